@@ -1,0 +1,147 @@
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/format.h"
+#include "core/lesson.h"
+
+namespace convstep {
+
+namespace {
+
+constexpr int kBadInput = 2;
+constexpr int kInternalError = 1;
+
+nlohmann::json tensor_json(const Tensor& t) {
+  nlohmann::json out = nlohmann::json::array();
+  const Shape& s = t.shape;
+  for (int n = 0; n < s.n; ++n) {
+    nlohmann::json channels = nlohmann::json::array();
+    for (int c = 0; c < s.c; ++c) {
+      nlohmann::json rows = nlohmann::json::array();
+      for (int h = 0; h < s.h; ++h) {
+        const double* row = &t.values[t.offset(n, c, h, 0)];
+        rows.push_back(std::vector<double>(row, row + s.w));
+      }
+      channels.push_back(std::move(rows));
+    }
+    out.push_back(std::move(channels));
+  }
+  return out;
+}
+
+// Each (n, c) slice as a right-aligned matrix.
+void print_tensor(std::ostream& out, const std::string& heading, const Tensor& t,
+                  const char* channel_letter) {
+  out << heading << "  " << t.shape.str() << "\n";
+  for (int n = 0; n < t.shape.n; ++n)
+    for (int c = 0; c < t.shape.c; ++c) {
+      if (t.shape.n * t.shape.c > 1) out << "  [n=" << n << ", " << channel_letter << "=" << c << "]\n";
+      std::vector<std::string> cells;
+      std::size_t width = 0;
+      for (int h = 0; h < t.shape.h; ++h)
+        for (int w = 0; w < t.shape.w; ++w) {
+          cells.push_back(format_number(t(n, c, h, w)));
+          width = std::max(width, cells.back().size());
+        }
+      for (int h = 0; h < t.shape.h; ++h) {
+        out << "  ";
+        for (int w = 0; w < t.shape.w; ++w) {
+          const std::string& cell = cells[h * t.shape.w + w];
+          out << std::string(width - cell.size() + (w ? 2 : 0), ' ') << cell;
+        }
+        out << "\n";
+      }
+    }
+  out << "\n";
+}
+
+std::string describe_geometry(const Geometry& g) {
+  auto pair = [](int a, int b) { return a == b ? std::to_string(a) : dims(a, b); };
+  std::string padding = std::to_string(g.pad_top);
+  if (g.pad_bottom != g.pad_top || g.pad_left != g.pad_top || g.pad_right != g.pad_top)
+    padding = "(top " + std::to_string(g.pad_top) + ", bottom " + std::to_string(g.pad_bottom) +
+              ", left " + std::to_string(g.pad_left) + ", right " + std::to_string(g.pad_right) + ")";
+  return "X " + g.input_shape().str() + ", W " + g.weight_shape().str() + ", stride " +
+         pair(g.stride_h, g.stride_w) + ", padding " + padding + ", dilation " +
+         pair(g.dil_h, g.dil_w) + ", groups " + std::to_string(g.groups) + " → Z " +
+         g.output_shape().str() + ", " + std::to_string(g.multiply_adds()) + " multiply–adds";
+}
+
+int compute_command(const std::string& path, const std::string& format) {
+  const Lesson lesson = load_lesson(path);
+  const Geometry geo = lesson.geometry();
+  const Results r = compute(lesson.input, lesson.weight, lesson.bias, lesson.upstream, geo);
+  if (format == "json") {
+    const nlohmann::json out = {{"output", tensor_json(r.Z)},
+                                {"grad_input", tensor_json(r.dX)},
+                                {"grad_weight", tensor_json(r.dW)},
+                                {"grad_bias", r.db}};
+    std::cout << out.dump() << "\n";
+  } else {
+    if (!lesson.title.empty()) std::cout << lesson.title << "\n";
+    std::cout << describe_geometry(geo) << "\n"
+              << "G = ∂L/∂Z: " << (lesson.upstream.shape.count() ? "from the lesson" : "all ones (L = ΣZ)")
+              << "\n\n";
+    print_tensor(std::cout, "Z = Xp ⋆ W + b  (output)", r.Z, "c");
+    print_tensor(std::cout, "dW = W_grad = ∂L/∂W", r.dW, "o");
+    print_tensor(std::cout, "dX = X_grad = ∂L/∂X", r.dX, "c");
+    std::cout << "db = ∂L/∂b = ΣG:";
+    for (double v : r.db) std::cout << " " << format_number(v);
+    std::cout << "\n";
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "convstep: cannot write the results to standard output\n";
+    return kInternalError;
+  }
+  return 0;
+}
+
+int validate_command(const std::string& path) {
+  const Lesson lesson = load_lesson(path);
+  std::cout << path << ": valid lesson: " << describe_geometry(lesson.geometry()) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"convstep: 2-D convolution and its backpropagation, step by step"};
+  app.require_subcommand(1);
+
+  std::string lesson_path, format = "text";
+  CLI::App* compute = app.add_subcommand("compute", "print Z, dW, dX and db of a lesson");
+  compute->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
+  compute->add_option("--format", format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+
+  CLI::App* validate = app.add_subcommand("validate", "check a lesson file and describe it");
+  validate->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kBadInput;
+  }
+
+  try {
+    if (compute->parsed()) return compute_command(lesson_path, format);
+    if (validate->parsed()) return validate_command(lesson_path);
+  } catch (const LessonError& e) {
+    std::cerr << "convstep: " << lesson_path << ": " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "convstep: internal error: " << e.what() << "\n";
+    return kInternalError;
+  }
+  return kInternalError;
+}
+
+}  // namespace convstep

@@ -1,0 +1,493 @@
+#include "conv.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+
+#include "format.h"
+
+namespace convstep {
+
+namespace {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+void require_at_least_one(int value, const char* what) {
+  if (value < 1) throw ConvError(std::string(what) + " must be at least 1, got " + std::to_string(value));
+}
+
+// TensorFlow's "same": the output is ceil(in/s); the total padding is split with the
+// smaller half on the top/left side.
+std::pair<int, int> same_padding(int in, int k, int stride, int dil) {
+  const int out = (in + stride - 1) / stride;
+  const int total = std::max((out - 1) * stride + (k - 1) * dil + 1 - in, 0);
+  return {total / 2, total - total / 2};
+}
+
+}  // namespace
+
+Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight) {
+  require_at_least_one(spec.stride_h, "stride");
+  require_at_least_one(spec.stride_w, "stride");
+  require_at_least_one(spec.dil_h, "dilation");
+  require_at_least_one(spec.dil_w, "dilation");
+  require_at_least_one(spec.groups, "groups");
+  const Padding& p = spec.padding;
+  if (p.mode == PaddingMode::Explicit && std::min({p.top, p.bottom, p.left, p.right}) < 0)
+    throw ConvError("padding must not be negative, got " +
+                    std::to_string(std::min({p.top, p.bottom, p.left, p.right})));
+  for (int v : {spec.stride_h, spec.stride_w, spec.dil_h, spec.dil_w, spec.groups, p.top,
+                p.bottom, p.left, p.right})
+    if (v > kMaxDimension)
+      throw ConvError("stride, padding, dilation and groups must be at most " +
+                      std::to_string(kMaxDimension) + ", got " + std::to_string(v));
+  if (input.count() <= 0) throw ConvError("input is empty");
+  if (weight.count() <= 0) throw ConvError("weight is empty");
+
+  Geometry g{};
+  g.n = input.n, g.c = input.c, g.h = input.h, g.w = input.w;
+  g.cout = weight.n, g.kh = weight.h, g.kw = weight.w;
+  g.stride_h = spec.stride_h, g.stride_w = spec.stride_w;
+  g.dil_h = spec.dil_h, g.dil_w = spec.dil_w;
+  g.groups = spec.groups;
+
+  if (g.c % g.groups != 0)
+    throw ConvError("input has " + plural(g.c, "channel") + ", not divisible by groups = " +
+                    std::to_string(g.groups));
+  if (g.cout % g.groups != 0)
+    throw ConvError("weight has " + plural(g.cout, "output channel") +
+                    ", not divisible by groups = " + std::to_string(g.groups));
+  if (weight.c != g.c / g.groups)
+    throw ConvError("weight has " + plural(weight.c, "input channel") + " per group, but input has " +
+                    plural(g.c, "channel") + " and groups = " + std::to_string(g.groups) +
+                    ", so it needs " + std::to_string(g.c / g.groups) +
+                    " (weight is [Cout][C/groups][kH][kW])");
+
+  switch (p.mode) {
+    case PaddingMode::Explicit:
+      g.pad_top = p.top, g.pad_bottom = p.bottom, g.pad_left = p.left, g.pad_right = p.right;
+      break;
+    case PaddingMode::Valid:
+      g.pad_top = g.pad_bottom = g.pad_left = g.pad_right = 0;
+      break;
+    case PaddingMode::Full:
+      g.pad_top = g.pad_bottom = (g.kh - 1) * g.dil_h;
+      g.pad_left = g.pad_right = (g.kw - 1) * g.dil_w;
+      break;
+    case PaddingMode::Same:
+      std::tie(g.pad_top, g.pad_bottom) = same_padding(g.h, g.kh, g.stride_h, g.dil_h);
+      std::tie(g.pad_left, g.pad_right) = same_padding(g.w, g.kw, g.stride_w, g.dil_w);
+      break;
+  }
+
+  // 64-bit arithmetic: dilation × kernel may exceed int for absurd inputs.
+  const long long span_h = 1LL * (g.kh - 1) * g.dil_h + 1, span_w = 1LL * (g.kw - 1) * g.dil_w + 1;
+  const long long hp = 1LL * g.h + g.pad_top + g.pad_bottom;
+  const long long wp = 1LL * g.w + g.pad_left + g.pad_right;
+  if (span_h > hp || span_w > wp) {
+    const std::string dilation = g.dil_h == g.dil_w ? std::to_string(g.dil_h)
+                                                    : dims(g.dil_h, g.dil_w);
+    throw ConvError("kernel " + dims(g.kh, g.kw) + " with dilation " + dilation + " spans " +
+                    dims(span_h, span_w) + " and does not fit the padded input " + dims(hp, wp));
+  }
+  g.oh = static_cast<int>((hp - span_h) / g.stride_h + 1);
+  g.ow = static_cast<int>((wp - span_w) / g.stride_w + 1);
+
+  for (long long extent : {hp, wp, span_h, span_w})
+    if (extent > 4LL * kMaxDimension)
+      throw ConvError("the padded input or the dilated kernel spans " + std::to_string(extent) +
+                      " cells, more than the limit of " + std::to_string(4 * kMaxDimension));
+  if (static_cast<double>(g.multiply_adds()) > kMaxMultiplyAdds)
+    throw ConvError("this lesson needs " + std::to_string(g.multiply_adds()) +
+                    " multiply-adds, more than the limit of 10^10");
+  for (const Shape& s : {g.padded_input_shape(), g.gp_shape()})
+    if (s.count() > kMaxTensorValues)
+      throw ConvError("an intermediate tensor " + s.str() + " would hold " +
+                      std::to_string(s.count()) + " values, more than the limit of " +
+                      std::to_string(kMaxTensorValues));
+  return g;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The building blocks of the gather method.
+
+Tensor pad_input(const Tensor& X, const Geometry& geo) {
+  Tensor Xp(geo.padded_input_shape());
+  for (int n = 0; n < geo.n; ++n)
+    for (int c = 0; c < geo.c; ++c)
+      for (int y = 0; y < geo.h; ++y)
+        for (int x = 0; x < geo.w; ++x) Xp(n, c, y + geo.pad_top, x + geo.pad_left) = X(n, c, y, x);
+  return Xp;
+}
+
+Tensor dilate_by_stride(const Tensor& G, const Geometry& geo) {
+  Tensor Gd(geo.gd_shape());
+  for (int n = 0; n < geo.n; ++n)
+    for (int o = 0; o < geo.cout; ++o)
+      for (int i = 0; i < geo.oh; ++i)
+        for (int j = 0; j < geo.ow; ++j) Gd(n, o, i * geo.stride_h, j * geo.stride_w) = G(n, o, i, j);
+  return Gd;
+}
+
+Tensor pad_gradient(const Tensor& Gd, const Geometry& geo) {
+  Tensor Gp(geo.gp_shape());
+  const int top = (geo.kh - 1) * geo.dil_h, left = (geo.kw - 1) * geo.dil_w;
+  for (int n = 0; n < geo.n; ++n)
+    for (int o = 0; o < geo.cout; ++o)
+      for (int y = 0; y < geo.gd_h(); ++y)
+        for (int x = 0; x < geo.gd_w(); ++x) Gp(n, o, y + top, x + left) = Gd(n, o, y, x);
+  return Gp;
+}
+
+Tensor rotate_weight(const Tensor& W, const Geometry& geo) {
+  Tensor Wr(geo.rotated_weight_shape());
+  const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  for (int c = 0; c < geo.c; ++c) {
+    const int group = c / cg;
+    for (int o = 0; o < og; ++o)
+      for (int u = 0; u < geo.kh; ++u)
+        for (int v = 0; v < geo.kw; ++v)
+          Wr(c, o, u, v) = W(group * og + o, c - group * cg, geo.kh - 1 - u, geo.kw - 1 - v);
+  }
+  return Wr;
+}
+
+Tensor crop_padding(const Tensor& dXp, const Geometry& geo) {
+  Tensor dX(geo.input_shape());
+  for (int n = 0; n < geo.n; ++n)
+    for (int c = 0; c < geo.c; ++c)
+      for (int y = 0; y < geo.h; ++y)
+        for (int x = 0; x < geo.w; ++x) dX(n, c, y, x) = dXp(n, c, y + geo.pad_top, x + geo.pad_left);
+  return dX;
+}
+
+// ---------------------------------------------------------------------------------------------
+// im2col: for sample n and group g, cols is a row-major matrix with one row per
+// (c', u, v) of the group's kernel and one column per output cell (i, j).
+
+namespace {
+
+RowMatrix im2col(const Tensor& Xp, const Geometry& geo, int n, int group) {
+  const int cg = geo.c_per_group();
+  RowMatrix cols(cg * geo.kh * geo.kw, geo.oh * geo.ow);
+  for (int c = 0; c < cg; ++c)
+    for (int u = 0; u < geo.kh; ++u)
+      for (int v = 0; v < geo.kw; ++v) {
+        double* row = cols.row((c * geo.kh + u) * geo.kw + v).data();
+        for (int i = 0; i < geo.oh; ++i)
+          for (int j = 0; j < geo.ow; ++j)
+            row[i * geo.ow + j] = Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
+                                     j * geo.stride_w + v * geo.dil_w);
+      }
+  return cols;
+}
+
+// The group's slice of W as a row-major [cout/groups] × [c/groups·kh·kw] matrix.
+Eigen::Map<const RowMatrix> weight_matrix(const Tensor& W, const Geometry& geo, int group) {
+  const int og = geo.cout_per_group(), k = geo.c_per_group() * geo.kh * geo.kw;
+  return {W.values.data() + static_cast<std::size_t>(group) * og * k, og, k};
+}
+
+// The (sample, group) slice of an output-shaped tensor as a [cout/groups] × [oh·ow] matrix.
+template <typename T>
+auto output_matrix(T& Z, const Geometry& geo, int n, int group) {
+  using M = std::conditional_t<std::is_const_v<T>, const RowMatrix, RowMatrix>;
+  const int og = geo.cout_per_group();
+  return Eigen::Map<M>(Z.values.data() + Z.offset(n, group * og, 0, 0), og, geo.oh * geo.ow);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Forward
+
+Tensor forward(const Tensor& X, const Tensor& W, const std::vector<double>& bias,
+               const Geometry& geo, ForwardMethod method) {
+  const Tensor Xp = pad_input(X, geo);
+  Tensor Z(geo.output_shape());
+  const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  if (method == ForwardMethod::Im2col) {
+    for (int n = 0; n < geo.n; ++n)
+      for (int g = 0; g < geo.groups; ++g)
+        output_matrix(Z, geo, n, g).noalias() = weight_matrix(W, geo, g) * im2col(Xp, geo, n, g);
+  } else {
+    for (int n = 0; n < geo.n; ++n)
+      for (int o = 0; o < geo.cout; ++o) {
+        const int group = o / og;
+        for (int i = 0; i < geo.oh; ++i)
+          for (int j = 0; j < geo.ow; ++j) {
+            double sum = 0;
+            for (int c = 0; c < cg; ++c)
+              for (int u = 0; u < geo.kh; ++u)
+                for (int v = 0; v < geo.kw; ++v)
+                  sum += Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
+                            j * geo.stride_w + v * geo.dil_w) *
+                         W(o, c, u, v);
+            Z(n, o, i, j) = sum;
+          }
+      }
+  }
+  if (!bias.empty())
+    for (int n = 0; n < geo.n; ++n)
+      for (int o = 0; o < geo.cout; ++o)
+        for (int i = 0; i < geo.oh; ++i)
+          for (int j = 0; j < geo.ow; ++j) Z(n, o, i, j) += bias[o];
+  return Z;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ∂L/∂X
+
+namespace {
+
+Tensor grad_input_direct(const Tensor& G, const Tensor& W, const Geometry& geo) {
+  Tensor dX(geo.input_shape());
+  const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  for (int n = 0; n < geo.n; ++n)
+    for (int c = 0; c < geo.c; ++c) {
+      const int group = c / cg;
+      for (int y = 0; y < geo.h; ++y)
+        for (int x = 0; x < geo.w; ++x) {
+          // W[u, v] of window (i, j) lands on Xp row i·s + u·dil = y + pad_top.
+          double sum = 0;
+          for (int o = group * og; o < (group + 1) * og; ++o)
+            for (int u = 0; u < geo.kh; ++u) {
+              const int row = y + geo.pad_top - u * geo.dil_h;
+              if (row < 0 || row % geo.stride_h != 0 || row / geo.stride_h >= geo.oh) continue;
+              for (int v = 0; v < geo.kw; ++v) {
+                const int col = x + geo.pad_left - v * geo.dil_w;
+                if (col < 0 || col % geo.stride_w != 0 || col / geo.stride_w >= geo.ow) continue;
+                sum += G(n, o, row / geo.stride_h, col / geo.stride_w) * W(o, c - group * cg, u, v);
+              }
+            }
+          dX(n, c, y, x) = sum;
+        }
+    }
+  return dX;
+}
+
+// Correlates each sample of `map` (Cout channels) with `kernel` laid out like Wr
+// ([C][Cout/groups][kh][kw]) using the kernel's dilation, into a tensor of `out_h` × `out_w`.
+// Rows and columns past the correlation's valid extent stay 0.
+Tensor correlate_gradient(const Tensor& map, const Tensor& kernel, const Geometry& geo, int out_h,
+                          int out_w) {
+  Tensor out(Shape{geo.n, geo.c, out_h, out_w});
+  const int valid_h = std::min(out_h, map.shape.h - geo.span_h() + 1);
+  const int valid_w = std::min(out_w, map.shape.w - geo.span_w() + 1);
+  const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  for (int n = 0; n < geo.n; ++n)
+    for (int c = 0; c < geo.c; ++c) {
+      const int group = c / cg;
+      for (int y = 0; y < valid_h; ++y)
+        for (int x = 0; x < valid_w; ++x) {
+          double sum = 0;
+          for (int o = 0; o < og; ++o)
+            for (int u = 0; u < geo.kh; ++u)
+              for (int v = 0; v < geo.kw; ++v)
+                sum += map(n, group * og + o, y + u * geo.dil_h, x + v * geo.dil_w) *
+                       kernel(c, o, u, v);
+          out(n, c, y, x) = sum;
+        }
+    }
+  return out;
+}
+
+Tensor grad_padded_input_scatter(const Tensor& G, const Tensor& W, const Geometry& geo) {
+  Tensor dXp(geo.padded_input_shape());
+  const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  for (int n = 0; n < geo.n; ++n)
+    for (int o = 0; o < geo.cout; ++o) {
+      const int group = o / og;
+      for (int i = 0; i < geo.oh; ++i)
+        for (int j = 0; j < geo.ow; ++j) {
+          const double g = G(n, o, i, j);
+          for (int c = 0; c < cg; ++c)
+            for (int u = 0; u < geo.kh; ++u)
+              for (int v = 0; v < geo.kw; ++v)
+                dXp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
+                    j * geo.stride_w + v * geo.dil_w) += g * W(o, c, u, v);
+        }
+    }
+  return dXp;
+}
+
+Tensor grad_padded_input_im2col(const Tensor& G, const Tensor& W, const Geometry& geo) {
+  Tensor dXp(geo.padded_input_shape());
+  const int cg = geo.c_per_group();
+  for (int n = 0; n < geo.n; ++n)
+    for (int g = 0; g < geo.groups; ++g) {
+      const RowMatrix dcols = weight_matrix(W, geo, g).transpose() * output_matrix(G, geo, n, g);
+      // col2im: add each column entry back onto the Xp cell it was read from.
+      for (int c = 0; c < cg; ++c)
+        for (int u = 0; u < geo.kh; ++u)
+          for (int v = 0; v < geo.kw; ++v) {
+            const double* row = dcols.row((c * geo.kh + u) * geo.kw + v).data();
+            for (int i = 0; i < geo.oh; ++i)
+              for (int j = 0; j < geo.ow; ++j)
+                dXp(n, g * cg + c, i * geo.stride_h + u * geo.dil_h,
+                    j * geo.stride_w + v * geo.dil_w) += row[i * geo.ow + j];
+          }
+    }
+  return dXp;
+}
+
+}  // namespace
+
+Tensor grad_padded_input_gather(const Tensor& G, const Tensor& W, const Geometry& geo) {
+  const Tensor Gp = pad_gradient(dilate_by_stride(G, geo), geo);
+  return correlate_gradient(Gp, rotate_weight(W, geo), geo, geo.hp(), geo.wp());
+}
+
+Tensor grad_input(const Tensor& G, const Tensor& W, const Geometry& geo, GradInputMethod method) {
+  switch (method) {
+    case GradInputMethod::Direct:
+      return grad_input_direct(G, W, geo);
+    case GradInputMethod::Gather:
+      return crop_padding(grad_padded_input_gather(G, W, geo), geo);
+    case GradInputMethod::Scatter:
+      return crop_padding(grad_padded_input_scatter(G, W, geo), geo);
+    case GradInputMethod::Im2col:
+      break;
+  }
+  return crop_padding(grad_padded_input_im2col(G, W, geo), geo);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ∂L/∂W and ∂L/∂b
+
+Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo, GradWeightMethod method) {
+  const Tensor Xp = pad_input(X, geo);
+  Tensor dW(geo.weight_shape());
+  const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  if (method == GradWeightMethod::Im2col) {
+    for (int g = 0; g < geo.groups; ++g) {
+      const int k = cg * geo.kh * geo.kw;
+      Eigen::Map<RowMatrix> dW_g(dW.values.data() + static_cast<std::size_t>(g) * og * k, og, k);
+      for (int n = 0; n < geo.n; ++n)
+        dW_g.noalias() += output_matrix(G, geo, n, g) * im2col(Xp, geo, n, g).transpose();
+    }
+    return dW;
+  }
+  for (int o = 0; o < geo.cout; ++o) {
+    const int group = o / og;
+    for (int c = 0; c < cg; ++c)
+      for (int u = 0; u < geo.kh; ++u)
+        for (int v = 0; v < geo.kw; ++v) {
+          double sum = 0;
+          for (int n = 0; n < geo.n; ++n)
+            for (int i = 0; i < geo.oh; ++i)
+              for (int j = 0; j < geo.ow; ++j)
+                sum += Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
+                          j * geo.stride_w + v * geo.dil_w) *
+                       G(n, o, i, j);
+          dW(o, c, u, v) = sum;
+        }
+  }
+  return dW;
+}
+
+std::vector<double> grad_bias(const Tensor& G) {
+  std::vector<double> db(G.shape.c, 0.0);
+  for (int n = 0; n < G.shape.n; ++n)
+    for (int o = 0; o < G.shape.c; ++o)
+      for (int i = 0; i < G.shape.h; ++i)
+        for (int j = 0; j < G.shape.w; ++j) db[o] += G(n, o, i, j);
+  return db;
+}
+
+Tensor ones_like_output(const Geometry& geo) { return Tensor(geo.output_shape(), 1.0); }
+
+namespace {
+// An empty G stands for all ones (L = ΣZ).
+Tensor upstream_or_ones(const Tensor& G, const Geometry& geo) {
+  return G.shape.count() == 0 ? ones_like_output(geo) : G;
+}
+}  // namespace
+
+Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bias,
+                const Tensor& G, const Geometry& geo) {
+  const Tensor upstream = upstream_or_ones(G, geo);
+  return Results{forward(X, W, bias, geo), grad_input(upstream, W, geo),
+                 grad_weight(X, upstream, geo), grad_bias(upstream)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pitfalls
+
+const char* pitfall_name(Pitfall p) {
+  switch (p) {
+    case Pitfall::ConvolutionConvention: return "convolution_convention";
+    case Pitfall::NoRotation: return "no_rotation";
+    case Pitfall::OutputAsGradient: return "output_as_gradient";
+    case Pitfall::NoGradientPadding: return "no_gradient_padding";
+  }
+  return "";
+}
+
+const char* pitfall_explanation(Pitfall p) {
+  switch (p) {
+    case Pitfall::ConvolutionConvention:
+      return "These are the exact gradients of a true convolution, which flips the kernel "
+             "(scipy.signal.convolve2d). PyTorch's conv2d is a cross-correlation and does not "
+             "flip it, so dW comes out rotated by 180°. The formula is right; the convention is "
+             "not the one the forward pass used.";
+    case Pitfall::NoRotation:
+      return "Gathering dX slides the kernel over the padded gradient map in the opposite "
+             "direction to the forward pass, so the kernel must be rotated by 180° first. "
+             "Without the rotation each input collects the wrong weights.";
+    case Pitfall::OutputAsGradient:
+      return "The output Z was fed back where the upstream gradient G = ∂L/∂Z belongs. "
+             "With L = ΣZ, G is all ones; Z is a value of the forward pass, not a gradient.";
+    case Pitfall::NoGradientPadding:
+      return "Without padding the gradient map by (k−1)·dil on every side, the rotated kernel "
+             "only reaches positions where it overlaps G completely, so the result is smaller "
+             "than X and the border inputs get no gradient.";
+  }
+  return "";
+}
+
+namespace {
+
+// W rotated by 180° in its spatial axes only (channel axes unchanged).
+Tensor rotate_spatial(const Tensor& W) {
+  Tensor r(W.shape);
+  for (int a = 0; a < W.shape.n; ++a)
+    for (int b = 0; b < W.shape.c; ++b)
+      for (int u = 0; u < W.shape.h; ++u)
+        for (int v = 0; v < W.shape.w; ++v)
+          r(a, b, u, v) = W(a, b, W.shape.h - 1 - u, W.shape.w - 1 - v);
+  return r;
+}
+
+}  // namespace
+
+PitfallResult compute_pitfall(Pitfall p, const Tensor& X, const Tensor& W,
+                              const std::vector<double>& bias, const Tensor& G,
+                              const Geometry& geo) {
+  const Tensor upstream = upstream_or_ones(G, geo);
+  switch (p) {
+    case Pitfall::ConvolutionConvention:
+      // A true convolution with W is a cross-correlation with rot180(W).
+      return {grad_input(upstream, rotate_spatial(W), geo),
+              rotate_spatial(grad_weight(X, upstream, geo))};
+    case Pitfall::NoRotation: {
+      const Tensor Gp = pad_gradient(dilate_by_stride(upstream, geo), geo);
+      // Wr's channel layout, but the spatial rotation undone.
+      const Tensor unrotated = rotate_spatial(rotate_weight(W, geo));
+      return {crop_padding(correlate_gradient(Gp, unrotated, geo, geo.hp(), geo.wp()), geo), {}};
+    }
+    case Pitfall::OutputAsGradient: {
+      const Tensor Z = forward(X, W, bias, geo);
+      return {grad_input(Z, W, geo), grad_weight(X, Z, geo)};
+    }
+    case Pitfall::NoGradientPadding: {
+      const Tensor Gd = dilate_by_stride(upstream, geo);
+      const int h = std::max(Gd.shape.h - geo.span_h() + 1, 0);
+      const int w = std::max(Gd.shape.w - geo.span_w() + 1, 0);
+      return {correlate_gradient(Gd, rotate_weight(W, geo), geo, h, w), {}};
+    }
+  }
+  return {};
+}
+
+}  // namespace convstep

@@ -1,0 +1,164 @@
+// conv.h — 2-D convolution and its gradients, in every form the lessons teach.
+//
+// Conventions are PyTorch's: NCHW tensors, cross-correlation (the forward pass does not flip
+// the kernel), stride s, padding (top, bottom, left, right), dilation `dil`, groups.
+// Names follow DESIGN.md: X input, W weight, b bias, Xp padded input, Z output,
+// G upstream gradient ∂L/∂Z, Gd stride-dilated G, Gp padded Gd, Wr rotated kernel,
+// dXp gradient of Xp, dX = ∂L/∂X, dW = ∂L/∂W, db = ∂L/∂b.
+//
+//   ConvSpec spec;  spec.stride_h = spec.stride_w = 2;
+//   Geometry geo = resolve(spec, X.shape, W.shape);   // throws ConvError with a readable message
+//   Tensor Z  = forward(X, W, bias, geo);
+//   Tensor dX = grad_input(G, W, geo, GradInputMethod::Gather);
+//   Tensor dW = grad_weight(X, G, geo);
+//
+// Every method computes the same numbers; they exist side by side because showing that they
+// agree is part of the lesson. The `Pitfall` variants reproduce the seeds' mistakes.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tensor.h"
+
+namespace convstep {
+
+// A parameter or shape that makes the convolution impossible. The message names the culprit
+// in words a student can act on, e.g. "stride must be at least 1".
+struct ConvError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class PaddingMode { Explicit, Valid, Same, Full };
+
+struct Padding {
+  PaddingMode mode = PaddingMode::Explicit;
+  int top = 0, bottom = 0, left = 0, right = 0;  // used when mode is Explicit
+  bool operator==(const Padding&) const = default;
+};
+
+struct ConvSpec {
+  int stride_h = 1, stride_w = 1;
+  Padding padding;
+  int dil_h = 1, dil_w = 1;
+  int groups = 1;
+  bool bias = false;  // whether the lesson has a bias; its values travel with the tensors
+  bool operator==(const ConvSpec&) const = default;
+};
+
+// The limits on what convstep accepts (README, "Limits").
+inline constexpr int kMaxDimension = 4096;
+inline constexpr long long kMaxTensorValues = 16'777'216;
+inline constexpr double kMaxMultiplyAdds = 1e10;
+
+// Everything about one convolution, resolved and validated: named padding turned into
+// numbers, the output size computed. All the methods below take a Geometry.
+struct Geometry {
+  int n, c, h, w;        // input X
+  int cout, kh, kw;      // weight W is [cout][c / groups][kh][kw]
+  int stride_h, stride_w;
+  int pad_top, pad_bottom, pad_left, pad_right;
+  int dil_h, dil_w;
+  int groups;
+  int oh, ow;            // output Z
+
+  int hp() const { return h + pad_top + pad_bottom; }  // padded input Xp
+  int wp() const { return w + pad_left + pad_right; }
+  int span_h() const { return (kh - 1) * dil_h + 1; }  // extent of the dilated kernel
+  int span_w() const { return (kw - 1) * dil_w + 1; }
+  int c_per_group() const { return c / groups; }
+  int cout_per_group() const { return cout / groups; }
+  int gd_h() const { return (oh - 1) * stride_h + 1; }  // Gd, G dilated by the stride
+  int gd_w() const { return (ow - 1) * stride_w + 1; }
+  int gp_h() const { return gd_h() + 2 * (kh - 1) * dil_h; }  // Gp, the padded gradient map
+  int gp_w() const { return gd_w() + 2 * (kw - 1) * dil_w; }
+
+  Shape input_shape() const { return {n, c, h, w}; }
+  Shape weight_shape() const { return {cout, c / groups, kh, kw}; }
+  Shape output_shape() const { return {n, cout, oh, ow}; }
+  Shape padded_input_shape() const { return {n, c, hp(), wp()}; }
+  Shape rotated_weight_shape() const { return {c, cout / groups, kh, kw}; }
+  Shape gd_shape() const { return {n, cout, gd_h(), gd_w()}; }
+  Shape gp_shape() const { return {n, cout, gp_h(), gp_w()}; }
+  long long multiply_adds() const {
+    return 1LL * n * cout * oh * ow * (c / groups) * kh * kw;
+  }
+};
+
+// Validates the spec against the shapes and computes the geometry. Throws ConvError.
+Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight);
+
+// ---- The tensors the gather method builds, exposed for the timeline and the stage. ----
+Tensor pad_input(const Tensor& X, const Geometry& geo);           // Xp
+Tensor dilate_by_stride(const Tensor& G, const Geometry& geo);    // Gd: s−1 zeros between cells
+Tensor pad_gradient(const Tensor& Gd, const Geometry& geo);       // Gp: (k−1)·dil zeros around
+// Wr[c][o'][u][v] = W[group(c)·Cout/groups + o'][c − group start][kh−1−u][kw−1−v]:
+// rotated by 180° and, within each group, in/out channel axes swapped.
+Tensor rotate_weight(const Tensor& W, const Geometry& geo);
+Tensor crop_padding(const Tensor& dXp, const Geometry& geo);      // dXp → dX
+
+// ---- Forward ----
+enum class ForwardMethod { Direct, Im2col };
+// bias is empty (no bias) or has geo.cout values.
+Tensor forward(const Tensor& X, const Tensor& W, const std::vector<double>& bias,
+               const Geometry& geo, ForwardMethod method = ForwardMethod::Im2col);
+
+// ---- ∂L/∂X ----
+enum class GradInputMethod {
+  Direct,   // dX[n,c,y,x] = Σ G·W over every (o, i, j, u, v) whose window puts W[u,v] on (y,x)
+  Gather,   // dXp = Gp ⋆ Wr (same dilation), short edge rows zero-filled, then cropped
+  Scatter,  // transposed convolution: each G cell adds g·W into the window it came from
+  Im2col,   // Wᵀ·G per group (GEMM), then col2im
+};
+Tensor grad_input(const Tensor& G, const Tensor& W, const Geometry& geo,
+                  GradInputMethod method = GradInputMethod::Im2col);
+
+// The gradient of the padded input before the crop, by gathering (Gp ⋆ Wr).
+Tensor grad_padded_input_gather(const Tensor& G, const Tensor& W, const Geometry& geo);
+
+// ---- ∂L/∂W and ∂L/∂b ----
+enum class GradWeightMethod {
+  Direct,  // dW[o,c,u,v] = Σ_{n,i,j} Xp[n, g·C/groups + c, i·s + u·dil, j·s + v·dil]·G[n,o,i,j]
+  Im2col,  // G·colsᵀ per group (GEMM), summed over the batch
+};
+Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo,
+                   GradWeightMethod method = GradWeightMethod::Im2col);
+std::vector<double> grad_bias(const Tensor& G);  // db[o] = Σ_{n,h,w} G[n,o,h,w]
+
+// ---- All results of a lesson, computed with the fast path ----
+struct Results {
+  Tensor Z, dX, dW;
+  std::vector<double> db;
+};
+// G may be empty (shape count 0), meaning all ones: L = ΣZ.
+Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bias,
+                const Tensor& G, const Geometry& geo);
+Tensor ones_like_output(const Geometry& geo);
+
+// ---- The seeds' mistakes, as named wrong variants ----
+enum class Pitfall {
+  // SciPy's convolve2d_gradient (seed 004): the exact gradients of a *true* convolution
+  // (kernel flipped in the forward pass) applied to PyTorch's cross-correlation.
+  // dW comes out rotated by 180°; dX is the gradient for the rotated kernel.
+  ConvolutionConvention,
+  NoRotation,         // gathering dX with W instead of the rotated Wr
+  OutputAsGradient,   // Z fed back in place of G = ∂L/∂Z (seed 004's conv2d_transpose(y, …))
+  NoGradientPadding,  // gathering over Gd without the (k−1)·dil padding: smaller than X
+};
+inline constexpr Pitfall kAllPitfalls[] = {Pitfall::ConvolutionConvention, Pitfall::NoRotation,
+                                           Pitfall::OutputAsGradient, Pitfall::NoGradientPadding};
+
+const char* pitfall_name(Pitfall p);  // "convolution_convention", "no_rotation", ...
+// One sentence on why the variant differs from the right answer.
+const char* pitfall_explanation(Pitfall p);
+
+struct PitfallResult {
+  Tensor dX;  // empty shape when the pitfall does not touch dX
+  Tensor dW;  // empty shape when the pitfall does not touch dW
+};
+PitfallResult compute_pitfall(Pitfall p, const Tensor& X, const Tensor& W,
+                              const std::vector<double>& bias, const Tensor& G,
+                              const Geometry& geo);
+
+}  // namespace convstep

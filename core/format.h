@@ -1,0 +1,24 @@
+// format.h — how numbers, shapes and counts are written, in one place, so that the command
+// line, equations, the stage and exports agree.
+//
+//   format_number(3.0)              → "3"      (integers without decimals)
+//   format_number(-0.0)             → "0"      (never "-0")
+//   format_number(-2.5, kUnicode)   → "−2.5"   (U+2212 minus, for the screen)
+//   dims(6, 5)                      → "6×5"
+//   plural(1, "channel")            → "1 channel"
+#pragma once
+
+#include <string>
+
+namespace convstep {
+
+enum class Minus { kAscii, kUnicode };
+inline constexpr Minus kAscii = Minus::kAscii;
+inline constexpr Minus kUnicode = Minus::kUnicode;
+
+// Integers are written without decimals; other values with up to 6 significant digits.
+std::string format_number(double v, Minus minus = kAscii);
+std::string dims(long long rows, long long cols);                // "6×5"
+std::string plural(long long count, const std::string& noun);   // "2 channels"
+
+}  // namespace convstep

@@ -1,0 +1,430 @@
+#include "lesson.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "format.h"
+
+namespace convstep {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kKeys[] = {"version", "title",    "input",  "weight",  "bias",
+                                 "stride",  "padding",  "dilation", "groups", "upstream"};
+constexpr long long kMaxFileBytes = 1LL << 30;
+
+[[noreturn]] void fail(const std::string& message) { throw LessonError(message); }
+
+std::string describe(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return j.get<bool>() ? "true" : "false";
+    case json::value_t::string: return "the text " + j.dump();
+    case json::value_t::array: return "an array of " + std::to_string(j.size());
+    case json::value_t::object: return "an object";
+    default: return j.dump();
+  }
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string unknown_key_message(const std::string& key) {
+  std::string message = "unknown key \"" + key + "\"";
+  for (const char* known : kKeys)
+    if (edit_distance(key, known) <= 2) return message + "; did you mean \"" + known + "\"?";
+  message += "; the keys are";
+  for (const char* known : kKeys) message += std::string(" ") + known + (known == kKeys[9] ? "" : ",");
+  return message;
+}
+
+// ---- Nested arrays of numbers ----
+
+struct Nested {
+  std::vector<int> dims;  // as written, outermost first
+  std::vector<double> values;
+  std::string dims_str() const {
+    std::string s;
+    for (int d : dims) s += "[" + std::to_string(d) + "]";
+    return s;
+  }
+};
+
+void read_values(const json& j, const std::string& path, std::size_t depth, Nested& out) {
+  const std::size_t rank = out.dims.size();
+  if (depth == rank) {
+    if (!j.is_number()) fail(path + ": expected a number, got " + describe(j));
+    const double v = j.get<double>();
+    if (!std::isfinite(v)) fail(path + ": " + j.dump() + " is not a finite number");
+    out.values.push_back(v);
+    return;
+  }
+  const bool innermost = depth + 1 == rank;
+  const int expected = out.dims[depth];
+  if (!j.is_array())
+    fail(path + ": expected an array of " + plural(expected, innermost ? "number" : "array") +
+         ", got " + describe(j));
+  if (static_cast<int>(j.size()) != expected)
+    fail(path + ": expected " + plural(expected, innermost ? "number" : "array") + ", got " +
+         std::to_string(j.size()));
+  for (std::size_t i = 0; i < j.size(); ++i)
+    read_values(j[i], path + "[" + std::to_string(i) + "]", depth + 1, out);
+}
+
+// Reads a rectangular nested array whose depth is one of `ranks`. `form` describes the
+// accepted forms for messages, e.g. "[N][C][H][W] or [H][W]".
+Nested read_nested(const json& j, const std::string& name, std::initializer_list<int> ranks,
+                   const std::string& form) {
+  Nested out;
+  const json* p = &j;
+  std::string path = name;
+  while (p->is_array()) {
+    if (p->empty()) fail(path + ": is empty; every dimension needs at least 1 value");
+    if (p->size() > static_cast<std::size_t>(kMaxDimension))
+      fail(path + ": has " + std::to_string(p->size()) + " entries, more than the limit of " +
+           std::to_string(kMaxDimension) + " per dimension");
+    out.dims.push_back(static_cast<int>(p->size()));
+    if (out.dims.size() > 4) break;
+    p = &(*p)[0];
+    path += "[0]";
+  }
+  const int rank = static_cast<int>(out.dims.size());
+  if (rank == 0) fail(name + " must be a nested array " + form + ", got " + describe(j));
+  if (std::find(ranks.begin(), ranks.end(), rank) == ranks.end())
+    fail(name + " must be nested as " + form + ", but it is nested " +
+         (rank > 4 ? "more than 4" : std::to_string(rank)) + " deep");
+  long long count = 1;
+  for (int d : out.dims) count *= d;
+  if (count > kMaxTensorValues)
+    fail(name + " " + out.dims_str() + " has " + std::to_string(count) +
+         " values, more than the limit of " + std::to_string(kMaxTensorValues));
+  out.values.reserve(static_cast<std::size_t>(count));
+  read_values(j, name, 0, out);
+  return out;
+}
+
+Tensor to_tensor(Nested&& nested) {
+  const auto& d = nested.dims;
+  Tensor t;
+  t.shape = d.size() == 4 ? Shape{d[0], d[1], d[2], d[3]} : Shape{1, 1, d[0], d[1]};
+  t.values = std::move(nested.values);
+  return t;
+}
+
+// ---- Parameters ----
+
+int read_int(const json& j, const std::string& what) {
+  if (!j.is_number()) fail(what + " must be a whole number, got " + describe(j));
+  const double v = j.get<double>();
+  if (v != std::floor(v)) fail(what + " must be a whole number, got " + j.dump());
+  if (std::fabs(v) > 1e9)
+    fail(what + " must be at most " + std::to_string(kMaxDimension) + ", got " + j.dump());
+  return static_cast<int>(v);
+}
+
+// A value given as n or [a, b].
+std::pair<int, int> read_pair(const json& j, const std::string& what, const std::string& pair) {
+  if (j.is_array()) {
+    if (j.size() != 2)
+      fail(what + " must be a whole number or " + pair + ", got " + describe(j));
+    return {read_int(j[0], what), read_int(j[1], what)};
+  }
+  if (!j.is_number()) fail(what + " must be a whole number or " + pair + ", got " + describe(j));
+  const int v = read_int(j, what);
+  return {v, v};
+}
+
+Padding read_padding(const json& j) {
+  const std::string forms =
+      "a whole number, [pH, pW], [top, bottom, left, right], \"valid\", \"same\" or \"full\"";
+  Padding p;
+  if (j.is_string()) {
+    const std::string s = j.get<std::string>();
+    if (s == "valid") p.mode = PaddingMode::Valid;
+    else if (s == "same") p.mode = PaddingMode::Same;
+    else if (s == "full") p.mode = PaddingMode::Full;
+    else fail("padding must be " + forms + ", got " + j.dump());
+    return p;
+  }
+  if (j.is_array() && j.size() == 4) {
+    p.top = read_int(j[0], "padding"), p.bottom = read_int(j[1], "padding");
+    p.left = read_int(j[2], "padding"), p.right = read_int(j[3], "padding");
+    return p;
+  }
+  if (!j.is_number() && !(j.is_array() && j.size() == 2))
+    fail("padding must be " + forms + ", got " + describe(j));
+  const auto [ph, pw] = read_pair(j, "padding", "[pH, pW]");
+  p.top = p.bottom = ph;
+  p.left = p.right = pw;
+  return p;
+}
+
+json parse_json(const std::string& text) {
+  // Duplicate top-level keys would silently keep the last value: reject them instead.
+  std::set<std::string> seen;
+  std::string duplicate;
+  auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth == 1 && event == json::parse_event_t::key && duplicate.empty() &&
+        !seen.insert(parsed.get<std::string>()).second)
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
+  try {
+    json j = json::parse(text, callback);
+    if (!duplicate.empty()) fail("the key \"" + duplicate + "\" appears twice");
+    return j;
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    const std::string prefix = "parse error at ";
+    if (auto at = what.find(prefix); at != std::string::npos) what = what.substr(at + prefix.size());
+    std::string hint;
+    for (const char* word : {"NaN", "nan", "Infinity", "inf"})
+      if (text.find(word) != std::string::npos)
+        hint = " (NaN and Infinity are not numbers in JSON; every value must be finite)";
+    fail("invalid JSON at " + what + hint);
+  } catch (const json::out_of_range& e) {
+    // The only range error while parsing: a number too large for a double, e.g. 1e400.
+    std::string what = e.what();
+    const auto quote = what.find('\'');
+    const std::string number = quote == std::string::npos
+                                   ? std::string("a number")
+                                   : what.substr(quote + 1, what.rfind('\'') - quote - 1);
+    const std::size_t at = text.find(number);
+    const auto line = std::count(text.begin(), text.begin() + std::min(at, text.size()), '\n') + 1;
+    const auto column = at - std::min(at, text.rfind('\n', at) + 1) + 1;
+    fail("the number " + number + " at line " + std::to_string(line) + ", column " +
+         std::to_string(column) + " is too large: every value must be finite");
+  }
+}
+
+}  // namespace
+
+Tensor Lesson::upstream_gradient() const {
+  return upstream.shape.count() == 0 ? ones_like_output(geometry()) : upstream;
+}
+
+bool Lesson::operator==(const Lesson& o) const {
+  return title == o.title && input == o.input && weight == o.weight && bias == o.bias &&
+         spec == o.spec && upstream == o.upstream;
+}
+
+Lesson parse_lesson(const std::string& text) {
+  const json j = parse_json(text);
+  if (!j.is_object()) fail("a lesson must be a JSON object {...}, got " + describe(j));
+  for (const auto& [key, value] : j.items())
+    if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
+      fail(unknown_key_message(key));
+
+  if (j.contains("version")) {
+    const json& v = j["version"];
+    if (!v.is_number() || v.get<double>() != 1)
+      fail("version " + v.dump() + " is not supported; this convstep reads version 1");
+  }
+  Lesson lesson;
+  if (j.contains("title")) {
+    if (!j["title"].is_string()) fail("title must be text, got " + describe(j["title"]));
+    lesson.title = j["title"].get<std::string>();
+  }
+  for (const char* key : {"input", "weight"})
+    if (!j.contains(key))
+      fail(std::string("missing key \"") + key + "\": a lesson needs an input and a weight");
+  lesson.input = to_tensor(read_nested(j["input"], "input", {4, 2}, "[N][C][H][W] or [H][W]"));
+  lesson.weight =
+      to_tensor(read_nested(j["weight"], "weight", {4, 2}, "[Cout][C/groups][kH][kW] or [kH][kW]"));
+
+  ConvSpec& spec = lesson.spec;
+  if (j.contains("stride"))
+    std::tie(spec.stride_h, spec.stride_w) = read_pair(j["stride"], "stride", "[sH, sW]");
+  if (j.contains("dilation"))
+    std::tie(spec.dil_h, spec.dil_w) = read_pair(j["dilation"], "dilation", "[dilH, dilW]");
+  if (j.contains("padding")) spec.padding = read_padding(j["padding"]);
+  if (j.contains("groups")) spec.groups = read_int(j["groups"], "groups");
+
+  Geometry geo;
+  try {
+    geo = lesson.geometry();
+  } catch (const ConvError& e) {
+    fail(e.what());
+  }
+
+  if (j.contains("bias")) {
+    Nested b = read_nested(j["bias"], "bias", {1}, "[Cout]");
+    if (b.dims[0] != geo.cout)
+      fail("bias has " + plural(b.dims[0], "value") + " but weight has " +
+           plural(geo.cout, "output channel"));
+    lesson.bias = std::move(b.values);
+    spec.bias = true;
+  }
+
+  if (j.contains("upstream")) {
+    const json& u = j["upstream"];
+    if (u.is_string() && u.get<std::string>() == "ones") return lesson;
+    if (!u.is_array())
+      fail("upstream must be \"ones\" or a nested array shaped like the output " +
+           geo.output_shape().str() + ", got " + describe(u));
+    Nested g = read_nested(u, "upstream", {4, 2}, "[N][Cout][oH][oW] or [oH][oW]");
+    const std::string written = g.dims_str();
+    Tensor G = to_tensor(std::move(g));
+    if (G.shape != geo.output_shape())
+      fail("upstream must be shaped like the output " + geo.output_shape().str() + ", got " +
+           written);
+    lesson.upstream = std::move(G);
+  }
+  return lesson;
+}
+
+Lesson load_lesson(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) fail("cannot open: " + std::string(std::strerror(errno)));
+  if (S_ISDIR(st.st_mode)) fail("is a directory, not a lesson file");
+  if (st.st_size > kMaxFileBytes) fail("is larger than 1 GiB; lessons are far smaller");
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) fail("cannot open: " + std::string(std::strerror(errno)));
+  std::string text;
+  char buf[1 << 16];
+  std::size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, got);
+    if (static_cast<long long>(text.size()) > kMaxFileBytes) break;
+  }
+  const bool failed = std::ferror(f);
+  std::fclose(f);
+  if (failed) fail("cannot read: " + std::string(std::strerror(errno)));
+  return parse_lesson(text);
+}
+
+// ---- Saving ----
+
+namespace {
+
+std::string number_text(double v) {
+  if (v == std::trunc(v) && std::fabs(v) < 9e15) return format_number(v);
+  return json(v).dump();  // shortest text that reads back as the same double
+}
+
+void write_nested(std::string& out, const std::vector<int>& dims, const double*& v,
+                  std::size_t depth, int indent) {
+  out += '[';
+  for (int i = 0; i < dims[depth]; ++i) {
+    if (i > 0) out += depth + 1 == dims.size() ? ", " : ",\n" + std::string(indent + depth + 1, ' ');
+    if (depth + 1 == dims.size()) out += number_text(*v++);
+    else write_nested(out, dims, v, depth + 1, indent);
+  }
+  out += ']';
+}
+
+std::string tensor_text(const Tensor& t, bool shorthand, int indent) {
+  const Shape& s = t.shape;
+  std::vector<int> dims = shorthand && s.n == 1 && s.c == 1 ? std::vector<int>{s.h, s.w}
+                                                             : std::vector<int>{s.n, s.c, s.h, s.w};
+  std::string out;
+  const double* v = t.values.data();
+  write_nested(out, dims, v, 0, indent);
+  return out;
+}
+
+std::string pair_text(int a, int b) {
+  return a == b ? std::to_string(a) : "[" + std::to_string(a) + ", " + std::to_string(b) + "]";
+}
+
+std::string padding_text(const Padding& p) {
+  switch (p.mode) {
+    case PaddingMode::Valid: return "\"valid\"";
+    case PaddingMode::Same: return "\"same\"";
+    case PaddingMode::Full: return "\"full\"";
+    case PaddingMode::Explicit: break;
+  }
+  if (p.top == p.bottom && p.left == p.right) return pair_text(p.top, p.left);
+  return "[" + std::to_string(p.top) + ", " + std::to_string(p.bottom) + ", " +
+         std::to_string(p.left) + ", " + std::to_string(p.right) + "]";
+}
+
+}  // namespace
+
+std::string lesson_to_json(const Lesson& lesson) {
+  const ConvSpec& s = lesson.spec;
+  auto field = [](const std::string& key, const std::string& value) {
+    return "  \"" + key + "\": " + value;
+  };
+  std::vector<std::string> fields = {field("version", "1")};
+  if (!lesson.title.empty()) fields.push_back(field("title", json(lesson.title).dump()));
+  fields.push_back(field("input", tensor_text(lesson.input, true, 11)));
+  fields.push_back(field("weight", tensor_text(lesson.weight, true, 12)));
+  if (!lesson.bias.empty()) {
+    std::string b = "[";
+    for (std::size_t i = 0; i < lesson.bias.size(); ++i)
+      b += (i ? ", " : "") + number_text(lesson.bias[i]);
+    fields.push_back(field("bias", b + "]"));
+  }
+  fields.push_back(field("stride", pair_text(s.stride_h, s.stride_w)));
+  fields.push_back(field("padding", padding_text(s.padding)));
+  fields.push_back(field("dilation", pair_text(s.dil_h, s.dil_w)));
+  fields.push_back(field("groups", std::to_string(s.groups)));
+  fields.push_back(field("upstream", lesson.upstream.shape.count() == 0
+                                         ? "\"ones\""
+                                         : tensor_text(lesson.upstream, true, 14)));
+  std::string out = "{\n";
+  for (std::size_t i = 0; i < fields.size(); ++i) out += fields[i] + (i + 1 < fields.size() ? ",\n" : "\n");
+  return out + "}\n";
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string temp = dir + "/." + base + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0)
+    throw std::runtime_error("cannot save " + path + ": cannot create a file in " + dir + ": " +
+                             std::strerror(errno));
+  struct stat st {};
+  ::fchmod(fd, ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644);
+  int err = 0;
+  for (std::size_t done = 0; done < text.size() && !err;) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n > 0) done += static_cast<std::size_t>(n);
+    else if (n == 0) err = ENOSPC;
+    else if (errno != EINTR) err = errno;
+  }
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && !err) err = errno;
+  if (!err && ::rename(temp.c_str(), path.c_str()) != 0) err = errno;
+  if (!err) return;
+  ::unlink(temp.c_str());
+  throw std::runtime_error("cannot save " + path + ": " + std::strerror(err) +
+                           "; nothing was changed");
+}
+
+void save_lesson(const Lesson& lesson, const std::string& path) {
+  try {
+    write_file_atomically(path, lesson_to_json(lesson));
+  } catch (const std::runtime_error& e) {
+    throw LessonError(e.what());
+  }
+}
+
+}  // namespace convstep

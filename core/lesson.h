@@ -1,0 +1,51 @@
+// lesson.h — the lesson file: a convolution's tensors and parameters, as JSON.
+//
+//   Lesson lesson = load_lesson("assets/lessons/sobel-6x5.json");  // throws LessonError
+//   Geometry geo = lesson.geometry();
+//   save_lesson(lesson, "copy.json");                                // atomic: temp file + rename
+//
+// The format (version 1) is documented in the README; every key but input and weight is
+// optional. Validation happens once, on load: a Lesson that exists is a valid lesson.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "conv.h"
+
+namespace convstep {
+
+// Bad lesson input. The message names the place: "weight[0][1]: expected 3 numbers, got 2".
+struct LessonError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Lesson {
+  std::string title;
+  Tensor input;               // X, [N][C][H][W]
+  Tensor weight;              // W, [Cout][C/groups][kH][kW]
+  std::vector<double> bias;   // b, [Cout]; empty when the lesson has none
+  ConvSpec spec;
+  Tensor upstream;            // G, shaped like the output; empty shape means "ones"
+
+  Geometry geometry() const { return resolve(spec, input.shape, weight.shape); }
+  // G itself: the lesson's upstream, or all ones.
+  Tensor upstream_gradient() const;
+  bool operator==(const Lesson&) const;
+};
+
+// Parses and validates a lesson. `source` names the text in messages (usually the path).
+Lesson parse_lesson(const std::string& text);
+Lesson load_lesson(const std::string& path);
+
+// The lesson as JSON text, in the shorthand forms when they apply ([H][W] for N = C = 1).
+std::string lesson_to_json(const Lesson& lesson);
+// Writes atomically: the old file stays intact if anything fails. Throws LessonError.
+void save_lesson(const Lesson& lesson, const std::string& path);
+
+// Writes `text` to `path` atomically (temporary file in the same folder, fsync, rename).
+// Throws std::runtime_error naming the path and the system's reason.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace convstep

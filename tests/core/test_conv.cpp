@@ -1,0 +1,341 @@
+// The numeric core against independent references: the seed notebooks' printed numbers,
+// hand arithmetic, the methods against each other, the adjoint identity and finite differences.
+// (PyTorch itself is checked live in tests/parity.)
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/conv.h"
+#include "core/lesson.h"
+#include "random_lessons.h"
+
+namespace convstep {
+namespace {
+
+using Rows = std::initializer_list<std::initializer_list<double>>;
+
+Tensor matrix(Rows rows) {
+  Tensor t(Shape{1, 1, static_cast<int>(rows.size()), static_cast<int>(rows.begin()->size())});
+  std::size_t i = 0;
+  for (const auto& row : rows)
+    for (double v : row) t.values[i++] = v;
+  return t;
+}
+
+std::string show(const Tensor& t) {
+  std::string s;
+  for (int h = 0; h < t.shape.h; ++h) {
+    s += "\n  ";
+    for (int w = 0; w < t.shape.w; ++w) s += std::to_string(t(0, 0, h, w)) + " ";
+  }
+  return s;
+}
+
+// Says the error before asserting it.
+::testing::AssertionResult Near(const Tensor& got, const Tensor& want, double tolerance = 0) {
+  if (got.shape != want.shape)
+    return ::testing::AssertionFailure() << "shape " << got.shape.str() << " != " << want.shape.str();
+  const double diff = max_abs_diff(got, want);
+  const double allowed = tolerance * std::max(max_abs(want), 1.0);
+  if (diff <= allowed) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "max |difference| " << diff << " > " << allowed
+                                       << "\ngot:" << show(got) << "\nwant:" << show(want);
+}
+
+Lesson preset(const std::string& name) {
+  return load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/" + name);
+}
+
+// ---- Seed 000: the 6×5 Sobel example, numbers printed by the notebook ----
+
+TEST(Seed000, ForwardAndGradientsMatchTheNotebook) {
+  const Lesson l = preset("sobel-6x5.json");
+  const Geometry geo = l.geometry();
+  const Results r = compute(l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_TRUE(Near(r.Z, matrix({{0, -4, -8}, {0, -3, -7}, {0, -1, -4}, {0, 0, -1}})));
+  EXPECT_TRUE(Near(r.dW, matrix({{15, 18, 25}, {21, 23, 28}, {30, 31, 34}})));
+  EXPECT_TRUE(Near(r.dX, matrix({{1, 1, 0, -1, -1},
+                                 {3, 3, 0, -3, -3},
+                                 {4, 4, 0, -4, -4},
+                                 {4, 4, 0, -4, -4},
+                                 {3, 3, 0, -3, -3},
+                                 {1, 1, 0, -1, -1}})));
+  EXPECT_EQ(r.db, std::vector<double>{12});
+}
+
+TEST(Seed000, PaddedGradientMapIsTheNotebooksZGradP) {
+  const Lesson l = preset("sobel-6x5.json");
+  const Geometry geo = l.geometry();
+  const Tensor Gp = pad_gradient(dilate_by_stride(l.upstream_gradient(), geo), geo);
+  EXPECT_TRUE(Near(Gp, matrix({{0, 0, 0, 0, 0, 0, 0},
+                               {0, 0, 0, 0, 0, 0, 0},
+                               {0, 0, 1, 1, 1, 0, 0},
+                               {0, 0, 1, 1, 1, 0, 0},
+                               {0, 0, 1, 1, 1, 0, 0},
+                               {0, 0, 1, 1, 1, 0, 0},
+                               {0, 0, 0, 0, 0, 0, 0},
+                               {0, 0, 0, 0, 0, 0, 0}})));
+  // Wf = np.flip(W, axis=(0, 1))
+  EXPECT_TRUE(Near(rotate_weight(l.weight, geo), matrix({{-1, 0, 1}, {-2, 0, 2}, {-1, 0, 1}})));
+}
+
+// ---- Seed 004 ----
+
+TEST(Seed004, OneWindowGradientsAreTheKernelAndTheInput) {
+  const Lesson l = preset("sobel-3x3.json");
+  const Results r = compute(l.input, l.weight, l.bias, l.upstream, l.geometry());
+  EXPECT_TRUE(Near(r.Z, matrix({{-8}})));
+  EXPECT_TRUE(Near(r.dX, matrix({{1, 0, -1}, {2, 0, -2}, {1, 0, -1}})));
+  EXPECT_TRUE(Near(r.dW, matrix({{1, 2, 3}, {4, 5, 6}, {7, 8, 9}})));
+}
+
+TEST(Seed004, TwoByTwoKernelWithUpstream) {
+  const Lesson l = preset("kernel-2x2-upstream.json");
+  const Results r = compute(l.input, l.weight, l.bias, l.upstream, l.geometry());
+  EXPECT_TRUE(Near(r.dX, matrix({{1, 2, 0}, {3, 5, 2}, {0, 3, 4}})));
+  // Hand arithmetic: dW[0,0] = 1·1 + 2·2 + 4·3 + 5·4 = 37, and so on.
+  EXPECT_TRUE(Near(r.dW, matrix({{37, 47}, {67, 77}})));
+}
+
+TEST(Seed004, IdenticalSamplesGetIdenticalGradients) {
+  // In the notebook's batch-3 example every sample's dX was the same: with L = ΣZ, G is all
+  // ones, and dX does not depend on X. Every output channel's dW is the same too.
+  const Lesson l = preset("batch3-padding1.json");
+  const Geometry geo = l.geometry();
+  const Results r = compute(l.input, l.weight, l.bias, l.upstream, geo);
+  ASSERT_EQ(r.dX.shape, (Shape{3, 1, 3, 3}));
+  ASSERT_EQ(r.dW.shape, (Shape{3, 1, 3, 3}));
+  const std::size_t sample = 9;
+  for (int n = 1; n < 3; ++n)
+    for (std::size_t i = 0; i < sample; ++i) {
+      EXPECT_EQ(r.dX.values[n * sample + i], r.dX.values[i]);
+      EXPECT_EQ(r.dW.values[n * sample + i], r.dW.values[i]);
+    }
+  // dW sums over the batch: with identical samples it is 3 times one sample's.
+  Lesson same = l;
+  for (int n = 1; n < 3; ++n)
+    for (std::size_t i = 0; i < sample; ++i) same.input.values[n * sample + i] = l.input.values[i];
+  Lesson one = l;
+  one.input = Tensor(Shape{1, 1, 3, 3});
+  std::copy_n(l.input.values.begin(), sample, one.input.values.begin());
+  const Tensor dW3 = grad_weight(same.input, ones_like_output(geo), geo);
+  const Geometry geo1 = one.geometry();
+  const Tensor dW1 = grad_weight(one.input, ones_like_output(geo1), geo1);
+  for (std::size_t i = 0; i < dW3.values.size(); ++i) EXPECT_DOUBLE_EQ(dW3.values[i], 3 * dW1.values[i]);
+}
+
+// ---- The seeds' mistakes reproduce their numbers ----
+
+TEST(Pitfalls, ConvolutionConventionRotatesDW) {
+  const Lesson l = preset("kernel-2x2-upstream.json");
+  const Geometry geo = l.geometry();
+  const PitfallResult p =
+      compute_pitfall(Pitfall::ConvolutionConvention, l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_TRUE(Near(p.dW, matrix({{77, 67}, {47, 37}})));  // what SciPy printed
+  // dx is right only because this kernel is unchanged by a 180° rotation.
+  EXPECT_TRUE(Near(p.dX, matrix({{1, 2, 0}, {3, 5, 2}, {0, 3, 4}})));
+}
+
+TEST(Pitfalls, ConvolutionConventionDXDiffersForAnAsymmetricKernel) {
+  const Lesson l = preset("rotation-2x2.json");
+  const Geometry geo = l.geometry();
+  const PitfallResult p =
+      compute_pitfall(Pitfall::ConvolutionConvention, l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_TRUE(Near(p.dX, matrix({{4, 11, 6}, {14, 30, 14}, {6, 11, 4}})));
+}
+
+TEST(Pitfalls, NoRotationOnTheHandWorkedCase) {
+  // X 3×3, W = G = [[1,2],[3,4]], worked by hand.
+  const Lesson l = preset("rotation-2x2.json");
+  const Geometry geo = l.geometry();
+  EXPECT_TRUE(Near(grad_input(l.upstream, l.weight, geo, GradInputMethod::Gather),
+                   matrix({{1, 4, 4}, {6, 20, 16}, {9, 24, 16}})));
+  const PitfallResult p =
+      compute_pitfall(Pitfall::NoRotation, l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_TRUE(Near(p.dX, matrix({{4, 11, 6}, {14, 30, 14}, {6, 11, 4}})));
+  EXPECT_EQ(p.dW.shape.count(), 0);
+}
+
+TEST(Pitfalls, OutputFedBackGivesMinusEightTimesTheKernel) {
+  // Seed 004: tf.nn.conv2d_transpose(y, f) with y = −8.
+  const Lesson l = preset("sobel-3x3.json");
+  const Geometry geo = l.geometry();
+  const PitfallResult p =
+      compute_pitfall(Pitfall::OutputAsGradient, l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_TRUE(Near(p.dX, matrix({{-8, 0, 8}, {-16, 0, 16}, {-8, 0, 8}})));
+}
+
+TEST(Pitfalls, GatherWithoutPaddingIsSmallerThanX) {
+  const Lesson l = preset("sobel-6x5.json");
+  const Geometry geo = l.geometry();
+  const PitfallResult p =
+      compute_pitfall(Pitfall::NoGradientPadding, l.input, l.weight, l.bias, l.upstream, geo);
+  // G is 4×3; a 3×3 kernel fully inside it fits at 2×1 places.
+  EXPECT_EQ(p.dX.shape, (Shape{1, 1, 2, 1}));
+  // Each of those windows sums Wr over ones: 0 for the Sobel kernel.
+  EXPECT_TRUE(Near(p.dX, matrix({{0}, {0}})));
+}
+
+// ---- Geometry ----
+
+TEST(Geometry, SamePaddingFollowsTensorFlow) {
+  ConvSpec s;
+  s.padding.mode = PaddingMode::Same;
+  s.stride_h = s.stride_w = 2;
+  // in 7, k 3, s 2: out = 4, total = (4−1)·2 + 3 − 7 = 2 → 1 and 1.
+  Geometry g = resolve(s, Shape{1, 1, 7, 8}, Shape{1, 1, 3, 3});
+  EXPECT_EQ(g.oh, 4);
+  EXPECT_EQ(g.pad_top, 1);
+  EXPECT_EQ(g.pad_bottom, 1);
+  // in 8, k 3, s 2: out = 4, total = 6 + 3 − 8 = 1 → 0 on the left, 1 on the right.
+  EXPECT_EQ(g.ow, 4);
+  EXPECT_EQ(g.pad_left, 0);
+  EXPECT_EQ(g.pad_right, 1);
+}
+
+TEST(Geometry, FullPaddingIsKernelMinusOneTimesDilation) {
+  ConvSpec s;
+  s.padding.mode = PaddingMode::Full;
+  s.dil_h = 2;
+  const Geometry g = resolve(s, Shape{1, 1, 5, 5}, Shape{1, 1, 3, 2});
+  EXPECT_EQ(g.pad_top, 4);
+  EXPECT_EQ(g.pad_left, 1);
+  EXPECT_EQ(g.oh, 5 + 8 - 5 + 1);
+}
+
+TEST(Geometry, InputShapeIsNeededBecauseStrideLosesIt) {
+  ConvSpec s;
+  s.stride_h = s.stride_w = 2;
+  EXPECT_EQ(resolve(s, Shape{1, 1, 7, 7}, Shape{1, 1, 3, 3}).oh, 3);
+  EXPECT_EQ(resolve(s, Shape{1, 1, 8, 8}, Shape{1, 1, 3, 3}).oh, 3);
+}
+
+TEST(Geometry, ErrorsSayWhatIsWrong) {
+  auto message = [](ConvSpec s, Shape x, Shape w) {
+    try {
+      resolve(s, x, w);
+    } catch (const ConvError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  ConvSpec s;
+  s.dil_h = s.dil_w = 2;
+  EXPECT_EQ(message(s, {1, 1, 8, 7}, {1, 1, 7, 7}),
+            "kernel 7×7 with dilation 2 spans 13×13 and does not fit the padded input 8×7");
+  ConvSpec g;
+  g.groups = 3;
+  EXPECT_EQ(message(g, {1, 4, 5, 5}, {3, 1, 3, 3}), "input has 4 channels, not divisible by groups = 3");
+  ConvSpec z;
+  z.stride_w = 0;
+  EXPECT_EQ(message(z, {1, 1, 5, 5}, {1, 1, 3, 3}), "stride must be at least 1, got 0");
+}
+
+// ---- Every method agrees, on 1,000 random configurations ----
+
+TEST(Methods, AgreeOnAThousandRandomConfigurations) {
+  std::mt19937 rng(20261123);
+  int strided = 0, dilated = 0, grouped = 0, batched = 0, uncovered = 0;
+  for (int t = 0; t < 1000; ++t) {
+    const auto r = testing::random_case(rng);
+    SCOPED_TRACE(r.describe());
+    const Tensor Z = forward(r.X, r.W, r.bias, r.geo, ForwardMethod::Direct);
+    ASSERT_TRUE(Near(forward(r.X, r.W, r.bias, r.geo, ForwardMethod::Im2col), Z, 1e-12));
+    const Tensor dX = grad_input(r.G, r.W, r.geo, GradInputMethod::Direct);
+    for (auto m : {GradInputMethod::Gather, GradInputMethod::Scatter, GradInputMethod::Im2col})
+      ASSERT_TRUE(Near(grad_input(r.G, r.W, r.geo, m), dX, 1e-12)) << "method " << int(m);
+    ASSERT_TRUE(Near(grad_weight(r.X, r.G, r.geo, GradWeightMethod::Im2col),
+                     grad_weight(r.X, r.G, r.geo, GradWeightMethod::Direct), 1e-12));
+    strided += r.geo.stride_h > 1 || r.geo.stride_w > 1;
+    dilated += r.geo.dil_h > 1 || r.geo.dil_w > 1;
+    grouped += r.geo.groups > 1;
+    batched += r.geo.n > 1;
+    uncovered += (r.geo.hp() - r.geo.span_h()) % r.geo.stride_h != 0;
+  }
+  // The random set really covers what it claims to.
+  EXPECT_GT(strided, 300);
+  EXPECT_GT(dilated, 300);
+  EXPECT_GT(grouped, 300);
+  EXPECT_GT(batched, 300);
+  EXPECT_GT(uncovered, 100);
+}
+
+// ⟨conv(X, W), G⟩ = ⟨X, grad_input(G, W)⟩ = ⟨W, grad_weight(X, G)⟩ (without bias).
+TEST(Identities, AdjointHolds) {
+  std::mt19937 rng(7);
+  auto dot = [](const Tensor& a, const Tensor& b) {
+    double s = 0;
+    for (std::size_t i = 0; i < a.values.size(); ++i) s += a.values[i] * b.values[i];
+    return s;
+  };
+  for (int t = 0; t < 300; ++t) {
+    const auto r = testing::random_case(rng);
+    SCOPED_TRACE(r.describe());
+    const double zg = dot(forward(r.X, r.W, {}, r.geo), r.G);
+    const double xdx = dot(r.X, grad_input(r.G, r.W, r.geo, GradInputMethod::Gather));
+    const double wdw = dot(r.W, grad_weight(r.X, r.G, r.geo, GradWeightMethod::Direct));
+    const double scale = std::max(1.0, std::fabs(zg));
+    EXPECT_NEAR(xdx, zg, 1e-10 * scale);
+    EXPECT_NEAR(wdw, zg, 1e-10 * scale);
+  }
+}
+
+TEST(Identities, FiniteDifferencesMatch) {
+  std::mt19937 rng(11);
+  for (int t = 0; t < 60; ++t) {
+    const auto r = testing::random_case(rng);
+    SCOPED_TRACE(r.describe());
+    auto loss = [&](const Tensor& X, const Tensor& W, const std::vector<double>& b) {
+      const Tensor Z = forward(X, W, b, r.geo, ForwardMethod::Direct);
+      double s = 0;
+      for (std::size_t i = 0; i < Z.values.size(); ++i) s += Z.values[i] * r.G.values[i];
+      return s;
+    };
+    const Tensor dX = grad_input(r.G, r.W, r.geo, GradInputMethod::Scatter);
+    const Tensor dW = grad_weight(r.X, r.G, r.geo, GradWeightMethod::Direct);
+    const double h = 1e-3;
+    for (int probe = 0; probe < 5; ++probe) {
+      const std::size_t i = std::uniform_int_distribution<std::size_t>(0, r.X.values.size() - 1)(rng);
+      Tensor plus = r.X, minus = r.X;
+      plus.values[i] += h, minus.values[i] -= h;
+      EXPECT_NEAR((loss(plus, r.W, r.bias) - loss(minus, r.W, r.bias)) / (2 * h), dX.values[i], 1e-6);
+      const std::size_t k = std::uniform_int_distribution<std::size_t>(0, r.W.values.size() - 1)(rng);
+      Tensor wp = r.W, wm = r.W;
+      wp.values[k] += h, wm.values[k] -= h;
+      EXPECT_NEAR((loss(r.X, wp, r.bias) - loss(r.X, wm, r.bias)) / (2 * h), dW.values[k], 1e-6);
+    }
+    if (!r.bias.empty()) {
+      std::vector<double> bp = r.bias, bm = r.bias;
+      bp[0] += h, bm[0] -= h;
+      EXPECT_NEAR((loss(r.X, r.W, bp) - loss(r.X, r.W, bm)) / (2 * h), grad_bias(r.G)[0], 1e-6);
+    }
+  }
+}
+
+// Inputs that no window reaches get gradient 0, at the edge and inside.
+TEST(Coverage, UncoveredInputsGetZeroGradient) {
+  // k = 2, dil = 2, s = 2 on width 8: the windows start at columns 0, 2 and 4 and read the
+  // column they start at and the one 2 further, so they read 0, 2, 4 and 6, never an odd one.
+  ConvSpec s;
+  s.stride_h = s.stride_w = 2;
+  s.dil_h = s.dil_w = 2;
+  const Geometry geo = resolve(s, Shape{1, 1, 8, 8}, Shape{1, 1, 2, 2});
+  Tensor W(geo.weight_shape(), 1.0);
+  const Tensor dX = grad_input(ones_like_output(geo), W, geo, GradInputMethod::Gather);
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 8; ++x) {
+      const bool covered = y % 2 == 0 && x % 2 == 0;
+      EXPECT_EQ(dX(0, 0, y, x) != 0, covered) << "at " << y << "," << x;
+    }
+  // Stride 2, 3×3 kernel, height 8: the last row is never reached (8 − 3 is odd).
+  ConvSpec e;
+  e.stride_h = e.stride_w = 2;
+  const Geometry g2 = resolve(e, Shape{1, 1, 8, 8}, Shape{1, 1, 3, 3});
+  const Tensor dX2 = grad_input(ones_like_output(g2), Tensor(g2.weight_shape(), 1.0), g2,
+                                GradInputMethod::Gather);
+  for (int x = 0; x < 8; ++x) EXPECT_EQ(dX2(0, 0, 7, x), 0);
+  EXPECT_NE(dX2(0, 0, 6, 0), 0);
+}
+
+}  // namespace
+}  // namespace convstep

@@ -1,0 +1,145 @@
+// Lesson files: every preset loads and round-trips, saving is atomic, errors name the place.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/lesson.h"
+
+namespace convstep {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kLessons = fs::path(CONVSTEP_SOURCE_DIR) / "assets" / "lessons";
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_lesson(text);
+  } catch (const LessonError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "convstep-test-XXXXXX").string();
+    path = ::mkdtemp(t.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+TEST(Lesson, EveryPresetLoadsAndRoundTrips) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(kLessons)) {
+    SCOPED_TRACE(entry.path().string());
+    const Lesson lesson = load_lesson(entry.path().string());
+    EXPECT_FALSE(lesson.title.empty());
+    EXPECT_EQ(parse_lesson(lesson_to_json(lesson)), lesson);
+    ++count;
+  }
+  EXPECT_GE(count, 9);
+}
+
+TEST(Lesson, ShorthandMeansOneSampleOneChannel) {
+  const Lesson l = parse_lesson(R"({"input": [[1,2,3],[4,5,6]], "weight": [[1]], "stride": [1, 2]})");
+  EXPECT_EQ(l.input.shape, (Shape{1, 1, 2, 3}));
+  EXPECT_EQ(l.input(0, 0, 1, 0), 4);
+  EXPECT_EQ(l.spec.stride_w, 2);
+  EXPECT_EQ(l.geometry().output_shape(), (Shape{1, 1, 2, 2}));
+}
+
+TEST(Lesson, NonIntegerValuesRoundTripExactly) {
+  Lesson l = parse_lesson(R"({"input": [[0.1, -2.5e-7, 3]], "weight": [[1]], "bias": [0.3]})");
+  l.input.values[2] = 1.0 / 3.0;
+  EXPECT_EQ(parse_lesson(lesson_to_json(l)), l);
+}
+
+TEST(Lesson, PaddingFormsAreKeptOnSave) {
+  for (const char* padding : {"\"same\"", "\"full\"", "\"valid\"", "[1, 2]", "[0, 1, 2, 1]", "2"}) {
+    const Lesson l = parse_lesson(std::string(R"({"input": [[1,2,3],[4,5,6]], "weight": [[1,2],[3,4]], "padding": )") +
+                                  padding + "}");
+    EXPECT_NE(lesson_to_json(l).find(std::string("\"padding\": ") + padding), std::string::npos)
+        << lesson_to_json(l);
+  }
+}
+
+TEST(Lesson, SaveThenLoad) {
+  TempDir dir;
+  const Lesson l = load_lesson((kLessons / "channels.json").string());
+  const std::string path = (dir.path / "copy.json").string();
+  save_lesson(l, path);
+  EXPECT_EQ(load_lesson(path), l);
+}
+
+TEST(Lesson, FailedSaveLeavesTheOldFileAndNoTemporary) {
+  TempDir dir;
+  const std::string path = (dir.path / "lesson.json").string();
+  const Lesson small = parse_lesson(R"({"input": [[1]], "weight": [[1]]})");
+  save_lesson(small, path);
+  const std::string before = lesson_to_json(small);
+
+  // A disk that fills up: the file size limit makes write() fail with EFBIG.
+  Lesson big = small;
+  big.input = Tensor(Shape{1, 1, 200, 200}, 1.5);
+  ::signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  ::getrlimit(RLIMIT_FSIZE, &old);
+  rlimit tiny = old;
+  tiny.rlim_cur = 4096;
+  ::setrlimit(RLIMIT_FSIZE, &tiny);
+  std::string message;
+  try {
+    save_lesson(big, path);
+  } catch (const LessonError& e) {
+    message = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old);
+
+  EXPECT_NE(message.find("cannot save " + path), std::string::npos) << message;
+  std::ifstream in(path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), before);
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
+  EXPECT_EQ(files, 1) << "a temporary file was left behind";
+}
+
+TEST(Lesson, SaveIntoAMissingFolderSaysSo) {
+  const Lesson l = parse_lesson(R"({"input": [[1]], "weight": [[1]]})");
+  try {
+    save_lesson(l, "/nonexistent-folder/x.json");
+    FAIL() << "no error";
+  } catch (const LessonError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-folder"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Lesson, MissingFileSaysSo) {
+  try {
+    load_lesson("/nonexistent/lesson.json");
+    FAIL() << "no error";
+  } catch (const LessonError& e) {
+    EXPECT_STREQ(e.what(), "cannot open: No such file or directory");
+  }
+}
+
+TEST(Lesson, ErrorsNameThePlace) {
+  EXPECT_EQ(error_of(R"({"input": [[1,2,3],[4,5,6]], "weight": [[1,2,3],[1,2]]})"),
+            "weight[1]: expected 3 numbers, got 2");
+  EXPECT_EQ(error_of(R"({"input": [[1,2,3]], "weight": [[1]], "stride": 0})"),
+            "stride must be at least 1, got 0");
+  EXPECT_EQ(error_of(R"({"input": [[1,2,3]], "weight": [[1]], "strides": 2})"),
+            "unknown key \"strides\"; did you mean \"stride\"?");
+  EXPECT_EQ(error_of(R"({"input": [[1,2,3]], "weight": [[1]], "upstream": [[1,1],[1,1]]})"),
+            "upstream must be shaped like the output [1][1][1][3], got [2][2]");
+  EXPECT_EQ(error_of(R"({"input": [[1, 1e400]], "weight": [[1]]})"),
+            "the number 1e400 at line 1, column 16 is too large: every value must be finite");
+}
+
+}  // namespace
+}  // namespace convstep

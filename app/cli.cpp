@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "core/format.h"
+#include "core/timeline.h"
 #include "core/lesson.h"
+#include "steps_output.h"
 
 namespace convstep {
 
@@ -108,6 +110,24 @@ int validate_command(const std::string& path) {
   return 0;
 }
 
+int steps_command(const std::string& path, const std::string& phase, const std::string& granularity,
+                  long long from, long long count, bool skip_zero_terms, const std::string& format) {
+  const Timeline timeline(load_lesson(path));
+  StepsRequest request;
+  if (phase == "all") request.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
+  else request.phases = {*parse_phase(phase)};  // CLI11 has checked the name
+  request.granularity = *parse_granularity(granularity);
+  request.from = from, request.count = count, request.skip_zero_terms = skip_zero_terms;
+  request.format = format == "jsonl" ? StepsFormat::Jsonl
+                   : format == "markdown" ? StepsFormat::Markdown
+                                          : StepsFormat::Text;
+  if (!write_steps(std::cout, timeline, request)) {
+    std::cerr << "convstep: cannot write the steps to standard output\n";
+    return kInternalError;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -124,6 +144,24 @@ int run_cli(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "check a lesson file and describe it");
   validate->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
 
+  std::string phase = "all", granularity = "cell", steps_format = "text";
+  long long from = 0, count = -1;
+  bool skip_zero_terms = false;
+  CLI::App* steps = app.add_subcommand("steps", "print the steps of the computation with their equations");
+  steps->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
+  steps->add_option("--phase", phase, "forward, dw, dx_gather, dx_scatter, db or all")
+      ->check(CLI::IsMember({"forward", "dw", "dx_gather", "dx_scatter", "db", "all"}))
+      ->capture_default_str();
+  steps->add_option("--granularity", granularity, "phase, cell or term")
+      ->check(CLI::IsMember({"phase", "cell", "term"}))
+      ->capture_default_str();
+  steps->add_option("--from", from, "first step of each phase (0-based)")->check(CLI::NonNegativeNumber);
+  steps->add_option("--count", count, "number of steps of each phase")->check(CLI::NonNegativeNumber);
+  steps->add_flag("--skip-zero-terms", skip_zero_terms, "leave out terms that multiply a padding or inserted zero");
+  steps->add_option("--format", steps_format, "text, jsonl or markdown")
+      ->check(CLI::IsMember({"text", "jsonl", "markdown"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -134,6 +172,8 @@ int run_cli(int argc, char** argv) {
   try {
     if (compute->parsed()) return compute_command(lesson_path, format);
     if (validate->parsed()) return validate_command(lesson_path);
+    if (steps->parsed())
+      return steps_command(lesson_path, phase, granularity, from, count, skip_zero_terms, steps_format);
   } catch (const LessonError& e) {
     std::cerr << "convstep: " << lesson_path << ": " << e.what() << "\n";
     return kBadInput;

@@ -1,0 +1,91 @@
+#include "steps_output.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/format.h"
+
+namespace convstep {
+
+namespace {
+
+nlohmann::json cell_json(const Timeline& tl, const CellRef& r) {
+  return {{"grid", grid_name(r.grid)}, {"index", {r.n, r.c, r.h, r.w}}, {"value", tl.tensor(r.grid)(r.n, r.c, r.h, r.w)}};
+}
+
+nlohmann::json frame_json(const Timeline& tl, const Frame& f) {
+  nlohmann::json j = {{"index", f.index}, {"phase", phase_name(f.phase)},
+                      {"granularity", granularity_name(f.granularity)}};
+  if (f.kind == StepKind::Stage) {
+    j["stage"] = stage_name(f.stage);
+  } else {
+    j["target"] = {{"grid", grid_name(f.target.grid)}, {"index", {f.target.n, f.target.c, f.target.h, f.target.w}}};
+    if (f.phase == Phase::DxScatter)
+      j["source"] = {{"grid", "G"}, {"index", {f.source.n, f.source.c, f.source.h, f.source.w}}};
+    nlohmann::json terms = nlohmann::json::array();
+    for (const Term& t : f.terms) {
+      nlohmann::json term = {{"a", cell_json(tl, t.a)}};
+      if (t.b.grid != Grid::None) term["b"] = cell_json(tl, t.b);
+      term["product"] = t.product;
+      if (t.zero) term["zero"] = true;
+      terms.push_back(std::move(term));
+    }
+    j["terms"] = std::move(terms);
+    j["running_sum"] = f.running_sum;
+    if (f.kind == StepKind::Sum) j["sum_of"] = f.block_sums;
+  }
+  j["equation"] = f.equation;
+  if (!f.note.empty()) j["note"] = f.note;
+  return j;
+}
+
+const char* kind_label(const Frame& f) {
+  switch (f.kind) {
+    case StepKind::Stage: return stage_name(f.stage);
+    case StepKind::Term: return "term";
+    case StepKind::Cell: return "cell";
+    case StepKind::Block: return "all cells";
+    case StepKind::Sum: return "sum";
+  }
+  return "";
+}
+
+}  // namespace
+
+bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req) {
+  if (req.format == StepsFormat::Markdown) {
+    const std::string title = tl.lesson().title.empty() ? "Convolution worksheet" : tl.lesson().title;
+    out << "# " << title << "\n\n";
+    const Geometry& g = tl.geometry();
+    out << "X " << g.input_shape().str() << ", W " << g.weight_shape().str() << ", stride "
+        << g.stride_h << "×" << g.stride_w << ", dilation " << g.dil_h << "×" << g.dil_w
+        << ", groups " << g.groups << " → Z " << g.output_shape().str() << ".\n";
+  }
+  for (Phase p : req.phases) {
+    const long long total = tl.count(p, req.granularity, req.skip_zero_terms);
+    const long long end = req.count < 0 ? total : std::min(total, req.from + req.count);
+    if (req.format == StepsFormat::Markdown)
+      out << "\n## " << phase_title(p) << "\n\n" << phase_explanation(p) << "\n\n";
+    for (long long k = req.from; k < end; ++k) {
+      const Frame f = tl.frame(p, req.granularity, k, req.skip_zero_terms, /*with_result=*/false);
+      switch (req.format) {
+        case StepsFormat::Jsonl:
+          out << frame_json(tl, f).dump() << '\n';
+          break;
+        case StepsFormat::Text:
+          out << phase_name(p) << ' ' << k << '/' << total << ' ' << kind_label(f) << ": " << f.equation;
+          if (!f.note.empty() && f.kind == StepKind::Stage) out << "  — " << f.note;
+          out << '\n';
+          break;
+        case StepsFormat::Markdown:
+          out << (k + 1) << ". " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "") << "`"
+              << f.equation << "`\n";
+          break;
+      }
+      if (!out) return false;
+    }
+  }
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+}  // namespace convstep

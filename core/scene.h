@@ -1,0 +1,105 @@
+// scene.h — what is on the stage: grids of cells, frames, links and text, in layout units.
+//
+// A scene is pure data. It knows nothing of pixels, GL or ImGui: the app's painter draws it
+// with GL, the SVG exporter writes it as text, and tests inspect it directly.
+//
+// Coordinates: layout units, origin at the top-left, y down. At scale 1 a layout unit is one
+// pixel of a 1600×900 window; the painter scales the whole scene to fit its viewport.
+// Colours are straight (not premultiplied) RGBA in 0..1, sRGB.
+//
+//   Scene scene = build_scene(timeline, frame, t);
+//   for (const SceneGrid& g : scene.grids) ...   // cells carry their value and style
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace convstep {
+
+struct Color {
+  float r = 0, g = 0, b = 0, a = 1;
+  bool operator==(const Color&) const = default;
+};
+Color hex_color(std::uint32_t rgb, float alpha = 1.0f);  // hex_color(0xE69F00)
+
+struct Rect {
+  float x = 0, y = 0, w = 0, h = 0;
+  bool contains(float px, float py) const { return px >= x && py >= y && px < x + w && py < y + h; }
+  bool operator==(const Rect&) const = default;
+};
+
+// How a cell is drawn besides its value's colour.
+enum class CellStyle : std::uint8_t {
+  Data,          // an ordinary value
+  Padding,       // a zero of the padding ring: dimmed, hatched, dashed border
+  InsertedZero,  // a zero inserted by the stride (Gd, Gp): lighter, dotted outline
+  Pending,       // not computed yet at this step: blank
+  Discarded,     // a gradient that lands on the padding and is cropped away
+};
+
+struct SceneCell {
+  Rect rect;                  // before the grid's rotation
+  double value = 0;
+  float shade = 0;            // value / max|value| of its grid, in −1..1, for the colormap
+  CellStyle style = CellStyle::Data;
+  bool uncovered = false;     // no window reaches it: it gets no gradient (small mark)
+  std::string text;           // the number as shown; empty when level of detail hides it
+  Color text_color;           // chosen for contrast against the cell's fill
+  int row = 0, col = 0;       // index within the grid's (n, c) slice
+};
+
+struct SceneGrid {
+  std::string name;           // "Xp", "W", "Z", "Gp", "Wr", "dXp", ...
+  std::string label;          // "Xp (8×7)"
+  Rect bounds;                // the cells' extent, before rotation
+  int rows = 0, cols = 0;
+  float cell_size = 0;
+  float rotation_deg = 0;     // about the centre of bounds, clockwise on screen; text turns too
+  float opacity = 1;          // for fades
+  std::vector<SceneCell> cells;  // row-major, rows × cols
+};
+
+// A rectangle outline or fill over cells: the window, the target cell, the term's pair.
+struct SceneFrame {
+  Rect rect;
+  Color stroke;
+  float stroke_width = 0;     // 0: no outline
+  Color fill{0, 0, 0, 0};     // alpha 0: no fill
+  bool dashed = false;
+  std::string role;           // "window", "target", "term", "source", "hover", "diff"
+};
+
+struct SceneLine {
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  Color color;
+  float width = 1;
+  bool arrow = false;         // an arrowhead at (x1, y1)
+  std::string role;           // "link"
+};
+
+enum class Font : std::uint8_t { Sans, SansBold, Mono };
+enum class Align : std::uint8_t { Left, Center, Right };
+
+struct SceneText {
+  float x = 0, y = 0;         // anchor: horizontal per align, vertical centre
+  std::string text;           // UTF-8
+  float size = 18;            // pixel height at scale 1
+  Color color;
+  Font font = Font::Sans;
+  Align align = Align::Left;
+  std::string role;           // "label", "operator", "equation", "sum", ...
+};
+
+struct Scene {
+  float width = 1600, height = 900;  // the layout's extent
+  Color background;
+  std::vector<SceneGrid> grids;      // drawn first, in order
+  std::vector<SceneFrame> frames;    // then frames
+  std::vector<SceneLine> lines;      // then lines
+  std::vector<SceneText> texts;      // then free text (labels, operators)
+
+  const SceneGrid* grid(const std::string& name) const;
+};
+
+}  // namespace convstep

@@ -1,0 +1,144 @@
+// timeline.h — the computation as a sequence of steps, with random access to any of them.
+//
+//   Timeline tl(lesson);                                    // computes everything once
+//   long long n = tl.count(Phase::DxGather, Granularity::Term);
+//   Frame f = tl.frame(Phase::DxGather, Granularity::Term, 17);   // O(1) in k: no replay
+//   f.equation   → "dXp[2,3] = Gp[2,3]·Wr[0,0] + … = 1·(−1) + … = −4"
+//
+// A phase is a list of stages (pad, dilate, rotate, crop, ...) and accumulation blocks. At
+// `term` granularity every multiply–add is a step, zeros of the padding, of the stride and of
+// holes included, so the counts follow the formulas; `skip_zero_terms` leaves those out. At
+// `cell` granularity one step finishes one target cell; at `phase` granularity a whole block
+// is one step. Indices are 0-based everywhere in code and files.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conv.h"
+#include "lesson.h"
+
+namespace convstep {
+
+enum class Phase { Forward, Dw, DxGather, DxScatter, Db };
+inline constexpr Phase kAllPhases[] = {Phase::Forward, Phase::Dw, Phase::DxGather,
+                                       Phase::DxScatter, Phase::Db};
+const char* phase_name(Phase p);  // "forward", "dw", "dx_gather", "dx_scatter", "db"
+std::optional<Phase> parse_phase(std::string_view name);
+const char* phase_title(Phase p);        // "Forward: Z = Xp ⋆ W + b"
+const char* phase_explanation(Phase p);  // a paragraph for students
+
+enum class Granularity { Phase, Cell, Term };
+const char* granularity_name(Granularity g);  // "phase", "cell", "term"
+std::optional<Granularity> parse_granularity(std::string_view name);
+
+// The grids that appear on the stage, by their DESIGN.md names.
+enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, None };
+const char* grid_name(Grid g);  // "Xp", "dXp", ...
+
+struct CellRef {
+  Grid grid = Grid::None;
+  int n = 0, c = 0, h = 0, w = 0;  // db[o] is (0, o, 0, 0)
+  bool operator==(const CellRef&) const = default;
+};
+
+// One multiply–add: a·b (b is Grid::None for db, where terms are plain additions).
+struct Term {
+  CellRef a, b;
+  double a_value = 0, b_value = 1, product = 0;
+  bool zero = false;  // an operand is a padding zero, a stride-inserted zero or a hole
+};
+
+// The cells a kernel-like pattern covers: rows top + r·step_h for r < rows (same for columns).
+// forward: the window on Xp; dw: G laid over Xp at (u·dil, v·dil) with step s; dx_gather: Wr
+// on Gp; dx_scatter: the stamp of g·W on dXp.
+struct Window {
+  Grid grid = Grid::None;
+  int n = 0, c = 0;
+  int top = 0, left = 0, rows = 0, cols = 0, step_h = 1, step_w = 1;
+};
+
+enum class StepKind : std::uint8_t { Stage, Term, Cell, Block, Sum };
+
+enum class Stage : std::uint8_t {
+  None,
+  PadInput,        // the padding ring appears around X: Xp
+  AddBias,         // Z += b
+  ShowGradient,    // start from G
+  DilateGradient,  // Gd: s−1 zeros between G's cells
+  PadGradient,     // Gp: Gd padded by (k−1)·dil
+  RotateKernel,    // Wr: W turned through 180°
+  ZeroUncovered,   // the edge rows/columns no window reaches get 0
+  Crop,            // dXp's padding border is cropped off: dX
+};
+const char* stage_name(Stage s);  // "pad_input", ...
+
+enum class Progress : std::uint8_t { Pending, Partial, Done };
+
+struct Frame {
+  Phase phase = Phase::Forward;
+  Granularity granularity = Granularity::Term;
+  long long index = 0, count = 0;  // this step and the phase's number of steps
+  StepKind kind = StepKind::Stage;
+  Stage stage = Stage::None;
+
+  // The accumulation (kind Term, Cell, Block or Sum).
+  long long cell = -1, cells = 0;  // the current target cell in the phase's loop order
+  int term = -1, terms_per_cell = 0;  // the current term within the cell (Term steps)
+  CellRef target;                  // the cell being accumulated
+  CellRef source;                  // dx_scatter: the G cell being stamped
+  std::vector<Term> terms;         // Term: the current term; Cell: all of the cell's terms
+  double running_sum = 0;          // the target's value after this step
+  std::vector<double> block_sums;  // per input channel (forward), sample (dw, db) or output
+                                   // channel (dx): the subtotals so far
+  std::optional<Window> window;
+
+  // The phase's result grid as it stands after this step.
+  Grid result_grid = Grid::None;   // Z, dW, dXp then dX, db
+  Tensor result;                   // values; Pending cells hold 0
+  std::vector<Progress> progress;  // per value of `result`
+  float rotation_deg = 0;          // Wr's turn: 0 before RotateKernel, 180 from it on
+
+  std::string equation;            // with real numbers
+  std::string note;                // one sentence about this step
+};
+
+class Timeline {
+ public:
+  explicit Timeline(Lesson lesson);  // the lesson must be valid (load_lesson validates)
+  ~Timeline();
+  Timeline(Timeline&&) noexcept;
+  Timeline& operator=(Timeline&&) noexcept;
+
+  const Lesson& lesson() const;
+  const Geometry& geometry() const;
+  const Results& results() const;
+  // Any stage grid's final values: X, Xp, W, G, Gd, Gp, Wr, and the results.
+  const Tensor& tensor(Grid g) const;
+  // Whether a cell of Xp, Gd or Gp is a structural zero (padding, inserted zero).
+  bool is_padding(Grid g, int h, int w) const;
+  // Whether an input cell (of X) is reached by no window: it gets no gradient.
+  bool is_uncovered(int h, int w) const;
+
+  long long count(Phase p, Granularity g, bool skip_zero_terms = false) const;  // O(1)
+  // The complete state of step k, 0 ≤ k < count; time independent of k. Without
+  // `with_result` the frame leaves `result` and `progress` empty: much cheaper, for streaming.
+  Frame frame(Phase p, Granularity g, long long k, bool skip_zero_terms = false,
+              bool with_result = true) const;
+
+  // Every cell of every other grid that `cell` depends on or feeds.
+  std::vector<CellRef> correspondences(const CellRef& cell) const;
+
+  // "Gp[2,3]" or, for lessons with several samples or channels, "Gp[0,0,2,3]".
+  std::string cell_name(const CellRef& cell) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace convstep

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `convstep steps` as a user runs it: JSON lines that parse, the counts, the worksheet.
+set -u
+convstep=$1 lessons=$2
+fail=0
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; fi; }
+sobel=$lessons/sobel-6x5.json
+
+jsonl=$("$convstep" steps "$sobel" --phase dx_gather --granularity term --format jsonl)
+check "steps exits 0" '[ $? -eq 0 ]'
+# G, Gd, Gp, rotate, 30 cells × 9 terms, crop (no uncovered edge at stride 1).
+check "dx_gather has 4 + 270 + 1 term steps" '[ "$(wc -l <<<"$jsonl")" -eq 275 ]'
+check "every line is a JSON object" '/usr/bin/python3 -c "
+import json, sys
+for line in sys.stdin: assert isinstance(json.loads(line), dict)" <<<"$jsonl"'
+# The 7th term of dX[2,3] (cell 13): Gp[4,3]·Wr[2,0] = 1·(−1), running sum −4 (by hand).
+line=$(sed -n "$((4 + 13 * 9 + 6 + 1))p" <<<"$jsonl")
+check "term of dXp[2,3]" '/usr/bin/python3 -c "
+import json, sys
+s = json.loads(sys.argv[1])
+assert s[\"target\"] == {\"grid\": \"dXp\", \"index\": [0, 0, 2, 3]}, s
+t = s[\"terms\"][0]
+assert t[\"a\"][\"grid\"] == \"Gp\" and t[\"a\"][\"index\"] == [0, 0, 4, 3] and t[\"a\"][\"value\"] == 1, t
+assert t[\"b\"][\"grid\"] == \"Wr\" and t[\"b\"][\"index\"] == [0, 0, 2, 0] and t[\"b\"][\"value\"] == -1, t
+assert s[\"running_sum\"] == -4, s
+" "$line"'
+
+window=$("$convstep" steps "$sobel" --phase forward --granularity term --from 10 --count 3 --format text)
+check "--from/--count select 3 steps" '[ "$(wc -l <<<"$window")" -eq 3 ]'
+
+md=$("$convstep" steps "$sobel" --format markdown)
+check "worksheet has a section per phase" '[ "$(grep -c "^## " <<<"$md")" -eq 5 ]'
+check "worksheet has Z[0,1]'s full equation" 'grep -qF "Z[0,1] = Xp[0,1]·W[0,0] + " <<<"$md"'
+
+"$convstep" steps "$sobel" --phase backward 2>/dev/null
+check "unknown phase exits 2" '[ $? -eq 2 ]'
+"$convstep" steps "$sobel" --format jsonl --granularity term > /dev/full 2>/dev/null
+check "a full disk is an error" '[ $? -eq 1 ]'
+exit $fail

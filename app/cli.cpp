@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "core/format.h"
+#include "core/stage.h"
+#include "core/svg.h"
 #include "core/timeline.h"
 #include "core/lesson.h"
 #include "steps_output.h"
@@ -128,6 +130,26 @@ int steps_command(const std::string& path, const std::string& phase, const std::
   return 0;
 }
 
+// One step of a phase as an SVG picture of the stage.
+int export_svg_command(const std::string& path, const std::string& phase, const std::string& granularity,
+                       long long step, const std::string& theme, const std::string& out) {
+  const Timeline timeline(load_lesson(path));
+  const Phase p = *parse_phase(phase);
+  const Granularity g = *parse_granularity(granularity);
+  const long long count = timeline.count(p, g);
+  if (step >= count) {
+    std::cerr << "convstep: --step " << step << " is past the end: " << phase << " has " << count << " "
+              << granularity << " steps (0.." << count - 1 << ")\n";
+    return kBadInput;
+  }
+  StageOptions options;
+  options.theme = *parse_theme(theme);
+  const Frame frame = timeline.frame(p, g, step);
+  write_file_atomically(out, scene_to_svg(build_stage(timeline, frame, frame, 1, options)));
+  std::cout << out << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -162,6 +184,22 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "jsonl", "markdown"}))
       ->capture_default_str();
 
+  long long step = 0;
+  std::string theme = "dark", out_path;
+  CLI::App* svg = app.add_subcommand("svg", "draw one step of the stage as an SVG picture");
+  svg->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
+  svg->add_option("--phase", phase, "forward, dw, dx_gather, dx_scatter or db")
+      ->check(CLI::IsMember({"forward", "dw", "dx_gather", "dx_scatter", "db"}))
+      ->default_val("forward");
+  svg->add_option("--granularity", granularity, "phase, cell or term")
+      ->check(CLI::IsMember({"phase", "cell", "term"}))
+      ->capture_default_str();
+  svg->add_option("--step", step, "the step (0-based)")->check(CLI::NonNegativeNumber);
+  svg->add_option("--theme", theme, "dark, light or high_contrast")
+      ->check(CLI::IsMember({"dark", "light", "high_contrast"}))
+      ->capture_default_str();
+  svg->add_option("-o,--out", out_path, "the SVG file to write")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -172,11 +210,15 @@ int run_cli(int argc, char** argv) {
   try {
     if (compute->parsed()) return compute_command(lesson_path, format);
     if (validate->parsed()) return validate_command(lesson_path);
+    if (svg->parsed()) return export_svg_command(lesson_path, phase, granularity, step, theme, out_path);
     if (steps->parsed())
       return steps_command(lesson_path, phase, granularity, from, count, skip_zero_terms, steps_format);
   } catch (const LessonError& e) {
     std::cerr << "convstep: " << lesson_path << ": " << e.what() << "\n";
     return kBadInput;
+  } catch (const std::runtime_error& e) {  // e.g. an export that cannot be written
+    std::cerr << "convstep: " << e.what() << "\n";
+    return kInternalError;
   } catch (const std::exception& e) {
     std::cerr << "convstep: internal error: " << e.what() << "\n";
     return kInternalError;

@@ -51,6 +51,7 @@ struct SceneCell {
 
 struct SceneGrid {
   std::string name;           // "Xp", "W", "Z", "Gp", "Wr", "dXp", ...
+  int slice_n = 0, slice_c = 0;  // which (n, c) slice of the 4-D tensor is shown
   std::string label;          // "Xp (8×7)"
   Rect bounds;                // the cells' extent, before rotation
   int rows = 0, cols = 0;

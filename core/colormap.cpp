@@ -1,0 +1,76 @@
+// colormap.cpp — see colormap.h. Also defines hex_color() and Scene::grid() from scene.h.
+#include "colormap.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace convstep {
+
+Color hex_color(std::uint32_t hex, float alpha) { return rgb(hex, alpha); }
+
+const SceneGrid* Scene::grid(const std::string& name) const {
+  for (const SceneGrid& g : grids)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
+Color mix(Color a, Color b, float t) {
+  return Color{a.r + (b.r - a.r) * t, a.g + (b.g - a.g) * t, a.b + (b.b - a.b) * t,
+               a.a + (b.a - a.a) * t};
+}
+
+Color diverging_color(float shade) {
+  if (std::isnan(shade)) shade = 0;
+  shade = std::clamp(shade, -1.0f, 1.0f);
+  // Same arithmetic as grid.frag: position on the stop table, then a linear mix.
+  constexpr int last = static_cast<int>(kDivergingStops.size()) - 1;
+  const float pos = (shade + 1.0f) * 0.5f * static_cast<float>(last);
+  const int i = std::min(static_cast<int>(pos), last - 1);
+  return mix(rgb(kDivergingStops[i]), rgb(kDivergingStops[i + 1]), pos - static_cast<float>(i));
+}
+
+// WCAG 2.x: https://www.w3.org/TR/WCAG21/#dfn-relative-luminance
+double relative_luminance(Color c) {
+  auto linear = [](double v) {
+    return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+  };
+  return 0.2126 * linear(c.r) + 0.7152 * linear(c.g) + 0.0722 * linear(c.b);
+}
+
+double contrast_ratio(Color a, Color b) {
+  const double la = relative_luminance(a), lb = relative_luminance(b);
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+Color text_color_on(Color fill) {
+  const double dark = contrast_ratio(fill, kInkDark), light = contrast_ratio(fill, kInkLight);
+  if (light >= dark) return kInkLight;
+  return dark >= 4.5 ? kInkDark : rgb(0x000000);
+}
+
+Color cell_fill(float shade, CellStyle style, Color background) {
+  const Color value = diverging_color(shade);
+  switch (style) {
+    case CellStyle::Data: return value;
+    case CellStyle::Padding: return mix(value, kPaddingDimTo, kPaddingDim);
+    case CellStyle::InsertedZero: return mix(value, rgb(0xFFFFFF), kInsertedZeroLighten);
+    case CellStyle::Pending: return background;
+    case CellStyle::Discarded: {
+      Color bg = background;
+      bg.a = 1;
+      return mix(value, bg, kDiscardedFade);
+    }
+  }
+  return value;
+}
+
+Color role_color(std::string_view role) {
+  if (role == "window") return kRoleWindow;
+  if (role == "target") return kRoleTarget;
+  if (role == "term" || role == "link") return kRoleTerm;
+  if (role == "source") return kRoleSource;
+  if (role == "diff") return kRoleDiff;
+  return rgb(0x7F7F7F);
+}
+
+}  // namespace convstep

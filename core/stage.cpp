@@ -1,0 +1,661 @@
+#include "stage.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "colormap.h"
+#include "format.h"
+
+namespace convstep {
+
+const char* theme_name(Theme t) {
+  switch (t) {
+    case Theme::Dark: return "dark";
+    case Theme::Light: return "light";
+    case Theme::HighContrast: return "high_contrast";
+  }
+  return "";
+}
+
+std::optional<Theme> parse_theme(std::string_view name) {
+  for (Theme t : {Theme::Dark, Theme::Light, Theme::HighContrast})
+    if (name == theme_name(t)) return t;
+  return std::nullopt;
+}
+
+float ease(float t) {
+  t = std::clamp(t, 0.0f, 1.0f);
+  return t < 0.5f ? 4 * t * t * t : 1 - std::pow(-2 * t + 2, 3.0f) / 2;
+}
+
+namespace {
+
+struct Palette {
+  Color background, ink, muted;
+};
+
+Palette palette(Theme theme) {
+  switch (theme) {
+    case Theme::Light: return {rgb(0xFFFFFF), rgb(0x1A1A1A), rgb(0x5F5F5F)};
+    case Theme::HighContrast: return {rgb(0x000000), rgb(0xFFFFFF), rgb(0xE0E0E0)};
+    case Theme::Dark: break;
+  }
+  return {rgb(0x1E2127), rgb(0xF2F2F2), rgb(0xA8ADB5)};
+}
+
+Rect lerp(const Rect& a, const Rect& b, float t) {
+  return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.w + (b.w - a.w) * t, a.h + (b.h - a.h) * t};
+}
+
+// Scales a rect about its centre: grow-in and shrink-away animations.
+Rect scaled(const Rect& r, float s) {
+  return {r.x + r.w * (1 - s) / 2, r.y + r.h * (1 - s) / 2, r.w * s, r.h * s};
+}
+
+// A factor of a product: negative numbers in parentheses, "1·(−1)".
+std::string factor(double v) {
+  const std::string s = format_number(v, kUnicode);
+  return v < 0 && s != "0" ? "(" + s + ")" : s;
+}
+
+// A short number for inside a cell: integers whole, others with 3 significant digits.
+std::string cell_text(double v) {
+  if (v == std::trunc(v) && std::fabs(v) < 1e6) return format_number(v, kUnicode);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  std::string s = buf;
+  if (s[0] == '-') s.replace(0, 1, "\u2212");
+  return s;
+}
+
+// What one grid slot shows: which grid, which slice, and how each cell looks.
+struct GridSpec {
+  Grid grid = Grid::None;
+  int n = 0, c = 0;
+  std::string label;
+  float rotation_deg = 0;
+  // Per cell: style, value and scale (grow/shrink animations), set by the phase's builder.
+};
+
+class StageBuilder {
+ public:
+  StageBuilder(const Timeline& tl, const Frame& from, const Frame& to, float t, const StageOptions& o)
+      : tl_(tl), g_(tl.geometry()), from_(from), to_(to), t_(ease(t)), o_(o), pal_(palette(o.theme)) {
+    scene_.width = o.width, scene_.height = o.height;
+    scene_.background = pal_.background;
+    // Animations play only when arriving at `to` by a single step forward.
+    stepping_ = from.phase == to.phase && from.granularity == to.granularity &&
+                from.index + 1 == to.index && !o.reduce_motion;
+    gliding_ = from.phase == to.phase && !o.reduce_motion;
+  }
+
+  Scene build() {
+    header();
+    switch (to_.phase) {
+      case Phase::Forward: forward(); break;
+      case Phase::Dw: dw(); break;
+      case Phase::DxGather: dx_gather(); break;
+      case Phase::DxScatter: dx_scatter(); break;
+      case Phase::Db: db(); break;
+    }
+    equation_lines();
+    hover();
+    return std::move(scene_);
+  }
+
+ private:
+  // ---- Layout ----
+
+  struct Slot {
+    Grid grid;
+    int n, c;
+    int rows, cols;       // the slot's extent in cells (the largest grid it will show)
+    std::string op_after; // the operator drawn after it ("⋆", "=", "")
+    Rect bounds;          // set by layout()
+  };
+
+  static constexpr float kTop = 92, kBottom = 150, kMargin = 40, kMaxCell = 72;
+
+  // Places the slots side by side, centred, with one cell size for all of them.
+  void layout(std::vector<Slot>& slots) {
+    float cols = 0, rows = 0;
+    int ops = 0;
+    for (const Slot& s : slots) {
+      cols += s.cols, rows = std::max(rows, static_cast<float>(s.rows));
+      ops += !s.op_after.empty();
+    }
+    const float gap_cells = 1.6f;
+    const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - kTop - kBottom - 40;
+    cell_ = std::min({kMaxCell, avail_w / (cols + ops * gap_cells + (slots.size() - 1 - ops) * 0.8f),
+                      avail_h / rows});
+    const float gap = cell_ * gap_cells;
+    float total = cols * cell_ + ops * gap + (slots.size() - 1 - ops) * 0.8f * cell_;
+    float x = (o_.width - total) / 2;
+    const float mid_y = kTop + 40 + (avail_h) / 2;
+    for (Slot& s : slots) {
+      s.bounds = {x, mid_y - s.rows * cell_ / 2, s.cols * cell_, s.rows * cell_};
+      x += s.cols * cell_;
+      if (!s.op_after.empty()) {
+        // ⋆ is a small glyph: drawn larger than = and → to weigh the same.
+        const float op_size = std::clamp(cell_ * 0.9f, 20.0f, 56.0f) * (s.op_after == "⋆" ? 1.5f : 1.0f);
+        text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink,
+             Font::Sans, Align::Center, "operator");
+        x += gap;
+      } else {
+        x += 0.8f * cell_;
+      }
+    }
+    label_size_ = std::clamp(cell_ * 0.42f, 18.0f, 30.0f);
+  }
+
+  bool numbers_readable() const { return cell_ * kTextPerCell * o_.pixels_per_unit >= kMinReadablePixels; }
+
+  // A grid placed centred in `slot`, showing `values`' (n, c) slice.
+  // The colour scale comes from `scale` (default: the values themselves), so that a result
+  // grid keeps its colours while it fills up.
+  SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,
+                      const std::string& label, const Tensor* scale = nullptr) {
+    SceneGrid sg;
+    sg.name = grid_name(grid);
+    sg.slice_n = n, sg.slice_c = c;
+    const Shape& s = values.shape;
+    sg.rows = s.h, sg.cols = s.w, sg.cell_size = cell_;
+    sg.bounds = {slot.bounds.x + (slot.cols - s.w) * cell_ / 2, slot.bounds.y + (slot.rows - s.h) * cell_ / 2,
+                 s.w * cell_, s.h * cell_};
+    sg.label = label + " (" + dims(s.h, s.w) + ")";
+    const Tensor& range = scale ? *scale : values;
+    double max_abs = 0;
+    for (int y = 0; y < s.h; ++y)
+      for (int x = 0; x < s.w; ++x) max_abs = std::max(max_abs, std::fabs(range(n, c, y, x)));
+    const bool readable = numbers_readable();
+    sg.cells.reserve(static_cast<std::size_t>(s.h) * s.w);
+    for (int y = 0; y < s.h; ++y)
+      for (int x = 0; x < s.w; ++x) {
+        SceneCell cell;
+        cell.row = y, cell.col = x;
+        cell.rect = {sg.bounds.x + x * cell_, sg.bounds.y + y * cell_, cell_, cell_};
+        cell.value = values(n, c, y, x);
+        cell.shade = max_abs > 0 ? static_cast<float>(cell.value / max_abs) : 0.0f;
+        if (readable) cell.text = cell_text(cell.value);
+        sg.cells.push_back(std::move(cell));
+      }
+    restyle_text(sg);
+    text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.9f, sg.label, label_size_, pal_.ink,
+         Font::SansBold, Align::Center, "label");
+    scene_.grids.push_back(std::move(sg));
+    return scene_.grids.back();
+  }
+
+  // Text colours follow the final fill of each cell (after styles are set).
+  void restyle_text(SceneGrid& sg) {
+    for (SceneCell& cell : sg.cells)
+      cell.text_color = text_color_on(cell_fill(cell.shade, cell.style, pal_.background));
+  }
+
+  SceneCell& cell_of(SceneGrid& sg, int y, int x) { return sg.cells[static_cast<std::size_t>(y) * sg.cols + x]; }
+
+  // Applies a frame's progress to the result grid: pending cells blank, partial ones shown.
+  void apply_progress(SceneGrid& sg, const Frame& f, int n, int c) {
+    if (f.progress.empty()) return;
+    for (SceneCell& cell : sg.cells) {
+      const Progress p = f.progress[f.result.offset(n, c, cell.row, cell.col)];
+      if (p == Progress::Pending) {
+        cell.style = CellStyle::Pending;
+        cell.text.clear();
+      }
+    }
+  }
+
+  Rect cell_rect(const SceneGrid& sg, int y, int x) const {
+    return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size, sg.cell_size};
+  }
+
+  // ---- Overlays ----
+
+  void frame_rect(const Rect& r, Color stroke, float width, const std::string& role, Color fill = {0, 0, 0, 0},
+                  bool dashed = false) {
+    SceneFrame f;
+    f.rect = r, f.stroke = stroke, f.stroke_width = width, f.fill = fill, f.dashed = dashed, f.role = role;
+    scene_.frames.push_back(f);
+  }
+
+  void text(float x, float y, const std::string& s, float size, Color color, Font font, Align align,
+            const std::string& role) {
+    SceneText st;
+    st.x = x, st.y = y, st.text = s, st.size = size, st.color = color, st.font = font, st.align = align;
+    st.role = role;
+    scene_.texts.push_back(std::move(st));
+  }
+
+  const SceneGrid* find(Grid grid) const { return scene_.grid(grid_name(grid)); }
+
+  // The window's bounding rect in a grid, and an outline on each sampled cell when the
+  // pattern has holes (stride or dilation > 1).
+  Rect window_rect(const SceneGrid& sg, const Window& w) const {
+    const Rect first = cell_rect(sg, w.top, w.left);
+    const float h = ((w.rows - 1) * w.step_h + 1) * sg.cell_size, wd = ((w.cols - 1) * w.step_w + 1) * sg.cell_size;
+    return {first.x, first.y, wd, h};
+  }
+
+  void window_overlay() {
+    if (!to_.window) return;
+    const Window& w = *to_.window;
+    const SceneGrid* sg = find(w.grid);
+    if (!sg) return;
+    Rect r = window_rect(*sg, w);
+    if (gliding_ && from_.window && from_.window->grid == w.grid && from_.window->n == w.n &&
+        !(from_.window->top == w.top && from_.window->left == w.left))
+      r = lerp(window_rect(*sg, *from_.window), r, t_);
+    const float thick = std::clamp(sg->cell_size * 0.09f, 2.5f, 6.0f);
+    frame_rect(r, kRoleWindow, thick, "window", mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
+    if (w.step_h > 1 || w.step_w > 1) {
+      const float dx = r.x - window_rect(*sg, w).x, dy = r.y - window_rect(*sg, w).y;
+      for (int i = 0; i < w.rows; ++i)
+        for (int j = 0; j < w.cols; ++j) {
+          Rect c = cell_rect(*sg, w.top + i * w.step_h, w.left + j * w.step_w);
+          c.x += dx, c.y += dy;
+          frame_rect(scaled(c, 0.86f), kRoleWindow, thick * 0.5f, "window_cell");
+        }
+    }
+  }
+
+  // The current term: its two cells framed and linked; the target framed.
+  void term_overlay() {
+    if (to_.kind == StepKind::Stage) return;
+    const SceneGrid* target = find(to_.target.grid);
+    if (target && to_.target.n == target->slice_n && to_.target.c == target->slice_c) {
+      const float thick = std::clamp(target->cell_size * 0.1f, 2.5f, 6.0f);
+      Rect r = cell_rect(*target, to_.target.h, to_.target.w);
+      if (gliding_ && from_.kind != StepKind::Stage && from_.target.grid == to_.target.grid &&
+          from_.target.n == to_.target.n && from_.target.c == to_.target.c)
+        r = lerp(cell_rect(*target, from_.target.h, from_.target.w), r, t_);
+      frame_rect(r, kRoleTarget, thick, "target");
+    }
+    if (to_.phase == Phase::DxScatter) {
+      if (const SceneGrid* g = find(Grid::G); g && to_.source.n == g->slice_n && to_.source.c == g->slice_c)
+        frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
+                   std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), "source");
+    }
+    if (to_.kind != StepKind::Term || to_.terms.empty()) return;
+    const Term& term = to_.terms[0];
+    std::vector<Rect> ends;
+    for (const CellRef& ref : {term.a, term.b}) {
+      const SceneGrid* sg = find(ref.grid);
+      if (!sg || ref.n != sg->slice_n || ref.c != sg->slice_c) continue;
+      const Rect r = cell_rect(*sg, ref.h, ref.w);
+      frame_rect(scaled(r, 0.8f), kRoleTerm, std::clamp(sg->cell_size * 0.07f, 2.0f, 4.5f), "term");
+      ends.push_back(r);
+    }
+    if (ends.size() == 2) {
+      SceneLine line;
+      line.x0 = ends[0].x + ends[0].w / 2, line.y0 = ends[0].y + ends[0].h;
+      line.x1 = ends[1].x + ends[1].w / 2, line.y1 = ends[1].y + ends[1].h;
+      line.color = kRoleTerm, line.width = 2.5f, line.role = "link";
+      scene_.lines.push_back(line);
+    }
+  }
+
+  // ---- Text around the grids ----
+
+  void header() {
+    text(kMargin, 34, phase_title(to_.phase), 30, pal_.ink, Font::SansBold, Align::Left, "title");
+    std::string counter = std::string(granularity_name(to_.granularity)) + " " + std::to_string(to_.index + 1) +
+                          " / " + std::to_string(to_.count);
+    text(o_.width - kMargin, 34, counter, 22, pal_.muted, Font::Sans, Align::Right, "counter");
+    if (!to_.note.empty()) text(kMargin, 70, to_.note, 20, pal_.muted, Font::Sans, Align::Left, "note");
+  }
+
+  // Code points of UTF-8 text: the mono font's columns.
+  static std::size_t columns(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+    return n;
+  }
+
+  // "a + b + c + … + z" cut down to at most `budget` columns, keeping the first and last terms.
+  static std::string elide_sum(const std::string& sum, std::size_t budget) {
+    if (columns(sum) <= budget) return sum;
+    std::vector<std::string> terms;
+    for (std::size_t at = 0;;) {
+      const std::size_t next = sum.find(" + ", at);
+      terms.push_back(sum.substr(at, next - at));
+      if (next == std::string::npos) break;
+      at = next + 3;
+    }
+    std::string head;
+    const std::string tail = " + … + " + terms.back();
+    for (std::size_t i = 0; i + 1 < terms.size(); ++i) {
+      const std::string longer = head.empty() ? terms[i] : head + " + " + terms[i];
+      if (columns(longer) + columns(tail) > budget) break;
+      head = longer;
+    }
+    return (head.empty() ? terms[0] : head) + tail;
+  }
+
+  void equation_lines() {
+    const float size = 22, y = o_.height - kBottom + 30;
+    const std::size_t budget = static_cast<std::size_t>((o_.width - 2 * kMargin) / (size * 0.602f));
+    // "T = symbols = values = result": on one line if it fits, else symbols and values on two.
+    std::vector<std::string> parts;
+    for (std::size_t at = 0;;) {
+      const std::size_t next = to_.equation.find(" = ", at);
+      parts.push_back(to_.equation.substr(at, next - at));
+      if (next == std::string::npos) break;
+      at = next + 3;
+    }
+    std::vector<std::string> lines;
+    if (columns(to_.equation) <= budget || parts.size() != 4) {
+      lines.push_back(columns(to_.equation) <= budget ? to_.equation : elide_sum(to_.equation, budget));
+    } else {
+      const std::string indent(columns(parts[0]) + 1, ' ');
+      lines.push_back(parts[0] + " = " + elide_sum(parts[1], budget - columns(parts[0]) - 3));
+      lines.push_back(indent + "= " + elide_sum(parts[2], budget - indent.size() - 5 - columns(parts[3])) +
+                      " = " + parts[3]);
+    }
+    float line_y = y;
+    for (const std::string& line : lines) {
+      text(kMargin, line_y, line, size, pal_.ink, Font::Mono, Align::Left, "equation");
+      line_y += size * 1.5f;
+    }
+    if (to_.kind == StepKind::Term && !to_.terms.empty()) {
+      const Term& term = to_.terms[0];
+      std::string s = "current term: " + tl_.cell_name(term.a);
+      if (term.b.grid != Grid::None) s += "·" + tl_.cell_name(term.b);
+      s += " = " + factor(term.a_value);
+      if (term.b.grid != Grid::None) s += "·" + factor(term.b_value);
+      s += " = " + format_number(term.product, kUnicode);
+      if (term.zero) s += "   (a zero of the padding or the stride: adds nothing)";
+      text(kMargin, line_y, s, size, kRoleTerm, Font::Mono, Align::Left, "current_term");
+      line_y += size * 1.5f;
+    }
+    if (to_.kind != StepKind::Stage)
+      text(kMargin, line_y, "running sum " + tl_.cell_name(to_.target) + " = " + format_number(to_.running_sum, kUnicode),
+           size, kRoleTarget, Font::Mono, Align::Left, "running_sum");
+  }
+
+  void hover() {
+    if (!o_.hover) return;
+    std::vector<CellRef> refs = tl_.correspondences(*o_.hover);
+    refs.push_back(*o_.hover);
+    for (const CellRef& r : refs)
+      for (const SceneGrid& sg : scene_.grids)
+        if (sg.name == grid_name(r.grid) && sg.slice_n == r.n && sg.slice_c == r.c && r.h < sg.rows && r.w < sg.cols)
+          frame_rect(scaled(cell_rect(sg, r.h, r.w), 0.92f), r == *o_.hover ? pal_.ink : pal_.muted, 2.5f, "hover",
+                     {0, 0, 0, 0}, r != *o_.hover);
+  }
+
+  // ---- Cell styles ----
+
+  // Xp's padding ring: hatched; it grows in when arriving at the PadInput stage.
+  void style_padding(SceneGrid& sg, float grow) {
+    for (SceneCell& cell : sg.cells)
+      if (tl_.is_padding(Grid::Xp, cell.row, cell.col)) {
+        cell.style = CellStyle::Padding;
+        cell.rect = scaled(cell.rect, grow);
+        if (grow < 0.5f) cell.text.clear();
+      }
+    restyle_text(sg);
+  }
+
+  void mark_uncovered(SceneGrid& sg, int offset_h, int offset_w) {
+    for (SceneCell& cell : sg.cells) {
+      const int y = cell.row - offset_h, x = cell.col - offset_w;
+      if (y >= 0 && x >= 0 && y < g_.h && x < g_.w) cell.uncovered = tl_.is_uncovered(y, x);
+    }
+  }
+
+  std::string slice_label(const char* name, int n, int c, const char* channel) const {
+    std::string s = name;
+    if (g_.n > 1 || (std::string(channel) == "c" ? g_.c : g_.cout) > 1)
+      s += "[n=" + std::to_string(n) + "," + channel + "=" + std::to_string(c) + "]";
+    return s;
+  }
+
+  // ---- Phases ----
+
+  // The (n, c) slice of the input-side grids, and the output channel o, that the frame is on.
+  void slices(int* n, int* c, int* o) const {
+    *n = 0, *c = 0, *o = 0;
+    if (to_.window) *n = to_.window->n;
+    switch (to_.phase) {
+      case Phase::Forward:
+        if (to_.window) *c = to_.window->c;
+        if (to_.kind != StepKind::Stage) *n = to_.target.n, *o = to_.target.c;
+        break;
+      case Phase::Dw:
+        if (to_.window) *n = to_.window->n, *c = to_.window->c;
+        if (to_.kind != StepKind::Stage) *o = to_.target.n;
+        break;
+      case Phase::DxGather:
+        if (to_.window) *n = to_.window->n, *o = to_.window->c;
+        if (to_.kind != StepKind::Stage) *c = to_.target.c;
+        break;
+      case Phase::DxScatter:
+        if (to_.kind != StepKind::Stage) *n = to_.source.n, *o = to_.source.c;
+        if (to_.window) *c = to_.window->c;
+        break;
+      case Phase::Db:
+        if (to_.window) *n = to_.window->n, *o = to_.window->c;
+        break;
+    }
+  }
+
+  const Tensor& result_or_final(Grid grid) const {
+    return to_.result.shape.count() > 0 ? to_.result : tl_.tensor(grid);
+  }
+
+  void forward() {
+    int n, c, o;
+    slices(&n, &c, &o);
+    const int cq = c % g_.c_per_group();
+    std::vector<Slot> slots = {{Grid::Xp, n, c, g_.hp(), g_.wp(), "⋆", {}},
+                               {Grid::W, o, cq, g_.kh, g_.kw, "=", {}},
+                               {Grid::Z, n, o, g_.oh, g_.ow, "", {}}};
+    layout(slots);
+    const bool growing = stepping_ && to_.stage == Stage::PadInput;
+    style_padding(add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "c")),
+                  growing ? t_ : 1.0f);
+    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "c"));
+    SceneGrid& z = add_grid(slots[2], Grid::Z, result_or_final(Grid::Z), n, o, slice_label("Z", n, o, "o"),
+                            &tl_.tensor(Grid::Z));
+    apply_progress(z, to_, n, o);
+    window_overlay();
+    term_overlay();
+  }
+
+  void dw() {
+    int n, c, o;
+    slices(&n, &c, &o);
+    const int cq = c % g_.c_per_group();
+    std::vector<Slot> slots = {{Grid::Xp, n, c, g_.hp(), g_.wp(), "⋆", {}},
+                               {Grid::G, n, o, g_.oh, g_.ow, "=", {}},
+                               {Grid::dW, o, cq, g_.kh, g_.kw, "", {}}};
+    layout(slots);
+    style_padding(add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "c")),
+                  stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
+    add_grid(slots[1], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "o"));
+    SceneGrid& dw = add_grid(slots[2], Grid::dW, result_or_final(Grid::dW), o, cq, slice_label("dW", o, cq, "c"),
+                             &tl_.tensor(Grid::dW));
+    apply_progress(dw, to_, o, cq);
+    window_overlay();
+    term_overlay();
+  }
+
+  void dx_gather() {
+    int n, c, o;
+    slices(&n, &c, &o);
+    const int oq = o % g_.cout_per_group();
+    std::vector<Slot> slots = {{Grid::Gp, n, o, g_.gp_h(), g_.gp_w(), "⋆", {}},
+                               {Grid::Wr, c, oq, g_.kh, g_.kw, "=", {}},
+                               {Grid::dXp, n, c, g_.hp(), g_.wp(), "", {}}};
+    layout(slots);
+    const Stage stage = to_.stage;
+    const int order = stage_order(to_);  // how far the phase has come
+
+    // The gradient slot: G, then Gd (zeros inserted), then Gp (padded).
+    const float grow = stepping_ ? t_ : 1.0f;
+    if (order <= 0) {
+      add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "o"));
+    } else if (order == 1) {
+      SceneGrid& gd = add_grid(slots[0], Grid::Gd, tl_.tensor(Grid::Gd), n, o, slice_label("Gd", n, o, "o"));
+      for (SceneCell& cell : gd.cells)
+        if (tl_.is_padding(Grid::Gd, cell.row, cell.col)) {
+          cell.style = CellStyle::InsertedZero;
+          cell.rect = scaled(cell.rect, stage == Stage::DilateGradient ? grow : 1.0f);
+        } else if (stage == Stage::DilateGradient && stepping_) {
+          // The G cells move apart from where they sat in G to their places in Gd.
+          const float gx = gd.bounds.x + gd.bounds.w / 2 - g_.ow * cell_ / 2 + cell.col / g_.stride_w * cell_;
+          const float gy = gd.bounds.y + gd.bounds.h / 2 - g_.oh * cell_ / 2 + cell.row / g_.stride_h * cell_;
+          cell.rect = lerp({gx, gy, cell_, cell_}, cell.rect, t_);
+        }
+      restyle_text(gd);
+    } else {
+      SceneGrid& gp = add_grid(slots[0], Grid::Gp, tl_.tensor(Grid::Gp), n, o, slice_label("Gp", n, o, "o"));
+      const int ring_h = (g_.kh - 1) * g_.dil_h, ring_w = (g_.kw - 1) * g_.dil_w;
+      for (SceneCell& cell : gp.cells) {
+        if (!tl_.is_padding(Grid::Gp, cell.row, cell.col)) continue;
+        const bool ring = cell.row < ring_h || cell.col < ring_w || cell.row >= ring_h + g_.gd_h() ||
+                          cell.col >= ring_w + g_.gd_w();
+        cell.style = ring ? CellStyle::Padding : CellStyle::InsertedZero;
+        if (ring && stage == Stage::PadGradient) cell.rect = scaled(cell.rect, grow);
+      }
+      restyle_text(gp);
+    }
+
+    // The kernel slot: W, turning through 180° at the RotateKernel stage, then Wr upright.
+    const int cq = c % g_.c_per_group();
+    const int o_full = c / g_.c_per_group() * g_.cout_per_group() + oq;
+    if (order < 3) {
+      add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, slice_label("W", o_full, cq, "c"));
+    } else if (order == 3 && stepping_ && t_ < 1) {
+      SceneGrid& w = add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, "W → Wr");
+      w.rotation_deg = 180 * t_;
+    } else {
+      add_grid(slots[1], Grid::Wr, tl_.tensor(Grid::Wr), c, oq, slice_label("Wr", c, oq, "o"));
+    }
+
+    // The result slot: dXp filling up, its padding border hatched; then cropped to dX.
+    if (stage == Stage::Crop && !(stepping_ && t_ < 1)) {
+      SceneGrid& dx = add_grid(slots[2], Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "c"));
+      mark_uncovered(dx, 0, 0);
+    } else {
+      const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count() ? to_.result : tl_.tensor(Grid::dXp);
+      SceneGrid& dxp = add_grid(slots[2], Grid::dXp, values, n, c, slice_label("dXp", n, c, "c"), &tl_.tensor(Grid::dXp));
+      if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
+      for (SceneCell& cell : dxp.cells)
+        if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
+          cell.style = stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
+          if (stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - t_);
+        }
+      mark_uncovered(dxp, g_.pad_top, g_.pad_left);
+      restyle_text(dxp);
+    }
+    if (order == 4) {
+      window_overlay();
+      term_overlay();
+    }
+  }
+
+  // 0 G, 1 Gd, 2 Gp, 3 rotated, 4 gathering, 5 after (uncovered, crop).
+  static int stage_order(const Frame& f) {
+    switch (f.stage) {
+      case Stage::ShowGradient: return 0;
+      case Stage::DilateGradient: return 1;
+      case Stage::PadGradient: return 2;
+      case Stage::RotateKernel: return 3;
+      case Stage::None: return 4;
+      default: return 5;
+    }
+  }
+
+  void dx_scatter() {
+    int n, c, o;
+    slices(&n, &c, &o);
+    const int cq = c % g_.c_per_group();
+    std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "·", {}},
+                               {Grid::W, o, cq, g_.kh, g_.kw, "→", {}},
+                               {Grid::dXp, n, c, g_.hp(), g_.wp(), "", {}}};
+    layout(slots);
+    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "o"));
+    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "c"));
+    if (to_.stage == Stage::Crop && !(stepping_ && t_ < 1)) {
+      SceneGrid& dx = add_grid(slots[2], Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "c"));
+      mark_uncovered(dx, 0, 0);
+    } else {
+      const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count() ? to_.result : tl_.tensor(Grid::dXp);
+      SceneGrid& dxp = add_grid(slots[2], Grid::dXp, values, n, c, slice_label("dXp", n, c, "c"), &tl_.tensor(Grid::dXp));
+      if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
+      for (SceneCell& cell : dxp.cells)
+        if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
+          cell.style = to_.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
+          if (to_.stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - t_);
+        }
+      mark_uncovered(dxp, g_.pad_top, g_.pad_left);
+      restyle_text(dxp);
+    }
+    window_overlay();
+    term_overlay();
+  }
+
+  void db() {
+    int n, c, o;
+    slices(&n, &c, &o);
+    Tensor row(Shape{1, 1, 1, g_.cout});
+    const Tensor& db = result_or_final(Grid::db);
+    for (int k = 0; k < g_.cout; ++k) row.values[k] = db.values[k];
+    std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "Σ →", {}}, {Grid::db, 0, 0, 1, g_.cout, "", {}}};
+    layout(slots);
+    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "o"));
+    Tensor final_row(row.shape);
+    final_row.values = tl_.results().db;
+    SceneGrid& dbg = add_grid(slots[1], Grid::db, row, 0, 0, "db", &final_row);
+    if (!to_.progress.empty())
+      for (SceneCell& cell : dbg.cells)
+        if (to_.progress[cell.col] == Progress::Pending) cell.style = CellStyle::Pending, cell.text.clear();
+    window_overlay();
+    // db's target is (0, o, 0, 0): on the stage its cell is column o of the row.
+    if (to_.kind != StepKind::Stage)
+      frame_rect(cell_rect(dbg, 0, to_.target.c), kRoleTarget, std::clamp(cell_ * 0.1f, 2.5f, 6.0f), "target");
+    if (to_.kind == StepKind::Term && !to_.terms.empty()) {
+      const CellRef& a = to_.terms[0].a;
+      if (a.n == n && a.c == o)
+        frame_rect(scaled(cell_rect(*find(Grid::G), a.h, a.w), 0.8f), kRoleTerm, 3, "term");
+    }
+  }
+
+  const Timeline& tl_;
+  const Geometry& g_;
+  const Frame& from_;
+  const Frame& to_;
+  float t_;
+  const StageOptions& o_;
+  Palette pal_;
+  Scene scene_;
+  bool stepping_ = false, gliding_ = false;
+  float cell_ = 48, label_size_ = 20;
+};
+
+}  // namespace
+
+Scene build_stage(const Timeline& timeline, const Frame& from, const Frame& to, float t,
+                  const StageOptions& options) {
+  return StageBuilder(timeline, from, to, t, options).build();
+}
+
+std::optional<CellRef> cell_at(const Scene& scene, const Timeline& timeline, float x, float y) {
+  for (const SceneGrid& sg : scene.grids) {
+    if (!sg.bounds.contains(x, y) || sg.cell_size <= 0) continue;
+    const int col = static_cast<int>((x - sg.bounds.x) / sg.cell_size);
+    const int row = static_cast<int>((y - sg.bounds.y) / sg.cell_size);
+    for (int gi = 0; gi < static_cast<int>(Grid::None); ++gi) {
+      const Grid g = static_cast<Grid>(gi);
+      if (sg.name != grid_name(g)) continue;
+      if (g == Grid::db) return CellRef{g, 0, col, 0, 0};
+      const Shape& s = timeline.tensor(g).shape;
+      if (row < s.h && col < s.w) return CellRef{g, sg.slice_n, sg.slice_c, row, col};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace convstep

@@ -1,0 +1,45 @@
+// stage.h — lays out a timeline frame as a scene: the grids of the phase as the equation they
+// form, the window, the current term, the running sum, and the equation line.
+//
+//   StageOptions options;                     // theme, hover, readable-text threshold...
+//   Scene s = build_stage(timeline, previous_frame, frame, t, options);
+//
+// `t` in 0..1 is how far the move from `from` to `to` has played: the window glides, the
+// padding ring and inserted zeros grow in, the kernel turns through 180°, the crop shrinks the
+// border away. Pass from = to (or t = 1) for a still picture. Pure: no GL, deterministic.
+#pragma once
+
+#include <optional>
+
+#include "scene.h"
+#include "timeline.h"
+
+namespace convstep {
+
+enum class Theme { Dark, Light, HighContrast };
+const char* theme_name(Theme t);  // "dark", "light", "high_contrast"
+std::optional<Theme> parse_theme(std::string_view name);
+
+struct StageOptions {
+  float width = 1600, height = 900;  // the layout's extent (layout units)
+  Theme theme = Theme::Dark;
+  // Pixels per layout unit where the scene will be shown: numbers are hidden (level of detail)
+  // when their text would be smaller than kMinReadablePixels on screen.
+  float pixels_per_unit = 1;
+  std::optional<CellRef> hover;  // highlights every cell that corresponds to it
+  bool reduce_motion = false;    // moves become fades
+};
+
+inline constexpr float kMinReadablePixels = 9;
+inline constexpr float kTextPerCell = 0.38f;  // a cell's number is this fraction of its size
+
+// Cubic ease in and out, 0 → 0 and 1 → 1.
+float ease(float t);
+
+Scene build_stage(const Timeline& timeline, const Frame& from, const Frame& to, float t,
+                  const StageOptions& options);
+
+// The cell of a stage grid under a point of the layout, if any (for hover and clicks).
+std::optional<CellRef> cell_at(const Scene& scene, const Timeline& timeline, float x, float y);
+
+}  // namespace convstep

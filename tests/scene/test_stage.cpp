@@ -1,0 +1,195 @@
+// What the stage draws, checked on the scene description: no GPU needed. Each test states
+// what a student would see if it broke.
+#include <gtest/gtest.h>
+
+#include "core/colormap.h"
+#include "core/stage.h"
+#include "core/svg.h"
+
+namespace convstep {
+namespace {
+
+Timeline sobel() {
+  return Timeline(load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json"));
+}
+
+Scene still(const Timeline& tl, Phase p, Granularity g, long long k, StageOptions o = {}) {
+  const Frame f = tl.frame(p, g, k);
+  return build_stage(tl, f, f, 1, o);
+}
+
+const SceneFrame* frame_with_role(const Scene& s, const std::string& role) {
+  for (const SceneFrame& f : s.frames)
+    if (f.role == role) return &f;
+  return nullptr;
+}
+
+const SceneText* text_with_role(const Scene& s, const std::string& role) {
+  for (const SceneText& t : s.texts)
+    if (t.role == role) return &t;
+  return nullptr;
+}
+
+// The cells of `grid` whose centre lies inside `r`.
+std::vector<std::pair<int, int>> cells_inside(const SceneGrid& grid, const Rect& r) {
+  std::vector<std::pair<int, int>> out;
+  for (const SceneCell& c : grid.cells)
+    if (r.contains(c.rect.x + c.rect.w / 2, c.rect.y + c.rect.h / 2)) out.push_back({c.row, c.col});
+  return out;
+}
+
+TEST(Stage, ForwardWindowFramesTheCellsOfTheCurrentOutput) {
+  const Timeline tl = sobel();
+  // Term granularity: step 0 pads; Z[1,2] is cell 1·3 + 2 = 5, its 9 terms start at 1 + 5·9.
+  const Scene s = still(tl, Phase::Forward, Granularity::Term, 1 + 5 * 9 + 4);
+  const SceneFrame* window = frame_with_role(s, "window");
+  ASSERT_NE(window, nullptr);
+  EXPECT_EQ(window->stroke, kRoleWindow);
+  std::vector<std::pair<int, int>> want;
+  for (int y = 1; y <= 3; ++y)
+    for (int x = 2; x <= 4; ++x) want.push_back({y, x});
+  EXPECT_EQ(cells_inside(*s.grid("Xp"), window->rect), want);
+  // The current term (the 5th) pairs Xp[2,3] with W[1,1], and a line links them.
+  int term_frames = 0;
+  for (const SceneFrame& f : s.frames) term_frames += f.role == "term";
+  EXPECT_EQ(term_frames, 2);
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_EQ(s.lines[0].color, kRoleTerm);
+}
+
+TEST(Stage, TargetCellShowsItsRunningSum) {
+  const Timeline tl = sobel();
+  // Gathering dX[2,3] (cell 13): after 7 of its 9 terms the running sum is −4 (by hand:
+  // −1 + 0 + 0 − 2 + 0 + 0 − 1).
+  const Scene s = still(tl, Phase::DxGather, Granularity::Term, 4 + 13 * 9 + 6);
+  const SceneGrid* dxp = s.grid("dXp");
+  ASSERT_NE(dxp, nullptr);
+  const SceneCell& target = dxp->cells[2 * dxp->cols + 3];
+  EXPECT_EQ(target.text, "\u22124");  // "−4"
+  EXPECT_NE(target.style, CellStyle::Pending);
+  const SceneFrame* frame = frame_with_role(s, "target");
+  ASSERT_NE(frame, nullptr);
+  EXPECT_EQ(frame->rect, target.rect);
+  // Cells not reached yet are blank.
+  EXPECT_EQ(dxp->cells[5 * dxp->cols + 4].style, CellStyle::Pending);
+  EXPECT_TRUE(dxp->cells[5 * dxp->cols + 4].text.empty());
+  const SceneText* running = text_with_role(s, "running_sum");
+  ASSERT_NE(running, nullptr);
+  EXPECT_EQ(running->text, "running sum dXp[2,3] = \u22124");
+}
+
+TEST(Stage, TheKernelTurnsThroughHalfATurnAndEndsAsWrUpright) {
+  const Timeline tl = sobel();
+  const Frame before = tl.frame(Phase::DxGather, Granularity::Phase, 2);
+  const Frame rotate = tl.frame(Phase::DxGather, Granularity::Phase, 3);
+  ASSERT_EQ(rotate.stage, Stage::RotateKernel);
+  const Scene half = build_stage(tl, before, rotate, 0.5f, {});
+  ASSERT_NE(half.grid("W"), nullptr);
+  EXPECT_FLOAT_EQ(half.grid("W")->rotation_deg, 90);
+  // At 180° the slot shows Wr, upright, whose cells are W's read backwards.
+  const Scene done = build_stage(tl, before, rotate, 1, {});
+  const SceneGrid* wr = done.grid("Wr");
+  ASSERT_NE(wr, nullptr);
+  EXPECT_EQ(wr->rotation_deg, 0);
+  const Tensor& W = tl.tensor(Grid::W);
+  for (const SceneCell& c : wr->cells) EXPECT_EQ(c.value, W(0, 0, 2 - c.row, 2 - c.col)) << c.row << "," << c.col;
+}
+
+TEST(Stage, PaddedGradientMapIsDrawnAsPaddingAroundG) {
+  const Timeline tl = sobel();
+  const Scene s = still(tl, Phase::DxGather, Granularity::Phase, 2);
+  const SceneGrid* gp = s.grid("Gp");
+  ASSERT_NE(gp, nullptr);
+  EXPECT_EQ(gp->rows, 8);
+  EXPECT_EQ(gp->cols, 7);
+  for (const SceneCell& c : gp->cells) {
+    const bool inside = c.row >= 2 && c.row <= 5 && c.col >= 2 && c.col <= 4;
+    EXPECT_EQ(c.style, inside ? CellStyle::Data : CellStyle::Padding) << c.row << "," << c.col;
+  }
+}
+
+TEST(Stage, StrideZerosAreDrawnAsInsertedZeros) {
+  const Timeline tl(load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/stride2.json"));
+  const Scene s = still(tl, Phase::DxGather, Granularity::Phase, 1);  // Gd
+  const SceneGrid* gd = s.grid("Gd");
+  ASSERT_NE(gd, nullptr);
+  for (const SceneCell& c : gd->cells)
+    EXPECT_EQ(c.style, c.row % 2 || c.col % 2 ? CellStyle::InsertedZero : CellStyle::Data);
+}
+
+TEST(Stage, LevelOfDetailHidesNumbersTooSmallToRead) {
+  Lesson big;
+  big.input = Tensor(Shape{1, 1, 128, 128}, 2.0);
+  big.weight = Tensor(Shape{1, 1, 3, 3}, 1.0);
+  const Timeline tl(big);
+  const Scene s = still(tl, Phase::Forward, Granularity::Cell, 5);
+  const SceneGrid* xp = s.grid("Xp");
+  ASSERT_NE(xp, nullptr);
+  EXPECT_LT(xp->cell_size * kTextPerCell, kMinReadablePixels);
+  for (const SceneCell& c : xp->cells) ASSERT_TRUE(c.text.empty());
+  // The seed lesson's numbers are readable at 1×, and at 3× on a large screen...
+  const Timeline small = sobel();
+  for (float ppu : {1.0f, 3.0f}) {
+    StageOptions o;
+    o.pixels_per_unit = ppu;
+    const SceneGrid* grid = still(small, Phase::Forward, Granularity::Cell, 3, o).grid("Xp");
+    EXPECT_GE(grid->cell_size, 48);  // DESIGN: cells of grids up to 8×8 are at least 48 px
+    EXPECT_FALSE(grid->cells[0].text.empty());
+  }
+  // ...but not on a thumbnail a tenth of the size.
+  StageOptions thumb;
+  thumb.pixels_per_unit = 0.1f;
+  EXPECT_TRUE(still(small, Phase::Forward, Granularity::Cell, 3, thumb).grid("Xp")->cells[0].text.empty());
+}
+
+TEST(Stage, NumbersContrastWithTheirCells) {
+  const Timeline tl = sobel();
+  for (Theme theme : {Theme::Dark, Theme::Light, Theme::HighContrast}) {
+    StageOptions o;
+    o.theme = theme;
+    const Scene s = still(tl, Phase::DxGather, Granularity::Phase, 5, o);
+    for (const SceneGrid& g : s.grids)
+      for (const SceneCell& c : g.cells) {
+        if (c.text.empty()) continue;
+        EXPECT_GE(contrast_ratio(c.text_color, cell_fill(c.shade, c.style, s.background)), 4.5)
+            << g.name << " " << c.row << "," << c.col;
+      }
+  }
+}
+
+TEST(Stage, WindowGlidesBetweenSteps) {
+  const Timeline tl = sobel();
+  const Frame a = tl.frame(Phase::Forward, Granularity::Cell, 1);  // Z[0,0]
+  const Frame b = tl.frame(Phase::Forward, Granularity::Cell, 2);  // Z[0,1]
+  const float x0 = frame_with_role(build_stage(tl, a, a, 1, {}), "window")->rect.x;
+  const float x1 = frame_with_role(build_stage(tl, b, b, 1, {}), "window")->rect.x;
+  const float mid = frame_with_role(build_stage(tl, a, b, 0.5f, {}), "window")->rect.x;
+  EXPECT_GT(x1, x0);
+  EXPECT_NEAR(mid, (x0 + x1) / 2, 0.01f);  // the ease is symmetric
+}
+
+TEST(Stage, HoverHighlightsCorrespondingCells) {
+  const Timeline tl = sobel();
+  StageOptions o;
+  o.hover = CellRef{Grid::Z, 0, 0, 1, 2};
+  const Scene s = still(tl, Phase::Forward, Granularity::Phase, 1, o);
+  int hovered_in_xp = 0;
+  const SceneGrid* xp = s.grid("Xp");
+  for (const SceneFrame& f : s.frames)
+    if (f.role == "hover") hovered_in_xp += static_cast<int>(cells_inside(*xp, f.rect).size());
+  EXPECT_EQ(hovered_in_xp, 9);  // Z[1,2]'s 3×3 window
+  EXPECT_EQ(cell_at(s, tl, xp->cells[8].rect.x + 1, xp->cells[8].rect.y + 1), (CellRef{Grid::Xp, 0, 0, 1, 3}));
+}
+
+TEST(Svg, HasEveryGridAndTheEquation) {
+  const Timeline tl = sobel();
+  const Scene s = still(tl, Phase::DxGather, Granularity::Term, 4 + 13 * 9 + 6);
+  const std::string svg = scene_to_svg(s);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  for (const char* id : {"grid-Gp", "grid-Wr", "grid-dXp"}) EXPECT_NE(svg.find(id), std::string::npos) << id;
+  EXPECT_NE(svg.find("dXp[2,3] = Gp[2,3]·Wr[0,0]"), std::string::npos);
+  EXPECT_NE(svg.find("url(#hatch)"), std::string::npos);  // the padding ring
+}
+
+}  // namespace
+}  // namespace convstep

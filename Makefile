@@ -1,5 +1,6 @@
 # convstep: the two set-up commands of the README.
-#   make run   install what is missing, build Release, run convstep on the default lesson
+#   make run   install what is missing, build Release, open convstep on the default lesson
+#              (without a display: render each phase's stage into ./convstep-out/)
 #   make test  install what is missing, build, run the whole suite (and again under sanitizers)
 
 BUILD      := build
@@ -17,7 +18,7 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	@./$(BUILD)/convstep compute $(LESSON) --format text
+	@./$(BUILD)/convstep $(LESSON)
 
 test: test-release test-sanitize
 

@@ -6,7 +6,9 @@
 
 namespace convstep {
 
-Color hex_color(std::uint32_t hex, float alpha) { return rgb(hex, alpha); }
+Color hex_color(std::uint32_t hex, float alpha) {
+  return rgb(hex, alpha);
+}
 
 const SceneGrid* Scene::grid(const std::string& name) const {
   for (const SceneGrid& g : grids)
@@ -44,22 +46,36 @@ double contrast_ratio(Color a, Color b) {
 
 Color text_color_on(Color fill) {
   const double dark = contrast_ratio(fill, kInkDark), light = contrast_ratio(fill, kInkLight);
-  if (light >= dark) return kInkLight;
-  return dark >= 4.5 ? kInkDark : rgb(0x000000);
+  if (std::max(dark, light) >= 4.5) return light >= dark ? kInkLight : kInkDark;
+  // Mid-greys (luminance near 0.18) reach 4.5:1 only against pure black.
+  const Color black = rgb(0x000000);
+  return contrast_ratio(fill, black) >= light ? black : kInkLight;
+}
+
+bool is_dark_background(Color background) {
+  return relative_luminance(background) < 0.2;
 }
 
 Color cell_fill(float shade, CellStyle style, Color background) {
   const Color value = diverging_color(shade);
+  Color bg = background;
+  bg.a = 1;
+  const bool dark = is_dark_background(bg);
   switch (style) {
-    case CellStyle::Data: return value;
-    case CellStyle::Padding: return mix(value, kPaddingDimTo, kPaddingDim);
-    case CellStyle::InsertedZero: return mix(value, rgb(0xFFFFFF), kInsertedZeroLighten);
-    case CellStyle::Pending: return background;
-    case CellStyle::Discarded: {
-      Color bg = background;
-      bg.a = 1;
-      return mix(value, bg, kDiscardedFade);
+    case CellStyle::Data:
+      return value;
+    case CellStyle::Padding: {
+      const Color dimmed = mix(value, kPaddingDimTo, kPaddingDim);
+      return dark ? mix(dimmed, bg, kPaddingDarkFade) : dimmed;
     }
+    case CellStyle::InsertedZero: {
+      const Color lighter = mix(value, rgb(0xFFFFFF), kInsertedZeroLighten);
+      return dark ? mix(lighter, bg, kInsertedZeroDarkFade) : lighter;
+    }
+    case CellStyle::Pending:
+      return background;
+    case CellStyle::Discarded:
+      return mix(value, bg, kDiscardedFade);
   }
   return value;
 }

@@ -42,8 +42,8 @@ Color diverging_color(float shade);
 double relative_luminance(Color c);
 double contrast_ratio(Color a, Color b);
 // The text colour for a fill: near-black (#1A1A1A) or white, whichever contrasts more; pure
-// black when near-black would fall below 4.5:1. The result always reaches 4.5:1 when any
-// colour can (it always can against black or white).
+// black for the few mid-tones where neither reaches 4.5:1. The result always reaches 4.5:1
+// (any fill does against pure black or white).
 inline constexpr Color kInkDark = rgb(0x1A1A1A);
 inline constexpr Color kInkLight = rgb(0xFFFFFF);
 Color text_color_on(Color fill);
@@ -53,14 +53,20 @@ Color text_color_on(Color fill);
 // opaque, except Pending, which is `background` itself (the cell is left blank). Pick the
 // text colour of a cell with text_color_on(cell_fill(...)).
 //   Data:          diverging_color(shade)
-//   Padding:       diverging_color(shade) mixed 30% toward grey #9E9E9E (dimmed), then hatched
-//   InsertedZero:  diverging_color(shade) mixed 60% toward white (lighter), dotted outline
+//   Padding:       diverging_color(shade) mixed 30% toward grey #9E9E9E (dimmed), then hatched;
+//                  on a dark background also faded 60% toward it, so the ring recedes
+//   InsertedZero:  diverging_color(shade) mixed 60% toward white (lighter), dotted outline;
+//                  on a dark background also faded 45% toward it
 //   Pending:       background, faint outline
 //   Discarded:     diverging_color(shade) mixed 55% toward background (faded), cross-hatched
 Color cell_fill(float shade, CellStyle style, Color background);
+// A background of relative luminance below 0.2 (the dark and high-contrast themes).
+bool is_dark_background(Color background);
 inline constexpr Color kPaddingDimTo = rgb(0x9E9E9E);
 inline constexpr float kPaddingDim = 0.30f;
+inline constexpr float kPaddingDarkFade = 0.60f;
 inline constexpr float kInsertedZeroLighten = 0.60f;
+inline constexpr float kInsertedZeroDarkFade = 0.45f;
 inline constexpr float kDiscardedFade = 0.55f;
 
 // ---- roles: Okabe & Ito (2008), "Color Universal Design", the 8-colour palette ----

@@ -1,0 +1,402 @@
+#include "app.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "resource_paths.h"
+
+namespace convstep {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+nlohmann::json Settings::to_json() const {
+  return {{"theme", theme_name(theme)},
+          {"stage_scale", stage_scale},
+          {"classroom", classroom},
+          {"granularity", granularity_name(granularity)},
+          {"speed", speed},
+          {"loop", loop},
+          {"reduce_motion", reduce_motion},
+          {"skip_zero_terms", skip_zero_terms},
+          {"show_lesson_panel", show_lesson_panel},
+          {"show_why_panel", show_why_panel},
+          {"window_width", window_width},
+          {"window_height", window_height},
+          {"last_lesson", last_lesson}};
+}
+
+Settings Settings::from_json(const nlohmann::json& j) {
+  Settings s;
+  if (!j.is_object()) return s;
+  auto get = [&](const char* key, auto& field) {
+    try {
+      if (j.contains(key)) field = j.at(key).get<std::decay_t<decltype(field)>>();
+    } catch (const nlohmann::json::exception&) {
+      // a bad value keeps the default
+    }
+  };
+  std::string theme, granularity;
+  get("theme", theme);
+  get("granularity", granularity);
+  if (auto t = parse_theme(theme)) s.theme = *t;
+  if (auto g = parse_granularity(granularity)) s.granularity = *g;
+  get("stage_scale", s.stage_scale);
+  get("classroom", s.classroom);
+  get("speed", s.speed);
+  get("loop", s.loop);
+  get("reduce_motion", s.reduce_motion);
+  get("skip_zero_terms", s.skip_zero_terms);
+  get("show_lesson_panel", s.show_lesson_panel);
+  get("show_why_panel", s.show_why_panel);
+  get("window_width", s.window_width);
+  get("window_height", s.window_height);
+  get("last_lesson", s.last_lesson);
+  s.stage_scale = std::clamp(s.stage_scale, 1.0f, 3.0f);
+  s.speed = std::clamp(s.speed, 0.25f, 8.0f);
+  s.window_width = std::clamp(s.window_width, 320, 16384);
+  s.window_height = std::clamp(s.window_height, 240, 16384);
+  return s;
+}
+
+namespace {
+
+std::string xdg_dir(const char* variable, const char* fallback_under_home) {
+  const char* set = std::getenv(variable);
+  if (set && *set) return std::string(set) + "/convstep";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/tmp") + "/" + fallback_under_home + "/convstep";
+}
+
+}  // namespace
+
+std::string config_dir() { return xdg_dir("XDG_CONFIG_HOME", ".config"); }
+std::string state_dir() { return xdg_dir("XDG_STATE_HOME", ".local/state"); }
+
+Settings load_settings() {
+  std::ifstream in(config_dir() + "/settings.json");
+  if (!in) return {};
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  return Settings::from_json(j);
+}
+
+void save_settings(const Settings& s) {
+  std::error_code ec;
+  fs::create_directories(config_dir(), ec);
+  write_file_atomically(config_dir() + "/settings.json", s.to_json().dump(2) + "\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lesson
+
+App::App() {
+  // The seed's 6×5 Sobel example is built in, so the app starts even without its assets.
+  Lesson l;
+  l.title = "Sobel on a 6×5 ramp (seed 000)";
+  l.input = Tensor(Shape{1, 1, 6, 5});
+  l.input.values = {1, 1, 1, 2, 3, 1, 1, 1, 2, 3, 1, 1, 1, 2, 3, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4};
+  l.weight = Tensor(Shape{1, 1, 3, 3});
+  l.weight.values = {1, 0, -1, 2, 0, -2, 1, 0, -1};
+  rebuild(std::move(l));
+}
+
+void App::open(const std::string& path) {
+  try {
+    set_lesson(load_lesson(path), path);
+  } catch (const LessonError& e) {
+    throw LessonError(path + ": " + e.what());
+  }
+}
+
+void App::open_preset(const std::string& name) {
+  const std::string file = name.ends_with(".json") ? name : name + ".json";
+  open(assets_dir() + "/lessons/" + file);
+}
+
+void App::set_lesson(Lesson lesson, std::string path) {
+  rebuild(std::move(lesson));
+  path_ = std::move(path);
+  dirty_ = false;
+  error_.clear();
+  settings.last_lesson = path_;
+}
+
+void App::save(const std::string& path) {
+  save_lesson(lesson(), path);
+  path_ = path;
+  dirty_ = false;
+  settings.last_lesson = path;
+}
+
+void App::rebuild(Lesson lesson) {
+  // The playhead keeps its phase and, clamped, its step: an edit shows its effect in place.
+  timeline_ = std::make_unique<Timeline>(std::move(lesson));
+  ++revision_;
+  hover.reset();
+  pinned.reset();
+  const long long last = step_count() - 1;
+  step_ = std::clamp(step_, 0LL, last);
+  set_frame(step_, false);
+}
+
+bool App::set_param(const std::string& key, const nlohmann::json& value) {
+  if (key == "groups" && value.is_number_integer() && value.get<int>() >= 1) {
+    // The weight's in-channels follow C/groups: resize it, keeping what fits.
+    const int groups = value.get<int>();
+    const Geometry& g = timeline_->geometry();
+    if (g.c % groups == 0 && g.cout % groups == 0 && g.c / groups != lesson().weight.shape.c) {
+      Lesson l = lesson();
+      Tensor w(Shape{g.cout, g.c / groups, g.kh, g.kw});
+      for (int o = 0; o < w.shape.n; ++o)
+        for (int c = 0; c < std::min(w.shape.c, l.weight.shape.c); ++c)
+          for (int u = 0; u < g.kh; ++u)
+            for (int v = 0; v < g.kw; ++v) w(o, c, u, v) = l.weight(o, c, u, v);
+      l.weight = std::move(w);
+      l.spec.groups = groups;
+      rebuild(std::move(l));
+      dirty_ = true;
+      error_.clear();
+      return true;
+    }
+  }
+  nlohmann::json j = nlohmann::json::parse(lesson_to_json(lesson()));
+  if (key == "bias" && value.is_null()) j.erase("bias");
+  else j[key] = value;
+  try {
+    rebuild(parse_lesson(j.dump()));
+    dirty_ = true;
+    error_.clear();
+    return true;
+  } catch (const LessonError& e) {
+    error_ = e.what();
+    return false;
+  }
+}
+
+namespace {
+
+Tensor* tensor_named(Lesson& l, const std::string& name) {
+  if (name == "X" || name == "input") return &l.input;
+  if (name == "W" || name == "weight") return &l.weight;
+  if (name == "G" || name == "upstream") return &l.upstream;
+  return nullptr;
+}
+
+}  // namespace
+
+bool App::edit_value(const std::string& name, const std::vector<int>& index, double value) {
+  if (!std::isfinite(value)) {
+    error_ = "values must be finite numbers";
+    return false;
+  }
+  Lesson l = lesson();
+  if (name == "b" || name == "bias") {
+    if (index.size() != 1 || index[0] < 0 || index[0] >= static_cast<int>(l.bias.size())) {
+      error_ = l.bias.empty() ? "this lesson has no bias" : "b has " + std::to_string(l.bias.size()) + " values";
+      return false;
+    }
+    l.bias[index[0]] = value;
+  } else {
+    Tensor* t = tensor_named(l, name);
+    if (!t) {
+      error_ = "unknown tensor \"" + name + "\": use X, W, b or G";
+      return false;
+    }
+    if (t == &l.upstream && t->shape.count() == 0) *t = l.upstream_gradient();
+    int n = 0, c = 0, h, w;
+    if (index.size() == 2) h = index[0], w = index[1];
+    else if (index.size() == 4) n = index[0], c = index[1], h = index[2], w = index[3];
+    else {
+      error_ = name + " takes 2 or 4 indices";
+      return false;
+    }
+    const Shape& s = t->shape;
+    if (n < 0 || c < 0 || h < 0 || w < 0 || n >= s.n || c >= s.c || h >= s.h || w >= s.w) {
+      error_ = name + " has shape " + s.str() + ": the index is outside it";
+      return false;
+    }
+    (*t)(n, c, h, w) = value;
+  }
+  rebuild(std::move(l));
+  dirty_ = true;
+  error_.clear();
+  return true;
+}
+
+bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
+  Lesson l = lesson();
+  const int groups = l.spec.groups;
+  auto resized = [](const Tensor& old, Shape s) {
+    Tensor t(s);
+    for (int a = 0; a < std::min(s.n, old.shape.n); ++a)
+      for (int b = 0; b < std::min(s.c, old.shape.c); ++b)
+        for (int y = 0; y < std::min(s.h, old.shape.h); ++y)
+          for (int x = 0; x < std::min(s.w, old.shape.w); ++x) t(a, b, y, x) = old(a, b, y, x);
+    return t;
+  };
+  if (std::min({n, c, h, w, cout, kh, kw}) < 1) {
+    error_ = "every size must be at least 1";
+    return false;
+  }
+  if (c % groups || cout % groups) {
+    error_ = "C and Cout must be divisible by groups = " + std::to_string(groups);
+    return false;
+  }
+  if (1LL * n * c * h * w > kMaxTensorValues || std::max({h, w, kh, kw, n, c, cout}) > kMaxDimension) {
+    error_ = "too large: every dimension at most 4096, every tensor at most 16,777,216 values";
+    return false;
+  }
+  l.input = resized(l.input, Shape{n, c, h, w});
+  l.weight = resized(l.weight, Shape{cout, c / groups, kh, kw});
+  if (!l.bias.empty()) l.bias.resize(cout, 0.0);
+  l.upstream = Tensor();  // its shape follows the output: back to ones
+  try {
+    const Geometry geo = l.geometry();
+    (void)geo;
+  } catch (const ConvError& e) {
+    error_ = e.what();
+    return false;
+  }
+  rebuild(std::move(l));
+  dirty_ = true;
+  error_.clear();
+  return true;
+}
+
+void App::randomize_integers(unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> value(-3, 3);
+  Lesson l = lesson();
+  for (double& v : l.input.values) v = value(rng);
+  for (double& v : l.weight.values) v = value(rng);
+  for (double& v : l.bias) v = value(rng);
+  for (double& v : l.upstream.values) v = value(rng);
+  rebuild(std::move(l));
+  dirty_ = true;
+}
+
+void App::set_upstream_ones() {
+  Lesson l = lesson();
+  l.upstream = Tensor();
+  rebuild(std::move(l));
+  dirty_ = true;
+}
+
+void App::set_upstream_random(unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> value(-2, 3);
+  Lesson l = lesson();
+  l.upstream = Tensor(l.geometry().output_shape());
+  for (double& v : l.upstream.values) v = value(rng);
+  rebuild(std::move(l));
+  dirty_ = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The playhead
+
+long long App::step_count() const {
+  return timeline_->count(phase_, settings.granularity, settings.skip_zero_terms);
+}
+
+void App::set_frame(long long k, bool tween) {
+  step_ = std::clamp(k, 0LL, step_count() - 1);
+  Frame next = timeline_->frame(phase_, settings.granularity, step_, settings.skip_zero_terms);
+  from_ = tween ? std::move(to_) : next;
+  to_ = std::move(next);
+  elapsed_ = tween ? 0 : 1e9;
+}
+
+void App::set_phase(Phase p) {
+  phase_ = p;
+  set_frame(0, false);
+}
+
+void App::set_granularity(Granularity g) {
+  // Keep the cell being computed: the first step of the new granularity on the same cell.
+  const Frame old = to_;
+  settings.granularity = g;
+  const long long count = step_count();
+  auto kind_at = [&](long long i) { return timeline_->frame(phase_, g, i, settings.skip_zero_terms, false); };
+  long long first = 0, last = count - 1;  // the block's steps lie between the stages
+  while (first < count && kind_at(first).kind == StepKind::Stage) ++first;
+  while (last >= first && kind_at(last).kind == StepKind::Stage) --last;
+  long long k = old.kind == StepKind::Stage || first > last ? std::min(step_, count - 1) : first;
+  if (old.kind != StepKind::Stage && first <= last) {
+    long long lo = first, hi = last;
+    while (lo < hi) {
+      const long long mid = (lo + hi) / 2;
+      if (kind_at(mid).cell >= old.cell) hi = mid; else lo = mid + 1;
+    }
+    k = lo;
+  }
+  set_frame(k, false);
+}
+
+void App::seek(long long k) { set_frame(k, false); }
+
+void App::step_by(long long delta) {
+  const long long last = step_count() - 1;
+  long long k = step_ + delta;
+  if (settings.loop && k > last) k = 0;
+  if (settings.loop && k < 0) k = last;
+  k = std::clamp(k, 0LL, last);
+  if (k != step_) set_frame(k, /*tween=*/true);
+}
+
+double App::step_seconds() const {
+  if (to_.kind == StepKind::Stage && to_.stage == Stage::RotateKernel) return 0.9;
+  return 0.25;
+}
+
+float App::tween() const {
+  return static_cast<float>(std::clamp(elapsed_ * settings.speed / step_seconds(), 0.0, 1.0));
+}
+
+bool App::advance(double seconds) {
+  elapsed_ += seconds;
+  if (playing_ && tween() >= 1) {
+    // Hold each step a moment after its move, so that the eye can read the numbers.
+    const double hold = 0.35 / settings.speed;
+    if (elapsed_ >= step_seconds() / settings.speed + hold) {
+      if (step_ + 1 < step_count() || settings.loop) step_by(+1);
+      else playing_ = false;
+    }
+  }
+  return animating() || playing_;
+}
+
+Scene App::scene(StageOptions options) const {
+  options.theme = settings.theme;
+  options.reduce_motion = settings.reduce_motion;
+  options.hover = pinned ? pinned : hover;
+  return build_stage(*timeline_, from_, to_, tween(), options);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+bool parse_cell_address(const std::string& text, std::string* tensor, std::vector<int>* index) {
+  const std::size_t open = text.find('[');
+  if (open == 0 || open == std::string::npos || text.back() != ']') return false;
+  *tensor = text.substr(0, open);
+  index->clear();
+  std::size_t at = open;
+  while (at < text.size()) {
+    if (text[at] != '[') return false;
+    const std::size_t close = text.find(']', at);
+    if (close == std::string::npos || close == at + 1) return false;
+    const std::string number = text.substr(at + 1, close - at - 1);
+    if (number.find_first_not_of("0123456789") != std::string::npos || number.size() > 6) return false;
+    index->push_back(std::stoi(number));
+    at = close + 1;
+  }
+  return true;
+}
+
+}  // namespace convstep

@@ -1,0 +1,127 @@
+// app.h — the app's state and every change to it: the lesson, the playhead, the settings.
+//
+// GL-free, so that scripts, tests and both front ends (the GLFW window and headless EGL) drive
+// the same model. Panels read the state and call these methods (their "intents"); nothing else
+// mutates it. Everything shown is derived from the lesson and the playhead each frame or
+// cached with an explicit key (the timeline is rebuilt when the lesson changes).
+//
+//   App app;
+//   app.open("assets/lessons/sobel-6x5.json");
+//   app.set_phase(Phase::DxGather);
+//   app.step_by(+1);
+//   app.advance(1.0 / 60);          // plays the tween and the playback clock
+//   Scene s = app.scene(options);
+#pragma once
+
+#include <array>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/lesson.h"
+#include "core/stage.h"
+#include "core/timeline.h"
+
+namespace convstep {
+
+// UI-only settings, persisted in $XDG_CONFIG_HOME/convstep/settings.json; apart from the lesson.
+struct Settings {
+  Theme theme = Theme::Dark;
+  float stage_scale = 1;  // 1–3; classroom mode defaults to 2
+  bool classroom = false;
+  Granularity granularity = Granularity::Term;
+  float speed = 1;        // 0.25–8
+  bool loop = false;
+  bool reduce_motion = false;
+  bool skip_zero_terms = false;
+  bool show_lesson_panel = true, show_why_panel = true;
+  int window_width = 1600, window_height = 900;
+  std::string last_lesson;
+
+  nlohmann::json to_json() const;
+  static Settings from_json(const nlohmann::json& j);  // tolerant: unknown or bad keys ignored
+};
+
+// Where settings and the unsaved-edits copy live (XDG base directories).
+std::string config_dir();
+std::string state_dir();
+Settings load_settings();              // defaults when missing or unreadable
+void save_settings(const Settings& s);  // atomic; throws std::runtime_error
+
+class App {
+ public:
+  App();
+
+  // ---- The lesson ----
+  void open(const std::string& path);            // throws LessonError; keeps the old one then
+  void open_preset(const std::string& name);     // "sobel-6x5" from assets/lessons
+  void set_lesson(Lesson lesson, std::string path);
+  void save(const std::string& path);            // atomic; throws LessonError
+  const Lesson& lesson() const { return timeline_->lesson(); }
+  const Timeline& timeline() const { return *timeline_; }
+  const std::string& lesson_path() const { return path_; }
+  bool dirty() const { return dirty_; }
+  long long revision() const { return revision_; }  // changes whenever the lesson does
+
+  // Changes one lesson key ("stride", "padding", ...) to a JSON value, validated like a file.
+  // On error the lesson is unchanged and the message is returned (and kept in last_error()).
+  bool set_param(const std::string& key, const nlohmann::json& value);
+  // Edits one value: tensor "X", "W", "b" or "G" (or input, weight, bias, upstream) at an index
+  // (1, 2 or 4 numbers; 2 means [h][w] of the first slice).
+  bool edit_value(const std::string& tensor, const std::vector<int>& index, double value);
+  // Changes shapes, keeping the values that still fit; new cells are 0.
+  bool reshape(int n, int c, int h, int w, int cout, int kh, int kw);
+  void randomize_integers(unsigned seed);  // X, W (and b, a custom G) with small integers
+  void set_upstream_ones();
+  void set_upstream_random(unsigned seed);
+  const std::string& last_error() const { return error_; }
+  void clear_error() { error_.clear(); }
+
+  // ---- The playhead ----
+  Phase phase() const { return phase_; }
+  long long step() const { return step_; }
+  long long step_count() const;
+  const Frame& frame() const { return to_; }
+  void set_phase(Phase p);
+  void set_granularity(Granularity g);  // keeps the current target cell where it can
+  void seek(long long k);               // jumps: no tween
+  void step_by(long long delta);        // moves with a tween
+  void go_start() { seek(0); }
+  void go_end() { seek(step_count() - 1); }
+  void set_playing(bool on) { playing_ = on; }
+  bool playing() const { return playing_; }
+  // Advances the tween and, when playing, the playhead. Returns true while something moves.
+  bool advance(double seconds);
+  float tween() const;  // 0..1 for the current move
+  bool animating() const { return tween() < 1; }
+
+  // ---- Hover and pitfalls ----
+  std::optional<CellRef> hover, pinned;
+  std::array<bool, 4> pitfalls{};  // indexed like kAllPitfalls
+
+  Settings settings;
+
+  Scene scene(StageOptions options) const;
+
+ private:
+  void rebuild(Lesson lesson);
+  void set_frame(long long k, bool tween);
+  double step_seconds() const;  // how long the current move takes at speed 1
+
+  std::unique_ptr<Timeline> timeline_;
+  std::string path_;
+  bool dirty_ = false;
+  long long revision_ = 0;
+  std::string error_;
+  Phase phase_ = Phase::Forward;
+  long long step_ = 0;
+  Frame from_, to_;
+  double elapsed_ = 0;  // since the current move started
+  bool playing_ = false;
+};
+
+// Parses "W[0][1]" into ("W", {0, 1}); false if malformed.
+bool parse_cell_address(const std::string& text, std::string* tensor, std::vector<int>* index);
+
+}  // namespace convstep

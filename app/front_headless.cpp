@@ -1,0 +1,167 @@
+// The headless front end: EGL surfaceless, a framebuffer object, ImGui fed by hand.
+// Time is simulated (1/60 s per frame), so scripts and monkey runs are deterministic.
+#include <GLFW/glfw3.h>  // key codes only
+#include <imgui.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <iostream>
+#include <random>
+
+#include "front.h"
+#include "gl/egl_context.h"
+#include "gl/gl_api.h"
+#include "gl/offscreen_target.h"
+#include "gl/png.h"
+
+namespace convstep {
+
+namespace {
+
+struct ImGuiScope {
+  ImGuiScope() {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // never write imgui.ini
+    io.LogFilename = nullptr;
+  }
+  ~ImGuiScope() { ImGui::DestroyContext(); }
+};
+
+class HeadlessHost : public ScriptHost {
+ public:
+  HeadlessHost(Session& s, int w, int h) : session_(s), width_(w), height_(h) {}
+  void screenshot(const std::string& path) override {
+    render();
+    write_png(path, target_->width(), target_->height(), target_->read_pixels());
+  }
+  void export_file(const std::string& kind, const std::string& path) override { export_current(session_.app, kind, path); }
+  void resize(int w, int h) override { width_ = std::max(w, 0), height_ = std::max(h, 0); }
+  void quit() override { quit_ = true; }
+  bool quitting() const { return quit_; }
+
+  // One frame of the UI into the offscreen target (nothing at a 0×0 size, as when minimized).
+  void render() {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(static_cast<float>(width_), static_cast<float>(height_));
+    if (session_.fonts_stale()) session_.rebuild_fonts();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui::NewFrame();
+    session_.draw();
+    ImGui::Render();
+    if (width_ <= 0 || height_ <= 0) return;
+    if (!target_ || target_->width() != width_ || target_->height() != height_)
+      target_ = std::make_unique<OffscreenTarget>(width_, height_);
+    target_->bind();
+    glClearColor(0.1f, 0.1f, 0.1f, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (const GLenum e = glGetError(); e != GL_NO_ERROR)
+      throw std::runtime_error("OpenGL error " + std::to_string(e) + " while drawing the UI");
+  }
+
+ private:
+  Session& session_;
+  int width_, height_;
+  bool quit_ = false;
+  std::unique_ptr<OffscreenTarget> target_;
+};
+
+// Seeded random input through ImGui's own input path: keys, clicks, drags, text, resizes.
+class Monkey {
+ public:
+  explicit Monkey(unsigned seed) : rng_(seed) {}
+  void feed(ImGuiIO& io, HeadlessHost& host, int* w, int* h) {
+    for (bool& down : io.KeysDown) down = false;
+    std::uniform_int_distribution<int> what(0, 99);
+    const int r = what(rng_);
+    auto coord = [&](float extent) { return std::uniform_real_distribution<float>(0, std::max(extent, 1.0f))(rng_); };
+    static const int keys[] = {GLFW_KEY_RIGHT, GLFW_KEY_LEFT, GLFW_KEY_PAGE_DOWN, GLFW_KEY_PAGE_UP, GLFW_KEY_HOME,
+                               GLFW_KEY_END, GLFW_KEY_SPACE, GLFW_KEY_F11, GLFW_KEY_ESCAPE, GLFW_KEY_ENTER,
+                               GLFW_KEY_TAB, GLFW_KEY_1, GLFW_KEY_2, GLFW_KEY_3, GLFW_KEY_4, GLFW_KEY_5,
+                               GLFW_KEY_BACKSPACE, GLFW_KEY_DELETE, GLFW_KEY_UP, GLFW_KEY_DOWN};
+    if (r < 30) {
+      io.KeysDown[keys[std::uniform_int_distribution<std::size_t>(0, std::size(keys) - 1)(rng_)]] = true;
+      io.KeyShift = what(rng_) < 20;
+    } else if (r < 70) {
+      io.MousePos = ImVec2(coord(io.DisplaySize.x), coord(io.DisplaySize.y));
+      io.MouseDown[0] = what(rng_) < 50;
+    } else if (r < 85) {
+      io.MousePos.x += std::uniform_real_distribution<float>(-60, 60)(rng_);  // a drag
+      io.MousePos.y += std::uniform_real_distribution<float>(-20, 20)(rng_);
+    } else if (r < 95) {
+      const char* texts[] = {"3", "-1", "0.5", "1e9", "nan", "x", "12", "", "999999"};
+      io.AddInputCharactersUTF8(texts[std::uniform_int_distribution<int>(0, 8)(rng_)]);
+      if (what(rng_) < 50) io.KeysDown[GLFW_KEY_ENTER] = true;
+    } else {
+      // Resizes, down to 0×0 (what minimizing does; there is no window manager under Xvfb).
+      const int sizes[][2] = {{0, 0}, {320, 240}, {1600, 900}, {1920, 1080}, {800, 1200}, {1, 1}};
+      const auto& s = sizes[std::uniform_int_distribution<int>(0, 5)(rng_)];
+      *w = s[0], *h = s[1];
+      host.resize(*w, *h);
+    }
+  }
+
+ private:
+  std::mt19937 rng_;
+};
+
+}  // namespace
+
+int run_headless(const ShellOptions& options) {
+  EglContext gl;
+  ImGuiScope imgui;
+  if (!ImGui_ImplOpenGL3_Init("#version 330 core")) {
+    std::cerr << "convstep: Dear ImGui's OpenGL 3 backend could not start\n";
+    return 1;
+  }
+  int status = 0;
+  {
+    Session session(options);
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyMap[ImGuiKey_Tab] = GLFW_KEY_TAB;  // the navigation keys ImGui itself understands
+    io.KeyMap[ImGuiKey_LeftArrow] = GLFW_KEY_LEFT;
+    io.KeyMap[ImGuiKey_RightArrow] = GLFW_KEY_RIGHT;
+    io.KeyMap[ImGuiKey_UpArrow] = GLFW_KEY_UP;
+    io.KeyMap[ImGuiKey_DownArrow] = GLFW_KEY_DOWN;
+    io.KeyMap[ImGuiKey_Enter] = GLFW_KEY_ENTER;
+    io.KeyMap[ImGuiKey_Escape] = GLFW_KEY_ESCAPE;
+    io.KeyMap[ImGuiKey_Backspace] = GLFW_KEY_BACKSPACE;
+    io.KeyMap[ImGuiKey_Delete] = GLFW_KEY_DELETE;
+    io.KeyMap[ImGuiKey_Space] = GLFW_KEY_SPACE;
+    int w = options.width > 0 ? options.width : session.app.settings.window_width;
+    int h = options.height > 0 ? options.height : session.app.settings.window_height;
+    HeadlessHost host(session, w, h);
+    Monkey monkey(options.monkey_seed);
+    const double dt = 1.0 / 60;
+    double now = 0;
+    long long frames = 0;
+    for (;;) {
+      io.DeltaTime = static_cast<float>(dt);
+      if (frames < options.monkey_events) monkey.feed(io, host, &w, &h);
+      session.update(dt, now, host);
+      host.render();
+      now += dt, ++frames;
+      if (host.quitting()) break;
+      const bool script_done = !session.script || session.script->finished();
+      if (script_done && frames >= options.monkey_events) break;
+      if (frames > 60 * 60 * 30) throw std::runtime_error("the script ran for 30 simulated minutes: stopped");
+    }
+    std::cout << "convstep: headless run finished after " << frames << " frames\n";
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  return status;
+}
+
+int render_without_display(const ShellOptions& options, const std::string& folder) {
+  EglContext gl;
+  App app;
+  app.settings = load_settings();
+  if (!options.lesson.empty()) app.open(options.lesson);
+  else app.open_preset("sobel-6x5");
+  render_all_phases(app, folder);
+  std::cout << "convstep: the stage of each phase of \"" << app.lesson().title << "\" is in " << folder
+            << "/ (forward, dw, dx_gather, dx_scatter, db as .png and .svg)\n";
+  return 0;
+}
+
+}  // namespace convstep

@@ -1,0 +1,133 @@
+// The windowed front end: GLFW, OpenGL 3.3 core, Dear ImGui's GLFW and OpenGL 3 backends.
+// It sleeps on input events while nothing moves, and draws every frame while something does.
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <iostream>
+
+#include "front.h"
+#include "gl/gl_api.h"
+#include "gl/png.h"
+
+namespace convstep {
+
+namespace {
+
+class WindowHost : public ScriptHost {
+ public:
+  WindowHost(GLFWwindow* window, Session& s) : window_(window), session_(s) {}
+  void screenshot(const std::string& path) override { pending_screenshot_ = path; }
+  void export_file(const std::string& kind, const std::string& path) override { export_current(session_.app, kind, path); }
+  void resize(int w, int h) override { glfwSetWindowSize(window_, std::max(w, 1), std::max(h, 1)); }
+  void quit() override { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
+
+  // Called after the frame is drawn, before the buffers swap: the pixels are the window's.
+  void take_pending_screenshot() {
+    if (pending_screenshot_.empty()) return;
+    int w, h;
+    glfwGetFramebufferSize(window_, &w, &h);
+    std::vector<std::uint8_t> rgba(static_cast<std::size_t>(w) * h * 4), flipped(rgba.size());
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba.data());
+    // GL rows are bottom-up; PNG rows top-down.
+    for (int y = 0; y < h; ++y)
+      std::copy_n(rgba.begin() + static_cast<std::ptrdiff_t>(y) * w * 4, w * 4,
+                  flipped.begin() + static_cast<std::ptrdiff_t>(h - 1 - y) * w * 4);
+    const std::string path = std::move(pending_screenshot_);
+    pending_screenshot_.clear();
+    write_png(path, w, h, flipped);
+  }
+
+ private:
+  GLFWwindow* window_;
+  Session& session_;
+  std::string pending_screenshot_;
+};
+
+void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  if (on && monitor) {
+    const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+    glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+  } else {
+    glfwSetWindowMonitor(window, nullptr, 40, 40, width, height, GLFW_DONT_CARE);
+  }
+}
+
+}  // namespace
+
+int run_window(const ShellOptions& options) {
+  glfwSetErrorCallback([](int code, const char* text) { std::cerr << "convstep: GLFW error " << code << ": " << text << "\n"; });
+  if (!glfwInit()) return -1;  // the caller falls back to rendering without a display
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  const Settings saved = load_settings();
+  const int width = options.width > 0 ? options.width : saved.window_width;
+  const int height = options.height > 0 ? options.height : saved.window_height;
+  GLFWwindow* window = glfwCreateWindow(width, height, "convstep", nullptr, nullptr);
+  if (!window) {
+    glfwTerminate();
+    return -1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(1);
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+  int status = 0;
+  {
+    Session session(options);
+    WindowHost host(window, session);
+    if (session.app.settings.classroom) apply_fullscreen(window, true, width, height);
+    double last = glfwGetTime();
+    int idle_frames = 0;
+    while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
+      // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
+      if (!session.busy() && idle_frames > 3) glfwWaitEventsTimeout(0.5);
+      else glfwPollEvents();
+      const double now = glfwGetTime();
+      session.update(now - last, now, host);
+      last = now;
+      if (session.fonts_stale()) session.rebuild_fonts();
+      int fw, fh;
+      glfwGetFramebufferSize(window, &fw, &fh);
+      if (fw <= 0 || fh <= 0) continue;  // minimized: nothing to draw
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGui::NewFrame();
+      session.draw();
+      ImGui::Render();
+      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0 ? 0 : idle_frames + 1;
+      if (session.ui.fullscreen_changed) {
+        session.ui.fullscreen_changed = false;
+        apply_fullscreen(window, session.app.settings.classroom, session.app.settings.window_width,
+                         session.app.settings.window_height);
+      }
+      glViewport(0, 0, fw, fh);
+      glClearColor(0.1f, 0.1f, 0.1f, 1);
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+      host.take_pending_screenshot();
+      glfwSwapBuffers(window);
+      if (!session.app.settings.classroom) {
+        int ww, wh;
+        glfwGetWindowSize(window, &ww, &wh);
+        if (ww > 0 && wh > 0) session.app.settings.window_width = ww, session.app.settings.window_height = wh;
+      }
+    }
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return status;
+}
+
+}  // namespace convstep

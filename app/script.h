@@ -1,0 +1,65 @@
+// script.h — plain-text scripts that drive the app: for tests, and for teachers preparing a
+// demo. One command per line, `#` starts a comment:
+//
+//   preset sobel-6x5
+//   phase dx_gather
+//   granularity term
+//   seek 17
+//   set stride 2          # any lesson-file key, with a JSON value
+//   edit W[0][1] 5
+//   screenshot step.png
+//   quit
+//
+// Every command is checked before anything runs; an error names the line ("demo.txt:4: ...")
+// and the front end exits with status 2.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "app.h"
+
+namespace convstep {
+
+struct ScriptError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ScriptCommand {
+  int line = 0;
+  std::string verb;
+  std::vector<std::string> args;
+};
+
+// Parses and checks every command (verb and number of arguments). Throws ScriptError.
+std::vector<ScriptCommand> parse_script(const std::string& text, const std::string& name);
+std::vector<ScriptCommand> load_script(const std::string& path);
+
+// What a script needs from the front end that shows the app.
+class ScriptHost {
+ public:
+  virtual ~ScriptHost() = default;
+  virtual void screenshot(const std::string& png_path) = 0;  // the whole window, as shown
+  virtual void export_file(const std::string& kind, const std::string& path) = 0;  // png, gif, svg, md
+  virtual void resize(int width, int height) = 0;
+  virtual void quit() = 0;
+};
+
+class ScriptRunner {
+ public:
+  ScriptRunner(std::vector<ScriptCommand> commands, std::string name);
+  // Runs commands until one waits (`wait MS`) or the script ends. `now` is in seconds.
+  // Throws ScriptError naming the line.
+  void update(App& app, ScriptHost& host, double now);
+  bool finished() const { return next_ >= commands_.size() && now_ >= resume_at_; }
+
+ private:
+  void run(const ScriptCommand& c, App& app, ScriptHost& host);
+  std::vector<ScriptCommand> commands_;
+  std::string name_;
+  std::size_t next_ = 0;
+  double now_ = 0, resume_at_ = 0;
+};
+
+}  // namespace convstep

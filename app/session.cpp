@@ -1,0 +1,206 @@
+#include "session.h"
+
+#include <gif_lib.h>
+#include <imgui.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/svg.h"
+#include "gl/font_set.h"
+#include "gl/png.h"
+#include "gl/scene_painter.h"
+#include "gl/scene_renderer.h"
+#include "steps_output.h"
+
+namespace convstep {
+
+namespace fs = std::filesystem;
+
+Session::Session(const ShellOptions& options) {
+  app.settings = load_settings();
+  if (!options.lesson.empty()) app.open(options.lesson);
+  else app.open_preset("sobel-6x5");
+  if (!options.script.empty()) script.emplace(load_script(options.script), options.script);
+  if (!options.no_restore) find_unsaved(ui);
+  rebuild_fonts();
+}
+
+Session::~Session() {
+  painter_.reset();
+  try {
+    save_settings(app.settings);
+  } catch (const std::exception&) {
+    // Settings are a convenience: failing to save them must not fail the session.
+  }
+}
+
+float Session::ui_scale() const { return app.settings.classroom ? 1.6f : 1.0f; }
+
+bool Session::fonts_stale() const { return fonts_scale_ != ui_scale(); }
+
+void Session::rebuild_fonts() {
+  ImGuiIO& io = ImGui::GetIO();
+  painter_.reset();
+  io.Fonts->Clear();
+  fonts_ = std::make_unique<FontSet>(io.Fonts, ui_scale());
+  io.Fonts->Build();
+  if (io.BackendRendererUserData) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+  painter_ = std::make_unique<ScenePainter>(*fonts_);
+  ImGui::GetStyle() = ImGuiStyle();
+  ImGui::GetStyle().ScaleAllSizes(ui_scale());
+  ui.applied_theme = -1;  // re-apply the colours over the fresh style
+  fonts_scale_ = ui_scale();
+}
+
+void Session::update(double dt, double now, ScriptHost& host) {
+  if (script && !script->finished()) script->update(app, host, now);
+  app.advance(dt);
+  if (app.dirty() && app.revision() != autosaved_revision_) {
+    autosave_unsaved(app);
+    autosaved_revision_ = app.revision();
+  }
+}
+
+void Session::draw() { draw_ui(app, ui, *painter_, *fonts_); }
+
+bool Session::busy() const { return app.animating() || app.playing() || (script && !script->finished()); }
+
+// ---------------------------------------------------------------------------------------------
+// Exports
+
+namespace {
+
+constexpr int kExportWidth = 1600, kExportHeight = 900;
+
+Scene still_scene(const App& app, const Frame& frame, int width, int height) {
+  StageOptions o;
+  o.theme = app.settings.theme;
+  o.width = 1600;
+  o.height = 1600.0f * height / width;
+  o.pixels_per_unit = static_cast<float>(width) / o.width;
+  return build_stage(app.timeline(), frame, frame, 1, o);
+}
+
+// An animated GIF of every step of the current phase (at most kMaxGifFrames, evenly chosen).
+void write_gif(const App& app, const std::string& path) {
+  constexpr int kWidth = 960, kHeight = 540, kMaxGifFrames = 400;
+  const Timeline& tl = app.timeline();
+  const long long count = app.step_count();
+  const long long frames = std::min<long long>(count, kMaxGifFrames);
+  SceneRenderer renderer;
+  const std::string temp = path + ".partial";
+  int error = 0;
+  GifFileType* gif = EGifOpenFileName(temp.c_str(), false, &error);
+  if (!gif) throw std::runtime_error("cannot write " + path + ": " + GifErrorString(error));
+  auto fail = [&](const std::string& what) {
+    int close_error = 0;
+    EGifCloseFile(gif, &close_error);
+    std::remove(temp.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + what);
+  };
+  EGifSetGifVersion(gif, true);
+  if (EGifPutScreenDesc(gif, kWidth, kHeight, 256, 0, nullptr) == GIF_ERROR) fail(GifErrorString(gif->Error));
+  // Loop forever (the NETSCAPE2.0 application extension).
+  const unsigned char loop[] = {1, 0, 0};
+  if (EGifPutExtensionLeader(gif, APPLICATION_EXT_FUNC_CODE) == GIF_ERROR ||
+      EGifPutExtensionBlock(gif, 11, "NETSCAPE2.0") == GIF_ERROR || EGifPutExtensionBlock(gif, 3, loop) == GIF_ERROR ||
+      EGifPutExtensionTrailer(gif) == GIF_ERROR)
+    fail(GifErrorString(gif->Error));
+  std::vector<GifByteType> r(kWidth * kHeight), g(kWidth * kHeight), b(kWidth * kHeight), out(kWidth * kHeight);
+  for (long long i = 0; i < frames; ++i) {
+    const long long k = frames == count ? i : i * (count - 1) / std::max(1LL, frames - 1);
+    const Frame f = tl.frame(app.phase(), app.settings.granularity, k, app.settings.skip_zero_terms);
+    const std::vector<std::uint8_t> rgba = renderer.render(still_scene(app, f, kWidth, kHeight), kWidth, kHeight);
+    for (int p = 0; p < kWidth * kHeight; ++p) r[p] = rgba[p * 4], g[p] = rgba[p * 4 + 1], b[p] = rgba[p * 4 + 2];
+    int colors = 256;
+    GifColorType palette[256];
+    if (GifQuantizeBuffer(kWidth, kHeight, &colors, r.data(), g.data(), b.data(), out.data(), palette) == GIF_ERROR)
+      fail("colour quantization failed");
+    ColorMapObject* map = GifMakeMapObject(256, palette);
+    // 0.7 s per step, the last one held longer.
+    const int delay = i + 1 == frames ? 250 : 70;
+    const GraphicsControlBlock gcb{DISPOSAL_UNSPECIFIED, false, delay, NO_TRANSPARENT_COLOR};
+    GifByteType ext[4];
+    const std::size_t ext_len = EGifGCBToExtension(&gcb, ext);
+    bool ok = EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, static_cast<int>(ext_len), ext) != GIF_ERROR &&
+              EGifPutImageDesc(gif, 0, 0, kWidth, kHeight, false, map) != GIF_ERROR;
+    for (int y = 0; ok && y < kHeight; ++y) ok = EGifPutLine(gif, out.data() + y * kWidth, kWidth) != GIF_ERROR;
+    GifFreeMapObject(map);
+    if (!ok) fail(GifErrorString(gif->Error));
+  }
+  if (EGifCloseFile(gif, &error) == GIF_ERROR) {
+    std::remove(temp.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + GifErrorString(error));
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) {
+    std::remove(temp.c_str());
+    throw std::runtime_error("cannot write " + path + ": " + ec.message());
+  }
+}
+
+}  // namespace
+
+void export_current(const App& app, const std::string& kind, const std::string& path) {
+  if (kind == "svg") {
+    write_file_atomically(path, scene_to_svg(still_scene(app, app.frame(), kExportWidth, kExportHeight)));
+  } else if (kind == "png") {
+    SceneRenderer renderer;
+    write_png(path, kExportWidth, kExportHeight,
+              renderer.render(still_scene(app, app.frame(), kExportWidth, kExportHeight), kExportWidth, kExportHeight));
+  } else if (kind == "md") {
+    std::ostringstream out;
+    StepsRequest request;
+    request.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
+    request.format = StepsFormat::Markdown;
+    write_steps(out, app.timeline(), request);
+    write_file_atomically(path, out.str());
+  } else if (kind == "gif") {
+    write_gif(app, path);
+  } else if (kind == "pngs") {
+    fs::create_directories(path);
+    SceneRenderer renderer;
+    const long long count = std::min(app.step_count(), 2000LL);
+    for (long long k = 0; k < count; ++k) {
+      const Frame f = app.timeline().frame(app.phase(), app.settings.granularity, k, app.settings.skip_zero_terms);
+      char name[64];
+      std::snprintf(name, sizeof name, "/%s-%04lld.png", phase_name(app.phase()), k + 1);
+      write_png(path + name, kExportWidth, kExportHeight,
+                renderer.render(still_scene(app, f, kExportWidth, kExportHeight), kExportWidth, kExportHeight));
+    }
+  } else {
+    throw std::invalid_argument("unknown export \"" + kind + "\": png, svg, gif, md or pngs");
+  }
+}
+
+void render_all_phases(const App& app, const std::string& folder) {
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) throw std::runtime_error("cannot create " + folder + ": " + ec.message());
+  // Replace only convstep's own earlier files.
+  for (const auto& entry : fs::directory_iterator(folder, ec))
+    for (Phase p : kAllPhases)
+      if (entry.path().stem() == phase_name(p)) fs::remove(entry.path(), ec);
+  SceneRenderer renderer;
+  const Timeline& tl = app.timeline();
+  for (Phase p : kAllPhases) {
+    // Halfway through the phase's cells, so the picture shows a computation under way.
+    const long long count = tl.count(p, Granularity::Cell);
+    long long k = count / 2;
+    while (k + 1 < count && tl.frame(p, Granularity::Cell, k, false, false).kind == StepKind::Stage) ++k;
+    const Frame f = tl.frame(p, Granularity::Cell, k);
+    const Scene scene = still_scene(app, f, kExportWidth, kExportHeight);
+    write_png(folder + "/" + phase_name(p) + ".png", kExportWidth, kExportHeight,
+              renderer.render(scene, kExportWidth, kExportHeight));
+    write_file_atomically(folder + "/" + phase_name(p) + ".svg", scene_to_svg(scene));
+  }
+}
+
+}  // namespace convstep

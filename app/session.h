@@ -1,0 +1,65 @@
+// session.h — one running app: the model, the UI state, the fonts and painter, a script.
+// Both front ends (the GLFW window and headless EGL) own a Session and call it every frame:
+//
+//   Session s(options);              // needs a current GL 3.3 context and ImGui context
+//   s.update(dt, now, host);         // script, playback, autosave
+//   ImGui_ImplOpenGL3_NewFrame(); ImGui::NewFrame(); s.draw(); ImGui::Render(); ...
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app.h"
+#include "script.h"
+#include "ui.h"
+
+namespace convstep {
+
+class FontSet;
+class ScenePainter;
+
+struct ShellOptions {
+  std::string lesson;          // empty: the default lesson
+  std::string script;          // --script FILE
+  bool headless = false;       // --headless: EGL, no display
+  bool no_restore = false;     // --no-restore: skip the offer of unsaved edits
+  int width = 0, height = 0;   // --size WxH; 0: from the settings
+  long long monkey_events = 0; // --monkey N: seeded random input (tests)
+  unsigned monkey_seed = 1;
+};
+
+class Session {
+ public:
+  explicit Session(const ShellOptions& options);  // throws LessonError, ScriptError
+  ~Session();
+
+  void update(double dt, double now, ScriptHost& host);  // throws ScriptError
+  void draw();
+  // Fonts at the UI scale the settings ask for; call between frames when it changed.
+  bool fonts_stale() const;
+  void rebuild_fonts();
+
+  App app;
+  UiState ui;
+  std::optional<ScriptRunner> script;
+  bool busy() const;  // something moves or a script runs: keep drawing
+
+ private:
+  float ui_scale() const;
+  std::unique_ptr<FontSet> fonts_;
+  std::unique_ptr<ScenePainter> painter_;
+  float fonts_scale_ = 0;
+  long long autosaved_revision_ = -1;
+};
+
+// Exports of the current state, shared by scripts and the menus.
+// kind: "png" (the stage, 1600×900), "svg", "md" (worksheet of the phase), "gif" (every step
+// of the phase), "pngs" (a folder with one PNG per step).
+void export_current(const App& app, const std::string& kind, const std::string& path);
+
+// Renders the stage of every phase of the app's lesson into `folder` (PNG and SVG), replacing
+// convstep's own earlier files there. Needs a current GL context.
+void render_all_phases(const App& app, const std::string& folder);
+
+}  // namespace convstep

@@ -1,0 +1,620 @@
+#include "ui.h"
+
+#include <GLFW/glfw3.h>  // key codes only: io.KeysDown is indexed by GLFW keys
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+
+#include "core/colormap.h"
+#include "core/format.h"
+#include "gl/font_set.h"
+#include "resource_paths.h"
+#include "gl/scene_painter.h"
+
+namespace convstep {
+
+namespace fs = std::filesystem;
+
+double MethodCheck::worst() const {
+  return std::max({forward_direct, dx_direct, dx_gather, dx_scatter, dw_direct});
+}
+
+MethodCheck check_methods(const Lesson& l) {
+  const Geometry geo = l.geometry();
+  const Tensor G = l.upstream_gradient();
+  const Tensor Z = forward(l.input, l.weight, l.bias, geo, ForwardMethod::Im2col);
+  const Tensor dX = grad_input(G, l.weight, geo, GradInputMethod::Im2col);
+  const Tensor dW = grad_weight(l.input, G, geo, GradWeightMethod::Im2col);
+  MethodCheck m;
+  m.forward_direct = max_abs_diff(forward(l.input, l.weight, l.bias, geo, ForwardMethod::Direct), Z);
+  m.dx_direct = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Direct), dX);
+  m.dx_gather = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Gather), dX);
+  m.dx_scatter = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Scatter), dX);
+  m.dw_direct = max_abs_diff(grad_weight(l.input, G, geo, GradWeightMethod::Direct), dW);
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unsaved edits
+
+namespace {
+std::string unsaved_path() { return state_dir() + "/unsaved-lesson.json"; }
+std::string unsaved_origin_path() { return state_dir() + "/unsaved-lesson.origin"; }
+}  // namespace
+
+void autosave_unsaved(const App& app) {
+  std::error_code ec;
+  fs::create_directories(state_dir(), ec);
+  try {
+    write_file_atomically(unsaved_path(), lesson_to_json(app.lesson()));
+    write_file_atomically(unsaved_origin_path(), app.lesson_path() + "\n");
+  } catch (const std::exception&) {
+    // Autosave is best effort: a full disk must not interrupt the lesson.
+  }
+}
+
+void forget_unsaved() {
+  std::error_code ec;
+  fs::remove(unsaved_path(), ec);
+  fs::remove(unsaved_origin_path(), ec);
+}
+
+bool find_unsaved(UiState& ui) {
+  std::error_code ec;
+  if (!fs::exists(unsaved_path(), ec)) return false;
+  try {
+    ui.restore_lesson = load_lesson(unsaved_path());
+  } catch (const LessonError&) {
+    forget_unsaved();
+    return false;
+  }
+  std::FILE* f = std::fopen(unsaved_origin_path().c_str(), "r");
+  char line[4096] = {};
+  if (f && std::fgets(line, sizeof line, f)) ui.restore_path = std::string(line).substr(0, std::strlen(line) - 1);
+  if (f) std::fclose(f);
+  ui.restore_offer = true;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+ImU32 im_color(Color c) { return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, c.a)); }
+
+void set_status(UiState& ui, std::string message) { ui.status = std::move(message); }
+
+bool key_pressed(int glfw_key) { return ImGui::IsKeyPressed(glfw_key, true); }
+
+void open_lesson(App& app, UiState& ui, const std::string& path) {
+  try {
+    app.open(path);
+    forget_unsaved();
+    set_status(ui, "opened " + path);
+  } catch (const LessonError& e) {
+    set_status(ui, e.what());
+  }
+}
+
+void save_lesson_as(App& app, UiState& ui, const std::string& path) {
+  try {
+    app.save(path);
+    forget_unsaved();
+    set_status(ui, "saved " + path);
+  } catch (const LessonError& e) {
+    set_status(ui, e.what());
+  }
+}
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(assets_dir() + "/lessons", ec))
+    if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// ---- Keys ----
+
+void shortcuts(App& app, UiState& ui) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  // A presentation clicker sends Right/PageDown and Left/PageUp.
+  if (key_pressed(GLFW_KEY_RIGHT) || key_pressed(GLFW_KEY_PAGE_DOWN)) app.step_by(io.KeyShift ? 10 : 1);
+  if (key_pressed(GLFW_KEY_LEFT) || key_pressed(GLFW_KEY_PAGE_UP)) app.step_by(io.KeyShift ? -10 : -1);
+  if (key_pressed(GLFW_KEY_HOME)) app.go_start();
+  if (key_pressed(GLFW_KEY_END)) app.go_end();
+  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) app.set_playing(!app.playing());
+  if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) || (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false) && app.settings.classroom)) {
+    app.settings.classroom = !app.settings.classroom;
+    if (app.settings.classroom && app.settings.stage_scale < 2) app.settings.stage_scale = 2;
+    ui.fullscreen_changed = true;
+  }
+  for (int i = 0; i < 5; ++i)
+    if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false)) app.set_phase(kAllPhases[i]);
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) ui.show_open = true;
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
+    if (app.lesson_path().empty() || io.KeyShift) ui.show_save = true;
+    else save_lesson_as(app, ui, app.lesson_path());
+  }
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) ui.quit_requested = true;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
+}
+
+// ---- Menus ----
+
+void menu_bar(App& app, UiState& ui) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("File")) {
+    if (ImGui::MenuItem("Open…", "Ctrl+O")) ui.show_open = true;
+    if (ImGui::MenuItem("Save", "Ctrl+S", false, !app.lesson_path().empty()))
+      save_lesson_as(app, ui, app.lesson_path());
+    if (ImGui::MenuItem("Save as…", "Ctrl+Shift+S")) ui.show_save = true;
+    ImGui::Separator();
+    if (ImGui::MenuItem("Quit", "Ctrl+Q")) ui.quit_requested = true;
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    if (ImGui::MenuItem("Classroom mode", "F11", app.settings.classroom)) {
+      app.settings.classroom = !app.settings.classroom;
+      if (app.settings.classroom && app.settings.stage_scale < 2) app.settings.stage_scale = 2;
+      ui.fullscreen_changed = true;
+    }
+    ImGui::MenuItem("Lesson panel", nullptr, &app.settings.show_lesson_panel);
+    ImGui::MenuItem("Why panel", nullptr, &app.settings.show_why_panel);
+    ImGui::Separator();
+    for (Theme t : {Theme::Dark, Theme::Light, Theme::HighContrast})
+      if (ImGui::MenuItem(t == Theme::Dark ? "Dark theme" : t == Theme::Light ? "Light theme" : "High-contrast theme",
+                          nullptr, app.settings.theme == t))
+        app.settings.theme = t;
+    ImGui::SliderFloat("Stage scale", &app.settings.stage_scale, 1, 3, "%.2f×");
+    ImGui::MenuItem("Reduce motion", nullptr, &app.settings.reduce_motion);
+    if (ImGui::MenuItem("Skip zero terms", nullptr, &app.settings.skip_zero_terms)) app.seek(0);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Lesson")) {
+    for (const std::string& name : preset_names())
+      if (ImGui::MenuItem(name.c_str())) open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Help")) {
+    if (ImGui::MenuItem("Keys and names", "F1")) ui.show_help = true;
+    ImGui::EndMenu();
+  }
+  if (app.dirty()) ImGui::TextDisabled("  unsaved edits");
+  ImGui::EndMainMenuBar();
+}
+
+// ---- The lesson panel ----
+
+bool input_int(const char* label, int* v, int lo, int hi) {
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+  const bool changed = ImGui::InputInt(label, v, 1, 1);
+  *v = std::clamp(*v, lo, hi);
+  return changed;
+}
+
+void tensor_editor(App& app, const char* name, const Tensor& t, int n, int c) {
+  if (t.shape.h * t.shape.w > 144) {
+    ImGui::TextDisabled("%s is %d×%d: edit it in the lesson file", name, t.shape.h, t.shape.w);
+    return;
+  }
+  ImGui::PushID(name);
+  const float width = ImGui::GetFontSize() * 2.8f;
+  for (int y = 0; y < t.shape.h; ++y) {
+    for (int x = 0; x < t.shape.w; ++x) {
+      if (x) ImGui::SameLine(0, 2);
+      ImGui::PushID(y * 4096 + x);
+      double v = t(n, c, y, x);
+      ImGui::SetNextItemWidth(width);
+      if (ImGui::InputDouble("##v", &v, 0, 0, "%g", ImGuiInputTextFlags_EnterReturnsTrue))
+        app.edit_value(name, t.shape.n == 1 && t.shape.c == 1 ? std::vector<int>{y, x} : std::vector<int>{n, c, y, x}, v);
+      ImGui::PopID();
+    }
+  }
+  ImGui::PopID();
+}
+
+void lesson_panel(App& app, UiState& ui) {
+  const Lesson& l = app.lesson();
+  const Geometry& g = app.timeline().geometry();
+  ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
+  if (!app.lesson_path().empty()) ImGui::TextDisabled("%s", fs::path(app.lesson_path()).filename().c_str());
+
+  if (ui.presets.empty()) ui.presets = preset_names();
+  if (ImGui::BeginCombo("Preset", "choose…")) {
+    for (const std::string& name : ui.presets)
+      if (ImGui::Selectable(name.c_str())) open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
+    ImGui::EndCombo();
+  }
+
+  if (ImGui::CollapsingHeader("Shapes", ImGuiTreeNodeFlags_DefaultOpen)) {
+    int s[7] = {g.n, g.c, g.h, g.w, g.cout, g.kh, g.kw};
+    const char* labels[7] = {"N (batch)", "C (in)", "H", "W (width)", "Cout", "kH", "kW"};
+    bool changed = false;
+    for (int i = 0; i < 7; ++i) changed |= input_int(labels[i], &s[i], 1, i < 2 || i == 4 ? 16 : 4096);
+    if (changed) app.reshape(s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
+  }
+  if (ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) {
+    int stride[2] = {l.spec.stride_h, l.spec.stride_w};
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    if (ImGui::InputInt2("stride (sH, sW)", stride)) app.set_param("stride", {stride[0], stride[1]});
+    int dil[2] = {l.spec.dil_h, l.spec.dil_w};
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    if (ImGui::InputInt2("dilation", dil)) app.set_param("dilation", {dil[0], dil[1]});
+    const char* modes[] = {"explicit", "valid", "same", "full"};
+    int mode = static_cast<int>(l.spec.padding.mode);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    if (ImGui::Combo("padding", &mode, modes, 4))
+      app.set_param("padding", mode == 0 ? nlohmann::json(0) : nlohmann::json(modes[mode]));
+    if (l.spec.padding.mode == PaddingMode::Explicit) {
+      int p[4] = {l.spec.padding.top, l.spec.padding.bottom, l.spec.padding.left, l.spec.padding.right};
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+      if (ImGui::InputInt4("top bottom left right", p)) app.set_param("padding", {p[0], p[1], p[2], p[3]});
+    } else {
+      ImGui::TextDisabled("= top %d, bottom %d, left %d, right %d", g.pad_top, g.pad_bottom, g.pad_left, g.pad_right);
+    }
+    int groups = l.spec.groups;
+    if (input_int("groups", &groups, 1, 64)) app.set_param("groups", groups);
+    bool bias = !l.bias.empty();
+    if (ImGui::Checkbox("bias", &bias))
+      app.set_param("bias", bias ? nlohmann::json(std::vector<double>(g.cout, 1.0)) : nlohmann::json());
+    ImGui::Text("→ Z %s, %lld multiply–adds", g.output_shape().str().c_str(), g.multiply_adds());
+  }
+  if (ImGui::CollapsingHeader("Upstream gradient G = ∂L/∂Z")) {
+    const bool ones = l.upstream.shape.count() == 0;
+    if (ImGui::RadioButton("ones (L = ΣZ)", ones)) app.set_upstream_ones();
+    ImGui::SameLine();
+    if (ImGui::RadioButton("random integers", !ones)) app.set_upstream_random(static_cast<unsigned>(app.revision()));
+  }
+  if (ImGui::CollapsingHeader("Values")) {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+    ImGui::SliderInt("n", &ui.slice_n, 0, g.n - 1);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+    ImGui::SliderInt("c / o", &ui.slice_c, 0, std::max(g.c, g.cout) - 1);
+    ui.slice_n = std::clamp(ui.slice_n, 0, g.n - 1);
+    ImGui::TextDisabled("Enter commits a value");
+    ImGui::Text("X");
+    tensor_editor(app, "X", l.input, ui.slice_n, std::min(ui.slice_c, g.c - 1));
+    ImGui::Text("W");
+    tensor_editor(app, "W", l.weight, std::min(ui.slice_c, g.cout - 1), 0);
+    if (!l.bias.empty()) {
+      ImGui::Text("b");
+      for (int o = 0; o < g.cout; ++o) {
+        ImGui::PushID(o);
+        double v = l.bias[o];
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 2.8f);
+        if (ImGui::InputDouble("##b", &v, 0, 0, "%g", ImGuiInputTextFlags_EnterReturnsTrue)) app.edit_value("b", {o}, v);
+        ImGui::PopID();
+        ImGui::SameLine(0, 2);
+      }
+      ImGui::NewLine();
+    }
+    if (l.upstream.shape.count() > 0) {
+      ImGui::Text("G");
+      tensor_editor(app, "G", l.upstream, ui.slice_n, std::min(ui.slice_c, g.cout - 1));
+    }
+    if (ImGui::Button("Randomize with integers")) app.randomize_integers(static_cast<unsigned>(app.revision() * 7919 + 1));
+  }
+  if (!app.last_error().empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.45f, 0.2f, 1));
+    ImGui::TextWrapped("Not applied: %s", app.last_error().c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::SmallButton("OK")) app.clear_error();
+  }
+}
+
+// ---- The why panel ----
+
+void why_panel(App& app, UiState& ui) {
+  const Frame& f = app.frame();
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextUnformatted(phase_title(f.phase));
+  ImGui::Separator();
+  ImGui::TextUnformatted(phase_explanation(f.phase));
+  if (!f.note.empty()) {
+    ImGui::Spacing();
+    ImGui::TextColored(ImVec4(0.55f, 0.8f, 1, 1), "%s", f.note.c_str());
+  }
+  ImGui::Spacing();
+  ImGui::TextDisabled("dX = X_grad = ∂L/∂X, dW = W_grad = ∂L/∂W, G = Z_grad = ∂L/∂Z");
+
+  // The check of every method runs off the frame path, once per lesson revision.
+  if (ui.checked_revision != app.revision()) {
+    ui.checked_revision = app.revision();
+    ui.check_ready = false;
+    ui.check = std::async(std::launch::async, check_methods, app.lesson());
+  }
+  if (!ui.check_ready && ui.check.valid() &&
+      ui.check.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    ui.check_result = ui.check.get();
+    ui.check_ready = true;
+  }
+  if (ImGui::CollapsingHeader("Check: the methods agree", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (!ui.check_ready) {
+      ImGui::TextDisabled("checking…");
+    } else {
+      const MethodCheck& m = ui.check_result;
+      const bool ok = m.worst() <= 1e-9 * std::max(1.0, max_abs(app.timeline().results().dX));
+      ImGui::TextColored(ok ? ImVec4(0.3f, 0.8f, 0.5f, 1) : ImVec4(1, 0.4f, 0.2f, 1), ok ? "✓ all methods agree" : "methods differ!");
+      ImGui::Text("Z: direct vs im2col       %.1e", m.forward_direct);
+      ImGui::Text("dX: direct vs im2col      %.1e", m.dx_direct);
+      ImGui::Text("dX: gather (Gp ⋆ Wr)      %.1e", m.dx_gather);
+      ImGui::Text("dX: scatter (transposed)  %.1e", m.dx_scatter);
+      ImGui::Text("dW: direct vs im2col      %.1e", m.dw_direct);
+    }
+  }
+  if (ImGui::CollapsingHeader("Pitfalls: the seeds' mistakes")) {
+    for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i) {
+      const Pitfall p = kAllPitfalls[i];
+      ImGui::Checkbox(pitfall_name(p), &app.pitfalls[i]);
+      if (!app.pitfalls[i]) continue;
+      ImGui::Indent();
+      ImGui::TextUnformatted(pitfall_explanation(p));
+      const Lesson& l = app.lesson();
+      const PitfallResult r = compute_pitfall(p, l.input, l.weight, l.bias, l.upstream, app.timeline().geometry());
+      const Results& right = app.timeline().results();
+      auto compare = [&](const char* name, const Tensor& wrong, const Tensor& good) {
+        if (wrong.shape.count() == 0) return;
+        if (wrong.shape != good.shape) {
+          ImGui::TextColored(ImVec4(0.84f, 0.37f, 0, 1), "%s: %s instead of %s", name, wrong.shape.str().c_str(),
+                             good.shape.str().c_str());
+          return;
+        }
+        int differ = 0;
+        for (std::size_t k = 0; k < wrong.values.size(); ++k) differ += std::fabs(wrong.values[k] - good.values[k]) > 1e-9;
+        ImGui::TextColored(differ ? ImVec4(0.84f, 0.37f, 0, 1) : ImVec4(0.3f, 0.8f, 0.5f, 1),
+                           "%s: %d of %zu cells differ", name, differ, good.values.size());
+      };
+      compare("dX", r.dX, right.dX);
+      compare("dW", r.dW, right.dW);
+      ImGui::Unindent();
+    }
+  }
+  ImGui::PopTextWrapPos();
+}
+
+// ---- The timeline bar ----
+
+void phase_chips(App& app) {
+  const char* labels[5] = {"forward", "dW", "dX gather", "dX scatter", "db"};
+  for (int i = 0; i < 5; ++i) {
+    if (i) ImGui::SameLine();
+    const bool active = app.phase() == kAllPhases[i];
+    if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (ImGui::Button(labels[i])) app.set_phase(kAllPhases[i]);
+    if (active) ImGui::PopStyleColor();
+  }
+}
+
+// A scrubber with a tick per target cell (sparser when there are many).
+void scrubber(App& app, float width) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float h = ImGui::GetFrameHeight();
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton("scrubber", ImVec2(std::max(width, 10.0f), h));
+  const long long count = app.step_count();
+  if (ImGui::IsItemActive() && count > 1) {
+    const float u = std::clamp((ImGui::GetIO().MousePos.x - p.x) / width, 0.0f, 1.0f);
+    const long long k = std::llround(u * (count - 1));
+    if (k != app.step()) app.seek(k);
+  }
+  const ImU32 track = ImGui::GetColorU32(ImGuiCol_FrameBg), tick = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.35f), ImVec2(p.x + width, p.y + h * 0.65f), track, h * 0.15f);
+  const long long cells = app.frame().cells;
+  if (cells > 0 && cells <= 400 && app.settings.granularity != Granularity::Phase) {
+    const long long per = std::max(1LL, (count - 1) / cells);
+    for (long long c = 0; c <= cells; ++c) {
+      const float x = p.x + width * std::min(1.0f, static_cast<float>(c * per) / std::max(1LL, count - 1));
+      dl->AddLine(ImVec2(x, p.y + h * 0.25f), ImVec2(x, p.y + h * 0.75f), tick);
+    }
+  }
+  const float u = count > 1 ? static_cast<float>(app.step()) / (count - 1) : 0;
+  dl->AddCircleFilled(ImVec2(p.x + u * width, p.y + h / 2), h * 0.32f, im_color(kRoleWindow));
+}
+
+void timeline_bar(App& app) {
+  phase_chips(app);
+  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  // Transport: |◀  ◀  ▶/❙❙  ▶  ▶|
+  if (ImGui::Button("|◀")) app.go_start();
+  ImGui::SameLine();
+  if (ImGui::Button("◀")) app.step_by(-1);
+  ImGui::SameLine();
+  if (ImGui::Button(app.playing() ? "|| pause" : "▶ play")) app.set_playing(!app.playing());
+  ImGui::SameLine();
+  if (ImGui::Button("▶")) app.step_by(+1);
+  ImGui::SameLine();
+  if (ImGui::Button("▶|")) app.go_end();
+  ImGui::SameLine();
+  const float right = ImGui::GetFontSize() * 30;
+  scrubber(app, ImGui::GetContentRegionAvail().x - right);
+  ImGui::SameLine();
+  ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1, app.step_count());
+  ImGui::SameLine();
+  int gran = static_cast<int>(app.settings.granularity);
+  const char* grans[] = {"phase", "cell", "term"};
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+  if (ImGui::Combo("##granularity", &gran, grans, 3)) app.set_granularity(static_cast<Granularity>(gran));
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+  ImGui::SliderFloat("##speed", &app.settings.speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic);
+  ImGui::SameLine();
+  ImGui::Checkbox("loop", &app.settings.loop);
+}
+
+// ---- The stage ----
+
+std::string cell_tooltip(const App& app, const CellRef& cell) {
+  const Timeline& tl = app.timeline();
+  const Tensor& t = tl.tensor(cell.grid);
+  std::string s = tl.cell_name(cell) + " = " + format_number(t(cell.n, cell.c, cell.h, cell.w), kUnicode);
+  if ((cell.grid == Grid::Xp && tl.is_padding(Grid::Xp, cell.h, cell.w)) ||
+      (cell.grid == Grid::Gp && tl.is_padding(Grid::Gp, cell.h, cell.w)))
+    s += "\na zero of the padding or the stride";
+  if (cell.grid == Grid::dX && tl.is_uncovered(cell.h, cell.w)) s += "\nno window reaches this input: no gradient";
+  s += "\n" + std::to_string(tl.correspondences(cell).size()) + " related cells highlighted; click to pin";
+  return s;
+}
+
+void stage(App& app, ScenePainter& painter) {
+  const ImVec2 pos = ImGui::GetCursorScreenPos(), size = ImGui::GetContentRegionAvail();
+  if (size.x < 8 || size.y < 8) return;
+  ImGui::InvisibleButton("stage", size);
+  const bool hovered = ImGui::IsItemHovered();
+  const bool clicked = ImGui::IsItemClicked();
+  StageOptions o;
+  // One layout unit is one pixel at scale 1: text and cells keep their sizes whatever the
+  // window, and the stage scale (classroom mode) enlarges everything.
+  o.width = size.x / app.settings.stage_scale;
+  o.height = size.y / app.settings.stage_scale;
+  o.pixels_per_unit = app.settings.stage_scale;
+  const Scene scene = app.scene(o);
+  const PaintTransform t = painter.paint(scene, {pos.x, pos.y, size.x, size.y}, ImGui::GetWindowDrawList());
+  if (!hovered) {
+    app.hover.reset();
+    return;
+  }
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  const auto cell = cell_at(scene, app.timeline(), (m.x - t.offset_x) / t.scale, (m.y - t.offset_y) / t.scale);
+  app.hover = cell;
+  if (clicked) app.pinned = cell && app.pinned != cell ? cell : std::nullopt;
+  if (cell) ImGui::SetTooltip("%s", cell_tooltip(app, *cell).c_str());
+}
+
+// ---- Popups ----
+
+void path_popup(const char* title, bool* show, std::string* path, const std::function<void(const std::string&)>& done) {
+  if (*show) ImGui::OpenPopup(title);
+  *show = false;
+  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  char buf[1024];
+  std::snprintf(buf, sizeof buf, "%s", path->c_str());
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
+  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+  const bool enter = ImGui::InputText("path", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
+  *path = buf;
+  if (enter || ImGui::Button("OK")) {
+    done(*path);
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+}
+
+void popups(App& app, UiState& ui) {
+  path_popup("Open a lesson", &ui.show_open, &ui.open_path, [&](const std::string& p) { open_lesson(app, ui, p); });
+  path_popup("Save the lesson as", &ui.show_save, &ui.save_path, [&](const std::string& p) { save_lesson_as(app, ui, p); });
+  if (ui.restore_offer) {
+    ImGui::OpenPopup("Unsaved edits");
+    ui.restore_offer = false;
+  }
+  if (ImGui::BeginPopupModal("Unsaved edits", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::Text("convstep closed with unsaved edits to \"%s\".", ui.restore_lesson.title.c_str());
+    if (ImGui::Button("Restore them")) {
+      app.set_lesson(ui.restore_lesson, ui.restore_path);
+      app.set_param("version", 1);  // marks the lesson dirty: it is still unsaved
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Discard them")) {
+      forget_unsaved();
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+  }
+  if (ui.show_help) {
+    ImGui::OpenPopup("Keys");
+    ui.show_help = false;
+  }
+  if (ImGui::BeginPopupModal("Keys", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::TextUnformatted(
+        "Right / PageDown    next step (Shift: 10)\n"
+        "Left / PageUp       previous step\n"
+        "Home / End          start / end of the phase\n"
+        "Space               play / pause\n"
+        "1 … 5               forward, dW, dX gather, dX scatter, db\n"
+        "F11                 classroom mode (Esc leaves it)\n"
+        "Ctrl+O / Ctrl+S     open / save a lesson\n"
+        "Hover a cell        see what it depends on; click to pin\n\n"
+        "dX = X_grad = ∂L/∂X    dW = W_grad = ∂L/∂W    G = Z_grad = ∂L/∂Z");
+    if (ImGui::Button("Close") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+  }
+}
+
+void apply_theme(Theme theme) {
+  switch (theme) {
+    case Theme::Light: ImGui::StyleColorsLight(); break;
+    case Theme::HighContrast:
+      ImGui::StyleColorsDark();
+      ImGui::GetStyle().Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 1);
+      ImGui::GetStyle().Colors[ImGuiCol_Text] = ImVec4(1, 1, 1, 1);
+      break;
+    case Theme::Dark: ImGui::StyleColorsDark(); break;
+  }
+}
+
+}  // namespace
+
+void draw_ui(App& app, UiState& ui, ScenePainter& painter, const FontSet& fonts) {
+  if (ui.applied_theme != static_cast<int>(app.settings.theme)) {
+    apply_theme(app.settings.theme);
+    ui.applied_theme = static_cast<int>(app.settings.theme);
+  }
+  (void)fonts;
+  shortcuts(app, ui);
+
+  const ImGuiIO& io = ImGui::GetIO();
+  const bool classroom = app.settings.classroom;
+  float top = 0;
+  if (!classroom) {
+    menu_bar(app, ui);
+    top = ImGui::GetFrameHeight();
+  }
+  const float W = io.DisplaySize.x, H = io.DisplaySize.y;
+  const float bar_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y * 2 +
+                      (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
+  const bool left = app.settings.show_lesson_panel && !classroom, right = app.settings.show_why_panel && !classroom;
+  const float side = std::clamp(W * 0.2f, 220.0f, 420.0f);
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                 ImGuiWindowFlags_NoSavedSettings;
+  if (left) {
+    ImGui::SetNextWindowPos(ImVec2(0, top));
+    ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
+    if (ImGui::Begin("Lesson", nullptr, fixed)) lesson_panel(app, ui);
+    ImGui::End();
+  }
+  if (right) {
+    ImGui::SetNextWindowPos(ImVec2(W - side, top));
+    ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
+    if (ImGui::Begin("Why", nullptr, fixed)) why_panel(app, ui);
+    ImGui::End();
+  }
+  ImGui::SetNextWindowPos(ImVec2(left ? side : 0, top));
+  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - (left ? side : 0) - (right ? side : 0)), std::max(1.0f, H - top - bar_h)));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  if (ImGui::Begin("Stage", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
+                                         ImGuiWindowFlags_NoBringToFrontOnFocus))
+    stage(app, painter);
+  ImGui::End();
+  ImGui::PopStyleVar();
+
+  ImGui::SetNextWindowPos(ImVec2(0, H - bar_h));
+  ImGui::SetNextWindowSize(ImVec2(W, bar_h));
+  if (ImGui::Begin("Timeline", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+    timeline_bar(app);
+    if (!ui.status.empty()) ImGui::TextDisabled("%s", ui.status.c_str());
+  }
+  ImGui::End();
+  popups(app, ui);
+}
+
+}  // namespace convstep

@@ -1,0 +1,58 @@
+// ui.h — the window's contents, one ImGui frame at a time: the menu bar, the lesson panel,
+// the stage, the why panel and the timeline bar. Shared by the GLFW window and headless EGL.
+//
+//   UiState ui;                          // transient UI state (popups, text buffers, checks)
+//   ... ImGui::NewFrame();
+//   draw_ui(app, ui, painter, fonts);    // reads `app`, applies the user's intents to it
+//   ImGui::Render();
+//
+// Keys are read through io.KeysDown with GLFW key codes, which the headless front end feeds
+// the same way (Dear ImGui 1.86 has no ImGuiKey for F11, O or S).
+#pragma once
+
+#include <future>
+#include <string>
+#include <vector>
+
+#include "app.h"
+
+namespace convstep {
+
+class ScenePainter;
+class FontSet;
+
+// Every method against the fast path, computed off the frame path when the lesson changes.
+struct MethodCheck {
+  double forward_direct = 0, dx_direct = 0, dx_gather = 0, dx_scatter = 0, dw_direct = 0;
+  double worst() const;
+};
+MethodCheck check_methods(const Lesson& lesson);
+
+struct UiState {
+  std::string open_path, save_path;
+  bool show_open = false, show_save = false, show_help = false;
+  std::string status;          // a one-line message at the bottom (saved, errors...)
+  bool quit_requested = false;
+  bool fullscreen_changed = false;  // classroom mode toggled: the front end adjusts the window
+  bool restore_offer = false;  // unsaved edits from a killed session are offered back
+  Lesson restore_lesson;
+  std::string restore_path;
+
+  long long checked_revision = -1;
+  std::future<MethodCheck> check;
+  MethodCheck check_result;
+  bool check_ready = false;
+
+  int slice_n = 0, slice_c = 0;  // the lesson panel's value editor slice
+  std::vector<std::string> presets;  // assets/lessons, listed once
+  int applied_theme = -1;            // the ImGui style last applied
+};
+
+void draw_ui(App& app, UiState& ui, ScenePainter& painter, const FontSet& fonts);
+
+// Unsaved edits: kept in state_dir() while the lesson is dirty, offered back at the next start.
+void autosave_unsaved(const App& app);
+void forget_unsaved();
+bool find_unsaved(UiState& ui);
+
+}  // namespace convstep

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Thousands of seeded random events through ImGui's input path: keys, clicks, drags, text,
+# resizes down to 0×0. It must end normally (no crash, no GL error).
+set -u
+convstep=$1 events=$2 seed=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
+timeout 900 "$convstep" --headless --no-restore --monkey "$events" --seed "$seed"
+status=$?
+[ $status -eq 0 ] || { echo "FAIL: exit status $status after seeded random input (seed $seed)"; exit 1; }
+if find "$work" -name imgui.ini | grep -q .; then echo "FAIL: imgui.ini was written"; exit 1; fi

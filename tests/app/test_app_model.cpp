@@ -1,0 +1,153 @@
+// The app's model and scripts, without a window: what a user's action does to the state.
+#include <gtest/gtest.h>
+
+#include "app/app.h"
+#include "app/script.h"
+
+namespace convstep {
+namespace {
+
+struct FakeHost : ScriptHost {
+  std::vector<std::string> calls;
+  void screenshot(const std::string& p) override { calls.push_back("screenshot " + p); }
+  void export_file(const std::string& k, const std::string& p) override { calls.push_back("export " + k + " " + p); }
+  void resize(int w, int h) override { calls.push_back("resize " + std::to_string(w) + "x" + std::to_string(h)); }
+  void quit() override { calls.push_back("quit"); }
+};
+
+std::string script_error(const std::string& text) {
+  try {
+    App app;
+    FakeHost host;
+    ScriptRunner runner(parse_script(text, "demo.txt"), "demo.txt");
+    for (double t = 0; !runner.finished() && t < 10; t += 0.1) runner.update(app, host, t);
+  } catch (const ScriptError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(App, StartsOnTheSeedLessonAndSteps) {
+  App app;
+  EXPECT_EQ(app.lesson().input.shape, (Shape{1, 1, 6, 5}));
+  app.set_phase(Phase::DxGather);
+  app.step_by(3);
+  EXPECT_EQ(app.step(), 3);
+  EXPECT_TRUE(app.animating());
+  app.advance(1.0);  // step 3 turns the kernel: 0.9 s at speed 1
+  EXPECT_FALSE(app.animating());
+  app.step_by(-100);
+  EXPECT_EQ(app.step(), 0);  // clamped at the start
+}
+
+TEST(App, AnInvalidParameterIsExplainedAndChangesNothing) {
+  App app;
+  const Lesson before = app.lesson();
+  EXPECT_FALSE(app.set_param("dilation", 3));
+  EXPECT_EQ(app.last_error(), "kernel 3×3 with dilation 3 spans 7×7 and does not fit the padded input 6×5");
+  EXPECT_EQ(app.lesson(), before);
+  EXPECT_FALSE(app.dirty());
+  EXPECT_TRUE(app.set_param("padding", "same"));
+  EXPECT_EQ(app.timeline().geometry().output_shape(), (Shape{1, 1, 6, 5}));
+  EXPECT_TRUE(app.dirty());
+}
+
+TEST(App, EditsRecomputeTheResults) {
+  App app;
+  // W[0][0] 1 → 2 adds one more X[0,0]·1 = 1 to Z[0,0]: 0 → 1. dW does not depend on W.
+  ASSERT_TRUE(app.edit_value("W", {0, 0}, 2));
+  EXPECT_EQ(app.timeline().results().Z(0, 0, 0, 0), 1);
+  EXPECT_EQ(app.timeline().results().dW(0, 0, 0, 0), 15);
+  EXPECT_FALSE(app.edit_value("W", {5, 5}, 1));
+  EXPECT_FALSE(app.edit_value("Q", {0, 0}, 1));
+}
+
+TEST(App, ReshapeKeepsValuesThatStillFit) {
+  App app;
+  ASSERT_TRUE(app.reshape(2, 1, 7, 5, 3, 3, 3));
+  EXPECT_EQ(app.lesson().input(0, 0, 5, 4), 4);  // the seed's bottom-right value
+  EXPECT_EQ(app.lesson().input(1, 0, 0, 0), 0);  // new cells are 0
+  EXPECT_EQ(app.lesson().weight.shape, (Shape{3, 1, 3, 3}));
+  EXPECT_FALSE(app.reshape(1, 1, 2, 2, 1, 3, 3));  // the kernel no longer fits
+}
+
+TEST(App, ChangingGranularityKeepsTheCell) {
+  App app;
+  app.set_phase(Phase::Forward);
+  app.settings.granularity = Granularity::Cell;
+  app.seek(1 + 7);  // pad, then Z cell 7
+  ASSERT_EQ(app.frame().cell, 7);
+  app.set_granularity(Granularity::Term);
+  EXPECT_EQ(app.frame().cell, 7);
+  EXPECT_EQ(app.frame().term, 0);
+}
+
+TEST(App, PlaybackAdvancesAndStopsAtTheEnd) {
+  App app;
+  app.settings.granularity = Granularity::Phase;
+  app.set_phase(Phase::DxGather);
+  app.set_playing(true);
+  for (int i = 0; i < 600 && app.playing(); ++i) app.advance(1.0 / 60);
+  EXPECT_FALSE(app.playing());
+  EXPECT_EQ(app.step(), app.step_count() - 1);
+}
+
+TEST(Script, RunsCommandsAndWaits) {
+  App app;
+  FakeHost host;
+  ScriptRunner runner(parse_script("phase dw\ngranularity cell\nseek 4\nwait 500\nscreenshot a.png\nquit\n", "t"), "t");
+  runner.update(app, host, 0);
+  EXPECT_EQ(app.phase(), Phase::Dw);
+  EXPECT_EQ(app.step(), 4);
+  EXPECT_TRUE(host.calls.empty());  // waiting
+  runner.update(app, host, 0.6);
+  EXPECT_EQ(host.calls, (std::vector<std::string>{"screenshot a.png", "quit"}));
+  EXPECT_TRUE(runner.finished());
+}
+
+TEST(Script, ErrorsNameTheLine) {
+  EXPECT_EQ(script_error("phase dw\n\n# fine\nfly away\n"), "demo.txt:4: unknown command \"fly\"");
+  EXPECT_EQ(script_error("seek\n"), "demo.txt:1: seek takes 1 argument, got 0");
+  EXPECT_EQ(script_error("phase sideways\n"),
+            "demo.txt:1: phase: unknown phase \"sideways\": forward, dw, dx_gather, dx_scatter or db");
+  EXPECT_EQ(script_error("set stride 0\n"), "demo.txt:1: set: stride must be at least 1, got 0");
+  EXPECT_EQ(script_error("edit W[9][9] 1\n"), "demo.txt:1: edit: W has shape [1][1][3][3]: the index is outside it");
+  EXPECT_EQ(script_error("open /nonexistent.json\n"), "demo.txt:1: open: /nonexistent.json: cannot open: No such file or directory");
+}
+
+TEST(App, ChangingGroupsResizesTheKernelsChannels) {
+  App app;
+  ASSERT_TRUE(app.reshape(1, 4, 5, 5, 2, 3, 3));
+  ASSERT_TRUE(app.set_param("groups", 2));
+  EXPECT_EQ(app.lesson().weight.shape, (Shape{2, 2, 3, 3}));
+  EXPECT_FALSE(app.set_param("groups", 3));
+  EXPECT_EQ(app.last_error(), "input has 4 channels, not divisible by groups = 3");
+}
+
+TEST(Script, SetTakesJsonValues) {
+  App app;
+  FakeHost host;
+  ScriptRunner runner(parse_script("set padding [1, 0, 2, 1]\nset stride [2, 1]\n", "t"), "t");
+  runner.update(app, host, 0);
+  const Geometry& g = app.timeline().geometry();
+  EXPECT_EQ(g.pad_top, 1);
+  EXPECT_EQ(g.pad_left, 2);
+  EXPECT_EQ(g.stride_h, 2);
+}
+
+TEST(Settings, RoundTripAndBadValuesFallBack) {
+  Settings s;
+  s.theme = Theme::Light;
+  s.speed = 4;
+  s.granularity = Granularity::Cell;
+  const Settings back = Settings::from_json(s.to_json());
+  EXPECT_EQ(back.theme, Theme::Light);
+  EXPECT_EQ(back.speed, 4);
+  EXPECT_EQ(back.granularity, Granularity::Cell);
+  const Settings bad = Settings::from_json(nlohmann::json{{"speed", "fast"}, {"stage_scale", 99}});
+  EXPECT_EQ(bad.speed, 1);
+  EXPECT_EQ(bad.stage_scale, 3);
+}
+
+}  // namespace
+}  // namespace convstep

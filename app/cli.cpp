@@ -185,13 +185,13 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
 
   long long step = 0;
-  std::string theme = "dark", out_path;
+  std::string theme = "dark", out_path, svg_phase = "forward", svg_granularity = "cell";
   CLI::App* svg = app.add_subcommand("svg", "draw one step of the stage as an SVG picture");
   svg->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
-  svg->add_option("--phase", phase, "forward, dw, dx_gather, dx_scatter or db")
+  svg->add_option("--phase", svg_phase, "forward, dw, dx_gather, dx_scatter or db")
       ->check(CLI::IsMember({"forward", "dw", "dx_gather", "dx_scatter", "db"}))
-      ->default_val("forward");
-  svg->add_option("--granularity", granularity, "phase, cell or term")
+      ->capture_default_str();
+  svg->add_option("--granularity", svg_granularity, "phase, cell or term")
       ->check(CLI::IsMember({"phase", "cell", "term"}))
       ->capture_default_str();
   svg->add_option("--step", step, "the step (0-based)")->check(CLI::NonNegativeNumber);
@@ -210,7 +210,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (compute->parsed()) return compute_command(lesson_path, format);
     if (validate->parsed()) return validate_command(lesson_path);
-    if (svg->parsed()) return export_svg_command(lesson_path, phase, granularity, step, theme, out_path);
+    if (svg->parsed()) return export_svg_command(lesson_path, svg_phase, svg_granularity, step, theme, out_path);
     if (steps->parsed())
       return steps_command(lesson_path, phase, granularity, from, count, skip_zero_terms, steps_format);
   } catch (const LessonError& e) {

@@ -422,7 +422,7 @@ void scrubber(App& app, float width) {
 void timeline_bar(App& app) {
   phase_chips(app);
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
-  // Transport: |◀  ◀  ▶/❙❙  ▶  ▶|
+  // Transport: |◀  ◀  ▶ play  ▶  ▶|  (DejaVu has ◀ ▶ but no ⏮ ⏭ ⏸)
   if (ImGui::Button("|◀")) app.go_start();
   ImGui::SameLine();
   if (ImGui::Button("◀")) app.step_by(-1);
@@ -432,21 +432,20 @@ void timeline_bar(App& app) {
   if (ImGui::Button("▶")) app.step_by(+1);
   ImGui::SameLine();
   if (ImGui::Button("▶|")) app.go_end();
-  ImGui::SameLine();
-  const float right = ImGui::GetFontSize() * 30;
-  scrubber(app, ImGui::GetContentRegionAvail().x - right);
-  ImGui::SameLine();
+  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1, app.step_count());
-  ImGui::SameLine();
+  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   int gran = static_cast<int>(app.settings.granularity);
   const char* grans[] = {"phase", "cell", "term"};
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   if (ImGui::Combo("##granularity", &gran, grans, 3)) app.set_granularity(static_cast<Granularity>(gran));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  ImGui::SliderFloat("##speed", &app.settings.speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic);
+  ImGui::SliderFloat("speed", &app.settings.speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic);
   ImGui::SameLine();
   ImGui::Checkbox("loop", &app.settings.loop);
+  // The scrubber has a row of its own: full width, easy to hit on a projector.
+  scrubber(app, ImGui::GetContentRegionAvail().x);
 }
 
 // ---- The stage ----
@@ -472,9 +471,12 @@ void stage(App& app, ScenePainter& painter) {
   StageOptions o;
   // One layout unit is one pixel at scale 1: text and cells keep their sizes whatever the
   // window, and the stage scale (classroom mode) enlarges everything.
-  o.width = size.x / app.settings.stage_scale;
-  o.height = size.y / app.settings.stage_scale;
-  o.pixels_per_unit = app.settings.stage_scale;
+  // The layout keeps at least kMinStageUnits of width, so that the equation form fits: on a
+  // small stage the largest scales are limited, and the painter shrinks the picture to fit.
+  constexpr float kMinStageUnits = 720;
+  o.width = std::max(size.x / app.settings.stage_scale, kMinStageUnits);
+  o.height = o.width * size.y / size.x;
+  o.pixels_per_unit = size.x / o.width;
   const Scene scene = app.scene(o);
   const PaintTransform t = painter.paint(scene, {pos.x, pos.y, size.x, size.y}, ImGui::GetWindowDrawList());
   if (!hovered) {
@@ -580,7 +582,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter, const FontSet& fonts)
     top = ImGui::GetFrameHeight();
   }
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-  const float bar_h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().WindowPadding.y * 2 +
+  const float bar_h = ImGui::GetFrameHeightWithSpacing() * 2 + ImGui::GetStyle().WindowPadding.y * 2 +
                       (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
   const bool left = app.settings.show_lesson_panel && !classroom, right = app.settings.show_why_panel && !classroom;
   const float side = std::clamp(W * 0.2f, 220.0f, 420.0f);

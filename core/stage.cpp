@@ -90,6 +90,10 @@ class StageBuilder {
   }
 
   Scene build() {
+    if (!o_.pitfalls.empty()) {
+      pitfall_view();
+      return std::move(scene_);
+    }
     header();
     switch (to_.phase) {
       case Phase::Forward: forward(); break;
@@ -180,8 +184,15 @@ class StageBuilder {
         sg.cells.push_back(std::move(cell));
       }
     restyle_text(sg);
-    text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.9f, sg.label, label_size_, pal_.ink,
-         Font::SansBold, Align::Center, "label");
+    // "Xp[n=0,c=1] (5×6)" is drawn as "Xp (5×6)" with the slice on a smaller line below it,
+    // so that labels stay within their grid's width.
+    const std::size_t bracket = label.find('[');
+    const std::string base = bracket == std::string::npos ? label : label.substr(0, bracket);
+    text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
+         base + " (" + dims(s.h, s.w) + ")", label_size_, pal_.ink, Font::SansBold, Align::Center, "label");
+    if (bracket != std::string::npos)
+      text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket), label_size_ * 0.75f,
+           pal_.muted, Font::Sans, Align::Center, "slice");
     scene_.grids.push_back(std::move(sg));
     return scene_.grids.back();
   }
@@ -404,11 +415,16 @@ class StageBuilder {
     }
   }
 
-  std::string slice_label(const char* name, int n, int c, const char* channel) const {
-    std::string s = name;
-    if (g_.n > 1 || (std::string(channel) == "c" ? g_.c : g_.cout) > 1)
-      s += "[n=" + std::to_string(n) + "," + channel + "=" + std::to_string(c) + "]";
-    return s;
+  // A grid's name, with its slice when the tensor has several: "Xp", "Xp[n=1,c=0]".
+  std::string slice_label(const char* name, int n, int c, const char* first, const char* second) const {
+    const Shape s = tl_.tensor(grid_of(name)).shape;
+    if (s.n == 1 && s.c == 1) return name;
+    return std::string(name) + "[" + first + "=" + std::to_string(n) + "," + second + "=" + std::to_string(c) + "]";
+  }
+  static Grid grid_of(const std::string& name) {
+    for (int g = 0; g < static_cast<int>(Grid::None); ++g)
+      if (name == grid_name(static_cast<Grid>(g))) return static_cast<Grid>(g);
+    return Grid::None;
   }
 
   // ---- Phases ----
@@ -453,10 +469,10 @@ class StageBuilder {
                                {Grid::Z, n, o, g_.oh, g_.ow, "", {}}};
     layout(slots);
     const bool growing = stepping_ && to_.stage == Stage::PadInput;
-    style_padding(add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "c")),
+    style_padding(add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
                   growing ? t_ : 1.0f);
-    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "c"));
-    SceneGrid& z = add_grid(slots[2], Grid::Z, result_or_final(Grid::Z), n, o, slice_label("Z", n, o, "o"),
+    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "o", "c"));
+    SceneGrid& z = add_grid(slots[2], Grid::Z, result_or_final(Grid::Z), n, o, slice_label("Z", n, o, "n", "o"),
                             &tl_.tensor(Grid::Z));
     apply_progress(z, to_, n, o);
     window_overlay();
@@ -471,10 +487,10 @@ class StageBuilder {
                                {Grid::G, n, o, g_.oh, g_.ow, "=", {}},
                                {Grid::dW, o, cq, g_.kh, g_.kw, "", {}}};
     layout(slots);
-    style_padding(add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "c")),
+    style_padding(add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
                   stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
-    add_grid(slots[1], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "o"));
-    SceneGrid& dw = add_grid(slots[2], Grid::dW, result_or_final(Grid::dW), o, cq, slice_label("dW", o, cq, "c"),
+    add_grid(slots[1], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
+    SceneGrid& dw = add_grid(slots[2], Grid::dW, result_or_final(Grid::dW), o, cq, slice_label("dW", o, cq, "o", "c"),
                              &tl_.tensor(Grid::dW));
     apply_progress(dw, to_, o, cq);
     window_overlay();
@@ -495,9 +511,9 @@ class StageBuilder {
     // The gradient slot: G, then Gd (zeros inserted), then Gp (padded).
     const float grow = stepping_ ? t_ : 1.0f;
     if (order <= 0) {
-      add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "o"));
+      add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
     } else if (order == 1) {
-      SceneGrid& gd = add_grid(slots[0], Grid::Gd, tl_.tensor(Grid::Gd), n, o, slice_label("Gd", n, o, "o"));
+      SceneGrid& gd = add_grid(slots[0], Grid::Gd, tl_.tensor(Grid::Gd), n, o, slice_label("Gd", n, o, "n", "o"));
       for (SceneCell& cell : gd.cells)
         if (tl_.is_padding(Grid::Gd, cell.row, cell.col)) {
           cell.style = CellStyle::InsertedZero;
@@ -510,7 +526,7 @@ class StageBuilder {
         }
       restyle_text(gd);
     } else {
-      SceneGrid& gp = add_grid(slots[0], Grid::Gp, tl_.tensor(Grid::Gp), n, o, slice_label("Gp", n, o, "o"));
+      SceneGrid& gp = add_grid(slots[0], Grid::Gp, tl_.tensor(Grid::Gp), n, o, slice_label("Gp", n, o, "n", "o"));
       const int ring_h = (g_.kh - 1) * g_.dil_h, ring_w = (g_.kw - 1) * g_.dil_w;
       for (SceneCell& cell : gp.cells) {
         if (!tl_.is_padding(Grid::Gp, cell.row, cell.col)) continue;
@@ -526,21 +542,21 @@ class StageBuilder {
     const int cq = c % g_.c_per_group();
     const int o_full = c / g_.c_per_group() * g_.cout_per_group() + oq;
     if (order < 3) {
-      add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, slice_label("W", o_full, cq, "c"));
+      add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, slice_label("W", o_full, cq, "o", "c"));
     } else if (order == 3 && stepping_ && t_ < 1) {
       SceneGrid& w = add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, "W → Wr");
       w.rotation_deg = 180 * t_;
     } else {
-      add_grid(slots[1], Grid::Wr, tl_.tensor(Grid::Wr), c, oq, slice_label("Wr", c, oq, "o"));
+      add_grid(slots[1], Grid::Wr, tl_.tensor(Grid::Wr), c, oq, slice_label("Wr", c, oq, "c", "o"));
     }
 
     // The result slot: dXp filling up, its padding border hatched; then cropped to dX.
     if (stage == Stage::Crop && !(stepping_ && t_ < 1)) {
-      SceneGrid& dx = add_grid(slots[2], Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "c"));
+      SceneGrid& dx = add_grid(slots[2], Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c"));
       mark_uncovered(dx, 0, 0);
     } else {
       const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count() ? to_.result : tl_.tensor(Grid::dXp);
-      SceneGrid& dxp = add_grid(slots[2], Grid::dXp, values, n, c, slice_label("dXp", n, c, "c"), &tl_.tensor(Grid::dXp));
+      SceneGrid& dxp = add_grid(slots[2], Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"), &tl_.tensor(Grid::dXp));
       if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
       for (SceneCell& cell : dxp.cells)
         if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
@@ -576,14 +592,14 @@ class StageBuilder {
                                {Grid::W, o, cq, g_.kh, g_.kw, "→", {}},
                                {Grid::dXp, n, c, g_.hp(), g_.wp(), "", {}}};
     layout(slots);
-    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "o"));
-    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "c"));
+    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
+    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "o", "c"));
     if (to_.stage == Stage::Crop && !(stepping_ && t_ < 1)) {
-      SceneGrid& dx = add_grid(slots[2], Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "c"));
+      SceneGrid& dx = add_grid(slots[2], Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c"));
       mark_uncovered(dx, 0, 0);
     } else {
       const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count() ? to_.result : tl_.tensor(Grid::dXp);
-      SceneGrid& dxp = add_grid(slots[2], Grid::dXp, values, n, c, slice_label("dXp", n, c, "c"), &tl_.tensor(Grid::dXp));
+      SceneGrid& dxp = add_grid(slots[2], Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"), &tl_.tensor(Grid::dXp));
       if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
       for (SceneCell& cell : dxp.cells)
         if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
@@ -605,7 +621,7 @@ class StageBuilder {
     for (int k = 0; k < g_.cout; ++k) row.values[k] = db.values[k];
     std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "Σ →", {}}, {Grid::db, 0, 0, 1, g_.cout, "", {}}};
     layout(slots);
-    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "o"));
+    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
     Tensor final_row(row.shape);
     final_row.values = tl_.results().db;
     SceneGrid& dbg = add_grid(slots[1], Grid::db, row, 0, 0, "db", &final_row);
@@ -620,6 +636,66 @@ class StageBuilder {
       const CellRef& a = to_.terms[0].a;
       if (a.n == n && a.c == o)
         frame_rect(scaled(cell_rect(*find(Grid::G), a.h, a.w), 0.8f), kRoleTerm, 3, "term");
+    }
+  }
+
+  // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
+  void pitfall_view() {
+    text(kMargin, 34, "The seeds' mistakes beside the right answer", 30, pal_.ink, Font::SansBold, Align::Left, "title");
+    const Lesson& l = tl_.lesson();
+    const Results& right = tl_.results();
+    const float top = 80, row_h = (o_.height - top - 20) / o_.pitfalls.size();
+    float y = top;
+    for (Pitfall p : o_.pitfalls) {
+      const PitfallResult wrong = compute_pitfall(p, l.input, l.weight, l.bias, l.upstream, g_);
+      const bool about_dw = p == Pitfall::ConvolutionConvention;
+      const Tensor& good = about_dw ? right.dW : right.dX;
+      const Tensor& bad = about_dw ? wrong.dW : wrong.dX;
+      const char* name = about_dw ? "dW" : "dX";
+      text(kMargin, y + 14, pitfall_name(p), 20, kRoleDiff, Font::SansBold, Align::Left, "pitfall");
+      const float label = 40;
+      const int rows = std::max(good.shape.h, std::max(bad.shape.h, 1));
+      const std::string right_label = std::string(name) + " right";
+      const std::string wrong_label = std::string(name) + " " + pitfall_name(p);
+      label_size_ = 16;
+      // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
+      const float label_w1 = (columns(right_label) + 6) * label_size_ * 0.62f;
+      const float label_w2 = (columns(wrong_label) + 6) * label_size_ * 0.62f;
+      cell_ = std::clamp(std::min((row_h - label - 30) / rows, (o_.width * 0.5f) / (good.shape.w + bad.shape.w + 2)),
+                         4.0f, 48.0f);
+      const float w1 = std::max(good.shape.w * cell_, label_w1), w2 = std::max(bad.shape.w * cell_, label_w2);
+      const float grid_top = y + label + 12;
+      Slot left{grid_of(name), 0, 0, rows, good.shape.w, "", {kMargin + (w1 - good.shape.w * cell_) / 2, grid_top, good.shape.w * cell_, rows * cell_}};
+      SceneGrid& g1 = add_grid(left, left.grid, good, 0, 0, right_label);
+      g1.name = std::string(name) + "_right";
+      if (bad.shape.count() > 0) {
+        Slot r{left.grid, 0, 0, rows, bad.shape.w, "",
+               {kMargin + w1 + cell_ + (w2 - bad.shape.w * cell_) / 2, grid_top, bad.shape.w * cell_, rows * cell_}};
+        SceneGrid& g2 = add_grid(r, r.grid, bad, 0, 0, wrong_label, &good);
+        g2.name = std::string(name) + "_" + pitfall_name(p);
+        if (bad.shape == good.shape)
+          for (const SceneCell& c : g2.cells)
+            if (std::fabs(c.value - good(0, 0, c.row, c.col)) > 1e-9)
+              frame_rect(scaled(c.rect, 0.9f), kRoleDiff, std::max(2.0f, cell_ * 0.08f), "diff");
+      }
+      // The explanation, wrapped by hand to the space right of the grids.
+      const float tx = kMargin + w1 + cell_ + w2 + 30;
+      const std::size_t per_line = static_cast<std::size_t>(std::max(20.0f, (o_.width - tx - kMargin) / (15 * 0.55f)));
+      std::string line, words = pitfall_explanation(p);
+      float ty = grid_top + 10;
+      for (std::size_t at = 0; at <= words.size();) {
+        std::size_t next = words.find(' ', at);
+        if (next == std::string::npos) next = words.size();
+        const std::string word = words.substr(at, next - at);
+        if (columns(line) + columns(word) + 1 > per_line && !line.empty()) {
+          if (ty < y + row_h - 10) text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, "explanation");
+          ty += 20, line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+        at = next + 1;
+      }
+      if (!line.empty() && ty < y + row_h - 10) text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, "explanation");
+      y += row_h;
     }
   }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "scene.h"
 #include "timeline.h"
@@ -28,6 +29,8 @@ struct StageOptions {
   float pixels_per_unit = 1;
   std::optional<CellRef> hover;  // highlights every cell that corresponds to it
   bool reduce_motion = false;    // moves become fades
+  // When not empty, the stage shows each of these mistakes beside the right answer instead.
+  std::vector<Pitfall> pitfalls;
 };
 
 inline constexpr float kMinReadablePixels = 9;

@@ -10,6 +10,10 @@ namespace convstep {
 
 namespace {
 
+// A scene's text size is ImGui's: ascent + descent. DejaVu's em is 2048 of its 2384 units of
+// ascent + descent, so SVG's font-size (the em) is 0.86 of it, for the same glyphs as on screen.
+constexpr float kEmPerSize = 2048.0f / 2384.0f;
+
 std::string num(float v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", v);
@@ -51,7 +55,7 @@ const char* font_family(Font f) {
 void write_text(std::string& out, const SceneText& t) {
   const char* anchor = t.align == Align::Center ? "middle" : t.align == Align::Right ? "end" : "start";
   out += "<text x=\"" + num(t.x) + "\" y=\"" + num(t.y) + "\" font-family=\"" + font_family(t.font) +
-         "\" font-size=\"" + num(t.size) + "\"" + (t.font == Font::SansBold ? " font-weight=\"bold\"" : "") +
+         "\" font-size=\"" + num(t.size * kEmPerSize) + "\"" + (t.font == Font::SansBold ? " font-weight=\"bold\"" : "") +
          " text-anchor=\"" + anchor + "\" dominant-baseline=\"central\" fill=\"" + color(t.color) + "\"" +
          opacity("fill-opacity", t.color.a) + ">" + escape(t.text) + "</text>\n";
 }

@@ -141,7 +141,7 @@ class StageBuilder {
       x += s.cols * cell_;
       if (!s.op_after.empty()) {
         // ⋆ is a small glyph: drawn larger than = and → to weigh the same.
-        const float op_size = std::clamp(cell_ * 0.9f, 20.0f, 56.0f) * (s.op_after == "⋆" ? 1.5f : 1.0f);
+        const float op_size = std::clamp(cell_ * 0.9f, 20.0f, 56.0f) * (s.op_after == "⋆" ? 1.5f : s.op_after == "·" ? 2.0f : 1.0f);
         text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink,
              Font::Sans, Align::Center, "operator");
         x += gap;
@@ -200,7 +200,7 @@ class StageBuilder {
   // Text colours follow the final fill of each cell (after styles are set).
   void restyle_text(SceneGrid& sg) {
     for (SceneCell& cell : sg.cells)
-      cell.text_color = text_color_on(cell_fill(cell.shade, cell.style, pal_.background));
+      if (!cell.text.empty()) cell.text_color = text_color_on(cell_fill(cell.shade, cell.style, pal_.background));
   }
 
   SceneCell& cell_of(SceneGrid& sg, int y, int x) { return sg.cells[static_cast<std::size_t>(y) * sg.cols + x]; }
@@ -375,11 +375,13 @@ class StageBuilder {
       s += " = " + factor(term.a_value);
       if (term.b.grid != Grid::None) s += "·" + factor(term.b_value);
       s += " = " + format_number(term.product, kUnicode);
-      if (term.zero) s += "   (a zero of the padding or the stride: adds nothing)";
+      if (term.zero) s += "  (a zero: adds nothing)";
       text(kMargin, line_y, s, size, kRoleTerm, Font::Mono, Align::Left, "current_term");
       line_y += size * 1.5f;
     }
-    if (to_.kind != StepKind::Stage)
+    // A whole stamp of the scatter has no single target: its cells show their running sums.
+    const bool stamp = to_.phase == Phase::DxScatter && to_.kind != StepKind::Term;
+    if (to_.kind != StepKind::Stage && !stamp)
       text(kMargin, line_y, "running sum " + tl_.cell_name(to_.target) + " = " + format_number(to_.running_sum, kUnicode),
            size, kRoleTarget, Font::Mono, Align::Left, "running_sum");
   }

@@ -132,7 +132,8 @@ TEST(Stage, LevelOfDetailHidesNumbersTooSmallToRead) {
   for (float ppu : {1.0f, 3.0f}) {
     StageOptions o;
     o.pixels_per_unit = ppu;
-    const SceneGrid* grid = still(small, Phase::Forward, Granularity::Cell, 3, o).grid("Xp");
+    const Scene scene = still(small, Phase::Forward, Granularity::Cell, 3, o);
+    const SceneGrid* grid = scene.grid("Xp");
     EXPECT_GE(grid->cell_size, 48);  // DESIGN: cells of grids up to 8×8 are at least 48 px
     EXPECT_FALSE(grid->cells[0].text.empty());
   }

@@ -1,0 +1,90 @@
+// Frames per second of the whole app (panels and stage), rendered through EGL with no vsync
+// at 1600×900 under Mesa's software renderer, while the playback animates.
+// Run: build/tests/bench_render   (figures go in the closing notes, never in assertions)
+#include <benchmark/benchmark.h>
+#include <imgui.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "app/session.h"
+#include "gl/egl_context.h"
+#include "gl/gl_api.h"
+#include "gl/offscreen_target.h"
+
+namespace convstep {
+namespace {
+
+class NullHost : public ScriptHost {
+  void screenshot(const std::string&) override {}
+  void export_file(const std::string&, const std::string&) override {}
+  void resize(int, int) override {}
+  void quit() override {}
+};
+
+std::string big_lesson_file() {
+  const std::string path = std::filesystem::temp_directory_path() / "convstep-bench-128.json";
+  std::mt19937 rng(1);
+  std::uniform_int_distribution<int> value(-4, 4);
+  Lesson l;
+  l.title = "128×128 input, 3×3 kernel";
+  l.input = Tensor(Shape{1, 1, 128, 128});
+  for (double& v : l.input.values) v = value(rng);
+  l.weight = Tensor(Shape{1, 1, 3, 3});
+  for (double& v : l.weight.values) v = value(rng);
+  save_lesson(l, path);
+  return path;
+}
+
+void frames(benchmark::State& state, const std::string& lesson, Phase phase) {
+  setenv("XDG_CONFIG_HOME", (std::filesystem::temp_directory_path() / "convstep-bench-config").c_str(), 1);
+  setenv("XDG_STATE_HOME", (std::filesystem::temp_directory_path() / "convstep-bench-state").c_str(), 1);
+  EglContext gl;
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+  {
+    ShellOptions options;
+    options.lesson = lesson;
+    options.no_restore = true;
+    Session session(options);
+    session.app.settings = Settings{};
+    session.app.set_phase(phase);
+    session.app.settings.loop = true;
+    session.app.settings.speed = 8;  // a move every frame or two: the worst case
+    session.app.set_playing(true);
+    OffscreenTarget target(1600, 900);
+    NullHost host;
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(1600, 900);
+    double now = 0;
+    for (auto _ : state) {
+      io.DeltaTime = 1.0f / 60;
+      session.update(1.0 / 60, now += 1.0 / 60, host);
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui::NewFrame();
+      session.draw();
+      ImGui::Render();
+      target.bind();
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+      glFinish();  // count the rendering itself, not only its submission
+    }
+    state.counters["fps"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui::DestroyContext();
+}
+
+void seed_lesson(benchmark::State& state) {
+  frames(state, std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json", Phase::DxGather);
+}
+void input_128(benchmark::State& state) { frames(state, big_lesson_file(), Phase::Forward); }
+
+BENCHMARK(seed_lesson)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
+BENCHMARK(input_128)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
+
+}  // namespace
+}  // namespace convstep

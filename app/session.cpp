@@ -105,7 +105,8 @@ void write_gif(const App& app, const std::string& path) {
     throw std::runtime_error("cannot write " + path + ": " + what);
   };
   EGifSetGifVersion(gif, true);
-  if (EGifPutScreenDesc(gif, kWidth, kHeight, 256, 0, nullptr) == GIF_ERROR) fail(GifErrorString(gif->Error));
+  // 8 bits of colour resolution; each frame brings its own 256-colour palette.
+  if (EGifPutScreenDesc(gif, kWidth, kHeight, 8, 0, nullptr) == GIF_ERROR) fail(GifErrorString(gif->Error));
   // Loop forever (the NETSCAPE2.0 application extension).
   const unsigned char loop[] = {1, 0, 0};
   if (EGifPutExtensionLeader(gif, APPLICATION_EXT_FUNC_CODE) == GIF_ERROR ||
@@ -139,6 +140,8 @@ void write_gif(const App& app, const std::string& path) {
     throw std::runtime_error("cannot write " + path + ": " + GifErrorString(error));
   }
   std::error_code ec;
+  // giflib creates its file readable by its owner only; exports are for sharing.
+  fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read, ec);
   fs::rename(temp, path, ec);
   if (ec) {
     std::remove(temp.c_str());

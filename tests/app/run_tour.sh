@@ -31,6 +31,7 @@ if w < 100 or h < 100:
 PY
 done
 grep -q "<svg" step.svg || { echo "FAIL: step.svg"; fail=1; }
+head -c 6 db.gif 2>/dev/null | grep -q "GIF89a" || { echo "FAIL: db.gif is not an animated GIF"; fail=1; }
 grep -q "^## " worksheet.md || { echo "FAIL: worksheet.md"; fail=1; }
 if find "$work" -name imgui.ini | grep -q .; then echo "FAIL: imgui.ini was written"; fail=1; fi
 [ -f "$XDG_CONFIG_HOME/convstep/settings.json" ] || { echo "FAIL: settings were not saved"; fail=1; }

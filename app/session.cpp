@@ -61,9 +61,15 @@ void Session::rebuild_fonts() {
 void Session::update(double dt, double now, ScriptHost& host) {
   if (script && !script->finished()) script->update(app, host, now);
   app.advance(dt);
+  // Unsaved edits are copied aside as they happen, and the copy goes once they are saved (or
+  // another lesson is opened). Only this session's own copy is removed: a copy left by a
+  // killed session waits for the user's answer to the offer.
   if (app.dirty() && app.revision() != autosaved_revision_) {
     autosave_unsaved(app);
     autosaved_revision_ = app.revision();
+  } else if (!app.dirty() && autosaved_revision_ >= 0) {
+    forget_unsaved();
+    autosaved_revision_ = -1;
   }
 }
 

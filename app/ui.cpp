@@ -94,7 +94,6 @@ bool key_pressed(int glfw_key) { return ImGui::IsKeyPressed(glfw_key, true); }
 void open_lesson(App& app, UiState& ui, const std::string& path) {
   try {
     app.open(path);
-    forget_unsaved();
     set_status(ui, "opened " + path);
   } catch (const LessonError& e) {
     set_status(ui, e.what());
@@ -104,7 +103,6 @@ void open_lesson(App& app, UiState& ui, const std::string& path) {
 void save_lesson_as(App& app, UiState& ui, const std::string& path) {
   try {
     app.save(path);
-    forget_unsaved();
     set_status(ui, "saved " + path);
   } catch (const LessonError& e) {
     set_status(ui, e.what());
@@ -458,6 +456,7 @@ std::string cell_tooltip(const App& app, const CellRef& cell) {
       (cell.grid == Grid::Gp && tl.is_padding(Grid::Gp, cell.h, cell.w)))
     s += "\na zero of the padding or the stride";
   if (cell.grid == Grid::dX && tl.is_uncovered(cell.h, cell.w)) s += "\nno window reaches this input: no gradient";
+  if (const std::string eq = tl.equation_of(cell); !eq.empty()) s += "\n" + eq;
   s += "\n" + std::to_string(tl.correspondences(cell).size()) + " related cells highlighted; click to pin";
   return s;
 }

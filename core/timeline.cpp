@@ -821,6 +821,45 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
   return f;
 }
 
+std::string Timeline::equation_of(const CellRef& cell) const {
+  const Impl& m = *impl_;
+  const Geometry& g = m.geo;
+  Phase phase;
+  long long index;
+  switch (cell.grid) {
+    case Grid::Z:
+      phase = Phase::Forward, index = m.tensor(Grid::Z).offset(cell.n, cell.c, cell.h, cell.w);
+      break;
+    case Grid::dW:
+      phase = Phase::Dw, index = m.tensor(Grid::dW).offset(cell.n, cell.c, cell.h, cell.w);
+      break;
+    case Grid::db:
+      phase = Phase::Db, index = cell.c;
+      break;
+    case Grid::dX:
+    case Grid::dXp: {
+      const int y = cell.h + (cell.grid == Grid::dX ? g.pad_top : 0);
+      const int x = cell.w + (cell.grid == Grid::dX ? g.pad_left : 0);
+      if (y >= m.valid_h || x >= m.valid_w)
+        return m.name(cell) + " = 0: no window reaches it, so it gets no gradient";
+      phase = Phase::DxGather, index = ((1LL * cell.n * g.c + cell.c) * m.valid_h + y) * m.valid_w + x;
+      break;
+    }
+    default:
+      return "";
+  }
+  // Cell steps follow the stages that open the phase.
+  long long k = index;
+  for (const Segment& s : m.segs(phase)) {
+    if (s.stage == Stage::None) break;
+    ++k;
+  }
+  std::string eq = frame(phase, Granularity::Cell, k, false, false).equation;
+  if (phase == Phase::Forward && !m.lesson.bias.empty())
+    eq += " (then + b[" + std::to_string(cell.c) + "] = " + number(m.lesson.bias[cell.c]) + ")";
+  return eq;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Correspondences
 

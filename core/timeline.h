@@ -133,6 +133,10 @@ class Timeline {
   // Every cell of every other grid that `cell` depends on or feeds.
   std::vector<CellRef> correspondences(const CellRef& cell) const;
 
+  // How a result cell (of Z, dW, dXp, dX or db) is computed: its full equation with real
+  // numbers. Empty for other grids.
+  std::string equation_of(const CellRef& cell) const;
+
   // "Gp[2,3]" or, for lessons with several samples or channels, "Gp[0,0,2,3]".
   std::string cell_name(const CellRef& cell) const;
 

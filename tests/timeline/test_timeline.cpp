@@ -386,6 +386,17 @@ TEST(Seed000, CorrespondencesOfAnOutputCell) {
   EXPECT_NE(std::find(corner.begin(), corner.end(), CellRef{Grid::W, 0, 0, 0, 0}), corner.end());
 }
 
+TEST(Seed000, EveryResultCellSaysHowItIsComputed) {
+  const Timeline tl(sobel());
+  // Z[1,2] = −7 in the notebook; dX[2,3] = −4; dW[0,0] = 15; db = 12.
+  EXPECT_TRUE(tl.equation_of({Grid::Z, 0, 0, 1, 2}).starts_with("Z[1,2] = Xp[1,2]·W[0,0] + "));
+  EXPECT_TRUE(tl.equation_of({Grid::Z, 0, 0, 1, 2}).ends_with(" = −7"));
+  EXPECT_TRUE(tl.equation_of({Grid::dX, 0, 0, 2, 3}).ends_with(" = −4"));
+  EXPECT_TRUE(tl.equation_of({Grid::dW, 0, 0, 0, 0}).ends_with(" = 15"));
+  EXPECT_TRUE(tl.equation_of({Grid::db, 0, 0, 0, 0}).ends_with(" = 12"));
+  EXPECT_EQ(tl.equation_of({Grid::Xp, 0, 0, 0, 0}), "");
+}
+
 TEST(Coverage, HolesAndEdgesAreUncovered) {
   Lesson l;
   l.input = Tensor(Shape{1, 1, 8, 8}, 1.0);

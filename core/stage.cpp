@@ -158,7 +158,7 @@ class StageBuilder {
   // The colour scale comes from `scale` (default: the values themselves), so that a result
   // grid keeps its colours while it fills up.
   SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,
-                      const std::string& label, const Tensor* scale = nullptr) {
+                      const std::string& label, const Tensor* scale = nullptr, bool show_shape = true) {
     SceneGrid sg;
     sg.name = grid_name(grid);
     sg.slice_n = n, sg.slice_c = c;
@@ -189,7 +189,8 @@ class StageBuilder {
     const std::size_t bracket = label.find('[');
     const std::string base = bracket == std::string::npos ? label : label.substr(0, bracket);
     text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
-         base + " (" + dims(s.h, s.w) + ")", label_size_, pal_.ink, Font::SansBold, Align::Center, "label");
+         show_shape ? base + " (" + dims(s.h, s.w) + ")" : base, label_size_, pal_.ink, Font::SansBold, Align::Center,
+         "label");
     if (bracket != std::string::npos)
       text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket), label_size_ * 0.75f,
            pal_.muted, Font::Sans, Align::Center, "slice");
@@ -239,6 +240,12 @@ class StageBuilder {
   }
 
   const SceneGrid* find(Grid grid) const { return scene_.grid(grid_name(grid)); }
+  // The grid showing the (n, c) slice of `grid`, when several slices are on the stage.
+  const SceneGrid* find(Grid grid, int n, int c) const {
+    for (const SceneGrid& sg : scene_.grids)
+      if (sg.name == grid_name(grid) && sg.slice_n == n && sg.slice_c == c) return &sg;
+    return nullptr;
+  }
 
   // The window's bounding rect in a grid, and an outline on each sampled cell when the
   // pattern has holes (stride or dilation > 1).
@@ -250,8 +257,16 @@ class StageBuilder {
 
   void window_overlay() {
     if (!to_.window) return;
+    // With several input channels on the stage, the window is drawn on each of them.
+    for (const SceneGrid& other : scene_.grids)
+      if (other.name == grid_name(to_.window->grid) && other.slice_n == to_.window->n &&
+          other.slice_c != to_.window->c) {
+        Window w = *to_.window;
+        w.c = other.slice_c;
+        frame_rect(window_rect(other, w), kRoleWindow, std::clamp(other.cell_size * 0.05f, 1.5f, 3.0f), "window_other");
+      }
     const Window& w = *to_.window;
-    const SceneGrid* sg = find(w.grid);
+    const SceneGrid* sg = find(w.grid, w.n, w.c);
     if (!sg) return;
     Rect r = window_rect(*sg, w);
     if (gliding_ && from_.window && from_.window->grid == w.grid && from_.window->n == w.n &&
@@ -273,8 +288,8 @@ class StageBuilder {
   // The current term: its two cells framed and linked; the target framed.
   void term_overlay() {
     if (to_.kind == StepKind::Stage) return;
-    const SceneGrid* target = find(to_.target.grid);
-    if (target && to_.target.n == target->slice_n && to_.target.c == target->slice_c) {
+    const SceneGrid* target = find(to_.target.grid, to_.target.n, to_.target.c);
+    if (target) {
       const float thick = std::clamp(target->cell_size * 0.1f, 2.5f, 6.0f);
       Rect r = cell_rect(*target, to_.target.h, to_.target.w);
       if (gliding_ && from_.kind != StepKind::Stage && from_.target.grid == to_.target.grid &&
@@ -291,8 +306,8 @@ class StageBuilder {
     const Term& term = to_.terms[0];
     std::vector<Rect> ends;
     for (const CellRef& ref : {term.a, term.b}) {
-      const SceneGrid* sg = find(ref.grid);
-      if (!sg || ref.n != sg->slice_n || ref.c != sg->slice_c) continue;
+      const SceneGrid* sg = find(ref.grid, ref.n, ref.c);
+      if (!sg) continue;
       const Rect r = cell_rect(*sg, ref.h, ref.w);
       frame_rect(scaled(r, 0.8f), kRoleTerm, std::clamp(sg->cell_size * 0.07f, 2.0f, 4.5f), "term");
       ends.push_back(r);
@@ -465,6 +480,7 @@ class StageBuilder {
   void forward() {
     int n, c, o;
     slices(&n, &c, &o);
+    if (g_.c_per_group() > 1) return forward_channels(n, c, o);
     const int cq = c % g_.c_per_group();
     std::vector<Slot> slots = {{Grid::Xp, n, c, g_.hp(), g_.wp(), "⋆", {}},
                                {Grid::W, o, cq, g_.kh, g_.kw, "=", {}},
@@ -477,6 +493,50 @@ class StageBuilder {
     SceneGrid& z = add_grid(slots[2], Grid::Z, result_or_final(Grid::Z), n, o, slice_label("Z", n, o, "n", "o"),
                             &tl_.tensor(Grid::Z));
     apply_progress(z, to_, n, o);
+    window_overlay();
+    term_overlay();
+  }
+
+  // Several input channels: one row per channel of o's group, Xp[n,c] ⋆ W[o,c] = its
+  // subtotal, and the subtotals summed into Z. Each row shows the same window.
+  void forward_channels(int n, int c_now, int o) {
+    const int cg = g_.c_per_group(), first = o / g_.cout_per_group() * cg;
+    const float gap = 1.6f;
+    const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - kTop - kBottom - 30;
+    const float row_cells = std::max(g_.hp(), g_.kh) + 1.6f;
+    cell_ = std::min({kMaxCell, avail_w / (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap), avail_h / (cg * row_cells)});
+    label_size_ = std::clamp(cell_ * 0.42f, 14.0f, 26.0f);
+    const float total_w = (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap) * cell_;
+    const float x0 = (o_.width - total_w) / 2, top = kTop + 30;
+    const float x_w = x0 + (g_.wp() + gap) * cell_, x_sub = x_w + (g_.kw + gap) * cell_;
+    const float x_z = x_sub + (1 + gap) * cell_;
+    const float op = std::clamp(cell_ * 0.8f, 16.0f, 44.0f);
+    const bool counting = to_.kind != StepKind::Stage && to_.block_sums.size() == static_cast<std::size_t>(cg);
+    Tensor subtotals(Shape{1, cg, 1, 1});
+    if (counting) subtotals.values = to_.block_sums;
+    for (int q = 0; q < cg; ++q) {
+      const float y = top + q * row_cells * cell_ + 1.2f * cell_;
+      const float mid = y + g_.hp() * cell_ / 2;
+      Slot xp{Grid::Xp, n, first + q, g_.hp(), g_.wp(), "", {x0, y, g_.wp() * cell_, g_.hp() * cell_}};
+      style_padding(add_grid(xp, Grid::Xp, tl_.tensor(Grid::Xp), n, first + q, slice_label("Xp", n, first + q, "n", "c")),
+                    stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
+      text(x_w - gap * cell_ / 2, mid, "⋆", op * 1.5f, pal_.ink, Font::Sans, Align::Center, "operator");
+      Slot w{Grid::W, o, q, g_.kh, g_.kw, "", {x_w, mid - g_.kh * cell_ / 2, g_.kw * cell_, g_.kh * cell_}};
+      add_grid(w, Grid::W, tl_.tensor(Grid::W), o, q, slice_label("W", o, q, "o", "c"));
+      text(x_sub - gap * cell_ / 2, mid, "=", op, pal_.ink, Font::Sans, Align::Center, "operator");
+      Slot sub{Grid::None, 0, q, 1, 1, "", {x_sub, mid - cell_ / 2, cell_, cell_}};
+      SceneGrid& box = add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q), &subtotals, false);
+      box.name = "subtotal";
+      if (!counting) box.cells[0].style = CellStyle::Pending, box.cells[0].text.clear();
+      if (q == c_now - first && to_.kind == StepKind::Term)
+        frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell_ * 0.08f, 2.0f, 4.0f), "subtotal");
+    }
+    const float z_mid = top + cg * row_cells * cell_ / 2;
+    text(x_z - gap * cell_ / 2, z_mid, to_.stage == Stage::AddBias || !tl_.lesson().bias.empty() ? "Σ+b" : "Σ", op, pal_.ink,
+         Font::Sans, Align::Center, "operator");
+    Slot z{Grid::Z, n, o, g_.oh, g_.ow, "", {x_z, z_mid - g_.oh * cell_ / 2, g_.ow * cell_, g_.oh * cell_}};
+    SceneGrid& zg = add_grid(z, Grid::Z, result_or_final(Grid::Z), n, o, slice_label("Z", n, o, "n", "o"), &tl_.tensor(Grid::Z));
+    apply_progress(zg, to_, n, o);
     window_overlay();
     term_overlay();
   }

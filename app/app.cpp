@@ -376,6 +376,7 @@ Scene App::scene(StageOptions options) const {
   options.theme = settings.theme;
   options.reduce_motion = settings.reduce_motion;
   options.hover = pinned ? pinned : hover;
+  options.slice = slice;
   for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
     if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);
   return build_stage(*timeline_, from_, to_, tween(), options);

@@ -99,6 +99,7 @@ class App {
   // ---- Hover and pitfalls ----
   std::optional<CellRef> hover, pinned;
   std::array<bool, 4> pitfalls{};  // indexed like kAllPitfalls
+  std::optional<std::array<int, 3>> slice;  // (n, c, o) to show; unset: follow the step
 
   Settings settings;
 

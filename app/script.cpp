@@ -22,7 +22,7 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
       {"loop", {1, 1}},        {"reduce_motion", {1, 1}}, {"skip_zeros", {1, 1}},
       {"panel", {2, 2}},       {"hover", {1, 1}},       {"pin", {1, 1}},
       {"resize", {2, 2}},      {"wait", {1, 1}},        {"screenshot", {1, 1}},
-      {"export", {2, 2}},      {"quit", {0, 0}},
+      {"export", {2, 2}},      {"quit", {0, 0}},        {"slice", {1, 3}},
   };
   return v;
 }

@@ -442,6 +442,25 @@ void timeline_bar(App& app) {
   ImGui::SliderFloat("speed", &app.settings.speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic);
   ImGui::SameLine();
   ImGui::Checkbox("loop", &app.settings.loop);
+  // Which (n, c, o) slice the stage shows, for lessons with a batch or channels.
+  const Geometry& g = app.timeline().geometry();
+  if (g.n > 1 || g.c > 1 || g.cout > 1) {
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    bool follow = !app.slice;
+    if (ImGui::Checkbox("follow slice", &follow)) {
+      if (follow) app.slice.reset();
+      else app.slice = std::array<int, 3>{std::max(app.frame().target.n, 0), 0, 0};
+    }
+    if (app.slice) {
+      const int limits[3] = {g.n - 1, g.c - 1, g.cout - 1};
+      const char* names[3] = {"n", "c", "o"};
+      for (int i = 0; i < 3; ++i) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.5f);
+        ImGui::SliderInt(names[i], &(*app.slice)[i], 0, limits[i]);
+      }
+    }
+  }
   // The scrubber has a row of its own: full width, easy to hit on a projector.
   scrubber(app, ImGui::GetContentRegionAvail().x);
 }

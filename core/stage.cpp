@@ -448,6 +448,13 @@ class StageBuilder {
 
   // The (n, c) slice of the input-side grids, and the output channel o, that the frame is on.
   void slices(int* n, int* c, int* o) const {
+    if (o_.slice) {
+      const auto& s = *o_.slice;
+      *n = std::clamp(s[0], 0, g_.n - 1), *c = std::clamp(s[1], 0, g_.c - 1), *o = std::clamp(s[2], 0, g_.cout - 1);
+      // Within a group: the output channel decides which input channels it reads.
+      if (*c / g_.c_per_group() != *o / g_.cout_per_group()) *c = *o / g_.cout_per_group() * g_.c_per_group();
+      return;
+    }
     *n = 0, *c = 0, *o = 0;
     if (to_.window) *n = to_.window->n;
     switch (to_.phase) {

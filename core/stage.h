@@ -9,6 +9,7 @@
 // border away. Pass from = to (or t = 1) for a still picture. Pure: no GL, deterministic.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct StageOptions {
   bool reduce_motion = false;    // moves become fades
   // When not empty, the stage shows each of these mistakes beside the right answer instead.
   std::vector<Pitfall> pitfalls;
+  // The (n, c, o) slice to show; unset: the one the current step is on.
+  std::optional<std::array<int, 3>> slice;
 };
 
 inline constexpr float kMinReadablePixels = 9;

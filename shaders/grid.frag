@@ -6,6 +6,11 @@
 // on the style: llvmpipe evaluates every side of a branch, so one program holding all styles
 // cost every cell the sum of all of them (measured: ~2.5× the per-pixel time).
 //
+// Each of those is compiled twice more: per cell (the cell's rect and shade come from its
+// instance), and with "#define LATTICE" (an instance covers a rectangle of cells of one style;
+// the fragment finds its cell from its position and reads the shade from u_shades). Both give
+// the same pixels for a cell on the lattice.
+//
 // The colormap is core/colormap's: the same stops (kDivergingStops, passed as u_stops) and the
 // same linear interpolation in sRGB components, so a Data cell's pixels equal
 // diverging_color(shade) (tests/render checks it); so are the style fills (cell_fill()). Every
@@ -13,13 +18,20 @@
 // at any scale and rotation.
 #version 330 core
 
-in vec2 v_local;
 in vec2 v_grid;
+flat in int v_style;
+#ifdef LATTICE
+flat in vec4 v_range;
+uniform vec2 u_cell;              // a lattice cell's w, h (layout units)
+uniform vec2 u_dims;              // the lattice's columns, rows
+uniform sampler2D u_shades;       // R32F, one texel per cell: its shade
+#else
+in vec2 v_local;
 flat in vec2 v_size;
 flat in vec4 v_outer;
 flat in float v_shade;
-flat in int v_style;
 flat in vec3 v_mark;
+#endif
 
 uniform vec3 u_stops[9];          // ColorBrewer RdBu, shade −1 … +1 (core/colormap.h)
 uniform vec3 u_background;        // the scene's background (Discarded fades toward it)
@@ -73,22 +85,51 @@ float hatch(vec2 g_px, float dir, float period, float hw) {
 
 void main() {
   // Layout units per pixel, from derivatives: invariant under rotation, exact under zoom.
-  float upp = max(length(vec2(dFdx(v_local.x), dFdy(v_local.x))), 1e-6);
-  vec2 p = v_local / upp;            // px from the cell's top-left
-  vec2 size = v_size / upp;          // the cell in px
+  float upp = max(length(vec2(dFdx(v_grid.x), dFdy(v_grid.x))), 1e-6);
+
+#ifdef LATTICE
+  // The fragment's cell on the lattice (the margin outside the grid belongs to its border
+  // cells); fragments of cells outside this instance belong to another instance.
+  vec2 index = clamp(floor(v_grid / u_cell), vec2(0.0), u_dims - 1.0);
+  if (any(lessThan(index, v_range.xy)) || any(greaterThan(index, v_range.zw))) discard;
+  vec2 local = v_grid - index * u_cell;
+  vec2 cell_size = u_cell;
+  vec4 outer = vec4(equal(index, vec2(0.0)), equal(index, u_dims - 1.0));
+  float shade = texelFetch(u_shades, ivec2(index), 0).r;
+#ifdef MARK_PASS
+  // As grid.vert's per-cell mark quads: only the cell's top-right corner.
+  float mark_cell_px = min(u_cell.x, u_cell.y) / upp;
+  float mark_r = clamp(mark_cell_px * 0.11, 3.5, 16.0);
+  float mark_m = max(2.5, mark_cell_px * 0.07);
+  vec3 mark_at = vec3(u_cell.x - (mark_m + mark_r) * upp, (mark_m + mark_r) * upp, mark_r * upp);
+  float extent = (2.0 * mark_r + mark_m + 3.0) * upp;
+  if (local.x < u_cell.x - extent || local.y > min(u_cell.y, extent)) discard;
+#endif
+#else
+  vec2 local = v_local;
+  vec2 cell_size = v_size;
+  vec4 outer = v_outer;
+  float shade = v_shade;
+#ifdef MARK_PASS
+  vec3 mark_at = v_mark;
+#endif
+#endif
+
+  vec2 p = local / upp;              // px from the cell's top-left
+  vec2 size = cell_size / upp;       // the cell in px
   float cell_px = min(size.x, size.y);
 
   // Signed distances (px) to the left, top, right, bottom edges; positive inside. Inner edges
   // are cut exactly (the neighbour continues there); the grid's outer edges are antialiased.
   vec4 e = vec4(p.x, p.y, size.x - p.x, size.y - p.y);
-  if (any(lessThan(e + v_outer * 1e6, vec4(-1e-3)))) discard;
-  vec4 cover = mix(vec4(1.0), clamp(e + 0.5, 0.0, 1.0), v_outer);
+  if (any(lessThan(e + outer * 1e6, vec4(-1e-3)))) discard;
+  vec4 cover = mix(vec4(1.0), clamp(e + 0.5, 0.0, 1.0), outer);
   float coverage = cover.x * cover.y * cover.z * cover.w;
   float edge = min(min(e.x, e.y), min(e.z, e.w));  // px to the nearest edge
   float border_hw = clamp(cell_px * 0.007, 0.3, 1.0);  // each cell draws half the shared line
   float border = band(edge - border_hw, border_hw);
 
-  vec3 value = diverging(v_shade);
+  vec3 value = diverging(shade);
   vec3 col;
   float alpha = 1.0;
 
@@ -96,8 +137,8 @@ void main() {
   // "No gradient": a small ⌀ in the top-right corner, on a patch of the plain fill (clear of
   // hatching), dark on light fills and light on dark ones.
   vec4 base = style_fill(v_style, value);
-  vec2 d = (v_local - v_mark.xy) / upp;
-  float r = v_mark.z / upp;
+  vec2 d = (local - mark_at.xy) / upp;
+  float r = mark_at.z / upp;
   float hw = max(0.6, r * 0.13);
   float ring = band(length(d) - r, hw);
   float slash = band(dot(d, vec2(0.70710678)), hw) * step(length(d), r * 1.3);

@@ -15,7 +15,12 @@
 // Each grid is drawn by shaders/grid.{vert,frag} from one ImDrawList::AddCallback (followed by
 // ImDrawCallback_ResetRenderState, so it interleaves with ImGui's own drawing in order): one
 // instanced draw per cell style present (each style is its own specialised program), then one
-// for the "no gradient" marks of uncovered cells. Frames, lines and all text are ImDrawList
+// for the "no gradient" marks of uncovered cells. Cells on the grid's lattice (row-major, at
+// bounds + (col, row) × cell_size) are drawn as rectangles of cells that share a style: the
+// fragment shader finds its cell and reads the cell's shade from a texture, one texel per cell,
+// which is uploaded again only when the shades change. A 128×128 grid is then a few quads
+// instead of 16K, which is what llvmpipe needs. Cells off the lattice (growing, shrinking or
+// moving in an animation) get a quad each. Frames, lines and all text are ImDrawList
 // primitives. Cell text uses DejaVu Sans Mono at the baked size nearest 0.38 × the cell's size in
 // pixels (smaller if the number would not fit in 88% of the cell's width); SceneText sizes are
 // scaled like everything else and snapped to a baked size. The text of a rotated grid turns with
@@ -71,15 +76,19 @@ class ScenePainter {
   void draw_grid(const GridDraw& draw, const ImDrawCmd& cmd);
   static void grid_callback(const ImDrawList* list, const ImDrawCmd* cmd);
 
-  // One program per CellStyle (CELL_STYLE 0..4), then the mark pass (MARK_PASS).
+  // One program per CellStyle (CELL_STYLE 0..4), then the mark pass (MARK_PASS); each for
+  // quads of single cells (kCells) and for rectangles of lattice cells (kLattice, LATTICE).
   static constexpr int kPrograms = 6, kMarkPass = 5;
+  static constexpr int kVariants = 2, kCells = 0, kLattice = 1;
   struct Program {
     std::unique_ptr<ShaderProgram> shader;
     int bounds, rotation, ndc_scale, ndc_offset, units_per_px, background, opacity, dark;
+    int cell, dims;  // LATTICE only
   };
 
   const FontSet& fonts_;
-  Program programs_[kPrograms];
+  Program programs_[kVariants][kPrograms];
+  int max_texture_size_ = 0;  // larger lattices are drawn cell by cell
   unsigned vao_ = 0, instance_buffer_ = 0;
   int frame_ = -1;  // the ImGui frame that the first used_ draws_ belong to
   std::vector<std::unique_ptr<GridDraw>> draws_;  // referenced by pending draw-list callbacks;

@@ -182,6 +182,25 @@ TEST(Stage, HoverHighlightsCorrespondingCells) {
   EXPECT_EQ(cell_at(s, tl, xp->cells[8].rect.x + 1, xp->cells[8].rect.y + 1), (CellRef{Grid::Xp, 0, 0, 1, 3}));
 }
 
+TEST(Stage, AChosenSliceIsShownAndOtherwiseTheStepsSlice) {
+  const Timeline tl(load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/groups.json"));
+  // groups = 2: output channel 1 reads input channels 2 and 3.
+  const Frame f = tl.frame(Phase::Forward, Granularity::Cell, 1);  // Z[0,0,0,0]
+  const Scene follow = build_stage(tl, f, f, 1, {});
+  EXPECT_EQ(follow.grid("Z")->slice_c, 0);
+  StageOptions o;
+  o.slice = std::array<int, 3>{0, 3, 1};
+  const Scene chosen = build_stage(tl, f, f, 1, o);
+  EXPECT_EQ(chosen.grid("Z")->slice_c, 1);
+  int xp_channels = 0;
+  for (const SceneGrid& g : chosen.grids)
+    if (g.name == "Xp") {
+      EXPECT_TRUE(g.slice_c == 2 || g.slice_c == 3) << g.slice_c;
+      ++xp_channels;
+    }
+  EXPECT_EQ(xp_channels, 2);  // one row per input channel of the group
+}
+
 TEST(Svg, HasEveryGridAndTheEquation) {
   const Timeline tl = sobel();
   const Scene s = still(tl, Phase::DxGather, Granularity::Term, 4 + 13 * 9 + 6);

@@ -114,7 +114,6 @@ int run_headless(const ShellOptions& options) {
     std::cerr << "convstep: Dear ImGui's OpenGL 3 backend could not start\n";
     return 1;
   }
-  int status = 0;
   {
     Session session(options);
     ImGuiIO& io = ImGui::GetIO();
@@ -149,7 +148,7 @@ int run_headless(const ShellOptions& options) {
     std::cout << "convstep: headless run finished after " << frames << " frames\n";
   }
   ImGui_ImplOpenGL3_Shutdown();
-  return status;
+  return 0;
 }
 
 int render_without_display(const ShellOptions& options, const std::string& folder) {

@@ -80,7 +80,6 @@ int run_window(const ShellOptions& options) {
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
-  int status = 0;
   {
     Session session(options);
     WindowHost host(window, session);
@@ -127,7 +126,7 @@ int run_window(const ShellOptions& options) {
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
-  return status;
+  return 0;
 }
 
 }  // namespace convstep

@@ -73,7 +73,7 @@ void Session::update(double dt, double now, ScriptHost& host) {
   }
 }
 
-void Session::draw() { draw_ui(app, ui, *painter_, *fonts_); }
+void Session::draw() { draw_ui(app, ui, *painter_); }
 
 bool Session::busy() const { return app.animating() || app.playing() || (script && !script->finished()); }
 

@@ -584,12 +584,11 @@ void apply_theme(Theme theme) {
 
 }  // namespace
 
-void draw_ui(App& app, UiState& ui, ScenePainter& painter, const FontSet& fonts) {
+void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   if (ui.applied_theme != static_cast<int>(app.settings.theme)) {
     apply_theme(app.settings.theme);
     ui.applied_theme = static_cast<int>(app.settings.theme);
   }
-  (void)fonts;
   shortcuts(app, ui);
 
   const ImGuiIO& io = ImGui::GetIO();

@@ -3,7 +3,7 @@
 //
 //   UiState ui;                          // transient UI state (popups, text buffers, checks)
 //   ... ImGui::NewFrame();
-//   draw_ui(app, ui, painter, fonts);    // reads `app`, applies the user's intents to it
+//   draw_ui(app, ui, painter);           // reads `app`, applies the user's intents to it
 //   ImGui::Render();
 //
 // Keys are read through io.KeysDown with GLFW key codes, which the headless front end feeds
@@ -19,7 +19,6 @@
 namespace convstep {
 
 class ScenePainter;
-class FontSet;
 
 // Every method against the fast path, computed off the frame path when the lesson changes.
 struct MethodCheck {
@@ -48,7 +47,7 @@ struct UiState {
   int applied_theme = -1;            // the ImGui style last applied
 };
 
-void draw_ui(App& app, UiState& ui, ScenePainter& painter, const FontSet& fonts);
+void draw_ui(App& app, UiState& ui, ScenePainter& painter);
 
 // Unsaved edits: kept in state_dir() while the lesson is dirty, offered back at the next start.
 void autosave_unsaved(const App& app);

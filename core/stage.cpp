@@ -68,14 +68,6 @@ std::string cell_text(double v) {
   return s;
 }
 
-// What one grid slot shows: which grid, which slice, and how each cell looks.
-struct GridSpec {
-  Grid grid = Grid::None;
-  int n = 0, c = 0;
-  std::string label;
-  float rotation_deg = 0;
-  // Per cell: style, value and scale (grow/shrink animations), set by the phase's builder.
-};
 
 class StageBuilder {
  public:
@@ -619,26 +611,30 @@ class StageBuilder {
       add_grid(slots[1], Grid::Wr, tl_.tensor(Grid::Wr), c, oq, slice_label("Wr", c, oq, "c", "o"));
     }
 
-    // The result slot: dXp filling up, its padding border hatched; then cropped to dX.
-    if (stage == Stage::Crop && !(stepping_ && t_ < 1)) {
-      SceneGrid& dx = add_grid(slots[2], Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c"));
-      mark_uncovered(dx, 0, 0);
-    } else {
-      const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count() ? to_.result : tl_.tensor(Grid::dXp);
-      SceneGrid& dxp = add_grid(slots[2], Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"), &tl_.tensor(Grid::dXp));
-      if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
-      for (SceneCell& cell : dxp.cells)
-        if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
-          cell.style = stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
-          if (stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - t_);
-        }
-      mark_uncovered(dxp, g_.pad_top, g_.pad_left);
-      restyle_text(dxp);
-    }
+    dx_result(slots[2], n, c);
     if (order == 4) {
       window_overlay();
       term_overlay();
     }
+  }
+
+  // The result slot of both dX phases: dXp filling up, its padding border hatched; at the
+  // crop the border shrinks away and dX remains.
+  void dx_result(const Slot& slot, int n, int c) {
+    if (to_.stage == Stage::Crop && !(stepping_ && t_ < 1)) {
+      mark_uncovered(add_grid(slot, Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c")), 0, 0);
+      return;
+    }
+    const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count() ? to_.result : tl_.tensor(Grid::dXp);
+    SceneGrid& dxp = add_grid(slot, Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"), &tl_.tensor(Grid::dXp));
+    if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
+    for (SceneCell& cell : dxp.cells)
+      if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
+        cell.style = to_.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
+        if (to_.stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - t_);
+      }
+    mark_uncovered(dxp, g_.pad_top, g_.pad_left);
+    restyle_text(dxp);
   }
 
   // 0 G, 1 Gd, 2 Gp, 3 rotated, 4 gathering, 5 after (uncovered, crop).
@@ -663,21 +659,7 @@ class StageBuilder {
     layout(slots);
     add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
     add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "o", "c"));
-    if (to_.stage == Stage::Crop && !(stepping_ && t_ < 1)) {
-      SceneGrid& dx = add_grid(slots[2], Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c"));
-      mark_uncovered(dx, 0, 0);
-    } else {
-      const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count() ? to_.result : tl_.tensor(Grid::dXp);
-      SceneGrid& dxp = add_grid(slots[2], Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"), &tl_.tensor(Grid::dXp));
-      if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
-      for (SceneCell& cell : dxp.cells)
-        if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
-          cell.style = to_.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
-          if (to_.stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - t_);
-        }
-      mark_uncovered(dxp, g_.pad_top, g_.pad_left);
-      restyle_text(dxp);
-    }
+    dx_result(slots[2], n, c);
     window_overlay();
     term_overlay();
   }

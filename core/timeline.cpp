@@ -705,12 +705,13 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
             const int i = row / g.stride_h, j = col / g.stride_w;
             const long long source = ((1LL * nn * g.cout + oo) * g.oh + i) * g.ow + j;
             const long long t = (1LL * c_in * g.kh + u) * g.kw + vv;
-            if (source < pos.cell || (source == pos.cell && t <= pos.term)) {
-              v += m.G(nn, oo, i, j) * m.W(oo, c_in, u, vv);
-              *any = true;
-            } else {
-              *all = false;
-            }
+            // Every contribution is computed, included or not: the cost must not depend on
+            // how far the scatter has come.
+            const bool in = source < pos.cell || (source == pos.cell && t <= pos.term);
+            const double product = m.G(nn, oo, i, j) * m.W(oo, c_in, u, vv);
+            v += in ? product : 0.0;
+            *any |= in;
+            *all &= in;
           }
         }
       return v;
@@ -764,10 +765,10 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
               if (y >= m.valid_h || x >= m.valid_w) continue;
               cell = ((1LL * a0 * rs.c + a1) * m.valid_h + y) * m.valid_w + x;
             }
-            if (cell >= pos.cell) continue;
             const std::size_t at = f.result.offset(a0, a1, y, x);
-            f.result.values[at] = final_values.values[at];
-            f.progress[at] = Progress::Done;
+            const bool done = cell < pos.cell;
+            f.result.values[at] = done ? final_values.values[at] : 0.0;
+            f.progress[at] = done ? Progress::Done : Progress::Pending;
           }
     const auto target_offset = f.result.offset(f.target.n, f.target.c, f.target.h, f.target.w);
     f.result.values[target_offset] = sum;

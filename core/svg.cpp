@@ -56,7 +56,8 @@ void write_text(std::string& out, const SceneText& t) {
   const char* anchor = t.align == Align::Center ? "middle" : t.align == Align::Right ? "end" : "start";
   out += "<text x=\"" + num(t.x) + "\" y=\"" + num(t.y) + "\" font-family=\"" + font_family(t.font) +
          "\" font-size=\"" + num(t.size * kEmPerSize) + "\"" + (t.font == Font::SansBold ? " font-weight=\"bold\"" : "") +
-         " text-anchor=\"" + anchor + "\" dominant-baseline=\"central\" fill=\"" + color(t.color) + "\"" +
+         " text-anchor=\"" + anchor + "\" dominant-baseline=\"central\" xml:space=\"preserve\" fill=\"" +
+         color(t.color) + "\"" +
          opacity("fill-opacity", t.color.a) + ">" + escape(t.text) + "</text>\n";
 }
 

@@ -7,9 +7,9 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <random>
 
 #include "app/session.h"
+#include "big_lesson.h"
 #include "gl/egl_context.h"
 #include "gl/gl_api.h"
 #include "gl/offscreen_target.h"
@@ -26,15 +26,7 @@ class NullHost : public ScriptHost {
 
 std::string big_lesson_file() {
   const std::string path = std::filesystem::temp_directory_path() / "convstep-bench-128.json";
-  std::mt19937 rng(1);
-  std::uniform_int_distribution<int> value(-4, 4);
-  Lesson l;
-  l.title = "128×128 input, 3×3 kernel";
-  l.input = Tensor(Shape{1, 1, 128, 128});
-  for (double& v : l.input.values) v = value(rng);
-  l.weight = Tensor(Shape{1, 1, 3, 3});
-  for (double& v : l.weight.values) v = value(rng);
-  save_lesson(l, path);
+  save_lesson(big_lesson_128(), path);
   return path;
 }
 

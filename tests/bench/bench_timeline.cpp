@@ -2,25 +2,14 @@
 // 128×128 input with a 3×3 kernel. Run: build/tests/bench_timeline
 #include <benchmark/benchmark.h>
 
-#include <random>
-
+#include "big_lesson.h"
 #include "core/timeline.h"
 
 namespace convstep {
 namespace {
 
 const Timeline& big_lesson() {
-  static const Timeline timeline = [] {
-    std::mt19937 rng(1);
-    std::uniform_int_distribution<int> value(-4, 4);
-    Lesson l;
-    l.title = "128×128, 3×3";
-    l.input = Tensor(Shape{1, 1, 128, 128});
-    for (double& v : l.input.values) v = value(rng);
-    l.weight = Tensor(Shape{1, 1, 3, 3});
-    for (double& v : l.weight.values) v = value(rng);
-    return Timeline(std::move(l));
-  }();
+  static const Timeline timeline(big_lesson_128());
   return timeline;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstring>
 
 #include "core/colormap.h"
 #include "gl_api.h"
@@ -13,18 +14,37 @@
 
 namespace convstep {
 
-// One grid's instanced draw, kept alive until ImGui renders the frame.
+// One grid's instanced draws, kept alive until ImGui renders the frame. Slots are reused from
+// frame to frame, so a grid's lattice texture stays on the GPU while its shades do not change.
 struct ScenePainter::GridDraw {
   ScenePainter* painter = nullptr;
-  std::vector<float> instances;  // per cell: x, y, w, h, shade, style, uncovered, 0
-  // Instances [first[k], first[k + 1]) are drawn by program k: cells sorted by style, then
-  // copies of the uncovered cells for the mark pass.
-  GLint first[kPrograms + 1] = {};
+  // Per instance: x, y, w, h, shade, style, uncovered, 0. Instances [first[v][k],
+  // first[v][k + 1]) are drawn by program k of variant v: single cells (kCells) and rectangles
+  // of lattice cells (kLattice), each sorted by style, then the uncovered ones for the mark pass.
+  std::vector<float> instances;
+  GLint first[kVariants][kPrograms + 1] = {};
   float bounds[4] = {};
   float rotation_deg = 0, opacity = 1;
   PaintTransform transform;
   float background[3] = {};
   bool dark = false;  // is_dark_background(background)
+
+  // The lattice: `cols` × `rows` cells of cell_size; the texture holds one shade per cell.
+  // Keyed by its contents: `shades` is what the texture holds once `upload` is done.
+  int cols = 0, rows = 0;
+  float cell_size = 0;
+  std::vector<float> shades, next_shades;
+  bool upload = false;
+  int texture_cols = 0, texture_rows = 0;  // the texture's allocated size
+  GLuint texture = 0;
+
+  // Scratch, reused: instances per (variant, program), and the rectangles being merged.
+  std::vector<float> buckets[kVariants][kPrograms];
+  struct Block {
+    int col0, col1, row0, row1, key;  // inclusive; key: style | uncovered << 3
+  };
+  std::vector<Block> blocks;
+  std::vector<int> open, next_open;  // blocks that reach the previous / current row
 };
 
 namespace {
@@ -101,29 +121,35 @@ ScenePainter::ScenePainter(const FontSet& fonts, const std::string& dir) : fonts
     const Color c = rgb(kDivergingStops[i]);
     stops[3 * i] = c.r, stops[3 * i + 1] = c.g, stops[3 * i + 2] = c.b;
   }
-  for (int k = 0; k < kPrograms; ++k) {
-    const std::string defines =
-        k == kMarkPass ? "#define MARK_PASS\n" : "#define CELL_STYLE " + std::to_string(k) + "\n";
-    Program& pr = programs_[k];
-    pr.shader = std::make_unique<ShaderProgram>(dir + "/grid.vert", dir + "/grid.frag", defines);
-    const ShaderProgram& sp = *pr.shader;
-    pr.bounds = sp.uniform("u_bounds");
-    pr.rotation = sp.uniform("u_rotation_deg");
-    pr.ndc_scale = sp.uniform("u_ndc_scale");
-    pr.ndc_offset = sp.uniform("u_ndc_offset");
-    pr.units_per_px = sp.uniform("u_units_per_px");
-    pr.background = sp.uniform("u_background");
-    pr.opacity = sp.uniform("u_opacity");
-    pr.dark = sp.uniform("u_dark");
-    glUseProgram(sp.id());
-    glUniform3fv(sp.uniform("u_stops"), static_cast<GLsizei>(kDivergingStops.size()), stops);
-    glUniform4f(sp.uniform("u_padding_dim"), kPaddingDimTo.r, kPaddingDimTo.g, kPaddingDimTo.b,
-                kPaddingDim);
-    glUniform1f(sp.uniform("u_padding_dark_fade"), kPaddingDarkFade);
-    glUniform1f(sp.uniform("u_inserted_lighten"), kInsertedZeroLighten);
-    glUniform1f(sp.uniform("u_inserted_dark_fade"), kInsertedZeroDarkFade);
-    glUniform1f(sp.uniform("u_discarded_fade"), kDiscardedFade);
-  }
+  for (int v = 0; v < kVariants; ++v)
+    for (int k = 0; k < kPrograms; ++k) {
+      std::string defines =
+          k == kMarkPass ? "#define MARK_PASS\n" : "#define CELL_STYLE " + std::to_string(k) + "\n";
+      if (v == kLattice) defines += "#define LATTICE\n";
+      Program& pr = programs_[v][k];
+      pr.shader = std::make_unique<ShaderProgram>(dir + "/grid.vert", dir + "/grid.frag", defines);
+      const ShaderProgram& sp = *pr.shader;
+      pr.bounds = sp.uniform("u_bounds");
+      pr.rotation = sp.uniform("u_rotation_deg");
+      pr.ndc_scale = sp.uniform("u_ndc_scale");
+      pr.ndc_offset = sp.uniform("u_ndc_offset");
+      pr.units_per_px = sp.uniform("u_units_per_px");
+      pr.background = sp.uniform("u_background");
+      pr.opacity = sp.uniform("u_opacity");
+      pr.dark = sp.uniform("u_dark");
+      pr.cell = sp.uniform("u_cell");
+      pr.dims = sp.uniform("u_dims");
+      glUseProgram(sp.id());
+      glUniform3fv(sp.uniform("u_stops"), static_cast<GLsizei>(kDivergingStops.size()), stops);
+      glUniform4f(sp.uniform("u_padding_dim"), kPaddingDimTo.r, kPaddingDimTo.g, kPaddingDimTo.b,
+                  kPaddingDim);
+      glUniform1f(sp.uniform("u_padding_dark_fade"), kPaddingDarkFade);
+      glUniform1f(sp.uniform("u_inserted_lighten"), kInsertedZeroLighten);
+      glUniform1f(sp.uniform("u_inserted_dark_fade"), kInsertedZeroDarkFade);
+      glUniform1f(sp.uniform("u_discarded_fade"), kDiscardedFade);
+      glUniform1i(sp.uniform("u_shades"), 0);  // texture unit 0
+    }
+  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_texture_size_);
 
   glGenVertexArrays(1, &vao_);
   glGenBuffers(1, &instance_buffer_);
@@ -140,6 +166,8 @@ ScenePainter::ScenePainter(const FontSet& fonts, const std::string& dir) : fonts
 }
 
 ScenePainter::~ScenePainter() {
+  for (const auto& d : draws_)
+    if (d->texture) glDeleteTextures(1, &d->texture);
   glDeleteBuffers(1, &instance_buffer_);
   glDeleteVertexArrays(1, &vao_);
 }
@@ -221,27 +249,102 @@ void ScenePainter::paint_grid(const SceneGrid& grid, const PaintTransform& t, Co
   if (used_ == draws_.size()) draws_.push_back(std::make_unique<GridDraw>());
   GridDraw& d = *draws_[used_++];
   d.painter = this;
-  d.instances.clear();
-  d.instances.reserve(grid.cells.size() * kFloatsPerCell);
-  auto add = [&](const SceneCell& c) {
-    const float v[kFloatsPerCell] = {c.rect.x,
-                                     c.rect.y,
-                                     c.rect.w,
-                                     c.rect.h,
-                                     c.shade,
-                                     static_cast<float>(c.style),
-                                     c.uncovered ? 1.0f : 0.0f,
-                                     0};
-    d.instances.insert(d.instances.end(), v, v + kFloatsPerCell);
+  for (auto& variant : d.buckets)
+    for (std::vector<float>& bucket : variant) bucket.clear();
+  auto add = [&](int variant, int program, Rect r, float shade, CellStyle style, bool uncovered) {
+    const float v[kFloatsPerCell] = {
+        r.x, r.y, r.w, r.h, shade, static_cast<float>(style), uncovered ? 1.0f : 0.0f, 0};
+    d.buckets[variant][program].insert(d.buckets[variant][program].end(), v, v + kFloatsPerCell);
   };
-  for (int k = 0; k < kPrograms; ++k) {
-    d.first[k] = static_cast<GLint>(d.instances.size() / kFloatsPerCell);
-    for (const SceneCell& c : grid.cells) {
-      const int style = std::clamp(static_cast<int>(c.style), 0, kMarkPass - 1);
-      if (k == kMarkPass ? c.uncovered && c.style != CellStyle::Pending : style == k) add(c);
+  auto add_cell = [&](const SceneCell& c) {
+    const int style = std::clamp(static_cast<int>(c.style), 0, kMarkPass - 1);
+    add(kCells, style, c.rect, c.shade, c.style, c.uncovered);
+    if (c.uncovered && c.style != CellStyle::Pending)
+      add(kCells, kMarkPass, c.rect, c.shade, c.style, c.uncovered);
+  };
+
+  // The lattice, when the cells are row-major on it and it fits in a texture.
+  const std::size_t count = static_cast<std::size_t>(std::max(grid.rows, 0)) *
+                            static_cast<std::size_t>(std::max(grid.cols, 0));
+  const float cs = grid.cell_size, eps = 1e-3f * grid.cell_size;
+  const bool lattice =
+      count > 0 && count == grid.cells.size() && cs > 0 && grid.rows <= max_texture_size_ &&
+      grid.cols <= max_texture_size_ &&
+      std::fabs(grid.bounds.w - static_cast<float>(grid.cols) * cs) <= eps * grid.cols &&
+      std::fabs(grid.bounds.h - static_cast<float>(grid.rows) * cs) <= eps * grid.rows;
+  if (!lattice) {
+    d.cols = d.rows = 0;
+    for (const SceneCell& c : grid.cells) add_cell(c);
+  } else {
+    d.cols = grid.cols, d.rows = grid.rows, d.cell_size = cs;
+    d.next_shades.resize(count);
+    d.blocks.clear();
+    d.open.clear();
+    auto on_lattice = [&](const SceneCell& c, int row, int col) {
+      return c.row == row && c.col == col &&
+             std::fabs(c.rect.x - (grid.bounds.x + static_cast<float>(col) * cs)) <= eps &&
+             std::fabs(c.rect.y - (grid.bounds.y + static_cast<float>(row) * cs)) <= eps &&
+             std::fabs(c.rect.w - cs) <= eps && std::fabs(c.rect.h - cs) <= eps;
+    };
+    auto key_of = [](const SceneCell& c) {
+      return std::clamp(static_cast<int>(c.style), 0, kMarkPass - 1) | (c.uncovered ? 8 : 0);
+    };
+    for (int row = 0; row < grid.rows; ++row) {
+      d.next_open.clear();
+      std::size_t prev = 0;  // the next of d.open to compare with
+      const SceneCell* cells = &grid.cells[static_cast<std::size_t>(row) * grid.cols];
+      float* shades = &d.next_shades[static_cast<std::size_t>(row) * grid.cols];
+      for (int col = 0; col < grid.cols;) {
+        const SceneCell& c = cells[col];
+        shades[col] = c.shade;
+        if (!on_lattice(c, row, col)) {
+          add_cell(c);  // off the lattice: a quad of its own
+          ++col;
+          continue;
+        }
+        // A run of lattice cells of one style along the row...
+        const int key = key_of(c), col0 = col;
+        while (++col < grid.cols && on_lattice(cells[col], row, col) && key_of(cells[col]) == key)
+          shades[col] = cells[col].shade;
+        // ...extends the same run of the row above into a rectangle, or starts one.
+        while (prev < d.open.size() && d.blocks[d.open[prev]].col0 < col0) ++prev;
+        if (prev < d.open.size()) {
+          GridDraw::Block& b = d.blocks[d.open[prev]];
+          if (b.col0 == col0 && b.col1 == col - 1 && b.key == key) {
+            b.row1 = row;
+            d.next_open.push_back(d.open[prev]);
+            continue;
+          }
+        }
+        d.next_open.push_back(static_cast<int>(d.blocks.size()));
+        d.blocks.push_back({col0, col - 1, row, row, key});
+      }
+      std::swap(d.open, d.next_open);
+    }
+    for (const GridDraw::Block& b : d.blocks) {
+      const Rect r{grid.bounds.x + static_cast<float>(b.col0) * cs,
+                   grid.bounds.y + static_cast<float>(b.row0) * cs,
+                   static_cast<float>(b.col1 - b.col0 + 1) * cs,
+                   static_cast<float>(b.row1 - b.row0 + 1) * cs};
+      const auto style = static_cast<CellStyle>(b.key & 7);
+      const bool uncovered = (b.key & 8) != 0;
+      add(kLattice, b.key & 7, r, 0, style, uncovered);
+      if (uncovered && style != CellStyle::Pending) add(kLattice, kMarkPass, r, 0, style, true);
+    }
+    // The texture is keyed by its contents: uploaded again only when a shade changed.
+    if (d.shades.size() != d.next_shades.size() ||
+        std::memcmp(d.shades.data(), d.next_shades.data(), count * sizeof(float)) != 0) {
+      std::swap(d.shades, d.next_shades);
+      d.upload = true;
     }
   }
-  d.first[kPrograms] = static_cast<GLint>(d.instances.size() / kFloatsPerCell);
+  d.instances.clear();
+  for (int v = 0; v < kVariants; ++v)
+    for (int k = 0; k < kPrograms; ++k) {
+      d.first[v][k] = static_cast<GLint>(d.instances.size() / kFloatsPerCell);
+      d.instances.insert(d.instances.end(), d.buckets[v][k].begin(), d.buckets[v][k].end());
+      d.first[v][k + 1] = static_cast<GLint>(d.instances.size() / kFloatsPerCell);
+    }
   d.bounds[0] = grid.bounds.x, d.bounds[1] = grid.bounds.y;
   d.bounds[2] = grid.bounds.w, d.bounds[3] = grid.bounds.h;
   d.rotation_deg = grid.rotation_deg;
@@ -279,18 +382,18 @@ void ScenePainter::paint_grid(const SceneGrid& grid, const PaintTransform& t, Co
 }
 
 void ScenePainter::grid_callback(const ImDrawList*, const ImDrawCmd* cmd) {
-  const auto* d = static_cast<const GridDraw*>(cmd->UserCallbackData);
+  auto* d = static_cast<GridDraw*>(cmd->UserCallbackData);
   d->painter->draw_grid(*d, *cmd);
 }
 
-void ScenePainter::draw_grid(const GridDraw& d, const ImDrawCmd& cmd) {
+void ScenePainter::draw_grid(GridDraw& d, const ImDrawCmd& cmd) {
   const ImDrawData* dd = ImGui::GetDrawData();
   const ImVec2 pos = dd ? dd->DisplayPos : ImVec2(0, 0);
   const ImVec2 size = dd ? dd->DisplaySize : ImGui::GetIO().DisplaySize;
   const ImVec2 fb_scale = dd ? dd->FramebufferScale : ImVec2(1, 1);
   const int fb_w = static_cast<int>(size.x * fb_scale.x),
             fb_h = static_cast<int>(size.y * fb_scale.y);
-  if (fb_w <= 0 || fb_h <= 0 || d.first[kPrograms] == 0) return;
+  if (fb_w <= 0 || fb_h <= 0 || d.instances.empty()) return;
 
   glViewport(0, 0, fb_w, fb_h);
   glEnable(GL_SCISSOR_TEST);
@@ -313,31 +416,65 @@ void ScenePainter::draw_grid(const GridDraw& d, const ImDrawCmd& cmd) {
   glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(d.instances.size() * sizeof(float)),
                d.instances.data(), GL_STREAM_DRAW);
 
-  const PaintTransform& t = d.transform;
-  for (int k = 0; k < kPrograms; ++k) {
-    const GLsizei count = d.first[k + 1] - d.first[k];
-    if (count == 0) continue;
-    const Program& pr = programs_[k];
-    glUseProgram(pr.shader->id());
-    // layout → display px → NDC (y up).
-    glUniform2f(pr.ndc_scale, 2.0f * t.scale / size.x, -2.0f * t.scale / size.y);
-    glUniform2f(pr.ndc_offset, 2.0f * (t.offset_x - pos.x) / size.x - 1.0f,
-                1.0f - 2.0f * (t.offset_y - pos.y) / size.y);
-    glUniform1f(pr.units_per_px, 1.0f / std::max(t.scale * fb_scale.x, 1e-6f));
-    glUniform4fv(pr.bounds, 1, d.bounds);
-    glUniform1f(pr.rotation, d.rotation_deg);
-    glUniform1f(pr.opacity, d.opacity);
-    glUniform3fv(pr.background, 1, d.background);
-    glUniform1f(pr.dark, d.dark ? 1.0f : 0.0f);
-    // GL 3.3 has no base instance: point the attributes at this style's first instance.
-    const std::size_t offset =
-        static_cast<std::size_t>(d.first[k]) * kFloatsPerCell * sizeof(float);
-    const GLsizei stride = kFloatsPerCell * sizeof(float);
-    glVertexAttribPointer(0, 4, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<const void*>(offset));
-    glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, stride,
-                          reinterpret_cast<const void*>(offset + 4 * sizeof(float)));
-    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, count);
+  const bool lattice = d.first[kLattice][kPrograms] > d.first[kLattice][0];
+  if (lattice) {
+    glActiveTexture(GL_TEXTURE0);
+    if (d.texture == 0) glGenTextures(1, &d.texture);
+    glBindTexture(GL_TEXTURE_2D, d.texture);
+    if (d.upload || d.texture_cols != d.cols || d.texture_rows != d.rows) {
+      GLint alignment = 4, row_length = 0;
+      glGetIntegerv(GL_UNPACK_ALIGNMENT, &alignment);
+      glGetIntegerv(GL_UNPACK_ROW_LENGTH, &row_length);
+      glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+      glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+      if (d.texture_cols != d.cols || d.texture_rows != d.rows) {
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, 0);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, d.cols, d.rows, 0, GL_RED, GL_FLOAT,
+                     d.shades.data());
+        d.texture_cols = d.cols, d.texture_rows = d.rows;
+      } else {
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, d.cols, d.rows, GL_RED, GL_FLOAT, d.shades.data());
+      }
+      glPixelStorei(GL_UNPACK_ALIGNMENT, alignment);
+      glPixelStorei(GL_UNPACK_ROW_LENGTH, row_length);
+      d.upload = false;
+    }
   }
+
+  const PaintTransform& t = d.transform;
+  // Style by style, the lattice's rectangles and then the single cells; the marks last.
+  for (int k = 0; k < kPrograms; ++k)
+    for (int v : {kLattice, kCells}) {
+      const GLsizei count = d.first[v][k + 1] - d.first[v][k];
+      if (count == 0) continue;
+      const Program& pr = programs_[v][k];
+      glUseProgram(pr.shader->id());
+      // layout → display px → NDC (y up).
+      glUniform2f(pr.ndc_scale, 2.0f * t.scale / size.x, -2.0f * t.scale / size.y);
+      glUniform2f(pr.ndc_offset, 2.0f * (t.offset_x - pos.x) / size.x - 1.0f,
+                  1.0f - 2.0f * (t.offset_y - pos.y) / size.y);
+      glUniform1f(pr.units_per_px, 1.0f / std::max(t.scale * fb_scale.x, 1e-6f));
+      glUniform4fv(pr.bounds, 1, d.bounds);
+      glUniform1f(pr.rotation, d.rotation_deg);
+      glUniform1f(pr.opacity, d.opacity);
+      glUniform3fv(pr.background, 1, d.background);
+      glUniform1f(pr.dark, d.dark ? 1.0f : 0.0f);
+      if (v == kLattice) {
+        glUniform2f(pr.cell, d.cell_size, d.cell_size);
+        glUniform2f(pr.dims, static_cast<float>(d.cols), static_cast<float>(d.rows));
+      }
+      // GL 3.3 has no base instance: point the attributes at this draw's first instance.
+      const std::size_t offset =
+          static_cast<std::size_t>(d.first[v][k]) * kFloatsPerCell * sizeof(float);
+      const GLsizei stride = kFloatsPerCell * sizeof(float);
+      glVertexAttribPointer(0, 4, GL_FLOAT, GL_FALSE, stride,
+                            reinterpret_cast<const void*>(offset));
+      glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, stride,
+                            reinterpret_cast<const void*>(offset + 4 * sizeof(float)));
+      glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, count);
+    }
 }
 
 }  // namespace convstep

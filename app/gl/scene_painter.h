@@ -73,7 +73,7 @@ class ScenePainter {
   struct GridDraw;
   void paint_grid(const SceneGrid& grid, const PaintTransform& t, Color background,
                   ImDrawList* draw_list);
-  void draw_grid(const GridDraw& draw, const ImDrawCmd& cmd);
+  void draw_grid(GridDraw& draw, const ImDrawCmd& cmd);
   static void grid_callback(const ImDrawList* list, const ImDrawCmd* cmd);
 
   // One program per CellStyle (CELL_STYLE 0..4), then the mark pass (MARK_PASS); each for

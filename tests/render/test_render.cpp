@@ -237,6 +237,86 @@ TEST_F(Render, UncoveredCellsCarryANoGradientMark) {
   EXPECT_LT(darkest_in_top_right(1), 120) << "an uncovered cell has a dark mark in its corner";
 }
 
+TEST_F(Render, LargeGridShowsEveryCellsColourAndItsPaddingHatched) {
+  // A 128×128 grid of 6 px cells (the size of a 128×128 lesson's input on the stage): the top 8
+  // rows are padding, the rest data with a shade that varies from cell to cell.
+  const int n = 128;
+  const float cell = 6, origin = 10;
+  auto shade = [](int r, int c) { return std::sin(0.37f * r + 0.91f * c); };
+  auto style = [](int r, int) { return r < 8 ? CellStyle::Padding : CellStyle::Data; };
+  Scene scene = blank_scene(n * cell + 2 * origin, n * cell + 2 * origin);
+  scene.grids.push_back(grid("Xp", n, n, origin, origin, cell, shade, style));
+  const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
+  const int probes[][2] = {{8, 0},   {8, 127},  {20, 3},  {64, 64},  {65, 64},
+                           {64, 65}, {100, 17}, {127, 0}, {127, 127}};
+  for (const auto& [r, c] : probes)
+    EXPECT_TRUE(same_colour(img.at(centre(origin, c, cell), centre(origin, r, cell)),
+                            diverging_color(shade(r, c))))
+        << "cell " << r << "," << c;
+  // The padding rows: dimmed toward grey and hatched, unlike the data below them.
+  double sum = 0, sum2 = 0, count = 0;
+  for (int y = static_cast<int>(origin) + 2; y < static_cast<int>(origin + 8 * cell) - 2; ++y)
+    for (int x = 200; x < 400; ++x) {
+      const Pixel p = img.at(static_cast<float>(x), static_cast<float>(y));
+      const double l = 0.2126 * p.r + 0.7152 * p.g + 0.0722 * p.b;
+      sum += l, sum2 += l * l, ++count;
+    }
+  const double mean = sum / count, spread = std::sqrt(std::max(0.0, sum2 / count - mean * mean));
+  std::printf("padding rows of a 128×128 grid: mean luminance %.0f, spread %.1f\n", mean, spread);
+  EXPECT_GT(spread, 8.0) << "padding is hatched";
+  // Between the hatch lines, each padding cell shows its own dimmed fill (cell_fill).
+  int dimmed = 0;
+  for (int r = 0; r < 8; ++r)
+    for (int c = 0; c < n; ++c)
+      dimmed += same_colour(img.at(centre(origin, c, cell), centre(origin, r, cell)),
+                            cell_fill(shade(r, c), CellStyle::Padding, scene.background));
+  EXPECT_GT(dimmed, 8 * n / 2) << "padding cells whose centre shows their dimmed fill";
+}
+
+TEST_F(Render, ACellThatGrowsInIsDrawnBetweenItsNeighbours) {
+  // Mid-animation, one cell is scaled to half its size about its centre (off the grid's
+  // lattice); its neighbours stay put.
+  Scene scene = blank_scene(3 * 60 + 20, 80);
+  scene.grids.push_back(grid(
+      "Xp", 1, 3, 10, 10, 60, [](int, int c) { return c == 1 ? 1.0f : -1.0f; }, all_data));
+  SceneCell& middle = scene.grids[0].cells[1];
+  middle.rect = {middle.rect.x + 15, middle.rect.y + 15, 30, 30};
+  const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
+  EXPECT_TRUE(same_colour(img.at(centre(10, 1, 60), centre(10, 0, 60)), diverging_color(1)));
+  EXPECT_TRUE(same_colour(img.at(75, 15), scene.background)) << "the shrunk cell's corner";
+  EXPECT_TRUE(same_colour(img.at(centre(10, 0, 60), centre(10, 0, 60)), diverging_color(-1)));
+  EXPECT_TRUE(same_colour(img.at(centre(10, 2, 60), centre(10, 0, 60)), diverging_color(-1)));
+}
+
+TEST_F(Render, AChangedValueShowsOnTheNextRender) {
+  // The painter keeps each grid's shades on the GPU between frames: a step that changes one
+  // cell, or a grid of another shape, must still show the new colours.
+  Scene scene = blank_scene(3 * 40 + 20, 3 * 40 + 20);
+  scene.grids.push_back(grid(
+      "Z", 3, 3, 10, 10, 40, [](int, int) { return 0.0f; }, all_data));
+  const int size = static_cast<int>(scene.width);
+  EXPECT_TRUE(same_colour(render(scene, size, size).at(centre(10, 1, 40), centre(10, 1, 40)),
+                          diverging_color(0)));
+  scene.grids[0].cells[4].shade = 1;
+  EXPECT_TRUE(same_colour(render(scene, size, size).at(centre(10, 1, 40), centre(10, 1, 40)),
+                          diverging_color(1)))
+      << "the changed cell";
+  // 2×3, then 3×2 with the same shades in the same order: every cell where it belongs.
+  auto six = [](int r, int c, int cols) { return -1.0f + 0.4f * static_cast<float>(r * cols + c); };
+  for (const auto& [rows, cols] : {std::pair{2, 3}, std::pair{3, 2}}) {
+    Scene s = blank_scene(3 * 40 + 20, 3 * 40 + 20);
+    s.grids.push_back(grid(
+        "Z", rows, cols, 10, 10, 40, [&, cols = cols](int r, int c) { return six(r, c, cols); },
+        all_data));
+    const Image img = render(s, size, size);
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c)
+        EXPECT_TRUE(same_colour(img.at(centre(10, c, 40), centre(10, r, 40)),
+                                diverging_color(six(r, c, cols))))
+            << rows << "×" << cols << " cell " << r << "," << c;
+  }
+}
+
 TEST_F(Render, FrameOutlineHasItsRoleColour) {
   Scene scene = blank_scene(3 * 50 + 40, 90);
   scene.grids.push_back(grid(

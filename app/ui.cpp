@@ -620,8 +620,9 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   ImGui::SetNextWindowPos(ImVec2(left ? side : 0, top));
   ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - (left ? side : 0) - (right ? side : 0)), std::max(1.0f, H - top - bar_h)));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  // No window background: the painter fills the stage with the scene's own.
   if (ImGui::Begin("Stage", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
-                                         ImGuiWindowFlags_NoBringToFrontOnFocus))
+                                         ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground))
     stage(app, painter);
   ImGui::End();
   ImGui::PopStyleVar();

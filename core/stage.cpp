@@ -113,33 +113,46 @@ class StageBuilder {
   static constexpr float kTop = 92, kBottom = 150, kMargin = 40, kMaxCell = 72;
 
   // Places the slots side by side, centred, with one cell size for all of them.
+  // Places the slots side by side, centred, with one cell size for all of them: the largest
+  // that fits. A slot is never narrower than its label, and operators keep room to be read,
+  // so that tiny kernels beside large inputs stay legible.
   void layout(std::vector<Slot>& slots) {
-    float cols = 0, rows = 0;
-    int ops = 0;
-    for (const Slot& s : slots) {
-      cols += s.cols, rows = std::max(rows, static_cast<float>(s.rows));
-      ops += !s.op_after.empty();
-    }
-    const float gap_cells = 1.6f;
+    constexpr float kGapCells = 1.6f, kMinGap = 56, kMinSlot = 120;
+    float rows = 0;
+    for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
+    auto gap_after = [&](const Slot& s, float cell) {
+      return s.op_after.empty() ? 0.8f * cell : std::max(kGapCells * cell, kMinGap);
+    };
+    auto slot_width = [&](const Slot& s, float cell) { return std::max(s.cols * cell, kMinSlot); };
+    auto total_width = [&](float cell) {
+      float w = 0;
+      for (std::size_t i = 0; i < slots.size(); ++i)
+        w += slot_width(slots[i], cell) + (i + 1 < slots.size() ? gap_after(slots[i], cell) : 0);
+      return w;
+    };
     const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - kTop - kBottom - 40;
-    cell_ = std::min({kMaxCell, avail_w / (cols + ops * gap_cells + (slots.size() - 1 - ops) * 0.8f),
-                      avail_h / rows});
-    const float gap = cell_ * gap_cells;
-    float total = cols * cell_ + ops * gap + (slots.size() - 1 - ops) * 0.8f * cell_;
-    float x = (o_.width - total) / 2;
-    const float mid_y = kTop + 40 + (avail_h) / 2;
-    for (Slot& s : slots) {
-      s.bounds = {x, mid_y - s.rows * cell_ / 2, s.cols * cell_, s.rows * cell_};
-      x += s.cols * cell_;
+    float lo = 1, hi = std::min(kMaxCell, avail_h / rows);
+    for (int i = 0; i < 30; ++i) {  // total_width grows with the cell size: bisect
+      const float mid = (lo + hi) / 2;
+      (total_width(mid) <= avail_w ? lo : hi) = mid;
+    }
+    cell_ = total_width(hi) <= avail_w ? hi : lo;
+    float x = (o_.width - total_width(cell_)) / 2;
+    const float mid_y = kTop + 40 + avail_h / 2;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      Slot& s = slots[i];
+      const float w = slot_width(s, cell_);
+      s.bounds = {x + (w - s.cols * cell_) / 2, mid_y - s.rows * cell_ / 2, s.cols * cell_, s.rows * cell_};
+      x += w;
+      if (i + 1 == slots.size()) break;
+      const float gap = gap_after(s, cell_);
       if (!s.op_after.empty()) {
         // ⋆ is a small glyph: drawn larger than = and → to weigh the same.
-        const float op_size = std::clamp(cell_ * 0.9f, 20.0f, 56.0f) * (s.op_after == "⋆" ? 1.5f : s.op_after == "·" ? 2.0f : 1.0f);
-        text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink,
-             Font::Sans, Align::Center, "operator");
-        x += gap;
-      } else {
-        x += 0.8f * cell_;
+        const float op_size = std::clamp(cell_ * 0.9f, 24.0f, 56.0f) *
+                              (s.op_after == "⋆" ? 1.5f : s.op_after == "·" ? 2.0f : 1.0f);
+        text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink, Font::Sans, Align::Center, "operator");
       }
+      x += gap;
     }
     label_size_ = std::clamp(cell_ * 0.42f, 18.0f, 30.0f);
   }

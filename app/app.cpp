@@ -351,7 +351,9 @@ void App::step_by(long long delta) {
 }
 
 double App::step_seconds() const {
-  if (to_.kind == StepKind::Stage && to_.stage == Stage::RotateKernel) return 0.9;
+  // The 180° turn takes longer than other moves, forwards and back.
+  for (const Frame* f : {&to_, &from_})
+    if (f->kind == StepKind::Stage && f->stage == Stage::RotateKernel) return 0.9;
   return 0.25;
 }
 

@@ -779,6 +779,12 @@ class StageBuilder {
 
 Scene build_stage(const Timeline& timeline, const Frame& from, const Frame& to, float t,
                   const StageOptions& options) {
+  // A step back out of a stage plays that stage's move backwards: the kernel turns back, the
+  // padding ring shrinks away, the cropped border grows back.
+  const bool back_out_of_stage = from.phase == to.phase && from.granularity == to.granularity &&
+                                 to.index + 1 == from.index && from.kind == StepKind::Stage &&
+                                 !options.reduce_motion && t < 1;
+  if (back_out_of_stage) return StageBuilder(timeline, to, from, 1 - t, options).build();
   return StageBuilder(timeline, from, to, t, options).build();
 }
 

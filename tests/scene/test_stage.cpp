@@ -95,6 +95,21 @@ TEST(Stage, TheKernelTurnsThroughHalfATurnAndEndsAsWrUpright) {
   for (const SceneCell& c : wr->cells) EXPECT_EQ(c.value, W(0, 0, 2 - c.row, 2 - c.col)) << c.row << "," << c.col;
 }
 
+TEST(Stage, SteppingBackTurnsTheKernelBack) {
+  const Timeline tl = sobel();
+  const Frame padded = tl.frame(Phase::DxGather, Granularity::Phase, 2);
+  const Frame rotated = tl.frame(Phase::DxGather, Granularity::Phase, 3);
+  // A quarter of the way back from the turn, the kernel is three quarters turned.
+  const Scene back = build_stage(tl, rotated, padded, 0.25f, {});
+  ASSERT_NE(back.grid("W"), nullptr);
+  EXPECT_NEAR(back.grid("W")->rotation_deg, 180 * ease(0.75f), 1e-3);
+  // Arrived: W upright again, as before the turn.
+  const Scene arrived = build_stage(tl, rotated, padded, 1, {});
+  ASSERT_NE(arrived.grid("W"), nullptr);
+  EXPECT_EQ(arrived.grid("W")->rotation_deg, 0);
+  EXPECT_EQ(arrived.grid("Wr"), nullptr);
+}
+
 TEST(Stage, PaddedGradientMapIsDrawnAsPaddingAroundG) {
   const Timeline tl = sobel();
   const Scene s = still(tl, Phase::DxGather, Granularity::Phase, 2);

@@ -352,9 +352,9 @@ void App::step_by(long long delta) {
 
 double App::step_seconds() const {
   // The 180° turn takes longer than other moves, forwards and back.
-  for (const Frame* f : {&to_, &from_})
-    if (f->kind == StepKind::Stage && f->stage == Stage::RotateKernel) return 0.9;
-  return 0.25;
+  const bool back = from_.index == to_.index + 1;
+  const Frame& moving = back ? from_ : to_;  // the frame whose move plays
+  return moving.kind == StepKind::Stage && moving.stage == Stage::RotateKernel ? 0.9 : 0.25;
 }
 
 float App::tween() const {

@@ -12,7 +12,6 @@
 
 #include "core/colormap.h"
 #include "core/format.h"
-#include "gl/font_set.h"
 #include "resource_paths.h"
 #include "gl/scene_painter.h"
 
@@ -355,8 +354,7 @@ void why_panel(App& app, UiState& ui) {
       if (!app.pitfalls[i]) continue;
       ImGui::Indent();
       ImGui::TextUnformatted(pitfall_explanation(p));
-      const Lesson& l = app.lesson();
-      const PitfallResult r = compute_pitfall(p, l.input, l.weight, l.bias, l.upstream, app.timeline().geometry());
+      const PitfallResult& r = app.timeline().pitfall(p);
       const Results& right = app.timeline().results();
       auto compare = [&](const char* name, const Tensor& wrong, const Tensor& good) {
         if (wrong.shape.count() == 0) return;

@@ -706,12 +706,11 @@ class StageBuilder {
   // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
   void pitfall_view() {
     text(kMargin, 34, "The seeds' mistakes beside the right answer", 30, pal_.ink, Font::SansBold, Align::Left, "title");
-    const Lesson& l = tl_.lesson();
     const Results& right = tl_.results();
     const float top = 80, row_h = (o_.height - top - 20) / o_.pitfalls.size();
     float y = top;
     for (Pitfall p : o_.pitfalls) {
-      const PitfallResult wrong = compute_pitfall(p, l.input, l.weight, l.bias, l.upstream, g_);
+      const PitfallResult& wrong = tl_.pitfall(p);
       const bool about_dw = p == Pitfall::ConvolutionConvention;
       const Tensor& good = about_dw ? right.dW : right.dX;
       const Tensor& bad = about_dw ? wrong.dW : wrong.dX;

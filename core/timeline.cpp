@@ -267,6 +267,7 @@ struct Timeline::Impl {
   std::array<std::vector<Segment>, 5> segments;
   std::array<Block, 5> blocks;
   std::vector<std::uint8_t> covered;  // per X cell (h × w): some window reaches it
+  mutable std::array<std::optional<PitfallResult>, std::size(kAllPitfalls)> pitfalls;
 
   explicit Impl(Lesson l) : lesson(std::move(l)), geo(lesson.geometry()) {
     X = lesson.input;
@@ -820,6 +821,15 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
                (phase == Phase::DxGather ? "padded gradient map" : "padding") + ": it adds nothing.";
   }
   return f;
+}
+
+const PitfallResult& Timeline::pitfall(Pitfall p) const {
+  auto& slot = impl_->pitfalls[static_cast<std::size_t>(p)];
+  if (!slot) {
+    const Lesson& l = impl_->lesson;
+    slot = compute_pitfall(p, l.input, l.weight, l.bias, l.upstream, impl_->geo);
+  }
+  return *slot;
 }
 
 std::string Timeline::equation_of(const CellRef& cell) const {

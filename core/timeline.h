@@ -130,6 +130,9 @@ class Timeline {
   Frame frame(Phase p, Granularity g, long long k, bool skip_zero_terms = false,
               bool with_result = true) const;
 
+  // A seed's mistake on this lesson, computed on first use and kept (the lesson never changes).
+  const PitfallResult& pitfall(Pitfall p) const;
+
   // Every cell of every other grid that `cell` depends on or feeds.
   std::vector<CellRef> correspondences(const CellRef& cell) const;
 

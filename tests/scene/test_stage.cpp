@@ -216,6 +216,28 @@ TEST(Stage, AChosenSliceIsShownAndOtherwiseTheStepsSlice) {
   EXPECT_EQ(xp_channels, 2);  // one row per input channel of the group
 }
 
+TEST(Stage, PitfallViewPutsTheMistakeBesideTheRightAnswer) {
+  const Timeline tl(load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/rotation-2x2.json"));
+  StageOptions o;
+  o.pitfalls = {Pitfall::NoRotation};
+  const Frame f = tl.frame(Phase::Forward, Granularity::Phase, 0);
+  const Scene s = build_stage(tl, f, f, 1, o);
+  const SceneGrid* right = s.grid("dX_right");
+  const SceneGrid* wrong = s.grid("dX_no_rotation");
+  ASSERT_NE(right, nullptr);
+  ASSERT_NE(wrong, nullptr);
+  // Worked by hand: the right dX and the one gathered without rotating the kernel.
+  const double want_right[9] = {1, 4, 4, 6, 20, 16, 9, 24, 16};
+  const double want_wrong[9] = {4, 11, 6, 14, 30, 14, 6, 11, 4};
+  for (int i = 0; i < 9; ++i) {
+    EXPECT_EQ(right->cells[i].value, want_right[i]);
+    EXPECT_EQ(wrong->cells[i].value, want_wrong[i]);
+  }
+  int diffs = 0;
+  for (const SceneFrame& fr : s.frames) diffs += fr.role == "diff";
+  EXPECT_EQ(diffs, 9);  // every cell differs
+}
+
 TEST(Svg, HasEveryGridAndTheEquation) {
   const Timeline tl = sobel();
   const Scene s = still(tl, Phase::DxGather, Granularity::Term, 4 + 13 * 9 + 6);

@@ -119,10 +119,10 @@ void App::open_preset(const std::string& name) {
   open(assets_dir() + "/lessons/" + file);
 }
 
-void App::set_lesson(Lesson lesson, std::string path) {
+void App::set_lesson(Lesson lesson, std::string path, bool unsaved) {
   rebuild(std::move(lesson));
   path_ = std::move(path);
-  dirty_ = false;
+  dirty_ = unsaved;
   error_.clear();
   settings.last_lesson = path_;
 }

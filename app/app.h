@@ -56,7 +56,7 @@ class App {
   // ---- The lesson ----
   void open(const std::string& path);            // throws LessonError; keeps the old one then
   void open_preset(const std::string& name);     // "sobel-6x5" from assets/lessons
-  void set_lesson(Lesson lesson, std::string path);
+  void set_lesson(Lesson lesson, std::string path, bool unsaved = false);
   void save(const std::string& path);            // atomic; throws LessonError
   const Lesson& lesson() const { return timeline_->lesson(); }
   const Timeline& timeline() const { return *timeline_; }

@@ -175,8 +175,9 @@ void menu_bar(App& app, UiState& ui) {
     if (ImGui::MenuItem("Skip zero terms", nullptr, &app.settings.skip_zero_terms)) app.seek(0);
     ImGui::EndMenu();
   }
+  if (ui.presets.empty()) ui.presets = preset_names();  // listed once, not every frame
   if (ImGui::BeginMenu("Lesson")) {
-    for (const std::string& name : preset_names())
+    for (const std::string& name : ui.presets)
       if (ImGui::MenuItem(name.c_str())) open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
     ImGui::EndMenu();
   }
@@ -224,7 +225,6 @@ void lesson_panel(App& app, UiState& ui) {
   ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
   if (!app.lesson_path().empty()) ImGui::TextDisabled("%s", fs::path(app.lesson_path()).filename().c_str());
 
-  if (ui.presets.empty()) ui.presets = preset_names();
   if (ImGui::BeginCombo("Preset", "choose…")) {
     for (const std::string& name : ui.presets)
       if (ImGui::Selectable(name.c_str())) open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
@@ -537,8 +537,7 @@ void popups(App& app, UiState& ui) {
   if (ImGui::BeginPopupModal("Unsaved edits", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::Text("convstep closed with unsaved edits to \"%s\".", ui.restore_lesson.title.c_str());
     if (ImGui::Button("Restore them")) {
-      app.set_lesson(ui.restore_lesson, ui.restore_path);
-      app.set_param("version", 1);  // marks the lesson dirty: it is still unsaved
+      app.set_lesson(ui.restore_lesson, ui.restore_path, /*unsaved=*/true);
       ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();

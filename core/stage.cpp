@@ -110,7 +110,12 @@ class StageBuilder {
     Rect bounds;          // set by layout()
   };
 
-  static constexpr float kTop = 92, kBottom = 150, kMargin = 40, kMaxCell = 72;
+  static constexpr float kMargin = 40, kMaxCell = 72;
+  // Text and the bands it takes above and below the grids shrink on short stages (classroom
+  // scales make the layout short), so that the grids keep most of the height.
+  float text_scale() const { return std::clamp(o_.height / 800.0f, 0.6f, 1.0f); }
+  float top_band() const { return 92 * text_scale(); }
+  float bottom_band() const { return 150 * text_scale(); }
 
   // Places the slots side by side, centred, with one cell size for all of them.
   // Places the slots side by side, centred, with one cell size for all of them: the largest
@@ -130,7 +135,7 @@ class StageBuilder {
         w += slot_width(slots[i], cell) + (i + 1 < slots.size() ? gap_after(slots[i], cell) : 0);
       return w;
     };
-    const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - kTop - kBottom - 40;
+    const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - top_band() - bottom_band() - 40;
     float lo = 1, hi = std::min(kMaxCell, avail_h / rows);
     for (int i = 0; i < 30; ++i) {  // total_width grows with the cell size: bisect
       const float mid = (lo + hi) / 2;
@@ -138,7 +143,7 @@ class StageBuilder {
     }
     cell_ = total_width(hi) <= avail_w ? hi : lo;
     float x = (o_.width - total_width(cell_)) / 2;
-    const float mid_y = kTop + 40 + avail_h / 2;
+    const float mid_y = top_band() + 40 + avail_h / 2;
     for (std::size_t i = 0; i < slots.size(); ++i) {
       Slot& s = slots[i];
       const float w = slot_width(s, cell_);
@@ -329,11 +334,12 @@ class StageBuilder {
   // ---- Text around the grids ----
 
   void header() {
-    text(kMargin, 34, phase_title(to_.phase), 30, pal_.ink, Font::SansBold, Align::Left, "title");
+    const float k = text_scale();
+    text(kMargin, 34 * k, phase_title(to_.phase), 30 * k, pal_.ink, Font::SansBold, Align::Left, "title");
     std::string counter = std::string(granularity_name(to_.granularity)) + " " + std::to_string(to_.index + 1) +
                           " / " + std::to_string(to_.count);
-    text(o_.width - kMargin, 34, counter, 22, pal_.muted, Font::Sans, Align::Right, "counter");
-    if (!to_.note.empty()) text(kMargin, 70, to_.note, 20, pal_.muted, Font::Sans, Align::Left, "note");
+    text(o_.width - kMargin, 34 * k, counter, 22 * k, pal_.muted, Font::Sans, Align::Right, "counter");
+    if (!to_.note.empty()) text(kMargin, 70 * k, to_.note, 20 * k, pal_.muted, Font::Sans, Align::Left, "note");
   }
 
   // Code points of UTF-8 text: the mono font's columns.
@@ -364,7 +370,7 @@ class StageBuilder {
   }
 
   void equation_lines() {
-    const float size = 22, y = o_.height - kBottom + 30;
+    const float size = 22 * text_scale(), y = o_.height - bottom_band() + 30 * text_scale();
     const std::size_t budget = static_cast<std::size_t>((o_.width - 2 * kMargin) / (size * 0.602f));
     // "T = symbols = values = result": on one line if it fits, else symbols and values on two.
     std::vector<std::string> parts;
@@ -514,12 +520,12 @@ class StageBuilder {
   void forward_channels(int n, int c_now, int o) {
     const int cg = g_.c_per_group(), first = o / g_.cout_per_group() * cg;
     const float gap = 1.6f;
-    const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - kTop - kBottom - 30;
+    const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - top_band() - bottom_band() - 30;
     const float row_cells = std::max(g_.hp(), g_.kh) + 1.6f;
     cell_ = std::min({kMaxCell, avail_w / (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap), avail_h / (cg * row_cells)});
     label_size_ = std::clamp(cell_ * 0.42f, 14.0f, 26.0f);
     const float total_w = (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap) * cell_;
-    const float x0 = (o_.width - total_w) / 2, top = kTop + 30;
+    const float x0 = (o_.width - total_w) / 2, top = top_band() + 30;
     const float x_w = x0 + (g_.wp() + gap) * cell_, x_sub = x_w + (g_.kw + gap) * cell_;
     const float x_z = x_sub + (1 + gap) * cell_;
     const float op = std::clamp(cell_ * 0.8f, 16.0f, 44.0f);

@@ -154,6 +154,8 @@ int export_svg_command(const std::string& path, const std::string& phase, const 
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"convstep: 2-D convolution and its backpropagation, step by step"};
+  app.footer("Without a subcommand, convstep opens the app:\n"
+             "  convstep [LESSON.json] [--script FILE] [--headless] [--no-restore] [--size WxH]");
   app.require_subcommand(1);
 
   std::string lesson_path, format = "text";

@@ -11,8 +11,10 @@
 //   for (const SceneGrid& g : scene.grids) ...   // cells carry their value and style
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace convstep {
@@ -90,6 +92,10 @@ struct SceneText {
   Font font = Font::Sans;
   Align align = Align::Left;
   std::string role;           // "label", "operator", "equation", "sum", ...
+  // Emphasized parts, underlined in mark_color: byte ranges [first, second) of text.
+  // Renderers measure them with the real font, so each mark sits exactly under its characters.
+  std::vector<std::pair<std::size_t, std::size_t>> marks;
+  Color mark_color;
 };
 
 struct Scene {

@@ -381,18 +381,41 @@ class StageBuilder {
       at = next + 3;
     }
     std::vector<std::string> lines;
-    if (columns(to_.equation) <= budget || parts.size() != 4) {
-      lines.push_back(columns(to_.equation) <= budget ? to_.equation : elide_sum(to_.equation, budget));
+    // Where the sum so far ends on the lines, in bytes: {line, end of symbols}, {line, end of
+    // values}. The current term is the last of that sum.
+    std::vector<std::pair<std::size_t, std::size_t>> current_ends;
+    const bool fits = columns(to_.equation) <= budget;
+    if (fits || parts.size() != 4) {
+      lines.push_back(fits ? to_.equation : elide_sum(to_.equation, budget));
+      if (fits && parts.size() == 4)
+        current_ends = {{0, parts[0].size() + 3 + parts[1].size()}, {0, lines[0].size() - 3 - parts[3].size()}};
     } else {
       const std::string indent(columns(parts[0]) + 1, ' ');
       lines.push_back(parts[0] + " = " + elide_sum(parts[1], budget - columns(parts[0]) - 3));
       lines.push_back(indent + "= " + elide_sum(parts[2], budget - indent.size() - 5 - columns(parts[3])) +
                       " = " + parts[3]);
+      current_ends = {{0, lines[0].size()}, {1, lines[1].size() - 3 - parts[3].size()}};
     }
+    const std::size_t first_text = scene_.texts.size();
     float line_y = y;
     for (const std::string& line : lines) {
       text(kMargin, line_y, line, size, pal_.ink, Font::Mono, Align::Left, "equation");
       line_y += size * 1.5f;
+    }
+    // Underline the current term, in its symbols and in its values.
+    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && !to_.terms.empty() && !current_ends.empty()) {
+      const Term& term = to_.terms[0];
+      const bool sum_term = term.b.grid == Grid::None;
+      const std::string symbols = tl_.cell_name(term.a) + (sum_term ? "" : "·" + tl_.cell_name(term.b));
+      const std::string values = factor(term.a_value) + (sum_term ? "" : "·" + factor(term.b_value));
+      for (int i = 0; i < 2; ++i) {
+        const auto [line, end] = current_ends[i];
+        SceneText& t = scene_.texts[first_text + line];
+        const std::size_t width = (i == 0 ? symbols : values).size();
+        if (width > end || t.text.compare(end - width, width, i == 0 ? symbols : values) != 0) continue;
+        t.marks.push_back({end - width, end});
+        t.mark_color = kRoleTerm;
+      }
     }
     if (to_.kind == StepKind::Term && !to_.terms.empty()) {
       const Term& term = to_.terms[0];

@@ -58,7 +58,16 @@ void write_text(std::string& out, const SceneText& t) {
          "\" font-size=\"" + num(t.size * kEmPerSize) + "\"" + (t.font == Font::SansBold ? " font-weight=\"bold\"" : "") +
          " text-anchor=\"" + anchor + "\" dominant-baseline=\"central\" xml:space=\"preserve\" fill=\"" +
          color(t.color) + "\"" +
-         opacity("fill-opacity", t.color.a) + ">" + escape(t.text) + "</text>\n";
+         opacity("fill-opacity", t.color.a) + ">";
+  // Marks become underlined spans in the mark colour.
+  std::size_t at = 0;
+  for (const auto& [from, to] : t.marks) {
+    if (from < at || from >= to || to > t.text.size()) continue;
+    out += escape(t.text.substr(at, from - at)) + "<tspan text-decoration=\"underline\" fill=\"" +
+           color(t.mark_color) + "\">" + escape(t.text.substr(from, to - from)) + "</tspan>";
+    at = to;
+  }
+  out += escape(t.text.substr(at)) + "</text>\n";
 }
 
 void write_cell(std::string& out, const SceneCell& c, const Color& background) {

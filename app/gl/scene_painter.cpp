@@ -79,6 +79,19 @@ void add_text(ImDrawList* dl, const FontSet::Pick& pick, float x, float y, Align
   dl->AddText(pick.font, pick.size, ImVec2(std::round(left), std::round(top)), col, begin, end);
 }
 
+// Underlines a text's marks, measured with the font the text is drawn with.
+void underline_marks(ImDrawList* dl, const FontSet::Pick& pick, float x, float y, const SceneText& text) {
+  if (text.marks.empty() || text.align != Align::Left) return;
+  const char* begin = text.text.c_str();
+  const float under = y + 0.62f * pick.size, thickness = std::max(2.0f, 0.09f * pick.size);
+  for (const auto& [from, to] : text.marks) {
+    if (from >= to || to > text.text.size()) continue;
+    const float x0 = x + pick.font->CalcTextSizeA(pick.size, FLT_MAX, 0.0f, begin, begin + from).x;
+    const float x1 = x + pick.font->CalcTextSizeA(pick.size, FLT_MAX, 0.0f, begin, begin + to).x;
+    dl->AddLine(ImVec2(std::round(x0), under), ImVec2(std::round(x1), under), to_u32(text.mark_color), thickness);
+  }
+}
+
 void rotate_vertices(ImDrawList* dl, int begin, float degrees, ImVec2 centre) {
   const float th = degrees * 3.14159265358979f / 180.0f;
   const float c = std::cos(th), s = std::sin(th);
@@ -235,8 +248,12 @@ PaintTransform ScenePainter::paint(const Scene& scene, Rect viewport, ImDrawList
   }
 
   for (const SceneText& text : scene.texts) {
-    const FontSet::Pick pick = fonts_.nearest(text.font, text.size * t.scale);
+    FontSet::Pick pick = fonts_.nearest(text.font, text.size * t.scale);
+    // Mono text is laid out in columns (an equation's marks sit under its terms): draw it at
+    // exactly the size asked for, so that every column is where the scene computed it.
+    if (text.font == Font::Mono) pick.size = text.size * t.scale;
     add_text(dl, pick, t.x(text.x), t.y(text.y), text.align, to_u32(text.color), text.text);
+    underline_marks(dl, pick, t.x(text.x), t.y(text.y), text);
   }
 
   dl->PopClipRect();

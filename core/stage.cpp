@@ -111,6 +111,7 @@ class StageBuilder {
   };
 
   static constexpr float kMargin = 40, kMaxCell = 72;
+  static constexpr int kMaxDrawnSide = 160;
   // Text and the bands it takes above and below the grids shrink on short stages (classroom
   // scales make the layout short), so that the grids keep most of the height.
   float text_scale() const { return std::clamp(o_.height / 800.0f, 0.6f, 1.0f); }
@@ -136,7 +137,7 @@ class StageBuilder {
       return w;
     };
     const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - top_band() - bottom_band() - 40;
-    float lo = 1, hi = std::min(kMaxCell, avail_h / rows);
+    float lo = 0.01f, hi = std::min(kMaxCell, avail_h / rows);
     for (int i = 0; i < 30; ++i) {  // total_width grows with the cell size: bisect
       const float mid = (lo + hi) / 2;
       (total_width(mid) <= avail_w ? lo : hi) = mid;
@@ -181,13 +182,19 @@ class StageBuilder {
     double max_abs = 0;
     for (int y = 0; y < s.h; ++y)
       for (int x = 0; x < s.w; ++x) max_abs = std::max(max_abs, std::fabs(range(n, c, y, x)));
-    const bool readable = numbers_readable();
-    sg.cells.reserve(static_cast<std::size_t>(s.h) * s.w);
-    for (int y = 0; y < s.h; ++y)
-      for (int x = 0; x < s.w; ++x) {
+    // Level of detail for very large grids: beyond kMaxDrawnSide cells a side, one block of
+    // step × step cells is drawn per sampled cell (its top-left one), so that a 4096×4096
+    // input costs what a 160×160 one does. The grid keeps its true rows, columns and cell
+    // size, so windows and hit-testing stay exact.
+    const int step = std::max(1, (std::max(s.h, s.w) + kMaxDrawnSide - 1) / kMaxDrawnSide);
+    const bool readable = numbers_readable() && step == 1;
+    sg.cells.reserve(static_cast<std::size_t>((s.h + step - 1) / step) * ((s.w + step - 1) / step));
+    for (int y = 0; y < s.h; y += step)
+      for (int x = 0; x < s.w; x += step) {
         SceneCell cell;
         cell.row = y, cell.col = x;
-        cell.rect = {sg.bounds.x + x * cell_, sg.bounds.y + y * cell_, cell_, cell_};
+        cell.rect = {sg.bounds.x + x * cell_, sg.bounds.y + y * cell_, std::min(step, s.w - x) * cell_,
+                     std::min(step, s.h - y) * cell_};
         cell.value = values(n, c, y, x);
         cell.shade = max_abs > 0 ? static_cast<float>(cell.value / max_abs) : 0.0f;
         if (readable) cell.text = cell_text(cell.value);
@@ -199,8 +206,9 @@ class StageBuilder {
     const std::size_t bracket = label.find('[');
     const std::string base = bracket == std::string::npos ? label : label.substr(0, bracket);
     text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
-         show_shape ? base + " (" + dims(s.h, s.w) + ")" : base, label_size_, pal_.ink, Font::SansBold, Align::Center,
-         "label");
+         show_shape ? base + " (" + dims(s.h, s.w) + (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
+                    : base,
+         label_size_, pal_.ink, Font::SansBold, Align::Center, "label");
     if (bracket != std::string::npos)
       text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket), label_size_ * 0.75f,
            pal_.muted, Font::Sans, Align::Center, "slice");
@@ -214,7 +222,6 @@ class StageBuilder {
       if (!cell.text.empty()) cell.text_color = text_color_on(cell_fill(cell.shade, cell.style, pal_.background));
   }
 
-  SceneCell& cell_of(SceneGrid& sg, int y, int x) { return sg.cells[static_cast<std::size_t>(y) * sg.cols + x]; }
 
   // Applies a frame's progress to the result grid: pending cells blank, partial ones shown.
   void apply_progress(SceneGrid& sg, const Frame& f, int n, int c) {

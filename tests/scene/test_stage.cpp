@@ -168,6 +168,25 @@ TEST(Stage, LevelOfDetailHidesNumbersTooSmallToRead) {
   EXPECT_TRUE(still(small, Phase::Forward, Granularity::Cell, 3, thumb).grid("Xp")->cells[0].text.empty());
 }
 
+TEST(Stage, VeryLargeGridsAreDrawnInBlocksButStayExact) {
+  Lesson big;
+  big.input = Tensor(Shape{1, 1, 1000, 1000}, 1.0);
+  big.input(0, 0, 0, 0) = -5;
+  big.weight = Tensor(Shape{1, 1, 3, 3}, 1.0);
+  const Timeline tl(big);
+  const Scene s = still(tl, Phase::Forward, Granularity::Cell, 2);
+  const SceneGrid* xp = s.grid("Xp");
+  ASSERT_NE(xp, nullptr);
+  EXPECT_EQ(xp->rows, 1000);                 // the true grid...
+  EXPECT_LE(xp->cells.size(), 160u * 160u);  // ...drawn as at most 160×160 blocks
+  EXPECT_EQ(xp->cells[0].value, -5);         // each block shows its top-left cell
+  EXPECT_LT(xp->cells[0].shade, 0);
+  // The window is still where it is: Z[0,1] reads Xp columns 1–3.
+  const SceneFrame* window = frame_with_role(s, "window");
+  ASSERT_NE(window, nullptr);
+  EXPECT_NEAR(window->rect.x, xp->bounds.x + 1 * xp->cell_size, 1e-3);
+}
+
 TEST(Stage, NumbersContrastWithTheirCells) {
   const Timeline tl = sobel();
   for (Theme theme : {Theme::Dark, Theme::Light, Theme::HighContrast}) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <tuple>
 
 #include "format.h"
 
@@ -878,9 +879,7 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
   const Impl& m = *impl_;
   const Geometry& g = m.geo;
   std::vector<CellRef> out;
-  auto add = [&](CellRef r) {
-    if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
-  };
+  auto add = [&](CellRef r) { out.push_back(r); };  // duplicates go at the end, in one pass
   const int cg = g.c_per_group(), og = g.cout_per_group();
   // Every (output cell, kernel entry) pair whose product touches padded-input cell (n, c, y, x).
   auto for_each_use = [&](int c, int y, int x, auto&& fn) {
@@ -977,6 +976,11 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
       break;
     case Grid::None: break;
   }
+  // Sort and drop duplicates: a W entry of a large lesson touches every window, so checking
+  // each new cell against the list would be quadratic.
+  auto key = [](const CellRef& r) { return std::tuple(r.grid, r.n, r.c, r.h, r.w); };
+  std::sort(out.begin(), out.end(), [&](const CellRef& a, const CellRef& b) { return key(a) < key(b); });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   out.erase(std::remove(out.begin(), out.end(), cell), out.end());
   return out;
 }

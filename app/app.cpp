@@ -134,6 +134,18 @@ void App::save(const std::string& path) {
   settings.last_lesson = path;
 }
 
+bool App::apply(Lesson lesson) {
+  rebuild(std::move(lesson));
+  dirty_ = true;
+  error_.clear();
+  return true;
+}
+
+void App::open_or_default(const std::string& path) {
+  if (path.empty()) open_preset("sobel-6x5");
+  else open(path);
+}
+
 void App::rebuild(Lesson lesson) {
   // The playhead keeps its phase and, clamped, its step: an edit shows its effect in place.
   timeline_ = std::make_unique<Timeline>(std::move(lesson));
@@ -145,41 +157,17 @@ void App::rebuild(Lesson lesson) {
   set_frame(step_, false);
 }
 
-bool App::set_param(const std::string& key, const nlohmann::json& value) {
-  if (key == "groups" && value.is_number_integer() && value.get<int>() >= 1) {
-    // The weight's in-channels follow C/groups: resize it, keeping what fits.
-    const int groups = value.get<int>();
-    const Geometry& g = timeline_->geometry();
-    if (g.c % groups == 0 && g.cout % groups == 0 && g.c / groups != lesson().weight.shape.c) {
-      Lesson l = lesson();
-      Tensor w(Shape{g.cout, g.c / groups, g.kh, g.kw});
-      for (int o = 0; o < w.shape.n; ++o)
-        for (int c = 0; c < std::min(w.shape.c, l.weight.shape.c); ++c)
-          for (int u = 0; u < g.kh; ++u)
-            for (int v = 0; v < g.kw; ++v) w(o, c, u, v) = l.weight(o, c, u, v);
-      l.weight = std::move(w);
-      l.spec.groups = groups;
-      rebuild(std::move(l));
-      dirty_ = true;
-      error_.clear();
-      return true;
-    }
-  }
-  nlohmann::json j = nlohmann::json::parse(lesson_to_json(lesson()));
-  if (key == "bias" && value.is_null()) j.erase("bias");
-  else j[key] = value;
-  try {
-    rebuild(parse_lesson(j.dump()));
-    dirty_ = true;
-    error_.clear();
-    return true;
-  } catch (const LessonError& e) {
-    error_ = e.what();
-    return false;
-  }
-}
-
 namespace {
+
+// A tensor of shape `s` holding the values of `old` that still fit; the rest are 0.
+Tensor resized(const Tensor& old, Shape s) {
+  Tensor t(s);
+  for (int a = 0; a < std::min(s.n, old.shape.n); ++a)
+    for (int b = 0; b < std::min(s.c, old.shape.c); ++b)
+      for (int y = 0; y < std::min(s.h, old.shape.h); ++y)
+        for (int x = 0; x < std::min(s.w, old.shape.w); ++x) t(a, b, y, x) = old(a, b, y, x);
+  return t;
+}
 
 Tensor* tensor_named(Lesson& l, const std::string& name) {
   if (name == "X" || name == "input") return &l.input;
@@ -189,6 +177,30 @@ Tensor* tensor_named(Lesson& l, const std::string& name) {
 }
 
 }  // namespace
+
+bool App::set_param(const std::string& key, const nlohmann::json& value) {
+  if (key == "groups" && value.is_number_integer() && value.get<int>() >= 1) {
+    // The weight's in-channels follow C/groups: resize it, keeping what fits.
+    const int groups = value.get<int>();
+    const Geometry& g = timeline_->geometry();
+    if (g.c % groups == 0 && g.cout % groups == 0 && g.c / groups != lesson().weight.shape.c) {
+      Lesson l = lesson();
+      l.weight = resized(l.weight, Shape{g.cout, g.c / groups, g.kh, g.kw});
+      l.spec.groups = groups;
+      return apply(std::move(l));
+    }
+  }
+  nlohmann::json j = nlohmann::json::parse(lesson_to_json(lesson()));
+  if (key == "bias" && value.is_null()) j.erase("bias");
+  else j[key] = value;
+  try {
+    return apply(parse_lesson(j.dump()));
+  } catch (const LessonError& e) {
+    error_ = e.what();
+    return false;
+  }
+}
+
 
 bool App::edit_value(const std::string& name, const std::vector<int>& index, double value) {
   if (!std::isfinite(value)) {
@@ -223,23 +235,12 @@ bool App::edit_value(const std::string& name, const std::vector<int>& index, dou
     }
     (*t)(n, c, h, w) = value;
   }
-  rebuild(std::move(l));
-  dirty_ = true;
-  error_.clear();
-  return true;
+  return apply(std::move(l));
 }
 
 bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
   Lesson l = lesson();
   const int groups = l.spec.groups;
-  auto resized = [](const Tensor& old, Shape s) {
-    Tensor t(s);
-    for (int a = 0; a < std::min(s.n, old.shape.n); ++a)
-      for (int b = 0; b < std::min(s.c, old.shape.c); ++b)
-        for (int y = 0; y < std::min(s.h, old.shape.h); ++y)
-          for (int x = 0; x < std::min(s.w, old.shape.w); ++x) t(a, b, y, x) = old(a, b, y, x);
-    return t;
-  };
   if (std::min({n, c, h, w, cout, kh, kw}) < 1) {
     error_ = "every size must be at least 1";
     return false;
@@ -257,16 +258,12 @@ bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
   if (!l.bias.empty()) l.bias.resize(cout, 0.0);
   l.upstream = Tensor();  // its shape follows the output: back to ones
   try {
-    const Geometry geo = l.geometry();
-    (void)geo;
+    l.geometry();  // the kernel must still fit
   } catch (const ConvError& e) {
     error_ = e.what();
     return false;
   }
-  rebuild(std::move(l));
-  dirty_ = true;
-  error_.clear();
-  return true;
+  return apply(std::move(l));
 }
 
 void App::randomize_integers(unsigned seed) {
@@ -277,15 +274,13 @@ void App::randomize_integers(unsigned seed) {
   for (double& v : l.weight.values) v = value(rng);
   for (double& v : l.bias) v = value(rng);
   for (double& v : l.upstream.values) v = value(rng);
-  rebuild(std::move(l));
-  dirty_ = true;
+  apply(std::move(l));
 }
 
 void App::set_upstream_ones() {
   Lesson l = lesson();
   l.upstream = Tensor();
-  rebuild(std::move(l));
-  dirty_ = true;
+  apply(std::move(l));
 }
 
 void App::set_upstream_random(unsigned seed) {
@@ -294,8 +289,7 @@ void App::set_upstream_random(unsigned seed) {
   Lesson l = lesson();
   l.upstream = Tensor(l.geometry().output_shape());
   for (double& v : l.upstream.values) v = value(rng);
-  rebuild(std::move(l));
-  dirty_ = true;
+  apply(std::move(l));
 }
 
 // ---------------------------------------------------------------------------------------------

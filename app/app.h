@@ -56,6 +56,7 @@ class App {
   // ---- The lesson ----
   void open(const std::string& path);            // throws LessonError; keeps the old one then
   void open_preset(const std::string& name);     // "sobel-6x5" from assets/lessons
+  void open_or_default(const std::string& path); // the seed's 6×5 Sobel when path is empty
   void set_lesson(Lesson lesson, std::string path, bool unsaved = false);
   void save(const std::string& path);            // atomic; throws LessonError
   const Lesson& lesson() const { return timeline_->lesson(); }
@@ -107,6 +108,7 @@ class App {
 
  private:
   void rebuild(Lesson lesson);
+  bool apply(Lesson lesson);  // an edit: rebuild, mark unsaved, clear the last error
   void set_frame(long long k, bool tween);
   double step_seconds() const;  // how long the current move takes at speed 1
 

@@ -155,8 +155,7 @@ int render_without_display(const ShellOptions& options, const std::string& folde
   EglContext gl;
   App app;
   app.settings = load_settings();
-  if (!options.lesson.empty()) app.open(options.lesson);
-  else app.open_preset("sobel-6x5");
+  app.open_or_default(options.lesson);
   render_all_phases(app, folder);
   std::cout << "convstep: the stage of each phase of \"" << app.lesson().title << "\" is in " << folder
             << "/ (forward, dw, dx_gather, dx_scatter, db as .png and .svg)\n";

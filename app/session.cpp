@@ -5,7 +5,6 @@
 #include <backends/imgui_impl_opengl3.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/svg.h"
@@ -21,8 +20,7 @@ namespace fs = std::filesystem;
 
 Session::Session(const ShellOptions& options) {
   app.settings = load_settings();
-  if (!options.lesson.empty()) app.open(options.lesson);
-  else app.open_preset("sobel-6x5");
+  app.open_or_default(options.lesson);
   if (!options.script.empty()) script.emplace(load_script(options.script), options.script);
   if (!options.no_restore) find_unsaved(ui);
   rebuild_fonts();

@@ -13,15 +13,22 @@ namespace convstep {
 // Names
 
 namespace {
-constexpr std::array<const char*, 5> kPhaseNames = {"forward", "dw", "dx_gather", "dx_scatter", "db"};
+constexpr std::array<const char*, 5> kPhaseNames = {"forward", "dw", "dx_gather", "dx_scatter",
+                                                    "db"};
 constexpr std::array<const char*, 3> kGranularityNames = {"phase", "cell", "term"};
-constexpr std::array<const char*, 13> kGridNames = {"X",  "Xp", "W",  "Z",  "G",  "Gd", "Gp",
+constexpr std::array<const char*, 13> kGridNames = {"X",  "Xp",  "W",  "Z",  "G",  "Gd", "Gp",
                                                     "Wr", "dXp", "dX", "dW", "db", ""};
 }  // namespace
 
-const char* phase_name(Phase p) { return kPhaseNames[static_cast<int>(p)]; }
-const char* granularity_name(Granularity g) { return kGranularityNames[static_cast<int>(g)]; }
-const char* grid_name(Grid g) { return kGridNames[static_cast<int>(g)]; }
+const char* phase_name(Phase p) {
+  return kPhaseNames[static_cast<int>(p)];
+}
+const char* granularity_name(Granularity g) {
+  return kGranularityNames[static_cast<int>(g)];
+}
+const char* grid_name(Grid g) {
+  return kGridNames[static_cast<int>(g)];
+}
 
 std::optional<Phase> parse_phase(std::string_view name) {
   for (Phase p : kAllPhases)
@@ -37,26 +44,40 @@ std::optional<Granularity> parse_granularity(std::string_view name) {
 
 const char* stage_name(Stage s) {
   switch (s) {
-    case Stage::None: return "none";
-    case Stage::PadInput: return "pad_input";
-    case Stage::AddBias: return "add_bias";
-    case Stage::ShowGradient: return "show_gradient";
-    case Stage::DilateGradient: return "dilate_gradient";
-    case Stage::PadGradient: return "pad_gradient";
-    case Stage::RotateKernel: return "rotate_kernel";
-    case Stage::ZeroUncovered: return "zero_uncovered";
-    case Stage::Crop: return "crop";
+    case Stage::None:
+      return "none";
+    case Stage::PadInput:
+      return "pad_input";
+    case Stage::AddBias:
+      return "add_bias";
+    case Stage::ShowGradient:
+      return "show_gradient";
+    case Stage::DilateGradient:
+      return "dilate_gradient";
+    case Stage::PadGradient:
+      return "pad_gradient";
+    case Stage::RotateKernel:
+      return "rotate_kernel";
+    case Stage::ZeroUncovered:
+      return "zero_uncovered";
+    case Stage::Crop:
+      return "crop";
   }
   return "";
 }
 
 const char* phase_title(Phase p) {
   switch (p) {
-    case Phase::Forward: return "Forward: Z = Xp ⋆ W + b";
-    case Phase::Dw: return "∂L/∂W: G laid over Xp";
-    case Phase::DxGather: return "∂L/∂X by gathering: Gp ⋆ Wr";
-    case Phase::DxScatter: return "∂L/∂X by scattering: each G cell stamps g·W";
-    case Phase::Db: return "∂L/∂b = ΣG";
+    case Phase::Forward:
+      return "Forward: Z = Xp ⋆ W + b";
+    case Phase::Dw:
+      return "∂L/∂W: G laid over Xp";
+    case Phase::DxGather:
+      return "∂L/∂X by gathering: Gp ⋆ Wr";
+    case Phase::DxScatter:
+      return "∂L/∂X by scattering: each G cell stamps g·W";
+    case Phase::Db:
+      return "∂L/∂b = ΣG";
   }
   return "";
 }
@@ -107,10 +128,10 @@ const char* phase_explanation(Phase p) {
 namespace {
 
 struct AxisTable {
-  int count = 0, inner = 0;        // a in [0, count), p in [0, inner)
-  std::vector<int> valid_list;     // for each a: its valid p, packed
-  std::vector<int> valid_start;    // count + 1 offsets into valid_list
-  std::vector<std::uint8_t> valid; // count × inner
+  int count = 0, inner = 0;         // a in [0, count), p in [0, inner)
+  std::vector<int> valid_list;      // for each a: its valid p, packed
+  std::vector<int> valid_start;     // count + 1 offsets into valid_list
+  std::vector<std::uint8_t> valid;  // count × inner
 
   template <typename F>
   static AxisTable build(int count, int inner, F ok) {
@@ -135,16 +156,18 @@ struct AxisTable {
 };
 
 struct Block {
-  int outer = 1;            // cells = outer · rows.count · cols.count
-  int q = 1;                // terms per cell = q · rows.inner · cols.inner
+  int outer = 1;  // cells = outer · rows.count · cols.count
+  int q = 1;      // terms per cell = q · rows.inner · cols.inner
   AxisTable rows, cols;
-  bool sum_step = false;    // a Sum step after each cell's terms
+  bool sum_step = false;  // a Sum step after each cell's terms
 
   long long cells_per_outer() const { return 1LL * rows.count * cols.count; }
   long long cells() const { return outer * cells_per_outer(); }
   long long terms_per_cell() const { return 1LL * q * rows.inner * cols.inner; }
   long long extra() const { return sum_step ? 1 : 0; }
-  long long nonzero_in(int a, int b) const { return 1LL * q * rows.valid_count(a) * cols.valid_count(b); }
+  long long nonzero_in(int a, int b) const {
+    return 1LL * q * rows.valid_count(a) * cols.valid_count(b);
+  }
   long long term_steps_per_outer(bool skip) const {
     if (!skip) return cells_per_outer() * (terms_per_cell() + extra());
     return 1LL * q * rows.valid_before(rows.count) * cols.valid_before(cols.count) +
@@ -152,10 +175,13 @@ struct Block {
   }
   long long steps(Granularity g, bool skip) const {
     switch (g) {
-      case Granularity::Phase: return 1;
-      case Granularity::Cell: return cells();
+      case Granularity::Phase:
+        return 1;
+      case Granularity::Cell:
+        return cells();
       // Skipping zeros can leave nothing (every window on padding): keep one step to show it.
-      case Granularity::Term: return std::max(outer * term_steps_per_outer(skip), 1LL);
+      case Granularity::Term:
+        return std::max(outer * term_steps_per_outer(skip), 1LL);
     }
     return 0;
   }
@@ -165,7 +191,7 @@ struct Block {
 struct BlockPosition {
   long long cell = 0;
   int outer = 0, a = 0, b = 0;
-  long long term = 0;   // index in the cell's full term order (q, p, r); terms_per_cell = sum
+  long long term = 0;  // index in the cell's full term order (q, p, r); terms_per_cell = sum
   bool sum = false;
 };
 
@@ -184,13 +210,17 @@ BlockPosition locate_term(const Block& blk, long long k, bool skip) {
     // Steps before row a: q·(valid rows before a)·(all valid cols) + a·cols·extra; monotonic.
     const long long all_cols = blk.cols.valid_before(blk.cols.count);
     auto before_row = [&](int a) {
-      return 1LL * blk.q * blk.rows.valid_before(a) * all_cols + 1LL * a * blk.cols.count * blk.extra();
+      return 1LL * blk.q * blk.rows.valid_before(a) * all_cols +
+             1LL * a * blk.cols.count * blk.extra();
     };
     // The first row that ends after k (rows of only zero terms may take no steps at all).
     int lo = 0, hi = blk.rows.count - 1;
     while (lo < hi) {
       const int mid = (lo + hi) / 2;
-      if (before_row(mid + 1) > k) hi = mid; else lo = mid + 1;
+      if (before_row(mid + 1) > k)
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     pos.a = lo;
     k -= before_row(lo);
@@ -201,7 +231,10 @@ BlockPosition locate_term(const Block& blk, long long k, bool skip) {
     lo = 0, hi = blk.cols.count - 1;
     while (lo < hi) {
       const int mid = (lo + hi) / 2;
-      if (before_col(mid + 1) > k) hi = mid; else lo = mid + 1;
+      if (before_col(mid + 1) > k)
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     pos.b = lo;
     k -= before_col(lo);
@@ -228,13 +261,15 @@ struct Segment {
   Stage stage = Stage::None;  // None: the block
 };
 
-std::string number(double v) { return format_number(v, kUnicode); }
+std::string number(double v) {
+  return format_number(v, kUnicode);
+}
 
 // The terms an equation shows: all of them when there are few, else the first and the last
 // few. Keeping only those makes an equation cost the same at any term of a long sum.
 struct EquationTerms {
   static constexpr long long kMaxShown = 64, kHead = 6, kTail = 3;
-  std::vector<Term> head;  // the first kMaxShown
+  std::vector<Term> head;        // the first kMaxShown
   std::array<Term, kTail> ring;  // the last kTail, cyclically
   long long total = 0;
 
@@ -263,8 +298,10 @@ struct Timeline::Impl {
   Geometry geo;
   Results results;
   Tensor X, Xp, W, G, Gd, Gp, Wr, dXp, Z_before_bias, db_tensor;
-  bool simple_names = false;  // one sample, one channel in and out: 2-D indices
+  bool simple_names = false;     // one sample, one channel in and out: 2-D indices
   int valid_h = 0, valid_w = 0;  // the extent of dXp that Gp ⋆ Wr reaches
+  double discarded_sum = 0;      // the crop's discarded gradients, and how many cells
+  long long discarded_cells = 0;
   std::array<std::vector<Segment>, 5> segments;
   std::array<Block, 5> blocks;
   std::vector<std::uint8_t> covered;  // per X cell (h × w): some window reaches it
@@ -287,6 +324,14 @@ struct Timeline::Impl {
     valid_h = geo.gp_h() - geo.span_h() + 1;
     valid_w = geo.gp_w() - geo.span_w() + 1;
     build_phases();
+    // What the crop discards: the gradients that landed on dXp's padding border.
+    for (int n = 0; n < geo.n; ++n)
+      for (int c = 0; c < geo.c; ++c)
+        for (int y = 0; y < geo.hp(); ++y)
+          for (int x = 0; x < geo.wp(); ++x)
+            if (y < geo.pad_top || y >= geo.pad_top + geo.h || x < geo.pad_left ||
+                x >= geo.pad_left + geo.w)
+              discarded_sum += dXp(n, c, y, x), ++discarded_cells;
     covered.assign(static_cast<std::size_t>(geo.h) * geo.w, 0);
     for (int y = 0; y < geo.h; ++y)
       for (int x = 0; x < geo.w; ++x)
@@ -324,18 +369,24 @@ struct Timeline::Impl {
 
     Block& fwd = blocks[0];
     fwd.outer = g.n * g.cout, fwd.q = g.c_per_group(), fwd.sum_step = fwd.q > 1;
-    fwd.rows = AxisTable::build(g.oh, g.kh, [&](int i, int u) { return in_rows(i * g.stride_h + u * g.dil_h); });
-    fwd.cols = AxisTable::build(g.ow, g.kw, [&](int j, int v) { return in_cols(j * g.stride_w + v * g.dil_w); });
+    fwd.rows = AxisTable::build(
+        g.oh, g.kh, [&](int i, int u) { return in_rows(i * g.stride_h + u * g.dil_h); });
+    fwd.cols = AxisTable::build(
+        g.ow, g.kw, [&](int j, int v) { return in_cols(j * g.stride_w + v * g.dil_w); });
 
     Block& dw = blocks[1];
     dw.outer = g.cout * g.c_per_group(), dw.q = g.n, dw.sum_step = g.n > 1;
-    dw.rows = AxisTable::build(g.kh, g.oh, [&](int u, int i) { return in_rows(i * g.stride_h + u * g.dil_h); });
-    dw.cols = AxisTable::build(g.kw, g.ow, [&](int v, int j) { return in_cols(j * g.stride_w + v * g.dil_w); });
+    dw.rows = AxisTable::build(g.kh, g.oh,
+                               [&](int u, int i) { return in_rows(i * g.stride_h + u * g.dil_h); });
+    dw.cols = AxisTable::build(g.kw, g.ow,
+                               [&](int v, int j) { return in_cols(j * g.stride_w + v * g.dil_w); });
 
     Block& gather = blocks[2];
     gather.outer = g.n * g.c, gather.q = g.cout_per_group(), gather.sum_step = gather.q > 1;
-    gather.rows = AxisTable::build(valid_h, g.kh, [&](int y, int u) { return gp_row(y + u * g.dil_h); });
-    gather.cols = AxisTable::build(valid_w, g.kw, [&](int x, int v) { return gp_col(x + v * g.dil_w); });
+    gather.rows =
+        AxisTable::build(valid_h, g.kh, [&](int y, int u) { return gp_row(y + u * g.dil_h); });
+    gather.cols =
+        AxisTable::build(valid_w, g.kw, [&](int x, int v) { return gp_col(x + v * g.dil_w); });
 
     Block& scatter = blocks[3];
     scatter.outer = g.n * g.cout, scatter.q = g.c_per_group(), scatter.sum_step = false;
@@ -357,6 +408,78 @@ struct Timeline::Impl {
     segments[2].push_back(S{Stage::Crop});
     segments[3] = {S{Stage::None}, S{Stage::Crop}};
     segments[4] = {S{Stage::None}};
+  }
+
+  // The equation and note of a stage step.
+  void describe_stage(Frame& f) const {
+    switch (f.stage) {
+      case Stage::PadInput:
+        f.equation = geo.pad_top + geo.pad_bottom + geo.pad_left + geo.pad_right == 0
+                         ? "Xp = X (no padding)"
+                         : "Xp = pad(X): " + std::to_string(geo.pad_top) + " top, " +
+                               std::to_string(geo.pad_bottom) + " bottom, " +
+                               std::to_string(geo.pad_left) + " left, " +
+                               std::to_string(geo.pad_right) + " right";
+        f.note =
+            "The padding ring of zeros appears around X: Xp is " + dims(geo.hp(), geo.wp()) + ".";
+        break;
+      case Stage::AddBias: {
+        std::string b;
+        for (std::size_t i = 0; i < lesson.bias.size(); ++i)
+          b += (i ? ", " : "") + number(lesson.bias[i]);
+        f.equation = "Z = Z + b, b = [" + b + "]";
+        f.note = "The bias of each output channel is added to every cell of that channel.";
+        break;
+      }
+      case Stage::ShowGradient:
+        f.equation = lesson.upstream.shape.count() == 0 ? "G = ∂L/∂Z = 1 everywhere (L = ΣZ)"
+                                                        : "G = ∂L/∂Z, given by the lesson";
+        f.note = "Start from the upstream gradient G = ∂L/∂Z, one value per output cell.";
+        break;
+      case Stage::DilateGradient:
+        f.equation = geo.stride_h == 1 && geo.stride_w == 1
+                         ? "Gd = G (stride 1: no zeros to insert)"
+                         : "Gd = G with " + std::to_string(geo.stride_h - 1) + " zero rows and " +
+                               std::to_string(geo.stride_w - 1) +
+                               " zero columns between cells: " + dims(geo.oh, geo.ow) + " → " +
+                               dims(geo.gd_h(), geo.gd_w());
+        f.note =
+            "Each G cell moves back to where its window started in Xp; the stride's gaps "
+            "are filled with zeros.";
+        break;
+      case Stage::PadGradient:
+        f.equation = "Gp = Gd padded by (k−1)·dil = " + std::to_string((geo.kh - 1) * geo.dil_h) +
+                     " rows and " + std::to_string((geo.kw - 1) * geo.dil_w) +
+                     " columns on each side: " + dims(geo.gp_h(), geo.gp_w());
+        f.note =
+            "The padded gradient map: the kernel can now hang over G's edges, so every "
+            "input cell finds all the outputs it fed.";
+        break;
+      case Stage::RotateKernel:
+        f.equation = geo.c == 1 && geo.cout == 1 ? "Wr = rot180(W)"
+                                                 : "Wr[c,o] = rot180(W[o,c]) within each group";
+        f.note = "The kernel turns through 180° about its centre.";
+        break;
+      case Stage::ZeroUncovered:
+        f.equation = "dXp rows ≥ " + std::to_string(valid_h) + " and columns ≥ " +
+                     std::to_string(valid_w) + " = 0";
+        f.note =
+            "No window reaches these inputs, because the stride does not divide the rest: "
+            "their gradient is 0 and they do not learn.";
+        break;
+      case Stage::Crop: {
+        f.equation = "dX = dXp without its padding border: " + dims(geo.hp(), geo.wp()) + " → " +
+                     dims(geo.h, geo.w);
+        f.note = discarded_cells == 0
+                     ? "There is no padding, so nothing is discarded: dX = dXp."
+                     : "The gradients that landed on the padding are discarded: " +
+                           plural(discarded_cells, "cell") + " summing to " +
+                           number(discarded_sum) + ". The padding zeros are constants, not inputs.";
+        break;
+      }
+      case Stage::None:
+        break;
+    }
   }
 
   const Block& block(Phase p) const { return blocks[static_cast<int>(p)]; }
@@ -426,19 +549,32 @@ struct Timeline::Impl {
 
   const Tensor& tensor(Grid grid) const {
     switch (grid) {
-      case Grid::X: return X;
-      case Grid::Xp: return Xp;
-      case Grid::W: return W;
-      case Grid::Z: return results.Z;
-      case Grid::G: return G;
-      case Grid::Gd: return Gd;
-      case Grid::Gp: return Gp;
-      case Grid::Wr: return Wr;
-      case Grid::dXp: return dXp;
-      case Grid::dX: return results.dX;
-      case Grid::dW: return results.dW;
-      case Grid::db: return db_tensor;
-      case Grid::None: break;
+      case Grid::X:
+        return X;
+      case Grid::Xp:
+        return Xp;
+      case Grid::W:
+        return W;
+      case Grid::Z:
+        return results.Z;
+      case Grid::G:
+        return G;
+      case Grid::Gd:
+        return Gd;
+      case Grid::Gp:
+        return Gp;
+      case Grid::Wr:
+        return Wr;
+      case Grid::dXp:
+        return dXp;
+      case Grid::dX:
+        return results.dX;
+      case Grid::dW:
+        return results.dW;
+      case Grid::db:
+        return db_tensor;
+      case Grid::None:
+        break;
     }
     static const Tensor empty;
     return empty;
@@ -459,14 +595,16 @@ struct Timeline::Impl {
     auto add = [&](const Term& t) {
       if (!symbols.empty()) symbols += " + ", values += " + ";
       symbols += name(t.a) + (t.b.grid == Grid::None ? "" : "·" + name(t.b));
-      values += t.b.grid == Grid::None ? factor(t.a_value) : factor(t.a_value) + "·" + factor(t.b_value);
+      values +=
+          t.b.grid == Grid::None ? factor(t.a_value) : factor(t.a_value) + "·" + factor(t.b_value);
     };
     const bool elided = terms.total > EquationTerms::kMaxShown;
     for (std::size_t i = 0; i < terms.head.size() && (!elided || i < EquationTerms::kHead); ++i)
       add(terms.head[i]);
     if (elided) {
       const std::string more =
-          " + … (" + std::to_string(terms.total - EquationTerms::kHead - EquationTerms::kTail) + " more)";
+          " + … (" + std::to_string(terms.total - EquationTerms::kHead - EquationTerms::kTail) +
+          " more)";
       symbols += more, values += more;
       for (const Term& t : terms.tail()) add(t);
     }
@@ -481,11 +619,21 @@ Timeline::~Timeline() = default;
 Timeline::Timeline(Timeline&&) noexcept = default;
 Timeline& Timeline::operator=(Timeline&&) noexcept = default;
 
-const Lesson& Timeline::lesson() const { return impl_->lesson; }
-const Geometry& Timeline::geometry() const { return impl_->geo; }
-const Results& Timeline::results() const { return impl_->results; }
-const Tensor& Timeline::tensor(Grid g) const { return impl_->tensor(g); }
-std::string Timeline::cell_name(const CellRef& cell) const { return impl_->name(cell); }
+const Lesson& Timeline::lesson() const {
+  return impl_->lesson;
+}
+const Geometry& Timeline::geometry() const {
+  return impl_->geo;
+}
+const Results& Timeline::results() const {
+  return impl_->results;
+}
+const Tensor& Timeline::tensor(Grid g) const {
+  return impl_->tensor(g);
+}
+std::string Timeline::cell_name(const CellRef& cell) const {
+  return impl_->name(cell);
+}
 
 bool Timeline::is_padding(Grid grid, int h, int w) const {
   const Geometry& g = impl_->geo;
@@ -511,11 +659,13 @@ bool Timeline::is_uncovered(int h, int w) const {
 
 long long Timeline::count(Phase p, Granularity g, bool skip) const {
   long long n = 0;
-  for (const Segment& s : impl_->segs(p)) n += s.stage == Stage::None ? impl_->block(p).steps(g, skip) : 1;
+  for (const Segment& s : impl_->segs(p))
+    n += s.stage == Stage::None ? impl_->block(p).steps(g, skip) : 1;
   return n;
 }
 
-Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, bool with_result) const {
+Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
+                      bool with_result) const {
   const Impl& m = *impl_;
   const Geometry& g = m.geo;
   Frame f;
@@ -547,14 +697,23 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
   // The result grid: which grid, and its final values.
   const bool cropped = f.stage == Stage::Crop;
   switch (phase) {
-    case Phase::Forward: f.result_grid = Grid::Z; break;
-    case Phase::Dw: f.result_grid = Grid::dW; break;
+    case Phase::Forward:
+      f.result_grid = Grid::Z;
+      break;
+    case Phase::Dw:
+      f.result_grid = Grid::dW;
+      break;
     case Phase::DxGather:
-    case Phase::DxScatter: f.result_grid = cropped ? Grid::dX : Grid::dXp; break;
-    case Phase::Db: f.result_grid = Grid::db; break;
+    case Phase::DxScatter:
+      f.result_grid = cropped ? Grid::dX : Grid::dXp;
+      break;
+    case Phase::Db:
+      f.result_grid = Grid::db;
+      break;
   }
-  const Tensor& final_values =
-      phase == Phase::Forward && f.stage != Stage::AddBias ? m.Z_before_bias : m.tensor(f.result_grid);
+  const Tensor& final_values = phase == Phase::Forward && f.stage != Stage::AddBias
+                                   ? m.Z_before_bias
+                                   : m.tensor(f.result_grid);
   if (with_result) {
     f.result = Tensor(final_values.shape);
     f.progress.assign(final_values.values.size(), Progress::Pending);
@@ -568,80 +727,16 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
   if (f.stage != Stage::None) {
     f.kind = StepKind::Stage;
     if (block_done) mark_all_done();
-    switch (f.stage) {
-      case Stage::PadInput:
-        f.equation = g.pad_top + g.pad_bottom + g.pad_left + g.pad_right == 0
-                         ? "Xp = X (no padding)"
-                         : "Xp = pad(X): " + std::to_string(g.pad_top) + " top, " +
-                               std::to_string(g.pad_bottom) + " bottom, " + std::to_string(g.pad_left) +
-                               " left, " + std::to_string(g.pad_right) + " right";
-        f.note = "The padding ring of zeros appears around X: Xp is " + dims(g.hp(), g.wp()) + ".";
-        break;
-      case Stage::AddBias: {
-        std::string b;
-        for (std::size_t i = 0; i < m.lesson.bias.size(); ++i) b += (i ? ", " : "") + number(m.lesson.bias[i]);
-        f.equation = "Z = Z + b, b = [" + b + "]";
-        f.note = "The bias of each output channel is added to every cell of that channel.";
-        break;
-      }
-      case Stage::ShowGradient:
-        f.equation = m.lesson.upstream.shape.count() == 0 ? "G = ∂L/∂Z = 1 everywhere (L = ΣZ)"
-                                                          : "G = ∂L/∂Z, given by the lesson";
-        f.note = "Start from the upstream gradient G = ∂L/∂Z, one value per output cell.";
-        break;
-      case Stage::DilateGradient:
-        f.equation = g.stride_h == 1 && g.stride_w == 1
-                         ? "Gd = G (stride 1: no zeros to insert)"
-                         : "Gd = G with " + std::to_string(g.stride_h - 1) + " zero rows and " +
-                               std::to_string(g.stride_w - 1) + " zero columns between cells: " +
-                               dims(g.oh, g.ow) + " → " + dims(g.gd_h(), g.gd_w());
-        f.note = "Each G cell moves back to where its window started in Xp; the stride's gaps "
-                 "are filled with zeros.";
-        break;
-      case Stage::PadGradient:
-        f.equation = "Gp = Gd padded by (k−1)·dil = " + std::to_string((g.kh - 1) * g.dil_h) +
-                     " rows and " + std::to_string((g.kw - 1) * g.dil_w) + " columns on each side: " +
-                     dims(g.gp_h(), g.gp_w());
-        f.note = "The padded gradient map: the kernel can now hang over G's edges, so every "
-                 "input cell finds all the outputs it fed.";
-        break;
-      case Stage::RotateKernel:
-        f.equation = g.c == 1 && g.cout == 1 ? "Wr = rot180(W)"
-                                             : "Wr[c,o] = rot180(W[o,c]) within each group";
-        f.note = "The kernel turns through 180° about its centre.";
-        break;
-      case Stage::ZeroUncovered:
-        f.equation = "dXp rows ≥ " + std::to_string(m.valid_h) + " and columns ≥ " +
-                     std::to_string(m.valid_w) + " = 0";
-        f.note = "No window reaches these inputs, because the stride does not divide the rest: "
-                 "their gradient is 0 and they do not learn.";
-        break;
-      case Stage::Crop: {
-        double discarded = 0;
-        int cells = 0;
-        const Tensor& full = m.dXp;
-        for (int n = 0; n < g.n; ++n)
-          for (int c = 0; c < g.c; ++c)
-            for (int y = 0; y < g.hp(); ++y)
-              for (int x = 0; x < g.wp(); ++x)
-                if (is_padding(Grid::dXp, y, x)) discarded += full(n, c, y, x), ++cells;
-        f.equation = "dX = dXp without its padding border: " + dims(g.hp(), g.wp()) + " → " +
-                     dims(g.h, g.w);
-        f.note = cells == 0 ? "There is no padding, so nothing is discarded: dX = dXp."
-                            : "The gradients that landed on the padding are discarded: " +
-                                  plural(cells, "cell") + " summing to " + number(discarded) +
-                                  ". The padding zeros are constants, not inputs.";
-        break;
-      }
-      case Stage::None: break;
-    }
+    m.describe_stage(f);
     return f;
   }
 
   // ---- A step of the accumulation block ----
   BlockPosition pos;
   switch (gran) {
-    case Granularity::Term: pos = locate_term(blk, local, skip); break;
+    case Granularity::Term:
+      pos = locate_term(blk, local, skip);
+      break;
     case Granularity::Cell:
     case Granularity::Phase: {
       pos.cell = gran == Granularity::Cell ? local : blk.cells() - 1;
@@ -654,7 +749,7 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
       break;
     }
   }
-  f.kind = gran == Granularity::Phase ? StepKind::Block
+  f.kind = gran == Granularity::Phase  ? StepKind::Block
            : gran == Granularity::Cell ? StepKind::Cell
            : pos.sum                   ? StepKind::Sum
                                        : StepKind::Term;
@@ -690,8 +785,15 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
     const int n = pos.outer / g.cout, o = pos.outer % g.cout, group = o / g.cout_per_group();
     f.source = {Grid::G, n, o, pos.a, pos.b};
     const int cq = pos.sum ? 0 : static_cast<int>(pos.term / per_block);
-    f.window = Window{Grid::dXp, n, group * g.c_per_group() + cq, pos.a * g.stride_h,
-                      pos.b * g.stride_w, g.kh, g.kw, g.dil_h, g.dil_w};
+    f.window = Window{Grid::dXp,
+                      n,
+                      group * g.c_per_group() + cq,
+                      pos.a * g.stride_h,
+                      pos.b * g.stride_w,
+                      g.kh,
+                      g.kw,
+                      g.dil_h,
+                      g.dil_w};
     // dXp as it stands: every stamp of an earlier source, and this one's terms so far.
     auto stamped = [&](int nn, int c, int y, int x, bool* any, bool* all) {
       const int grp = c / g.c_per_group(), c_in = c - grp * g.c_per_group();
@@ -734,14 +836,15 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
       // A whole stamp: the terms are those of the source cell.
       f.target = f.source;
       f.running_sum = m.G(n, o, pos.a, pos.b);
-      f.equation = "dXp[window of " + m.name(f.source) + "] += " + m.name(f.source) + "·W = " +
-                   factor(f.running_sum) + "·W";
+      f.equation = "dXp[window of " + m.name(f.source) + "] += " + m.name(f.source) +
+                   "·W = " + factor(f.running_sum) + "·W";
       f.note = "The gradient " + number(f.running_sum) + " of " + m.name(f.source) +
                " flows back through every weight of its window.";
     } else {
       f.target = current_target;
       bool any, all;
-      f.running_sum = stamped(current_target.n, current_target.c, current_target.h, current_target.w, &any, &all);
+      f.running_sum = stamped(current_target.n, current_target.c, current_target.h,
+                              current_target.w, &any, &all);
       f.equation = m.name(current_target) + " += " + m.name(current.a) + "·" + m.name(current.b) +
                    " = " + factor(current.a_value) + "·" + factor(current.b_value) + " = " +
                    number(current.product) + " → " + number(f.running_sum);
@@ -783,33 +886,50 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
   switch (phase) {
     case Phase::Forward: {
       const int n = pos.outer / g.cout, o = pos.outer % g.cout;
-      f.window = Window{Grid::Xp, n, o / g.cout_per_group() * g.c_per_group() + q_now,
-                        pos.a * g.stride_h, pos.b * g.stride_w, g.kh, g.kw, g.dil_h, g.dil_w};
+      f.window = Window{Grid::Xp,
+                        n,
+                        o / g.cout_per_group() * g.c_per_group() + q_now,
+                        pos.a * g.stride_h,
+                        pos.b * g.stride_w,
+                        g.kh,
+                        g.kw,
+                        g.dil_h,
+                        g.dil_w};
       break;
     }
     case Phase::Dw: {
       const int o = pos.outer / g.c_per_group(), cq = pos.outer % g.c_per_group();
-      f.window = Window{Grid::Xp, q_now, o / g.cout_per_group() * g.c_per_group() + cq,
-                        pos.a * g.dil_h, pos.b * g.dil_w, g.oh, g.ow, g.stride_h, g.stride_w};
+      f.window = Window{Grid::Xp,
+                        q_now,
+                        o / g.cout_per_group() * g.c_per_group() + cq,
+                        pos.a * g.dil_h,
+                        pos.b * g.dil_w,
+                        g.oh,
+                        g.ow,
+                        g.stride_h,
+                        g.stride_w};
       break;
     }
     case Phase::DxGather: {
       const int n = pos.outer / g.c, c = pos.outer % g.c;
-      f.window = Window{Grid::Gp, n, c / g.c_per_group() * g.cout_per_group() + q_now, pos.a,
-                        pos.b, g.kh, g.kw, g.dil_h, g.dil_w};
+      f.window = Window{Grid::Gp, n,       c / g.c_per_group() * g.cout_per_group() + q_now,
+                        pos.a,    pos.b,   g.kh,
+                        g.kw,     g.dil_h, g.dil_w};
       break;
     }
     case Phase::Db:
       f.window = Window{Grid::G, q_now, pos.outer, 0, 0, g.oh, g.ow, 1, 1};
       break;
-    case Phase::DxScatter: break;
+    case Phase::DxScatter:
+      break;
   }
 
   if (f.kind == StepKind::Sum && blk.q > 1) {
     std::string parts;
     for (int q = 0; q < blk.q; ++q) parts += (q ? " + " : "") + factor(f.block_sums[q]);
     const char* over = phase == Phase::Dw || phase == Phase::Db ? "samples" : "channels";
-    f.equation = m.name(f.target) + " = " + parts + " = " + number(sum) + "  (sum over " + over + ")";
+    f.equation =
+        m.name(f.target) + " = " + parts + " = " + number(sum) + "  (sum over " + over + ")";
     f.note = std::string("The subtotals of the ") + over + " are added.";
   } else if (f.kind == StepKind::Block) {
     f.equation = m.equation(f.target, so_far, sum);
@@ -819,7 +939,8 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip, boo
     f.equation = m.equation(f.target, so_far, sum);
     if (f.kind == StepKind::Term && current.zero)
       f.note = std::string("This term multiplies a zero of the ") +
-               (phase == Phase::DxGather ? "padded gradient map" : "padding") + ": it adds nothing.";
+               (phase == Phase::DxGather ? "padded gradient map" : "padding") +
+               ": it adds nothing.";
   }
   return f;
 }
@@ -854,7 +975,8 @@ std::string Timeline::equation_of(const CellRef& cell) const {
       const int x = cell.w + (cell.grid == Grid::dX ? g.pad_left : 0);
       if (y >= m.valid_h || x >= m.valid_w)
         return m.name(cell) + " = 0: no window reaches it, so it gets no gradient";
-      phase = Phase::DxGather, index = ((1LL * cell.n * g.c + cell.c) * m.valid_h + y) * m.valid_w + x;
+      phase = Phase::DxGather,
+      index = ((1LL * cell.n * g.c + cell.c) * m.valid_h + y) * m.valid_w + x;
       break;
     }
     default:
@@ -899,7 +1021,8 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
     add({Grid::Z, n, o, i, j});
     add({grid_of_g, n, o, i, j});
     add({Grid::Gd, n, o, i * g.stride_h, j * g.stride_w});
-    add({Grid::Gp, n, o, (g.kh - 1) * g.dil_h + i * g.stride_h, (g.kw - 1) * g.dil_w + j * g.stride_w});
+    add({Grid::Gp, n, o, (g.kh - 1) * g.dil_h + i * g.stride_h,
+         (g.kw - 1) * g.dil_w + j * g.stride_w});
   };
   auto input_cell = [&](int n, int c, int y, int x) {  // y, x in Xp coordinates
     add({Grid::Xp, n, c, y, x});
@@ -933,7 +1056,8 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
       for (int cq = 0; cq < cg; ++cq)
         for (int u = 0; u < g.kh; ++u)
           for (int v = 0; v < g.kw; ++v) {
-            input_cell(n, group * cg + cq, i * g.stride_h + u * g.dil_h, j * g.stride_w + v * g.dil_w);
+            input_cell(n, group * cg + cq, i * g.stride_h + u * g.dil_h,
+                       j * g.stride_w + v * g.dil_w);
             kernel_entry(o, cq, u, v);
           }
       break;
@@ -956,7 +1080,8 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
     case Grid::Wr: {
       int o = cell.n, cq = cell.c, u = cell.h, v = cell.w;
       if (cell.grid == Grid::Wr) {
-        o = cell.c + cell.n / cg * og, cq = cell.n % cg, u = g.kh - 1 - cell.h, v = g.kw - 1 - cell.w;
+        o = cell.c + cell.n / cg * og, cq = cell.n % cg, u = g.kh - 1 - cell.h,
+        v = g.kw - 1 - cell.w;
       }
       kernel_entry(o, cq, u, v);
       const int c = o / og * cg + cq;
@@ -974,12 +1099,14 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
         for (int i = 0; i < g.oh; ++i)
           for (int j = 0; j < g.ow; ++j) output_cell(Grid::G, n, cell.c, i, j);
       break;
-    case Grid::None: break;
+    case Grid::None:
+      break;
   }
   // Sort and drop duplicates: a W entry of a large lesson touches every window, so checking
   // each new cell against the list would be quadratic.
   auto key = [](const CellRef& r) { return std::tuple(r.grid, r.n, r.c, r.h, r.w); };
-  std::sort(out.begin(), out.end(), [&](const CellRef& a, const CellRef& b) { return key(a) < key(b); });
+  std::sort(out.begin(), out.end(),
+            [&](const CellRef& a, const CellRef& b) { return key(a) < key(b); });
   out.erase(std::unique(out.begin(), out.end()), out.end());
   out.erase(std::remove(out.begin(), out.end(), cell), out.end());
   return out;

@@ -76,8 +76,12 @@ std::string xdg_dir(const char* variable, const char* fallback_under_home) {
 
 }  // namespace
 
-std::string config_dir() { return xdg_dir("XDG_CONFIG_HOME", ".config"); }
-std::string state_dir() { return xdg_dir("XDG_STATE_HOME", ".local/state"); }
+std::string config_dir() {
+  return xdg_dir("XDG_CONFIG_HOME", ".config");
+}
+std::string state_dir() {
+  return xdg_dir("XDG_STATE_HOME", ".local/state");
+}
 
 Settings load_settings() {
   std::ifstream in(config_dir() + "/settings.json");
@@ -100,7 +104,8 @@ App::App() {
   Lesson l;
   l.title = "Sobel on a 6×5 ramp (seed 000)";
   l.input = Tensor(Shape{1, 1, 6, 5});
-  l.input.values = {1, 1, 1, 2, 3, 1, 1, 1, 2, 3, 1, 1, 1, 2, 3, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4};
+  l.input.values = {1, 1, 1, 2, 3, 1, 1, 1, 2, 3, 1, 1, 1, 2, 3,
+                    2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4};
   l.weight = Tensor(Shape{1, 1, 3, 3});
   l.weight.values = {1, 0, -1, 2, 0, -2, 1, 0, -1};
   rebuild(std::move(l));
@@ -142,8 +147,10 @@ bool App::apply(Lesson lesson) {
 }
 
 void App::open_or_default(const std::string& path) {
-  if (path.empty()) open_preset("sobel-6x5");
-  else open(path);
+  if (path.empty())
+    open_preset("sobel-6x5");
+  else
+    open(path);
 }
 
 void App::rebuild(Lesson lesson) {
@@ -191,8 +198,10 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
     }
   }
   nlohmann::json j = nlohmann::json::parse(lesson_to_json(lesson()));
-  if (key == "bias" && value.is_null()) j.erase("bias");
-  else j[key] = value;
+  if (key == "bias" && value.is_null())
+    j.erase("bias");
+  else
+    j[key] = value;
   try {
     return apply(parse_lesson(j.dump()));
   } catch (const LessonError& e) {
@@ -200,7 +209,6 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
     return false;
   }
 }
-
 
 bool App::edit_value(const std::string& name, const std::vector<int>& index, double value) {
   if (!std::isfinite(value)) {
@@ -210,7 +218,8 @@ bool App::edit_value(const std::string& name, const std::vector<int>& index, dou
   Lesson l = lesson();
   if (name == "b" || name == "bias") {
     if (index.size() != 1 || index[0] < 0 || index[0] >= static_cast<int>(l.bias.size())) {
-      error_ = l.bias.empty() ? "this lesson has no bias" : "b has " + std::to_string(l.bias.size()) + " values";
+      error_ = l.bias.empty() ? "this lesson has no bias"
+                              : "b has " + std::to_string(l.bias.size()) + " values";
       return false;
     }
     l.bias[index[0]] = value;
@@ -222,8 +231,10 @@ bool App::edit_value(const std::string& name, const std::vector<int>& index, dou
     }
     if (t == &l.upstream && t->shape.count() == 0) *t = l.upstream_gradient();
     int n = 0, c = 0, h, w;
-    if (index.size() == 2) h = index[0], w = index[1];
-    else if (index.size() == 4) n = index[0], c = index[1], h = index[2], w = index[3];
+    if (index.size() == 2)
+      h = index[0], w = index[1];
+    else if (index.size() == 4)
+      n = index[0], c = index[1], h = index[2], w = index[3];
     else {
       error_ = name + " takes 2 or 4 indices";
       return false;
@@ -249,7 +260,8 @@ bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
     error_ = "C and Cout must be divisible by groups = " + std::to_string(groups);
     return false;
   }
-  if (1LL * n * c * h * w > kMaxTensorValues || std::max({h, w, kh, kw, n, c, cout}) > kMaxDimension) {
+  if (1LL * n * c * h * w > kMaxTensorValues ||
+      std::max({h, w, kh, kw, n, c, cout}) > kMaxDimension) {
     error_ = "too large: every dimension at most 4096, every tensor at most 16,777,216 values";
     return false;
   }
@@ -317,7 +329,9 @@ void App::set_granularity(Granularity g) {
   const Frame old = to_;
   settings.granularity = g;
   const long long count = step_count();
-  auto kind_at = [&](long long i) { return timeline_->frame(phase_, g, i, settings.skip_zero_terms, false); };
+  auto kind_at = [&](long long i) {
+    return timeline_->frame(phase_, g, i, settings.skip_zero_terms, false);
+  };
   long long first = 0, last = count - 1;  // the block's steps lie between the stages
   while (first < count && kind_at(first).kind == StepKind::Stage) ++first;
   while (last >= first && kind_at(last).kind == StepKind::Stage) --last;
@@ -326,14 +340,19 @@ void App::set_granularity(Granularity g) {
     long long lo = first, hi = last;
     while (lo < hi) {
       const long long mid = (lo + hi) / 2;
-      if (kind_at(mid).cell >= old.cell) hi = mid; else lo = mid + 1;
+      if (kind_at(mid).cell >= old.cell)
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     k = lo;
   }
   set_frame(k, false);
 }
 
-void App::seek(long long k) { set_frame(k, false); }
+void App::seek(long long k) {
+  set_frame(k, false);
+}
 
 void App::step_by(long long delta) {
   const long long last = step_count() - 1;
@@ -361,8 +380,10 @@ bool App::advance(double seconds) {
     // Hold each step a moment after its move, so that the eye can read the numbers.
     const double hold = 0.35 / settings.speed;
     if (elapsed_ >= step_seconds() / settings.speed + hold) {
-      if (step_ + 1 < step_count() || settings.loop) step_by(+1);
-      else playing_ = false;
+      if (step_ + 1 < step_count() || settings.loop)
+        step_by(+1);
+      else
+        playing_ = false;
     }
   }
   return animating() || playing_;
@@ -391,7 +412,8 @@ bool parse_cell_address(const std::string& text, std::string* tensor, std::vecto
     const std::size_t close = text.find(']', at);
     if (close == std::string::npos || close == at + 1) return false;
     const std::string number = text.substr(at + 1, close - at - 1);
-    if (number.find_first_not_of("0123456789") != std::string::npos || number.size() > 6) return false;
+    if (number.find_first_not_of("0123456789") != std::string::npos || number.size() > 6)
+      return false;
     index->push_back(std::stoi(number));
     at = close + 1;
   }

@@ -31,7 +31,7 @@ struct Settings {
   float stage_scale = 1;  // 1–3; classroom mode defaults to 2
   bool classroom = false;
   Granularity granularity = Granularity::Term;
-  float speed = 1;        // 0.25–8
+  float speed = 1;  // 0.25–8
   bool loop = false;
   bool reduce_motion = false;
   bool skip_zero_terms = false;
@@ -46,7 +46,7 @@ struct Settings {
 // Where settings and the unsaved-edits copy live (XDG base directories).
 std::string config_dir();
 std::string state_dir();
-Settings load_settings();              // defaults when missing or unreadable
+Settings load_settings();               // defaults when missing or unreadable
 void save_settings(const Settings& s);  // atomic; throws std::runtime_error
 
 class App {
@@ -54,11 +54,11 @@ class App {
   App();
 
   // ---- The lesson ----
-  void open(const std::string& path);            // throws LessonError; keeps the old one then
-  void open_preset(const std::string& name);     // "sobel-6x5" from assets/lessons
-  void open_or_default(const std::string& path); // the seed's 6×5 Sobel when path is empty
+  void open(const std::string& path);             // throws LessonError; keeps the old one then
+  void open_preset(const std::string& name);      // "sobel-6x5" from assets/lessons
+  void open_or_default(const std::string& path);  // the seed's 6×5 Sobel when path is empty
   void set_lesson(Lesson lesson, std::string path, bool unsaved = false);
-  void save(const std::string& path);            // atomic; throws LessonError
+  void save(const std::string& path);  // atomic; throws LessonError
   const Lesson& lesson() const { return timeline_->lesson(); }
   const Timeline& timeline() const { return *timeline_; }
   const std::string& lesson_path() const { return path_; }
@@ -99,7 +99,7 @@ class App {
 
   // ---- Hover and pitfalls ----
   std::optional<CellRef> hover, pinned;
-  std::array<bool, 4> pitfalls{};  // indexed like kAllPitfalls
+  std::array<bool, 4> pitfalls{};           // indexed like kAllPitfalls
   std::optional<std::array<int, 3>> slice;  // (n, c, o) to show; unset: follow the step
 
   Settings settings;

@@ -7,10 +7,10 @@
 #include <sstream>
 
 #include "core/format.h"
+#include "core/lesson.h"
 #include "core/stage.h"
 #include "core/svg.h"
 #include "core/timeline.h"
-#include "core/lesson.h"
 #include "steps_output.h"
 
 namespace convstep {
@@ -44,7 +44,8 @@ void print_tensor(std::ostream& out, const std::string& heading, const Tensor& t
   out << heading << "  " << t.shape.str() << "\n";
   for (int n = 0; n < t.shape.n; ++n)
     for (int c = 0; c < t.shape.c; ++c) {
-      if (t.shape.n * t.shape.c > 1) out << "  [n=" << n << ", " << channel_letter << "=" << c << "]\n";
+      if (t.shape.n * t.shape.c > 1)
+        out << "  [n=" << n << ", " << channel_letter << "=" << c << "]\n";
       std::vector<std::string> cells;
       std::size_t width = 0;
       for (int h = 0; h < t.shape.h; ++h)
@@ -69,7 +70,8 @@ std::string describe_geometry(const Geometry& g) {
   std::string padding = std::to_string(g.pad_top);
   if (g.pad_bottom != g.pad_top || g.pad_left != g.pad_top || g.pad_right != g.pad_top)
     padding = "(top " + std::to_string(g.pad_top) + ", bottom " + std::to_string(g.pad_bottom) +
-              ", left " + std::to_string(g.pad_left) + ", right " + std::to_string(g.pad_right) + ")";
+              ", left " + std::to_string(g.pad_left) + ", right " + std::to_string(g.pad_right) +
+              ")";
   return "X " + g.input_shape().str() + ", W " + g.weight_shape().str() + ", stride " +
          pair(g.stride_h, g.stride_w) + ", padding " + padding + ", dilation " +
          pair(g.dil_h, g.dil_w) + ", groups " + std::to_string(g.groups) + " → Z " +
@@ -89,7 +91,8 @@ int compute_command(const std::string& path, const std::string& format) {
   } else {
     if (!lesson.title.empty()) std::cout << lesson.title << "\n";
     std::cout << describe_geometry(geo) << "\n"
-              << "G = ∂L/∂Z: " << (lesson.upstream.shape.count() ? "from the lesson" : "all ones (L = ΣZ)")
+              << "G = ∂L/∂Z: "
+              << (lesson.upstream.shape.count() ? "from the lesson" : "all ones (L = ΣZ)")
               << "\n\n";
     print_tensor(std::cout, "Z = Xp ⋆ W + b  (output)", r.Z, "c");
     print_tensor(std::cout, "dW = W_grad = ∂L/∂W", r.dW, "o");
@@ -113,14 +116,17 @@ int validate_command(const std::string& path) {
 }
 
 int steps_command(const std::string& path, const std::string& phase, const std::string& granularity,
-                  long long from, long long count, bool skip_zero_terms, const std::string& format) {
+                  long long from, long long count, bool skip_zero_terms,
+                  const std::string& format) {
   const Timeline timeline(load_lesson(path));
   StepsRequest request;
-  if (phase == "all") request.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
-  else request.phases = {*parse_phase(phase)};  // CLI11 has checked the name
+  if (phase == "all")
+    request.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
+  else
+    request.phases = {*parse_phase(phase)};  // CLI11 has checked the name
   request.granularity = *parse_granularity(granularity);
   request.from = from, request.count = count, request.skip_zero_terms = skip_zero_terms;
-  request.format = format == "jsonl" ? StepsFormat::Jsonl
+  request.format = format == "jsonl"      ? StepsFormat::Jsonl
                    : format == "markdown" ? StepsFormat::Markdown
                                           : StepsFormat::Text;
   if (!write_steps(std::cout, timeline, request)) {
@@ -131,15 +137,16 @@ int steps_command(const std::string& path, const std::string& phase, const std::
 }
 
 // One step of a phase as an SVG picture of the stage.
-int export_svg_command(const std::string& path, const std::string& phase, const std::string& granularity,
-                       long long step, const std::string& theme, const std::string& out) {
+int export_svg_command(const std::string& path, const std::string& phase,
+                       const std::string& granularity, long long step, const std::string& theme,
+                       const std::string& out) {
   const Timeline timeline(load_lesson(path));
   const Phase p = *parse_phase(phase);
   const Granularity g = *parse_granularity(granularity);
   const long long count = timeline.count(p, g);
   if (step >= count) {
-    std::cerr << "convstep: --step " << step << " is past the end: " << phase << " has " << count << " "
-              << granularity << " steps (0.." << count - 1 << ")\n";
+    std::cerr << "convstep: --step " << step << " is past the end: " << phase << " has " << count
+              << " " << granularity << " steps (0.." << count - 1 << ")\n";
     return kBadInput;
   }
   StageOptions options;
@@ -154,8 +161,9 @@ int export_svg_command(const std::string& path, const std::string& phase, const 
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"convstep: 2-D convolution and its backpropagation, step by step"};
-  app.footer("Without a subcommand, convstep opens the app:\n"
-             "  convstep [LESSON.json] [--script FILE] [--headless] [--no-restore] [--size WxH]");
+  app.footer(
+      "Without a subcommand, convstep opens the app:\n"
+      "  convstep [LESSON.json] [--script FILE] [--headless] [--no-restore] [--size WxH]");
   app.require_subcommand(1);
 
   std::string lesson_path, format = "text";
@@ -171,7 +179,8 @@ int run_cli(int argc, char** argv) {
   std::string phase = "all", granularity = "cell", steps_format = "text";
   long long from = 0, count = -1;
   bool skip_zero_terms = false;
-  CLI::App* steps = app.add_subcommand("steps", "print the steps of the computation with their equations");
+  CLI::App* steps =
+      app.add_subcommand("steps", "print the steps of the computation with their equations");
   steps->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
   steps->add_option("--phase", phase, "forward, dw, dx_gather, dx_scatter, db or all")
       ->check(CLI::IsMember({"forward", "dw", "dx_gather", "dx_scatter", "db", "all"}))
@@ -179,9 +188,12 @@ int run_cli(int argc, char** argv) {
   steps->add_option("--granularity", granularity, "phase, cell or term")
       ->check(CLI::IsMember({"phase", "cell", "term"}))
       ->capture_default_str();
-  steps->add_option("--from", from, "first step of each phase (0-based)")->check(CLI::NonNegativeNumber);
-  steps->add_option("--count", count, "number of steps of each phase")->check(CLI::NonNegativeNumber);
-  steps->add_flag("--skip-zero-terms", skip_zero_terms, "leave out terms that multiply a padding or inserted zero");
+  steps->add_option("--from", from, "first step of each phase (0-based)")
+      ->check(CLI::NonNegativeNumber);
+  steps->add_option("--count", count, "number of steps of each phase")
+      ->check(CLI::NonNegativeNumber);
+  steps->add_flag("--skip-zero-terms", skip_zero_terms,
+                  "leave out terms that multiply a padding or inserted zero");
   steps->add_option("--format", steps_format, "text, jsonl or markdown")
       ->check(CLI::IsMember({"text", "jsonl", "markdown"}))
       ->capture_default_str();
@@ -212,9 +224,11 @@ int run_cli(int argc, char** argv) {
   try {
     if (compute->parsed()) return compute_command(lesson_path, format);
     if (validate->parsed()) return validate_command(lesson_path);
-    if (svg->parsed()) return export_svg_command(lesson_path, svg_phase, svg_granularity, step, theme, out_path);
+    if (svg->parsed())
+      return export_svg_command(lesson_path, svg_phase, svg_granularity, step, theme, out_path);
     if (steps->parsed())
-      return steps_command(lesson_path, phase, granularity, from, count, skip_zero_terms, steps_format);
+      return steps_command(lesson_path, phase, granularity, from, count, skip_zero_terms,
+                           steps_format);
   } catch (const LessonError& e) {
     std::cerr << "convstep: " << lesson_path << ": " << e.what() << "\n";
     return kBadInput;

@@ -1,8 +1,8 @@
 // The headless front end: EGL surfaceless, a framebuffer object, ImGui fed by hand.
 // Time is simulated (1/60 s per frame), so scripts and monkey runs are deterministic.
 #include <GLFW/glfw3.h>  // key codes only
-#include <imgui.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 
 #include <iostream>
 #include <random>
@@ -34,7 +34,9 @@ class HeadlessHost : public ScriptHost {
     render();
     write_png(path, target_->width(), target_->height(), target_->read_pixels());
   }
-  void export_file(const std::string& kind, const std::string& path) override { export_current(session_.app, kind, path); }
+  void export_file(const std::string& kind, const std::string& path) override {
+    export_current(session_.app, kind, path);
+  }
   void resize(int w, int h) override { width_ = std::max(w, 0), height_ = std::max(h, 0); }
   void quit() override { quit_ = true; }
   bool quitting() const { return quit_; }
@@ -74,13 +76,17 @@ class Monkey {
     for (bool& down : io.KeysDown) down = false;
     std::uniform_int_distribution<int> what(0, 99);
     const int r = what(rng_);
-    auto coord = [&](float extent) { return std::uniform_real_distribution<float>(0, std::max(extent, 1.0f))(rng_); };
-    static const int keys[] = {GLFW_KEY_RIGHT, GLFW_KEY_LEFT, GLFW_KEY_PAGE_DOWN, GLFW_KEY_PAGE_UP, GLFW_KEY_HOME,
-                               GLFW_KEY_END, GLFW_KEY_SPACE, GLFW_KEY_F11, GLFW_KEY_ESCAPE, GLFW_KEY_ENTER,
-                               GLFW_KEY_TAB, GLFW_KEY_1, GLFW_KEY_2, GLFW_KEY_3, GLFW_KEY_4, GLFW_KEY_5,
-                               GLFW_KEY_BACKSPACE, GLFW_KEY_DELETE, GLFW_KEY_UP, GLFW_KEY_DOWN};
+    auto coord = [&](float extent) {
+      return std::uniform_real_distribution<float>(0, std::max(extent, 1.0f))(rng_);
+    };
+    static const int keys[] = {
+        GLFW_KEY_RIGHT, GLFW_KEY_LEFT,      GLFW_KEY_PAGE_DOWN, GLFW_KEY_PAGE_UP, GLFW_KEY_HOME,
+        GLFW_KEY_END,   GLFW_KEY_SPACE,     GLFW_KEY_F11,       GLFW_KEY_ESCAPE,  GLFW_KEY_ENTER,
+        GLFW_KEY_TAB,   GLFW_KEY_1,         GLFW_KEY_2,         GLFW_KEY_3,       GLFW_KEY_4,
+        GLFW_KEY_5,     GLFW_KEY_BACKSPACE, GLFW_KEY_DELETE,    GLFW_KEY_UP,      GLFW_KEY_DOWN};
     if (r < 30) {
-      io.KeysDown[keys[std::uniform_int_distribution<std::size_t>(0, std::size(keys) - 1)(rng_)]] = true;
+      io.KeysDown[keys[std::uniform_int_distribution<std::size_t>(0, std::size(keys) - 1)(rng_)]] =
+          true;
       io.KeyShift = what(rng_) < 20;
     } else if (r < 70) {
       io.MousePos = ImVec2(coord(io.DisplaySize.x), coord(io.DisplaySize.y));
@@ -143,7 +149,8 @@ int run_headless(const ShellOptions& options) {
       if (host.quitting()) break;
       const bool script_done = !session.script || session.script->finished();
       if (script_done && frames >= options.monkey_events) break;
-      if (frames > 60 * 60 * 30) throw std::runtime_error("the script ran for 30 simulated minutes: stopped");
+      if (frames > 60 * 60 * 30)
+        throw std::runtime_error("the script ran for 30 simulated minutes: stopped");
     }
     std::cout << "convstep: headless run finished after " << frames << " frames\n";
   }
@@ -157,8 +164,8 @@ int render_without_display(const ShellOptions& options, const std::string& folde
   app.settings = load_settings();
   app.open_or_default(options.lesson);
   render_all_phases(app, folder);
-  std::cout << "convstep: the stage of each phase of \"" << app.lesson().title << "\" is in " << folder
-            << "/ (forward, dw, dx_gather, dx_scatter, db as .png and .svg)\n";
+  std::cout << "convstep: the stage of each phase of \"" << app.lesson().title << "\" is in "
+            << folder << "/ (forward, dw, dx_gather, dx_scatter, db as .png and .svg)\n";
   return 0;
 }
 

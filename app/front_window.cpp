@@ -1,9 +1,9 @@
 // The windowed front end: GLFW, OpenGL 3.3 core, Dear ImGui's GLFW and OpenGL 3 backends.
 // It sleeps on input events while nothing moves, and draws every frame while something does.
 #include <GLFW/glfw3.h>
-#include <imgui.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
 
 #include <iostream>
 
@@ -19,7 +19,9 @@ class WindowHost : public ScriptHost {
  public:
   WindowHost(GLFWwindow* window, Session& s) : window_(window), session_(s) {}
   void screenshot(const std::string& path) override { pending_screenshot_ = path; }
-  void export_file(const std::string& kind, const std::string& path) override { export_current(session_.app, kind, path); }
+  void export_file(const std::string& kind, const std::string& path) override {
+    export_current(session_.app, kind, path);
+  }
   void resize(int w, int h) override { glfwSetWindowSize(window_, std::max(w, 1), std::max(h, 1)); }
   void quit() override { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
 
@@ -60,7 +62,9 @@ void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
 }  // namespace
 
 int run_window(const ShellOptions& options) {
-  glfwSetErrorCallback([](int code, const char* text) { std::cerr << "convstep: GLFW error " << code << ": " << text << "\n"; });
+  glfwSetErrorCallback([](int code, const char* text) {
+    std::cerr << "convstep: GLFW error " << code << ": " << text << "\n";
+  });
   if (!glfwInit()) return -1;  // the caller falls back to rendering without a display
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -88,8 +92,10 @@ int run_window(const ShellOptions& options) {
     int idle_frames = 0;
     while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
       // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
-      if (!session.busy() && idle_frames > 3) glfwWaitEventsTimeout(0.5);
-      else glfwPollEvents();
+      if (!session.busy() && idle_frames > 3)
+        glfwWaitEventsTimeout(0.5);
+      else
+        glfwPollEvents();
       const double now = glfwGetTime();
       session.update(now - last, now, host);
       last = now;
@@ -102,7 +108,9 @@ int run_window(const ShellOptions& options) {
       ImGui::NewFrame();
       session.draw();
       ImGui::Render();
-      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0 ? 0 : idle_frames + 1;
+      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0
+                        ? 0
+                        : idle_frames + 1;
       if (session.ui.fullscreen_changed) {
         session.ui.fullscreen_changed = false;
         apply_fullscreen(window, session.app.settings.classroom, session.app.settings.window_width,
@@ -117,7 +125,8 @@ int run_window(const ShellOptions& options) {
       if (!session.app.settings.classroom) {
         int ww, wh;
         glfwGetWindowSize(window, &ww, &wh);
-        if (ww > 0 && wh > 0) session.app.settings.window_width = ww, session.app.settings.window_height = wh;
+        if (ww > 0 && wh > 0)
+          session.app.settings.window_width = ww, session.app.settings.window_height = wh;
       }
     }
   }

@@ -21,16 +21,19 @@ bool is_subcommand(const char* arg) {
 #ifdef CONVSTEP_GUI
 int run_app(int argc, char** argv) {
   using namespace convstep;
-  CLI::App cli{"convstep: 2-D convolution and its backpropagation, step by step.\n"
-               "Subcommands (see convstep --help): compute, validate, steps, svg."};
+  CLI::App cli{
+      "convstep: 2-D convolution and its backpropagation, step by step.\n"
+      "Subcommands (see convstep --help): compute, validate, steps, svg."};
   ShellOptions o;
   std::string size;
   cli.add_option("lesson", o.lesson, "a lesson file (JSON); default: the seed's 6×5 Sobel example");
   cli.add_option("--script", o.script, "run the commands of a script file");
   cli.add_flag("--headless", o.headless, "render through EGL, with no display");
-  cli.add_flag("--no-restore", o.no_restore, "do not offer unsaved edits from a previous session back");
+  cli.add_flag("--no-restore", o.no_restore,
+               "do not offer unsaved edits from a previous session back");
   cli.add_option("--size", size, "window size, e.g. 1600x900");
-  cli.add_option("--monkey", o.monkey_events, "feed N seeded random input events (for tests)")->group("");
+  cli.add_option("--monkey", o.monkey_events, "feed N seeded random input events (for tests)")
+      ->group("");
   cli.add_option("--seed", o.monkey_seed, "seed for --monkey")->group("");
   try {
     cli.parse(argc, argv);

@@ -12,17 +12,17 @@ namespace {
 // verb → (minimum, maximum) number of arguments
 const std::map<std::string, std::pair<int, int>>& verbs() {
   static const std::map<std::string, std::pair<int, int>> v = {
-      {"open", {1, 1}},        {"preset", {1, 1}},      {"save", {1, 1}},
-      {"phase", {1, 1}},       {"granularity", {1, 1}}, {"seek", {1, 1}},
-      {"step", {0, 1}},        {"start", {0, 0}},       {"end", {0, 0}},
-      {"play", {0, 0}},        {"pause", {0, 0}},       {"set", {2, 2}},
-      {"edit", {2, 2}},        {"shape", {7, 7}},       {"randomize", {0, 1}},
-      {"upstream", {1, 1}},    {"pitfall", {2, 2}},     {"theme", {1, 1}},
-      {"classroom", {1, 1}},   {"scale", {1, 1}},       {"speed", {1, 1}},
-      {"loop", {1, 1}},        {"reduce_motion", {1, 1}}, {"skip_zeros", {1, 1}},
-      {"panel", {2, 2}},       {"hover", {1, 1}},       {"pin", {1, 1}},
-      {"resize", {2, 2}},      {"wait", {1, 1}},        {"screenshot", {1, 1}},
-      {"export", {2, 2}},      {"quit", {0, 0}},        {"slice", {1, 3}},
+      {"open", {1, 1}},      {"preset", {1, 1}},        {"save", {1, 1}},
+      {"phase", {1, 1}},     {"granularity", {1, 1}},   {"seek", {1, 1}},
+      {"step", {0, 1}},      {"start", {0, 0}},         {"end", {0, 0}},
+      {"play", {0, 0}},      {"pause", {0, 0}},         {"set", {2, 2}},
+      {"edit", {2, 2}},      {"shape", {7, 7}},         {"randomize", {0, 1}},
+      {"upstream", {1, 1}},  {"pitfall", {2, 2}},       {"theme", {1, 1}},
+      {"classroom", {1, 1}}, {"scale", {1, 1}},         {"speed", {1, 1}},
+      {"loop", {1, 1}},      {"reduce_motion", {1, 1}}, {"skip_zeros", {1, 1}},
+      {"panel", {2, 2}},     {"hover", {1, 1}},         {"pin", {1, 1}},
+      {"resize", {2, 2}},    {"wait", {1, 1}},          {"screenshot", {1, 1}},
+      {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
   };
   return v;
 }
@@ -30,7 +30,8 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
 long long to_integer(const std::string& s, const std::string& what) {
   long long v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) throw std::invalid_argument(what + " must be a whole number, got \"" + s + "\"");
+  if (ec != std::errc() || end != s.data() + s.size())
+    throw std::invalid_argument(what + " must be a whole number, got \"" + s + "\"");
   return v;
 }
 
@@ -55,10 +56,14 @@ std::optional<CellRef> to_cell(const std::string& s) {
   for (int g = 0; g < static_cast<int>(Grid::None); ++g)
     if (name == grid_name(static_cast<Grid>(g))) {
       CellRef r{static_cast<Grid>(g)};
-      if (index.size() == 2) r.h = index[0], r.w = index[1];
-      else if (index.size() == 4) r.n = index[0], r.c = index[1], r.h = index[2], r.w = index[3];
-      else if (index.size() == 1 && r.grid == Grid::db) r.c = index[0];
-      else return std::nullopt;
+      if (index.size() == 2)
+        r.h = index[0], r.w = index[1];
+      else if (index.size() == 4)
+        r.n = index[0], r.c = index[1], r.h = index[2], r.w = index[3];
+      else if (index.size() == 1 && r.grid == Grid::db)
+        r.c = index[0];
+      else
+        return std::nullopt;
       return r;
     }
   return std::nullopt;
@@ -82,19 +87,22 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
       if (words >> word) c.args.push_back(word);
       std::string rest;
       std::getline(words, rest);
-      if (const auto first = rest.find_first_not_of(' '); first != std::string::npos) c.args.push_back(rest.substr(first));
+      if (const auto first = rest.find_first_not_of(' '); first != std::string::npos)
+        c.args.push_back(rest.substr(first));
     } else {
       while (words >> word) c.args.push_back(word);
     }
     const auto known = verbs().find(c.verb);
     if (known == verbs().end())
-      throw ScriptError(name + ":" + std::to_string(number) + ": unknown command \"" + c.verb + "\"");
+      throw ScriptError(name + ":" + std::to_string(number) + ": unknown command \"" + c.verb +
+                        "\"");
     const auto [lo, hi] = known->second;
     const int n = static_cast<int>(c.args.size());
     if (n < lo || n > hi)
-      throw ScriptError(name + ":" + std::to_string(number) + ": " + c.verb + " takes " +
-                        (lo == hi ? std::to_string(lo) : std::to_string(lo) + " or " + std::to_string(hi)) +
-                        " argument" + (hi == 1 ? "" : "s") + ", got " + std::to_string(n));
+      throw ScriptError(
+          name + ":" + std::to_string(number) + ": " + c.verb + " takes " +
+          (lo == hi ? std::to_string(lo) : std::to_string(lo) + " or " + std::to_string(hi)) +
+          " argument" + (hi == 1 ? "" : "s") + ", got " + std::to_string(n));
     out.push_back(std::move(c));
   }
   return out;
@@ -130,27 +138,39 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   auto must = [&](bool ok) {
     if (!ok) throw std::invalid_argument(app.last_error());
   };
-  if (v == "open") app.open(a[0]);
-  else if (v == "preset") app.open_preset(a[0]);
-  else if (v == "save") app.save(a[0]);
+  if (v == "open")
+    app.open(a[0]);
+  else if (v == "preset")
+    app.open_preset(a[0]);
+  else if (v == "save")
+    app.save(a[0]);
   else if (v == "phase") {
     const auto p = parse_phase(a[0]);
-    if (!p) throw std::invalid_argument("unknown phase \"" + a[0] + "\": forward, dw, dx_gather, dx_scatter or db");
+    if (!p)
+      throw std::invalid_argument("unknown phase \"" + a[0] +
+                                  "\": forward, dw, dx_gather, dx_scatter or db");
     app.set_phase(*p);
   } else if (v == "granularity") {
     const auto g = parse_granularity(a[0]);
-    if (!g) throw std::invalid_argument("unknown granularity \"" + a[0] + "\": phase, cell or term");
+    if (!g)
+      throw std::invalid_argument("unknown granularity \"" + a[0] + "\": phase, cell or term");
     app.set_granularity(*g);
   } else if (v == "seek") {
     const long long k = to_integer(a[0], "the step");
     if (k < 0 || k >= app.step_count())
-      throw std::invalid_argument("step " + a[0] + " is outside 0.." + std::to_string(app.step_count() - 1));
+      throw std::invalid_argument("step " + a[0] + " is outside 0.." +
+                                  std::to_string(app.step_count() - 1));
     app.seek(k);
-  } else if (v == "step") app.step_by(a.empty() ? 1 : to_integer(a[0], "the number of steps"));
-  else if (v == "start") app.go_start();
-  else if (v == "end") app.go_end();
-  else if (v == "play") app.set_playing(true);
-  else if (v == "pause") app.set_playing(false);
+  } else if (v == "step")
+    app.step_by(a.empty() ? 1 : to_integer(a[0], "the number of steps"));
+  else if (v == "start")
+    app.go_start();
+  else if (v == "end")
+    app.go_end();
+  else if (v == "play")
+    app.set_playing(true);
+  else if (v == "pause")
+    app.set_playing(false);
   else if (v == "set") {
     nlohmann::json value = nlohmann::json::parse(a[1], nullptr, false);
     if (value.is_discarded()) value = a[1];  // a bare word: same, valid, full, ones
@@ -165,22 +185,28 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
     int s[7];
     for (int i = 0; i < 7; ++i) s[i] = static_cast<int>(to_integer(a[i], "a size"));
     must(app.reshape(s[0], s[1], s[2], s[3], s[4], s[5], s[6]));
-  } else if (v == "randomize") app.randomize_integers(a.empty() ? 1 : static_cast<unsigned>(to_integer(a[0], "the seed")));
+  } else if (v == "randomize")
+    app.randomize_integers(a.empty() ? 1 : static_cast<unsigned>(to_integer(a[0], "the seed")));
   else if (v == "upstream") {
-    if (a[0] == "ones") app.set_upstream_ones();
-    else if (a[0] == "random") app.set_upstream_random(1);
-    else throw std::invalid_argument("expected ones or random");
+    if (a[0] == "ones")
+      app.set_upstream_ones();
+    else if (a[0] == "random")
+      app.set_upstream_random(1);
+    else
+      throw std::invalid_argument("expected ones or random");
   } else if (v == "pitfall") {
     for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
       if (a[0] == pitfall_name(kAllPitfalls[i])) {
         app.pitfalls[i] = to_switch(a[1]);
         return;
       }
-    throw std::invalid_argument("unknown pitfall \"" + a[0] +
-                                "\": convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
+    throw std::invalid_argument(
+        "unknown pitfall \"" + a[0] +
+        "\": convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
   } else if (v == "theme") {
     const auto t = parse_theme(a[0]);
-    if (!t) throw std::invalid_argument("unknown theme \"" + a[0] + "\": dark, light or high_contrast");
+    if (!t)
+      throw std::invalid_argument("unknown theme \"" + a[0] + "\": dark, light or high_contrast");
     app.settings.theme = *t;
   } else if (v == "classroom") {
     app.settings.classroom = to_switch(a[0]);
@@ -193,30 +219,39 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
     const double s = to_number(a[0], "the speed");
     if (s < 0.25 || s > 8) throw std::invalid_argument("the speed must be between 0.25 and 8");
     app.settings.speed = static_cast<float>(s);
-  } else if (v == "loop") app.settings.loop = to_switch(a[0]);
-  else if (v == "reduce_motion") app.settings.reduce_motion = to_switch(a[0]);
+  } else if (v == "loop")
+    app.settings.loop = to_switch(a[0]);
+  else if (v == "reduce_motion")
+    app.settings.reduce_motion = to_switch(a[0]);
   else if (v == "skip_zeros") {
     app.settings.skip_zero_terms = to_switch(a[0]);
     app.seek(0);
   } else if (v == "panel") {
     const bool on = to_switch(a[1]);
-    if (a[0] == "lesson") app.settings.show_lesson_panel = on;
-    else if (a[0] == "why") app.settings.show_why_panel = on;
-    else throw std::invalid_argument("unknown panel \"" + a[0] + "\": lesson or why");
+    if (a[0] == "lesson")
+      app.settings.show_lesson_panel = on;
+    else if (a[0] == "why")
+      app.settings.show_why_panel = on;
+    else
+      throw std::invalid_argument("unknown panel \"" + a[0] + "\": lesson or why");
   } else if (v == "hover" || v == "pin") {
     std::optional<CellRef> cell;
     if (a[0] != "none" && !(cell = to_cell(a[0])))
       throw std::invalid_argument("expected a cell like Z[1][2] or none, got \"" + a[0] + "\"");
     (v == "hover" ? app.hover : app.pinned) = cell;
   } else if (v == "resize") {
-    host.resize(static_cast<int>(to_integer(a[0], "the width")), static_cast<int>(to_integer(a[1], "the height")));
+    host.resize(static_cast<int>(to_integer(a[0], "the width")),
+                static_cast<int>(to_integer(a[1], "the height")));
   } else if (v == "wait") {
     const long long ms = to_integer(a[0], "the wait");
     if (ms < 0) throw std::invalid_argument("the wait must not be negative");
     resume_at_ = now_ + ms / 1000.0;
-  } else if (v == "screenshot") host.screenshot(a[0]);
-  else if (v == "export") host.export_file(a[0], a[1]);
-  else if (v == "quit") host.quit();
+  } else if (v == "screenshot")
+    host.screenshot(a[0]);
+  else if (v == "export")
+    host.export_file(a[0], a[1]);
+  else if (v == "quit")
+    host.quit();
 }
 
 }  // namespace convstep

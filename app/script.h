@@ -41,7 +41,8 @@ class ScriptHost {
  public:
   virtual ~ScriptHost() = default;
   virtual void screenshot(const std::string& png_path) = 0;  // the whole window, as shown
-  virtual void export_file(const std::string& kind, const std::string& path) = 0;  // png, gif, svg, md
+  virtual void export_file(const std::string& kind,
+                           const std::string& path) = 0;  // png, gif, svg, md
   virtual void resize(int width, int height) = 0;
   virtual void quit() = 0;
 };

@@ -1,8 +1,8 @@
 #include "session.h"
 
+#include <backends/imgui_impl_opengl3.h>
 #include <gif_lib.h>
 #include <imgui.h>
-#include <backends/imgui_impl_opengl3.h>
 
 #include <filesystem>
 #include <sstream>
@@ -35,9 +35,13 @@ Session::~Session() {
   }
 }
 
-float Session::ui_scale() const { return app.settings.classroom ? 1.6f : 1.0f; }
+float Session::ui_scale() const {
+  return app.settings.classroom ? 1.6f : 1.0f;
+}
 
-bool Session::fonts_stale() const { return fonts_scale_ != ui_scale(); }
+bool Session::fonts_stale() const {
+  return fonts_scale_ != ui_scale();
+}
 
 void Session::rebuild_fonts() {
   ImGuiIO& io = ImGui::GetIO();
@@ -71,9 +75,13 @@ void Session::update(double dt, double now, ScriptHost& host) {
   }
 }
 
-void Session::draw() { draw_ui(app, ui, *painter_); }
+void Session::draw() {
+  draw_ui(app, ui, *painter_);
+}
 
-bool Session::busy() const { return app.animating() || app.playing() || (script && !script->finished()); }
+bool Session::busy() const {
+  return app.animating() || app.playing() || (script && !script->finished());
+}
 
 // ---------------------------------------------------------------------------------------------
 // Exports
@@ -110,22 +118,28 @@ void write_gif(const App& app, const std::string& path) {
   };
   EGifSetGifVersion(gif, true);
   // 8 bits of colour resolution; each frame brings its own 256-colour palette.
-  if (EGifPutScreenDesc(gif, kWidth, kHeight, 8, 0, nullptr) == GIF_ERROR) fail(GifErrorString(gif->Error));
+  if (EGifPutScreenDesc(gif, kWidth, kHeight, 8, 0, nullptr) == GIF_ERROR)
+    fail(GifErrorString(gif->Error));
   // Loop forever (the NETSCAPE2.0 application extension).
   const unsigned char loop[] = {1, 0, 0};
   if (EGifPutExtensionLeader(gif, APPLICATION_EXT_FUNC_CODE) == GIF_ERROR ||
-      EGifPutExtensionBlock(gif, 11, "NETSCAPE2.0") == GIF_ERROR || EGifPutExtensionBlock(gif, 3, loop) == GIF_ERROR ||
-      EGifPutExtensionTrailer(gif) == GIF_ERROR)
+      EGifPutExtensionBlock(gif, 11, "NETSCAPE2.0") == GIF_ERROR ||
+      EGifPutExtensionBlock(gif, 3, loop) == GIF_ERROR || EGifPutExtensionTrailer(gif) == GIF_ERROR)
     fail(GifErrorString(gif->Error));
-  std::vector<GifByteType> r(kWidth * kHeight), g(kWidth * kHeight), b(kWidth * kHeight), out(kWidth * kHeight);
+  std::vector<GifByteType> r(kWidth * kHeight), g(kWidth * kHeight), b(kWidth * kHeight),
+      out(kWidth * kHeight);
   for (long long i = 0; i < frames; ++i) {
     const long long k = frames == count ? i : i * (count - 1) / std::max(1LL, frames - 1);
-    const Frame f = tl.frame(app.phase(), app.settings.granularity, k, app.settings.skip_zero_terms);
-    const std::vector<std::uint8_t> rgba = renderer.render(still_scene(app, f, kWidth, kHeight), kWidth, kHeight);
-    for (int p = 0; p < kWidth * kHeight; ++p) r[p] = rgba[p * 4], g[p] = rgba[p * 4 + 1], b[p] = rgba[p * 4 + 2];
+    const Frame f =
+        tl.frame(app.phase(), app.settings.granularity, k, app.settings.skip_zero_terms);
+    const std::vector<std::uint8_t> rgba =
+        renderer.render(still_scene(app, f, kWidth, kHeight), kWidth, kHeight);
+    for (int p = 0; p < kWidth * kHeight; ++p)
+      r[p] = rgba[p * 4], g[p] = rgba[p * 4 + 1], b[p] = rgba[p * 4 + 2];
     int colors = 256;
     GifColorType palette[256];
-    if (GifQuantizeBuffer(kWidth, kHeight, &colors, r.data(), g.data(), b.data(), out.data(), palette) == GIF_ERROR)
+    if (GifQuantizeBuffer(kWidth, kHeight, &colors, r.data(), g.data(), b.data(), out.data(),
+                          palette) == GIF_ERROR)
       fail("colour quantization failed");
     ColorMapObject* map = GifMakeMapObject(256, palette);
     // 0.7 s per step, the last one held longer.
@@ -133,9 +147,11 @@ void write_gif(const App& app, const std::string& path) {
     const GraphicsControlBlock gcb{DISPOSAL_UNSPECIFIED, false, delay, NO_TRANSPARENT_COLOR};
     GifByteType ext[4];
     const std::size_t ext_len = EGifGCBToExtension(&gcb, ext);
-    bool ok = EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, static_cast<int>(ext_len), ext) != GIF_ERROR &&
+    bool ok = EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, static_cast<int>(ext_len), ext) !=
+                  GIF_ERROR &&
               EGifPutImageDesc(gif, 0, 0, kWidth, kHeight, false, map) != GIF_ERROR;
-    for (int y = 0; ok && y < kHeight; ++y) ok = EGifPutLine(gif, out.data() + y * kWidth, kWidth) != GIF_ERROR;
+    for (int y = 0; ok && y < kHeight; ++y)
+      ok = EGifPutLine(gif, out.data() + y * kWidth, kWidth) != GIF_ERROR;
     GifFreeMapObject(map);
     if (!ok) fail(GifErrorString(gif->Error));
   }
@@ -145,7 +161,10 @@ void write_gif(const App& app, const std::string& path) {
   }
   std::error_code ec;
   // giflib creates its file readable by its owner only; exports are for sharing.
-  fs::permissions(temp, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read, ec);
+  fs::permissions(temp,
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                      fs::perms::others_read,
+                  ec);
   fs::rename(temp, path, ec);
   if (ec) {
     std::remove(temp.c_str());
@@ -157,11 +176,13 @@ void write_gif(const App& app, const std::string& path) {
 
 void export_current(const App& app, const std::string& kind, const std::string& path) {
   if (kind == "svg") {
-    write_file_atomically(path, scene_to_svg(still_scene(app, app.frame(), kExportWidth, kExportHeight)));
+    write_file_atomically(path,
+                          scene_to_svg(still_scene(app, app.frame(), kExportWidth, kExportHeight)));
   } else if (kind == "png") {
     SceneRenderer renderer;
     write_png(path, kExportWidth, kExportHeight,
-              renderer.render(still_scene(app, app.frame(), kExportWidth, kExportHeight), kExportWidth, kExportHeight));
+              renderer.render(still_scene(app, app.frame(), kExportWidth, kExportHeight),
+                              kExportWidth, kExportHeight));
   } else if (kind == "md") {
     std::ostringstream out;
     StepsRequest request;
@@ -176,11 +197,13 @@ void export_current(const App& app, const std::string& kind, const std::string& 
     SceneRenderer renderer;
     const long long count = std::min(app.step_count(), 2000LL);
     for (long long k = 0; k < count; ++k) {
-      const Frame f = app.timeline().frame(app.phase(), app.settings.granularity, k, app.settings.skip_zero_terms);
+      const Frame f = app.timeline().frame(app.phase(), app.settings.granularity, k,
+                                           app.settings.skip_zero_terms);
       char name[64];
       std::snprintf(name, sizeof name, "/%s-%04lld.png", phase_name(app.phase()), k + 1);
       write_png(path + name, kExportWidth, kExportHeight,
-                renderer.render(still_scene(app, f, kExportWidth, kExportHeight), kExportWidth, kExportHeight));
+                renderer.render(still_scene(app, f, kExportWidth, kExportHeight), kExportWidth,
+                                kExportHeight));
     }
   } else {
     throw std::invalid_argument("unknown export \"" + kind + "\": png, svg, gif, md or pngs");
@@ -201,7 +224,8 @@ void render_all_phases(const App& app, const std::string& folder) {
     // Halfway through the phase's cells, so the picture shows a computation under way.
     const long long count = tl.count(p, Granularity::Cell);
     long long k = count / 2;
-    while (k + 1 < count && tl.frame(p, Granularity::Cell, k, false, false).kind == StepKind::Stage) ++k;
+    while (k + 1 < count && tl.frame(p, Granularity::Cell, k, false, false).kind == StepKind::Stage)
+      ++k;
     const Frame f = tl.frame(p, Granularity::Cell, k);
     const Scene scene = still_scene(app, f, kExportWidth, kExportHeight);
     write_png(folder + "/" + phase_name(p) + ".png", kExportWidth, kExportHeight,

@@ -20,12 +20,12 @@ class FontSet;
 class ScenePainter;
 
 struct ShellOptions {
-  std::string lesson;          // empty: the default lesson
-  std::string script;          // --script FILE
-  bool headless = false;       // --headless: EGL, no display
-  bool no_restore = false;     // --no-restore: skip the offer of unsaved edits
-  int width = 0, height = 0;   // --size WxH; 0: from the settings
-  long long monkey_events = 0; // --monkey N: seeded random input (tests)
+  std::string lesson;           // empty: the default lesson
+  std::string script;           // --script FILE
+  bool headless = false;        // --headless: EGL, no display
+  bool no_restore = false;      // --no-restore: skip the offer of unsaved edits
+  int width = 0, height = 0;    // --size WxH; 0: from the settings
+  long long monkey_events = 0;  // --monkey N: seeded random input (tests)
   unsigned monkey_seed = 1;
 };
 

@@ -9,16 +9,20 @@ namespace convstep {
 namespace {
 
 nlohmann::json cell_json(const Timeline& tl, const CellRef& r) {
-  return {{"grid", grid_name(r.grid)}, {"index", {r.n, r.c, r.h, r.w}}, {"value", tl.tensor(r.grid)(r.n, r.c, r.h, r.w)}};
+  return {{"grid", grid_name(r.grid)},
+          {"index", {r.n, r.c, r.h, r.w}},
+          {"value", tl.tensor(r.grid)(r.n, r.c, r.h, r.w)}};
 }
 
 nlohmann::json frame_json(const Timeline& tl, const Frame& f) {
-  nlohmann::json j = {{"index", f.index}, {"phase", phase_name(f.phase)},
+  nlohmann::json j = {{"index", f.index},
+                      {"phase", phase_name(f.phase)},
                       {"granularity", granularity_name(f.granularity)}};
   if (f.kind == StepKind::Stage) {
     j["stage"] = stage_name(f.stage);
   } else {
-    j["target"] = {{"grid", grid_name(f.target.grid)}, {"index", {f.target.n, f.target.c, f.target.h, f.target.w}}};
+    j["target"] = {{"grid", grid_name(f.target.grid)},
+                   {"index", {f.target.n, f.target.c, f.target.h, f.target.w}}};
     if (f.phase == Phase::DxScatter)
       j["source"] = {{"grid", "G"}, {"index", {f.source.n, f.source.c, f.source.h, f.source.w}}};
     nlohmann::json terms = nlohmann::json::array();
@@ -40,11 +44,16 @@ nlohmann::json frame_json(const Timeline& tl, const Frame& f) {
 
 const char* kind_label(const Frame& f) {
   switch (f.kind) {
-    case StepKind::Stage: return stage_name(f.stage);
-    case StepKind::Term: return "term";
-    case StepKind::Cell: return "cell";
-    case StepKind::Block: return "all cells";
-    case StepKind::Sum: return "sum";
+    case StepKind::Stage:
+      return stage_name(f.stage);
+    case StepKind::Term:
+      return "term";
+    case StepKind::Cell:
+      return "cell";
+    case StepKind::Block:
+      return "all cells";
+    case StepKind::Sum:
+      return "sum";
   }
   return "";
 }
@@ -53,7 +62,8 @@ const char* kind_label(const Frame& f) {
 
 bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req) {
   if (req.format == StepsFormat::Markdown) {
-    const std::string title = tl.lesson().title.empty() ? "Convolution worksheet" : tl.lesson().title;
+    const std::string title =
+        tl.lesson().title.empty() ? "Convolution worksheet" : tl.lesson().title;
     out << "# " << title << "\n\n";
     const Geometry& g = tl.geometry();
     out << "X " << g.input_shape().str() << ", W " << g.weight_shape().str() << ", stride "
@@ -72,7 +82,8 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
           out << frame_json(tl, f).dump() << '\n';
           break;
         case StepsFormat::Text:
-          out << phase_name(p) << ' ' << k << '/' << total << ' ' << kind_label(f) << ": " << f.equation;
+          out << phase_name(p) << ' ' << k << '/' << total << ' ' << kind_label(f) << ": "
+              << f.equation;
           if (!f.note.empty() && f.kind == StepKind::Stage) out << "  — " << f.note;
           out << '\n';
           break;

@@ -13,10 +13,10 @@ namespace convstep {
 enum class StepsFormat { Text, Jsonl, Markdown };
 
 struct StepsRequest {
-  std::vector<Phase> phases;                     // in order
+  std::vector<Phase> phases;  // in order
   Granularity granularity = Granularity::Cell;
-  long long from = 0;                            // within each phase, 0-based
-  long long count = -1;                          // -1: to the end of each phase
+  long long from = 0;    // within each phase, 0-based
+  long long count = -1;  // -1: to the end of each phase
   bool skip_zero_terms = false;
   StepsFormat format = StepsFormat::Text;
 };

@@ -12,8 +12,8 @@
 
 #include "core/colormap.h"
 #include "core/format.h"
-#include "resource_paths.h"
 #include "gl/scene_painter.h"
+#include "resource_paths.h"
 
 namespace convstep {
 
@@ -30,7 +30,8 @@ MethodCheck check_methods(const Lesson& l) {
   const Tensor dX = grad_input(G, l.weight, geo, GradInputMethod::Im2col);
   const Tensor dW = grad_weight(l.input, G, geo, GradWeightMethod::Im2col);
   MethodCheck m;
-  m.forward_direct = max_abs_diff(forward(l.input, l.weight, l.bias, geo, ForwardMethod::Direct), Z);
+  m.forward_direct =
+      max_abs_diff(forward(l.input, l.weight, l.bias, geo, ForwardMethod::Direct), Z);
   m.dx_direct = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Direct), dX);
   m.dx_gather = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Gather), dX);
   m.dx_scatter = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Scatter), dX);
@@ -42,8 +43,12 @@ MethodCheck check_methods(const Lesson& l) {
 // Unsaved edits
 
 namespace {
-std::string unsaved_path() { return state_dir() + "/unsaved-lesson.json"; }
-std::string unsaved_origin_path() { return state_dir() + "/unsaved-lesson.origin"; }
+std::string unsaved_path() {
+  return state_dir() + "/unsaved-lesson.json";
+}
+std::string unsaved_origin_path() {
+  return state_dir() + "/unsaved-lesson.origin";
+}
 }  // namespace
 
 void autosave_unsaved(const App& app) {
@@ -74,7 +79,8 @@ bool find_unsaved(UiState& ui) {
   }
   std::FILE* f = std::fopen(unsaved_origin_path().c_str(), "r");
   char line[4096] = {};
-  if (f && std::fgets(line, sizeof line, f)) ui.restore_path = std::string(line).substr(0, std::strlen(line) - 1);
+  if (f && std::fgets(line, sizeof line, f))
+    ui.restore_path = std::string(line).substr(0, std::strlen(line) - 1);
   if (f) std::fclose(f);
   ui.restore_offer = true;
   return true;
@@ -84,11 +90,17 @@ bool find_unsaved(UiState& ui) {
 
 namespace {
 
-ImU32 im_color(Color c) { return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, c.a)); }
+ImU32 im_color(Color c) {
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, c.a));
+}
 
-void set_status(UiState& ui, std::string message) { ui.status = std::move(message); }
+void set_status(UiState& ui, std::string message) {
+  ui.status = std::move(message);
+}
 
-bool key_pressed(int glfw_key) { return ImGui::IsKeyPressed(glfw_key, true); }
+bool key_pressed(int glfw_key) {
+  return ImGui::IsKeyPressed(glfw_key, true);
+}
 
 void open_lesson(App& app, UiState& ui, const std::string& path) {
   try {
@@ -123,12 +135,15 @@ void shortcuts(App& app, UiState& ui) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
   // A presentation clicker sends Right/PageDown and Left/PageUp.
-  if (key_pressed(GLFW_KEY_RIGHT) || key_pressed(GLFW_KEY_PAGE_DOWN)) app.step_by(io.KeyShift ? 10 : 1);
-  if (key_pressed(GLFW_KEY_LEFT) || key_pressed(GLFW_KEY_PAGE_UP)) app.step_by(io.KeyShift ? -10 : -1);
+  if (key_pressed(GLFW_KEY_RIGHT) || key_pressed(GLFW_KEY_PAGE_DOWN))
+    app.step_by(io.KeyShift ? 10 : 1);
+  if (key_pressed(GLFW_KEY_LEFT) || key_pressed(GLFW_KEY_PAGE_UP))
+    app.step_by(io.KeyShift ? -10 : -1);
   if (key_pressed(GLFW_KEY_HOME)) app.go_start();
   if (key_pressed(GLFW_KEY_END)) app.go_end();
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) app.set_playing(!app.playing());
-  if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) || (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false) && app.settings.classroom)) {
+  if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) ||
+      (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false) && app.settings.classroom)) {
     app.settings.classroom = !app.settings.classroom;
     if (app.settings.classroom && app.settings.stage_scale < 2) app.settings.stage_scale = 2;
     ui.fullscreen_changed = true;
@@ -137,8 +152,10 @@ void shortcuts(App& app, UiState& ui) {
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false)) app.set_phase(kAllPhases[i]);
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) ui.show_open = true;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
-    if (app.lesson_path().empty() || io.KeyShift) ui.show_save = true;
-    else save_lesson_as(app, ui, app.lesson_path());
+    if (app.lesson_path().empty() || io.KeyShift)
+      ui.show_save = true;
+    else
+      save_lesson_as(app, ui, app.lesson_path());
   }
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) ui.quit_requested = true;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
@@ -167,7 +184,9 @@ void menu_bar(App& app, UiState& ui) {
     ImGui::MenuItem("Why panel", nullptr, &app.settings.show_why_panel);
     ImGui::Separator();
     for (Theme t : {Theme::Dark, Theme::Light, Theme::HighContrast})
-      if (ImGui::MenuItem(t == Theme::Dark ? "Dark theme" : t == Theme::Light ? "Light theme" : "High-contrast theme",
+      if (ImGui::MenuItem(t == Theme::Dark    ? "Dark theme"
+                          : t == Theme::Light ? "Light theme"
+                                              : "High-contrast theme",
                           nullptr, app.settings.theme == t))
         app.settings.theme = t;
     ImGui::SliderFloat("Stage scale", &app.settings.stage_scale, 1, 3, "%.2f×");
@@ -178,7 +197,8 @@ void menu_bar(App& app, UiState& ui) {
   if (ui.presets.empty()) ui.presets = preset_names();  // listed once, not every frame
   if (ImGui::BeginMenu("Lesson")) {
     for (const std::string& name : ui.presets)
-      if (ImGui::MenuItem(name.c_str())) open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
+      if (ImGui::MenuItem(name.c_str()))
+        open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
@@ -212,7 +232,10 @@ void tensor_editor(App& app, const char* name, const Tensor& t, int n, int c) {
       double v = t(n, c, y, x);
       ImGui::SetNextItemWidth(width);
       if (ImGui::InputDouble("##v", &v, 0, 0, "%g", ImGuiInputTextFlags_EnterReturnsTrue))
-        app.edit_value(name, t.shape.n == 1 && t.shape.c == 1 ? std::vector<int>{y, x} : std::vector<int>{n, c, y, x}, v);
+        app.edit_value(name,
+                       t.shape.n == 1 && t.shape.c == 1 ? std::vector<int>{y, x}
+                                                        : std::vector<int>{n, c, y, x},
+                       v);
       ImGui::PopID();
     }
   }
@@ -223,11 +246,13 @@ void lesson_panel(App& app, UiState& ui) {
   const Lesson& l = app.lesson();
   const Geometry& g = app.timeline().geometry();
   ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
-  if (!app.lesson_path().empty()) ImGui::TextDisabled("%s", fs::path(app.lesson_path()).filename().c_str());
+  if (!app.lesson_path().empty())
+    ImGui::TextDisabled("%s", fs::path(app.lesson_path()).filename().c_str());
 
   if (ImGui::BeginCombo("Preset", "choose…")) {
     for (const std::string& name : ui.presets)
-      if (ImGui::Selectable(name.c_str())) open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
+      if (ImGui::Selectable(name.c_str()))
+        open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
     ImGui::EndCombo();
   }
 
@@ -235,13 +260,15 @@ void lesson_panel(App& app, UiState& ui) {
     int s[7] = {g.n, g.c, g.h, g.w, g.cout, g.kh, g.kw};
     const char* labels[7] = {"N (batch)", "C (in)", "H", "W (width)", "Cout", "kH", "kW"};
     bool changed = false;
-    for (int i = 0; i < 7; ++i) changed |= input_int(labels[i], &s[i], 1, i < 2 || i == 4 ? 16 : 4096);
+    for (int i = 0; i < 7; ++i)
+      changed |= input_int(labels[i], &s[i], 1, i < 2 || i == 4 ? 16 : 4096);
     if (changed) app.reshape(s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
   }
   if (ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) {
     int stride[2] = {l.spec.stride_h, l.spec.stride_w};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-    if (ImGui::InputInt2("stride (sH, sW)", stride)) app.set_param("stride", {stride[0], stride[1]});
+    if (ImGui::InputInt2("stride (sH, sW)", stride))
+      app.set_param("stride", {stride[0], stride[1]});
     int dil[2] = {l.spec.dil_h, l.spec.dil_w};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
     if (ImGui::InputInt2("dilation", dil)) app.set_param("dilation", {dil[0], dil[1]});
@@ -251,24 +278,29 @@ void lesson_panel(App& app, UiState& ui) {
     if (ImGui::Combo("padding", &mode, modes, 4))
       app.set_param("padding", mode == 0 ? nlohmann::json(0) : nlohmann::json(modes[mode]));
     if (l.spec.padding.mode == PaddingMode::Explicit) {
-      int p[4] = {l.spec.padding.top, l.spec.padding.bottom, l.spec.padding.left, l.spec.padding.right};
+      int p[4] = {l.spec.padding.top, l.spec.padding.bottom, l.spec.padding.left,
+                  l.spec.padding.right};
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
-      if (ImGui::InputInt4("top bottom left right", p)) app.set_param("padding", {p[0], p[1], p[2], p[3]});
+      if (ImGui::InputInt4("top bottom left right", p))
+        app.set_param("padding", {p[0], p[1], p[2], p[3]});
     } else {
-      ImGui::TextDisabled("= top %d, bottom %d, left %d, right %d", g.pad_top, g.pad_bottom, g.pad_left, g.pad_right);
+      ImGui::TextDisabled("= top %d, bottom %d, left %d, right %d", g.pad_top, g.pad_bottom,
+                          g.pad_left, g.pad_right);
     }
     int groups = l.spec.groups;
     if (input_int("groups", &groups, 1, 64)) app.set_param("groups", groups);
     bool bias = !l.bias.empty();
     if (ImGui::Checkbox("bias", &bias))
-      app.set_param("bias", bias ? nlohmann::json(std::vector<double>(g.cout, 1.0)) : nlohmann::json());
+      app.set_param("bias",
+                    bias ? nlohmann::json(std::vector<double>(g.cout, 1.0)) : nlohmann::json());
     ImGui::Text("→ Z %s, %lld multiply–adds", g.output_shape().str().c_str(), g.multiply_adds());
   }
   if (ImGui::CollapsingHeader("Upstream gradient G = ∂L/∂Z")) {
     const bool ones = l.upstream.shape.count() == 0;
     if (ImGui::RadioButton("ones (L = ΣZ)", ones)) app.set_upstream_ones();
     ImGui::SameLine();
-    if (ImGui::RadioButton("random integers", !ones)) app.set_upstream_random(static_cast<unsigned>(app.revision()));
+    if (ImGui::RadioButton("random integers", !ones))
+      app.set_upstream_random(static_cast<unsigned>(app.revision()));
   }
   if (ImGui::CollapsingHeader("Values")) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
@@ -287,7 +319,8 @@ void lesson_panel(App& app, UiState& ui) {
         ImGui::PushID(o);
         double v = l.bias[o];
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 2.8f);
-        if (ImGui::InputDouble("##b", &v, 0, 0, "%g", ImGuiInputTextFlags_EnterReturnsTrue)) app.edit_value("b", {o}, v);
+        if (ImGui::InputDouble("##b", &v, 0, 0, "%g", ImGuiInputTextFlags_EnterReturnsTrue))
+          app.edit_value("b", {o}, v);
         ImGui::PopID();
         ImGui::SameLine(0, 2);
       }
@@ -297,7 +330,8 @@ void lesson_panel(App& app, UiState& ui) {
       ImGui::Text("G");
       tensor_editor(app, "G", l.upstream, ui.slice_n, std::min(ui.slice_c, g.cout - 1));
     }
-    if (ImGui::Button("Randomize with integers")) app.randomize_integers(static_cast<unsigned>(app.revision() * 7919 + 1));
+    if (ImGui::Button("Randomize with integers"))
+      app.randomize_integers(static_cast<unsigned>(app.revision() * 7919 + 1));
   }
   if (!app.last_error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.45f, 0.2f, 1));
@@ -339,7 +373,8 @@ void why_panel(App& app, UiState& ui) {
     } else {
       const MethodCheck& m = ui.check_result;
       const bool ok = m.worst() <= 1e-9 * std::max(1.0, max_abs(app.timeline().results().dX));
-      ImGui::TextColored(ok ? ImVec4(0.3f, 0.8f, 0.5f, 1) : ImVec4(1, 0.4f, 0.2f, 1), ok ? "✓ all methods agree" : "methods differ!");
+      ImGui::TextColored(ok ? ImVec4(0.3f, 0.8f, 0.5f, 1) : ImVec4(1, 0.4f, 0.2f, 1),
+                         ok ? "✓ all methods agree" : "methods differ!");
       ImGui::Text("Z: direct vs im2col       %.1e", m.forward_direct);
       ImGui::Text("dX: direct vs im2col      %.1e", m.dx_direct);
       ImGui::Text("dX: gather (Gp ⋆ Wr)      %.1e", m.dx_gather);
@@ -359,12 +394,13 @@ void why_panel(App& app, UiState& ui) {
       auto compare = [&](const char* name, const Tensor& wrong, const Tensor& good) {
         if (wrong.shape.count() == 0) return;
         if (wrong.shape != good.shape) {
-          ImGui::TextColored(ImVec4(0.84f, 0.37f, 0, 1), "%s: %s instead of %s", name, wrong.shape.str().c_str(),
-                             good.shape.str().c_str());
+          ImGui::TextColored(ImVec4(0.84f, 0.37f, 0, 1), "%s: %s instead of %s", name,
+                             wrong.shape.str().c_str(), good.shape.str().c_str());
           return;
         }
         int differ = 0;
-        for (std::size_t k = 0; k < wrong.values.size(); ++k) differ += std::fabs(wrong.values[k] - good.values[k]) > 1e-9;
+        for (std::size_t k = 0; k < wrong.values.size(); ++k)
+          differ += std::fabs(wrong.values[k] - good.values[k]) > 1e-9;
         ImGui::TextColored(differ ? ImVec4(0.84f, 0.37f, 0, 1) : ImVec4(0.3f, 0.8f, 0.5f, 1),
                            "%s: %d of %zu cells differ", name, differ, good.values.size());
       };
@@ -383,7 +419,8 @@ void phase_chips(App& app) {
   for (int i = 0; i < 5; ++i) {
     if (i) ImGui::SameLine();
     const bool active = app.phase() == kAllPhases[i];
-    if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (active)
+      ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::Button(labels[i])) app.set_phase(kAllPhases[i]);
     if (active) ImGui::PopStyleColor();
   }
@@ -401,13 +438,16 @@ void scrubber(App& app, float width) {
     const long long k = std::llround(u * (count - 1));
     if (k != app.step()) app.seek(k);
   }
-  const ImU32 track = ImGui::GetColorU32(ImGuiCol_FrameBg), tick = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.35f), ImVec2(p.x + width, p.y + h * 0.65f), track, h * 0.15f);
+  const ImU32 track = ImGui::GetColorU32(ImGuiCol_FrameBg),
+              tick = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  dl->AddRectFilled(ImVec2(p.x, p.y + h * 0.35f), ImVec2(p.x + width, p.y + h * 0.65f), track,
+                    h * 0.15f);
   const long long cells = app.frame().cells;
   if (cells > 0 && cells <= 400 && app.settings.granularity != Granularity::Phase) {
     const long long per = std::max(1LL, (count - 1) / cells);
     for (long long c = 0; c <= cells; ++c) {
-      const float x = p.x + width * std::min(1.0f, static_cast<float>(c * per) / std::max(1LL, count - 1));
+      const float x =
+          p.x + width * std::min(1.0f, static_cast<float>(c * per) / std::max(1LL, count - 1));
       dl->AddLine(ImVec2(x, p.y + h * 0.25f), ImVec2(x, p.y + h * 0.75f), tick);
     }
   }
@@ -429,12 +469,14 @@ void timeline_bar(App& app) {
   ImGui::SameLine();
   if (ImGui::Button("▶|")) app.go_end();
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
-  ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1, app.step_count());
+  ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1,
+              app.step_count());
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   int gran = static_cast<int>(app.settings.granularity);
   const char* grans[] = {"phase", "cell", "term"};
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-  if (ImGui::Combo("##granularity", &gran, grans, 3)) app.set_granularity(static_cast<Granularity>(gran));
+  if (ImGui::Combo("##granularity", &gran, grans, 3))
+    app.set_granularity(static_cast<Granularity>(gran));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   ImGui::SliderFloat("speed", &app.settings.speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic);
@@ -446,8 +488,10 @@ void timeline_bar(App& app) {
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
     bool follow = !app.slice;
     if (ImGui::Checkbox("follow slice", &follow)) {
-      if (follow) app.slice.reset();
-      else app.slice = std::array<int, 3>{std::max(app.frame().target.n, 0), 0, 0};
+      if (follow)
+        app.slice.reset();
+      else
+        app.slice = std::array<int, 3>{std::max(app.frame().target.n, 0), 0, 0};
     }
     if (app.slice) {
       const int limits[3] = {g.n - 1, g.c - 1, g.cout - 1};
@@ -468,13 +512,16 @@ void timeline_bar(App& app) {
 std::string cell_tooltip(const App& app, const CellRef& cell) {
   const Timeline& tl = app.timeline();
   const Tensor& t = tl.tensor(cell.grid);
-  std::string s = tl.cell_name(cell) + " = " + format_number(t(cell.n, cell.c, cell.h, cell.w), kUnicode);
+  std::string s =
+      tl.cell_name(cell) + " = " + format_number(t(cell.n, cell.c, cell.h, cell.w), kUnicode);
   if ((cell.grid == Grid::Xp && tl.is_padding(Grid::Xp, cell.h, cell.w)) ||
       (cell.grid == Grid::Gp && tl.is_padding(Grid::Gp, cell.h, cell.w)))
     s += "\na zero of the padding or the stride";
-  if (cell.grid == Grid::dX && tl.is_uncovered(cell.h, cell.w)) s += "\nno window reaches this input: no gradient";
+  if (cell.grid == Grid::dX && tl.is_uncovered(cell.h, cell.w))
+    s += "\nno window reaches this input: no gradient";
   if (const std::string eq = tl.equation_of(cell); !eq.empty()) s += "\n" + eq;
-  s += "\n" + std::to_string(tl.correspondences(cell).size()) + " related cells highlighted; click to pin";
+  s += "\n" + std::to_string(tl.correspondences(cell).size()) +
+       " related cells highlighted; click to pin";
   return s;
 }
 
@@ -494,13 +541,15 @@ void stage(App& app, ScenePainter& painter) {
   o.height = o.width * size.y / size.x;
   o.pixels_per_unit = size.x / o.width;
   const Scene scene = app.scene(o);
-  const PaintTransform t = painter.paint(scene, {pos.x, pos.y, size.x, size.y}, ImGui::GetWindowDrawList());
+  const PaintTransform t =
+      painter.paint(scene, {pos.x, pos.y, size.x, size.y}, ImGui::GetWindowDrawList());
   if (!hovered) {
     app.hover.reset();
     return;
   }
   const ImVec2 m = ImGui::GetIO().MousePos;
-  const auto cell = cell_at(scene, app.timeline(), (m.x - t.offset_x) / t.scale, (m.y - t.offset_y) / t.scale);
+  const auto cell =
+      cell_at(scene, app.timeline(), (m.x - t.offset_x) / t.scale, (m.y - t.offset_y) / t.scale);
   app.hover = cell;
   if (clicked) app.pinned = cell && app.pinned != cell ? cell : std::nullopt;
   if (cell) ImGui::SetTooltip("%s", cell_tooltip(app, *cell).c_str());
@@ -508,7 +557,8 @@ void stage(App& app, ScenePainter& painter) {
 
 // ---- Popups ----
 
-void path_popup(const char* title, bool* show, std::string* path, const std::function<void(const std::string&)>& done) {
+void path_popup(const char* title, bool* show, std::string* path,
+                const std::function<void(const std::string&)>& done) {
   if (*show) ImGui::OpenPopup(title);
   *show = false;
   if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
@@ -516,7 +566,8 @@ void path_popup(const char* title, bool* show, std::string* path, const std::fun
   std::snprintf(buf, sizeof buf, "%s", path->c_str());
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-  const bool enter = ImGui::InputText("path", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
+  const bool enter =
+      ImGui::InputText("path", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
   *path = buf;
   if (enter || ImGui::Button("OK")) {
     done(*path);
@@ -528,8 +579,10 @@ void path_popup(const char* title, bool* show, std::string* path, const std::fun
 }
 
 void popups(App& app, UiState& ui) {
-  path_popup("Open a lesson", &ui.show_open, &ui.open_path, [&](const std::string& p) { open_lesson(app, ui, p); });
-  path_popup("Save the lesson as", &ui.show_save, &ui.save_path, [&](const std::string& p) { save_lesson_as(app, ui, p); });
+  path_popup("Open a lesson", &ui.show_open, &ui.open_path,
+             [&](const std::string& p) { open_lesson(app, ui, p); });
+  path_popup("Save the lesson as", &ui.show_save, &ui.save_path,
+             [&](const std::string& p) { save_lesson_as(app, ui, p); });
   if (ui.restore_offer) {
     ImGui::OpenPopup("Unsaved edits");
     ui.restore_offer = false;
@@ -569,13 +622,17 @@ void popups(App& app, UiState& ui) {
 
 void apply_theme(Theme theme) {
   switch (theme) {
-    case Theme::Light: ImGui::StyleColorsLight(); break;
+    case Theme::Light:
+      ImGui::StyleColorsLight();
+      break;
     case Theme::HighContrast:
       ImGui::StyleColorsDark();
       ImGui::GetStyle().Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 1);
       ImGui::GetStyle().Colors[ImGuiCol_Text] = ImVec4(1, 1, 1, 1);
       break;
-    case Theme::Dark: ImGui::StyleColorsDark(); break;
+    case Theme::Dark:
+      ImGui::StyleColorsDark();
+      break;
   }
 }
 
@@ -596,12 +653,14 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     top = ImGui::GetFrameHeight();
   }
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-  const float bar_h = ImGui::GetFrameHeightWithSpacing() * 2 + ImGui::GetStyle().WindowPadding.y * 2 +
+  const float bar_h = ImGui::GetFrameHeightWithSpacing() * 2 +
+                      ImGui::GetStyle().WindowPadding.y * 2 +
                       (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
-  const bool left = app.settings.show_lesson_panel && !classroom, right = app.settings.show_why_panel && !classroom;
+  const bool left = app.settings.show_lesson_panel && !classroom,
+             right = app.settings.show_why_panel && !classroom;
   const float side = std::clamp(W * 0.2f, 220.0f, 420.0f);
-  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                                 ImGuiWindowFlags_NoSavedSettings;
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
   if (left) {
     ImGui::SetNextWindowPos(ImVec2(0, top));
     ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
@@ -615,18 +674,21 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     ImGui::End();
   }
   ImGui::SetNextWindowPos(ImVec2(left ? side : 0, top));
-  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - (left ? side : 0) - (right ? side : 0)), std::max(1.0f, H - top - bar_h)));
+  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - (left ? side : 0) - (right ? side : 0)),
+                                  std::max(1.0f, H - top - bar_h)));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   // No window background: the painter fills the stage with the scene's own.
-  if (ImGui::Begin("Stage", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
-                                         ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground))
+  if (ImGui::Begin("Stage", nullptr,
+                   fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
+                       ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground))
     stage(app, painter);
   ImGui::End();
   ImGui::PopStyleVar();
 
   ImGui::SetNextWindowPos(ImVec2(0, H - bar_h));
   ImGui::SetNextWindowSize(ImVec2(W, bar_h));
-  if (ImGui::Begin("Timeline", nullptr, fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+  if (ImGui::Begin("Timeline", nullptr,
+                   fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
     timeline_bar(app);
     if (!ui.status.empty()) ImGui::TextDisabled("%s", ui.status.c_str());
   }

@@ -30,10 +30,10 @@ MethodCheck check_methods(const Lesson& lesson);
 struct UiState {
   std::string open_path, save_path;
   bool show_open = false, show_save = false, show_help = false;
-  std::string status;          // a one-line message at the bottom (saved, errors...)
+  std::string status;  // a one-line message at the bottom (saved, errors...)
   bool quit_requested = false;
   bool fullscreen_changed = false;  // classroom mode toggled: the front end adjusts the window
-  bool restore_offer = false;  // unsaved edits from a killed session are offered back
+  bool restore_offer = false;       // unsaved edits from a killed session are offered back
   Lesson restore_lesson;
   std::string restore_path;
 
@@ -42,7 +42,7 @@ struct UiState {
   MethodCheck check_result;
   bool check_ready = false;
 
-  int slice_n = 0, slice_c = 0;  // the lesson panel's value editor slice
+  int slice_n = 0, slice_c = 0;      // the lesson panel's value editor slice
   std::vector<std::string> presets;  // assets/lessons, listed once
   int applied_theme = -1;            // the ImGui style last applied
 };

@@ -13,7 +13,8 @@ namespace {
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 void require_at_least_one(int value, const char* what) {
-  if (value < 1) throw ConvError(std::string(what) + " must be at least 1, got " + std::to_string(value));
+  if (value < 1)
+    throw ConvError(std::string(what) + " must be at least 1, got " + std::to_string(value));
 }
 
 // TensorFlow's "same": the output is ceil(in/s); the total padding is split with the
@@ -36,8 +37,8 @@ Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight) 
   if (p.mode == PaddingMode::Explicit && std::min({p.top, p.bottom, p.left, p.right}) < 0)
     throw ConvError("padding must not be negative, got " +
                     std::to_string(std::min({p.top, p.bottom, p.left, p.right})));
-  for (int v : {spec.stride_h, spec.stride_w, spec.dil_h, spec.dil_w, spec.groups, p.top,
-                p.bottom, p.left, p.right})
+  for (int v : {spec.stride_h, spec.stride_w, spec.dil_h, spec.dil_w, spec.groups, p.top, p.bottom,
+                p.left, p.right})
     if (v > kMaxDimension)
       throw ConvError("stride, padding, dilation and groups must be at most " +
                       std::to_string(kMaxDimension) + ", got " + std::to_string(v));
@@ -52,16 +53,16 @@ Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight) 
   g.groups = spec.groups;
 
   if (g.c % g.groups != 0)
-    throw ConvError("input has " + plural(g.c, "channel") + ", not divisible by groups = " +
-                    std::to_string(g.groups));
+    throw ConvError("input has " + plural(g.c, "channel") +
+                    ", not divisible by groups = " + std::to_string(g.groups));
   if (g.cout % g.groups != 0)
     throw ConvError("weight has " + plural(g.cout, "output channel") +
                     ", not divisible by groups = " + std::to_string(g.groups));
   if (weight.c != g.c / g.groups)
-    throw ConvError("weight has " + plural(weight.c, "input channel") + " per group, but input has " +
-                    plural(g.c, "channel") + " and groups = " + std::to_string(g.groups) +
-                    ", so it needs " + std::to_string(g.c / g.groups) +
-                    " (weight is [Cout][C/groups][kH][kW])");
+    throw ConvError("weight has " + plural(weight.c, "input channel") +
+                    " per group, but input has " + plural(g.c, "channel") +
+                    " and groups = " + std::to_string(g.groups) + ", so it needs " +
+                    std::to_string(g.c / g.groups) + " (weight is [Cout][C/groups][kH][kW])");
 
   switch (p.mode) {
     case PaddingMode::Explicit:
@@ -85,8 +86,8 @@ Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight) 
   const long long hp = 1LL * g.h + g.pad_top + g.pad_bottom;
   const long long wp = 1LL * g.w + g.pad_left + g.pad_right;
   if (span_h > hp || span_w > wp) {
-    const std::string dilation = g.dil_h == g.dil_w ? std::to_string(g.dil_h)
-                                                    : dims(g.dil_h, g.dil_w);
+    const std::string dilation =
+        g.dil_h == g.dil_w ? std::to_string(g.dil_h) : dims(g.dil_h, g.dil_w);
     throw ConvError("kernel " + dims(g.kh, g.kw) + " with dilation " + dilation + " spans " +
                     dims(span_h, span_w) + " and does not fit the padded input " + dims(hp, wp));
   }
@@ -125,7 +126,8 @@ Tensor dilate_by_stride(const Tensor& G, const Geometry& geo) {
   for (int n = 0; n < geo.n; ++n)
     for (int o = 0; o < geo.cout; ++o)
       for (int i = 0; i < geo.oh; ++i)
-        for (int j = 0; j < geo.ow; ++j) Gd(n, o, i * geo.stride_h, j * geo.stride_w) = G(n, o, i, j);
+        for (int j = 0; j < geo.ow; ++j)
+          Gd(n, o, i * geo.stride_h, j * geo.stride_w) = G(n, o, i, j);
   return Gd;
 }
 
@@ -157,7 +159,8 @@ Tensor crop_padding(const Tensor& dXp, const Geometry& geo) {
   for (int n = 0; n < geo.n; ++n)
     for (int c = 0; c < geo.c; ++c)
       for (int y = 0; y < geo.h; ++y)
-        for (int x = 0; x < geo.w; ++x) dX(n, c, y, x) = dXp(n, c, y + geo.pad_top, x + geo.pad_left);
+        for (int x = 0; x < geo.w; ++x)
+          dX(n, c, y, x) = dXp(n, c, y + geo.pad_top, x + geo.pad_left);
   return dX;
 }
 
@@ -395,7 +398,9 @@ std::vector<double> grad_bias(const Tensor& G) {
   return db;
 }
 
-Tensor ones_like_output(const Geometry& geo) { return Tensor(geo.output_shape(), 1.0); }
+Tensor ones_like_output(const Geometry& geo) {
+  return Tensor(geo.output_shape(), 1.0);
+}
 
 namespace {
 // An empty G stands for all ones (L = ΣZ).
@@ -404,8 +409,8 @@ Tensor upstream_or_ones(const Tensor& G, const Geometry& geo) {
 }
 }  // namespace
 
-Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bias,
-                const Tensor& G, const Geometry& geo) {
+Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bias, const Tensor& G,
+                const Geometry& geo) {
   const Tensor upstream = upstream_or_ones(G, geo);
   return Results{forward(X, W, bias, geo), grad_input(upstream, W, geo),
                  grad_weight(X, upstream, geo), grad_bias(upstream)};
@@ -416,10 +421,14 @@ Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bia
 
 const char* pitfall_name(Pitfall p) {
   switch (p) {
-    case Pitfall::ConvolutionConvention: return "convolution_convention";
-    case Pitfall::NoRotation: return "no_rotation";
-    case Pitfall::OutputAsGradient: return "output_as_gradient";
-    case Pitfall::NoGradientPadding: return "no_gradient_padding";
+    case Pitfall::ConvolutionConvention:
+      return "convolution_convention";
+    case Pitfall::NoRotation:
+      return "no_rotation";
+    case Pitfall::OutputAsGradient:
+      return "output_as_gradient";
+    case Pitfall::NoGradientPadding:
+      return "no_gradient_padding";
   }
   return "";
 }

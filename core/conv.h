@@ -55,13 +55,13 @@ inline constexpr double kMaxMultiplyAdds = 1e10;
 // Everything about one convolution, resolved and validated: named padding turned into
 // numbers, the output size computed. All the methods below take a Geometry.
 struct Geometry {
-  int n, c, h, w;        // input X
-  int cout, kh, kw;      // weight W is [cout][c / groups][kh][kw]
+  int n, c, h, w;    // input X
+  int cout, kh, kw;  // weight W is [cout][c / groups][kh][kw]
   int stride_h, stride_w;
   int pad_top, pad_bottom, pad_left, pad_right;
   int dil_h, dil_w;
   int groups;
-  int oh, ow;            // output Z
+  int oh, ow;  // output Z
 
   int hp() const { return h + pad_top + pad_bottom; }  // padded input Xp
   int wp() const { return w + pad_left + pad_right; }
@@ -81,22 +81,20 @@ struct Geometry {
   Shape rotated_weight_shape() const { return {c, cout / groups, kh, kw}; }
   Shape gd_shape() const { return {n, cout, gd_h(), gd_w()}; }
   Shape gp_shape() const { return {n, cout, gp_h(), gp_w()}; }
-  long long multiply_adds() const {
-    return 1LL * n * cout * oh * ow * (c / groups) * kh * kw;
-  }
+  long long multiply_adds() const { return 1LL * n * cout * oh * ow * (c / groups) * kh * kw; }
 };
 
 // Validates the spec against the shapes and computes the geometry. Throws ConvError.
 Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight);
 
 // ---- The tensors the gather method builds, exposed for the timeline and the stage. ----
-Tensor pad_input(const Tensor& X, const Geometry& geo);           // Xp
-Tensor dilate_by_stride(const Tensor& G, const Geometry& geo);    // Gd: s−1 zeros between cells
-Tensor pad_gradient(const Tensor& Gd, const Geometry& geo);       // Gp: (k−1)·dil zeros around
+Tensor pad_input(const Tensor& X, const Geometry& geo);         // Xp
+Tensor dilate_by_stride(const Tensor& G, const Geometry& geo);  // Gd: s−1 zeros between cells
+Tensor pad_gradient(const Tensor& Gd, const Geometry& geo);     // Gp: (k−1)·dil zeros around
 // Wr[c][o'][u][v] = W[group(c)·Cout/groups + o'][c − group start][kh−1−u][kw−1−v]:
 // rotated by 180° and, within each group, in/out channel axes swapped.
 Tensor rotate_weight(const Tensor& W, const Geometry& geo);
-Tensor crop_padding(const Tensor& dXp, const Geometry& geo);      // dXp → dX
+Tensor crop_padding(const Tensor& dXp, const Geometry& geo);  // dXp → dX
 
 // ---- Forward ----
 enum class ForwardMethod { Direct, Im2col };
@@ -132,8 +130,8 @@ struct Results {
   std::vector<double> db;
 };
 // G may be empty (shape count 0), meaning all ones: L = ΣZ.
-Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bias,
-                const Tensor& G, const Geometry& geo);
+Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bias, const Tensor& G,
+                const Geometry& geo);
 Tensor ones_like_output(const Geometry& geo);
 
 // ---- The seeds' mistakes, as named wrong variants ----

@@ -18,7 +18,7 @@ inline constexpr Minus kUnicode = Minus::kUnicode;
 
 // Integers are written without decimals; other values with up to 6 significant digits.
 std::string format_number(double v, Minus minus = kAscii);
-std::string dims(long long rows, long long cols);                // "6×5"
-std::string plural(long long count, const std::string& noun);   // "2 channels"
+std::string dims(long long rows, long long cols);              // "6×5"
+std::string plural(long long count, const std::string& noun);  // "2 channels"
 
 }  // namespace convstep

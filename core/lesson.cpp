@@ -21,20 +21,28 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kKeys[] = {"version", "title",    "input",  "weight",  "bias",
-                                 "stride",  "padding",  "dilation", "groups", "upstream"};
+constexpr const char* kKeys[] = {"version", "title",   "input",    "weight", "bias",
+                                 "stride",  "padding", "dilation", "groups", "upstream"};
 constexpr long long kMaxFileBytes = 1LL << 30;
 
-[[noreturn]] void fail(const std::string& message) { throw LessonError(message); }
+[[noreturn]] void fail(const std::string& message) {
+  throw LessonError(message);
+}
 
 std::string describe(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return j.get<bool>() ? "true" : "false";
-    case json::value_t::string: return "the text " + j.dump();
-    case json::value_t::array: return "an array of " + std::to_string(j.size());
-    case json::value_t::object: return "an object";
-    default: return j.dump();
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return j.get<bool>() ? "true" : "false";
+    case json::value_t::string:
+      return "the text " + j.dump();
+    case json::value_t::array:
+      return "an array of " + std::to_string(j.size());
+    case json::value_t::object:
+      return "an object";
+    default:
+      return j.dump();
   }
 }
 
@@ -58,7 +66,8 @@ std::string unknown_key_message(const std::string& key) {
   for (const char* known : kKeys)
     if (edit_distance(key, known) <= 2) return message + "; did you mean \"" + known + "\"?";
   message += "; the keys are";
-  for (const char* known : kKeys) message += std::string(" ") + known + (known == kKeys[9] ? "" : ",");
+  for (const char* known : kKeys)
+    message += std::string(" ") + known + (known == kKeys[9] ? "" : ",");
   return message;
 }
 
@@ -149,8 +158,7 @@ int read_int(const json& j, const std::string& what) {
 // A value given as n or [a, b].
 std::pair<int, int> read_pair(const json& j, const std::string& what, const std::string& pair) {
   if (j.is_array()) {
-    if (j.size() != 2)
-      fail(what + " must be a whole number or " + pair + ", got " + describe(j));
+    if (j.size() != 2) fail(what + " must be a whole number or " + pair + ", got " + describe(j));
     return {read_int(j[0], what), read_int(j[1], what)};
   }
   if (!j.is_number()) fail(what + " must be a whole number or " + pair + ", got " + describe(j));
@@ -164,10 +172,14 @@ Padding read_padding(const json& j) {
   Padding p;
   if (j.is_string()) {
     const std::string s = j.get<std::string>();
-    if (s == "valid") p.mode = PaddingMode::Valid;
-    else if (s == "same") p.mode = PaddingMode::Same;
-    else if (s == "full") p.mode = PaddingMode::Full;
-    else fail("padding must be " + forms + ", got " + j.dump());
+    if (s == "valid")
+      p.mode = PaddingMode::Valid;
+    else if (s == "same")
+      p.mode = PaddingMode::Same;
+    else if (s == "full")
+      p.mode = PaddingMode::Full;
+    else
+      fail("padding must be " + forms + ", got " + j.dump());
     return p;
   }
   if (j.is_array() && j.size() == 4) {
@@ -200,7 +212,8 @@ json parse_json(const std::string& text) {
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     const std::string prefix = "parse error at ";
-    if (auto at = what.find(prefix); at != std::string::npos) what = what.substr(at + prefix.size());
+    if (auto at = what.find(prefix); at != std::string::npos)
+      what = what.substr(at + prefix.size());
     std::string hint;
     for (const char* word : {"NaN", "nan", "Infinity", "inf"})
       if (text.find(word) != std::string::npos)
@@ -330,9 +343,12 @@ void write_nested(std::string& out, const std::vector<int>& dims, const double*&
                   std::size_t depth, int indent) {
   out += '[';
   for (int i = 0; i < dims[depth]; ++i) {
-    if (i > 0) out += depth + 1 == dims.size() ? ", " : ",\n" + std::string(indent + depth + 1, ' ');
-    if (depth + 1 == dims.size()) out += number_text(*v++);
-    else write_nested(out, dims, v, depth + 1, indent);
+    if (i > 0)
+      out += depth + 1 == dims.size() ? ", " : ",\n" + std::string(indent + depth + 1, ' ');
+    if (depth + 1 == dims.size())
+      out += number_text(*v++);
+    else
+      write_nested(out, dims, v, depth + 1, indent);
   }
   out += ']';
 }
@@ -340,7 +356,7 @@ void write_nested(std::string& out, const std::vector<int>& dims, const double*&
 std::string tensor_text(const Tensor& t, bool shorthand, int indent) {
   const Shape& s = t.shape;
   std::vector<int> dims = shorthand && s.n == 1 && s.c == 1 ? std::vector<int>{s.h, s.w}
-                                                             : std::vector<int>{s.n, s.c, s.h, s.w};
+                                                            : std::vector<int>{s.n, s.c, s.h, s.w};
   std::string out;
   const double* v = t.values.data();
   write_nested(out, dims, v, 0, indent);
@@ -353,10 +369,14 @@ std::string pair_text(int a, int b) {
 
 std::string padding_text(const Padding& p) {
   switch (p.mode) {
-    case PaddingMode::Valid: return "\"valid\"";
-    case PaddingMode::Same: return "\"same\"";
-    case PaddingMode::Full: return "\"full\"";
-    case PaddingMode::Explicit: break;
+    case PaddingMode::Valid:
+      return "\"valid\"";
+    case PaddingMode::Same:
+      return "\"same\"";
+    case PaddingMode::Full:
+      return "\"full\"";
+    case PaddingMode::Explicit:
+      break;
   }
   if (p.top == p.bottom && p.left == p.right) return pair_text(p.top, p.left);
   return "[" + std::to_string(p.top) + ", " + std::to_string(p.bottom) + ", " +
@@ -388,7 +408,8 @@ std::string lesson_to_json(const Lesson& lesson) {
                                          ? "\"ones\""
                                          : tensor_text(lesson.upstream, true, 14)));
   std::string out = "{\n";
-  for (std::size_t i = 0; i < fields.size(); ++i) out += fields[i] + (i + 1 < fields.size() ? ",\n" : "\n");
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    out += fields[i] + (i + 1 < fields.size() ? ",\n" : "\n");
   return out + "}\n";
 }
 
@@ -406,9 +427,12 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   int err = 0;
   for (std::size_t done = 0; done < text.size() && !err;) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n > 0) done += static_cast<std::size_t>(n);
-    else if (n == 0) err = ENOSPC;
-    else if (errno != EINTR) err = errno;
+    if (n > 0)
+      done += static_cast<std::size_t>(n);
+    else if (n == 0)
+      err = ENOSPC;
+    else if (errno != EINTR)
+      err = errno;
   }
   if (!err && ::fsync(fd) != 0) err = errno;
   if (::close(fd) != 0 && !err) err = errno;

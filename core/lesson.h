@@ -23,11 +23,11 @@ struct LessonError : std::runtime_error {
 
 struct Lesson {
   std::string title;
-  Tensor input;               // X, [N][C][H][W]
-  Tensor weight;              // W, [Cout][C/groups][kH][kW]
-  std::vector<double> bias;   // b, [Cout]; empty when the lesson has none
+  Tensor input;              // X, [N][C][H][W]
+  Tensor weight;             // W, [Cout][C/groups][kH][kW]
+  std::vector<double> bias;  // b, [Cout]; empty when the lesson has none
   ConvSpec spec;
-  Tensor upstream;            // G, shaped like the output; empty shape means "ones"
+  Tensor upstream;  // G, shaped like the output; empty shape means "ones"
 
   Geometry geometry() const { return resolve(spec, input.shape, weight.shape); }
   // G itself: the lesson's upstream, or all ones.

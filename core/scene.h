@@ -41,25 +41,25 @@ enum class CellStyle : std::uint8_t {
 };
 
 struct SceneCell {
-  Rect rect;                  // before the grid's rotation
+  Rect rect;  // before the grid's rotation
   double value = 0;
-  float shade = 0;            // value / max|value| of its grid, in −1..1, for the colormap
+  float shade = 0;  // value / max|value| of its grid, in −1..1, for the colormap
   CellStyle style = CellStyle::Data;
-  bool uncovered = false;     // no window reaches it: it gets no gradient (small mark)
-  std::string text;           // the number as shown; empty when level of detail hides it
-  Color text_color;           // chosen for contrast against the cell's fill
-  int row = 0, col = 0;       // index within the grid's (n, c) slice
+  bool uncovered = false;  // no window reaches it: it gets no gradient (small mark)
+  std::string text;        // the number as shown; empty when level of detail hides it
+  Color text_color;        // chosen for contrast against the cell's fill
+  int row = 0, col = 0;    // index within the grid's (n, c) slice
 };
 
 struct SceneGrid {
-  std::string name;           // "Xp", "W", "Z", "Gp", "Wr", "dXp", ...
+  std::string name;              // "Xp", "W", "Z", "Gp", "Wr", "dXp", ...
   int slice_n = 0, slice_c = 0;  // which (n, c) slice of the 4-D tensor is shown
-  std::string label;          // "Xp (8×7)"
-  Rect bounds;                // the cells' extent, before rotation
+  std::string label;             // "Xp (8×7)"
+  Rect bounds;                   // the cells' extent, before rotation
   int rows = 0, cols = 0;
   float cell_size = 0;
-  float rotation_deg = 0;     // about the centre of bounds, clockwise on screen; text turns too
-  float opacity = 1;          // for fades
+  float rotation_deg = 0;        // about the centre of bounds, clockwise on screen; text turns too
+  float opacity = 1;             // for fades
   std::vector<SceneCell> cells;  // row-major, rows × cols
 };
 
@@ -67,31 +67,31 @@ struct SceneGrid {
 struct SceneFrame {
   Rect rect;
   Color stroke;
-  float stroke_width = 0;     // 0: no outline
-  Color fill{0, 0, 0, 0};     // alpha 0: no fill
+  float stroke_width = 0;  // 0: no outline
+  Color fill{0, 0, 0, 0};  // alpha 0: no fill
   bool dashed = false;
-  std::string role;           // "window", "target", "term", "source", "hover", "diff"
+  std::string role;  // "window", "target", "term", "source", "hover", "diff"
 };
 
 struct SceneLine {
   float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
   Color color;
   float width = 1;
-  bool arrow = false;         // an arrowhead at (x1, y1)
-  std::string role;           // "link"
+  bool arrow = false;  // an arrowhead at (x1, y1)
+  std::string role;    // "link"
 };
 
 enum class Font : std::uint8_t { Sans, SansBold, Mono };
 enum class Align : std::uint8_t { Left, Center, Right };
 
 struct SceneText {
-  float x = 0, y = 0;         // anchor: horizontal per align, vertical centre
-  std::string text;           // UTF-8
-  float size = 18;            // pixel height at scale 1
+  float x = 0, y = 0;  // anchor: horizontal per align, vertical centre
+  std::string text;    // UTF-8
+  float size = 18;     // pixel height at scale 1
   Color color;
   Font font = Font::Sans;
   Align align = Align::Left;
-  std::string role;           // "label", "operator", "equation", "sum", ...
+  std::string role;  // "label", "operator", "equation", "sum", ...
   // Emphasized parts, underlined in mark_color: byte ranges [first, second) of text.
   // Renderers measure them with the real font, so each mark sits exactly under its characters.
   std::vector<std::pair<std::size_t, std::size_t>> marks;
@@ -101,10 +101,10 @@ struct SceneText {
 struct Scene {
   float width = 1600, height = 900;  // the layout's extent
   Color background;
-  std::vector<SceneGrid> grids;      // drawn first, in order
-  std::vector<SceneFrame> frames;    // then frames
-  std::vector<SceneLine> lines;      // then lines
-  std::vector<SceneText> texts;      // then free text (labels, operators)
+  std::vector<SceneGrid> grids;    // drawn first, in order
+  std::vector<SceneFrame> frames;  // then frames
+  std::vector<SceneLine> lines;    // then lines
+  std::vector<SceneText> texts;    // then free text (labels, operators)
 
   const SceneGrid* grid(const std::string& name) const;
 };

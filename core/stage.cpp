@@ -10,9 +10,12 @@ namespace convstep {
 
 const char* theme_name(Theme t) {
   switch (t) {
-    case Theme::Dark: return "dark";
-    case Theme::Light: return "light";
-    case Theme::HighContrast: return "high_contrast";
+    case Theme::Dark:
+      return "dark";
+    case Theme::Light:
+      return "light";
+    case Theme::HighContrast:
+      return "high_contrast";
   }
   return "";
 }
@@ -36,15 +39,19 @@ struct Palette {
 
 Palette palette(Theme theme) {
   switch (theme) {
-    case Theme::Light: return {rgb(0xFFFFFF), rgb(0x1A1A1A), rgb(0x5F5F5F)};
-    case Theme::HighContrast: return {rgb(0x000000), rgb(0xFFFFFF), rgb(0xE0E0E0)};
-    case Theme::Dark: break;
+    case Theme::Light:
+      return {rgb(0xFFFFFF), rgb(0x1A1A1A), rgb(0x5F5F5F)};
+    case Theme::HighContrast:
+      return {rgb(0x000000), rgb(0xFFFFFF), rgb(0xE0E0E0)};
+    case Theme::Dark:
+      break;
   }
   return {rgb(0x1E2127), rgb(0xF2F2F2), rgb(0xA8ADB5)};
 }
 
 Rect lerp(const Rect& a, const Rect& b, float t) {
-  return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.w + (b.w - a.w) * t, a.h + (b.h - a.h) * t};
+  return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.w + (b.w - a.w) * t,
+          a.h + (b.h - a.h) * t};
 }
 
 // Scales a rect about its centre: grow-in and shrink-away animations.
@@ -68,11 +75,17 @@ std::string cell_text(double v) {
   return s;
 }
 
-
 class StageBuilder {
  public:
-  StageBuilder(const Timeline& tl, const Frame& from, const Frame& to, float t, const StageOptions& o)
-      : tl_(tl), g_(tl.geometry()), from_(from), to_(to), t_(ease(t)), o_(o), pal_(palette(o.theme)) {
+  StageBuilder(const Timeline& tl, const Frame& from, const Frame& to, float t,
+               const StageOptions& o)
+      : tl_(tl),
+        g_(tl.geometry()),
+        from_(from),
+        to_(to),
+        t_(ease(t)),
+        o_(o),
+        pal_(palette(o.theme)) {
     scene_.width = o.width, scene_.height = o.height;
     scene_.background = pal_.background;
     // Animations play only when arriving at `to` by a single step forward.
@@ -88,11 +101,21 @@ class StageBuilder {
     }
     header();
     switch (to_.phase) {
-      case Phase::Forward: forward(); break;
-      case Phase::Dw: dw(); break;
-      case Phase::DxGather: dx_gather(); break;
-      case Phase::DxScatter: dx_scatter(); break;
-      case Phase::Db: db(); break;
+      case Phase::Forward:
+        forward();
+        break;
+      case Phase::Dw:
+        dw();
+        break;
+      case Phase::DxGather:
+        dx_gather();
+        break;
+      case Phase::DxScatter:
+        dx_scatter();
+        break;
+      case Phase::Db:
+        db();
+        break;
     }
     equation_lines();
     hover();
@@ -105,9 +128,9 @@ class StageBuilder {
   struct Slot {
     Grid grid;
     int n, c;
-    int rows, cols;       // the slot's extent in cells (the largest grid it will show)
-    std::string op_after; // the operator drawn after it ("⋆", "=", "")
-    Rect bounds;          // set by layout()
+    int rows, cols;        // the slot's extent in cells (the largest grid it will show)
+    std::string op_after;  // the operator drawn after it ("⋆", "=", "")
+    Rect bounds;           // set by layout()
   };
 
   static constexpr float kMargin = 40, kMaxCell = 72;
@@ -136,7 +159,8 @@ class StageBuilder {
         w += slot_width(slots[i], cell) + (i + 1 < slots.size() ? gap_after(slots[i], cell) : 0);
       return w;
     };
-    const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - top_band() - bottom_band() - 40;
+    const float avail_w = o_.width - 2 * kMargin,
+                avail_h = o_.height - top_band() - bottom_band() - 40;
     float lo = 0.01f, hi = std::min(kMaxCell, avail_h / rows);
     for (int i = 0; i < 30; ++i) {  // total_width grows with the cell size: bisect
       const float mid = (lo + hi) / 2;
@@ -148,35 +172,41 @@ class StageBuilder {
     for (std::size_t i = 0; i < slots.size(); ++i) {
       Slot& s = slots[i];
       const float w = slot_width(s, cell_);
-      s.bounds = {x + (w - s.cols * cell_) / 2, mid_y - s.rows * cell_ / 2, s.cols * cell_, s.rows * cell_};
+      s.bounds = {x + (w - s.cols * cell_) / 2, mid_y - s.rows * cell_ / 2, s.cols * cell_,
+                  s.rows * cell_};
       x += w;
       if (i + 1 == slots.size()) break;
       const float gap = gap_after(s, cell_);
       if (!s.op_after.empty()) {
         // ⋆ is a small glyph: drawn larger than = and → to weigh the same.
-        const float op_size = std::clamp(cell_ * 0.9f, 24.0f, 56.0f) *
-                              (s.op_after == "⋆" ? 1.5f : s.op_after == "·" ? 2.0f : 1.0f);
-        text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink, Font::Sans, Align::Center, "operator");
+        const float op_size = std::clamp(cell_ * 0.9f, 24.0f, 56.0f) * (s.op_after == "⋆"   ? 1.5f
+                                                                        : s.op_after == "·" ? 2.0f
+                                                                                            : 1.0f);
+        text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink, Font::Sans, Align::Center,
+             "operator");
       }
       x += gap;
     }
     label_size_ = std::clamp(cell_ * 0.42f, 18.0f, 30.0f);
   }
 
-  bool numbers_readable() const { return cell_ * kTextPerCell * o_.pixels_per_unit >= kMinReadablePixels; }
+  bool numbers_readable() const {
+    return cell_ * kTextPerCell * o_.pixels_per_unit >= kMinReadablePixels;
+  }
 
   // A grid placed centred in `slot`, showing `values`' (n, c) slice.
   // The colour scale comes from `scale` (default: the values themselves), so that a result
   // grid keeps its colours while it fills up.
   SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,
-                      const std::string& label, const Tensor* scale = nullptr, bool show_shape = true) {
+                      const std::string& label, const Tensor* scale = nullptr,
+                      bool show_shape = true) {
     SceneGrid sg;
     sg.name = grid_name(grid);
     sg.slice_n = n, sg.slice_c = c;
     const Shape& s = values.shape;
     sg.rows = s.h, sg.cols = s.w, sg.cell_size = cell_;
-    sg.bounds = {slot.bounds.x + (slot.cols - s.w) * cell_ / 2, slot.bounds.y + (slot.rows - s.h) * cell_ / 2,
-                 s.w * cell_, s.h * cell_};
+    sg.bounds = {slot.bounds.x + (slot.cols - s.w) * cell_ / 2,
+                 slot.bounds.y + (slot.rows - s.h) * cell_ / 2, s.w * cell_, s.h * cell_};
     sg.label = label + " (" + dims(s.h, s.w) + ")";
     const Tensor& range = scale ? *scale : values;
     double max_abs = 0;
@@ -193,8 +223,8 @@ class StageBuilder {
       for (int x = 0; x < s.w; x += step) {
         SceneCell cell;
         cell.row = y, cell.col = x;
-        cell.rect = {sg.bounds.x + x * cell_, sg.bounds.y + y * cell_, std::min(step, s.w - x) * cell_,
-                     std::min(step, s.h - y) * cell_};
+        cell.rect = {sg.bounds.x + x * cell_, sg.bounds.y + y * cell_,
+                     std::min(step, s.w - x) * cell_, std::min(step, s.h - y) * cell_};
         cell.value = values(n, c, y, x);
         cell.shade = max_abs > 0 ? static_cast<float>(cell.value / max_abs) : 0.0f;
         if (readable) cell.text = cell_text(cell.value);
@@ -205,13 +235,15 @@ class StageBuilder {
     // so that labels stay within their grid's width.
     const std::size_t bracket = label.find('[');
     const std::string base = bracket == std::string::npos ? label : label.substr(0, bracket);
-    text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
-         show_shape ? base + " (" + dims(s.h, s.w) + (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
+    text(sg.bounds.x + sg.bounds.w / 2,
+         sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
+         show_shape ? base + " (" + dims(s.h, s.w) +
+                          (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
                     : base,
          label_size_, pal_.ink, Font::SansBold, Align::Center, "label");
     if (bracket != std::string::npos)
-      text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket), label_size_ * 0.75f,
-           pal_.muted, Font::Sans, Align::Center, "slice");
+      text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket),
+           label_size_ * 0.75f, pal_.muted, Font::Sans, Align::Center, "slice");
     scene_.grids.push_back(std::move(sg));
     return scene_.grids.back();
   }
@@ -219,9 +251,9 @@ class StageBuilder {
   // Text colours follow the final fill of each cell (after styles are set).
   void restyle_text(SceneGrid& sg) {
     for (SceneCell& cell : sg.cells)
-      if (!cell.text.empty()) cell.text_color = text_color_on(cell_fill(cell.shade, cell.style, pal_.background));
+      if (!cell.text.empty())
+        cell.text_color = text_color_on(cell_fill(cell.shade, cell.style, pal_.background));
   }
-
 
   // Applies a frame's progress to the result grid: pending cells blank, partial ones shown.
   void apply_progress(SceneGrid& sg, const Frame& f, int n, int c) {
@@ -236,22 +268,25 @@ class StageBuilder {
   }
 
   Rect cell_rect(const SceneGrid& sg, int y, int x) const {
-    return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size, sg.cell_size};
+    return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size,
+            sg.cell_size};
   }
 
   // ---- Overlays ----
 
-  void frame_rect(const Rect& r, Color stroke, float width, const std::string& role, Color fill = {0, 0, 0, 0},
-                  bool dashed = false) {
+  void frame_rect(const Rect& r, Color stroke, float width, const std::string& role,
+                  Color fill = {0, 0, 0, 0}, bool dashed = false) {
     SceneFrame f;
-    f.rect = r, f.stroke = stroke, f.stroke_width = width, f.fill = fill, f.dashed = dashed, f.role = role;
+    f.rect = r, f.stroke = stroke, f.stroke_width = width, f.fill = fill, f.dashed = dashed,
+    f.role = role;
     scene_.frames.push_back(f);
   }
 
   void text(float x, float y, const std::string& s, float size, Color color, Font font, Align align,
             const std::string& role) {
     SceneText st;
-    st.x = x, st.y = y, st.text = s, st.size = size, st.color = color, st.font = font, st.align = align;
+    st.x = x, st.y = y, st.text = s, st.size = size, st.color = color, st.font = font,
+    st.align = align;
     st.role = role;
     scene_.texts.push_back(std::move(st));
   }
@@ -268,7 +303,8 @@ class StageBuilder {
   // pattern has holes (stride or dilation > 1).
   Rect window_rect(const SceneGrid& sg, const Window& w) const {
     const Rect first = cell_rect(sg, w.top, w.left);
-    const float h = ((w.rows - 1) * w.step_h + 1) * sg.cell_size, wd = ((w.cols - 1) * w.step_w + 1) * sg.cell_size;
+    const float h = ((w.rows - 1) * w.step_h + 1) * sg.cell_size,
+                wd = ((w.cols - 1) * w.step_w + 1) * sg.cell_size;
     return {first.x, first.y, wd, h};
   }
 
@@ -280,7 +316,8 @@ class StageBuilder {
           other.slice_c != to_.window->c) {
         Window w = *to_.window;
         w.c = other.slice_c;
-        frame_rect(window_rect(other, w), kRoleWindow, std::clamp(other.cell_size * 0.05f, 1.5f, 3.0f), "window_other");
+        frame_rect(window_rect(other, w), kRoleWindow,
+                   std::clamp(other.cell_size * 0.05f, 1.5f, 3.0f), "window_other");
       }
     const Window& w = *to_.window;
     const SceneGrid* sg = find(w.grid, w.n, w.c);
@@ -315,7 +352,8 @@ class StageBuilder {
       frame_rect(r, kRoleTarget, thick, "target");
     }
     if (to_.phase == Phase::DxScatter) {
-      if (const SceneGrid* g = find(Grid::G); g && to_.source.n == g->slice_n && to_.source.c == g->slice_c)
+      if (const SceneGrid* g = find(Grid::G);
+          g && to_.source.n == g->slice_n && to_.source.c == g->slice_c)
         frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
                    std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), "source");
     }
@@ -342,11 +380,14 @@ class StageBuilder {
 
   void header() {
     const float k = text_scale();
-    text(kMargin, 34 * k, phase_title(to_.phase), 30 * k, pal_.ink, Font::SansBold, Align::Left, "title");
-    std::string counter = std::string(granularity_name(to_.granularity)) + " " + std::to_string(to_.index + 1) +
-                          " / " + std::to_string(to_.count);
-    text(o_.width - kMargin, 34 * k, counter, 22 * k, pal_.muted, Font::Sans, Align::Right, "counter");
-    if (!to_.note.empty()) text(kMargin, 70 * k, to_.note, 20 * k, pal_.muted, Font::Sans, Align::Left, "note");
+    text(kMargin, 34 * k, phase_title(to_.phase), 30 * k, pal_.ink, Font::SansBold, Align::Left,
+         "title");
+    std::string counter = std::string(granularity_name(to_.granularity)) + " " +
+                          std::to_string(to_.index + 1) + " / " + std::to_string(to_.count);
+    text(o_.width - kMargin, 34 * k, counter, 22 * k, pal_.muted, Font::Sans, Align::Right,
+         "counter");
+    if (!to_.note.empty())
+      text(kMargin, 70 * k, to_.note, 20 * k, pal_.muted, Font::Sans, Align::Left, "note");
   }
 
   // Code points of UTF-8 text: the mono font's columns.
@@ -395,12 +436,14 @@ class StageBuilder {
     if (fits || parts.size() != 4) {
       lines.push_back(fits ? to_.equation : elide_sum(to_.equation, budget));
       if (fits && parts.size() == 4)
-        current_ends = {{0, parts[0].size() + 3 + parts[1].size()}, {0, lines[0].size() - 3 - parts[3].size()}};
+        current_ends = {{0, parts[0].size() + 3 + parts[1].size()},
+                        {0, lines[0].size() - 3 - parts[3].size()}};
     } else {
       const std::string indent(columns(parts[0]) + 1, ' ');
       lines.push_back(parts[0] + " = " + elide_sum(parts[1], budget - columns(parts[0]) - 3));
-      lines.push_back(indent + "= " + elide_sum(parts[2], budget - indent.size() - 5 - columns(parts[3])) +
-                      " = " + parts[3]);
+      lines.push_back(indent + "= " +
+                      elide_sum(parts[2], budget - indent.size() - 5 - columns(parts[3])) + " = " +
+                      parts[3]);
       current_ends = {{0, lines[0].size()}, {1, lines[1].size() - 3 - parts[3].size()}};
     }
     const std::size_t first_text = scene_.texts.size();
@@ -410,16 +453,20 @@ class StageBuilder {
       line_y += size * 1.5f;
     }
     // Underline the current term, in its symbols and in its values.
-    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && !to_.terms.empty() && !current_ends.empty()) {
+    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && !to_.terms.empty() &&
+        !current_ends.empty()) {
       const Term& term = to_.terms[0];
       const bool sum_term = term.b.grid == Grid::None;
-      const std::string symbols = tl_.cell_name(term.a) + (sum_term ? "" : "·" + tl_.cell_name(term.b));
-      const std::string values = factor(term.a_value) + (sum_term ? "" : "·" + factor(term.b_value));
+      const std::string symbols =
+          tl_.cell_name(term.a) + (sum_term ? "" : "·" + tl_.cell_name(term.b));
+      const std::string values =
+          factor(term.a_value) + (sum_term ? "" : "·" + factor(term.b_value));
       for (int i = 0; i < 2; ++i) {
         const auto [line, end] = current_ends[i];
         SceneText& t = scene_.texts[first_text + line];
         const std::size_t width = (i == 0 ? symbols : values).size();
-        if (width > end || t.text.compare(end - width, width, i == 0 ? symbols : values) != 0) continue;
+        if (width > end || t.text.compare(end - width, width, i == 0 ? symbols : values) != 0)
+          continue;
         t.marks.push_back({end - width, end});
         t.mark_color = kRoleTerm;
       }
@@ -438,7 +485,9 @@ class StageBuilder {
     // A whole stamp of the scatter has no single target: its cells show their running sums.
     const bool stamp = to_.phase == Phase::DxScatter && to_.kind != StepKind::Term;
     if (to_.kind != StepKind::Stage && !stamp)
-      text(kMargin, line_y, "running sum " + tl_.cell_name(to_.target) + " = " + format_number(to_.running_sum, kUnicode),
+      text(kMargin, line_y,
+           "running sum " + tl_.cell_name(to_.target) + " = " +
+               format_number(to_.running_sum, kUnicode),
            size, kRoleTarget, Font::Mono, Align::Left, "running_sum");
   }
 
@@ -448,9 +497,10 @@ class StageBuilder {
     refs.push_back(*o_.hover);
     for (const CellRef& r : refs)
       for (const SceneGrid& sg : scene_.grids)
-        if (sg.name == grid_name(r.grid) && sg.slice_n == r.n && sg.slice_c == r.c && r.h < sg.rows && r.w < sg.cols)
-          frame_rect(scaled(cell_rect(sg, r.h, r.w), 0.92f), r == *o_.hover ? pal_.ink : pal_.muted, 2.5f, "hover",
-                     {0, 0, 0, 0}, r != *o_.hover);
+        if (sg.name == grid_name(r.grid) && sg.slice_n == r.n && sg.slice_c == r.c &&
+            r.h < sg.rows && r.w < sg.cols)
+          frame_rect(scaled(cell_rect(sg, r.h, r.w), 0.92f), r == *o_.hover ? pal_.ink : pal_.muted,
+                     2.5f, "hover", {0, 0, 0, 0}, r != *o_.hover);
   }
 
   // ---- Cell styles ----
@@ -474,10 +524,12 @@ class StageBuilder {
   }
 
   // A grid's name, with its slice when the tensor has several: "Xp", "Xp[n=1,c=0]".
-  std::string slice_label(const char* name, int n, int c, const char* first, const char* second) const {
+  std::string slice_label(const char* name, int n, int c, const char* first,
+                          const char* second) const {
     const Shape s = tl_.tensor(grid_of(name)).shape;
     if (s.n == 1 && s.c == 1) return name;
-    return std::string(name) + "[" + first + "=" + std::to_string(n) + "," + second + "=" + std::to_string(c) + "]";
+    return std::string(name) + "[" + first + "=" + std::to_string(n) + "," + second + "=" +
+           std::to_string(c) + "]";
   }
   static Grid grid_of(const std::string& name) {
     for (int g = 0; g < static_cast<int>(Grid::None); ++g)
@@ -491,9 +543,11 @@ class StageBuilder {
   void slices(int* n, int* c, int* o) const {
     if (o_.slice) {
       const auto& s = *o_.slice;
-      *n = std::clamp(s[0], 0, g_.n - 1), *c = std::clamp(s[1], 0, g_.c - 1), *o = std::clamp(s[2], 0, g_.cout - 1);
+      *n = std::clamp(s[0], 0, g_.n - 1), *c = std::clamp(s[1], 0, g_.c - 1),
+      *o = std::clamp(s[2], 0, g_.cout - 1);
       // Within a group: the output channel decides which input channels it reads.
-      if (*c / g_.c_per_group() != *o / g_.cout_per_group()) *c = *o / g_.cout_per_group() * g_.c_per_group();
+      if (*c / g_.c_per_group() != *o / g_.cout_per_group())
+        *c = *o / g_.cout_per_group() * g_.c_per_group();
       return;
     }
     *n = 0, *c = 0, *o = 0;
@@ -535,11 +589,12 @@ class StageBuilder {
                                {Grid::Z, n, o, g_.oh, g_.ow, "", {}}};
     layout(slots);
     const bool growing = stepping_ && to_.stage == Stage::PadInput;
-    style_padding(add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
-                  growing ? t_ : 1.0f);
+    style_padding(
+        add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
+        growing ? t_ : 1.0f);
     add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "o", "c"));
-    SceneGrid& z = add_grid(slots[2], Grid::Z, result_or_final(Grid::Z), n, o, slice_label("Z", n, o, "n", "o"),
-                            &tl_.tensor(Grid::Z));
+    SceneGrid& z = add_grid(slots[2], Grid::Z, result_or_final(Grid::Z), n, o,
+                            slice_label("Z", n, o, "n", "o"), &tl_.tensor(Grid::Z));
     apply_progress(z, to_, n, o);
     window_overlay();
     term_overlay();
@@ -550,40 +605,61 @@ class StageBuilder {
   void forward_channels(int n, int c_now, int o) {
     const int cg = g_.c_per_group(), first = o / g_.cout_per_group() * cg;
     const float gap = 1.6f;
-    const float avail_w = o_.width - 2 * kMargin, avail_h = o_.height - top_band() - bottom_band() - 30;
+    const float avail_w = o_.width - 2 * kMargin,
+                avail_h = o_.height - top_band() - bottom_band() - 30;
     const float row_cells = std::max(g_.hp(), g_.kh) + 1.6f;
-    cell_ = std::min({kMaxCell, avail_w / (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap), avail_h / (cg * row_cells)});
+    cell_ = std::min(
+        {kMaxCell, avail_w / (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap), avail_h / (cg * row_cells)});
     label_size_ = std::clamp(cell_ * 0.42f, 14.0f, 26.0f);
     const float total_w = (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap) * cell_;
     const float x0 = (o_.width - total_w) / 2, top = top_band() + 30;
     const float x_w = x0 + (g_.wp() + gap) * cell_, x_sub = x_w + (g_.kw + gap) * cell_;
     const float x_z = x_sub + (1 + gap) * cell_;
     const float op = std::clamp(cell_ * 0.8f, 16.0f, 44.0f);
-    const bool counting = to_.kind != StepKind::Stage && to_.block_sums.size() == static_cast<std::size_t>(cg);
+    const bool counting =
+        to_.kind != StepKind::Stage && to_.block_sums.size() == static_cast<std::size_t>(cg);
     Tensor subtotals(Shape{1, cg, 1, 1});
     if (counting) subtotals.values = to_.block_sums;
     for (int q = 0; q < cg; ++q) {
       const float y = top + q * row_cells * cell_ + 1.2f * cell_;
       const float mid = y + g_.hp() * cell_ / 2;
-      Slot xp{Grid::Xp, n, first + q, g_.hp(), g_.wp(), "", {x0, y, g_.wp() * cell_, g_.hp() * cell_}};
-      style_padding(add_grid(xp, Grid::Xp, tl_.tensor(Grid::Xp), n, first + q, slice_label("Xp", n, first + q, "n", "c")),
+      Slot xp{
+          Grid::Xp, n, first + q, g_.hp(), g_.wp(), "", {x0, y, g_.wp() * cell_, g_.hp() * cell_}};
+      style_padding(add_grid(xp, Grid::Xp, tl_.tensor(Grid::Xp), n, first + q,
+                             slice_label("Xp", n, first + q, "n", "c")),
                     stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
-      text(x_w - gap * cell_ / 2, mid, "⋆", op * 1.5f, pal_.ink, Font::Sans, Align::Center, "operator");
-      Slot w{Grid::W, o, q, g_.kh, g_.kw, "", {x_w, mid - g_.kh * cell_ / 2, g_.kw * cell_, g_.kh * cell_}};
+      text(x_w - gap * cell_ / 2, mid, "⋆", op * 1.5f, pal_.ink, Font::Sans, Align::Center,
+           "operator");
+      Slot w{Grid::W,
+             o,
+             q,
+             g_.kh,
+             g_.kw,
+             "",
+             {x_w, mid - g_.kh * cell_ / 2, g_.kw * cell_, g_.kh * cell_}};
       add_grid(w, Grid::W, tl_.tensor(Grid::W), o, q, slice_label("W", o, q, "o", "c"));
       text(x_sub - gap * cell_ / 2, mid, "=", op, pal_.ink, Font::Sans, Align::Center, "operator");
       Slot sub{Grid::None, 0, q, 1, 1, "", {x_sub, mid - cell_ / 2, cell_, cell_}};
-      SceneGrid& box = add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q), &subtotals, false);
+      SceneGrid& box = add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q),
+                                &subtotals, false);
       box.name = "subtotal";
       if (!counting) box.cells[0].style = CellStyle::Pending, box.cells[0].text.clear();
       if (q == c_now - first && to_.kind == StepKind::Term)
         frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell_ * 0.08f, 2.0f, 4.0f), "subtotal");
     }
     const float z_mid = top + cg * row_cells * cell_ / 2;
-    text(x_z - gap * cell_ / 2, z_mid, to_.stage == Stage::AddBias || !tl_.lesson().bias.empty() ? "Σ+b" : "Σ", op, pal_.ink,
+    text(x_z - gap * cell_ / 2, z_mid,
+         to_.stage == Stage::AddBias || !tl_.lesson().bias.empty() ? "Σ+b" : "Σ", op, pal_.ink,
          Font::Sans, Align::Center, "operator");
-    Slot z{Grid::Z, n, o, g_.oh, g_.ow, "", {x_z, z_mid - g_.oh * cell_ / 2, g_.ow * cell_, g_.oh * cell_}};
-    SceneGrid& zg = add_grid(z, Grid::Z, result_or_final(Grid::Z), n, o, slice_label("Z", n, o, "n", "o"), &tl_.tensor(Grid::Z));
+    Slot z{Grid::Z,
+           n,
+           o,
+           g_.oh,
+           g_.ow,
+           "",
+           {x_z, z_mid - g_.oh * cell_ / 2, g_.ow * cell_, g_.oh * cell_}};
+    SceneGrid& zg = add_grid(z, Grid::Z, result_or_final(Grid::Z), n, o,
+                             slice_label("Z", n, o, "n", "o"), &tl_.tensor(Grid::Z));
     apply_progress(zg, to_, n, o);
     window_overlay();
     term_overlay();
@@ -597,11 +673,12 @@ class StageBuilder {
                                {Grid::G, n, o, g_.oh, g_.ow, "=", {}},
                                {Grid::dW, o, cq, g_.kh, g_.kw, "", {}}};
     layout(slots);
-    style_padding(add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
-                  stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
+    style_padding(
+        add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
+        stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
     add_grid(slots[1], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    SceneGrid& dw = add_grid(slots[2], Grid::dW, result_or_final(Grid::dW), o, cq, slice_label("dW", o, cq, "o", "c"),
-                             &tl_.tensor(Grid::dW));
+    SceneGrid& dw = add_grid(slots[2], Grid::dW, result_or_final(Grid::dW), o, cq,
+                             slice_label("dW", o, cq, "o", "c"), &tl_.tensor(Grid::dW));
     apply_progress(dw, to_, o, cq);
     window_overlay();
     term_overlay();
@@ -623,25 +700,29 @@ class StageBuilder {
     if (order <= 0) {
       add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
     } else if (order == 1) {
-      SceneGrid& gd = add_grid(slots[0], Grid::Gd, tl_.tensor(Grid::Gd), n, o, slice_label("Gd", n, o, "n", "o"));
+      SceneGrid& gd = add_grid(slots[0], Grid::Gd, tl_.tensor(Grid::Gd), n, o,
+                               slice_label("Gd", n, o, "n", "o"));
       for (SceneCell& cell : gd.cells)
         if (tl_.is_padding(Grid::Gd, cell.row, cell.col)) {
           cell.style = CellStyle::InsertedZero;
           cell.rect = scaled(cell.rect, stage == Stage::DilateGradient ? grow : 1.0f);
         } else if (stage == Stage::DilateGradient && stepping_) {
           // The G cells move apart from where they sat in G to their places in Gd.
-          const float gx = gd.bounds.x + gd.bounds.w / 2 - g_.ow * cell_ / 2 + cell.col / g_.stride_w * cell_;
-          const float gy = gd.bounds.y + gd.bounds.h / 2 - g_.oh * cell_ / 2 + cell.row / g_.stride_h * cell_;
+          const float gx =
+              gd.bounds.x + gd.bounds.w / 2 - g_.ow * cell_ / 2 + cell.col / g_.stride_w * cell_;
+          const float gy =
+              gd.bounds.y + gd.bounds.h / 2 - g_.oh * cell_ / 2 + cell.row / g_.stride_h * cell_;
           cell.rect = lerp({gx, gy, cell_, cell_}, cell.rect, t_);
         }
       restyle_text(gd);
     } else {
-      SceneGrid& gp = add_grid(slots[0], Grid::Gp, tl_.tensor(Grid::Gp), n, o, slice_label("Gp", n, o, "n", "o"));
+      SceneGrid& gp = add_grid(slots[0], Grid::Gp, tl_.tensor(Grid::Gp), n, o,
+                               slice_label("Gp", n, o, "n", "o"));
       const int ring_h = (g_.kh - 1) * g_.dil_h, ring_w = (g_.kw - 1) * g_.dil_w;
       for (SceneCell& cell : gp.cells) {
         if (!tl_.is_padding(Grid::Gp, cell.row, cell.col)) continue;
-        const bool ring = cell.row < ring_h || cell.col < ring_w || cell.row >= ring_h + g_.gd_h() ||
-                          cell.col >= ring_w + g_.gd_w();
+        const bool ring = cell.row < ring_h || cell.col < ring_w ||
+                          cell.row >= ring_h + g_.gd_h() || cell.col >= ring_w + g_.gd_w();
         cell.style = ring ? CellStyle::Padding : CellStyle::InsertedZero;
         if (ring && stage == Stage::PadGradient) cell.rect = scaled(cell.rect, grow);
       }
@@ -652,7 +733,8 @@ class StageBuilder {
     const int cq = c % g_.c_per_group();
     const int o_full = c / g_.c_per_group() * g_.cout_per_group() + oq;
     if (order < 3) {
-      add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, slice_label("W", o_full, cq, "o", "c"));
+      add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq,
+               slice_label("W", o_full, cq, "o", "c"));
     } else if (order == 3 && stepping_ && t_ < 1) {
       SceneGrid& w = add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, "W → Wr");
       w.rotation_deg = 180 * t_;
@@ -671,11 +753,16 @@ class StageBuilder {
   // crop the border shrinks away and dX remains.
   void dx_result(const Slot& slot, int n, int c) {
     if (to_.stage == Stage::Crop && !(stepping_ && t_ < 1)) {
-      mark_uncovered(add_grid(slot, Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c")), 0, 0);
+      mark_uncovered(
+          add_grid(slot, Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c")),
+          0, 0);
       return;
     }
-    const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count() ? to_.result : tl_.tensor(Grid::dXp);
-    SceneGrid& dxp = add_grid(slot, Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"), &tl_.tensor(Grid::dXp));
+    const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count()
+                               ? to_.result
+                               : tl_.tensor(Grid::dXp);
+    SceneGrid& dxp = add_grid(slot, Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"),
+                              &tl_.tensor(Grid::dXp));
     if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
     for (SceneCell& cell : dxp.cells)
       if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
@@ -689,12 +776,18 @@ class StageBuilder {
   // 0 G, 1 Gd, 2 Gp, 3 rotated, 4 gathering, 5 after (uncovered, crop).
   static int stage_order(const Frame& f) {
     switch (f.stage) {
-      case Stage::ShowGradient: return 0;
-      case Stage::DilateGradient: return 1;
-      case Stage::PadGradient: return 2;
-      case Stage::RotateKernel: return 3;
-      case Stage::None: return 4;
-      default: return 5;
+      case Stage::ShowGradient:
+        return 0;
+      case Stage::DilateGradient:
+        return 1;
+      case Stage::PadGradient:
+        return 2;
+      case Stage::RotateKernel:
+        return 3;
+      case Stage::None:
+        return 4;
+      default:
+        return 5;
     }
   }
 
@@ -719,7 +812,8 @@ class StageBuilder {
     Tensor row(Shape{1, 1, 1, g_.cout});
     const Tensor& db = result_or_final(Grid::db);
     for (int k = 0; k < g_.cout; ++k) row.values[k] = db.values[k];
-    std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "Σ →", {}}, {Grid::db, 0, 0, 1, g_.cout, "", {}}};
+    std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "Σ →", {}},
+                               {Grid::db, 0, 0, 1, g_.cout, "", {}}};
     layout(slots);
     add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
     Tensor final_row(row.shape);
@@ -727,11 +821,13 @@ class StageBuilder {
     SceneGrid& dbg = add_grid(slots[1], Grid::db, row, 0, 0, "db", &final_row);
     if (!to_.progress.empty())
       for (SceneCell& cell : dbg.cells)
-        if (to_.progress[cell.col] == Progress::Pending) cell.style = CellStyle::Pending, cell.text.clear();
+        if (to_.progress[cell.col] == Progress::Pending)
+          cell.style = CellStyle::Pending, cell.text.clear();
     window_overlay();
     // db's target is (0, o, 0, 0): on the stage its cell is column o of the row.
     if (to_.kind != StepKind::Stage)
-      frame_rect(cell_rect(dbg, 0, to_.target.c), kRoleTarget, std::clamp(cell_ * 0.1f, 2.5f, 6.0f), "target");
+      frame_rect(cell_rect(dbg, 0, to_.target.c), kRoleTarget, std::clamp(cell_ * 0.1f, 2.5f, 6.0f),
+                 "target");
     if (to_.kind == StepKind::Term && !to_.terms.empty()) {
       const CellRef& a = to_.terms[0].a;
       if (a.n == n && a.c == o)
@@ -741,7 +837,8 @@ class StageBuilder {
 
   // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
   void pitfall_view() {
-    text(kMargin, 34, "The seeds' mistakes beside the right answer", 30, pal_.ink, Font::SansBold, Align::Left, "title");
+    text(kMargin, 34, "The seeds' mistakes beside the right answer", 30, pal_.ink, Font::SansBold,
+         Align::Left, "title");
     const Results& right = tl_.results();
     const float top = 80, row_h = (o_.height - top - 20) / o_.pitfalls.size();
     float y = top;
@@ -760,16 +857,31 @@ class StageBuilder {
       // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
       const float label_w1 = (columns(right_label) + 6) * label_size_ * 0.62f;
       const float label_w2 = (columns(wrong_label) + 6) * label_size_ * 0.62f;
-      cell_ = std::clamp(std::min((row_h - label - 30) / rows, (o_.width * 0.5f) / (good.shape.w + bad.shape.w + 2)),
+      cell_ = std::clamp(std::min((row_h - label - 30) / rows,
+                                  (o_.width * 0.5f) / (good.shape.w + bad.shape.w + 2)),
                          4.0f, 48.0f);
-      const float w1 = std::max(good.shape.w * cell_, label_w1), w2 = std::max(bad.shape.w * cell_, label_w2);
+      const float w1 = std::max(good.shape.w * cell_, label_w1),
+                  w2 = std::max(bad.shape.w * cell_, label_w2);
       const float grid_top = y + label + 12;
-      Slot left{grid_of(name), 0, 0, rows, good.shape.w, "", {kMargin + (w1 - good.shape.w * cell_) / 2, grid_top, good.shape.w * cell_, rows * cell_}};
+      Slot left{grid_of(name),
+                0,
+                0,
+                rows,
+                good.shape.w,
+                "",
+                {kMargin + (w1 - good.shape.w * cell_) / 2, grid_top, good.shape.w * cell_,
+                 rows * cell_}};
       SceneGrid& g1 = add_grid(left, left.grid, good, 0, 0, right_label);
       g1.name = std::string(name) + "_right";
       if (bad.shape.count() > 0) {
-        Slot r{left.grid, 0, 0, rows, bad.shape.w, "",
-               {kMargin + w1 + cell_ + (w2 - bad.shape.w * cell_) / 2, grid_top, bad.shape.w * cell_, rows * cell_}};
+        Slot r{left.grid,
+               0,
+               0,
+               rows,
+               bad.shape.w,
+               "",
+               {kMargin + w1 + cell_ + (w2 - bad.shape.w * cell_) / 2, grid_top,
+                bad.shape.w * cell_, rows * cell_}};
         SceneGrid& g2 = add_grid(r, r.grid, bad, 0, 0, wrong_label, &good);
         g2.name = std::string(name) + "_" + pitfall_name(p);
         if (bad.shape == good.shape)
@@ -779,7 +891,8 @@ class StageBuilder {
       }
       // The explanation, wrapped by hand to the space right of the grids.
       const float tx = kMargin + w1 + cell_ + w2 + 30;
-      const std::size_t per_line = static_cast<std::size_t>(std::max(20.0f, (o_.width - tx - kMargin) / (15 * 0.55f)));
+      const std::size_t per_line =
+          static_cast<std::size_t>(std::max(20.0f, (o_.width - tx - kMargin) / (15 * 0.55f)));
       std::string line, words = pitfall_explanation(p);
       float ty = grid_top + 10;
       for (std::size_t at = 0; at <= words.size();) {
@@ -787,13 +900,15 @@ class StageBuilder {
         if (next == std::string::npos) next = words.size();
         const std::string word = words.substr(at, next - at);
         if (columns(line) + columns(word) + 1 > per_line && !line.empty()) {
-          if (ty < y + row_h - 10) text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, "explanation");
+          if (ty < y + row_h - 10)
+            text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, "explanation");
           ty += 20, line.clear();
         }
         line += (line.empty() ? "" : " ") + word;
         at = next + 1;
       }
-      if (!line.empty() && ty < y + row_h - 10) text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, "explanation");
+      if (!line.empty() && ty < y + row_h - 10)
+        text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, "explanation");
       y += row_h;
     }
   }

@@ -1,7 +1,7 @@
 #include "svg.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "colormap.h"
@@ -25,7 +25,9 @@ std::string num(float v) {
 
 std::string color(const Color& c) {
   char buf[16];
-  auto byte = [](float v) { return static_cast<int>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255)); };
+  auto byte = [](float v) {
+    return static_cast<int>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255));
+  };
   std::snprintf(buf, sizeof buf, "#%02X%02X%02X", byte(c.r), byte(c.g), byte(c.b));
   return buf;
 }
@@ -38,11 +40,20 @@ std::string escape(const std::string& s) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -53,11 +64,13 @@ const char* font_family(Font f) {
 }
 
 void write_text(std::string& out, const SceneText& t) {
-  const char* anchor = t.align == Align::Center ? "middle" : t.align == Align::Right ? "end" : "start";
-  out += "<text x=\"" + num(t.x) + "\" y=\"" + num(t.y) + "\" font-family=\"" + font_family(t.font) +
-         "\" font-size=\"" + num(t.size * kEmPerSize) + "\"" + (t.font == Font::SansBold ? " font-weight=\"bold\"" : "") +
-         " text-anchor=\"" + anchor + "\" dominant-baseline=\"central\" xml:space=\"preserve\" fill=\"" +
-         color(t.color) + "\"" +
+  const char* anchor = t.align == Align::Center  ? "middle"
+                       : t.align == Align::Right ? "end"
+                                                 : "start";
+  out += "<text x=\"" + num(t.x) + "\" y=\"" + num(t.y) + "\" font-family=\"" +
+         font_family(t.font) + "\" font-size=\"" + num(t.size * kEmPerSize) + "\"" +
+         (t.font == Font::SansBold ? " font-weight=\"bold\"" : "") + " text-anchor=\"" + anchor +
+         "\" dominant-baseline=\"central\" xml:space=\"preserve\" fill=\"" + color(t.color) + "\"" +
          opacity("fill-opacity", t.color.a) + ">";
   // Marks become underlined spans in the mark colour.
   std::size_t at = 0;
@@ -77,16 +90,20 @@ void write_cell(std::string& out, const SceneCell& c, const Color& background) {
   const std::string box = "x=\"" + num(r.x) + "\" y=\"" + num(r.y) + "\" width=\"" + num(r.w) +
                           "\" height=\"" + num(r.h) + "\"";
   std::string stroke = "stroke=\"#7F7F7F\" stroke-width=\"1\"";
-  if (c.style == CellStyle::Padding) stroke = "stroke=\"#7F7F7F\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"";
-  if (c.style == CellStyle::InsertedZero) stroke = "stroke=\"#7F7F7F\" stroke-width=\"1.5\" stroke-dasharray=\"1.5 3\"";
-  if (c.style == CellStyle::Pending) stroke = "stroke=\"#7F7F7F\" stroke-opacity=\"0.4\" stroke-width=\"1\"";
+  if (c.style == CellStyle::Padding)
+    stroke = "stroke=\"#7F7F7F\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"";
+  if (c.style == CellStyle::InsertedZero)
+    stroke = "stroke=\"#7F7F7F\" stroke-width=\"1.5\" stroke-dasharray=\"1.5 3\"";
+  if (c.style == CellStyle::Pending)
+    stroke = "stroke=\"#7F7F7F\" stroke-opacity=\"0.4\" stroke-width=\"1\"";
   out += "<rect " + box + " fill=\"" + color(fill) + "\" " + stroke + "/>\n";
   if (c.style == CellStyle::Padding) out += "<rect " + box + " fill=\"url(#hatch)\"/>\n";
   if (c.style == CellStyle::Discarded) out += "<rect " + box + " fill=\"url(#cross)\"/>\n";
   if (c.uncovered) {
     const float s = r.w * 0.22f;
-    out += "<line x1=\"" + num(r.x + r.w - s - 3) + "\" y1=\"" + num(r.y + s + 3) + "\" x2=\"" + num(r.x + r.w - 3) +
-           "\" y2=\"" + num(r.y + 3) + "\" stroke=\"#7F7F7F\" stroke-width=\"2\"/>\n";
+    out += "<line x1=\"" + num(r.x + r.w - s - 3) + "\" y1=\"" + num(r.y + s + 3) + "\" x2=\"" +
+           num(r.x + r.w - 3) + "\" y2=\"" + num(r.y + 3) +
+           "\" stroke=\"#7F7F7F\" stroke-width=\"2\"/>\n";
   }
   if (!c.text.empty()) {
     SceneText t;
@@ -102,14 +119,18 @@ std::string scene_to_svg(const Scene& scene) {
   std::string out;
   out.reserve(1 << 16);
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(scene.width) + "\" height=\"" +
-         num(scene.height) + "\" viewBox=\"0 0 " + num(scene.width) + " " + num(scene.height) + "\">\n";
-  out += "<defs>\n"
-         "<pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
-         "patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#5A5A5A\" "
-         "stroke-opacity=\"0.45\" stroke-width=\"2\"/></pattern>\n"
-         "<pattern id=\"cross\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\"><path "
-         "d=\"M0 0L8 8M8 0L0 8\" stroke=\"#5A5A5A\" stroke-opacity=\"0.5\" stroke-width=\"1.2\"/></pattern>\n"
-         "</defs>\n";
+         num(scene.height) + "\" viewBox=\"0 0 " + num(scene.width) + " " + num(scene.height) +
+         "\">\n";
+  out +=
+      "<defs>\n"
+      "<pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
+      "patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" "
+      "stroke=\"#5A5A5A\" "
+      "stroke-opacity=\"0.45\" stroke-width=\"2\"/></pattern>\n"
+      "<pattern id=\"cross\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\"><path "
+      "d=\"M0 0L8 8M8 0L0 8\" stroke=\"#5A5A5A\" stroke-opacity=\"0.5\" "
+      "stroke-width=\"1.2\"/></pattern>\n"
+      "</defs>\n";
   out += "<rect width=\"100%\" height=\"100%\" fill=\"" + color(scene.background) + "\"/>\n";
   for (const SceneGrid& g : scene.grids) {
     const float cx = g.bounds.x + g.bounds.w / 2, cy = g.bounds.y + g.bounds.h / 2;
@@ -121,8 +142,9 @@ std::string scene_to_svg(const Scene& scene) {
     out += "</g>\n";
   }
   for (const SceneFrame& f : scene.frames) {
-    out += "<rect x=\"" + num(f.rect.x) + "\" y=\"" + num(f.rect.y) + "\" width=\"" + num(f.rect.w) +
-           "\" height=\"" + num(f.rect.h) + "\" fill=\"" + (f.fill.a > 0 ? color(f.fill) : "none") + "\"" +
+    out += "<rect x=\"" + num(f.rect.x) + "\" y=\"" + num(f.rect.y) + "\" width=\"" +
+           num(f.rect.w) + "\" height=\"" + num(f.rect.h) + "\" fill=\"" +
+           (f.fill.a > 0 ? color(f.fill) : "none") + "\"" +
            (f.fill.a > 0 ? opacity("fill-opacity", f.fill.a) : "");
     if (f.stroke_width > 0)
       out += " stroke=\"" + color(f.stroke) + "\" stroke-width=\"" + num(f.stroke_width) + "\"" +
@@ -130,8 +152,9 @@ std::string scene_to_svg(const Scene& scene) {
     out += "/>\n";
   }
   for (const SceneLine& l : scene.lines)
-    out += "<line x1=\"" + num(l.x0) + "\" y1=\"" + num(l.y0) + "\" x2=\"" + num(l.x1) + "\" y2=\"" + num(l.y1) +
-           "\" stroke=\"" + color(l.color) + "\" stroke-width=\"" + num(l.width) + "\"/>\n";
+    out += "<line x1=\"" + num(l.x0) + "\" y1=\"" + num(l.y0) + "\" x2=\"" + num(l.x1) +
+           "\" y2=\"" + num(l.y1) + "\" stroke=\"" + color(l.color) + "\" stroke-width=\"" +
+           num(l.width) + "\"/>\n";
   for (const SceneText& t : scene.texts) write_text(out, t);
   out += "</svg>\n";
   return out;

@@ -15,7 +15,8 @@ std::string Shape::str() const {
 double max_abs_diff(const Tensor& a, const Tensor& b) {
   assert(a.shape == b.shape);
   double m = 0;
-  for (std::size_t i = 0; i < a.values.size(); ++i) m = std::max(m, std::fabs(a.values[i] - b.values[i]));
+  for (std::size_t i = 0; i < a.values.size(); ++i)
+    m = std::max(m, std::fabs(a.values[i] - b.values[i]));
   return m;
 }
 

@@ -25,8 +25,8 @@
 namespace convstep {
 
 enum class Phase { Forward, Dw, DxGather, DxScatter, Db };
-inline constexpr Phase kAllPhases[] = {Phase::Forward, Phase::Dw, Phase::DxGather,
-                                       Phase::DxScatter, Phase::Db};
+inline constexpr Phase kAllPhases[] = {Phase::Forward, Phase::Dw, Phase::DxGather, Phase::DxScatter,
+                                       Phase::Db};
 const char* phase_name(Phase p);  // "forward", "dw", "dx_gather", "dx_scatter", "db"
 std::optional<Phase> parse_phase(std::string_view name);
 const char* phase_title(Phase p);        // "Forward: Z = Xp ⋆ W + b"
@@ -87,14 +87,14 @@ struct Frame {
   Stage stage = Stage::None;
 
   // The accumulation (kind Term, Cell, Block or Sum).
-  long long cell = -1, cells = 0;  // the current target cell in the phase's loop order
+  long long cell = -1, cells = 0;     // the current target cell in the phase's loop order
   int term = -1, terms_per_cell = 0;  // the current term within the cell (Term steps)
-  CellRef target;                  // the cell being accumulated
-  CellRef source;                  // dx_scatter: the G cell being stamped
-  std::vector<Term> terms;         // Term: the current term; Cell: all of the cell's terms
-  double running_sum = 0;          // the target's value after this step
-  std::vector<double> block_sums;  // per input channel (forward), sample (dw, db) or output
-                                   // channel (dx): the subtotals so far
+  CellRef target;                     // the cell being accumulated
+  CellRef source;                     // dx_scatter: the G cell being stamped
+  std::vector<Term> terms;            // Term: the current term; Cell: all of the cell's terms
+  double running_sum = 0;             // the target's value after this step
+  std::vector<double> block_sums;     // per input channel (forward), sample (dw, db) or output
+                                      // channel (dx): the subtotals so far
   std::optional<Window> window;
 
   // The phase's result grid as it stands after this step.
@@ -103,8 +103,8 @@ struct Frame {
   std::vector<Progress> progress;  // per value of `result`
   float rotation_deg = 0;          // Wr's turn: 0 before RotateKernel, 180 from it on
 
-  std::string equation;            // with real numbers
-  std::string note;                // one sentence about this step
+  std::string equation;  // with real numbers
+  std::string note;      // one sentence about this step
 };
 
 class Timeline {

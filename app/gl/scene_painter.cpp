@@ -80,7 +80,8 @@ void add_text(ImDrawList* dl, const FontSet::Pick& pick, float x, float y, Align
 }
 
 // Underlines a text's marks, measured with the font the text is drawn with.
-void underline_marks(ImDrawList* dl, const FontSet::Pick& pick, float x, float y, const SceneText& text) {
+void underline_marks(ImDrawList* dl, const FontSet::Pick& pick, float x, float y,
+                     const SceneText& text) {
   if (text.marks.empty() || text.align != Align::Left) return;
   const char* begin = text.text.c_str();
   const float under = y + 0.62f * pick.size, thickness = std::max(2.0f, 0.09f * pick.size);
@@ -88,7 +89,8 @@ void underline_marks(ImDrawList* dl, const FontSet::Pick& pick, float x, float y
     if (from >= to || to > text.text.size()) continue;
     const float x0 = x + pick.font->CalcTextSizeA(pick.size, FLT_MAX, 0.0f, begin, begin + from).x;
     const float x1 = x + pick.font->CalcTextSizeA(pick.size, FLT_MAX, 0.0f, begin, begin + to).x;
-    dl->AddLine(ImVec2(std::round(x0), under), ImVec2(std::round(x1), under), to_u32(text.mark_color), thickness);
+    dl->AddLine(ImVec2(std::round(x0), under), ImVec2(std::round(x1), under),
+                to_u32(text.mark_color), thickness);
   }
 }
 

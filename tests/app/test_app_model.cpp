@@ -10,8 +10,12 @@ namespace {
 struct FakeHost : ScriptHost {
   std::vector<std::string> calls;
   void screenshot(const std::string& p) override { calls.push_back("screenshot " + p); }
-  void export_file(const std::string& k, const std::string& p) override { calls.push_back("export " + k + " " + p); }
-  void resize(int w, int h) override { calls.push_back("resize " + std::to_string(w) + "x" + std::to_string(h)); }
+  void export_file(const std::string& k, const std::string& p) override {
+    calls.push_back("export " + k + " " + p);
+  }
+  void resize(int w, int h) override {
+    calls.push_back("resize " + std::to_string(w) + "x" + std::to_string(h));
+  }
   void quit() override { calls.push_back("quit"); }
 };
 
@@ -44,7 +48,8 @@ TEST(App, AnInvalidParameterIsExplainedAndChangesNothing) {
   App app;
   const Lesson before = app.lesson();
   EXPECT_FALSE(app.set_param("dilation", 3));
-  EXPECT_EQ(app.last_error(), "kernel 3×3 with dilation 3 spans 7×7 and does not fit the padded input 6×5");
+  EXPECT_EQ(app.last_error(),
+            "kernel 3×3 with dilation 3 spans 7×7 and does not fit the padded input 6×5");
   EXPECT_EQ(app.lesson(), before);
   EXPECT_FALSE(app.dirty());
   EXPECT_TRUE(app.set_param("padding", "same"));
@@ -95,7 +100,9 @@ TEST(App, PlaybackAdvancesAndStopsAtTheEnd) {
 TEST(Script, RunsCommandsAndWaits) {
   App app;
   FakeHost host;
-  ScriptRunner runner(parse_script("phase dw\ngranularity cell\nseek 4\nwait 500\nscreenshot a.png\nquit\n", "t"), "t");
+  ScriptRunner runner(
+      parse_script("phase dw\ngranularity cell\nseek 4\nwait 500\nscreenshot a.png\nquit\n", "t"),
+      "t");
   runner.update(app, host, 0);
   EXPECT_EQ(app.phase(), Phase::Dw);
   EXPECT_EQ(app.step(), 4);
@@ -108,11 +115,14 @@ TEST(Script, RunsCommandsAndWaits) {
 TEST(Script, ErrorsNameTheLine) {
   EXPECT_EQ(script_error("phase dw\n\n# fine\nfly away\n"), "demo.txt:4: unknown command \"fly\"");
   EXPECT_EQ(script_error("seek\n"), "demo.txt:1: seek takes 1 argument, got 0");
-  EXPECT_EQ(script_error("phase sideways\n"),
-            "demo.txt:1: phase: unknown phase \"sideways\": forward, dw, dx_gather, dx_scatter or db");
+  EXPECT_EQ(
+      script_error("phase sideways\n"),
+      "demo.txt:1: phase: unknown phase \"sideways\": forward, dw, dx_gather, dx_scatter or db");
   EXPECT_EQ(script_error("set stride 0\n"), "demo.txt:1: set: stride must be at least 1, got 0");
-  EXPECT_EQ(script_error("edit W[9][9] 1\n"), "demo.txt:1: edit: W has shape [1][1][3][3]: the index is outside it");
-  EXPECT_EQ(script_error("open /nonexistent.json\n"), "demo.txt:1: open: /nonexistent.json: cannot open: No such file or directory");
+  EXPECT_EQ(script_error("edit W[9][9] 1\n"),
+            "demo.txt:1: edit: W has shape [1][1][3][3]: the index is outside it");
+  EXPECT_EQ(script_error("open /nonexistent.json\n"),
+            "demo.txt:1: open: /nonexistent.json: cannot open: No such file or directory");
 }
 
 TEST(App, ChangingGroupsResizesTheKernelsChannels) {

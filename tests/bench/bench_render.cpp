@@ -1,9 +1,9 @@
 // Frames per second of the whole app (panels and stage), rendered through EGL with no vsync
 // at 1600×900 under Mesa's software renderer, while the playback animates.
 // Run: build/tests/bench_render   (figures go in the closing notes, never in assertions)
+#include <backends/imgui_impl_opengl3.h>
 #include <benchmark/benchmark.h>
 #include <imgui.h>
-#include <backends/imgui_impl_opengl3.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -31,8 +31,10 @@ std::string big_lesson_file() {
 }
 
 void frames(benchmark::State& state, const std::string& lesson, Phase phase) {
-  setenv("XDG_CONFIG_HOME", (std::filesystem::temp_directory_path() / "convstep-bench-config").c_str(), 1);
-  setenv("XDG_STATE_HOME", (std::filesystem::temp_directory_path() / "convstep-bench-state").c_str(), 1);
+  setenv("XDG_CONFIG_HOME",
+         (std::filesystem::temp_directory_path() / "convstep-bench-config").c_str(), 1);
+  setenv("XDG_STATE_HOME",
+         (std::filesystem::temp_directory_path() / "convstep-bench-state").c_str(), 1);
   EglContext gl;
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;
@@ -64,16 +66,20 @@ void frames(benchmark::State& state, const std::string& lesson, Phase phase) {
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
       glFinish();  // count the rendering itself, not only its submission
     }
-    state.counters["fps"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["fps"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui::DestroyContext();
 }
 
 void seed_lesson(benchmark::State& state) {
-  frames(state, std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json", Phase::DxGather);
+  frames(state, std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json",
+         Phase::DxGather);
 }
-void input_128(benchmark::State& state) { frames(state, big_lesson_file(), Phase::Forward); }
+void input_128(benchmark::State& state) {
+  frames(state, big_lesson_file(), Phase::Forward);
+}
 
 BENCHMARK(seed_lesson)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
 BENCHMARK(input_128)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();

@@ -21,15 +21,17 @@ void frame_at(benchmark::State& state, Phase phase, int where) {
   const long long direction = where == 0 ? 1 : -1;
   while (tl.frame(phase, Granularity::Term, k, false, false).kind != StepKind::Term) k += direction;
   for (auto _ : state) benchmark::DoNotOptimize(tl.frame(phase, Granularity::Term, k));
-  state.SetLabel(std::string(phase_name(phase)) + " k=" + std::to_string(k) + " of " + std::to_string(count));
+  state.SetLabel(std::string(phase_name(phase)) + " k=" + std::to_string(k) + " of " +
+                 std::to_string(count));
 }
 
 void register_all() {
   for (Phase p : kAllPhases)
     for (int where : {0, 1, 2}) {
       const char* at[] = {"first", "middle", "last"};
-      benchmark::RegisterBenchmark((std::string("frame/") + phase_name(p) + "/" + at[where]).c_str(),
-                                   [p, where](benchmark::State& s) { frame_at(s, p, where); })
+      benchmark::RegisterBenchmark(
+          (std::string("frame/") + phase_name(p) + "/" + at[where]).c_str(),
+          [p, where](benchmark::State& s) { frame_at(s, p, where); })
           ->Unit(benchmark::kMicrosecond);
     }
 }

@@ -5,7 +5,9 @@
 namespace convstep::testing {
 
 namespace {
-int uniform(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+int uniform(std::mt19937& rng, int lo, int hi) {
+  return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
 }  // namespace
 
 Tensor random_tensor(std::mt19937& rng, Shape shape) {
@@ -31,10 +33,18 @@ RandomCase random_case(std::mt19937& rng) {
     s.dil_h = uniform(rng, 1, 3);
     s.dil_w = uniform(rng, 0, 2) == 0 ? uniform(rng, 1, 3) : s.dil_h;
     switch (uniform(rng, 0, 5)) {
-      case 0: s.padding.mode = PaddingMode::Valid; break;
-      case 1: s.padding.mode = PaddingMode::Same; break;
-      case 2: s.padding.mode = PaddingMode::Full; break;
-      case 3: s.padding.top = s.padding.bottom = s.padding.left = s.padding.right = uniform(rng, 0, 2); break;
+      case 0:
+        s.padding.mode = PaddingMode::Valid;
+        break;
+      case 1:
+        s.padding.mode = PaddingMode::Same;
+        break;
+      case 2:
+        s.padding.mode = PaddingMode::Full;
+        break;
+      case 3:
+        s.padding.top = s.padding.bottom = s.padding.left = s.padding.right = uniform(rng, 0, 2);
+        break;
       default:
         s.padding.top = uniform(rng, 0, 3), s.padding.bottom = uniform(rng, 0, 3);
         s.padding.left = uniform(rng, 0, 3), s.padding.right = uniform(rng, 0, 3);

@@ -34,7 +34,8 @@ std::string show(const Tensor& t) {
 // Says the error before asserting it.
 ::testing::AssertionResult Near(const Tensor& got, const Tensor& want, double tolerance = 0) {
   if (got.shape != want.shape)
-    return ::testing::AssertionFailure() << "shape " << got.shape.str() << " != " << want.shape.str();
+    return ::testing::AssertionFailure()
+           << "shape " << got.shape.str() << " != " << want.shape.str();
   const double diff = max_abs_diff(got, want);
   const double allowed = tolerance * std::max(max_abs(want), 1.0);
   if (diff <= allowed) return ::testing::AssertionSuccess();
@@ -121,7 +122,8 @@ TEST(Seed004, IdenticalSamplesGetIdenticalGradients) {
   const Tensor dW3 = grad_weight(same.input, ones_like_output(geo), geo);
   const Geometry geo1 = one.geometry();
   const Tensor dW1 = grad_weight(one.input, ones_like_output(geo1), geo1);
-  for (std::size_t i = 0; i < dW3.values.size(); ++i) EXPECT_DOUBLE_EQ(dW3.values[i], 3 * dW1.values[i]);
+  for (std::size_t i = 0; i < dW3.values.size(); ++i)
+    EXPECT_DOUBLE_EQ(dW3.values[i], 3 * dW1.values[i]);
 }
 
 // ---- The seeds' mistakes reproduce their numbers ----
@@ -225,7 +227,8 @@ TEST(Geometry, ErrorsSayWhatIsWrong) {
             "kernel 7×7 with dilation 2 spans 13×13 and does not fit the padded input 8×7");
   ConvSpec g;
   g.groups = 3;
-  EXPECT_EQ(message(g, {1, 4, 5, 5}, {3, 1, 3, 3}), "input has 4 channels, not divisible by groups = 3");
+  EXPECT_EQ(message(g, {1, 4, 5, 5}, {3, 1, 3, 3}),
+            "input has 4 channels, not divisible by groups = 3");
   ConvSpec z;
   z.stride_w = 0;
   EXPECT_EQ(message(z, {1, 1, 5, 5}, {1, 1, 3, 3}), "stride must be at least 1, got 0");
@@ -295,11 +298,14 @@ TEST(Identities, FiniteDifferencesMatch) {
     const Tensor dW = grad_weight(r.X, r.G, r.geo, GradWeightMethod::Direct);
     const double h = 1e-3;
     for (int probe = 0; probe < 5; ++probe) {
-      const std::size_t i = std::uniform_int_distribution<std::size_t>(0, r.X.values.size() - 1)(rng);
+      const std::size_t i =
+          std::uniform_int_distribution<std::size_t>(0, r.X.values.size() - 1)(rng);
       Tensor plus = r.X, minus = r.X;
       plus.values[i] += h, minus.values[i] -= h;
-      EXPECT_NEAR((loss(plus, r.W, r.bias) - loss(minus, r.W, r.bias)) / (2 * h), dX.values[i], 1e-6);
-      const std::size_t k = std::uniform_int_distribution<std::size_t>(0, r.W.values.size() - 1)(rng);
+      EXPECT_NEAR((loss(plus, r.W, r.bias) - loss(minus, r.W, r.bias)) / (2 * h), dX.values[i],
+                  1e-6);
+      const std::size_t k =
+          std::uniform_int_distribution<std::size_t>(0, r.W.values.size() - 1)(rng);
       Tensor wp = r.W, wm = r.W;
       wp.values[k] += h, wm.values[k] -= h;
       EXPECT_NEAR((loss(r.X, wp, r.bias) - loss(r.X, wm, r.bias)) / (2 * h), dW.values[k], 1e-6);
@@ -331,8 +337,8 @@ TEST(Coverage, UncoveredInputsGetZeroGradient) {
   ConvSpec e;
   e.stride_h = e.stride_w = 2;
   const Geometry g2 = resolve(e, Shape{1, 1, 8, 8}, Shape{1, 1, 3, 3});
-  const Tensor dX2 = grad_input(ones_like_output(g2), Tensor(g2.weight_shape(), 1.0), g2,
-                                GradInputMethod::Gather);
+  const Tensor dX2 =
+      grad_input(ones_like_output(g2), Tensor(g2.weight_shape(), 1.0), g2, GradInputMethod::Gather);
   for (int x = 0; x < 8; ++x) EXPECT_EQ(dX2(0, 0, 7, x), 0);
   EXPECT_NE(dX2(0, 0, 6, 0), 0);
 }

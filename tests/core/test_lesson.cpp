@@ -47,7 +47,8 @@ TEST(Lesson, EveryPresetLoadsAndRoundTrips) {
 }
 
 TEST(Lesson, ShorthandMeansOneSampleOneChannel) {
-  const Lesson l = parse_lesson(R"({"input": [[1,2,3],[4,5,6]], "weight": [[1]], "stride": [1, 2]})");
+  const Lesson l =
+      parse_lesson(R"({"input": [[1,2,3],[4,5,6]], "weight": [[1]], "stride": [1, 2]})");
   EXPECT_EQ(l.input.shape, (Shape{1, 1, 2, 3}));
   EXPECT_EQ(l.input(0, 0, 1, 0), 4);
   EXPECT_EQ(l.spec.stride_w, 2);
@@ -62,8 +63,9 @@ TEST(Lesson, NonIntegerValuesRoundTripExactly) {
 
 TEST(Lesson, PaddingFormsAreKeptOnSave) {
   for (const char* padding : {"\"same\"", "\"full\"", "\"valid\"", "[1, 2]", "[0, 1, 2, 1]", "2"}) {
-    const Lesson l = parse_lesson(std::string(R"({"input": [[1,2,3],[4,5,6]], "weight": [[1,2],[3,4]], "padding": )") +
-                                  padding + "}");
+    const Lesson l = parse_lesson(
+        std::string(R"({"input": [[1,2,3],[4,5,6]], "weight": [[1,2],[3,4]], "padding": )") +
+        padding + "}");
     EXPECT_NE(lesson_to_json(l).find(std::string("\"padding\": ") + padding), std::string::npos)
         << lesson_to_json(l);
   }

@@ -102,7 +102,8 @@ TEST(Stage, TheKernelTurnsThroughHalfATurnAndEndsAsWrUpright) {
   ASSERT_NE(wr, nullptr);
   EXPECT_EQ(wr->rotation_deg, 0);
   const Tensor& W = tl.tensor(Grid::W);
-  for (const SceneCell& c : wr->cells) EXPECT_EQ(c.value, W(0, 0, 2 - c.row, 2 - c.col)) << c.row << "," << c.col;
+  for (const SceneCell& c : wr->cells)
+    EXPECT_EQ(c.value, W(0, 0, 2 - c.row, 2 - c.col)) << c.row << "," << c.col;
 }
 
 TEST(Stage, SteppingBackTurnsTheKernelBack) {
@@ -165,7 +166,8 @@ TEST(Stage, LevelOfDetailHidesNumbersTooSmallToRead) {
   // ...but not on a thumbnail a tenth of the size.
   StageOptions thumb;
   thumb.pixels_per_unit = 0.1f;
-  EXPECT_TRUE(still(small, Phase::Forward, Granularity::Cell, 3, thumb).grid("Xp")->cells[0].text.empty());
+  EXPECT_TRUE(
+      still(small, Phase::Forward, Granularity::Cell, 3, thumb).grid("Xp")->cells[0].text.empty());
 }
 
 TEST(Stage, VeryLargeGridsAreDrawnInBlocksButStayExact) {
@@ -223,7 +225,8 @@ TEST(Stage, HoverHighlightsCorrespondingCells) {
   for (const SceneFrame& f : s.frames)
     if (f.role == "hover") hovered_in_xp += static_cast<int>(cells_inside(*xp, f.rect).size());
   EXPECT_EQ(hovered_in_xp, 9);  // Z[1,2]'s 3×3 window
-  EXPECT_EQ(cell_at(s, tl, xp->cells[8].rect.x + 1, xp->cells[8].rect.y + 1), (CellRef{Grid::Xp, 0, 0, 1, 3}));
+  EXPECT_EQ(cell_at(s, tl, xp->cells[8].rect.x + 1, xp->cells[8].rect.y + 1),
+            (CellRef{Grid::Xp, 0, 0, 1, 3}));
 }
 
 TEST(Stage, AChosenSliceIsShownAndOtherwiseTheStepsSlice) {
@@ -246,7 +249,8 @@ TEST(Stage, AChosenSliceIsShownAndOtherwiseTheStepsSlice) {
 }
 
 TEST(Stage, PitfallViewPutsTheMistakeBesideTheRightAnswer) {
-  const Timeline tl(load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/rotation-2x2.json"));
+  const Timeline tl(
+      load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/rotation-2x2.json"));
   StageOptions o;
   o.pitfalls = {Pitfall::NoRotation};
   const Frame f = tl.frame(Phase::Forward, Granularity::Phase, 0);
@@ -272,7 +276,8 @@ TEST(Svg, HasEveryGridAndTheEquation) {
   const Scene s = still(tl, Phase::DxGather, Granularity::Term, 4 + 13 * 9 + 6);
   const std::string svg = scene_to_svg(s);
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
-  for (const char* id : {"grid-Gp", "grid-Wr", "grid-dXp"}) EXPECT_NE(svg.find(id), std::string::npos) << id;
+  for (const char* id : {"grid-Gp", "grid-Wr", "grid-dXp"})
+    EXPECT_NE(svg.find(id), std::string::npos) << id;
   EXPECT_NE(svg.find("dXp[2,3] = Gp[2,3]·Wr[0,0]"), std::string::npos);
   EXPECT_NE(svg.find("url(#hatch)"), std::string::npos);  // the padding ring
 }

@@ -5,8 +5,8 @@
 
 #include <random>
 
-#include "core/timeline.h"
 #include "../core/random_lessons.h"
+#include "core/timeline.h"
 
 namespace convstep {
 namespace {
@@ -32,7 +32,11 @@ struct Reference {
   std::vector<RefStep> steps;
 
   Reference(const Lesson& lesson, bool skip, bool keep)
-      : l(lesson), g(lesson.geometry()), G(lesson.upstream_gradient()), skip_zero(skip), keep_results(keep) {}
+      : l(lesson),
+        g(lesson.geometry()),
+        G(lesson.upstream_gradient()),
+        skip_zero(skip),
+        keep_results(keep) {}
   Tensor snapshot(const Tensor& t) const { return keep_results ? t : Tensor(); }
 
   double x_at(int n, int c, int row, int col) const {  // Xp without building it
@@ -43,7 +47,9 @@ struct Reference {
     const int y = row - g.pad_top, x = col - g.pad_left;
     return y < 0 || x < 0 || y >= g.h || x >= g.w;
   }
-  void stage(const Tensor& result) { steps.push_back({StepKind::Stage, {}, {}, {}, 0, false, 0, snapshot(result)}); }
+  void stage(const Tensor& result) {
+    steps.push_back({StepKind::Stage, {}, {}, {}, 0, false, 0, snapshot(result)});
+  }
   void term(Tensor& result, CellRef target, CellRef a, CellRef b, double av, double bv, bool zero) {
     if (skip_zero && zero) return;
     double& cell = result(target.n, target.c, target.h, target.w);
@@ -56,7 +62,14 @@ struct Reference {
     if (steps.size() == steps_before) sum(result, first);
   }
   void sum(const Tensor& result, CellRef target) {
-    steps.push_back({StepKind::Sum, target, {}, {}, 0, false, result(target.n, target.c, target.h, target.w), snapshot(result)});
+    steps.push_back({StepKind::Sum,
+                     target,
+                     {},
+                     {},
+                     0,
+                     false,
+                     result(target.n, target.c, target.h, target.w),
+                     snapshot(result)});
   }
 
   void forward() {
@@ -80,7 +93,8 @@ struct Reference {
           }
     keep_one_step(before, Z, {Grid::Z, 0, 0, 0, 0});
     if (!l.bias.empty()) {
-      for (std::size_t k = 0; k < Z.values.size(); ++k) Z.values[k] += l.bias[k / (g.oh * g.ow) % g.cout];
+      for (std::size_t k = 0; k < Z.values.size(); ++k)
+        Z.values[k] += l.bias[k / (g.oh * g.ow) % g.cout];
       stage(Z);
     }
   }
@@ -99,8 +113,9 @@ struct Reference {
                 for (int j = 0; j < g.ow; ++j) {
                   const int row = i * g.stride_h + u * g.dil_h, col = j * g.stride_w + v * g.dil_w;
                   const int ch = o / og * cg + c;
-                  term(dW, {Grid::dW, o, c, u, v}, {Grid::Xp, n, ch, row, col}, {Grid::G, n, o, i, j},
-                       x_at(n, ch, row, col), G(n, o, i, j), x_pad(row, col));
+                  term(dW, {Grid::dW, o, c, u, v}, {Grid::Xp, n, ch, row, col},
+                       {Grid::G, n, o, i, j}, x_at(n, ch, row, col), G(n, o, i, j),
+                       x_pad(row, col));
                 }
             if (g.n > 1) sum(dW, {Grid::dW, o, c, u, v});
           }
@@ -110,7 +125,8 @@ struct Reference {
   // G at a Gp position, or nothing (a padding or inserted zero).
   bool g_at(int n, int o, int row, int col, double* value) const {
     const int r = row - (g.kh - 1) * g.dil_h, c = col - (g.kw - 1) * g.dil_w;
-    if (r < 0 || c < 0 || r % g.stride_h || c % g.stride_w || r / g.stride_h >= g.oh || c / g.stride_w >= g.ow) {
+    if (r < 0 || c < 0 || r % g.stride_h || c % g.stride_w || r / g.stride_h >= g.oh ||
+        c / g.stride_w >= g.ow) {
       *value = 0;
       return false;
     }
@@ -135,8 +151,9 @@ struct Reference {
                   double gv;
                   const bool real = g_at(n, o, y + u * g.dil_h, x + v * g.dil_w, &gv);
                   // Wr[c][oq][u][v] = W[o][c % cg][kh-1-u][kw-1-v]
-                  term(dXp, {Grid::dXp, n, c, y, x}, {Grid::Gp, n, o, y + u * g.dil_h, x + v * g.dil_w},
-                       {Grid::Wr, c, oq, u, v}, gv, l.weight(o, c % cg, g.kh - 1 - u, g.kw - 1 - v), !real);
+                  term(dXp, {Grid::dXp, n, c, y, x},
+                       {Grid::Gp, n, o, y + u * g.dil_h, x + v * g.dil_w}, {Grid::Wr, c, oq, u, v},
+                       gv, l.weight(o, c % cg, g.kh - 1 - u, g.kw - 1 - v), !real);
                 }
             if (og > 1) sum(dXp, {Grid::dXp, n, c, y, x});
           }
@@ -164,8 +181,11 @@ struct Reference {
             for (int c = 0; c < cg; ++c)
               for (int u = 0; u < g.kh; ++u)
                 for (int v = 0; v < g.kw; ++v)
-                  term(dXp, {Grid::dXp, n, o / og * cg + c, i * g.stride_h + u * g.dil_h, j * g.stride_w + v * g.dil_w},
-                       {Grid::G, n, o, i, j}, {Grid::W, o, c, u, v}, G(n, o, i, j), l.weight(o, c, u, v), false);
+                  term(dXp,
+                       {Grid::dXp, n, o / og * cg + c, i * g.stride_h + u * g.dil_h,
+                        j * g.stride_w + v * g.dil_w},
+                       {Grid::G, n, o, i, j}, {Grid::W, o, c, u, v}, G(n, o, i, j),
+                       l.weight(o, c, u, v), false);
     crop(dXp);
   }
 
@@ -183,11 +203,21 @@ struct Reference {
   static Reference of(const Lesson& l, Phase p, bool skip, bool keep_results = true) {
     Reference r(l, skip, keep_results);
     switch (p) {
-      case Phase::Forward: r.forward(); break;
-      case Phase::Dw: r.dw(); break;
-      case Phase::DxGather: r.dx_gather(); break;
-      case Phase::DxScatter: r.dx_scatter(); break;
-      case Phase::Db: r.db(); break;
+      case Phase::Forward:
+        r.forward();
+        break;
+      case Phase::Dw:
+        r.dw();
+        break;
+      case Phase::DxGather:
+        r.dx_gather();
+        break;
+      case Phase::DxScatter:
+        r.dx_scatter();
+        break;
+      case Phase::Db:
+        r.db();
+        break;
     }
     return r;
   }
@@ -203,9 +233,11 @@ Lesson lesson_of(const testing::RandomCase& r) {
 // must every cell the frame calls done.
 void check_every_term_step(const Timeline& tl, Phase p, bool skip) {
   const Reference ref = Reference::of(tl.lesson(), p, skip);
-  ASSERT_EQ(tl.count(p, Granularity::Term, skip), static_cast<long long>(ref.steps.size())) << phase_name(p);
+  ASSERT_EQ(tl.count(p, Granularity::Term, skip), static_cast<long long>(ref.steps.size()))
+      << phase_name(p);
   for (std::size_t k = 0; k < ref.steps.size(); ++k) {
-    SCOPED_TRACE(std::string(phase_name(p)) + " step " + std::to_string(k) + (skip ? " (skip zeros)" : ""));
+    SCOPED_TRACE(std::string(phase_name(p)) + " step " + std::to_string(k) +
+                 (skip ? " (skip zeros)" : ""));
     const Frame f = tl.frame(p, Granularity::Term, static_cast<long long>(k), skip);
     const RefStep& want = ref.steps[k];
     ASSERT_EQ(f.kind, want.kind);
@@ -223,7 +255,8 @@ void check_every_term_step(const Timeline& tl, Phase p, bool skip) {
       EXPECT_EQ(f.terms[0].b, want.b);
       EXPECT_EQ(f.terms[0].zero, want.zero);
       EXPECT_NEAR(f.terms[0].product, want.product, 1e-12);
-      const Progress shown = f.progress[f.result.offset(want.target.n, want.target.c, want.target.h, want.target.w)];
+      const Progress shown =
+          f.progress[f.result.offset(want.target.n, want.target.c, want.target.h, want.target.w)];
       EXPECT_NE(shown, Progress::Pending);
     }
     // Cell steps pass through the running sum too: each equals the sum of its terms so far.
@@ -286,15 +319,20 @@ TEST(Timeline, StepCountsFollowTheFormulas) {
     const long long dxp_cells = 1LL * g.n * g.c * vh * vw;
     const bool edge = vh < g.hp() || vw < g.wp();
     const long long bias = r.bias.empty() ? 0 : 1;
-    EXPECT_EQ(tl.count(Phase::Forward, Granularity::Term), 1 + z_cells * (cg * g.kh * g.kw + (cg > 1)) + bias);
+    EXPECT_EQ(tl.count(Phase::Forward, Granularity::Term),
+              1 + z_cells * (cg * g.kh * g.kw + (cg > 1)) + bias);
     EXPECT_EQ(tl.count(Phase::Forward, Granularity::Cell), 1 + z_cells + bias);
     EXPECT_EQ(tl.count(Phase::Forward, Granularity::Phase), 2 + bias);
-    EXPECT_EQ(tl.count(Phase::Dw, Granularity::Term), 1 + w_cells * (1LL * g.n * g.oh * g.ow + (g.n > 1)));
-    EXPECT_EQ(tl.count(Phase::DxGather, Granularity::Term), 5 + edge + dxp_cells * (og * g.kh * g.kw + (og > 1)));
+    EXPECT_EQ(tl.count(Phase::Dw, Granularity::Term),
+              1 + w_cells * (1LL * g.n * g.oh * g.ow + (g.n > 1)));
+    EXPECT_EQ(tl.count(Phase::DxGather, Granularity::Term),
+              5 + edge + dxp_cells * (og * g.kh * g.kw + (og > 1)));
     EXPECT_EQ(tl.count(Phase::DxGather, Granularity::Cell), 5 + edge + dxp_cells);
     EXPECT_EQ(tl.count(Phase::DxScatter, Granularity::Term), 1 + z_cells * cg * g.kh * g.kw);
-    EXPECT_EQ(tl.count(Phase::Db, Granularity::Term), g.cout * (1LL * g.n * g.oh * g.ow + (g.n > 1)));
-    EXPECT_EQ(tl.count(Phase::Forward, Granularity::Term), g.multiply_adds() + 1 + bias + (cg > 1 ? z_cells : 0));
+    EXPECT_EQ(tl.count(Phase::Db, Granularity::Term),
+              g.cout * (1LL * g.n * g.oh * g.ow + (g.n > 1)));
+    EXPECT_EQ(tl.count(Phase::Forward, Granularity::Term),
+              g.multiply_adds() + 1 + bias + (cg > 1 ? z_cells : 0));
   }
 }
 
@@ -309,7 +347,8 @@ TEST(Timeline, SampledStepsOnTheWiderSet) {
     for (Phase p : kAllPhases) {
       const Reference ref = Reference::of(tl.lesson(), p, false, false);
       const long long n = static_cast<long long>(ref.steps.size());
-      for (long long k : {0LL, n - 1, n / 2, n / 3, std::uniform_int_distribution<long long>(0, n - 1)(rng)}) {
+      for (long long k :
+           {0LL, n - 1, n / 2, n / 3, std::uniform_int_distribution<long long>(0, n - 1)(rng)}) {
         const Frame f = tl.frame(p, Granularity::Term, k);
         ASSERT_EQ(f.kind, ref.steps[k].kind) << phase_name(p) << " " << k;
         if (f.kind != StepKind::Stage) {
@@ -323,7 +362,9 @@ TEST(Timeline, SampledStepsOnTheWiderSet) {
 
 // ---- Seed 000 ----
 
-Lesson sobel() { return load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json"); }
+Lesson sobel() {
+  return load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json");
+}
 
 TEST(Seed000, GatherShowsTheNotebooksPaddedGradientMapAndDX) {
   const Timeline tl(sobel());
@@ -357,7 +398,8 @@ TEST(Seed000, EquationsShowRealNumbers) {
   const Frame f = tl.frame(Phase::DxGather, Granularity::Cell, first_cell_step + 2 * 5 + 3);
   EXPECT_EQ(tl.cell_name(f.target), "dXp[2,3]");
   EXPECT_EQ(f.running_sum, -4);
-  EXPECT_EQ(f.equation.rfind("dXp[2,3] = Gp[2,3]·Wr[0,0] + Gp[2,4]·Wr[0,1] + ", 0), 0u) << f.equation;
+  EXPECT_EQ(f.equation.rfind("dXp[2,3] = Gp[2,3]·Wr[0,0] + Gp[2,4]·Wr[0,1] + ", 0), 0u)
+      << f.equation;
   EXPECT_NE(f.equation.find("= 1·(−1) + 1·0 + 0·1 + 1·(−2)"), std::string::npos) << f.equation;
   EXPECT_TRUE(f.equation.ends_with(" = −4")) << f.equation;
   // The seventh term of that cell, at term granularity: Gp[4,3]·Wr[2,0] = 1·(−1).
@@ -411,8 +453,9 @@ TEST(Coverage, HolesAndEdgesAreUncovered) {
 TEST(Timeline, OutOfRangeStepsAreRefused) {
   const Timeline tl(sobel());
   EXPECT_THROW(tl.frame(Phase::Forward, Granularity::Term, -1), std::out_of_range);
-  EXPECT_THROW(tl.frame(Phase::Forward, Granularity::Term, tl.count(Phase::Forward, Granularity::Term)),
-               std::out_of_range);
+  EXPECT_THROW(
+      tl.frame(Phase::Forward, Granularity::Term, tl.count(Phase::Forward, Granularity::Term)),
+      std::out_of_range);
 }
 
 }  // namespace

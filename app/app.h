@@ -13,6 +13,7 @@
 //   Scene s = app.scene(options);
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -103,6 +104,11 @@ class App {
   std::optional<std::array<int, 3>> slice;  // (n, c, o) to show; unset: follow the step
 
   Settings settings;
+  // Classroom mode: full screen, side panels hidden, the stage at least at 2×.
+  void set_classroom(bool on) {
+    settings.classroom = on;
+    if (on) settings.stage_scale = std::max(settings.stage_scale, 2.0f);
+  }
 
   Scene scene(StageOptions options) const;
 

@@ -87,7 +87,9 @@ int run_window(const ShellOptions& options) {
   {
     Session session(options);
     WindowHost host(window, session);
-    if (session.app.settings.classroom) apply_fullscreen(window, true, width, height);
+    // Full screen follows classroom mode, however it was switched (keys, menu, script).
+    bool fullscreen = session.app.settings.classroom;
+    if (fullscreen) apply_fullscreen(window, true, width, height);
     double last = glfwGetTime();
     int idle_frames = 0;
     while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
@@ -111,9 +113,9 @@ int run_window(const ShellOptions& options) {
       idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0
                         ? 0
                         : idle_frames + 1;
-      if (session.ui.fullscreen_changed) {
-        session.ui.fullscreen_changed = false;
-        apply_fullscreen(window, session.app.settings.classroom, session.app.settings.window_width,
+      if (fullscreen != session.app.settings.classroom) {
+        fullscreen = session.app.settings.classroom;
+        apply_fullscreen(window, fullscreen, session.app.settings.window_width,
                          session.app.settings.window_height);
       }
       glViewport(0, 0, fw, fh);

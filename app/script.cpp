@@ -209,8 +209,7 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
       throw std::invalid_argument("unknown theme \"" + a[0] + "\": dark, light or high_contrast");
     app.settings.theme = *t;
   } else if (v == "classroom") {
-    app.settings.classroom = to_switch(a[0]);
-    if (app.settings.classroom && app.settings.stage_scale < 2) app.settings.stage_scale = 2;
+    app.set_classroom(to_switch(a[0]));
   } else if (v == "scale") {
     const double s = to_number(a[0], "the scale");
     if (s < 1 || s > 3) throw std::invalid_argument("the scale must be between 1 and 3");

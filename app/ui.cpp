@@ -144,9 +144,7 @@ void shortcuts(App& app, UiState& ui) {
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) app.set_playing(!app.playing());
   if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) ||
       (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false) && app.settings.classroom)) {
-    app.settings.classroom = !app.settings.classroom;
-    if (app.settings.classroom && app.settings.stage_scale < 2) app.settings.stage_scale = 2;
-    ui.fullscreen_changed = true;
+    app.set_classroom(!app.settings.classroom);
   }
   for (int i = 0; i < 5; ++i)
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false)) app.set_phase(kAllPhases[i]);
@@ -176,9 +174,7 @@ void menu_bar(App& app, UiState& ui) {
   }
   if (ImGui::BeginMenu("View")) {
     if (ImGui::MenuItem("Classroom mode", "F11", app.settings.classroom)) {
-      app.settings.classroom = !app.settings.classroom;
-      if (app.settings.classroom && app.settings.stage_scale < 2) app.settings.stage_scale = 2;
-      ui.fullscreen_changed = true;
+      app.set_classroom(!app.settings.classroom);
     }
     ImGui::MenuItem("Lesson panel", nullptr, &app.settings.show_lesson_panel);
     ImGui::MenuItem("Why panel", nullptr, &app.settings.show_why_panel);

@@ -32,7 +32,6 @@ struct UiState {
   bool show_open = false, show_save = false, show_help = false;
   std::string status;  // a one-line message at the bottom (saved, errors...)
   bool quit_requested = false;
-  bool fullscreen_changed = false;  // classroom mode toggled: the front end adjusts the window
   bool restore_offer = false;       // unsaved edits from a killed session are offered back
   Lesson restore_lesson;
   std::string restore_path;

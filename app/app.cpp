@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
+#include "core/io.h"
 #include "resource_paths.h"
 
 namespace convstep {
@@ -83,17 +83,42 @@ std::string state_dir() {
   return xdg_dir("XDG_STATE_HOME", ".local/state");
 }
 
-Settings load_settings() {
-  std::ifstream in(config_dir() + "/settings.json");
-  if (!in) return {};
-  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+Settings parse_settings(const std::string& text, std::string* problem) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    if (problem) *problem = "is not valid JSON (at byte " + std::to_string(e.byte) + ")";
+    return {};
+  }
+  if (!j.is_object()) {
+    if (problem) *problem = "does not hold settings (a JSON object)";
+    return {};
+  }
   return Settings::from_json(j);
+}
+
+Settings load_settings(std::string* problem) {
+  const std::string path = config_dir() + "/settings.json";
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(path, ec))) return {};  // the first start
+  std::string why;
+  Settings s;
+  try {
+    // read_file refuses a named pipe or a folder instead of waiting on it or failing later.
+    s = parse_settings(read_file(path, kMaxSettingsBytes), &why);
+  } catch (const IoError& e) {
+    why = e.reason();
+  }
+  if (problem && !why.empty()) *problem = path + ": " + why + "; using the default settings";
+  return s;
 }
 
 void save_settings(const Settings& s) {
   std::error_code ec;
   fs::create_directories(config_dir(), ec);
-  write_file_atomically(config_dir() + "/settings.json", s.to_json().dump(2) + "\n");
+  write_file_atomically(config_dir() + "/settings.json", s.to_json().dump(2) + "\n",
+                        SpecialFiles::Refuse);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -215,8 +215,9 @@ void write_folder_atomically(const std::string& path,
                              const std::function<void(const std::string& folder)>& fill,
                              const std::function<bool(const std::string& name)>& replaceable) {
   if (path.empty()) fail_write("\"\"", "no folder name was given");
-  std::string target = follow_links(path);
-  while (target.size() > 1 && target.back() == '/') target.pop_back();
+  std::string named = path;
+  while (named.size() > 1 && named.back() == '/') named.pop_back();  // "steps/" is "steps"
+  const std::string target = follow_links(named);
   struct stat st {};
   const bool exists = ::stat(target.c_str(), &st) == 0;
   if (exists && !S_ISDIR(st.st_mode)) fail_write(path, "it is a file, not a folder");

@@ -244,6 +244,11 @@ void write_folder_atomically(const std::string& path,
   };
   try {
     fill(temp);
+  } catch (const IoError& e) {
+    discard();
+    // Name the file as the user will know it, not inside the hidden temporary folder.
+    if (!e.path().starts_with(temp + "/")) throw;
+    fail_write(named + e.path().substr(temp.size()), e.reason());
   } catch (...) {
     discard();
     throw;

@@ -40,7 +40,7 @@ printf 'preset sobel-6x5\nphase db\nexport pngs steps\nquit\n' > pngs.txt
 message=$( (ulimit -f 16; run --no-restore --script pngs.txt) 2>&1)
 status=$?
 [ $status -eq 1 ] || { echo "FAIL pngs: exit $status, want 1 (153 is the signal)"; fail=1; }
-[[ "$message" == *"export: cannot write "*"the disk is full or the file size limit was reached"* ]] ||
+[[ "$message" == "convstep: pngs.txt:3: export: cannot write steps/db-0001.png: the disk is full or the file size limit was reached"*"; nothing was changed" ]] ||
   { echo "FAIL pngs: message: $message"; fail=1; }
 [ ! -e steps ] || { echo "FAIL pngs: a half folder was left: $(ls steps | wc -l) files"; fail=1; }
 [ -z "$(find . -name '.steps.tmp-*')" ] || { echo "FAIL pngs: a temporary folder was left"; fail=1; }

@@ -47,21 +47,23 @@ Settings Settings::from_json(const nlohmann::json& j) {
   get("granularity", granularity);
   if (auto t = parse_theme(theme)) s.theme = *t;
   if (auto g = parse_granularity(granularity)) s.granularity = *g;
-  get("stage_scale", s.stage_scale);
+  // Numbers are clamped as doubles: converting 1e300 to a float or an int is undefined.
+  auto number = [&](const char* key, auto& field, double lo, double hi) {
+    if (j.contains(key) && j.at(key).is_number())
+      field =
+          static_cast<std::decay_t<decltype(field)>>(std::clamp(j.at(key).get<double>(), lo, hi));
+  };
+  number("stage_scale", s.stage_scale, 1, 3);
+  number("speed", s.speed, 0.25, 8);
+  number("window_width", s.window_width, 320, 16384);
+  number("window_height", s.window_height, 240, 16384);
   get("classroom", s.classroom);
-  get("speed", s.speed);
   get("loop", s.loop);
   get("reduce_motion", s.reduce_motion);
   get("skip_zero_terms", s.skip_zero_terms);
   get("show_lesson_panel", s.show_lesson_panel);
   get("show_why_panel", s.show_why_panel);
-  get("window_width", s.window_width);
-  get("window_height", s.window_height);
   get("last_lesson", s.last_lesson);
-  s.stage_scale = std::clamp(s.stage_scale, 1.0f, 3.0f);
-  s.speed = std::clamp(s.speed, 0.25f, 8.0f);
-  s.window_width = std::clamp(s.window_width, 320, 16384);
-  s.window_height = std::clamp(s.window_height, 240, 16384);
   return s;
 }
 
@@ -89,6 +91,9 @@ Settings parse_settings(const std::string& text, std::string* problem) {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     if (problem) *problem = "is not valid JSON (at byte " + std::to_string(e.byte) + ")";
+    return {};
+  } catch (const nlohmann::json::exception&) {  // a number too large for a double: 1e999
+    if (problem) *problem = "is not valid JSON (a number is out of range)";
     return {};
   }
   if (!j.is_object()) {

@@ -66,10 +66,27 @@ TEST(Settings, TextThatIsNotSettingsGivesTheDefaults) {
   EXPECT_EQ(settings_problem(), config_dir() +
                                     "/settings.json: is not valid JSON (at byte 11); "
                                     "using the default settings");
+  std::ofstream(config_dir() + "/settings.json") << "{\"speed\": 1e999}";
+  EXPECT_EQ(settings_problem(), config_dir() +
+                                    "/settings.json: is not valid JSON (a number is "
+                                    "out of range); using the default settings");
   std::ofstream(config_dir() + "/settings.json") << "[1, 2]";
   EXPECT_EQ(settings_problem(), config_dir() +
                                     "/settings.json: does not hold settings (a JSON "
                                     "object); using the default settings");
+}
+
+TEST(Settings, NumbersOutOfRangeAreClamped) {
+  const Settings s = parse_settings(
+      R"({"speed": 1e300, "stage_scale": -1e300, "window_width": 1e300, "window_height": 12.7,
+          "loop": 3, "theme": 4})",
+      nullptr);
+  EXPECT_EQ(s.speed, 8);
+  EXPECT_EQ(s.stage_scale, 1);
+  EXPECT_EQ(s.window_width, 16384);
+  EXPECT_EQ(s.window_height, 240);
+  EXPECT_FALSE(s.loop);  // a value of the wrong kind keeps the default
+  EXPECT_EQ(s.theme, Settings().theme);
 }
 
 TEST(Settings, SavedSettingsLoadBack) {

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <random>
 
+#include "core/io.h"
 #include "resource_paths.h"
 
 namespace convstep {
@@ -47,21 +47,23 @@ Settings Settings::from_json(const nlohmann::json& j) {
   get("granularity", granularity);
   if (auto t = parse_theme(theme)) s.theme = *t;
   if (auto g = parse_granularity(granularity)) s.granularity = *g;
-  get("stage_scale", s.stage_scale);
+  // Numbers are clamped as doubles: converting 1e300 to a float or an int is undefined.
+  auto number = [&](const char* key, auto& field, double lo, double hi) {
+    if (j.contains(key) && j.at(key).is_number())
+      field =
+          static_cast<std::decay_t<decltype(field)>>(std::clamp(j.at(key).get<double>(), lo, hi));
+  };
+  number("stage_scale", s.stage_scale, 1, 3);
+  number("speed", s.speed, 0.25, 8);
+  number("window_width", s.window_width, 320, 16384);
+  number("window_height", s.window_height, 240, 16384);
   get("classroom", s.classroom);
-  get("speed", s.speed);
   get("loop", s.loop);
   get("reduce_motion", s.reduce_motion);
   get("skip_zero_terms", s.skip_zero_terms);
   get("show_lesson_panel", s.show_lesson_panel);
   get("show_why_panel", s.show_why_panel);
-  get("window_width", s.window_width);
-  get("window_height", s.window_height);
   get("last_lesson", s.last_lesson);
-  s.stage_scale = std::clamp(s.stage_scale, 1.0f, 3.0f);
-  s.speed = std::clamp(s.speed, 0.25f, 8.0f);
-  s.window_width = std::clamp(s.window_width, 320, 16384);
-  s.window_height = std::clamp(s.window_height, 240, 16384);
   return s;
 }
 
@@ -83,17 +85,45 @@ std::string state_dir() {
   return xdg_dir("XDG_STATE_HOME", ".local/state");
 }
 
-Settings load_settings() {
-  std::ifstream in(config_dir() + "/settings.json");
-  if (!in) return {};
-  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+Settings parse_settings(const std::string& text, std::string* problem) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    if (problem) *problem = "is not valid JSON (at byte " + std::to_string(e.byte) + ")";
+    return {};
+  } catch (const nlohmann::json::exception&) {  // a number too large for a double: 1e999
+    if (problem) *problem = "is not valid JSON (a number is out of range)";
+    return {};
+  }
+  if (!j.is_object()) {
+    if (problem) *problem = "does not hold settings (a JSON object)";
+    return {};
+  }
   return Settings::from_json(j);
+}
+
+Settings load_settings(std::string* problem) {
+  const std::string path = config_dir() + "/settings.json";
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(path, ec))) return {};  // the first start
+  std::string why;
+  Settings s;
+  try {
+    // read_file refuses a named pipe or a folder instead of waiting on it or failing later.
+    s = parse_settings(read_file(path, kMaxSettingsBytes), &why);
+  } catch (const IoError& e) {
+    why = e.reason();
+  }
+  if (problem && !why.empty()) *problem = path + ": " + why + "; using the default settings";
+  return s;
 }
 
 void save_settings(const Settings& s) {
   std::error_code ec;
   fs::create_directories(config_dir(), ec);
-  write_file_atomically(config_dir() + "/settings.json", s.to_json().dump(2) + "\n");
+  write_file_atomically(config_dir() + "/settings.json", s.to_json().dump(2) + "\n",
+                        SpecialFiles::Refuse);
 }
 
 // ---------------------------------------------------------------------------------------------

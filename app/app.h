@@ -47,8 +47,12 @@ struct Settings {
 // Where settings and the unsaved-edits copy live (XDG base directories).
 std::string config_dir();
 std::string state_dir();
-Settings load_settings();               // defaults when missing or unreadable
-void save_settings(const Settings& s);  // atomic; throws std::runtime_error
+// The defaults when the file is missing. When it is unreadable (a folder, a named pipe, not
+// JSON...), also the defaults, and `problem` says why in one line naming the file.
+Settings load_settings(std::string* problem = nullptr);
+Settings parse_settings(const std::string& text, std::string* problem);  // the file's text
+constexpr long long kMaxSettingsBytes = 1 << 20;
+void save_settings(const Settings& s);  // atomic, regular files only; throws std::runtime_error
 
 class App {
  public:

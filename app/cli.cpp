@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/format.h"
+#include "core/io.h"
 #include "core/lesson.h"
 #include "core/stage.h"
 #include "core/svg.h"

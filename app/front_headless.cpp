@@ -161,7 +161,9 @@ int run_headless(const ShellOptions& options) {
 int render_without_display(const ShellOptions& options, const std::string& folder) {
   EglContext gl;
   App app;
-  app.settings = load_settings();
+  std::string problem;
+  app.settings = load_settings(&problem);
+  if (!problem.empty()) std::cerr << "convstep: " << problem << "\n";
   app.open_or_default(options.lesson);
   render_all_phases(app, folder);
   std::cout << "convstep: the stage of each phase of \"" << app.lesson().title << "\" is in "

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli.h"
+#include "core/io.h"
 #ifdef CONVSTEP_GUI
 #include "front.h"
 #endif
@@ -71,6 +72,7 @@ int run_app(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  convstep::ignore_file_size_signal();  // a write past `ulimit -f` fails like a full disk
 #ifdef CONVSTEP_GUI
   if (argc < 2 || !is_subcommand(argv[1])) return run_app(argc, argv);
 #else

@@ -5,6 +5,8 @@
 #include <map>
 #include <sstream>
 
+#include "core/io.h"
+
 namespace convstep {
 
 namespace {
@@ -125,6 +127,9 @@ void ScriptRunner::update(App& app, ScriptHost& host, double now) {
     const ScriptCommand& c = commands_[next_++];
     try {
       run(c, app, host);
+    } catch (const IoError& e) {  // a file that cannot be written: the environment, not the script
+      throw IoError(name_ + ":" + std::to_string(c.line) + ": " + c.verb + ": " + e.what(),
+                    e.path(), e.reason());
     } catch (const std::exception& e) {
       throw ScriptError(name_ + ":" + std::to_string(c.line) + ": " + c.verb + ": " + e.what());
     }

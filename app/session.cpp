@@ -4,9 +4,10 @@
 #include <gif_lib.h>
 #include <imgui.h>
 
-#include <filesystem>
+#include <iostream>
 #include <sstream>
 
+#include "core/io.h"
 #include "core/svg.h"
 #include "gl/font_set.h"
 #include "gl/png.h"
@@ -16,13 +17,21 @@
 
 namespace convstep {
 
-namespace fs = std::filesystem;
-
 Session::Session(const ShellOptions& options) {
-  app.settings = load_settings();
+  std::vector<std::string> problems(1);
+  app.settings = load_settings(&problems[0]);
   app.open_or_default(options.lesson);
   if (!options.script.empty()) script.emplace(load_script(options.script), options.script);
-  if (!options.no_restore) find_unsaved(ui);
+  if (!options.no_restore) {
+    if (auto found = recovery_.find_orphan(problems)) {
+      ui.restore_lesson = std::move(found->lesson);
+      ui.restore_path = std::move(found->origin);
+      ui.restore_offer = true;
+    }
+  }
+  // Unreadable settings or copies do not stop the start: one line each, and the status line.
+  for (const std::string& p : problems)
+    if (!p.empty()) std::cerr << "convstep: " << (ui.status = p) << "\n";
   rebuild_fonts();
 }
 
@@ -67,11 +76,17 @@ void Session::update(double dt, double now, ScriptHost& host) {
   // another lesson is opened). Only this session's own copy is removed: a copy left by a
   // killed session waits for the user's answer to the offer.
   if (app.dirty() && app.revision() != autosaved_revision_) {
-    autosave_unsaved(app);
-    autosaved_revision_ = app.revision();
+    kept_ = recovery_.keep(app.lesson(), app.lesson_path());
+    autosaved_revision_ = app.revision();  // a failed copy is not retried every frame
   } else if (!app.dirty() && autosaved_revision_ >= 0) {
-    forget_unsaved();
+    recovery_.forget();
     autosaved_revision_ = -1;
+  }
+  // The offered copy goes once discarded, or once restored and kept as this session's own.
+  if (ui.restore_answer == RestoreAnswer::Discard ||
+      (ui.restore_answer == RestoreAnswer::Restore && kept_)) {
+    recovery_.drop_orphan();
+    ui.restore_answer = RestoreAnswer::None;
   }
 }
 
@@ -99,22 +114,27 @@ Scene still_scene(const App& app, const Frame& frame, int width, int height) {
   return build_stage(app.timeline(), frame, frame, 1, o);
 }
 
-// An animated GIF of every step of the current phase (at most kMaxGifFrames, evenly chosen).
-void write_gif(const App& app, const std::string& path) {
+// An animated GIF of every step of the current phase (at most kMaxGifFrames, evenly chosen),
+// made in memory and then written through core/io like every other file.
+std::string encode_gif(const App& app) {
   constexpr int kWidth = 960, kHeight = 540, kMaxGifFrames = 400;
   const Timeline& tl = app.timeline();
   const long long count = app.step_count();
   const long long frames = std::min<long long>(count, kMaxGifFrames);
   SceneRenderer renderer;
-  const std::string temp = path + ".partial";
+  std::string bytes;
+  auto append = [](GifFileType* file, const GifByteType* data, int size) {
+    static_cast<std::string*>(file->UserData)
+        ->append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
+    return size;
+  };
   int error = 0;
-  GifFileType* gif = EGifOpenFileName(temp.c_str(), false, &error);
-  if (!gif) throw std::runtime_error("cannot write " + path + ": " + GifErrorString(error));
+  GifFileType* gif = EGifOpen(&bytes, append, &error);
+  if (!gif) throw std::runtime_error(std::string("GIF: ") + GifErrorString(error));
   auto fail = [&](const std::string& what) {
     int close_error = 0;
     EGifCloseFile(gif, &close_error);
-    std::remove(temp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + what);
+    throw std::runtime_error("GIF: " + what);
   };
   EGifSetGifVersion(gif, true);
   // 8 bits of colour resolution; each frame brings its own 256-colour palette.
@@ -155,21 +175,27 @@ void write_gif(const App& app, const std::string& path) {
     GifFreeMapObject(map);
     if (!ok) fail(GifErrorString(gif->Error));
   }
-  if (EGifCloseFile(gif, &error) == GIF_ERROR) {
-    std::remove(temp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + GifErrorString(error));
+  if (EGifCloseFile(gif, &error) == GIF_ERROR)
+    throw std::runtime_error(std::string("GIF: ") + GifErrorString(error));
+  return bytes;
+}
+
+// Names that convstep's own folder exports hold, which a new export may replace.
+bool is_step_png(const std::string& name) {
+  for (Phase p : kAllPhases) {
+    const std::string prefix = std::string(phase_name(p)) + "-";
+    if (name.starts_with(prefix) && name.ends_with(".png") && name.size() > prefix.size() + 4 &&
+        name.find_first_not_of("0123456789", prefix.size()) == name.size() - 4)
+      return true;
   }
-  std::error_code ec;
-  // giflib creates its file readable by its owner only; exports are for sharing.
-  fs::permissions(temp,
-                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                      fs::perms::others_read,
-                  ec);
-  fs::rename(temp, path, ec);
-  if (ec) {
-    std::remove(temp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + ec.message());
-  }
+  return false;
+}
+
+bool is_phase_picture(const std::string& name) {
+  for (Phase p : kAllPhases)
+    if (name == std::string(phase_name(p)) + ".png" || name == std::string(phase_name(p)) + ".svg")
+      return true;
+  return false;
 }
 
 }  // namespace
@@ -191,47 +217,51 @@ void export_current(const App& app, const std::string& kind, const std::string& 
     write_steps(out, app.timeline(), request);
     write_file_atomically(path, out.str());
   } else if (kind == "gif") {
-    write_gif(app, path);
+    write_file_atomically(path, encode_gif(app));
   } else if (kind == "pngs") {
-    fs::create_directories(path);
-    SceneRenderer renderer;
-    const long long count = std::min(app.step_count(), 2000LL);
-    for (long long k = 0; k < count; ++k) {
-      const Frame f = app.timeline().frame(app.phase(), app.settings.granularity, k,
-                                           app.settings.skip_zero_terms);
-      char name[64];
-      std::snprintf(name, sizeof name, "/%s-%04lld.png", phase_name(app.phase()), k + 1);
-      write_png(path + name, kExportWidth, kExportHeight,
-                renderer.render(still_scene(app, f, kExportWidth, kExportHeight), kExportWidth,
-                                kExportHeight));
-    }
+    // Into a temporary folder first: a full disk leaves no half folder behind.
+    write_folder_atomically(
+        path,
+        [&](const std::string& folder) {
+          SceneRenderer renderer;
+          const long long count = std::min(app.step_count(), 2000LL);
+          for (long long k = 0; k < count; ++k) {
+            const Frame f = app.timeline().frame(app.phase(), app.settings.granularity, k,
+                                                 app.settings.skip_zero_terms);
+            char name[64];
+            std::snprintf(name, sizeof name, "/%s-%04lld.png", phase_name(app.phase()), k + 1);
+            write_png(folder + name, kExportWidth, kExportHeight,
+                      renderer.render(still_scene(app, f, kExportWidth, kExportHeight),
+                                      kExportWidth, kExportHeight));
+          }
+        },
+        is_step_png);
   } else {
     throw std::invalid_argument("unknown export \"" + kind + "\": png, svg, gif, md or pngs");
   }
 }
 
 void render_all_phases(const App& app, const std::string& folder) {
-  std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec) throw std::runtime_error("cannot create " + folder + ": " + ec.message());
-  // Replace only convstep's own earlier files.
-  for (const auto& entry : fs::directory_iterator(folder, ec))
-    for (Phase p : kAllPhases)
-      if (entry.path().stem() == phase_name(p)) fs::remove(entry.path(), ec);
-  SceneRenderer renderer;
-  const Timeline& tl = app.timeline();
-  for (Phase p : kAllPhases) {
-    // Halfway through the phase's cells, so the picture shows a computation under way.
-    const long long count = tl.count(p, Granularity::Cell);
-    long long k = count / 2;
-    while (k + 1 < count && tl.frame(p, Granularity::Cell, k, false, false).kind == StepKind::Stage)
-      ++k;
-    const Frame f = tl.frame(p, Granularity::Cell, k);
-    const Scene scene = still_scene(app, f, kExportWidth, kExportHeight);
-    write_png(folder + "/" + phase_name(p) + ".png", kExportWidth, kExportHeight,
-              renderer.render(scene, kExportWidth, kExportHeight));
-    write_file_atomically(folder + "/" + phase_name(p) + ".svg", scene_to_svg(scene));
-  }
+  write_folder_atomically(
+      folder,
+      [&](const std::string& temp) {
+        SceneRenderer renderer;
+        const Timeline& tl = app.timeline();
+        for (Phase p : kAllPhases) {
+          // Halfway through the phase's cells, so the picture shows a computation under way.
+          const long long count = tl.count(p, Granularity::Cell);
+          long long k = count / 2;
+          while (k + 1 < count &&
+                 tl.frame(p, Granularity::Cell, k, false, false).kind == StepKind::Stage)
+            ++k;
+          const Frame f = tl.frame(p, Granularity::Cell, k);
+          const Scene scene = still_scene(app, f, kExportWidth, kExportHeight);
+          write_png(temp + "/" + phase_name(p) + ".png", kExportWidth, kExportHeight,
+                    renderer.render(scene, kExportWidth, kExportHeight));
+          write_file_atomically(temp + "/" + phase_name(p) + ".svg", scene_to_svg(scene));
+        }
+      },
+      is_phase_picture);
 }
 
 }  // namespace convstep

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app.h"
+#include "recovery.h"
 #include "script.h"
 #include "ui.h"
 
@@ -51,15 +52,19 @@ class Session {
   std::unique_ptr<ScenePainter> painter_;
   float fonts_scale_ = 0;
   long long autosaved_revision_ = -1;
+  bool kept_ = false;  // the last copy of unsaved edits was written
+  Recovery recovery_;
 };
 
 // Exports of the current state, shared by scripts and the menus.
 // kind: "png" (the stage, 1600×900), "svg", "md" (worksheet of the phase), "gif" (every step
-// of the phase), "pngs" (a folder with one PNG per step).
+// of the phase), "pngs" (a folder with one PNG per step, made whole or not at all; an existing
+// folder is replaced only if it holds nothing but an earlier "pngs" export).
 void export_current(const App& app, const std::string& kind, const std::string& path);
 
-// Renders the stage of every phase of the app's lesson into `folder` (PNG and SVG), replacing
-// convstep's own earlier files there. Needs a current GL context.
+// Renders the stage of every phase of the app's lesson into `folder` (PNG and SVG), made whole
+// in a temporary folder first. An existing folder is replaced only if it holds nothing but
+// convstep's own earlier pictures. Needs a current GL context.
 void render_all_phases(const App& app, const std::string& folder);
 
 }  // namespace convstep

@@ -39,55 +39,6 @@ MethodCheck check_methods(const Lesson& l) {
   return m;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Unsaved edits
-
-namespace {
-std::string unsaved_path() {
-  return state_dir() + "/unsaved-lesson.json";
-}
-std::string unsaved_origin_path() {
-  return state_dir() + "/unsaved-lesson.origin";
-}
-}  // namespace
-
-void autosave_unsaved(const App& app) {
-  std::error_code ec;
-  fs::create_directories(state_dir(), ec);
-  try {
-    write_file_atomically(unsaved_path(), lesson_to_json(app.lesson()));
-    write_file_atomically(unsaved_origin_path(), app.lesson_path() + "\n");
-  } catch (const std::exception&) {
-    // Autosave is best effort: a full disk must not interrupt the lesson.
-  }
-}
-
-void forget_unsaved() {
-  std::error_code ec;
-  fs::remove(unsaved_path(), ec);
-  fs::remove(unsaved_origin_path(), ec);
-}
-
-bool find_unsaved(UiState& ui) {
-  std::error_code ec;
-  if (!fs::exists(unsaved_path(), ec)) return false;
-  try {
-    ui.restore_lesson = load_lesson(unsaved_path());
-  } catch (const LessonError&) {
-    forget_unsaved();
-    return false;
-  }
-  std::FILE* f = std::fopen(unsaved_origin_path().c_str(), "r");
-  char line[4096] = {};
-  if (f && std::fgets(line, sizeof line, f))
-    ui.restore_path = std::string(line).substr(0, std::strlen(line) - 1);
-  if (f) std::fclose(f);
-  ui.restore_offer = true;
-  return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-
 namespace {
 
 ImU32 im_color(Color c) {
@@ -587,11 +538,12 @@ void popups(App& app, UiState& ui) {
     ImGui::Text("convstep closed with unsaved edits to \"%s\".", ui.restore_lesson.title.c_str());
     if (ImGui::Button("Restore them")) {
       app.set_lesson(ui.restore_lesson, ui.restore_path, /*unsaved=*/true);
+      ui.restore_answer = RestoreAnswer::Restore;
       ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();
     if (ImGui::Button("Discard them")) {
-      forget_unsaved();
+      ui.restore_answer = RestoreAnswer::Discard;
       ImGui::CloseCurrentPopup();
     }
     ImGui::EndPopup();

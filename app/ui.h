@@ -27,14 +27,17 @@ struct MethodCheck {
 };
 MethodCheck check_methods(const Lesson& lesson);
 
+enum class RestoreAnswer { None, Restore, Discard };
+
 struct UiState {
   std::string open_path, save_path;
   bool show_open = false, show_save = false, show_help = false;
   std::string status;  // a one-line message at the bottom (saved, errors...)
   bool quit_requested = false;
-  bool restore_offer = false;       // unsaved edits from a killed session are offered back
+  bool restore_offer = false;  // unsaved edits from a killed session are offered back
   Lesson restore_lesson;
   std::string restore_path;
+  RestoreAnswer restore_answer = RestoreAnswer::None;  // the session then drops the old copy
 
   long long checked_revision = -1;
   std::future<MethodCheck> check;
@@ -47,10 +50,5 @@ struct UiState {
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);
-
-// Unsaved edits: kept in state_dir() while the lesson is dirty, offered back at the next start.
-void autosave_unsaved(const App& app);
-void forget_unsaved();
-bool find_unsaved(UiState& ui);
 
 }  // namespace convstep

@@ -1,19 +1,13 @@
 #include "lesson.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "format.h"
+#include "io.h"
 
 namespace convstep {
 
@@ -311,23 +305,11 @@ Lesson parse_lesson(const std::string& text) {
 }
 
 Lesson load_lesson(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) fail("cannot open: " + std::string(std::strerror(errno)));
-  if (S_ISDIR(st.st_mode)) fail("is a directory, not a lesson file");
-  if (st.st_size > kMaxFileBytes) fail("is larger than 1 GiB; lessons are far smaller");
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) fail("cannot open: " + std::string(std::strerror(errno)));
-  std::string text;
-  char buf[1 << 16];
-  std::size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    text.append(buf, got);
-    if (static_cast<long long>(text.size()) > kMaxFileBytes) break;
+  try {
+    return parse_lesson(read_file(path, kMaxFileBytes));
+  } catch (const IoError& e) {
+    fail(e.reason());
   }
-  const bool failed = std::ferror(f);
-  std::fclose(f);
-  if (failed) fail("cannot read: " + std::string(std::strerror(errno)));
-  return parse_lesson(text);
 }
 
 // ---- Saving ----
@@ -413,41 +395,11 @@ std::string lesson_to_json(const Lesson& lesson) {
   return out + "}\n";
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string temp = dir + "/." + base + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0)
-    throw std::runtime_error("cannot save " + path + ": cannot create a file in " + dir + ": " +
-                             std::strerror(errno));
-  struct stat st {};
-  ::fchmod(fd, ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644);
-  int err = 0;
-  for (std::size_t done = 0; done < text.size() && !err;) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n > 0)
-      done += static_cast<std::size_t>(n);
-    else if (n == 0)
-      err = ENOSPC;
-    else if (errno != EINTR)
-      err = errno;
-  }
-  if (!err && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && !err) err = errno;
-  if (!err && ::rename(temp.c_str(), path.c_str()) != 0) err = errno;
-  if (!err) return;
-  ::unlink(temp.c_str());
-  throw std::runtime_error("cannot save " + path + ": " + std::strerror(err) +
-                           "; nothing was changed");
-}
-
 void save_lesson(const Lesson& lesson, const std::string& path) {
   try {
     write_file_atomically(path, lesson_to_json(lesson));
-  } catch (const std::runtime_error& e) {
-    throw LessonError(e.what());
+  } catch (const IoError& e) {
+    throw LessonError("cannot save " + path + ": " + e.reason());
   }
 }
 

@@ -41,11 +41,8 @@ Lesson load_lesson(const std::string& path);
 
 // The lesson as JSON text, in the shorthand forms when they apply ([H][W] for N = C = 1).
 std::string lesson_to_json(const Lesson& lesson);
-// Writes atomically: the old file stays intact if anything fails. Throws LessonError.
+// Writes through core/io: atomically for a regular file, through a symbolic link to its
+// target; the old file stays intact if anything fails. Throws LessonError.
 void save_lesson(const Lesson& lesson, const std::string& path);
-
-// Writes `text` to `path` atomically (temporary file in the same folder, fsync, rename).
-// Throws std::runtime_error naming the path and the system's reason.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace convstep

@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "core/lesson.h"  // write_file_atomically
+#include "core/io.h"
 
 namespace convstep {
 

@@ -15,9 +15,9 @@ namespace convstep {
 // The PNG file's bytes. Throws std::runtime_error if the size does not match or encoding fails.
 std::string encode_png(int width, int height, const std::vector<std::uint8_t>& rgba);
 
-// Writes atomically (a temporary file in the same folder, then rename): on failure the old
-// file, if any, is intact and no temporary file remains. Throws std::runtime_error naming the
-// path and the system's reason.
+// Writes through core/io (atomically for a regular file): on failure the old file, if any, is
+// intact and no temporary file remains. Throws std::runtime_error naming the path and the
+// system's reason.
 void write_png(const std::string& path, int width, int height,
                const std::vector<std::uint8_t>& rgba);
 

@@ -1,0 +1,194 @@
+// The app's own files: settings that cannot be read, and the copies of unsaved edits that each
+// running app keeps for itself.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "app/app.h"
+#include "app/recovery.h"
+
+namespace convstep {
+namespace {
+
+namespace fs = std::filesystem;
+
+// XDG_CONFIG_HOME and XDG_STATE_HOME in a scratch folder (each test runs in its own process).
+struct Home {
+  fs::path path;
+  Home() {
+    std::string t = (fs::temp_directory_path() / "convstep-home-XXXXXX").string();
+    path = ::mkdtemp(t.data());
+    ::setenv("XDG_CONFIG_HOME", (path / "config").c_str(), 1);
+    ::setenv("XDG_STATE_HOME", (path / "state").c_str(), 1);
+    fs::create_directories(config_dir());
+    fs::create_directories(state_dir());
+  }
+  ~Home() { fs::remove_all(path); }
+};
+
+std::string settings_problem() {
+  std::string problem;
+  const Settings s = load_settings(&problem);
+  EXPECT_EQ(s.to_json(), Settings().to_json()) << "not the defaults";
+  return problem;
+}
+
+TEST(Settings, MissingSettingsAreTheDefaultsSilently) {
+  Home home;
+  EXPECT_EQ(settings_problem(), "");
+}
+
+TEST(Settings, AFolderGivesTheDefaultsAndOneLine) {
+  Home home;
+  fs::create_directory(config_dir() + "/settings.json");
+  EXPECT_EQ(settings_problem(), config_dir() +
+                                    "/settings.json: is a folder, not a file; using "
+                                    "the default settings");
+}
+
+TEST(Settings, ANamedPipeGivesTheDefaultsWithoutWaiting) {
+  Home home;
+  ASSERT_EQ(::mkfifo((config_dir() + "/settings.json").c_str(), 0600), 0);
+  EXPECT_EQ(settings_problem(), config_dir() +
+                                    "/settings.json: is not a regular file; using the "
+                                    "default settings");
+  // Saving refuses it too, instead of waiting for a reader.
+  EXPECT_THROW(save_settings(Settings()), std::runtime_error);
+}
+
+TEST(Settings, TextThatIsNotSettingsGivesTheDefaults) {
+  Home home;
+  std::ofstream(config_dir() + "/settings.json") << "{\"theme\": ";
+  EXPECT_EQ(settings_problem(), config_dir() +
+                                    "/settings.json: is not valid JSON (at byte 11); "
+                                    "using the default settings");
+  std::ofstream(config_dir() + "/settings.json") << "{\"speed\": 1e999}";
+  EXPECT_EQ(settings_problem(), config_dir() +
+                                    "/settings.json: is not valid JSON (a number is "
+                                    "out of range); using the default settings");
+  std::ofstream(config_dir() + "/settings.json") << "[1, 2]";
+  EXPECT_EQ(settings_problem(), config_dir() +
+                                    "/settings.json: does not hold settings (a JSON "
+                                    "object); using the default settings");
+}
+
+TEST(Settings, NumbersOutOfRangeAreClamped) {
+  const Settings s = parse_settings(
+      R"({"speed": 1e300, "stage_scale": -1e300, "window_width": 1e300, "window_height": 12.7,
+          "loop": 3, "theme": 4})",
+      nullptr);
+  EXPECT_EQ(s.speed, 8);
+  EXPECT_EQ(s.stage_scale, 1);
+  EXPECT_EQ(s.window_width, 16384);
+  EXPECT_EQ(s.window_height, 240);
+  EXPECT_FALSE(s.loop);  // a value of the wrong kind keeps the default
+  EXPECT_EQ(s.theme, Settings().theme);
+}
+
+TEST(Settings, SavedSettingsLoadBack) {
+  Home home;
+  Settings s;
+  s.speed = 2;
+  s.last_lesson = "x.json";
+  save_settings(s);
+  std::string problem;
+  EXPECT_EQ(load_settings(&problem).to_json(), s.to_json());
+  EXPECT_EQ(problem, "");
+}
+
+// ---- Unsaved edits ----
+
+Lesson lesson_with(double w) {
+  return parse_lesson(R"({"title": "t", "input": [[1, 2], [3, 4]], "weight": [[)" +
+                      std::to_string(w) + "]]}");
+}
+
+std::vector<std::string> copies() {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(state_dir()))
+    if (e.path().extension() == ".json") names.push_back(e.path().string());
+  return names;
+}
+
+TEST(Recovery, TwoAppsKeepTheirOwnCopies) {
+  Home home;
+  Recovery a, b;
+  ASSERT_TRUE(a.keep(lesson_with(7), "a.json"));
+  ASSERT_TRUE(b.keep(lesson_with(5), "b.json"));
+  ASSERT_TRUE(a.keep(lesson_with(8), "a.json"));  // a later edit replaces only a's own copy
+  const std::vector<std::string> files = copies();
+  ASSERT_EQ(files.size(), 2u);
+  std::vector<Lesson> kept = {load_lesson(files[0]), load_lesson(files[1])};
+  EXPECT_TRUE((kept[0] == lesson_with(8) && kept[1] == lesson_with(5)) ||
+              (kept[0] == lesson_with(5) && kept[1] == lesson_with(8)));
+  b.forget();
+  EXPECT_EQ(copies().size(), 1u);
+  EXPECT_EQ(load_lesson(copies()[0]), lesson_with(8));
+}
+
+TEST(Recovery, OnlyTheCopiesOfAppsThatAreGoneAreOffered) {
+  Home home;
+  std::vector<std::string> problems;
+  auto running = std::make_unique<Recovery>();
+  ASSERT_TRUE(running->keep(lesson_with(7), "mine.json"));
+  Recovery starting;
+  EXPECT_FALSE(starting.find_orphan(problems)) << "offered the copy of an app that still runs";
+  running.reset();  // that app ends without saving
+  const auto found = starting.find_orphan(problems);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->lesson, lesson_with(7));
+  EXPECT_EQ(found->origin, "mine.json");
+  // While this app holds the offer, a third app is not offered the same copy.
+  Recovery third;
+  EXPECT_FALSE(third.find_orphan(problems));
+  starting.drop_orphan();
+  EXPECT_TRUE(fs::is_empty(state_dir()));
+  EXPECT_TRUE(problems.empty());
+}
+
+TEST(Recovery, AnOfferNotAnsweredStaysForTheNextStart) {
+  Home home;
+  std::vector<std::string> problems;
+  {
+    Recovery gone;
+    gone.keep(lesson_with(7), "");
+  }
+  {
+    Recovery first;
+    ASSERT_TRUE(first.find_orphan(problems));
+  }  // quits without restoring or discarding
+  Recovery second;
+  ASSERT_TRUE(second.find_orphan(problems));
+}
+
+TEST(Recovery, ABrokenCopyIsMovedAsideAndNeverOfferedAgain) {
+  Home home;
+  const std::string copy = state_dir() + "/unsaved-lesson.json";
+  {
+    Recovery good;
+    good.keep(lesson_with(3), "good.json");
+  }
+  std::ofstream(copy) << "{\"input\": [[1]], \"weight\": ";  // newer: looked at first
+  fs::last_write_time(copy, fs::file_time_type::clock::now() + std::chrono::seconds(5));
+  std::vector<std::string> problems;
+  Recovery starting;
+  const auto found = starting.find_orphan(problems);
+  ASSERT_TRUE(found) << "a broken copy stopped the search";
+  EXPECT_EQ(found->lesson, lesson_with(3));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find(copy + " cannot be read"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[0].find("moved aside as " + copy + ".broken"), std::string::npos);
+  EXPECT_FALSE(fs::exists(copy));
+  EXPECT_TRUE(fs::exists(copy + ".broken"));
+  problems.clear();
+  Recovery next;
+  EXPECT_FALSE(next.find_orphan(problems));
+  EXPECT_TRUE(problems.empty());
+}
+
+}  // namespace
+}  // namespace convstep

@@ -5,8 +5,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 
+#include "core/user_text.h"
 #include "resource_paths.h"
 
 namespace convstep {
@@ -84,10 +86,16 @@ std::string state_dir() {
 }
 
 Settings load_settings() {
-  std::ifstream in(config_dir() + "/settings.json");
+  const std::string path = config_dir() + "/settings.json";
+  std::ifstream in(path);
   if (!in) return {};
-  const nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  return Settings::from_json(j);
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  // Settings nested deep would be refused anyway; refuse them before they are built.
+  if (const std::string deep = nesting_error(text); !deep.empty()) {
+    std::cerr << "convstep: " << path << ": " << deep << "; the default settings are used\n";
+    return {};
+  }
+  return Settings::from_json(nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false));
 }
 
 void save_settings(const Settings& s) {
@@ -186,7 +194,9 @@ Tensor* tensor_named(Lesson& l, const std::string& name) {
 }  // namespace
 
 bool App::set_param(const std::string& key, const nlohmann::json& value) {
-  if (key == "groups" && value.is_number_integer() && value.get<int>() >= 1) {
+  // get<int>() would wrap a larger number around: 4294967298 is not 2.
+  if (key == "groups" && value.is_number_integer() && value.get<long long>() >= 1 &&
+      value.get<long long>() <= kMaxDimension) {
     // The weight's in-channels follow C/groups: resize it, keeping what fits.
     const int groups = value.get<int>();
     const Geometry& g = timeline_->geometry();

@@ -2,12 +2,12 @@
 // handled within bounds: messages quote a short excerpt of it, and JSON is refused before it
 // is built when it nests deeper than any convstep file needs (a lesson needs 5 levels).
 //
-//   excerpt("sa\nme")                 → sa\nme        (control characters escaped)
-//   excerpt(std::string(1 << 20, 'x')) → xxx…x…        (80 characters and a "…")
+//   excerpt("sa\nme")                   → sa\nme   (control characters escaped)
+//   excerpt(std::string(1 << 20, 'x'))   → xx…x…   (80 characters and a "…")
 //   in_quotes("sames")                   → "sames"
-//   whole_number("99999999999999999999", "--count", 0, 1000)   throws: does not fit
+//   whole_number("99999999999999999999", "--count", 0, 1000)   throws: it does not fit
 //   nesting_error(R"({"version": [[[[...]]]]})")
-//     → "version" is nested more than 64 levels deep (line 1, column 77)
+//     → "version" is nested more than 64 levels deep (line 1, column 76)
 #pragma once
 
 #include <cstddef>

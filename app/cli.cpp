@@ -252,8 +252,8 @@ int report_current_exception() {
     std::cerr << "convstep: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const std::bad_alloc&) {
-    // Within the limits a lesson fits in 2 GB: this machine (or its ulimit) has less.
-    std::cerr << "convstep: out of memory: this machine did not have the memory this needs\n";
+    // The environment's failure, like a full disk: the same input runs on a larger machine.
+    std::cerr << "convstep: out of memory: this machine, or its ulimit, has too little\n";
     return kExitEnvironment;
   } catch (const std::exception& e) {  // e.g. an export that cannot be written
     std::cerr << "convstep: " << e.what() << "\n";

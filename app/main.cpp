@@ -17,17 +17,15 @@
 namespace {
 
 // The last resort of the exit-status contract: an exception that escapes (from a destructor, or
-// a noexcept function) would abort with SIGABRT; it exits 1 with a message instead.
+// a noexcept function) would abort with SIGABRT; it is reported and exits 1 instead. Running
+// out of memory gets here too: nlohmann's destructor allocates while it frees a large value.
 [[noreturn]] void on_terminate() {
-  std::string what = "stopped";
-  try {
-    if (const std::exception_ptr e = std::current_exception()) std::rethrow_exception(e);
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {
-  }
-  std::fprintf(stderr, "convstep: internal error: %s\n", convstep::excerpt(what, 240).c_str());
-  std::_Exit(convstep::kExitEnvironment);
+  int status = convstep::kExitEnvironment;
+  if (std::current_exception())
+    status = convstep::report_current_exception();
+  else
+    std::fputs("convstep: internal error: stopped\n", stderr);
+  std::_Exit(status);
 }
 
 bool is_subcommand(const char* arg) {

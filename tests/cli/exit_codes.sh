@@ -79,6 +79,18 @@ check 1 "cannot save" /dev/null "$convstep" svg "$lesson" -o missing/out.svg
 check 1 "cannot write" /dev/full "$convstep" svg "$lesson" -o out.svg
 check 2 "" /dev/null "$convstep" no-such-command
 
+# Out of memory is the environment failing: 1 and a message, not std::bad_alloc's abort. A
+# 4096×4096 input needs well over 100 MB. (AddressSanitizer cannot run under a ulimit.)
+if ! grep -qa __asan_init "$convstep"; then
+  python3 -c "
+row = '[' + ','.join(['1'] * 4096) + ']'
+print('{\"input\": [' + ','.join([row] * 4096) + '], \"weight\": [[1]]}')" >big.json
+  for command in validate compute; do
+    check 1 "out of memory" /dev/null bash -c 'ulimit -v 100000 && exec "$@"' - "$convstep" \
+      $command big.json
+  done
+fi
+
 # The app: only in builds that have it.
 if "$convstep" --headless --help >/dev/null 2>&1; then
   app() { check "$@"; }
@@ -122,6 +134,11 @@ if "$convstep" --headless --help >/dev/null 2>&1; then
   script "export $(printf 'x%.0s' {1..5000}) out" quit
   app 2 "script.txt:1: export: unknown export" /dev/null \
     "$convstep" --headless --no-restore --script script.txt
+  # Unsaved edits from an earlier run that cannot be read are not offered: a normal start.
+  mkdir -p state/convstep
+  cp deep.json state/convstep/unsaved-lesson.json
+  script quit
+  app 0 "" /dev/null "$convstep" --headless --script script.txt
   # Settings nested too deep: one warning, the defaults, a normal start.
   mkdir -p config/convstep
   python3 -c "print('{\"theme\": ' + '[' * 100000 + ']' * 100000 + '}')" >config/convstep/settings.json

@@ -67,6 +67,9 @@ check 2 "--count must be a whole number" /dev/null "$convstep" steps "$lesson" -
 check 2 "--from must be a whole number" /dev/null "$convstep" steps "$lesson" --from $huge
 check 0 "" /dev/null "$convstep" steps "$lesson" --from 9223372036854775807 --count 9223372036854775807
 check 0 "" /dev/null "$convstep" steps "$lesson" --count 9223372036854775807
+# A reader that stops early (`| head`): a failed write, not death by SIGPIPE.
+check 1 "cannot write the steps" /dev/null bash -c '"$@" | head -c 1; exit ${PIPESTATUS[0]}' - \
+  "$convstep" steps "$lesson" --granularity term
 check 2 "--phase" /dev/null "$convstep" steps "$lesson" --phase "$(printf 'x%.0s' {1..5000})"
 
 check 0 "" /dev/null "$convstep" svg "$lesson" -o out.svg

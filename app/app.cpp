@@ -123,7 +123,7 @@ void App::open(const std::string& path) {
   try {
     set_lesson(load_lesson(path), path);
   } catch (const LessonError& e) {
-    throw LessonError(path + ": " + e.what());
+    throw LessonError(excerpt(path, kPathChars) + ": " + e.what());
   }
 }
 
@@ -236,7 +236,7 @@ bool App::edit_value(const std::string& name, const std::vector<int>& index, dou
   } else {
     Tensor* t = tensor_named(l, name);
     if (!t) {
-      error_ = "unknown tensor \"" + name + "\": use X, W, b or G";
+      error_ = "unknown tensor " + in_quotes(name) + ": use X, W, b or G";
       return false;
     }
     if (t == &l.upstream && t->shape.count() == 0) *t = l.upstream_gradient();

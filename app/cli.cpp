@@ -234,7 +234,8 @@ int run_cli(int argc, char** argv) {
                            count.empty() ? LLONG_MAX : whole_number(count, "--count", 0, LLONG_MAX),
                            skip_zero_terms, steps_format);
   } catch (const LessonError& e) {
-    std::cerr << "convstep: " << excerpt(lesson_path, 1024) << ": " << e.what() << "\n";
+    std::cerr << "convstep: " << excerpt(lesson_path, kPathChars) << ": "
+              << excerpt(e.what(), kMessageChars) << "\n";
     return kExitBadInput;
   } catch (...) {
     return report_current_exception();
@@ -246,17 +247,17 @@ int report_current_exception() {
   try {
     throw;
   } catch (const LessonError& e) {  // its message names the file
-    std::cerr << "convstep: " << e.what() << "\n";
+    std::cerr << "convstep: " << excerpt(e.what(), kMessageChars) << "\n";
     return kExitBadInput;
   } catch (const std::invalid_argument& e) {  // an argument out of range, a wrong name
-    std::cerr << "convstep: " << e.what() << "\n";
+    std::cerr << "convstep: " << excerpt(e.what(), kMessageChars) << "\n";
     return kExitBadInput;
   } catch (const std::bad_alloc&) {
     // The environment's failure, like a full disk: the same input runs on a larger machine.
     std::cerr << "convstep: out of memory: this machine, or its ulimit, has too little\n";
     return kExitEnvironment;
   } catch (const std::exception& e) {  // e.g. an export that cannot be written
-    std::cerr << "convstep: " << e.what() << "\n";
+    std::cerr << "convstep: " << excerpt(e.what(), kMessageChars) << "\n";
     return kExitEnvironment;
   } catch (...) {
     std::cerr << "convstep: internal error\n";

@@ -85,7 +85,7 @@ int run_app(int argc, char** argv) {
     std::cout << "convstep: there is no display here; rendering the stage headless instead.\n";
     return render_without_display(o, "convstep-out");
   } catch (const ScriptError& e) {
-    std::cerr << "convstep: " << e.what() << "\n";
+    std::cerr << "convstep: " << excerpt(e.what(), kMessageChars) << "\n";
     return kExitBadInput;
   } catch (...) {
     return report_current_exception();

@@ -18,6 +18,10 @@ namespace convstep {
 
 inline constexpr std::size_t kExcerptChars = 80;
 inline constexpr int kMaxNesting = 64;
+// Paths are shown longer (the file's name is at their end), and a whole message is bounded
+// too, as a last resort for messages made of several parts.
+inline constexpr std::size_t kPathChars = 256;
+inline constexpr std::size_t kMessageChars = 400;
 
 // At most `max_chars` characters of `text`, with control characters, invalid UTF-8 and
 // direction overrides escaped (\n, \t, \xNN, \u202e), and "…" when `text` was cut.

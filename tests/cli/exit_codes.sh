@@ -33,7 +33,7 @@ check() {
     if [ "$(wc -l <<<"$message")" -ne 1 ]; then
       echo "FAIL $row: want one line, got: ${message:0:300}"; fail=1
     fi
-    if [ ${#message} -gt 400 ]; then
+    if [ ${#message} -gt 420 ]; then  # "convstep: ", 400 characters and a "…" at most
       echo "FAIL $row: the message is ${#message} characters long"; fail=1
     fi
   fi
@@ -124,6 +124,13 @@ if "$convstep" --headless --help >/dev/null 2>&1; then
     "$convstep" --headless --no-restore --script script.txt
   script "phase $(printf 'x%.0s' {1..100000})" quit
   app 2 'script.txt:1: phase: unknown phase "xxxx' /dev/null \
+    "$convstep" --headless --no-restore --script script.txt
+  script "preset $(printf 'x%.0s' {1..100000})" quit
+  app 2 "script.txt:1: preset: " /dev/null "$convstep" --headless --no-restore --script script.txt
+  script "screenshot $(printf 'x%.0s' {1..100000}).png" quit
+  app 1 "script.txt:1: screenshot: " /dev/null "$convstep" --headless --no-restore --script script.txt
+  script "edit $(printf 'x%.0s' {1..100000})[0][0] 1" quit
+  app 2 'script.txt:1: edit: unknown tensor "xxx' /dev/null \
     "$convstep" --headless --no-restore --script script.txt
   script "set groups 4294967298" quit
   app 2 "script.txt:1: set: groups must be" /dev/null \

@@ -49,21 +49,24 @@ Settings Settings::from_json(const nlohmann::json& j) {
   get("granularity", granularity);
   if (auto t = parse_theme(theme)) s.theme = *t;
   if (auto g = parse_granularity(granularity)) s.granularity = *g;
-  get("stage_scale", s.stage_scale);
+  // Numbers are read as doubles and clamped before they are converted: get<int>() or
+  // get<float>() of 1e300 would be undefined behaviour, and a clamped NaN stays NaN.
+  auto number = [&](const char* key, auto& field, double lo, double hi) {
+    if (!j.contains(key) || !j.at(key).is_number()) return;
+    const double v = j.at(key).get<double>();
+    if (std::isfinite(v)) field = static_cast<std::decay_t<decltype(field)>>(std::clamp(v, lo, hi));
+  };
+  number("stage_scale", s.stage_scale, 1, 3);
+  number("speed", s.speed, 0.25, 8);
+  number("window_width", s.window_width, 320, 16384);
+  number("window_height", s.window_height, 240, 16384);
   get("classroom", s.classroom);
-  get("speed", s.speed);
   get("loop", s.loop);
   get("reduce_motion", s.reduce_motion);
   get("skip_zero_terms", s.skip_zero_terms);
   get("show_lesson_panel", s.show_lesson_panel);
   get("show_why_panel", s.show_why_panel);
-  get("window_width", s.window_width);
-  get("window_height", s.window_height);
   get("last_lesson", s.last_lesson);
-  s.stage_scale = std::clamp(s.stage_scale, 1.0f, 3.0f);
-  s.speed = std::clamp(s.speed, 0.25f, 8.0f);
-  s.window_width = std::clamp(s.window_width, 320, 16384);
-  s.window_height = std::clamp(s.window_height, 240, 16384);
   return s;
 }
 

@@ -95,7 +95,7 @@ print('{\"input\": [' + ','.join([row] * 4096) + '], \"weight\": [[1]]}')" >big.
 fi
 
 # The app: only in builds that have it.
-if "$convstep" --headless --help >/dev/null 2>&1; then
+if "$convstep" --headless --help 2>/dev/null | grep -q "run the commands of a script file"; then
   app() { check "$@"; }
   script() { printf '%s\n' "$@" >"$work/script.txt"; context=${1:0:40}; }
   script quit

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/io.h"
+#include "core/user_text.h"
 #include "resource_paths.h"
 
 namespace convstep {
@@ -47,11 +48,12 @@ Settings Settings::from_json(const nlohmann::json& j) {
   get("granularity", granularity);
   if (auto t = parse_theme(theme)) s.theme = *t;
   if (auto g = parse_granularity(granularity)) s.granularity = *g;
-  // Numbers are clamped as doubles: converting 1e300 to a float or an int is undefined.
+  // Numbers are read as doubles and clamped before they are converted: get<int>() or
+  // get<float>() of 1e300 would be undefined behaviour, and a clamped NaN stays NaN.
   auto number = [&](const char* key, auto& field, double lo, double hi) {
-    if (j.contains(key) && j.at(key).is_number())
-      field =
-          static_cast<std::decay_t<decltype(field)>>(std::clamp(j.at(key).get<double>(), lo, hi));
+    if (!j.contains(key) || !j.at(key).is_number()) return;
+    const double v = j.at(key).get<double>();
+    if (std::isfinite(v)) field = static_cast<std::decay_t<decltype(field)>>(std::clamp(v, lo, hi));
   };
   number("stage_scale", s.stage_scale, 1, 3);
   number("speed", s.speed, 0.25, 8);
@@ -86,6 +88,11 @@ std::string state_dir() {
 }
 
 Settings parse_settings(const std::string& text, std::string* problem) {
+  // Settings nested deep would be refused anyway; refuse them before they are built.
+  if (const std::string deep = nesting_error(text); !deep.empty()) {
+    if (problem) *problem = deep;
+    return {};
+  }
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -145,7 +152,7 @@ void App::open(const std::string& path) {
   try {
     set_lesson(load_lesson(path), path);
   } catch (const LessonError& e) {
-    throw LessonError(path + ": " + e.what());
+    throw LessonError(excerpt(path, kPathChars) + ": " + e.what());
   }
 }
 
@@ -216,7 +223,9 @@ Tensor* tensor_named(Lesson& l, const std::string& name) {
 }  // namespace
 
 bool App::set_param(const std::string& key, const nlohmann::json& value) {
-  if (key == "groups" && value.is_number_integer() && value.get<int>() >= 1) {
+  // get<int>() would wrap a larger number around: 4294967298 is not 2.
+  if (key == "groups" && value.is_number_integer() && value.get<long long>() >= 1 &&
+      value.get<long long>() <= kMaxDimension) {
     // The weight's in-channels follow C/groups: resize it, keeping what fits.
     const int groups = value.get<int>();
     const Geometry& g = timeline_->geometry();
@@ -256,7 +265,7 @@ bool App::edit_value(const std::string& name, const std::vector<int>& index, dou
   } else {
     Tensor* t = tensor_named(l, name);
     if (!t) {
-      error_ = "unknown tensor \"" + name + "\": use X, W, b or G";
+      error_ = "unknown tensor " + in_quotes(name) + ": use X, W, b or G";
       return false;
     }
     if (t == &l.upstream && t->shape.count() == 0) *t = l.upstream_gradient();

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <CLI/CLI.hpp>
+#include <climits>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -12,14 +13,12 @@
 #include "core/stage.h"
 #include "core/svg.h"
 #include "core/timeline.h"
+#include "core/user_text.h"
 #include "steps_output.h"
 
 namespace convstep {
 
 namespace {
-
-constexpr int kBadInput = 2;
-constexpr int kInternalError = 1;
 
 nlohmann::json tensor_json(const Tensor& t) {
   nlohmann::json out = nlohmann::json::array();
@@ -79,6 +78,14 @@ std::string describe_geometry(const Geometry& g) {
          g.output_shape().str() + ", " + std::to_string(g.multiply_adds()) + " multiply–adds";
 }
 
+// Standard output may be a full disk or a closed pipe: that is the environment failing.
+int finish_output(const std::string& what) {
+  std::cout.flush();
+  if (std::cout) return kExitSuccess;
+  std::cerr << "convstep: cannot write " << what << " to standard output\n";
+  return kExitEnvironment;
+}
+
 int compute_command(const std::string& path, const std::string& format) {
   const Lesson lesson = load_lesson(path);
   const Geometry geo = lesson.geometry();
@@ -102,18 +109,13 @@ int compute_command(const std::string& path, const std::string& format) {
     for (double v : r.db) std::cout << " " << format_number(v);
     std::cout << "\n";
   }
-  std::cout.flush();
-  if (!std::cout) {
-    std::cerr << "convstep: cannot write the results to standard output\n";
-    return kInternalError;
-  }
-  return 0;
+  return finish_output("the results");
 }
 
 int validate_command(const std::string& path) {
   const Lesson lesson = load_lesson(path);
   std::cout << path << ": valid lesson: " << describe_geometry(lesson.geometry()) << "\n";
-  return 0;
+  return finish_output("the description");
 }
 
 int steps_command(const std::string& path, const std::string& phase, const std::string& granularity,
@@ -126,15 +128,17 @@ int steps_command(const std::string& path, const std::string& phase, const std::
   else
     request.phases = {*parse_phase(phase)};  // CLI11 has checked the name
   request.granularity = *parse_granularity(granularity);
-  request.from = from, request.count = count, request.skip_zero_terms = skip_zero_terms;
+  // `from + count` must not overflow: a count past the end means "to the end".
+  request.from = from, request.count = std::min(count, LLONG_MAX - from);
+  request.skip_zero_terms = skip_zero_terms;
   request.format = format == "jsonl"      ? StepsFormat::Jsonl
                    : format == "markdown" ? StepsFormat::Markdown
                                           : StepsFormat::Text;
   if (!write_steps(std::cout, timeline, request)) {
     std::cerr << "convstep: cannot write the steps to standard output\n";
-    return kInternalError;
+    return kExitEnvironment;
   }
-  return 0;
+  return kExitSuccess;
 }
 
 // One step of a phase as an SVG picture of the stage.
@@ -148,14 +152,14 @@ int export_svg_command(const std::string& path, const std::string& phase,
   if (step >= count) {
     std::cerr << "convstep: --step " << step << " is past the end: " << phase << " has " << count
               << " " << granularity << " steps (0.." << count - 1 << ")\n";
-    return kBadInput;
+    return kExitBadInput;
   }
   StageOptions options;
   options.theme = *parse_theme(theme);
   const Frame frame = timeline.frame(p, g, step);
   write_file_atomically(out, scene_to_svg(build_stage(timeline, frame, frame, 1, options)));
   std::cout << out << "\n";
-  return 0;
+  return finish_output("the file name");
 }
 
 }  // namespace
@@ -178,7 +182,7 @@ int run_cli(int argc, char** argv) {
   validate->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
 
   std::string phase = "all", granularity = "cell", steps_format = "text";
-  long long from = 0, count = -1;
+  std::string from = "0", count;
   bool skip_zero_terms = false;
   CLI::App* steps =
       app.add_subcommand("steps", "print the steps of the computation with their equations");
@@ -189,18 +193,16 @@ int run_cli(int argc, char** argv) {
   steps->add_option("--granularity", granularity, "phase, cell or term")
       ->check(CLI::IsMember({"phase", "cell", "term"}))
       ->capture_default_str();
-  steps->add_option("--from", from, "first step of each phase (0-based)")
-      ->check(CLI::NonNegativeNumber);
-  steps->add_option("--count", count, "number of steps of each phase")
-      ->check(CLI::NonNegativeNumber);
+  // Numbers are read as text and checked by whole_number(): CLI11 would saturate huge ones.
+  steps->add_option("--from", from, "first step of each phase (0-based)");
+  steps->add_option("--count", count, "number of steps of each phase");
   steps->add_flag("--skip-zero-terms", skip_zero_terms,
                   "leave out terms that multiply a padding or inserted zero");
   steps->add_option("--format", steps_format, "text, jsonl or markdown")
       ->check(CLI::IsMember({"text", "jsonl", "markdown"}))
       ->capture_default_str();
 
-  long long step = 0;
-  std::string theme = "dark", out_path, svg_phase = "forward", svg_granularity = "cell";
+  std::string step = "0", theme = "dark", out_path, svg_phase = "forward", svg_granularity = "cell";
   CLI::App* svg = app.add_subcommand("svg", "draw one step of the stage as an SVG picture");
   svg->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
   svg->add_option("--phase", svg_phase, "forward, dw, dx_gather, dx_scatter or db")
@@ -209,7 +211,7 @@ int run_cli(int argc, char** argv) {
   svg->add_option("--granularity", svg_granularity, "phase, cell or term")
       ->check(CLI::IsMember({"phase", "cell", "term"}))
       ->capture_default_str();
-  svg->add_option("--step", step, "the step (0-based)")->check(CLI::NonNegativeNumber);
+  svg->add_option("--step", step, "the step (0-based)");
   svg->add_option("--theme", theme, "dark, light or high_contrast")
       ->check(CLI::IsMember({"dark", "light", "high_contrast"}))
       ->capture_default_str();
@@ -218,29 +220,57 @@ int run_cli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kBadInput;
+    return report_parse_error(app, e);
   }
 
   try {
     if (compute->parsed()) return compute_command(lesson_path, format);
     if (validate->parsed()) return validate_command(lesson_path);
     if (svg->parsed())
-      return export_svg_command(lesson_path, svg_phase, svg_granularity, step, theme, out_path);
+      return export_svg_command(lesson_path, svg_phase, svg_granularity,
+                                whole_number(step, "--step", 0, LLONG_MAX), theme, out_path);
     if (steps->parsed())
-      return steps_command(lesson_path, phase, granularity, from, count, skip_zero_terms,
-                           steps_format);
+      return steps_command(lesson_path, phase, granularity,
+                           whole_number(from, "--from", 0, LLONG_MAX),
+                           count.empty() ? LLONG_MAX : whole_number(count, "--count", 0, LLONG_MAX),
+                           skip_zero_terms, steps_format);
   } catch (const LessonError& e) {
-    std::cerr << "convstep: " << lesson_path << ": " << e.what() << "\n";
-    return kBadInput;
-  } catch (const std::runtime_error& e) {  // e.g. an export that cannot be written
-    std::cerr << "convstep: " << e.what() << "\n";
-    return kInternalError;
-  } catch (const std::exception& e) {
-    std::cerr << "convstep: internal error: " << e.what() << "\n";
-    return kInternalError;
+    std::cerr << "convstep: " << excerpt(lesson_path, kPathChars) << ": "
+              << excerpt(e.what(), kMessageChars) << "\n";
+    return kExitBadInput;
+  } catch (...) {
+    return report_current_exception();
   }
-  return kInternalError;
+  return kExitEnvironment;
+}
+
+int report_current_exception() {
+  try {
+    throw;
+  } catch (const LessonError& e) {  // its message names the file
+    std::cerr << "convstep: " << excerpt(e.what(), kMessageChars) << "\n";
+    return kExitBadInput;
+  } catch (const std::invalid_argument& e) {  // an argument out of range, a wrong name
+    std::cerr << "convstep: " << excerpt(e.what(), kMessageChars) << "\n";
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    // The environment's failure, like a full disk: the same input runs on a larger machine.
+    std::cerr << "convstep: out of memory: this machine, or its ulimit, has too little\n";
+    return kExitEnvironment;
+  } catch (const std::exception& e) {  // e.g. an export that cannot be written
+    std::cerr << "convstep: " << excerpt(e.what(), kMessageChars) << "\n";
+    return kExitEnvironment;
+  } catch (...) {
+    std::cerr << "convstep: internal error\n";
+    return kExitEnvironment;
+  }
+}
+
+int report_parse_error(CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == 0) return app.exit(e);  // --help
+  // CLI11 quotes the arguments it could not use whole: they may be a megabyte long.
+  std::cerr << "convstep: " << excerpt(e.what(), 3 * kExcerptChars) << " (see convstep --help)\n";
+  return kExitBadInput;
 }
 
 }  // namespace convstep

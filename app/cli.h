@@ -1,10 +1,32 @@
-// cli.h — convstep's command line: `compute`, `validate` (and later subcommands).
-//
-// Exit status: 0 on success, 2 on bad input (one message on stderr), 1 on an internal error.
+// cli.h — convstep's command line: `compute`, `validate`, `steps`, `svg`; and the exit status
+// every part of convstep returns (README, "Exit status"):
+//   0  success;
+//   2  bad input or bad arguments: a lesson, a script or an option that is wrong, missing or
+//      unreadable;
+//   1  the environment failed: a write (disk full, no permission), the memory, the display;
+//      an internal error, too.
+// Never a signal: every failure is one message on stderr and one of these statuses.
 #pragma once
+
+namespace CLI {
+class App;
+class ParseError;
+}  // namespace CLI
 
 namespace convstep {
 
+inline constexpr int kExitSuccess = 0;
+inline constexpr int kExitEnvironment = 1;
+inline constexpr int kExitBadInput = 2;
+
 int run_cli(int argc, char** argv);
+
+// Inside a catch block: one line on stderr about the exception being handled, and the exit
+// status it stands for. Bad input (a lesson, a script, an argument: std::invalid_argument) is
+// 2; running out of memory and everything else is 1.
+int report_current_exception();
+
+// One line on stderr for an error in the command line (help is printed whole), and its status.
+int report_parse_error(CLI::App& app, const CLI::ParseError& e);
 
 }  // namespace convstep

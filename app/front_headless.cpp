@@ -150,7 +150,7 @@ int run_headless(const ShellOptions& options) {
       const bool script_done = !session.script || session.script->finished();
       if (script_done && frames >= options.monkey_events) break;
       if (frames > 60 * 60 * 30)
-        throw std::runtime_error("the script ran for 30 simulated minutes: stopped");
+        throw ScriptError(options.script + ": still running after 30 simulated minutes: stopped");
     }
     std::cout << "convstep: headless run finished after " << frames << " frames\n";
   }

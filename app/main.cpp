@@ -1,17 +1,33 @@
 // convstep: with a subcommand (compute, validate, steps, svg) the command line; otherwise the
 // app, in a window, or headless through EGL with --headless.
 #include <CLI/CLI.hpp>
+#include <climits>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 
 #include "cli.h"
 #include "core/io.h"
+#include "core/user_text.h"
 #ifdef CONVSTEP_GUI
 #include "front.h"
 #endif
 
 namespace {
+
+// The last resort of the exit-status contract: an exception that escapes (from a destructor, or
+// a noexcept function) would abort with SIGABRT; it is reported and exits 1 instead. Running
+// out of memory gets here too: nlohmann's destructor allocates while it frees a large value.
+[[noreturn]] void on_terminate() {
+  int status = convstep::kExitEnvironment;
+  if (std::current_exception())
+    status = convstep::report_current_exception();
+  else
+    std::fputs("convstep: internal error: stopped\n", stderr);
+  std::_Exit(status);
+}
 
 bool is_subcommand(const char* arg) {
   for (const char* name : {"compute", "validate", "steps", "svg", "--help", "-h"})
@@ -20,30 +36,43 @@ bool is_subcommand(const char* arg) {
 }
 
 #ifdef CONVSTEP_GUI
+// --size WxH, each side from 1 to 16384 (what the window and the offscreen target accept).
+void read_size(const std::string& size, int* width, int* height) {
+  if (size.empty()) return;
+  const std::size_t x = size.find('x');
+  if (x == std::string::npos)
+    throw std::invalid_argument("--size must be WIDTHxHEIGHT, e.g. 1600x900, got " +
+                                convstep::in_quotes(size));
+  *width = static_cast<int>(convstep::whole_number(size.substr(0, x), "--size's width", 1, 16384));
+  *height =
+      static_cast<int>(convstep::whole_number(size.substr(x + 1), "--size's height", 1, 16384));
+}
+
 int run_app(int argc, char** argv) {
   using namespace convstep;
   CLI::App cli{
       "convstep: 2-D convolution and its backpropagation, step by step.\n"
       "Subcommands (see convstep --help): compute, validate, steps, svg."};
   ShellOptions o;
-  std::string size;
+  std::string size, monkey = "0", seed = "1";
   cli.add_option("lesson", o.lesson, "a lesson file (JSON); default: the seed's 6×5 Sobel example");
   cli.add_option("--script", o.script, "run the commands of a script file");
   cli.add_flag("--headless", o.headless, "render through EGL, with no display");
   cli.add_flag("--no-restore", o.no_restore,
                "do not offer unsaved edits from a previous session back");
   cli.add_option("--size", size, "window size, e.g. 1600x900");
-  cli.add_option("--monkey", o.monkey_events, "feed N seeded random input events (for tests)")
-      ->group("");
-  cli.add_option("--seed", o.monkey_seed, "seed for --monkey")->group("");
+  cli.add_option("--monkey", monkey, "feed N seeded random input events (for tests)")->group("");
+  cli.add_option("--seed", seed, "seed for --monkey")->group("");
   try {
     cli.parse(argc, argv);
-    if (!size.empty() && std::sscanf(size.c_str(), "%dx%d", &o.width, &o.height) != 2)
-      throw CLI::ValidationError("--size", "expected WIDTHxHEIGHT, e.g. 1600x900");
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e) == 0 ? 0 : 2;
+    return report_parse_error(cli, e);
   }
   try {
+    read_size(size, &o.width, &o.height);
+    // The headless run stops after 30 simulated minutes, 108,000 frames of one event each.
+    o.monkey_events = whole_number(monkey, "--monkey", 0, 100'000);
+    o.monkey_seed = static_cast<unsigned>(whole_number(seed, "--seed", 0, UINT_MAX));
     if (o.headless || o.monkey_events > 0) return run_headless(o);
     const bool display = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
     if (display) {
@@ -52,19 +81,15 @@ int run_app(int argc, char** argv) {
     }
     if (!o.script.empty()) {
       std::cerr << "convstep: no display: run the script with --headless\n";
-      return 2;
+      return kExitEnvironment;
     }
     std::cout << "convstep: there is no display here; rendering the stage headless instead.\n";
     return render_without_display(o, "convstep-out");
   } catch (const ScriptError& e) {
-    std::cerr << "convstep: " << e.what() << "\n";
-    return 2;
-  } catch (const LessonError& e) {
-    std::cerr << "convstep: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "convstep: " << e.what() << "\n";
-    return 1;
+    std::cerr << "convstep: " << excerpt(e.what(), kMessageChars) << "\n";
+    return kExitBadInput;
+  } catch (...) {
+    return report_current_exception();
   }
 }
 #endif
@@ -73,6 +98,10 @@ int run_app(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   convstep::ignore_file_size_signal();  // a write past `ulimit -f` fails like a full disk
+  std::set_terminate(on_terminate);
+  // A reader that goes away (`convstep steps ... | head`) makes writes fail with EPIPE, reported
+  // and exiting 1, instead of killing convstep with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
 #ifdef CONVSTEP_GUI
   if (argc < 2 || !is_subcommand(argv[1])) return run_app(argc, argv);
 #else

@@ -1,11 +1,12 @@
 #include "script.h"
 
-#include <charconv>
-#include <fstream>
+#include <cfloat>
+#include <climits>
 #include <map>
 #include <sstream>
 
 #include "core/io.h"
+#include "core/user_text.h"
 
 namespace convstep {
 
@@ -29,26 +30,25 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
   return v;
 }
 
-long long to_integer(const std::string& s, const std::string& what) {
-  long long v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size())
-    throw std::invalid_argument(what + " must be a whole number, got \"" + s + "\"");
-  return v;
-}
-
-double to_number(const std::string& s, const std::string& what) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v))
-    throw std::invalid_argument(what + " must be a finite number, got \"" + s + "\"");
-  return v;
-}
+// Far more steps than any lesson has, and far from overflowing when added to a step.
+constexpr long long kMaxStepMove = 1'000'000'000'000'000;
+constexpr long long kMaxWaitMs = 30 * 60 * 1000;  // the headless run stops at 30 minutes
+constexpr int kMaxWindowSide = 16384;
 
 bool to_switch(const std::string& s) {
   if (s == "on") return true;
   if (s == "off") return false;
-  throw std::invalid_argument("expected on or off, got \"" + s + "\"");
+  throw std::invalid_argument("expected on or off, got " + in_quotes(s));
+}
+
+// Parses a `set` value: JSON, or a bare word (same, valid, full, ones) as text.
+nlohmann::json to_json_value(const std::string& text) {
+  // Deep values are refused before they are built: nlohmann copies and dumps recursively.
+  if (const std::string deep = nesting_error(text); !deep.empty())
+    throw std::invalid_argument("the value: " + deep);
+  nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
+  if (value.is_discarded()) value = text;
+  return value;
 }
 
 std::optional<CellRef> to_cell(const std::string& s) {
@@ -96,8 +96,8 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     }
     const auto known = verbs().find(c.verb);
     if (known == verbs().end())
-      throw ScriptError(name + ":" + std::to_string(number) + ": unknown command \"" + c.verb +
-                        "\"");
+      throw ScriptError(name + ":" + std::to_string(number) + ": unknown command " +
+                        in_quotes(c.verb));
     const auto [lo, hi] = known->second;
     const int n = static_cast<int>(c.args.size());
     if (n < lo || n > hi)
@@ -111,11 +111,13 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
 }
 
 std::vector<ScriptCommand> load_script(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ScriptError(path + ": cannot open the script");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_script(text.str(), path);
+  constexpr long long kMaxScriptBytes = 16 << 20;
+  try {
+    // read_file refuses a folder or a named pipe instead of waiting on it.
+    return parse_script(read_file(path, kMaxScriptBytes), path);
+  } catch (const IoError& e) {  // a script that cannot be read is bad input: exit 2
+    throw ScriptError(excerpt(path, 256) + ": " + e.reason());
+  }
 }
 
 ScriptRunner::ScriptRunner(std::vector<ScriptCommand> commands, std::string name)
@@ -125,13 +127,21 @@ void ScriptRunner::update(App& app, ScriptHost& host, double now) {
   now_ = now;
   while (next_ < commands_.size() && now >= resume_at_) {
     const ScriptCommand& c = commands_[next_++];
+    const std::string where = name_ + ":" + std::to_string(c.line) + ": " + c.verb + ": ";
+    // A wrong command is the script's fault (exit 2); a file that cannot be written, or
+    // memory that runs out, is the environment's (exit 1).
+    const bool writes = c.verb == "save" || c.verb == "screenshot" || c.verb == "export";
     try {
       run(c, app, host);
     } catch (const IoError& e) {  // a file that cannot be written: the environment, not the script
-      throw IoError(name_ + ":" + std::to_string(c.line) + ": " + c.verb + ": " + e.what(),
-                    e.path(), e.reason());
+      throw IoError(where + e.what(), e.path(), e.reason());
+    } catch (const std::invalid_argument& e) {
+      throw ScriptError(where + e.what());
+    } catch (const std::bad_alloc&) {
+      throw;
     } catch (const std::exception& e) {
-      throw ScriptError(name_ + ":" + std::to_string(c.line) + ": " + c.verb + ": " + e.what());
+      if (writes) throw std::runtime_error(where + e.what());
+      throw ScriptError(where + e.what());
     }
     if (c.verb == "wait") break;
   }
@@ -152,22 +162,20 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   else if (v == "phase") {
     const auto p = parse_phase(a[0]);
     if (!p)
-      throw std::invalid_argument("unknown phase \"" + a[0] +
-                                  "\": forward, dw, dx_gather, dx_scatter or db");
+      throw std::invalid_argument("unknown phase " + in_quotes(a[0]) +
+                                  ": forward, dw, dx_gather, dx_scatter or db");
     app.set_phase(*p);
   } else if (v == "granularity") {
     const auto g = parse_granularity(a[0]);
     if (!g)
-      throw std::invalid_argument("unknown granularity \"" + a[0] + "\": phase, cell or term");
+      throw std::invalid_argument("unknown granularity " + in_quotes(a[0]) +
+                                  ": phase, cell or term");
     app.set_granularity(*g);
   } else if (v == "seek") {
-    const long long k = to_integer(a[0], "the step");
-    if (k < 0 || k >= app.step_count())
-      throw std::invalid_argument("step " + a[0] + " is outside 0.." +
-                                  std::to_string(app.step_count() - 1));
-    app.seek(k);
+    app.seek(whole_number(a[0], "the step", 0, app.step_count() - 1));
   } else if (v == "step")
-    app.step_by(a.empty() ? 1 : to_integer(a[0], "the number of steps"));
+    app.step_by(a.empty() ? 1
+                          : whole_number(a[0], "the number of steps", -kMaxStepMove, kMaxStepMove));
   else if (v == "start")
     app.go_start();
   else if (v == "end")
@@ -177,21 +185,21 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   else if (v == "pause")
     app.set_playing(false);
   else if (v == "set") {
-    nlohmann::json value = nlohmann::json::parse(a[1], nullptr, false);
-    if (value.is_discarded()) value = a[1];  // a bare word: same, valid, full, ones
-    must(app.set_param(a[0], value));
+    must(app.set_param(a[0], to_json_value(a[1])));
   } else if (v == "edit") {
     std::string tensor;
     std::vector<int> index;
     if (!parse_cell_address(a[0], &tensor, &index))
-      throw std::invalid_argument("expected a cell like W[0][1], got \"" + a[0] + "\"");
-    must(app.edit_value(tensor, index, to_number(a[1], "the value")));
+      throw std::invalid_argument("expected a cell like W[0][1], got " + in_quotes(a[0]));
+    must(app.edit_value(tensor, index, finite_number(a[1], "the value", -DBL_MAX, DBL_MAX)));
   } else if (v == "shape") {
     int s[7];
-    for (int i = 0; i < 7; ++i) s[i] = static_cast<int>(to_integer(a[i], "a size"));
+    for (int i = 0; i < 7; ++i)
+      s[i] = static_cast<int>(whole_number(a[i], "a size", 1, kMaxDimension));
     must(app.reshape(s[0], s[1], s[2], s[3], s[4], s[5], s[6]));
   } else if (v == "randomize")
-    app.randomize_integers(a.empty() ? 1 : static_cast<unsigned>(to_integer(a[0], "the seed")));
+    app.randomize_integers(
+        a.empty() ? 1 : static_cast<unsigned>(whole_number(a[0], "the seed", 0, UINT_MAX)));
   else if (v == "upstream") {
     if (a[0] == "ones")
       app.set_upstream_ones();
@@ -206,23 +214,20 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
         return;
       }
     throw std::invalid_argument(
-        "unknown pitfall \"" + a[0] +
-        "\": convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
+        "unknown pitfall " + in_quotes(a[0]) +
+        ": convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
   } else if (v == "theme") {
     const auto t = parse_theme(a[0]);
     if (!t)
-      throw std::invalid_argument("unknown theme \"" + a[0] + "\": dark, light or high_contrast");
+      throw std::invalid_argument("unknown theme " + in_quotes(a[0]) +
+                                  ": dark, light or high_contrast");
     app.settings.theme = *t;
   } else if (v == "classroom") {
     app.set_classroom(to_switch(a[0]));
   } else if (v == "scale") {
-    const double s = to_number(a[0], "the scale");
-    if (s < 1 || s > 3) throw std::invalid_argument("the scale must be between 1 and 3");
-    app.settings.stage_scale = static_cast<float>(s);
+    app.settings.stage_scale = static_cast<float>(finite_number(a[0], "the scale", 1, 3));
   } else if (v == "speed") {
-    const double s = to_number(a[0], "the speed");
-    if (s < 0.25 || s > 8) throw std::invalid_argument("the speed must be between 0.25 and 8");
-    app.settings.speed = static_cast<float>(s);
+    app.settings.speed = static_cast<float>(finite_number(a[0], "the speed", 0.25, 8));
   } else if (v == "loop")
     app.settings.loop = to_switch(a[0]);
   else if (v == "reduce_motion")
@@ -237,24 +242,25 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
     else if (a[0] == "why")
       app.settings.show_why_panel = on;
     else
-      throw std::invalid_argument("unknown panel \"" + a[0] + "\": lesson or why");
+      throw std::invalid_argument("unknown panel " + in_quotes(a[0]) + ": lesson or why");
   } else if (v == "hover" || v == "pin") {
     std::optional<CellRef> cell;
     if (a[0] != "none" && !(cell = to_cell(a[0])))
-      throw std::invalid_argument("expected a cell like Z[1][2] or none, got \"" + a[0] + "\"");
+      throw std::invalid_argument("expected a cell like Z[1][2] or none, got " + in_quotes(a[0]));
     (v == "hover" ? app.hover : app.pinned) = cell;
   } else if (v == "resize") {
-    host.resize(static_cast<int>(to_integer(a[0], "the width")),
-                static_cast<int>(to_integer(a[1], "the height")));
+    host.resize(static_cast<int>(whole_number(a[0], "the width", 0, kMaxWindowSide)),
+                static_cast<int>(whole_number(a[1], "the height", 0, kMaxWindowSide)));
   } else if (v == "wait") {
-    const long long ms = to_integer(a[0], "the wait");
-    if (ms < 0) throw std::invalid_argument("the wait must not be negative");
-    resume_at_ = now_ + ms / 1000.0;
+    resume_at_ = now_ + whole_number(a[0], "the wait in milliseconds", 0, kMaxWaitMs) / 1000.0;
   } else if (v == "screenshot")
     host.screenshot(a[0]);
-  else if (v == "export")
+  else if (v == "export") {
+    if (a[0] != "png" && a[0] != "svg" && a[0] != "gif" && a[0] != "md" && a[0] != "pngs")
+      throw std::invalid_argument("unknown export " + in_quotes(a[0]) +
+                                  ": png, svg, gif, md or pngs");
     host.export_file(a[0], a[1]);
-  else if (v == "quit")
+  } else if (v == "quit")
     host.quit();
 }
 

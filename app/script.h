@@ -11,7 +11,8 @@
 //   quit
 //
 // Every command is checked before anything runs; an error names the line ("demo.txt:4: ...")
-// and the front end exits with status 2.
+// and the front end exits with status 2. A file the script cannot write (save, screenshot,
+// export) is the environment failing instead: the same message, and status 1.
 #pragma once
 
 #include <stdexcept>

@@ -1,6 +1,8 @@
 #include "lesson.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -8,6 +10,7 @@
 
 #include "format.h"
 #include "io.h"
+#include "user_text.h"
 
 namespace convstep {
 
@@ -30,13 +33,13 @@ std::string describe(const json& j) {
     case json::value_t::boolean:
       return j.get<bool>() ? "true" : "false";
     case json::value_t::string:
-      return "the text " + j.dump();
+      return "the text " + in_quotes(j.get_ref<const std::string&>());
     case json::value_t::array:
       return "an array of " + std::to_string(j.size());
     case json::value_t::object:
       return "an object";
     default:
-      return j.dump();
+      return excerpt(j.dump());  // a number: short already
   }
 }
 
@@ -56,9 +59,10 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 std::string unknown_key_message(const std::string& key) {
-  std::string message = "unknown key \"" + key + "\"";
-  for (const char* known : kKeys)
-    if (edit_distance(key, known) <= 2) return message + "; did you mean \"" + known + "\"?";
+  std::string message = "unknown key " + in_quotes(key);
+  for (const std::string known : kKeys)
+    if (key.size() <= known.size() + 2 && edit_distance(key, known) <= 2)
+      return message + "; did you mean \"" + known + "\"?";
   message += "; the keys are";
   for (const char* known : kKeys)
     message += std::string(" ") + known + (known == kKeys[9] ? "" : ",");
@@ -173,7 +177,7 @@ Padding read_padding(const json& j) {
     else if (s == "full")
       p.mode = PaddingMode::Full;
     else
-      fail("padding must be " + forms + ", got " + j.dump());
+      fail("padding must be " + forms + ", got " + in_quotes(s));
     return p;
   }
   if (j.is_array() && j.size() == 4) {
@@ -189,7 +193,39 @@ Padding read_padding(const json& j) {
   return p;
 }
 
+// Where the number token `number` first appears outside strings, as a byte offset (the parser
+// reports a number too large for a double without its place). One pass, whatever the text.
+std::size_t find_number(const std::string& text, const std::string& number) {
+  const auto part_of_number = [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.' ||
+           c == 'e' || c == 'E';
+  };
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (part_of_number(c)) {
+      std::size_t end = i;
+      while (end < text.size() && part_of_number(text[end])) ++end;
+      if (text.compare(i, end - i, number) == 0) return i;
+      i = end - 1;
+    }
+  }
+  return 0;
+}
+
 json parse_json(const std::string& text) {
+  // nlohmann parses without recursion, but dumps, copies and compares recursively: refuse
+  // values nested deeper than any lesson needs before they are built.
+  if (const std::string deep = nesting_error(text); !deep.empty()) fail(deep);
   // Duplicate top-level keys would silently keep the last value: reject them instead.
   std::set<std::string> seen;
   std::string duplicate;
@@ -201,13 +237,20 @@ json parse_json(const std::string& text) {
   };
   try {
     json j = json::parse(text, callback);
-    if (!duplicate.empty()) fail("the key \"" + duplicate + "\" appears twice");
+    if (!duplicate.empty()) fail("the key " + in_quotes(duplicate) + " appears twice");
     return j;
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     const std::string prefix = "parse error at ";
     if (auto at = what.find(prefix); at != std::string::npos)
       what = what.substr(at + prefix.size());
+    // nlohmann quotes the whole token it stopped in, which may be a megabyte of string.
+    const std::string last_read = "; last read: '";
+    if (auto at = what.find(last_read); at != std::string::npos && what.back() == '\'') {
+      const std::size_t from = at + last_read.size();
+      what = what.substr(0, from) +
+             excerpt(std::string_view(what).substr(from, what.size() - from - 1)) + "'";
+    }
     std::string hint;
     for (const char* word : {"NaN", "nan", "Infinity", "inf"})
       if (text.find(word) != std::string::npos)
@@ -220,10 +263,11 @@ json parse_json(const std::string& text) {
     const std::string number = quote == std::string::npos
                                    ? std::string("a number")
                                    : what.substr(quote + 1, what.rfind('\'') - quote - 1);
-    const std::size_t at = text.find(number);
-    const auto line = std::count(text.begin(), text.begin() + std::min(at, text.size()), '\n') + 1;
-    const auto column = at - std::min(at, text.rfind('\n', at) + 1) + 1;
-    fail("the number " + number + " at line " + std::to_string(line) + ", column " +
+    const std::size_t at = find_number(text, number);
+    const auto line = std::count(text.begin(), text.begin() + at, '\n') + 1;
+    const std::size_t line_start = at == 0 ? 0 : text.rfind('\n', at - 1) + 1;  // npos + 1 = 0
+    const auto column = at - line_start + 1;
+    fail("the number " + excerpt(number) + " at line " + std::to_string(line) + ", column " +
          std::to_string(column) + " is too large: every value must be finite");
   }
 }
@@ -249,7 +293,8 @@ Lesson parse_lesson(const std::string& text) {
   if (j.contains("version")) {
     const json& v = j["version"];
     if (!v.is_number() || v.get<double>() != 1)
-      fail("version " + v.dump() + " is not supported; this convstep reads version 1");
+      fail("version " + (v.is_number() || v.is_string() ? excerpt(v.dump()) : describe(v)) +
+           " is not supported; this convstep reads version 1");
   }
   Lesson lesson;
   if (j.contains("title")) {

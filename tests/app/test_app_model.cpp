@@ -159,5 +159,17 @@ TEST(Settings, RoundTripAndBadValuesFallBack) {
   EXPECT_EQ(bad.stage_scale, 3);
 }
 
+TEST(Settings, NumbersThatDoNotFitAreClampedNotWrapped) {
+  // 2^32 + 1000 would wrap around to a 1000-pixel window; 1e300 does not fit an int or float.
+  const Settings s = Settings::from_json(nlohmann::json{{"window_width", 4294968296LL},
+                                                        {"window_height", -1e300},
+                                                        {"stage_scale", 1e300},
+                                                        {"speed", -4294967295LL}});
+  EXPECT_EQ(s.window_width, 16384);
+  EXPECT_EQ(s.window_height, 240);
+  EXPECT_EQ(s.stage_scale, 3);
+  EXPECT_EQ(s.speed, 0.25f);
+}
+
 }  // namespace
 }  // namespace convstep

@@ -38,6 +38,8 @@ class HeadlessHost : public ScriptHost {
     export_current(session_.app, kind, path);
   }
   void resize(int w, int h) override { width_ = std::max(w, 0), height_ = std::max(h, 0); }
+  void press(const std::string& path) override { press_widget(path); }
+  bool pressed(const std::string& path) override { return widget_pressed(path); }
   void quit() override { quit_ = true; }
   bool quitting() const { return quit_; }
 

@@ -23,6 +23,8 @@ class WindowHost : public ScriptHost {
     export_current(session_.app, kind, path);
   }
   void resize(int w, int h) override { glfwSetWindowSize(window_, std::max(w, 1), std::max(h, 1)); }
+  void press(const std::string& path) override { press_widget(path); }
+  bool pressed(const std::string& path) override { return widget_pressed(path); }
   void quit() override { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
 
   // Called after the frame is drawn, before the buffers swap: the pixels are the window's.

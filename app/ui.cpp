@@ -2,6 +2,7 @@
 
 #include <GLFW/glfw3.h>  // key codes only: io.KeysDown is indexed by GLFW keys
 #include <imgui.h>
+#include <imgui_internal.h>  // ImHashStr and ActivateItem: pressing a widget by its path
 
 #include <algorithm>
 #include <chrono>
@@ -633,6 +634,34 @@ void apply_theme(Theme theme) {
 }
 
 }  // namespace
+
+namespace {
+
+// The ImGui ID of a widget path: the window's name, then each label, as ImGui's ID stack
+// hashes them.
+ImGuiID widget_id(const std::string& path) {
+  ImGuiID id = 0;
+  std::size_t at = 0;
+  for (bool first = true;; first = false) {
+    const std::size_t end = path.find('>', at);
+    std::string label = path.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    label.erase(0, label.find_first_not_of(' '));
+    label.erase(label.find_last_not_of(' ') + 1);
+    id = ImHashStr(label.c_str(), 0, first ? 0 : id);
+    if (end == std::string::npos) return id;
+    at = end + 1;
+  }
+}
+
+}  // namespace
+
+void press_widget(const std::string& path) {
+  ImGui::ActivateItem(widget_id(path));
+}
+
+bool widget_pressed(const std::string& path) {
+  return ImGui::GetCurrentContext()->LastActiveId == widget_id(path);
+}
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   if (ui.applied_theme != static_cast<int>(app.settings.theme)) {

@@ -32,7 +32,7 @@ struct UiState {
   bool show_open = false, show_save = false, show_help = false;
   std::string status;  // a one-line message at the bottom (saved, errors...)
   bool quit_requested = false;
-  bool restore_offer = false;       // unsaved edits from a killed session are offered back
+  bool restore_offer = false;  // unsaved edits from a killed session are offered back
   Lesson restore_lesson;
   std::string restore_path;
 
@@ -47,6 +47,12 @@ struct UiState {
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);
+
+// Presses a widget as a click would, during the next frame (for scripts and tests). The path
+// names its window, then the labels on the way to it: "Lesson > H > +" is the + of the lesson
+// panel's H field. widget_pressed() tells, after that frame, whether it was on the screen.
+void press_widget(const std::string& path);
+bool widget_pressed(const std::string& path);
 
 // Unsaved edits: kept in state_dir() while the lesson is dirty, offered back at the next start.
 void autosave_unsaved(const App& app);

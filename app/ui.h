@@ -41,6 +41,11 @@ struct UiState {
   MethodCheck check_result;
   bool check_ready = false;
 
+  // The hovered cell's equation, made once per cell and lesson revision, not every frame.
+  long long equation_revision = -1;
+  CellRef equation_cell;
+  std::string equation;
+
   int slice_n = 0, slice_c = 0;      // the lesson panel's value editor slice
   std::vector<std::string> presets;  // assets/lessons, listed once
   int applied_theme = -1;            // the ImGui style last applied

@@ -31,6 +31,7 @@ class HeadlessHost : public ScriptHost {
  public:
   HeadlessHost(Session& s, int w, int h) : session_(s), width_(w), height_(h) {}
   void screenshot(const std::string& path) override {
+    if (width_ <= 0 || height_ <= 0) throw std::invalid_argument(no_picture(width_, height_));
     render();
     write_png(path, target_->width(), target_->height(), target_->read_pixels());
   }

@@ -37,8 +37,12 @@ int run_app(int argc, char** argv) {
   cli.add_option("--seed", o.monkey_seed, "seed for --monkey")->group("");
   try {
     cli.parse(argc, argv);
-    if (!size.empty() && std::sscanf(size.c_str(), "%dx%d", &o.width, &o.height) != 2)
-      throw CLI::ValidationError("--size", "expected WIDTHxHEIGHT, e.g. 1600x900");
+    // A window has at least one pixel a side (0 would mean "from the settings").
+    char end = 0;
+    if (!size.empty() && (std::sscanf(size.c_str(), "%dx%d%c", &o.width, &o.height, &end) != 2 ||
+                          o.width < 1 || o.height < 1 || o.width > 16384 || o.height > 16384))
+      throw CLI::ValidationError("--size",
+                                 "expected WIDTHxHEIGHT from 1x1 to 16384x16384, e.g. 1600x900");
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }

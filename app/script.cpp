@@ -253,8 +253,12 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
       throw std::invalid_argument("expected a cell like Z[1][2] or none, got \"" + a[0] + "\"");
     (v == "hover" ? app.hover : app.pinned) = cell;
   } else if (v == "resize") {
-    host.resize(static_cast<int>(to_integer(a[0], "the width")),
-                static_cast<int>(to_integer(a[1], "the height")));
+    // 0 is what a minimized window has; a window has at most 16384 pixels a side.
+    const long long w = to_integer(a[0], "the width"), h = to_integer(a[1], "the height");
+    if (w < 0 || h < 0 || w > 16384 || h > 16384)
+      throw std::invalid_argument("the size must be from 0×0 to 16384×16384, got " + a[0] + "×" +
+                                  a[1]);
+    host.resize(static_cast<int>(w), static_cast<int>(h));
   } else if (v == "wait") {
     const long long ms = to_integer(a[0], "the wait");
     if (ms < 0) throw std::invalid_argument("the wait must not be negative");

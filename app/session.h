@@ -58,6 +58,10 @@ class Session {
 // of the phase), "pngs" (a folder with one PNG per step).
 void export_current(const App& app, const std::string& kind, const std::string& path);
 
+// Why a window of `width` × `height` pixels has no screenshot, when one of them is 0
+// (a minimized window): "the window is 0×900 pixels: there is no picture to take".
+std::string no_picture(int width, int height);
+
 // Renders the stage of every phase of the app's lesson into `folder` (PNG and SVG), replacing
 // convstep's own earlier files there. Needs a current GL context.
 void render_all_phases(const App& app, const std::string& folder);

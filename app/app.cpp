@@ -194,8 +194,14 @@ void App::rebuild(Lesson lesson) {
   // The playhead keeps its phase and, clamped, its step: an edit shows its effect in place.
   timeline_ = std::make_unique<Timeline>(std::move(lesson));
   ++revision_;
+  // Cells and slices of the old lesson may not exist in the new one.
   hover.reset();
   pinned.reset();
+  if (slice) {
+    const Geometry& g = timeline_->geometry();
+    *slice = {std::clamp((*slice)[0], 0, g.n - 1), std::clamp((*slice)[1], 0, g.c - 1),
+              std::clamp((*slice)[2], 0, g.cout - 1)};
+  }
   const long long last = step_count() - 1;
   step_ = std::clamp(step_, 0LL, last);
   set_frame(step_, false);
@@ -228,7 +234,7 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
       value.get<long long>() <= kMaxDimension) {
     // The weight's in-channels follow C/groups: resize it, keeping what fits.
     const int groups = value.get<int>();
-    const Geometry& g = timeline_->geometry();
+    const Geometry g = timeline_->geometry();  // a copy: apply() replaces the timeline
     if (g.c % groups == 0 && g.cout % groups == 0 && g.c / groups != lesson().weight.shape.c) {
       Lesson l = lesson();
       l.weight = resized(l.weight, Shape{g.cout, g.c / groups, g.kh, g.kw});
@@ -431,7 +437,6 @@ bool App::advance(double seconds) {
 Scene App::scene(StageOptions options) const {
   options.theme = settings.theme;
   options.reduce_motion = settings.reduce_motion;
-  options.hover = pinned ? pinned : hover;
   options.slice = slice;
   for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
     if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);

@@ -114,6 +114,8 @@ class App {
     if (on) settings.stage_scale = std::max(settings.stage_scale, 2.0f);
   }
 
+  // The stage of the current frame and tween. Hover highlights are the caller's to add
+  // (options.hover, or highlight_related): the panel knows where the mouse is this frame.
   Scene scene(StageOptions options) const;
 
  private:

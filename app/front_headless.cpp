@@ -31,6 +31,7 @@ class HeadlessHost : public ScriptHost {
  public:
   HeadlessHost(Session& s, int w, int h) : session_(s), width_(w), height_(h) {}
   void screenshot(const std::string& path) override {
+    if (width_ <= 0 || height_ <= 0) throw std::invalid_argument(no_picture(width_, height_));
     render();
     write_png(path, target_->width(), target_->height(), target_->read_pixels());
   }
@@ -38,6 +39,8 @@ class HeadlessHost : public ScriptHost {
     export_current(session_.app, kind, path);
   }
   void resize(int w, int h) override { width_ = std::max(w, 0), height_ = std::max(h, 0); }
+  void press(const std::string& path) override { press_widget(path); }
+  bool pressed(const std::string& path) override { return widget_pressed(path); }
   void quit() override { quit_ = true; }
   bool quitting() const { return quit_; }
 

@@ -18,11 +18,20 @@ namespace {
 class WindowHost : public ScriptHost {
  public:
   WindowHost(GLFWwindow* window, Session& s) : window_(window), session_(s) {}
-  void screenshot(const std::string& path) override { pending_screenshot_ = path; }
+  void screenshot(const std::string& path) override {
+    int w, h;
+    glfwGetFramebufferSize(window_, &w, &h);
+    if (w <= 0 || h <= 0) throw std::invalid_argument(no_picture(w, h));
+    pending_screenshot_ = path;
+  }
+  // A screenshot asked for just before the window was minimized, and never taken.
+  const std::string& pending_screenshot() const { return pending_screenshot_; }
   void export_file(const std::string& kind, const std::string& path) override {
     export_current(session_.app, kind, path);
   }
   void resize(int w, int h) override { glfwSetWindowSize(window_, std::max(w, 1), std::max(h, 1)); }
+  void press(const std::string& path) override { press_widget(path); }
+  bool pressed(const std::string& path) override { return widget_pressed(path); }
   void quit() override { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
 
   // Called after the frame is drawn, before the buffers swap: the pixels are the window's.
@@ -30,6 +39,7 @@ class WindowHost : public ScriptHost {
     if (pending_screenshot_.empty()) return;
     int w, h;
     glfwGetFramebufferSize(window_, &w, &h);
+    if (w <= 0 || h <= 0) return;  // minimized: taken once the window is back
     std::vector<std::uint8_t> rgba(static_cast<std::size_t>(w) * h * 4), flipped(rgba.size());
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glReadBuffer(GL_BACK);
@@ -84,6 +94,7 @@ int run_window(const ShellOptions& options) {
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
+  int status = 0;
   {
     Session session(options);
     WindowHost host(window, session);
@@ -131,13 +142,18 @@ int run_window(const ShellOptions& options) {
           session.app.settings.window_width = ww, session.app.settings.window_height = wh;
       }
     }
+    if (!host.pending_screenshot().empty()) {
+      std::cerr << "convstep: the window was minimized until the end: the screenshot "
+                << host.pending_screenshot() << " was not taken\n";
+      status = 1;
+    }
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
-  return 0;
+  return status;
 }
 
 }  // namespace convstep

@@ -26,6 +26,7 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
       {"panel", {2, 2}},     {"hover", {1, 1}},         {"pin", {1, 1}},
       {"resize", {2, 2}},    {"wait", {1, 1}},          {"screenshot", {1, 1}},
       {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
+      {"press", {1, 1}},
   };
   return v;
 }
@@ -83,10 +84,11 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
     ScriptCommand c;
     c.line = number;
     if (!(words >> c.verb)) continue;
-    // `set KEY VALUE` takes the rest of the line as one JSON value: [1, 2] has spaces.
+    // `set KEY VALUE` takes the rest of the line as one JSON value: [1, 2] has spaces; `press`
+    // takes it as one path of labels, which have spaces too.
     std::string word;
-    if (c.verb == "set") {
-      if (words >> word) c.args.push_back(word);
+    if (c.verb == "set" || c.verb == "press") {
+      if (c.verb == "set" && words >> word) c.args.push_back(word);
       std::string rest;
       std::getline(words, rest);
       if (const auto first = rest.find_first_not_of(' '); first != std::string::npos)
@@ -125,6 +127,14 @@ ScriptRunner::ScriptRunner(std::vector<ScriptCommand> commands, std::string name
 
 void ScriptRunner::update(App& app, ScriptHost& host, double now) {
   now_ = now;
+  if (pressing_) {
+    // The frame drawn since the press has applied it, or found no such widget.
+    const ScriptCommand& c = commands_[*pressing_];
+    pressing_.reset();
+    if (!host.pressed(c.args[0]))
+      throw ScriptError(name_ + ":" + std::to_string(c.line) + ": press: nothing called " +
+                        in_quotes(c.args[0]) + " is on the screen");
+  }
   while (next_ < commands_.size() && now >= resume_at_) {
     const ScriptCommand& c = commands_[next_++];
     const std::string where = name_ + ":" + std::to_string(c.line) + ": " + c.verb + ": ";
@@ -144,6 +154,10 @@ void ScriptRunner::update(App& app, ScriptHost& host, double now) {
       throw ScriptError(where + e.what());
     }
     if (c.verb == "wait") break;
+    if (c.verb == "press") {
+      pressing_ = next_ - 1;
+      break;
+    }
   }
 }
 
@@ -262,6 +276,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
     host.export_file(a[0], a[1]);
   } else if (v == "quit")
     host.quit();
+  else if (v == "press")
+    host.press(a[0]);
 }
 
 }  // namespace convstep

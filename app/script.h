@@ -7,6 +7,7 @@
 //   seek 17
 //   set stride 2          # any lesson-file key, with a JSON value
 //   edit W[0][1] 5
+//   press Lesson > H > +  # presses a widget as a click would: its window, then its labels
 //   screenshot step.png
 //   quit
 //
@@ -15,6 +16,7 @@
 // export) is the environment failing instead: the same message, and status 1.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,6 +48,12 @@ class ScriptHost {
                            const std::string& path) = 0;  // png, gif, svg, md
   virtual void resize(int width, int height) = 0;
   virtual void quit() = 0;
+  // Presses a widget by its path ("Lesson > H > +") during the next frame; pressed() then
+  // says whether it was on the screen to be pressed. Only a front end with panels has widgets.
+  virtual void press(const std::string& path) {
+    throw std::invalid_argument("there are no widgets to press here: \"" + path + "\"");
+  }
+  virtual bool pressed(const std::string&) { return false; }
 };
 
 class ScriptRunner {
@@ -54,7 +62,7 @@ class ScriptRunner {
   // Runs commands until one waits (`wait MS`) or the script ends. `now` is in seconds.
   // Throws ScriptError naming the line.
   void update(App& app, ScriptHost& host, double now);
-  bool finished() const { return next_ >= commands_.size() && now_ >= resume_at_; }
+  bool finished() const { return next_ >= commands_.size() && now_ >= resume_at_ && !pressing_; }
 
  private:
   void run(const ScriptCommand& c, App& app, ScriptHost& host);
@@ -62,6 +70,7 @@ class ScriptRunner {
   std::string name_;
   std::size_t next_ = 0;
   double now_ = 0, resume_at_ = 0;
+  std::optional<std::size_t> pressing_;  // a press waiting for its frame to be drawn
 };
 
 }  // namespace convstep

@@ -241,6 +241,11 @@ void export_current(const App& app, const std::string& kind, const std::string& 
   }
 }
 
+std::string no_picture(int width, int height) {
+  return "the window is " + std::to_string(width) + "×" + std::to_string(height) +
+         " pixels: there is no picture to take";
+}
+
 void render_all_phases(const App& app, const std::string& folder) {
   write_folder_atomically(
       folder,

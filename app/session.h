@@ -62,6 +62,10 @@ class Session {
 // folder is replaced only if it holds nothing but an earlier "pngs" export).
 void export_current(const App& app, const std::string& kind, const std::string& path);
 
+// Why a window of `width` × `height` pixels has no screenshot, when one of them is 0
+// (a minimized window): "the window is 0×900 pixels: there is no picture to take".
+std::string no_picture(int width, int height);
+
 // Renders the stage of every phase of the app's lesson into `folder` (PNG and SVG), made whole
 // in a temporary folder first. An existing folder is replaced only if it holds nothing but
 // convstep's own earlier pictures. Needs a current GL context.

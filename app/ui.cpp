@@ -2,6 +2,7 @@
 
 #include <GLFW/glfw3.h>  // key codes only: io.KeysDown is indexed by GLFW keys
 #include <imgui.h>
+#include <imgui_internal.h>  // ImHashStr and ActivateItem: pressing a widget by its path
 
 #include <algorithm>
 #include <chrono>
@@ -41,6 +42,19 @@ MethodCheck check_methods(const Lesson& l) {
 
 namespace {
 
+// Panels draw from a const App and return the user's intents, which draw_ui applies once the
+// whole frame is drawn. An edit replaces the lesson, the timeline and the frame: a panel that
+// edited while drawing would go on reading what the edit freed (a reference taken at its top,
+// the next value of a loop). Widgets therefore edit copies, and every change is an intent.
+using Intent = std::function<void(App&, UiState&)>;
+using Intents = std::vector<Intent>;
+
+// A setting changed by a widget, applied with the other intents.
+template <class T>
+void set_later(Intents& out, T Settings::*field, T value) {
+  out.push_back([field, value](App& app, UiState&) { app.settings.*field = value; });
+}
+
 ImU32 im_color(Color c) {
   return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, c.a));
 }
@@ -53,22 +67,36 @@ bool key_pressed(int glfw_key) {
   return ImGui::IsKeyPressed(glfw_key, true);
 }
 
-void open_lesson(App& app, UiState& ui, const std::string& path) {
-  try {
-    app.open(path);
-    set_status(ui, "opened " + path);
-  } catch (const LessonError& e) {
-    set_status(ui, e.what());
-  }
+Intent open_lesson(std::string path) {
+  return [path](App& app, UiState& ui) {
+    try {
+      app.open(path);
+      set_status(ui, "opened " + path);
+    } catch (const LessonError& e) {
+      set_status(ui, e.what());
+    }
+  };
 }
 
-void save_lesson_as(App& app, UiState& ui, const std::string& path) {
+void save_to(App& app, UiState& ui, const std::string& path) {
   try {
     app.save(path);
     set_status(ui, "saved " + path);
   } catch (const LessonError& e) {
     set_status(ui, e.what());
   }
+}
+
+Intent save_lesson_as(std::string path) {
+  return [path](App& app, UiState& ui) { save_to(app, ui, path); };
+}
+
+// Saves the lesson where it came from.
+Intent save_lesson() {
+  return [](App& app, UiState& ui) {
+    const std::string path = app.lesson_path();  // a copy: saving sets the path
+    save_to(app, ui, path);
+  };
 }
 
 std::vector<std::string> preset_names() {
@@ -80,31 +108,37 @@ std::vector<std::string> preset_names() {
   return names;
 }
 
+Intent toggle_classroom() {
+  return [](App& app, UiState&) { app.set_classroom(!app.settings.classroom); };
+}
+
 // ---- Keys ----
 
-void shortcuts(App& app, UiState& ui) {
+void shortcuts(const App& app, UiState& ui, Intents& out) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
+  auto step = [&](long long delta) {
+    out.push_back([delta](App& a, UiState&) { a.step_by(delta); });
+  };
   // A presentation clicker sends Right/PageDown and Left/PageUp.
-  if (key_pressed(GLFW_KEY_RIGHT) || key_pressed(GLFW_KEY_PAGE_DOWN))
-    app.step_by(io.KeyShift ? 10 : 1);
-  if (key_pressed(GLFW_KEY_LEFT) || key_pressed(GLFW_KEY_PAGE_UP))
-    app.step_by(io.KeyShift ? -10 : -1);
-  if (key_pressed(GLFW_KEY_HOME)) app.go_start();
-  if (key_pressed(GLFW_KEY_END)) app.go_end();
-  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) app.set_playing(!app.playing());
+  if (key_pressed(GLFW_KEY_RIGHT) || key_pressed(GLFW_KEY_PAGE_DOWN)) step(io.KeyShift ? 10 : 1);
+  if (key_pressed(GLFW_KEY_LEFT) || key_pressed(GLFW_KEY_PAGE_UP)) step(io.KeyShift ? -10 : -1);
+  if (key_pressed(GLFW_KEY_HOME)) out.push_back([](App& a, UiState&) { a.go_start(); });
+  if (key_pressed(GLFW_KEY_END)) out.push_back([](App& a, UiState&) { a.go_end(); });
+  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
+    out.push_back([](App& a, UiState&) { a.set_playing(!a.playing()); });
   if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) ||
-      (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false) && app.settings.classroom)) {
-    app.set_classroom(!app.settings.classroom);
-  }
+      (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false) && app.settings.classroom))
+    out.push_back(toggle_classroom());
   for (int i = 0; i < 5; ++i)
-    if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false)) app.set_phase(kAllPhases[i]);
+    if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false))
+      out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) ui.show_open = true;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
     if (app.lesson_path().empty() || io.KeyShift)
       ui.show_save = true;
     else
-      save_lesson_as(app, ui, app.lesson_path());
+      out.push_back(save_lesson());
   }
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) ui.quit_requested = true;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
@@ -112,40 +146,52 @@ void shortcuts(App& app, UiState& ui) {
 
 // ---- Menus ----
 
-void menu_bar(App& app, UiState& ui) {
+// A menu item that switches a setting on and off.
+void menu_switch(const App& app, Intents& out, const char* label, bool Settings::*field) {
+  bool on = app.settings.*field;
+  if (ImGui::MenuItem(label, nullptr, &on)) set_later(out, field, on);
+}
+
+void menu_bar(const App& app, UiState& ui, Intents& out) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open…", "Ctrl+O")) ui.show_open = true;
     if (ImGui::MenuItem("Save", "Ctrl+S", false, !app.lesson_path().empty()))
-      save_lesson_as(app, ui, app.lesson_path());
+      out.push_back(save_lesson());
     if (ImGui::MenuItem("Save as…", "Ctrl+Shift+S")) ui.show_save = true;
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) ui.quit_requested = true;
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {
-    if (ImGui::MenuItem("Classroom mode", "F11", app.settings.classroom)) {
-      app.set_classroom(!app.settings.classroom);
-    }
-    ImGui::MenuItem("Lesson panel", nullptr, &app.settings.show_lesson_panel);
-    ImGui::MenuItem("Why panel", nullptr, &app.settings.show_why_panel);
+    if (ImGui::MenuItem("Classroom mode", "F11", app.settings.classroom))
+      out.push_back(toggle_classroom());
+    menu_switch(app, out, "Lesson panel", &Settings::show_lesson_panel);
+    menu_switch(app, out, "Why panel", &Settings::show_why_panel);
     ImGui::Separator();
     for (Theme t : {Theme::Dark, Theme::Light, Theme::HighContrast})
       if (ImGui::MenuItem(t == Theme::Dark    ? "Dark theme"
                           : t == Theme::Light ? "Light theme"
                                               : "High-contrast theme",
                           nullptr, app.settings.theme == t))
-        app.settings.theme = t;
-    ImGui::SliderFloat("Stage scale", &app.settings.stage_scale, 1, 3, "%.2f×");
-    ImGui::MenuItem("Reduce motion", nullptr, &app.settings.reduce_motion);
-    if (ImGui::MenuItem("Skip zero terms", nullptr, &app.settings.skip_zero_terms)) app.seek(0);
+        set_later(out, &Settings::theme, t);
+    float scale = app.settings.stage_scale;
+    if (ImGui::SliderFloat("Stage scale", &scale, 1, 3, "%.2f×"))
+      set_later(out, &Settings::stage_scale, scale);
+    menu_switch(app, out, "Reduce motion", &Settings::reduce_motion);
+    bool skip = app.settings.skip_zero_terms;
+    if (ImGui::MenuItem("Skip zero terms", nullptr, &skip))
+      out.push_back([skip](App& a, UiState&) {
+        a.settings.skip_zero_terms = skip;
+        a.seek(0);
+      });
     ImGui::EndMenu();
   }
   if (ui.presets.empty()) ui.presets = preset_names();  // listed once, not every frame
   if (ImGui::BeginMenu("Lesson")) {
     for (const std::string& name : ui.presets)
       if (ImGui::MenuItem(name.c_str()))
-        open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
+        out.push_back(open_lesson(assets_dir() + "/lessons/" + name + ".json"));
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
@@ -165,7 +211,15 @@ bool input_int(const char* label, int* v, int lo, int hi) {
   return changed;
 }
 
-void tensor_editor(App& app, const char* name, const Tensor& t, int n, int c) {
+Intent set_param(std::string key, nlohmann::json value) {
+  return [key, value](App& app, UiState&) { app.set_param(key, value); };
+}
+
+Intent edit_value(std::string tensor, std::vector<int> index, double value) {
+  return [tensor, index, value](App& app, UiState&) { app.edit_value(tensor, index, value); };
+}
+
+void tensor_editor(const char* name, const Tensor& t, int n, int c, Intents& out) {
   if (t.shape.h * t.shape.w > 144) {
     ImGui::TextDisabled("%s is %d×%d: edit it in the lesson file", name, t.shape.h, t.shape.w);
     return;
@@ -179,18 +233,18 @@ void tensor_editor(App& app, const char* name, const Tensor& t, int n, int c) {
       double v = t(n, c, y, x);
       ImGui::SetNextItemWidth(width);
       if (ImGui::InputDouble("##v", &v, 0, 0, "%g", ImGuiInputTextFlags_EnterReturnsTrue))
-        app.edit_value(name,
-                       t.shape.n == 1 && t.shape.c == 1 ? std::vector<int>{y, x}
-                                                        : std::vector<int>{n, c, y, x},
-                       v);
+        out.push_back(edit_value(name,
+                                 t.shape.n == 1 && t.shape.c == 1 ? std::vector<int>{y, x}
+                                                                  : std::vector<int>{n, c, y, x},
+                                 v));
       ImGui::PopID();
     }
   }
   ImGui::PopID();
 }
 
-void lesson_panel(App& app, UiState& ui) {
-  const Lesson& l = app.lesson();
+void lesson_panel(const App& app, UiState& ui, Intents& out) {
+  const Lesson& l = app.lesson();  // safe: nothing changes the app until the frame is drawn
   const Geometry& g = app.timeline().geometry();
   ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
   if (!app.lesson_path().empty())
@@ -199,55 +253,60 @@ void lesson_panel(App& app, UiState& ui) {
   if (ImGui::BeginCombo("Preset", "choose…")) {
     for (const std::string& name : ui.presets)
       if (ImGui::Selectable(name.c_str()))
-        open_lesson(app, ui, assets_dir() + "/lessons/" + name + ".json");
+        out.push_back(open_lesson(assets_dir() + "/lessons/" + name + ".json"));
     ImGui::EndCombo();
   }
 
   if (ImGui::CollapsingHeader("Shapes", ImGuiTreeNodeFlags_DefaultOpen)) {
-    int s[7] = {g.n, g.c, g.h, g.w, g.cout, g.kh, g.kw};
+    std::array<int, 7> s = {g.n, g.c, g.h, g.w, g.cout, g.kh, g.kw};
     const char* labels[7] = {"N (batch)", "C (in)", "H", "W (width)", "Cout", "kH", "kW"};
     bool changed = false;
     for (int i = 0; i < 7; ++i)
       changed |= input_int(labels[i], &s[i], 1, i < 2 || i == 4 ? 16 : 4096);
-    if (changed) app.reshape(s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
+    if (changed)
+      out.push_back([s](App& a, UiState&) { a.reshape(s[0], s[1], s[2], s[3], s[4], s[5], s[6]); });
   }
   if (ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) {
     int stride[2] = {l.spec.stride_h, l.spec.stride_w};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
     if (ImGui::InputInt2("stride (sH, sW)", stride))
-      app.set_param("stride", {stride[0], stride[1]});
+      out.push_back(set_param("stride", {stride[0], stride[1]}));
     int dil[2] = {l.spec.dil_h, l.spec.dil_w};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-    if (ImGui::InputInt2("dilation", dil)) app.set_param("dilation", {dil[0], dil[1]});
+    if (ImGui::InputInt2("dilation", dil)) out.push_back(set_param("dilation", {dil[0], dil[1]}));
     const char* modes[] = {"explicit", "valid", "same", "full"};
     int mode = static_cast<int>(l.spec.padding.mode);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
     if (ImGui::Combo("padding", &mode, modes, 4))
-      app.set_param("padding", mode == 0 ? nlohmann::json(0) : nlohmann::json(modes[mode]));
+      out.push_back(
+          set_param("padding", mode == 0 ? nlohmann::json(0) : nlohmann::json(modes[mode])));
     if (l.spec.padding.mode == PaddingMode::Explicit) {
       int p[4] = {l.spec.padding.top, l.spec.padding.bottom, l.spec.padding.left,
                   l.spec.padding.right};
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
       if (ImGui::InputInt4("top bottom left right", p))
-        app.set_param("padding", {p[0], p[1], p[2], p[3]});
+        out.push_back(set_param("padding", {p[0], p[1], p[2], p[3]}));
     } else {
       ImGui::TextDisabled("= top %d, bottom %d, left %d, right %d", g.pad_top, g.pad_bottom,
                           g.pad_left, g.pad_right);
     }
     int groups = l.spec.groups;
-    if (input_int("groups", &groups, 1, 64)) app.set_param("groups", groups);
+    if (input_int("groups", &groups, 1, 64)) out.push_back(set_param("groups", groups));
     bool bias = !l.bias.empty();
     if (ImGui::Checkbox("bias", &bias))
-      app.set_param("bias",
-                    bias ? nlohmann::json(std::vector<double>(g.cout, 1.0)) : nlohmann::json());
+      out.push_back(set_param(
+          "bias", bias ? nlohmann::json(std::vector<double>(g.cout, 1.0)) : nlohmann::json()));
     ImGui::Text("→ Z %s, %lld multiply–adds", g.output_shape().str().c_str(), g.multiply_adds());
   }
   if (ImGui::CollapsingHeader("Upstream gradient G = ∂L/∂Z")) {
     const bool ones = l.upstream.shape.count() == 0;
-    if (ImGui::RadioButton("ones (L = ΣZ)", ones)) app.set_upstream_ones();
+    if (ImGui::RadioButton("ones (L = ΣZ)", ones))
+      out.push_back([](App& a, UiState&) { a.set_upstream_ones(); });
     ImGui::SameLine();
     if (ImGui::RadioButton("random integers", !ones))
-      app.set_upstream_random(static_cast<unsigned>(app.revision()));
+      out.push_back([seed = static_cast<unsigned>(app.revision())](App& a, UiState&) {
+        a.set_upstream_random(seed);
+      });
   }
   if (ImGui::CollapsingHeader("Values")) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
@@ -257,9 +316,9 @@ void lesson_panel(App& app, UiState& ui) {
     ui.slice_n = std::clamp(ui.slice_n, 0, g.n - 1);
     ImGui::TextDisabled("Enter commits a value");
     ImGui::Text("X");
-    tensor_editor(app, "X", l.input, ui.slice_n, std::min(ui.slice_c, g.c - 1));
+    tensor_editor("X", l.input, ui.slice_n, std::min(ui.slice_c, g.c - 1), out);
     ImGui::Text("W");
-    tensor_editor(app, "W", l.weight, std::min(ui.slice_c, g.cout - 1), 0);
+    tensor_editor("W", l.weight, std::min(ui.slice_c, g.cout - 1), 0, out);
     if (!l.bias.empty()) {
       ImGui::Text("b");
       for (int o = 0; o < g.cout; ++o) {
@@ -267,7 +326,7 @@ void lesson_panel(App& app, UiState& ui) {
         double v = l.bias[o];
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 2.8f);
         if (ImGui::InputDouble("##b", &v, 0, 0, "%g", ImGuiInputTextFlags_EnterReturnsTrue))
-          app.edit_value("b", {o}, v);
+          out.push_back(edit_value("b", {o}, v));
         ImGui::PopID();
         ImGui::SameLine(0, 2);
       }
@@ -275,22 +334,24 @@ void lesson_panel(App& app, UiState& ui) {
     }
     if (l.upstream.shape.count() > 0) {
       ImGui::Text("G");
-      tensor_editor(app, "G", l.upstream, ui.slice_n, std::min(ui.slice_c, g.cout - 1));
+      tensor_editor("G", l.upstream, ui.slice_n, std::min(ui.slice_c, g.cout - 1), out);
     }
     if (ImGui::Button("Randomize with integers"))
-      app.randomize_integers(static_cast<unsigned>(app.revision() * 7919 + 1));
+      out.push_back([seed = static_cast<unsigned>(app.revision() * 7919 + 1)](App& a, UiState&) {
+        a.randomize_integers(seed);
+      });
   }
   if (!app.last_error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.95f, 0.45f, 0.2f, 1));
     ImGui::TextWrapped("Not applied: %s", app.last_error().c_str());
     ImGui::PopStyleColor();
-    if (ImGui::SmallButton("OK")) app.clear_error();
+    if (ImGui::SmallButton("OK")) out.push_back([](App& a, UiState&) { a.clear_error(); });
   }
 }
 
 // ---- The why panel ----
 
-void why_panel(App& app, UiState& ui) {
+void why_panel(const App& app, UiState& ui, Intents& out) {
   const Frame& f = app.frame();
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(phase_title(f.phase));
@@ -303,7 +364,8 @@ void why_panel(App& app, UiState& ui) {
   ImGui::Spacing();
   ImGui::TextDisabled("dX = X_grad = ∂L/∂X, dW = W_grad = ∂L/∂W, G = Z_grad = ∂L/∂Z");
 
-  // The check of every method runs off the frame path, once per lesson revision.
+  // The check of every method runs off the frame path, once per lesson revision, on its own
+  // copy of the lesson (std::async copies its arguments): an edit cannot pull it away.
   if (ui.checked_revision != app.revision()) {
     ui.checked_revision = app.revision();
     ui.check_ready = false;
@@ -332,8 +394,10 @@ void why_panel(App& app, UiState& ui) {
   if (ImGui::CollapsingHeader("Pitfalls: the seeds' mistakes")) {
     for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i) {
       const Pitfall p = kAllPitfalls[i];
-      ImGui::Checkbox(pitfall_name(p), &app.pitfalls[i]);
-      if (!app.pitfalls[i]) continue;
+      bool on = app.pitfalls[i];
+      if (ImGui::Checkbox(pitfall_name(p), &on))
+        out.push_back([i, on](App& a, UiState&) { a.pitfalls[i] = on; });
+      if (!on) continue;
       ImGui::Indent();
       ImGui::TextUnformatted(pitfall_explanation(p));
       const PitfallResult& r = app.timeline().pitfall(p);
@@ -361,29 +425,30 @@ void why_panel(App& app, UiState& ui) {
 
 // ---- The timeline bar ----
 
-void phase_chips(App& app) {
+void phase_chips(const App& app, Intents& out) {
   const char* labels[5] = {"forward", "dW", "dX gather", "dX scatter", "db"};
   for (int i = 0; i < 5; ++i) {
     if (i) ImGui::SameLine();
     const bool active = app.phase() == kAllPhases[i];
     if (active)
       ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-    if (ImGui::Button(labels[i])) app.set_phase(kAllPhases[i]);
+    if (ImGui::Button(labels[i]))
+      out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
     if (active) ImGui::PopStyleColor();
   }
 }
 
 // A scrubber with a tick per target cell (sparser when there are many).
-void scrubber(App& app, float width) {
+void scrubber(const App& app, float width, Intents& out) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float h = ImGui::GetFrameHeight();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("scrubber", ImVec2(std::max(width, 10.0f), h));
   const long long count = app.step_count();
-  if (ImGui::IsItemActive() && count > 1) {
+  if (ImGui::IsItemActive() && count > 1 && width > 0) {
     const float u = std::clamp((ImGui::GetIO().MousePos.x - p.x) / width, 0.0f, 1.0f);
     const long long k = std::llround(u * (count - 1));
-    if (k != app.step()) app.seek(k);
+    if (k != app.step()) out.push_back([k](App& a, UiState&) { a.seek(k); });
   }
   const ImU32 track = ImGui::GetColorU32(ImGuiCol_FrameBg),
               tick = ImGui::GetColorU32(ImGuiCol_TextDisabled);
@@ -402,19 +467,21 @@ void scrubber(App& app, float width) {
   dl->AddCircleFilled(ImVec2(p.x + u * width, p.y + h / 2), h * 0.32f, im_color(kRoleWindow));
 }
 
-void timeline_bar(App& app) {
-  phase_chips(app);
+void timeline_bar(const App& app, Intents& out) {
+  phase_chips(app, out);
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  auto act = [&](void (*f)(App&)) { out.push_back([f](App& a, UiState&) { f(a); }); };
   // Transport: |◀  ◀  ▶ play  ▶  ▶|  (DejaVu has ◀ ▶ but no ⏮ ⏭ ⏸)
-  if (ImGui::Button("|◀")) app.go_start();
+  if (ImGui::Button("|◀")) act([](App& a) { a.go_start(); });
   ImGui::SameLine();
-  if (ImGui::Button("◀")) app.step_by(-1);
+  if (ImGui::Button("◀")) act([](App& a) { a.step_by(-1); });
   ImGui::SameLine();
-  if (ImGui::Button(app.playing() ? "|| pause" : "▶ play")) app.set_playing(!app.playing());
+  if (ImGui::Button(app.playing() ? "|| pause" : "▶ play"))
+    act([](App& a) { a.set_playing(!a.playing()); });
   ImGui::SameLine();
-  if (ImGui::Button("▶")) app.step_by(+1);
+  if (ImGui::Button("▶")) act([](App& a) { a.step_by(+1); });
   ImGui::SameLine();
-  if (ImGui::Button("▶|")) app.go_end();
+  if (ImGui::Button("▶|")) act([](App& a) { a.go_end(); });
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1,
               app.step_count());
@@ -423,40 +490,48 @@ void timeline_bar(App& app) {
   const char* grans[] = {"phase", "cell", "term"};
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   if (ImGui::Combo("##granularity", &gran, grans, 3))
-    app.set_granularity(static_cast<Granularity>(gran));
+    out.push_back([g = static_cast<Granularity>(gran)](App& a, UiState&) { a.set_granularity(g); });
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  ImGui::SliderFloat("speed", &app.settings.speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic);
+  float speed = app.settings.speed;
+  if (ImGui::SliderFloat("speed", &speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic))
+    set_later(out, &Settings::speed, std::clamp(speed, 0.25f, 8.0f));
   ImGui::SameLine();
-  ImGui::Checkbox("loop", &app.settings.loop);
+  bool loop = app.settings.loop;
+  if (ImGui::Checkbox("loop", &loop)) set_later(out, &Settings::loop, loop);
   // Which (n, c, o) slice the stage shows, for lessons with a batch or channels.
   const Geometry& g = app.timeline().geometry();
   if (g.n > 1 || g.c > 1 || g.cout > 1) {
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
     bool follow = !app.slice;
     if (ImGui::Checkbox("follow slice", &follow)) {
-      if (follow)
-        app.slice.reset();
-      else
-        app.slice = std::array<int, 3>{std::max(app.frame().target.n, 0), 0, 0};
+      std::optional<std::array<int, 3>> slice;
+      if (!follow) slice = std::array<int, 3>{std::max(app.frame().target.n, 0), 0, 0};
+      out.push_back([slice](App& a, UiState&) { a.slice = slice; });
     }
     if (app.slice) {
+      std::array<int, 3> slice = *app.slice;
       const int limits[3] = {g.n - 1, g.c - 1, g.cout - 1};
       const char* names[3] = {"n", "c", "o"};
+      bool changed = false;
       for (int i = 0; i < 3; ++i) {
         ImGui::SameLine();
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.5f);
-        ImGui::SliderInt(names[i], &(*app.slice)[i], 0, limits[i]);
+        changed |= ImGui::SliderInt(names[i], &slice[i], 0, limits[i]);
       }
+      if (changed) out.push_back([slice](App& a, UiState&) { a.slice = slice; });
     }
   }
   // The scrubber has a row of its own: full width, easy to hit on a projector.
-  scrubber(app, ImGui::GetContentRegionAvail().x);
+  scrubber(app, ImGui::GetContentRegionAvail().x, out);
 }
 
 // ---- The stage ----
 
-std::string cell_tooltip(const App& app, const CellRef& cell) {
+// `related`: how many related cells the stage highlights for it; unset when another cell is
+// pinned, so that its own are not highlighted.
+std::string cell_tooltip(const App& app, UiState& ui, const CellRef& cell,
+                         std::optional<long long> related) {
   const Timeline& tl = app.timeline();
   const Tensor& t = tl.tensor(cell.grid);
   std::string s =
@@ -466,15 +541,25 @@ std::string cell_tooltip(const App& app, const CellRef& cell) {
     s += "\na zero of the padding or the stride";
   if (cell.grid == Grid::dX && tl.is_uncovered(cell.h, cell.w))
     s += "\nno window reaches this input: no gradient";
-  if (const std::string eq = tl.equation_of(cell); !eq.empty()) s += "\n" + eq;
-  s += "\n" + std::to_string(tl.correspondences(cell).size()) +
-       " related cells highlighted; click to pin";
+  if (ui.equation_revision != app.revision() || !(ui.equation_cell == cell)) {
+    ui.equation = tl.equation_of(cell);
+    ui.equation_revision = app.revision(), ui.equation_cell = cell;
+  }
+  if (!ui.equation.empty()) s += "\n" + ui.equation;
+  if (!related)
+    s += "\nclick to pin it instead, with its related cells";
+  else
+    s += "\n" + std::to_string(*related) + " related cells highlighted; click to " +
+         (app.pinned == cell ? "unpin" : "pin");
   return s;
 }
 
-void stage(App& app, ScenePainter& painter) {
+void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   const ImVec2 pos = ImGui::GetCursorScreenPos(), size = ImGui::GetContentRegionAvail();
-  if (size.x < 8 || size.y < 8) return;
+  if (size.x < 8 || size.y < 8) {  // nothing to draw on (a minimized or tiny window)
+    out.push_back([](App& a, UiState&) { a.hover.reset(); });
+    return;
+  }
   ImGui::InvisibleButton("stage", size);
   const bool hovered = ImGui::IsItemHovered();
   const bool clicked = ImGui::IsItemClicked();
@@ -487,25 +572,34 @@ void stage(App& app, ScenePainter& painter) {
   o.width = std::max(size.x / app.settings.stage_scale, kMinStageUnits);
   o.height = o.width * size.y / size.x;
   o.pixels_per_unit = size.x / o.width;
-  const Scene scene = app.scene(o);
-  const PaintTransform t =
-      painter.paint(scene, {pos.x, pos.y, size.x, size.y}, ImGui::GetWindowDrawList());
-  if (!hovered) {
-    app.hover.reset();
-    return;
-  }
+  Scene scene = app.scene(o);
+  const Rect viewport{pos.x, pos.y, size.x, size.y};
+  // The cell under the mouse, in this frame's layout: it is highlighted in this very frame.
+  const PaintTransform t = ScenePainter::fit(scene, viewport);
   const ImVec2 m = ImGui::GetIO().MousePos;
-  const auto cell =
-      cell_at(scene, app.timeline(), (m.x - t.offset_x) / t.scale, (m.y - t.offset_y) / t.scale);
-  app.hover = cell;
-  if (clicked) app.pinned = cell && app.pinned != cell ? cell : std::nullopt;
-  if (cell) ImGui::SetTooltip("%s", cell_tooltip(app, *cell).c_str());
+  const std::optional<CellRef> cell =
+      hovered && t.scale > 0 ? cell_at(scene, app.timeline(), (m.x - t.offset_x) / t.scale,
+                                       (m.y - t.offset_y) / t.scale)
+                             : std::nullopt;
+  // A pinned cell wins; without the mouse on the stage, a hover set by a script shows.
+  const std::optional<CellRef> shown = app.pinned ? app.pinned : hovered ? cell : app.hover;
+  const long long related =
+      shown ? highlight_related(scene, app.timeline(), *shown, app.settings.theme) : 0;
+  painter.paint(scene, viewport, ImGui::GetWindowDrawList());
+  out.push_back([cell, clicked](App& a, UiState&) {
+    a.hover = cell;
+    if (clicked) a.pinned = cell && a.pinned != cell ? cell : std::nullopt;
+  });
+  if (cell)
+    ImGui::SetTooltip(
+        "%s", cell_tooltip(app, ui, *cell, shown == cell ? std::optional(related) : std::nullopt)
+                  .c_str());
 }
 
 // ---- Popups ----
 
 void path_popup(const char* title, bool* show, std::string* path,
-                const std::function<void(const std::string&)>& done) {
+                const std::function<Intent(const std::string&)>& done, Intents& out) {
   if (*show) ImGui::OpenPopup(title);
   *show = false;
   if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
@@ -517,7 +611,7 @@ void path_popup(const char* title, bool* show, std::string* path,
       ImGui::InputText("path", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
   *path = buf;
   if (enter || ImGui::Button("OK")) {
-    done(*path);
+    out.push_back(done(*path));
     ImGui::CloseCurrentPopup();
   }
   ImGui::SameLine();
@@ -525,11 +619,9 @@ void path_popup(const char* title, bool* show, std::string* path,
   ImGui::EndPopup();
 }
 
-void popups(App& app, UiState& ui) {
-  path_popup("Open a lesson", &ui.show_open, &ui.open_path,
-             [&](const std::string& p) { open_lesson(app, ui, p); });
-  path_popup("Save the lesson as", &ui.show_save, &ui.save_path,
-             [&](const std::string& p) { save_lesson_as(app, ui, p); });
+void popups(UiState& ui, Intents& out) {
+  path_popup("Open a lesson", &ui.show_open, &ui.open_path, open_lesson, out);
+  path_popup("Save the lesson as", &ui.show_save, &ui.save_path, save_lesson_as, out);
   if (ui.restore_offer) {
     ImGui::OpenPopup("Unsaved edits");
     ui.restore_offer = false;
@@ -537,13 +629,15 @@ void popups(App& app, UiState& ui) {
   if (ImGui::BeginPopupModal("Unsaved edits", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::Text("convstep closed with unsaved edits to \"%s\".", ui.restore_lesson.title.c_str());
     if (ImGui::Button("Restore them")) {
-      app.set_lesson(ui.restore_lesson, ui.restore_path, /*unsaved=*/true);
-      ui.restore_answer = RestoreAnswer::Restore;
+      out.push_back([](App& a, UiState& u) {
+        a.set_lesson(u.restore_lesson, u.restore_path, /*unsaved=*/true);
+        u.restore_answer = RestoreAnswer::Restore;
+      });
       ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();
     if (ImGui::Button("Discard them")) {
-      ui.restore_answer = RestoreAnswer::Discard;
+      out.push_back([](App&, UiState& u) { u.restore_answer = RestoreAnswer::Discard; });
       ImGui::CloseCurrentPopup();
     }
     ImGui::EndPopup();
@@ -584,41 +678,67 @@ void apply_theme(Theme theme) {
   }
 }
 
+// The ImGui ID of a widget path: the window's name, then each label, as ImGui's ID stack
+// hashes them.
+ImGuiID widget_id(const std::string& path) {
+  ImGuiID id = 0;
+  std::size_t at = 0;
+  for (bool first = true;; first = false) {
+    const std::size_t end = path.find('>', at);
+    std::string label = path.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    label.erase(0, label.find_first_not_of(' '));
+    label.erase(label.find_last_not_of(' ') + 1);
+    id = ImHashStr(label.c_str(), 0, first ? 0 : id);
+    if (end == std::string::npos) return id;
+    at = end + 1;
+  }
+}
+
 }  // namespace
+
+void press_widget(const std::string& path) {
+  ImGui::ActivateItem(widget_id(path));
+}
+
+bool widget_pressed(const std::string& path) {
+  return ImGui::GetCurrentContext()->LastActiveId == widget_id(path);
+}
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   if (ui.applied_theme != static_cast<int>(app.settings.theme)) {
     apply_theme(app.settings.theme);
     ui.applied_theme = static_cast<int>(app.settings.theme);
   }
-  shortcuts(app, ui);
+  Intents intents;
+  const App& state = app;  // what the panels see: nothing changes it until they are done
+  shortcuts(state, ui, intents);
 
   const ImGuiIO& io = ImGui::GetIO();
-  const bool classroom = app.settings.classroom;
+  const bool classroom = state.settings.classroom;
   float top = 0;
   if (!classroom) {
-    menu_bar(app, ui);
+    menu_bar(state, ui, intents);
     top = ImGui::GetFrameHeight();
   }
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
   const float bar_h = ImGui::GetFrameHeightWithSpacing() * 2 +
                       ImGui::GetStyle().WindowPadding.y * 2 +
                       (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
-  const bool left = app.settings.show_lesson_panel && !classroom,
-             right = app.settings.show_why_panel && !classroom;
+  const bool left = state.settings.show_lesson_panel && !classroom,
+             right = state.settings.show_why_panel && !classroom;
   const float side = std::clamp(W * 0.2f, 220.0f, 420.0f);
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
   if (left) {
     ImGui::SetNextWindowPos(ImVec2(0, top));
     ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
-    if (ImGui::Begin("Lesson", nullptr, fixed)) lesson_panel(app, ui);
+    if (ImGui::Begin("Lesson", nullptr, fixed)) lesson_panel(state, ui, intents);
     ImGui::End();
   }
   if (right) {
     ImGui::SetNextWindowPos(ImVec2(W - side, top));
     ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
-    if (ImGui::Begin("Why", nullptr, fixed)) why_panel(app, ui);
+    if (ImGui::Begin("Why", nullptr, fixed)) why_panel(state, ui, intents);
     ImGui::End();
   }
   ImGui::SetNextWindowPos(ImVec2(left ? side : 0, top));
@@ -629,19 +749,22 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   if (ImGui::Begin("Stage", nullptr,
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar |
                        ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground))
-    stage(app, painter);
+    stage(state, ui, painter, intents);
   ImGui::End();
   ImGui::PopStyleVar();
 
-  ImGui::SetNextWindowPos(ImVec2(0, H - bar_h));
-  ImGui::SetNextWindowSize(ImVec2(W, bar_h));
+  ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - bar_h)));
+  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), bar_h));
   if (ImGui::Begin("Timeline", nullptr,
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
-    timeline_bar(app);
+    timeline_bar(state, intents);
     if (!ui.status.empty()) ImGui::TextDisabled("%s", ui.status.c_str());
   }
   ImGui::End();
-  popups(app, ui);
+  popups(ui, intents);
+
+  // The frame is drawn: now the user's intents change the app, in the order they were made.
+  for (const Intent& intent : intents) intent(app, ui);
 }
 
 }  // namespace convstep

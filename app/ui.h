@@ -44,11 +44,22 @@ struct UiState {
   MethodCheck check_result;
   bool check_ready = false;
 
+  // The hovered cell's equation, made once per cell and lesson revision, not every frame.
+  long long equation_revision = -1;
+  CellRef equation_cell;
+  std::string equation;
+
   int slice_n = 0, slice_c = 0;      // the lesson panel's value editor slice
   std::vector<std::string> presets;  // assets/lessons, listed once
   int applied_theme = -1;            // the ImGui style last applied
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);
+
+// Presses a widget as a click would, during the next frame (for scripts and tests). The path
+// names its window, then the labels on the way to it: "Lesson > H > +" is the + of the lesson
+// panel's H field. widget_pressed() tells, after that frame, whether it was on the screen.
+void press_widget(const std::string& path);
+bool widget_pressed(const std::string& path);
 
 }  // namespace convstep

@@ -75,6 +75,82 @@ std::string cell_text(double v) {
   return s;
 }
 
+Rect cell_rect(const SceneGrid& sg, int y, int x) {
+  return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size,
+          sg.cell_size};
+}
+
+void add_frame(Scene& scene, const Rect& r, Color stroke, float width, const std::string& role,
+               Color fill = {0, 0, 0, 0}, bool dashed = false) {
+  SceneFrame f;
+  f.rect = r, f.stroke = stroke, f.stroke_width = width, f.fill = fill, f.dashed = dashed,
+  f.role = role;
+  scene.frames.push_back(f);
+}
+
+// A lattice of more cells than this is framed by runs, or as one region.
+constexpr int kMaxLatticeFrames = 256;
+
+// Frames the cells of a lattice of `sg` (a grid of `scene`), each inset to `fill` of its size:
+// each cell while they are few; else the runs of adjacent cells (whole rows or columns); else
+// one rectangle around them all, faintly filled (at that size the holes between them cannot be
+// seen anyway). So the frames are bounded however large the lattice.
+void lattice_frames(Scene& scene, const SceneGrid& sg, const Window& w, Color color, float width,
+                    const std::string& role, bool dashed, float fill) {
+  const float inset = (1 - fill) / 2 * sg.cell_size;
+  auto frame = [&](int top, int left, int rows, int cols, int step_h, int step_w, Color inside) {
+    const Rect first = cell_rect(sg, top, left);
+    add_frame(
+        scene,
+        {first.x + inset, first.y + inset, ((cols - 1) * step_w + 1) * sg.cell_size - 2 * inset,
+         ((rows - 1) * step_h + 1) * sg.cell_size - 2 * inset},
+        color, width, role, inside, dashed);
+  };
+  const Color none{0, 0, 0, 0};
+  if (1LL * w.rows * w.cols <= kMaxLatticeFrames) {
+    for (int i = 0; i < w.rows; ++i)
+      for (int j = 0; j < w.cols; ++j)
+        frame(w.top + i * w.step_h, w.left + j * w.step_w, 1, 1, 1, 1, none);
+  } else if (w.step_h == 1 && w.step_w == 1) {
+    frame(w.top, w.left, w.rows, w.cols, 1, 1, none);
+  } else if (w.step_w == 1 && w.rows <= kMaxLatticeFrames) {
+    for (int i = 0; i < w.rows; ++i) frame(w.top + i * w.step_h, w.left, 1, w.cols, 1, 1, none);
+  } else if (w.step_h == 1 && w.cols <= kMaxLatticeFrames) {
+    for (int j = 0; j < w.cols; ++j) frame(w.top, w.left + j * w.step_w, w.rows, 1, 1, 1, none);
+  } else {
+    frame(w.top, w.left, w.rows, w.cols, w.step_h, w.step_w, mix(color, none, 0.8f));
+  }
+}
+
+// A region of related cells (in its grid's coordinates) placed on the scene grid showing its
+// slice, clipped to that grid: the grid's index and the region in the grid's rows and columns.
+// db is one row on the stage, with its output channels in columns.
+std::optional<std::pair<std::size_t, Window>> placed(const Scene& scene, Window w) {
+  if (w.grid == Grid::db) {
+    w.left = w.c, w.n = 0, w.c = 0;  // the (0, o, 0, 0) cells of db are (0, 0, 0, o) on the stage
+    w.step_w = w.cols > 1 ? w.step_w : 1;
+  }
+  for (std::size_t i = 0; i < scene.grids.size(); ++i) {
+    const SceneGrid& sg = scene.grids[i];
+    if (sg.name != grid_name(w.grid) || sg.slice_n != w.n || sg.slice_c != w.c) continue;
+    Window on = w;
+    on.rows = w.top >= sg.rows ? 0 : std::min(w.rows, (sg.rows - 1 - w.top) / w.step_h + 1);
+    on.cols = w.left >= sg.cols ? 0 : std::min(w.cols, (sg.cols - 1 - w.left) / w.step_w + 1);
+    if (on.rows > 0 && on.cols > 0) return std::pair{i, on};
+  }
+  return std::nullopt;
+}
+
+// The regions of the cells related to `cell` that the stage shows.
+std::vector<std::pair<std::size_t, Window>> related_on_stage(const Scene& scene,
+                                                             const Timeline& timeline,
+                                                             const CellRef& cell) {
+  std::vector<std::pair<std::size_t, Window>> out;
+  for (const Window& w : timeline.correspondences(cell))
+    if (const auto p = placed(scene, w)) out.push_back(*p);
+  return out;
+}
+
 class StageBuilder {
  public:
   StageBuilder(const Timeline& tl, const Frame& from, const Frame& to, float t,
@@ -267,19 +343,11 @@ class StageBuilder {
     }
   }
 
-  Rect cell_rect(const SceneGrid& sg, int y, int x) const {
-    return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size,
-            sg.cell_size};
-  }
-
   // ---- Overlays ----
 
   void frame_rect(const Rect& r, Color stroke, float width, const std::string& role,
                   Color fill = {0, 0, 0, 0}, bool dashed = false) {
-    SceneFrame f;
-    f.rect = r, f.stroke = stroke, f.stroke_width = width, f.fill = fill, f.dashed = dashed,
-    f.role = role;
-    scene_.frames.push_back(f);
+    add_frame(scene_, r, stroke, width, role, fill, dashed);
   }
 
   void text(float x, float y, const std::string& s, float size, Color color, Font font, Align align,
@@ -330,12 +398,10 @@ class StageBuilder {
     frame_rect(r, kRoleWindow, thick, "window", mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
     if (w.step_h > 1 || w.step_w > 1) {
       const float dx = r.x - window_rect(*sg, w).x, dy = r.y - window_rect(*sg, w).y;
-      for (int i = 0; i < w.rows; ++i)
-        for (int j = 0; j < w.cols; ++j) {
-          Rect c = cell_rect(*sg, w.top + i * w.step_h, w.left + j * w.step_w);
-          c.x += dx, c.y += dy;
-          frame_rect(scaled(c, 0.86f), kRoleWindow, thick * 0.5f, "window_cell");
-        }
+      const std::size_t first = scene_.frames.size();
+      lattice_frames(scene_, *sg, w, kRoleWindow, thick * 0.5f, "window_cell", false, 0.86f);
+      for (std::size_t i = first; i < scene_.frames.size(); ++i)
+        scene_.frames[i].rect.x += dx, scene_.frames[i].rect.y += dy;
     }
   }
 
@@ -492,15 +558,7 @@ class StageBuilder {
   }
 
   void hover() {
-    if (!o_.hover) return;
-    std::vector<CellRef> refs = tl_.correspondences(*o_.hover);
-    refs.push_back(*o_.hover);
-    for (const CellRef& r : refs)
-      for (const SceneGrid& sg : scene_.grids)
-        if (sg.name == grid_name(r.grid) && sg.slice_n == r.n && sg.slice_c == r.c &&
-            r.h < sg.rows && r.w < sg.cols)
-          frame_rect(scaled(cell_rect(sg, r.h, r.w), 0.92f), r == *o_.hover ? pal_.ink : pal_.muted,
-                     2.5f, "hover", {0, 0, 0, 0}, r != *o_.hover);
+    if (o_.hover) highlight_related(scene_, tl_, *o_.hover, o_.theme);
   }
 
   // ---- Cell styles ----
@@ -936,6 +994,22 @@ Scene build_stage(const Timeline& timeline, const Frame& from, const Frame& to, 
                                  !options.reduce_motion && t < 1;
   if (back_out_of_stage) return StageBuilder(timeline, to, from, 1 - t, options).build();
   return StageBuilder(timeline, from, to, t, options).build();
+}
+
+long long highlight_related(Scene& scene, const Timeline& timeline, const CellRef& cell,
+                            Theme theme) {
+  const Palette pal = palette(theme);
+  long long related = 0;
+  for (const auto& [grid, region] : related_on_stage(scene, timeline, cell)) {
+    lattice_frames(scene, scene.grids[grid], region, pal.muted, 2.5f, "hover", true, 0.92f);
+    related += 1LL * region.rows * region.cols;
+  }
+  if (const auto at = placed(scene, {cell.grid, cell.n, cell.c, cell.h, cell.w, 1, 1, 1, 1})) {
+    const SceneGrid& sg = scene.grids[at->first];
+    add_frame(scene, scaled(cell_rect(sg, at->second.top, at->second.left), 0.92f), pal.ink, 2.5f,
+              "hover");
+  }
+  return related;
 }
 
 std::optional<CellRef> cell_at(const Scene& scene, const Timeline& timeline, float x, float y) {

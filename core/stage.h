@@ -45,6 +45,12 @@ float ease(float t);
 Scene build_stage(const Timeline& timeline, const Frame& from, const Frame& to, float t,
                   const StageOptions& options);
 
+// Frames `cell` and the cells related to it (Timeline::correspondences) on the scene's grids,
+// as build_stage does for options.hover; returns how many related cells it framed. A region of
+// many cells is framed by a few rectangles: the frames stay few whatever the lesson's size.
+long long highlight_related(Scene& scene, const Timeline& timeline, const CellRef& cell,
+                            Theme theme);
+
 // The cell of a stage grid under a point of the layout, if any (for hover and clicks).
 std::optional<CellRef> cell_at(const Scene& scene, const Timeline& timeline, float x, float y);
 

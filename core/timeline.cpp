@@ -996,47 +996,105 @@ std::string Timeline::equation_of(const CellRef& cell) const {
 
 // ---------------------------------------------------------------------------------------------
 // Correspondences
+//
+// The cells related to one cell are, in each grid slice, an evenly spaced lattice: a window on
+// Xp, all of an output, the kernel entries whose stride and dilation reach an input. So the
+// answer is a few regions however large the lesson, never a list of its cells (a kernel entry
+// of a 4096×4096 input relates to 16 million cells).
 
-std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
-  const Impl& m = *impl_;
-  const Geometry& g = m.geo;
-  std::vector<CellRef> out;
-  auto add = [&](CellRef r) { out.push_back(r); };  // duplicates go at the end, in one pass
+namespace {
+
+// One axis of a lattice: first + k·step for 0 ≤ k < count.
+struct Axis {
+  int first = 0, count = 0, step = 1;
+};
+
+Axis one(int x) {
+  return {x, 1, 1};
+}
+
+// x → offset + scale·x, scale > 0.
+Axis scaled(Axis a, int scale, int offset) {
+  return {offset + scale * a.first, a.count, a.step * scale};
+}
+
+// x → k − 1 − x: the rotated kernel.
+Axis flipped(Axis a, int k) {
+  return {k - 1 - (a.first + (a.count - 1) * a.step), a.count, a.step};
+}
+
+// The part of the axis within [lo, hi).
+Axis clipped(Axis a, int lo, int hi) {
+  const long long first = a.first, step = a.step;
+  const long long k0 = lo > first ? (lo - first + step - 1) / step : 0;
+  const long long k1 =
+      hi - 1 < first ? -1 : std::min<long long>(a.count - 1, (hi - 1 - first) / step);
+  if (k1 < k0) return {a.first, 0, a.step};
+  return {static_cast<int>(first + k0 * step), static_cast<int>(k1 - k0 + 1), a.step};
+}
+
+// The kernel rows u (0 ≤ u < k) that put row y of Xp under a window, y = i·s + u·dil with
+// 0 ≤ i < out: a residue class within an interval, so evenly spaced.
+Axis kernel_uses(int y, int k, int s, int dil, int out) {
+  Axis a{0, 0, 1};
+  for (int u = 0; u < k; ++u) {
+    const long long r = static_cast<long long>(y) - static_cast<long long>(u) * dil;
+    if (r < 0 || r % s != 0 || r / s >= out) continue;
+    if (a.count == 1) a.step = u - a.first;
+    if (a.count++ == 0) a.first = u;
+  }
+  return a;
+}
+
+// The output rows i of those uses, ascending: i = (y − u·dil) / s.
+Axis output_rows(Axis uses, int y, int s, int dil) {
+  const int last_u = uses.first + (uses.count - 1) * uses.step;
+  return {(y - last_u * dil) / s, uses.count, uses.step * dil / s};
+}
+
+}  // namespace
+
+std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
+  const Geometry& g = impl_->geo;
+  std::vector<Window> out;
+  if (cell.grid == Grid::None) return out;
+  const Shape s = tensor(cell.grid).shape;
+  if (cell.n < 0 || cell.c < 0 || cell.h < 0 || cell.w < 0 || cell.n >= s.n || cell.c >= s.c ||
+      cell.h >= s.h || cell.w >= s.w)
+    return out;
+  auto add = [&](Grid grid, int n, int c, Axis rows, Axis cols) {
+    if (rows.count <= 0 || cols.count <= 0) return;
+    // The cell itself is not related to itself; it is always alone in its own region.
+    if (CellRef{grid, n, c, rows.first, cols.first} == cell && rows.count == 1 && cols.count == 1)
+      return;
+    out.push_back({grid, n, c, rows.first, cols.first, rows.count, cols.count,
+                   rows.count > 1 ? rows.step : 1, cols.count > 1 ? cols.step : 1});
+  };
   const int cg = g.c_per_group(), og = g.cout_per_group();
-  // Every (output cell, kernel entry) pair whose product touches padded-input cell (n, c, y, x).
-  auto for_each_use = [&](int c, int y, int x, auto&& fn) {
-    const int group = c / cg;
-    for (int o = group * og; o < (group + 1) * og; ++o)
-      for (int u = 0; u < g.kh; ++u) {
-        const int row = y - u * g.dil_h;
-        if (row < 0 || row % g.stride_h || row / g.stride_h >= g.oh) continue;
-        for (int v = 0; v < g.kw; ++v) {
-          const int col = x - v * g.dil_w;
-          if (col < 0 || col % g.stride_w || col / g.stride_w >= g.ow) continue;
-          fn(o, row / g.stride_h, col / g.stride_w, u, v);
-        }
-      }
+  // Output cells of sample n, channel o: Z, G, and their places in Gd and Gp.
+  auto outputs = [&](int n, int o, Axis i, Axis j) {
+    add(Grid::Z, n, o, i, j);
+    add(Grid::G, n, o, i, j);
+    add(Grid::Gd, n, o, scaled(i, g.stride_h, 0), scaled(j, g.stride_w, 0));
+    add(Grid::Gp, n, o, scaled(i, g.stride_h, (g.kh - 1) * g.dil_h),
+        scaled(j, g.stride_w, (g.kw - 1) * g.dil_w));
   };
-  auto output_cell = [&](Grid grid_of_g, int n, int o, int i, int j) {
-    add({Grid::Z, n, o, i, j});
-    add({grid_of_g, n, o, i, j});
-    add({Grid::Gd, n, o, i * g.stride_h, j * g.stride_w});
-    add({Grid::Gp, n, o, (g.kh - 1) * g.dil_h + i * g.stride_h,
-         (g.kw - 1) * g.dil_w + j * g.stride_w});
+  // Cells of Xp (rows y, columns x) and dXp; those off the padding also in X and dX.
+  auto inputs = [&](int n, int c, Axis y, Axis x) {
+    add(Grid::Xp, n, c, y, x);
+    add(Grid::dXp, n, c, y, x);
+    const Axis yi = scaled(clipped(y, g.pad_top, g.pad_top + g.h), 1, -g.pad_top);
+    const Axis xi = scaled(clipped(x, g.pad_left, g.pad_left + g.w), 1, -g.pad_left);
+    add(Grid::X, n, c, yi, xi);
+    add(Grid::dX, n, c, yi, xi);
   };
-  auto input_cell = [&](int n, int c, int y, int x) {  // y, x in Xp coordinates
-    add({Grid::Xp, n, c, y, x});
-    add({Grid::dXp, n, c, y, x});
-    if (!is_padding(Grid::Xp, y, x)) {
-      add({Grid::X, n, c, y - g.pad_top, x - g.pad_left});
-      add({Grid::dX, n, c, y - g.pad_top, x - g.pad_left});
-    }
+  // Kernel entries of output channel o and input channel cq of its group: W, dW and Wr.
+  auto kernel = [&](int o, int cq, Axis u, Axis v) {
+    add(Grid::W, o, cq, u, v);
+    add(Grid::dW, o, cq, u, v);
+    add(Grid::Wr, o / og * cg + cq, o % og, flipped(u, g.kh), flipped(v, g.kw));
   };
-  auto kernel_entry = [&](int o, int cq, int u, int v) {
-    add({Grid::W, o, cq, u, v});
-    add({Grid::dW, o, cq, u, v});
-    add({Grid::Wr, o / og * cg + cq, o % og, g.kh - 1 - u, g.kw - 1 - v});
-  };
+  const Axis all_rows{0, g.oh, 1}, all_cols{0, g.ow, 1};
 
   switch (cell.grid) {
     case Grid::Z:
@@ -1045,21 +1103,19 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
     case Grid::Gp: {
       int i = cell.h, j = cell.w;
       if (cell.grid == Grid::Gd || cell.grid == Grid::Gp) {
-        const int r = cell.h - (cell.grid == Grid::Gp ? (g.kh - 1) * g.dil_h : 0);
-        const int c = cell.w - (cell.grid == Grid::Gp ? (g.kw - 1) * g.dil_w : 0);
         if (is_padding(cell.grid, cell.h, cell.w)) break;
-        i = r / g.stride_h, j = c / g.stride_w;
+        const bool p = cell.grid == Grid::Gp;
+        i = (cell.h - (p ? (g.kh - 1) * g.dil_h : 0)) / g.stride_h;
+        j = (cell.w - (p ? (g.kw - 1) * g.dil_w : 0)) / g.stride_w;
       }
       const int n = cell.n, o = cell.c, group = o / og;
-      output_cell(Grid::G, n, o, i, j);
-      add({Grid::db, 0, o, 0, 0});
-      for (int cq = 0; cq < cg; ++cq)
-        for (int u = 0; u < g.kh; ++u)
-          for (int v = 0; v < g.kw; ++v) {
-            input_cell(n, group * cg + cq, i * g.stride_h + u * g.dil_h,
-                       j * g.stride_w + v * g.dil_w);
-            kernel_entry(o, cq, u, v);
-          }
+      outputs(n, o, one(i), one(j));
+      add(Grid::db, 0, o, one(0), one(0));
+      for (int cq = 0; cq < cg; ++cq) {
+        inputs(n, group * cg + cq, {i * g.stride_h, g.kh, g.dil_h},
+               {j * g.stride_w, g.kw, g.dil_w});
+        kernel(o, cq, {0, g.kh, 1}, {0, g.kw, 1});
+      }
       break;
     }
     case Grid::X:
@@ -1068,11 +1124,17 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
     case Grid::dXp: {
       const bool padded = cell.grid == Grid::Xp || cell.grid == Grid::dXp;
       const int y = cell.h + (padded ? 0 : g.pad_top), x = cell.w + (padded ? 0 : g.pad_left);
-      input_cell(cell.n, cell.c, y, x);
-      for_each_use(cell.c, y, x, [&](int o, int i, int j, int u, int v) {
-        output_cell(Grid::G, cell.n, o, i, j);
-        kernel_entry(o, cell.c % cg, u, v);
-      });
+      inputs(cell.n, cell.c, one(y), one(x));
+      const Axis u = kernel_uses(y, g.kh, g.stride_h, g.dil_h, g.oh);
+      const Axis v = kernel_uses(x, g.kw, g.stride_w, g.dil_w, g.ow);
+      if (u.count == 0 || v.count == 0) break;  // no window reaches it
+      const Axis i = output_rows(u, y, g.stride_h, g.dil_h);
+      const Axis j = output_rows(v, x, g.stride_w, g.dil_w);
+      const int group = cell.c / cg;
+      for (int o = group * og; o < (group + 1) * og; ++o) {
+        outputs(cell.n, o, i, j);
+        kernel(o, cell.c % cg, u, v);
+      }
       break;
     }
     case Grid::W:
@@ -1083,32 +1145,20 @@ std::vector<CellRef> Timeline::correspondences(const CellRef& cell) const {
         o = cell.c + cell.n / cg * og, cq = cell.n % cg, u = g.kh - 1 - cell.h,
         v = g.kw - 1 - cell.w;
       }
-      kernel_entry(o, cq, u, v);
+      kernel(o, cq, one(u), one(v));
       const int c = o / og * cg + cq;
-      for (int n = 0; n < g.n; ++n)
-        for (int i = 0; i < g.oh; ++i)
-          for (int j = 0; j < g.ow; ++j) {
-            output_cell(Grid::G, n, o, i, j);
-            input_cell(n, c, i * g.stride_h + u * g.dil_h, j * g.stride_w + v * g.dil_w);
-          }
+      for (int n = 0; n < g.n; ++n) {
+        outputs(n, o, all_rows, all_cols);
+        inputs(n, c, {u * g.dil_h, g.oh, g.stride_h}, {v * g.dil_w, g.ow, g.stride_w});
+      }
       break;
     }
     case Grid::db:
-      add({Grid::db, 0, cell.c, 0, 0});
-      for (int n = 0; n < g.n; ++n)
-        for (int i = 0; i < g.oh; ++i)
-          for (int j = 0; j < g.ow; ++j) output_cell(Grid::G, n, cell.c, i, j);
+      for (int n = 0; n < g.n; ++n) outputs(n, cell.c, all_rows, all_cols);
       break;
     case Grid::None:
       break;
   }
-  // Sort and drop duplicates: a W entry of a large lesson touches every window, so checking
-  // each new cell against the list would be quadratic.
-  auto key = [](const CellRef& r) { return std::tuple(r.grid, r.n, r.c, r.h, r.w); };
-  std::sort(out.begin(), out.end(),
-            [&](const CellRef& a, const CellRef& b) { return key(a) < key(b); });
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  out.erase(std::remove(out.begin(), out.end(), cell), out.end());
   return out;
 }
 

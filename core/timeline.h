@@ -55,7 +55,7 @@ struct Term {
 
 // The cells a kernel-like pattern covers: rows top + r·step_h for r < rows (same for columns).
 // forward: the window on Xp; dw: G laid over Xp at (u·dil, v·dil) with step s; dx_gather: Wr
-// on Gp; dx_scatter: the stamp of g·W on dXp.
+// on Gp; dx_scatter: the stamp of g·W on dXp. Also a region of related cells (correspondences).
 struct Window {
   Grid grid = Grid::None;
   int n = 0, c = 0;
@@ -133,8 +133,10 @@ class Timeline {
   // A seed's mistake on this lesson, computed on first use and kept (the lesson never changes).
   const PitfallResult& pitfall(Pitfall p) const;
 
-  // Every cell of every other grid that `cell` depends on or feeds.
-  std::vector<CellRef> correspondences(const CellRef& cell) const;
+  // The cells of every grid that `cell` depends on or feeds, itself excluded, as lattices
+  // (one per grid slice, none overlapping): a few regions whatever the lesson's size. Empty
+  // for a cell outside its grid, or a zero of the padding or the stride.
+  std::vector<Window> correspondences(const CellRef& cell) const;
 
   // How a result cell (of Z, dW, dXp, dX or db) is computed: its full equation with real
   // numbers. Empty for other grids.

@@ -3,6 +3,8 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <stdexcept>
+
 #include "egl_context.h"
 #include "font_set.h"
 #include "gl_api.h"
@@ -67,6 +69,9 @@ SceneRenderer::~SceneRenderer() {
 }
 
 std::vector<std::uint8_t> SceneRenderer::render(const Scene& scene, int width, int height) {
+  if (width <= 0 || height <= 0)
+    throw std::invalid_argument("a picture of " + std::to_string(width) + "×" +
+                                std::to_string(height) + " pixels has nothing in it");
   ImGuiContextScope scope(context_);
   GLint previous_framebuffer = 0;
   glGetIntegerv(GL_FRAMEBUFFER_BINDING, &previous_framebuffer);

@@ -37,7 +37,7 @@ class SceneRenderer {
   SceneRenderer& operator=(const SceneRenderer&) = delete;
 
   // The scene fitted into width × height pixels (ScenePainter's fit rule): RGBA8, rows packed,
-  // TOP-DOWN (row 0 is the top of the image).
+  // TOP-DOWN (row 0 is the top of the image). Throws std::invalid_argument for a size of 0.
   std::vector<std::uint8_t> render(const Scene& scene, int width, int height);
 
  private:

@@ -125,6 +125,50 @@ TEST(Script, ErrorsNameTheLine) {
             "demo.txt:1: open: /nonexistent.json: cannot open: No such file or directory");
 }
 
+// A press is applied by the next frame: the script waits for it, then checks that the
+// widget was on the screen, naming the line when it was not.
+TEST(Script, PressWaitsForItsFrameAndNamesAMissingWidget) {
+  struct PressHost : FakeHost {
+    bool found = true;
+    void press(const std::string& p) override { calls.push_back("press " + p); }
+    bool pressed(const std::string&) override { return found; }
+  };
+  App app;
+  PressHost host;
+  ScriptRunner runner(parse_script("press Lesson > H > +\nquit\n", "t"), "t");
+  runner.update(app, host, 0);
+  EXPECT_EQ(host.calls, (std::vector<std::string>{"press Lesson > H > +"}));
+  EXPECT_FALSE(runner.finished());
+  runner.update(app, host, 0.1);
+  EXPECT_EQ(host.calls.back(), "quit");
+  EXPECT_TRUE(runner.finished());
+  host.found = false;
+  ScriptRunner missing(parse_script("press Lesson > Nope\n", "t"), "t");
+  missing.update(app, host, 0);
+  try {
+    missing.update(app, host, 0.1);
+    ADD_FAILURE() << "no error for a widget that is not there";
+  } catch (const ScriptError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "t:1: press: nothing called \"Lesson > Nope\" is on the screen");
+  }
+  EXPECT_EQ(script_error("press Lesson > H\n"),
+            "demo.txt:1: press: there are no widgets to press here: \"Lesson > H\"");
+  EXPECT_EQ(script_error("resize -1 5\n"),
+            "demo.txt:1: resize: the width must be a whole number from 0 to 16384, got \"-1\"");
+}
+
+// The slice chosen for the stage names channels of the lesson it was chosen in: after an
+// edit it is brought within the new lesson.
+TEST(App, AChosenSliceStaysWithinTheLessonAfterAnEdit) {
+  App app;
+  ASSERT_TRUE(app.reshape(2, 3, 5, 5, 4, 3, 3));
+  app.slice = std::array<int, 3>{1, 2, 3};
+  ASSERT_TRUE(app.reshape(1, 1, 5, 5, 1, 3, 3));
+  ASSERT_TRUE(app.slice);
+  EXPECT_EQ(*app.slice, (std::array<int, 3>{0, 0, 0}));
+}
+
 TEST(App, ChangingGroupsResizesTheKernelsChannels) {
   App app;
   ASSERT_TRUE(app.reshape(1, 4, 5, 5, 2, 3, 3));

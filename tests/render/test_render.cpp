@@ -552,5 +552,32 @@ TEST(RenderPng, WritesAPngAtomically) {
   }
 }
 
+// A picture with a side of 0 (what a minimized window has) is refused with a plain message,
+// not a GL error; the renderer goes on working at a real size afterwards.
+TEST_F(Render, ASizeOfZeroIsRefused) {
+  const Scene scene = blank_scene(120, 80);
+  for (const auto& [w, h] : {std::pair{0, 0}, std::pair{0, 80}, std::pair{120, 0}}) {
+    try {
+      renderer_->render(scene, w, h);
+      ADD_FAILURE() << "no error for " << w << "×" << h;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(std::to_string(w) + "×" + std::to_string(h)),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_EQ(render(scene, 12, 8).rgba.size(), 12u * 8 * 4);
+}
+
+TEST(RenderPng, ASizeOfZeroWritesNothing) {
+  const Scene scene = blank_scene(120, 80);
+  TempDir dir;
+  const std::string out = (dir.path / "zero.png").string();
+  for (const auto& [w, h] : {std::pair{0, 0}, std::pair{0, 80}, std::pair{120, 0}}) {
+    EXPECT_THROW(render_scene_png(scene, w, h, out), std::invalid_argument) << w << "×" << h;
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path));
+  }
+}
+
 }  // namespace
 }  // namespace convstep

@@ -229,6 +229,72 @@ TEST(Stage, HoverHighlightsCorrespondingCells) {
             (CellRef{Grid::Xp, 0, 0, 1, 3}));
 }
 
+// A plain lesson of an h×w input and a 3×3 kernel, all ones.
+Timeline plain(int h, int w, int stride = 1) {
+  Lesson l;
+  l.input = Tensor(Shape{1, 1, h, w}, 1.0);
+  l.weight = Tensor(Shape{1, 1, 3, 3}, 1.0);
+  l.spec.stride_h = l.spec.stride_w = stride;
+  return Timeline(l);
+}
+
+int frames_with_role(const Scene& s, const std::string& role) {
+  int n = 0;
+  for (const SceneFrame& f : s.frames) n += f.role == role;
+  return n;
+}
+
+// Whether the centre of cell (row, col) of `grid` lies inside a frame of `role`.
+bool framed(const Scene& s, const std::string& grid, int row, int col, const std::string& role) {
+  const SceneGrid* g = s.grid(grid);
+  const float x = g->bounds.x + (col + 0.5f) * g->cell_size,
+              y = g->bounds.y + (row + 0.5f) * g->cell_size;
+  for (const SceneFrame& f : s.frames)
+    if (f.role == role && f.rect.contains(x, y)) return true;
+  return false;
+}
+
+// Hovering a kernel entry of a 1024×1024 input highlights two million cells: a few frames
+// cover them all (one frame per cell made millions, and the app ran out of memory).
+TEST(Stage, HoverOnALargeLessonIsAFewFramesCoveringEveryRelatedCell) {
+  const Timeline tl = plain(1024, 1024);
+  StageOptions o;
+  o.hover = CellRef{Grid::W, 0, 0, 0, 0};
+  const long long last = tl.count(Phase::Forward, Granularity::Phase) - 1;
+  const Scene s = still(tl, Phase::Forward, Granularity::Phase, last, o);
+  EXPECT_LE(frames_with_role(s, "hover"), 20);
+  // W[0,0] multiplies Xp rows and columns 0–1021, for every Z cell.
+  for (int at : {0, 500, 1021}) {
+    EXPECT_TRUE(framed(s, "Xp", at, 1021 - at, "hover")) << at;
+    EXPECT_TRUE(framed(s, "Z", at, at, "hover")) << at;
+  }
+  EXPECT_FALSE(framed(s, "Xp", 1023, 1023, "hover"));
+  EXPECT_FALSE(framed(s, "Xp", 0, 1022, "hover"));
+}
+
+// The tooltip says how many related cells are highlighted: the cells the frames cover.
+TEST(Stage, HighlightCountsTheRelatedCellsOnTheStage) {
+  const Timeline tl = plain(1024, 1024);
+  const long long last = tl.count(Phase::Forward, Granularity::Phase) - 1;
+  Scene s = still(tl, Phase::Forward, Granularity::Phase, last);
+  EXPECT_EQ(highlight_related(s, tl, {Grid::W, 0, 0, 0, 0}, Theme::Dark), 2LL * 1022 * 1022);
+  const Timeline small = sobel();
+  Scene z = still(small, Phase::Forward, Granularity::Phase, 1);
+  EXPECT_EQ(highlight_related(z, small, {Grid::Z, 0, 0, 1, 2}, Theme::Dark), 9 + 9);  // Xp, W
+}
+
+// dW's window is G laid over Xp at the stride: 255×255 cells with holes on a 512×512 input.
+// Each cell's outline would be 65,025 frames; the window is drawn with a bounded number.
+TEST(Stage, AStridedWindowOfManyCellsIsABoundedNumberOfFrames) {
+  const Timeline tl = plain(512, 512, 2);
+  long long k = 0;
+  while (tl.frame(Phase::Dw, Granularity::Cell, k, false, false).kind == StepKind::Stage) ++k;
+  const Scene s = still(tl, Phase::Dw, Granularity::Cell, k);
+  EXPECT_NE(frame_with_role(s, "window"), nullptr);
+  EXPECT_LE(frames_with_role(s, "window_cell"), 256);
+  EXPECT_TRUE(framed(s, "Xp", 508, 508, "window_cell"));
+}
+
 TEST(Stage, AChosenSliceIsShownAndOtherwiseTheStepsSlice) {
   const Timeline tl(load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/groups.json"));
   // groups = 2: output channel 1 reads input channels 2 and 3.

@@ -410,24 +410,6 @@ TEST(Seed000, EquationsShowRealNumbers) {
   EXPECT_EQ(t.running_sum, -1 + -2 + -1);
 }
 
-TEST(Seed000, CorrespondencesOfAnOutputCell) {
-  const Timeline tl(sobel());
-  const auto refs = tl.correspondences({Grid::Z, 0, 0, 1, 2});
-  auto has = [&](CellRef r) { return std::find(refs.begin(), refs.end(), r) != refs.end(); };
-  // Z[1,2] reads Xp rows 1–3, columns 2–4, with every W entry.
-  for (int y = 1; y <= 3; ++y)
-    for (int x = 2; x <= 4; ++x) EXPECT_TRUE(has({Grid::Xp, 0, 0, y, x})) << y << "," << x;
-  EXPECT_FALSE(has({Grid::Xp, 0, 0, 0, 2}));
-  EXPECT_TRUE(has({Grid::W, 0, 0, 2, 2}));
-  EXPECT_TRUE(has({Grid::G, 0, 0, 1, 2}));
-  // A dX cell maps to the G cells and W entries that reach it: dX[0,0] only from G[0,0]·W[0,0].
-  const auto corner = tl.correspondences({Grid::dX, 0, 0, 0, 0});
-  int g_cells = 0;
-  for (const CellRef& r : corner) g_cells += r.grid == Grid::G;
-  EXPECT_EQ(g_cells, 1);
-  EXPECT_NE(std::find(corner.begin(), corner.end(), CellRef{Grid::W, 0, 0, 0, 0}), corner.end());
-}
-
 TEST(Seed000, EveryResultCellSaysHowItIsComputed) {
   const Timeline tl(sobel());
   // Z[1,2] = −7 in the notebook; dX[2,3] = −4; dW[0,0] = 15; db = 12.

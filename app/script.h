@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app.h"
+#include "core/user_text.h"
 
 namespace convstep {
 
@@ -51,7 +52,7 @@ class ScriptHost {
   // Presses a widget by its path ("Lesson > H > +") during the next frame; pressed() then
   // says whether it was on the screen to be pressed. Only a front end with panels has widgets.
   virtual void press(const std::string& path) {
-    throw std::invalid_argument("there are no widgets to press here: \"" + path + "\"");
+    throw std::invalid_argument("there are no widgets to press here: " + in_quotes(path));
   }
   virtual bool pressed(const std::string&) { return false; }
 };

@@ -313,9 +313,11 @@ long long App::step_count() const {
 
 void App::set_frame(long long k, bool tween) {
   step_ = std::clamp(k, 0LL, step_count() - 1);
-  Frame next = timeline_->frame(phase_, settings.granularity, step_, settings.skip_zero_terms);
-  from_ = tween ? std::move(to_) : next;
-  to_ = std::move(next);
+  // A frame holds a copy of the result grid: free the old ones first, so that no more than
+  // two are ever alive.
+  from_ = tween ? std::move(to_) : Frame{};
+  to_ = timeline_->frame(phase_, settings.granularity, step_, settings.skip_zero_terms);
+  if (!tween) from_ = to_;
   elapsed_ = tween ? 0 : 1e9;
 }
 
@@ -326,7 +328,9 @@ void App::set_phase(Phase p) {
 
 void App::set_granularity(Granularity g) {
   // Keep the cell being computed: the first step of the new granularity on the same cell.
-  const Frame old = to_;
+  // Only what is needed: a frame holds a copy of the result grid.
+  const StepKind old_kind = to_.kind;
+  const long long old_cell = to_.cell;
   settings.granularity = g;
   const long long count = step_count();
   auto kind_at = [&](long long i) {
@@ -335,12 +339,12 @@ void App::set_granularity(Granularity g) {
   long long first = 0, last = count - 1;  // the block's steps lie between the stages
   while (first < count && kind_at(first).kind == StepKind::Stage) ++first;
   while (last >= first && kind_at(last).kind == StepKind::Stage) --last;
-  long long k = old.kind == StepKind::Stage || first > last ? std::min(step_, count - 1) : first;
-  if (old.kind != StepKind::Stage && first <= last) {
+  long long k = old_kind == StepKind::Stage || first > last ? std::min(step_, count - 1) : first;
+  if (old_kind != StepKind::Stage && first <= last) {
     long long lo = first, hi = last;
     while (lo < hi) {
       const long long mid = (lo + hi) / 2;
-      if (kind_at(mid).cell >= old.cell)
+      if (kind_at(mid).cell >= old_cell)
         hi = mid;
       else
         lo = mid + 1;

@@ -14,7 +14,17 @@ nlohmann::json cell_json(const Timeline& tl, const CellRef& r) {
           {"value", tl.tensor(r.grid)(r.n, r.c, r.h, r.w)}};
 }
 
-nlohmann::json frame_json(const Timeline& tl, const Frame& f) {
+nlohmann::json term_json(const Timeline& tl, const Term& t) {
+  nlohmann::json term = {{"a", cell_json(tl, t.a)}};
+  if (t.b.grid != Grid::None) term["b"] = cell_json(tl, t.b);
+  term["product"] = t.product;
+  if (t.zero) term["zero"] = true;
+  return term;
+}
+
+// One JSON line. A cell's terms are streamed one by one after the rest of the step: a cell may
+// sum millions of them, and no step is ever held whole.
+void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, bool skip) {
   nlohmann::json j = {{"index", f.index},
                       {"phase", phase_name(f.phase)},
                       {"granularity", granularity_name(f.granularity)}};
@@ -25,21 +35,28 @@ nlohmann::json frame_json(const Timeline& tl, const Frame& f) {
                    {"index", {f.target.n, f.target.c, f.target.h, f.target.w}}};
     if (f.phase == Phase::DxScatter)
       j["source"] = {{"grid", "G"}, {"index", {f.source.n, f.source.c, f.source.h, f.source.w}}};
-    nlohmann::json terms = nlohmann::json::array();
-    for (const Term& t : f.terms) {
-      nlohmann::json term = {{"a", cell_json(tl, t.a)}};
-      if (t.b.grid != Grid::None) term["b"] = cell_json(tl, t.b);
-      term["product"] = t.product;
-      if (t.zero) term["zero"] = true;
-      terms.push_back(std::move(term));
-    }
-    j["terms"] = std::move(terms);
     j["running_sum"] = f.running_sum;
     if (f.kind == StepKind::Sum) j["sum_of"] = f.block_sums;
   }
   j["equation"] = f.equation;
   if (!f.note.empty()) j["note"] = f.note;
-  return j;
+  std::string head = j.dump();
+  if (f.kind == StepKind::Stage) {
+    out << head << '\n';
+    return;
+  }
+  head.pop_back();  // the closing brace: the terms follow
+  out << head << ",\"terms\":[";
+  if (f.kind == StepKind::Term && f.current_term) {
+    out << term_json(tl, *f.current_term).dump();
+  } else if (f.kind == StepKind::Cell || f.kind == StepKind::Block) {
+    bool first = true;
+    tl.for_each_term(f.phase, f.cell, skip, [&](const Term& t) {
+      out << (first ? "" : ",") << term_json(tl, t).dump();
+      first = false;
+    });
+  }
+  out << "]}\n";
 }
 
 const char* kind_label(const Frame& f) {
@@ -79,7 +96,7 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
       const Frame f = tl.frame(p, req.granularity, k, req.skip_zero_terms, /*with_result=*/false);
       switch (req.format) {
         case StepsFormat::Jsonl:
-          out << frame_json(tl, f).dump() << '\n';
+          write_frame_json(out, tl, f, req.skip_zero_terms);
           break;
         case StepsFormat::Text:
           out << phase_name(p) << ' ' << k << '/' << total << ' ' << kind_label(f) << ": "

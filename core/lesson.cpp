@@ -14,6 +14,7 @@
 #include <set>
 
 #include "format.h"
+#include "timeline.h"
 
 namespace convstep {
 
@@ -235,6 +236,12 @@ json parse_json(const std::string& text) {
 }
 
 }  // namespace
+
+Geometry Lesson::geometry() const {
+  const Geometry g = resolve(spec, input.shape, weight.shape);
+  check_step_limits(g);  // what the timeline will have to step through
+  return g;
+}
 
 Tensor Lesson::upstream_gradient() const {
   return upstream.shape.count() == 0 ? ones_like_output(geometry()) : upstream;

@@ -357,8 +357,8 @@ class StageBuilder {
         frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
                    std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), "source");
     }
-    if (to_.kind != StepKind::Term || to_.terms.empty()) return;
-    const Term& term = to_.terms[0];
+    if (to_.kind != StepKind::Term || !to_.current_term) return;
+    const Term& term = *to_.current_term;
     std::vector<Rect> ends;
     for (const CellRef& ref : {term.a, term.b}) {
       const SceneGrid* sg = find(ref.grid, ref.n, ref.c);
@@ -453,9 +453,9 @@ class StageBuilder {
       line_y += size * 1.5f;
     }
     // Underline the current term, in its symbols and in its values.
-    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && !to_.terms.empty() &&
+    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && to_.current_term &&
         !current_ends.empty()) {
-      const Term& term = to_.terms[0];
+      const Term& term = *to_.current_term;
       const bool sum_term = term.b.grid == Grid::None;
       const std::string symbols =
           tl_.cell_name(term.a) + (sum_term ? "" : "·" + tl_.cell_name(term.b));
@@ -471,8 +471,8 @@ class StageBuilder {
         t.mark_color = kRoleTerm;
       }
     }
-    if (to_.kind == StepKind::Term && !to_.terms.empty()) {
-      const Term& term = to_.terms[0];
+    if (to_.kind == StepKind::Term && to_.current_term) {
+      const Term& term = *to_.current_term;
       std::string s = "current term: " + tl_.cell_name(term.a);
       if (term.b.grid != Grid::None) s += "·" + tl_.cell_name(term.b);
       s += " = " + factor(term.a_value);
@@ -828,8 +828,8 @@ class StageBuilder {
     if (to_.kind != StepKind::Stage)
       frame_rect(cell_rect(dbg, 0, to_.target.c), kRoleTarget, std::clamp(cell_ * 0.1f, 2.5f, 6.0f),
                  "target");
-    if (to_.kind == StepKind::Term && !to_.terms.empty()) {
-      const CellRef& a = to_.terms[0].a;
+    if (to_.kind == StepKind::Term && to_.current_term) {
+      const CellRef& a = to_.current_term->a;
       if (a.n == n && a.c == o)
         frame_rect(scaled(cell_rect(*find(Grid::G), a.h, a.w), 0.8f), kRoleTerm, 3, "term");
     }

@@ -187,6 +187,39 @@ struct Block {
   }
 };
 
+// A phase's block from the geometry alone: its loops and sizes, with empty axis tables. The
+// step counts of a full (non-skipping) walk need nothing more, so the limits can check them
+// before anything is computed.
+Block block_shape(Phase phase, const Geometry& g) {
+  Block b;
+  int rows = 0, rows_inner = 0, cols = 0, cols_inner = 0;
+  switch (phase) {
+    case Phase::Forward:
+      b.outer = g.n * g.cout, b.q = g.c_per_group(), b.sum_step = b.q > 1;
+      rows = g.oh, rows_inner = g.kh, cols = g.ow, cols_inner = g.kw;
+      break;
+    case Phase::Dw:
+      b.outer = g.cout * g.c_per_group(), b.q = g.n, b.sum_step = g.n > 1;
+      rows = g.kh, rows_inner = g.oh, cols = g.kw, cols_inner = g.ow;
+      break;
+    case Phase::DxGather:  // the extent of dXp that Gp ⋆ Wr reaches
+      b.outer = g.n * g.c, b.q = g.cout_per_group(), b.sum_step = b.q > 1;
+      rows = g.gp_h() - g.span_h() + 1, rows_inner = g.kh;
+      cols = g.gp_w() - g.span_w() + 1, cols_inner = g.kw;
+      break;
+    case Phase::DxScatter:
+      b.outer = g.n * g.cout, b.q = g.c_per_group(), b.sum_step = false;
+      rows = g.oh, rows_inner = g.kh, cols = g.ow, cols_inner = g.kw;
+      break;
+    case Phase::Db:
+      b.outer = g.cout, b.q = g.n, b.sum_step = g.n > 1;
+      rows = 1, rows_inner = g.oh, cols = 1, cols_inner = g.ow;
+      break;
+  }
+  b.rows.count = rows, b.rows.inner = rows_inner, b.cols.count = cols, b.cols.inner = cols_inner;
+  return b;
+}
+
 // Where a term step lands: the cell, and the term within it (or the Sum step after it).
 struct BlockPosition {
   long long cell = 0;
@@ -291,6 +324,30 @@ std::string factor(double v) {
 
 }  // namespace
 
+void check_step_limits(const Geometry& g) {
+  for (Phase p : kAllPhases) {
+    const Block b = block_shape(p, g);
+    const std::string result = p == Phase::Forward ? "Z"
+                               : p == Phase::Dw    ? "dW"
+                               : p == Phase::Db    ? "db"
+                                                   : "dX";
+    if (b.terms_per_cell() > kMaxTermsPerCell)
+      throw ConvError("each cell of " + result + " is a sum of " +
+                      std::to_string(b.terms_per_cell()) + " terms, more than the limit of " +
+                      std::to_string(kMaxTermsPerCell) +
+                      ": every step recomputes its cell, which would be too slow. Use a smaller "
+                      "input or kernel, or a larger stride");
+    if (b.steps(Granularity::Term, false) > kMaxTermSteps)
+      throw ConvError("computing " + result + " " + phase_name(p) + " takes " +
+                      std::to_string(b.steps(Granularity::Term, false)) +
+                      " multiply-adds counting those on padding and inserted zeros, more than the "
+                      "limit of " +
+                      std::to_string(kMaxTermSteps) +
+                      ": it would be too slow to compute and to step through. Use a smaller "
+                      "input, kernel, padding or dilation");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 struct Timeline::Impl {
@@ -368,33 +425,33 @@ struct Timeline::Impl {
     };
 
     Block& fwd = blocks[0];
-    fwd.outer = g.n * g.cout, fwd.q = g.c_per_group(), fwd.sum_step = fwd.q > 1;
+    fwd = block_shape(Phase::Forward, g);
     fwd.rows = AxisTable::build(
         g.oh, g.kh, [&](int i, int u) { return in_rows(i * g.stride_h + u * g.dil_h); });
     fwd.cols = AxisTable::build(
         g.ow, g.kw, [&](int j, int v) { return in_cols(j * g.stride_w + v * g.dil_w); });
 
     Block& dw = blocks[1];
-    dw.outer = g.cout * g.c_per_group(), dw.q = g.n, dw.sum_step = g.n > 1;
+    dw = block_shape(Phase::Dw, g);
     dw.rows = AxisTable::build(g.kh, g.oh,
                                [&](int u, int i) { return in_rows(i * g.stride_h + u * g.dil_h); });
     dw.cols = AxisTable::build(g.kw, g.ow,
                                [&](int v, int j) { return in_cols(j * g.stride_w + v * g.dil_w); });
 
     Block& gather = blocks[2];
-    gather.outer = g.n * g.c, gather.q = g.cout_per_group(), gather.sum_step = gather.q > 1;
+    gather = block_shape(Phase::DxGather, g);
     gather.rows =
         AxisTable::build(valid_h, g.kh, [&](int y, int u) { return gp_row(y + u * g.dil_h); });
     gather.cols =
         AxisTable::build(valid_w, g.kw, [&](int x, int v) { return gp_col(x + v * g.dil_w); });
 
     Block& scatter = blocks[3];
-    scatter.outer = g.n * g.cout, scatter.q = g.c_per_group(), scatter.sum_step = false;
+    scatter = block_shape(Phase::DxScatter, g);
     scatter.rows = AxisTable::build(g.oh, g.kh, [](int, int) { return true; });
     scatter.cols = AxisTable::build(g.ow, g.kw, [](int, int) { return true; });
 
     Block& db = blocks[4];
-    db.outer = g.cout, db.q = g.n, db.sum_step = g.n > 1;
+    db = block_shape(Phase::Db, g);
     db.rows = AxisTable::build(1, g.oh, [](int, int) { return true; });
     db.cols = AxisTable::build(1, g.ow, [](int, int) { return true; });
 
@@ -756,7 +813,8 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
   f.cell = pos.cell;
   f.term = pos.sum ? -1 : static_cast<int>(pos.term);
 
-  // Every term of the cell, so that the cost does not depend on where in the cell we are.
+  // Every term of the cell is made, so that the cost does not depend on where in the cell we
+  // are; none is kept but the few the equation shows (the limits bound the terms per cell).
   const long long per_block = 1LL * blk.rows.inner * blk.cols.inner;
   f.block_sums.assign(blk.q, 0.0);
   EquationTerms so_far;
@@ -769,7 +827,6 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
     const Term term = m.make_term(phase, pos.outer, pos.a, pos.b, t, &target);
     if (t == pos.term) current = term, current_target = target;
     if (skip && term.zero) continue;
-    if (gran != Granularity::Term) f.terms.push_back(term);
     if (t > pos.term) {
       cell_complete = false;
       continue;
@@ -778,7 +835,7 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
     f.block_sums[t / per_block] += term.product;
     so_far.add(term);
   }
-  if (gran == Granularity::Term && !pos.sum) f.terms = {current};
+  if (gran == Granularity::Term && !pos.sum) f.current_term = current;
 
   if (phase == Phase::DxScatter) {
     // The source G cell stamps g·W into its window of dXp.
@@ -943,6 +1000,24 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
                ": it adds nothing.";
   }
   return f;
+}
+
+void Timeline::for_each_term(Phase phase, long long cell, bool skip,
+                             const std::function<void(const Term&)>& visit) const {
+  const Impl& m = *impl_;
+  const Block& blk = m.block(phase);
+  if (cell < 0 || cell >= blk.cells())
+    throw std::out_of_range(std::string("cell ") + std::to_string(cell) + " is outside " +
+                            phase_name(phase) + "'s 0.." + std::to_string(blk.cells() - 1));
+  const int outer = static_cast<int>(cell / blk.cells_per_outer());
+  const long long in_outer = cell % blk.cells_per_outer();
+  const int a = static_cast<int>(in_outer / blk.cols.count);
+  const int b = static_cast<int>(in_outer % blk.cols.count);
+  for (long long t = 0; t < blk.terms_per_cell(); ++t) {
+    CellRef target;
+    const Term term = m.make_term(phase, outer, a, b, t, &target);
+    if (!(skip && term.zero)) visit(term);
+  }
 }
 
 const PitfallResult& Timeline::pitfall(Pitfall p) const {

@@ -1,5 +1,7 @@
 #include "steps_output.h"
 
+#include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/format.h"
@@ -8,18 +10,37 @@ namespace convstep {
 
 namespace {
 
-nlohmann::json cell_json(const Timeline& tl, const CellRef& r) {
-  return {{"grid", grid_name(r.grid)},
-          {"index", {r.n, r.c, r.h, r.w}},
-          {"value", tl.tensor(r.grid)(r.n, r.c, r.h, r.w)}};
+// JSON numbers: the shortest text that reads back as the same double. JSON has no infinity
+// (a product may overflow): that is null, as nlohmann writes it.
+void put_number(std::ostream& out, double v) {
+  if (!std::isfinite(v)) {
+    out << "null";
+    return;
+  }
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+  out.write(text, end - text);
 }
 
-nlohmann::json term_json(const Timeline& tl, const Term& t) {
-  nlohmann::json term = {{"a", cell_json(tl, t.a)}};
-  if (t.b.grid != Grid::None) term["b"] = cell_json(tl, t.b);
-  term["product"] = t.product;
-  if (t.zero) term["zero"] = true;
-  return term;
+void put_cell(std::ostream& out, const CellRef& r, double value) {
+  out << R"({"grid":")" << grid_name(r.grid) << R"(","index":[)" << r.n << ',' << r.c << ',' << r.h
+      << ',' << r.w << R"(],"value":)";
+  put_number(out, value);
+  out << '}';
+}
+
+// Written directly rather than through a JSON value: a cell may list millions of terms.
+void put_term(std::ostream& out, const Term& t) {
+  out << R"({"a":)";
+  put_cell(out, t.a, t.a_value);
+  if (t.b.grid != Grid::None) {
+    out << R"(,"b":)";
+    put_cell(out, t.b, t.b_value);
+  }
+  out << R"(,"product":)";
+  put_number(out, t.product);
+  if (t.zero) out << R"(,"zero":true)";
+  out << '}';
 }
 
 // One JSON line. A cell's terms are streamed one by one after the rest of the step: a cell may
@@ -48,11 +69,12 @@ void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, boo
   head.pop_back();  // the closing brace: the terms follow
   out << head << ",\"terms\":[";
   if (f.kind == StepKind::Term && f.current_term) {
-    out << term_json(tl, *f.current_term).dump();
+    put_term(out, *f.current_term);
   } else if (f.kind == StepKind::Cell || f.kind == StepKind::Block) {
     bool first = true;
     tl.for_each_term(f.phase, f.cell, skip, [&](const Term& t) {
-      out << (first ? "" : ",") << term_json(tl, t).dump();
+      if (!first) out << ',';
+      put_term(out, t);
       first = false;
     });
   }

@@ -354,7 +354,8 @@ struct Timeline::Impl {
   Lesson lesson;
   Geometry geo;
   Results results;
-  Tensor X, Xp, W, G, Gd, Gp, Wr, dXp, Z_before_bias, db_tensor;
+  // X and W are the lesson's own; Z before the bias is kept only when there is a bias.
+  Tensor Xp, G, Gd, Gp, Wr, dXp, Z_before_bias, db_tensor;
   bool simple_names = false;     // one sample, one channel in and out: 2-D indices
   int valid_h = 0, valid_w = 0;  // the extent of dXp that Gp ⋆ Wr reaches
   double discarded_sum = 0;      // the crop's discarded gradients, and how many cells
@@ -365,16 +366,16 @@ struct Timeline::Impl {
   mutable std::array<std::optional<PitfallResult>, std::size(kAllPitfalls)> pitfalls;
 
   explicit Impl(Lesson l) : lesson(std::move(l)), geo(lesson.geometry()) {
-    X = lesson.input;
-    W = lesson.weight;
+    const Tensor &X = lesson.input, &W = lesson.weight;
     G = lesson.upstream_gradient();
     results = compute(X, W, lesson.bias, G, geo);
+    // Before Xp, Gd and Gp: its own temporaries are then freed while fewer grids are held.
+    dXp = grad_padded_input_gather(G, W, geo);
+    if (!lesson.bias.empty()) Z_before_bias = forward(X, W, {}, geo);
     Xp = pad_input(X, geo);
     Gd = dilate_by_stride(G, geo);
     Gp = pad_gradient(Gd, geo);
     Wr = rotate_weight(W, geo);
-    dXp = grad_padded_input_gather(G, W, geo);
-    Z_before_bias = forward(X, W, {}, geo);
     db_tensor = Tensor(Shape{1, geo.cout, 1, 1});
     db_tensor.values = results.db;
     simple_names = geo.n == 1 && geo.c == 1 && geo.cout == 1;
@@ -607,11 +608,11 @@ struct Timeline::Impl {
   const Tensor& tensor(Grid grid) const {
     switch (grid) {
       case Grid::X:
-        return X;
+        return lesson.input;
       case Grid::Xp:
         return Xp;
       case Grid::W:
-        return W;
+        return lesson.weight;
       case Grid::Z:
         return results.Z;
       case Grid::G:
@@ -769,7 +770,7 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
       break;
   }
   const Tensor& final_values = phase == Phase::Forward && f.stage != Stage::AddBias
-                                   ? m.Z_before_bias
+                                   ? (m.lesson.bias.empty() ? m.results.Z : m.Z_before_bias)
                                    : m.tensor(f.result_grid);
   if (with_result) {
     f.result = Tensor(final_values.shape);
@@ -869,7 +870,7 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
             // Every contribution is computed, included or not: the cost must not depend on
             // how far the scatter has come.
             const bool in = source < pos.cell || (source == pos.cell && t <= pos.term);
-            const double product = m.G(nn, oo, i, j) * m.W(oo, c_in, u, vv);
+            const double product = m.G(nn, oo, i, j) * m.lesson.weight(oo, c_in, u, vv);
             v += in ? product : 0.0;
             *any |= in;
             *all &= in;

@@ -262,7 +262,8 @@ bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
   }
   if (1LL * n * c * h * w > kMaxTensorValues ||
       std::max({h, w, kh, kw, n, c, cout}) > kMaxDimension) {
-    error_ = "too large: every dimension at most 4096, every tensor at most 16,777,216 values";
+    error_ = "too large: every dimension at most " + std::to_string(kMaxDimension) +
+             ", every tensor at most " + std::to_string(kMaxTensorValues) + " values";
     return false;
   }
   l.input = resized(l.input, Shape{n, c, h, w});

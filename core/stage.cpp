@@ -328,7 +328,10 @@ class StageBuilder {
       r = lerp(window_rect(*sg, *from_.window), r, t_);
     const float thick = std::clamp(sg->cell_size * 0.09f, 2.5f, 6.0f);
     frame_rect(r, kRoleWindow, thick, "window", mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
-    if (w.step_h > 1 || w.step_w > 1) {
+    // One outline per sampled cell, but a bounded number of them: a window of dW may cover
+    // millions of cells, far too small to see one by one, and the tinted frame shows it.
+    constexpr long long kMaxOutlinedCells = 4096;
+    if ((w.step_h > 1 || w.step_w > 1) && 1LL * w.rows * w.cols <= kMaxOutlinedCells) {
       const float dx = r.x - window_rect(*sg, w).x, dy = r.y - window_rect(*sg, w).y;
       for (int i = 0; i < w.rows; ++i)
         for (int j = 0; j < w.cols; ++j) {

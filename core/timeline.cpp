@@ -338,13 +338,13 @@ void check_step_limits(const Geometry& g) {
                       ": every step recomputes its cell, which would be too slow. Use a smaller "
                       "input or kernel, or a larger stride");
     if (b.steps(Granularity::Term, false) > kMaxTermSteps)
-      throw ConvError("computing " + result + " " + phase_name(p) + " takes " +
+      throw ConvError(std::string("stepping through ") + phase_name(p) + " term by term takes " +
                       std::to_string(b.steps(Granularity::Term, false)) +
-                      " multiply-adds counting those on padding and inserted zeros, more than the "
+                      " steps, the terms on padding and inserted zeros included, more than the "
                       "limit of " +
                       std::to_string(kMaxTermSteps) +
-                      ": it would be too slow to compute and to step through. Use a smaller "
-                      "input, kernel, padding or dilation");
+                      ": computing them would be too slow. Use a smaller input, kernel, padding "
+                      "or dilation, or a larger stride");
   }
 }
 

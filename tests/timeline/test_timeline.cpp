@@ -499,8 +499,8 @@ TEST(Timeline, VisitingACellsTermsFollowsItsTermSteps) {
 // The limits on terms are checked against the timeline's own counts, before anything is
 // computed: a lesson just within them opens, one just past is refused.
 TEST(Limits, TermLimitsUseTheTimelinesCounts) {
-  // The 59-byte lesson: one 1×1 input padded by 2047 on every side. Every dW cell
-  // would sum 4095² terms.
+  // The 59-byte lesson: one 1×1 input padded by 2047 on every side. Its padded input
+  // is too large, and every dW cell would sum 4095² terms.
   Lesson huge;
   huge.input = Tensor(Shape{1, 1, 1, 1}, 1.0);
   huge.weight = Tensor(Shape{1, 1, 1, 1}, 1.0);

@@ -194,6 +194,12 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
       Lesson l = lesson();
       l.weight = resized(l.weight, Shape{g.cout, g.c / groups, g.kh, g.kw});
       l.spec.groups = groups;
+      try {
+        l.geometry();  // fewer groups mean more work: it must stay within the limits
+      } catch (const ConvError& e) {
+        error_ = e.what();
+        return false;
+      }
       return apply(std::move(l));
     }
   }

@@ -198,11 +198,11 @@ RowMatrix im2col(const Tensor& Xp, const Geometry& geo, int n, int group, long l
     for (int u = 0; u < geo.kh; ++u)
       for (int v = 0; v < geo.kw; ++v) {
         double* row = cols.row((c * geo.kh + u) * geo.kw + v).data();
+        int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
         for (long long k = 0; k < count; ++k) {
-          const int i = static_cast<int>((first + k) / geo.ow);
-          const int j = static_cast<int>((first + k) % geo.ow);
           row[k] = Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
                       j * geo.stride_w + v * geo.dil_w);
+          if (++j == geo.ow) j = 0, ++i;
         }
       }
   return cols;
@@ -355,11 +355,11 @@ Tensor grad_padded_input_im2col(const Tensor& G, const Tensor& W, const Geometry
           for (int u = 0; u < geo.kh; ++u)
             for (int v = 0; v < geo.kw; ++v) {
               const double* row = dcols.row((c * geo.kh + u) * geo.kw + v).data();
+              int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
               for (long long k = 0; k < count; ++k) {
-                const int i = static_cast<int>((first + k) / geo.ow);
-                const int j = static_cast<int>((first + k) % geo.ow);
                 dXp(n, g * cg + c, i * geo.stride_h + u * geo.dil_h,
                     j * geo.stride_w + v * geo.dil_w) += row[k];
+                if (++j == geo.ow) j = 0, ++i;
               }
             }
       });

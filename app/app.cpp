@@ -239,6 +239,12 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
       Lesson l = lesson();
       l.weight = resized(l.weight, Shape{g.cout, g.c / groups, g.kh, g.kw});
       l.spec.groups = groups;
+      try {
+        l.geometry();  // fewer groups mean more work: it must stay within the limits
+      } catch (const ConvError& e) {
+        error_ = e.what();
+        return false;
+      }
       return apply(std::move(l));
     }
   }
@@ -307,7 +313,8 @@ bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
   }
   if (1LL * n * c * h * w > kMaxTensorValues ||
       std::max({h, w, kh, kw, n, c, cout}) > kMaxDimension) {
-    error_ = "too large: every dimension at most 4096, every tensor at most 16,777,216 values";
+    error_ = "too large: every dimension at most " + std::to_string(kMaxDimension) +
+             ", every tensor at most " + std::to_string(kMaxTensorValues) + " values";
     return false;
   }
   l.input = resized(l.input, Shape{n, c, h, w});
@@ -358,9 +365,11 @@ long long App::step_count() const {
 
 void App::set_frame(long long k, bool tween) {
   step_ = std::clamp(k, 0LL, step_count() - 1);
-  Frame next = timeline_->frame(phase_, settings.granularity, step_, settings.skip_zero_terms);
-  from_ = tween ? std::move(to_) : next;
-  to_ = std::move(next);
+  // A frame holds a copy of the result grid: free the old ones first, so that no more than
+  // two are ever alive.
+  from_ = tween ? std::move(to_) : Frame{};
+  to_ = timeline_->frame(phase_, settings.granularity, step_, settings.skip_zero_terms);
+  if (!tween) from_ = to_;
   elapsed_ = tween ? 0 : 1e9;
 }
 
@@ -371,7 +380,9 @@ void App::set_phase(Phase p) {
 
 void App::set_granularity(Granularity g) {
   // Keep the cell being computed: the first step of the new granularity on the same cell.
-  const Frame old = to_;
+  // Only what is needed: a frame holds a copy of the result grid.
+  const StepKind old_kind = to_.kind;
+  const long long old_cell = to_.cell;
   settings.granularity = g;
   const long long count = step_count();
   auto kind_at = [&](long long i) {
@@ -380,12 +391,12 @@ void App::set_granularity(Granularity g) {
   long long first = 0, last = count - 1;  // the block's steps lie between the stages
   while (first < count && kind_at(first).kind == StepKind::Stage) ++first;
   while (last >= first && kind_at(last).kind == StepKind::Stage) --last;
-  long long k = old.kind == StepKind::Stage || first > last ? std::min(step_, count - 1) : first;
-  if (old.kind != StepKind::Stage && first <= last) {
+  long long k = old_kind == StepKind::Stage || first > last ? std::min(step_, count - 1) : first;
+  if (old_kind != StepKind::Stage && first <= last) {
     long long lo = first, hi = last;
     while (lo < hi) {
       const long long mid = (lo + hi) / 2;
-      if (kind_at(mid).cell >= old.cell)
+      if (kind_at(mid).cell >= old_cell)
         hi = mid;
       else
         lo = mid + 1;

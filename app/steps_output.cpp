@@ -1,5 +1,7 @@
 #include "steps_output.h"
 
+#include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/format.h"
@@ -8,13 +10,42 @@ namespace convstep {
 
 namespace {
 
-nlohmann::json cell_json(const Timeline& tl, const CellRef& r) {
-  return {{"grid", grid_name(r.grid)},
-          {"index", {r.n, r.c, r.h, r.w}},
-          {"value", tl.tensor(r.grid)(r.n, r.c, r.h, r.w)}};
+// JSON numbers: the shortest text that reads back as the same double. JSON has no infinity
+// (a product may overflow): that is null, as nlohmann writes it.
+void put_number(std::ostream& out, double v) {
+  if (!std::isfinite(v)) {
+    out << "null";
+    return;
+  }
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+  out.write(text, end - text);
 }
 
-nlohmann::json frame_json(const Timeline& tl, const Frame& f) {
+void put_cell(std::ostream& out, const CellRef& r, double value) {
+  out << R"({"grid":")" << grid_name(r.grid) << R"(","index":[)" << r.n << ',' << r.c << ',' << r.h
+      << ',' << r.w << R"(],"value":)";
+  put_number(out, value);
+  out << '}';
+}
+
+// Written directly rather than through a JSON value: a cell may list millions of terms.
+void put_term(std::ostream& out, const Term& t) {
+  out << R"({"a":)";
+  put_cell(out, t.a, t.a_value);
+  if (t.b.grid != Grid::None) {
+    out << R"(,"b":)";
+    put_cell(out, t.b, t.b_value);
+  }
+  out << R"(,"product":)";
+  put_number(out, t.product);
+  if (t.zero) out << R"(,"zero":true)";
+  out << '}';
+}
+
+// One JSON line. A cell's terms are streamed one by one after the rest of the step: a cell may
+// sum millions of them, and no step is ever held whole.
+void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, bool skip) {
   nlohmann::json j = {{"index", f.index},
                       {"phase", phase_name(f.phase)},
                       {"granularity", granularity_name(f.granularity)}};
@@ -25,21 +56,29 @@ nlohmann::json frame_json(const Timeline& tl, const Frame& f) {
                    {"index", {f.target.n, f.target.c, f.target.h, f.target.w}}};
     if (f.phase == Phase::DxScatter)
       j["source"] = {{"grid", "G"}, {"index", {f.source.n, f.source.c, f.source.h, f.source.w}}};
-    nlohmann::json terms = nlohmann::json::array();
-    for (const Term& t : f.terms) {
-      nlohmann::json term = {{"a", cell_json(tl, t.a)}};
-      if (t.b.grid != Grid::None) term["b"] = cell_json(tl, t.b);
-      term["product"] = t.product;
-      if (t.zero) term["zero"] = true;
-      terms.push_back(std::move(term));
-    }
-    j["terms"] = std::move(terms);
     j["running_sum"] = f.running_sum;
     if (f.kind == StepKind::Sum) j["sum_of"] = f.block_sums;
   }
   j["equation"] = f.equation;
   if (!f.note.empty()) j["note"] = f.note;
-  return j;
+  std::string head = j.dump();
+  if (f.kind == StepKind::Stage) {
+    out << head << '\n';
+    return;
+  }
+  head.pop_back();  // the closing brace: the terms follow
+  out << head << ",\"terms\":[";
+  if (f.kind == StepKind::Term && f.current_term) {
+    put_term(out, *f.current_term);
+  } else if (f.kind == StepKind::Cell || f.kind == StepKind::Block) {
+    bool first = true;
+    tl.for_each_term(f.phase, f.cell, skip, [&](const Term& t) {
+      if (!first) out << ',';
+      put_term(out, t);
+      first = false;
+    });
+  }
+  out << "]}\n";
 }
 
 const char* kind_label(const Frame& f) {
@@ -79,7 +118,7 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
       const Frame f = tl.frame(p, req.granularity, k, req.skip_zero_terms, /*with_result=*/false);
       switch (req.format) {
         case StepsFormat::Jsonl:
-          out << frame_json(tl, f).dump() << '\n';
+          write_frame_json(out, tl, f, req.skip_zero_terms);
           break;
         case StepsFormat::Text:
           out << phase_name(p) << ' ' << k << '/' << total << ' ' << kind_label(f) << ": "

@@ -98,14 +98,16 @@ Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight) 
     if (extent > 4LL * kMaxDimension)
       throw ConvError("the padded input or the dilated kernel spans " + std::to_string(extent) +
                       " cells, more than the limit of " + std::to_string(4 * kMaxDimension));
-  if (static_cast<double>(g.multiply_adds()) > kMaxMultiplyAdds)
-    throw ConvError("this lesson needs " + std::to_string(g.multiply_adds()) +
-                    " multiply-adds, more than the limit of 10^10");
   for (const Shape& s : {g.padded_input_shape(), g.gp_shape()})
     if (s.count() > kMaxTensorValues)
       throw ConvError("an intermediate tensor " + s.str() + " would hold " +
                       std::to_string(s.count()) + " values, more than the limit of " +
                       std::to_string(kMaxTensorValues));
+  // Checked after the tensors, which bound n·cout·oh·ow: the product then fits 64 bits.
+  if (g.multiply_adds() > kMaxMultiplyAdds)
+    throw ConvError("this lesson needs " + std::to_string(g.multiply_adds()) +
+                    " multiply-adds, more than the limit of " + std::to_string(kMaxMultiplyAdds) +
+                    ": every method must compute it in a few seconds");
   return g;
 }
 
@@ -166,21 +168,42 @@ Tensor crop_padding(const Tensor& dXp, const Geometry& geo) {
 
 // ---------------------------------------------------------------------------------------------
 // im2col: for sample n and group g, cols is a row-major matrix with one row per
-// (c', u, v) of the group's kernel and one column per output cell (i, j).
+// (c', u, v) of the group's kernel and one column per output cell (i, j). The whole matrix
+// would hold kH·kW times the input, so it is built in blocks of output cells, each at most
+// kIm2colBlockBytes (one column at least).
 
 namespace {
 
-RowMatrix im2col(const Tensor& Xp, const Geometry& geo, int n, int group) {
+constexpr long long kIm2colBlockBytes = 32LL << 20;
+
+// How many output cells one block of columns holds.
+long long im2col_block_cells(const Geometry& geo) {
+  const long long rows = 1LL * geo.c_per_group() * geo.kh * geo.kw;
+  return std::max(1LL, kIm2colBlockBytes / (rows * static_cast<long long>(sizeof(double))));
+}
+
+// Calls fn(first, count) for consecutive blocks of output cells (row-major i·ow + j).
+template <typename F>
+void for_each_block(const Geometry& geo, F fn) {
+  const long long cells = 1LL * geo.oh * geo.ow, step = im2col_block_cells(geo);
+  for (long long first = 0; first < cells; first += step) fn(first, std::min(step, cells - first));
+}
+
+// The columns of output cells first .. first + count − 1.
+RowMatrix im2col(const Tensor& Xp, const Geometry& geo, int n, int group, long long first,
+                 long long count) {
   const int cg = geo.c_per_group();
-  RowMatrix cols(cg * geo.kh * geo.kw, geo.oh * geo.ow);
+  RowMatrix cols(cg * geo.kh * geo.kw, count);
   for (int c = 0; c < cg; ++c)
     for (int u = 0; u < geo.kh; ++u)
       for (int v = 0; v < geo.kw; ++v) {
         double* row = cols.row((c * geo.kh + u) * geo.kw + v).data();
-        for (int i = 0; i < geo.oh; ++i)
-          for (int j = 0; j < geo.ow; ++j)
-            row[i * geo.ow + j] = Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
-                                     j * geo.stride_w + v * geo.dil_w);
+        int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
+        for (long long k = 0; k < count; ++k) {
+          row[k] = Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
+                      j * geo.stride_w + v * geo.dil_w);
+          if (++j == geo.ow) j = 0, ++i;
+        }
       }
   return cols;
 }
@@ -211,8 +234,13 @@ Tensor forward(const Tensor& X, const Tensor& W, const std::vector<double>& bias
   const int cg = geo.c_per_group(), og = geo.cout_per_group();
   if (method == ForwardMethod::Im2col) {
     for (int n = 0; n < geo.n; ++n)
-      for (int g = 0; g < geo.groups; ++g)
-        output_matrix(Z, geo, n, g).noalias() = weight_matrix(W, geo, g) * im2col(Xp, geo, n, g);
+      for (int g = 0; g < geo.groups; ++g) {
+        auto Zg = output_matrix(Z, geo, n, g);
+        for_each_block(geo, [&](long long first, long long count) {
+          Zg.middleCols(first, count).noalias() =
+              weight_matrix(W, geo, g) * im2col(Xp, geo, n, g, first, count);
+        });
+      }
   } else {
     for (int n = 0; n < geo.n; ++n)
       for (int o = 0; o < geo.cout; ++o) {
@@ -318,19 +346,23 @@ Tensor grad_padded_input_im2col(const Tensor& G, const Tensor& W, const Geometry
   Tensor dXp(geo.padded_input_shape());
   const int cg = geo.c_per_group();
   for (int n = 0; n < geo.n; ++n)
-    for (int g = 0; g < geo.groups; ++g) {
-      const RowMatrix dcols = weight_matrix(W, geo, g).transpose() * output_matrix(G, geo, n, g);
-      // col2im: add each column entry back onto the Xp cell it was read from.
-      for (int c = 0; c < cg; ++c)
-        for (int u = 0; u < geo.kh; ++u)
-          for (int v = 0; v < geo.kw; ++v) {
-            const double* row = dcols.row((c * geo.kh + u) * geo.kw + v).data();
-            for (int i = 0; i < geo.oh; ++i)
-              for (int j = 0; j < geo.ow; ++j)
+    for (int g = 0; g < geo.groups; ++g)
+      for_each_block(geo, [&](long long first, long long count) {
+        const RowMatrix dcols = weight_matrix(W, geo, g).transpose() *
+                                output_matrix(G, geo, n, g).middleCols(first, count);
+        // col2im: add each column entry back onto the Xp cell it was read from.
+        for (int c = 0; c < cg; ++c)
+          for (int u = 0; u < geo.kh; ++u)
+            for (int v = 0; v < geo.kw; ++v) {
+              const double* row = dcols.row((c * geo.kh + u) * geo.kw + v).data();
+              int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
+              for (long long k = 0; k < count; ++k) {
                 dXp(n, g * cg + c, i * geo.stride_h + u * geo.dil_h,
-                    j * geo.stride_w + v * geo.dil_w) += row[i * geo.ow + j];
-          }
-    }
+                    j * geo.stride_w + v * geo.dil_w) += row[k];
+                if (++j == geo.ow) j = 0, ++i;
+              }
+            }
+      });
   return dXp;
 }
 
@@ -367,7 +399,10 @@ Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo, GradWe
       const int k = cg * geo.kh * geo.kw;
       Eigen::Map<RowMatrix> dW_g(dW.values.data() + static_cast<std::size_t>(g) * og * k, og, k);
       for (int n = 0; n < geo.n; ++n)
-        dW_g.noalias() += output_matrix(G, geo, n, g) * im2col(Xp, geo, n, g).transpose();
+        for_each_block(geo, [&](long long first, long long count) {
+          dW_g.noalias() += output_matrix(G, geo, n, g).middleCols(first, count) *
+                            im2col(Xp, geo, n, g, first, count).transpose();
+        });
     }
     return dW;
   }

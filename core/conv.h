@@ -49,8 +49,12 @@ struct ConvSpec {
 
 // The limits on what convstep accepts (README, "Limits").
 inline constexpr int kMaxDimension = 4096;
-inline constexpr long long kMaxTensorValues = 16'777'216;
-inline constexpr double kMaxMultiplyAdds = 1e10;
+inline constexpr long long kMaxTensorValues = 8'388'608;
+inline constexpr long long kMaxMultiplyAdds = 1LL << 26;
+// The timeline's limits (checked by check_step_limits in core/timeline): the terms one target
+// cell sums, and the steps of a phase at term granularity, padding and inserted zeros included.
+inline constexpr long long kMaxTermsPerCell = 1LL << 22;
+inline constexpr long long kMaxTermSteps = 1LL << 27;
 
 // Everything about one convolution, resolved and validated: named padding turned into
 // numbers, the output size computed. All the methods below take a Geometry.

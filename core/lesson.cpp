@@ -10,6 +10,7 @@
 
 #include "format.h"
 #include "io.h"
+#include "timeline.h"
 #include "user_text.h"
 
 namespace convstep {
@@ -273,6 +274,12 @@ json parse_json(const std::string& text) {
 }
 
 }  // namespace
+
+Geometry Lesson::geometry() const {
+  const Geometry g = resolve(spec, input.shape, weight.shape);
+  check_step_limits(g);  // what the timeline will have to step through
+  return g;
+}
 
 Tensor Lesson::upstream_gradient() const {
   return upstream.shape.count() == 0 ? ones_like_output(geometry()) : upstream;

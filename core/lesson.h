@@ -29,7 +29,8 @@ struct Lesson {
   ConvSpec spec;
   Tensor upstream;  // G, shaped like the output; empty shape means "ones"
 
-  Geometry geometry() const { return resolve(spec, input.shape, weight.shape); }
+  // The resolved geometry, within every limit (README, "Limits"). Throws ConvError.
+  Geometry geometry() const;
   // G itself: the lesson's upstream, or all ones.
   Tensor upstream_gradient() const;
   bool operator==(const Lesson&) const;

@@ -396,6 +396,8 @@ class StageBuilder {
       r = lerp(window_rect(*sg, *from_.window), r, t_);
     const float thick = std::clamp(sg->cell_size * 0.09f, 2.5f, 6.0f);
     frame_rect(r, kRoleWindow, thick, "window", mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
+    // The sampled cells of a strided window: lattice_frames bounds the number of outlines, since
+    // a window of dW may cover millions of cells.
     if (w.step_h > 1 || w.step_w > 1) {
       const float dx = r.x - window_rect(*sg, w).x, dy = r.y - window_rect(*sg, w).y;
       const std::size_t first = scene_.frames.size();
@@ -423,8 +425,8 @@ class StageBuilder {
         frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
                    std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), "source");
     }
-    if (to_.kind != StepKind::Term || to_.terms.empty()) return;
-    const Term& term = to_.terms[0];
+    if (to_.kind != StepKind::Term || !to_.current_term) return;
+    const Term& term = *to_.current_term;
     std::vector<Rect> ends;
     for (const CellRef& ref : {term.a, term.b}) {
       const SceneGrid* sg = find(ref.grid, ref.n, ref.c);
@@ -519,9 +521,9 @@ class StageBuilder {
       line_y += size * 1.5f;
     }
     // Underline the current term, in its symbols and in its values.
-    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && !to_.terms.empty() &&
+    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && to_.current_term &&
         !current_ends.empty()) {
-      const Term& term = to_.terms[0];
+      const Term& term = *to_.current_term;
       const bool sum_term = term.b.grid == Grid::None;
       const std::string symbols =
           tl_.cell_name(term.a) + (sum_term ? "" : "·" + tl_.cell_name(term.b));
@@ -537,8 +539,8 @@ class StageBuilder {
         t.mark_color = kRoleTerm;
       }
     }
-    if (to_.kind == StepKind::Term && !to_.terms.empty()) {
-      const Term& term = to_.terms[0];
+    if (to_.kind == StepKind::Term && to_.current_term) {
+      const Term& term = *to_.current_term;
       std::string s = "current term: " + tl_.cell_name(term.a);
       if (term.b.grid != Grid::None) s += "·" + tl_.cell_name(term.b);
       s += " = " + factor(term.a_value);
@@ -886,8 +888,8 @@ class StageBuilder {
     if (to_.kind != StepKind::Stage)
       frame_rect(cell_rect(dbg, 0, to_.target.c), kRoleTarget, std::clamp(cell_ * 0.1f, 2.5f, 6.0f),
                  "target");
-    if (to_.kind == StepKind::Term && !to_.terms.empty()) {
-      const CellRef& a = to_.terms[0].a;
+    if (to_.kind == StepKind::Term && to_.current_term) {
+      const CellRef& a = to_.current_term->a;
       if (a.n == n && a.c == o)
         frame_rect(scaled(cell_rect(*find(Grid::G), a.h, a.w), 0.8f), kRoleTerm, 3, "term");
     }

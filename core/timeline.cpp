@@ -187,6 +187,39 @@ struct Block {
   }
 };
 
+// A phase's block from the geometry alone: its loops and sizes, with empty axis tables. The
+// step counts of a full (non-skipping) walk need nothing more, so the limits can check them
+// before anything is computed.
+Block block_shape(Phase phase, const Geometry& g) {
+  Block b;
+  int rows = 0, rows_inner = 0, cols = 0, cols_inner = 0;
+  switch (phase) {
+    case Phase::Forward:
+      b.outer = g.n * g.cout, b.q = g.c_per_group(), b.sum_step = b.q > 1;
+      rows = g.oh, rows_inner = g.kh, cols = g.ow, cols_inner = g.kw;
+      break;
+    case Phase::Dw:
+      b.outer = g.cout * g.c_per_group(), b.q = g.n, b.sum_step = g.n > 1;
+      rows = g.kh, rows_inner = g.oh, cols = g.kw, cols_inner = g.ow;
+      break;
+    case Phase::DxGather:  // the extent of dXp that Gp ⋆ Wr reaches
+      b.outer = g.n * g.c, b.q = g.cout_per_group(), b.sum_step = b.q > 1;
+      rows = g.gp_h() - g.span_h() + 1, rows_inner = g.kh;
+      cols = g.gp_w() - g.span_w() + 1, cols_inner = g.kw;
+      break;
+    case Phase::DxScatter:
+      b.outer = g.n * g.cout, b.q = g.c_per_group(), b.sum_step = false;
+      rows = g.oh, rows_inner = g.kh, cols = g.ow, cols_inner = g.kw;
+      break;
+    case Phase::Db:
+      b.outer = g.cout, b.q = g.n, b.sum_step = g.n > 1;
+      rows = 1, rows_inner = g.oh, cols = 1, cols_inner = g.ow;
+      break;
+  }
+  b.rows.count = rows, b.rows.inner = rows_inner, b.cols.count = cols, b.cols.inner = cols_inner;
+  return b;
+}
+
 // Where a term step lands: the cell, and the term within it (or the Sum step after it).
 struct BlockPosition {
   long long cell = 0;
@@ -291,13 +324,38 @@ std::string factor(double v) {
 
 }  // namespace
 
+void check_step_limits(const Geometry& g) {
+  for (Phase p : kAllPhases) {
+    const Block b = block_shape(p, g);
+    const std::string result = p == Phase::Forward ? "Z"
+                               : p == Phase::Dw    ? "dW"
+                               : p == Phase::Db    ? "db"
+                                                   : "dX";
+    if (b.terms_per_cell() > kMaxTermsPerCell)
+      throw ConvError("each cell of " + result + " is a sum of " +
+                      std::to_string(b.terms_per_cell()) + " terms, more than the limit of " +
+                      std::to_string(kMaxTermsPerCell) +
+                      ": every step recomputes its cell, which would be too slow. Use a smaller "
+                      "input or kernel, or a larger stride");
+    if (b.steps(Granularity::Term, false) > kMaxTermSteps)
+      throw ConvError(std::string("stepping through ") + phase_name(p) + " term by term takes " +
+                      std::to_string(b.steps(Granularity::Term, false)) +
+                      " steps, the terms on padding and inserted zeros included, more than the "
+                      "limit of " +
+                      std::to_string(kMaxTermSteps) +
+                      ": computing them would be too slow. Use a smaller input, kernel, padding "
+                      "or dilation, or a larger stride");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 struct Timeline::Impl {
   Lesson lesson;
   Geometry geo;
   Results results;
-  Tensor X, Xp, W, G, Gd, Gp, Wr, dXp, Z_before_bias, db_tensor;
+  // X and W are the lesson's own; Z before the bias is kept only when there is a bias.
+  Tensor Xp, G, Gd, Gp, Wr, dXp, Z_before_bias, db_tensor;
   bool simple_names = false;     // one sample, one channel in and out: 2-D indices
   int valid_h = 0, valid_w = 0;  // the extent of dXp that Gp ⋆ Wr reaches
   double discarded_sum = 0;      // the crop's discarded gradients, and how many cells
@@ -308,16 +366,16 @@ struct Timeline::Impl {
   mutable std::array<std::optional<PitfallResult>, std::size(kAllPitfalls)> pitfalls;
 
   explicit Impl(Lesson l) : lesson(std::move(l)), geo(lesson.geometry()) {
-    X = lesson.input;
-    W = lesson.weight;
+    const Tensor &X = lesson.input, &W = lesson.weight;
     G = lesson.upstream_gradient();
     results = compute(X, W, lesson.bias, G, geo);
+    // Before Xp, Gd and Gp: its own temporaries are then freed while fewer grids are held.
+    dXp = grad_padded_input_gather(G, W, geo);
+    if (!lesson.bias.empty()) Z_before_bias = forward(X, W, {}, geo);
     Xp = pad_input(X, geo);
     Gd = dilate_by_stride(G, geo);
     Gp = pad_gradient(Gd, geo);
     Wr = rotate_weight(W, geo);
-    dXp = grad_padded_input_gather(G, W, geo);
-    Z_before_bias = forward(X, W, {}, geo);
     db_tensor = Tensor(Shape{1, geo.cout, 1, 1});
     db_tensor.values = results.db;
     simple_names = geo.n == 1 && geo.c == 1 && geo.cout == 1;
@@ -368,33 +426,33 @@ struct Timeline::Impl {
     };
 
     Block& fwd = blocks[0];
-    fwd.outer = g.n * g.cout, fwd.q = g.c_per_group(), fwd.sum_step = fwd.q > 1;
+    fwd = block_shape(Phase::Forward, g);
     fwd.rows = AxisTable::build(
         g.oh, g.kh, [&](int i, int u) { return in_rows(i * g.stride_h + u * g.dil_h); });
     fwd.cols = AxisTable::build(
         g.ow, g.kw, [&](int j, int v) { return in_cols(j * g.stride_w + v * g.dil_w); });
 
     Block& dw = blocks[1];
-    dw.outer = g.cout * g.c_per_group(), dw.q = g.n, dw.sum_step = g.n > 1;
+    dw = block_shape(Phase::Dw, g);
     dw.rows = AxisTable::build(g.kh, g.oh,
                                [&](int u, int i) { return in_rows(i * g.stride_h + u * g.dil_h); });
     dw.cols = AxisTable::build(g.kw, g.ow,
                                [&](int v, int j) { return in_cols(j * g.stride_w + v * g.dil_w); });
 
     Block& gather = blocks[2];
-    gather.outer = g.n * g.c, gather.q = g.cout_per_group(), gather.sum_step = gather.q > 1;
+    gather = block_shape(Phase::DxGather, g);
     gather.rows =
         AxisTable::build(valid_h, g.kh, [&](int y, int u) { return gp_row(y + u * g.dil_h); });
     gather.cols =
         AxisTable::build(valid_w, g.kw, [&](int x, int v) { return gp_col(x + v * g.dil_w); });
 
     Block& scatter = blocks[3];
-    scatter.outer = g.n * g.cout, scatter.q = g.c_per_group(), scatter.sum_step = false;
+    scatter = block_shape(Phase::DxScatter, g);
     scatter.rows = AxisTable::build(g.oh, g.kh, [](int, int) { return true; });
     scatter.cols = AxisTable::build(g.ow, g.kw, [](int, int) { return true; });
 
     Block& db = blocks[4];
-    db.outer = g.cout, db.q = g.n, db.sum_step = g.n > 1;
+    db = block_shape(Phase::Db, g);
     db.rows = AxisTable::build(1, g.oh, [](int, int) { return true; });
     db.cols = AxisTable::build(1, g.ow, [](int, int) { return true; });
 
@@ -550,11 +608,11 @@ struct Timeline::Impl {
   const Tensor& tensor(Grid grid) const {
     switch (grid) {
       case Grid::X:
-        return X;
+        return lesson.input;
       case Grid::Xp:
         return Xp;
       case Grid::W:
-        return W;
+        return lesson.weight;
       case Grid::Z:
         return results.Z;
       case Grid::G:
@@ -712,7 +770,7 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
       break;
   }
   const Tensor& final_values = phase == Phase::Forward && f.stage != Stage::AddBias
-                                   ? m.Z_before_bias
+                                   ? (m.lesson.bias.empty() ? m.results.Z : m.Z_before_bias)
                                    : m.tensor(f.result_grid);
   if (with_result) {
     f.result = Tensor(final_values.shape);
@@ -756,7 +814,8 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
   f.cell = pos.cell;
   f.term = pos.sum ? -1 : static_cast<int>(pos.term);
 
-  // Every term of the cell, so that the cost does not depend on where in the cell we are.
+  // Every term of the cell is made, so that the cost does not depend on where in the cell we
+  // are; none is kept but the few the equation shows (the limits bound the terms per cell).
   const long long per_block = 1LL * blk.rows.inner * blk.cols.inner;
   f.block_sums.assign(blk.q, 0.0);
   EquationTerms so_far;
@@ -769,7 +828,6 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
     const Term term = m.make_term(phase, pos.outer, pos.a, pos.b, t, &target);
     if (t == pos.term) current = term, current_target = target;
     if (skip && term.zero) continue;
-    if (gran != Granularity::Term) f.terms.push_back(term);
     if (t > pos.term) {
       cell_complete = false;
       continue;
@@ -778,7 +836,7 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
     f.block_sums[t / per_block] += term.product;
     so_far.add(term);
   }
-  if (gran == Granularity::Term && !pos.sum) f.terms = {current};
+  if (gran == Granularity::Term && !pos.sum) f.current_term = current;
 
   if (phase == Phase::DxScatter) {
     // The source G cell stamps g·W into its window of dXp.
@@ -812,7 +870,7 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
             // Every contribution is computed, included or not: the cost must not depend on
             // how far the scatter has come.
             const bool in = source < pos.cell || (source == pos.cell && t <= pos.term);
-            const double product = m.G(nn, oo, i, j) * m.W(oo, c_in, u, vv);
+            const double product = m.G(nn, oo, i, j) * m.lesson.weight(oo, c_in, u, vv);
             v += in ? product : 0.0;
             *any |= in;
             *all &= in;
@@ -943,6 +1001,24 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
                ": it adds nothing.";
   }
   return f;
+}
+
+void Timeline::for_each_term(Phase phase, long long cell, bool skip,
+                             const std::function<void(const Term&)>& visit) const {
+  const Impl& m = *impl_;
+  const Block& blk = m.block(phase);
+  if (cell < 0 || cell >= blk.cells())
+    throw std::out_of_range(std::string("cell ") + std::to_string(cell) + " is outside " +
+                            phase_name(phase) + "'s 0.." + std::to_string(blk.cells() - 1));
+  const int outer = static_cast<int>(cell / blk.cells_per_outer());
+  const long long in_outer = cell % blk.cells_per_outer();
+  const int a = static_cast<int>(in_outer / blk.cols.count);
+  const int b = static_cast<int>(in_outer % blk.cols.count);
+  for (long long t = 0; t < blk.terms_per_cell(); ++t) {
+    CellRef target;
+    const Term term = m.make_term(phase, outer, a, b, t, &target);
+    if (!(skip && term.zero)) visit(term);
+  }
 }
 
 const PitfallResult& Timeline::pitfall(Pitfall p) const {

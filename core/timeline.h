@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,7 +92,8 @@ struct Frame {
   int term = -1, terms_per_cell = 0;  // the current term within the cell (Term steps)
   CellRef target;                     // the cell being accumulated
   CellRef source;                     // dx_scatter: the G cell being stamped
-  std::vector<Term> terms;            // Term: the current term; Cell: all of the cell's terms
+  std::optional<Term> current_term;   // Term steps: the multiply–add of this step. A cell's
+                                      // terms are never held: Timeline::for_each_term visits them
   double running_sum = 0;             // the target's value after this step
   std::vector<double> block_sums;     // per input channel (forward), sample (dw, db) or output
                                       // channel (dx): the subtotals so far
@@ -106,6 +108,11 @@ struct Frame {
   std::string equation;  // with real numbers
   std::string note;      // one sentence about this step
 };
+
+// Throws ConvError when a phase's cells sum more terms, or its walk at term granularity (zeros
+// included) takes more steps, than the limits allow (README, "Limits"). Lesson::geometry()
+// applies it, so every lesson the program accepts can be stepped through.
+void check_step_limits(const Geometry& g);
 
 class Timeline {
  public:
@@ -129,6 +136,11 @@ class Timeline {
   // `with_result` the frame leaves `result` and `progress` empty: much cheaper, for streaming.
   Frame frame(Phase p, Granularity g, long long k, bool skip_zero_terms = false,
               bool with_result = true) const;
+
+  // Visits the terms of target cell `cell` (Frame::cell, in the phase's loop order) one by
+  // one, in step order, without holding them: a cell may sum millions of terms.
+  void for_each_term(Phase p, long long cell, bool skip_zero_terms,
+                     const std::function<void(const Term&)>& visit) const;
 
   // A seed's mistake on this lesson, computed on first use and kept (the lesson never changes).
   const PitfallResult& pitfall(Pitfall p) const;

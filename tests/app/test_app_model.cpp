@@ -178,6 +178,21 @@ TEST(App, ChangingGroupsResizesTheKernelsChannels) {
   EXPECT_EQ(app.last_error(), "input has 4 channels, not divisible by groups = 3");
 }
 
+// Fewer groups mean more work: past the limits the change is refused with the reason, and the
+// lesson stays as it was (it used to escape as an exception from the rebuild).
+TEST(App, GroupsThatWouldPassTheLimitsAreRefused) {
+  App app;
+  Lesson l;
+  l.input = Tensor(Shape{1, 4096, 4, 4}, 1.0);
+  l.weight = Tensor(Shape{4096, 1, 1, 1}, 1.0);
+  l.spec.groups = 4096;
+  app.set_lesson(l, "");
+  EXPECT_FALSE(app.set_param("groups", 1));
+  EXPECT_NE(app.last_error().find("multiply-adds, more than the limit"), std::string::npos)
+      << app.last_error();
+  EXPECT_EQ(app.lesson().spec.groups, 4096);
+}
+
 TEST(Script, SetTakesJsonValues) {
   App app;
   FakeHost host;

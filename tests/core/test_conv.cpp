@@ -263,6 +263,31 @@ TEST(Methods, AgreeOnAThousandRandomConfigurations) {
   EXPECT_GT(uncovered, 100);
 }
 
+// im2col works in blocks of output cells, at most 32 MB of columns each. With 64 channels per
+// group and an 8×8 kernel a column has 4096 rows, so a block holds 1024 cells: this lesson's
+// 51×44 outputs take three blocks, the last one cut short. The results still agree with the
+// direct sums.
+TEST(Methods, Im2colAgreesAcrossBlocks) {
+  std::mt19937 rng(8);
+  std::uniform_int_distribution<int> value(-3, 3);
+  ConvSpec spec;
+  spec.groups = 2;
+  spec.padding = {PaddingMode::Explicit, 1, 0, 2, 1};
+  Tensor X(Shape{1, 128, 57, 48}), W(Shape{2, 64, 8, 8});
+  for (double& v : X.values) v = value(rng);
+  for (double& v : W.values) v = value(rng);
+  const Geometry geo = resolve(spec, X.shape, W.shape);
+  ASSERT_EQ(geo.oh * geo.ow, 51 * 44);
+  Tensor G(geo.output_shape());
+  for (double& v : G.values) v = value(rng);
+  EXPECT_TRUE(Near(forward(X, W, {}, geo, ForwardMethod::Im2col),
+                   forward(X, W, {}, geo, ForwardMethod::Direct), 1e-12));
+  EXPECT_TRUE(Near(grad_input(G, W, geo, GradInputMethod::Im2col),
+                   grad_input(G, W, geo, GradInputMethod::Direct), 1e-12));
+  EXPECT_TRUE(Near(grad_weight(X, G, geo, GradWeightMethod::Im2col),
+                   grad_weight(X, G, geo, GradWeightMethod::Direct), 1e-12));
+}
+
 // ⟨conv(X, W), G⟩ = ⟨X, grad_input(G, W)⟩ = ⟨W, grad_weight(X, G)⟩ (without bias).
 TEST(Identities, AdjointHolds) {
   std::mt19937 rng(7);

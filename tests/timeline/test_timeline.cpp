@@ -250,11 +250,11 @@ void check_every_term_step(const Timeline& tl, Phase p, bool skip) {
     ASSERT_EQ(f.target, want.target);
     ASSERT_NEAR(f.running_sum, want.running_sum, 1e-9);
     if (want.kind == StepKind::Term) {
-      ASSERT_EQ(f.terms.size(), 1u);
-      EXPECT_EQ(f.terms[0].a, want.a);
-      EXPECT_EQ(f.terms[0].b, want.b);
-      EXPECT_EQ(f.terms[0].zero, want.zero);
-      EXPECT_NEAR(f.terms[0].product, want.product, 1e-12);
+      ASSERT_TRUE(f.current_term);
+      EXPECT_EQ(f.current_term->a, want.a);
+      EXPECT_EQ(f.current_term->b, want.b);
+      EXPECT_EQ(f.current_term->zero, want.zero);
+      EXPECT_NEAR(f.current_term->product, want.product, 1e-12);
       const Progress shown =
           f.progress[f.result.offset(want.target.n, want.target.c, want.target.h, want.target.w)];
       EXPECT_NE(shown, Progress::Pending);
@@ -405,8 +405,9 @@ TEST(Seed000, EquationsShowRealNumbers) {
   // The seventh term of that cell, at term granularity: Gp[4,3]·Wr[2,0] = 1·(−1).
   const long long cell_start = 4 + (2 * 5 + 3) * 9;
   const Frame t = tl.frame(Phase::DxGather, Granularity::Term, cell_start + 6);
-  EXPECT_EQ(tl.cell_name(t.terms[0].a), "Gp[4,3]");
-  EXPECT_EQ(tl.cell_name(t.terms[0].b), "Wr[2,0]");
+  ASSERT_TRUE(t.current_term);
+  EXPECT_EQ(tl.cell_name(t.current_term->a), "Gp[4,3]");
+  EXPECT_EQ(tl.cell_name(t.current_term->b), "Wr[2,0]");
   EXPECT_EQ(t.running_sum, -1 + -2 + -1);
 }
 
@@ -430,6 +431,76 @@ TEST(Coverage, HolesAndEdgesAreUncovered) {
   const Timeline tl(l);
   for (int y = 0; y < 8; ++y)
     for (int x = 0; x < 8; ++x) EXPECT_EQ(tl.is_uncovered(y, x), y % 2 == 1 || x % 2 == 1);
+}
+
+// A cell's terms are visited on demand, in the order of its term steps: the k-th visited term
+// is the current term of the cell's k-th step. Frames hold at most that one term.
+TEST(Timeline, VisitingACellsTermsFollowsItsTermSteps) {
+  std::mt19937 rng(17);
+  int checked = 0;
+  while (checked < 40) {
+    const auto r = testing::random_case(rng);
+    if (r.geo.multiply_adds() > 3000) continue;
+    SCOPED_TRACE(r.describe());
+    const Timeline tl(lesson_of(r));
+    for (Phase p : kAllPhases)
+      for (bool skip : {false, true}) {
+        std::vector<Term> walked;  // the term steps, cell by cell
+        std::vector<long long> cells;
+        for (long long k = 0; k < tl.count(p, Granularity::Term, skip); ++k) {
+          const Frame f = tl.frame(p, Granularity::Term, k, skip, false);
+          if (f.kind != StepKind::Term) continue;
+          ASSERT_TRUE(f.current_term);
+          walked.push_back(*f.current_term), cells.push_back(f.cell);
+        }
+        std::size_t i = 0;
+        const long long n = tl.count(p, Granularity::Cell, skip);
+        for (long long k = 0; k < n; ++k) {
+          const Frame f = tl.frame(p, Granularity::Cell, k, skip, false);
+          if (f.kind != StepKind::Cell) continue;
+          EXPECT_FALSE(f.current_term);
+          double sum = 0;
+          tl.for_each_term(p, f.cell, skip, [&](const Term& t) {
+            ASSERT_LT(i, walked.size());
+            EXPECT_EQ(cells[i], f.cell);
+            EXPECT_EQ(t.a, walked[i].a);
+            EXPECT_EQ(t.b, walked[i].b);
+            EXPECT_EQ(t.product, walked[i].product);
+            sum += t.product, ++i;
+          });
+          if (p != Phase::DxScatter) {
+            EXPECT_NEAR(sum, f.running_sum, 1e-9);
+          }
+        }
+        EXPECT_EQ(i, walked.size()) << phase_name(p);
+      }
+    ++checked;
+  }
+}
+
+// The limits on terms are checked against the timeline's own counts, before anything is
+// computed: a lesson just within them opens, one just past is refused.
+TEST(Limits, TermLimitsUseTheTimelinesCounts) {
+  // The 59-byte lesson: one 1×1 input padded by 2047 on every side. Its padded input
+  // is too large, and every dW cell would sum 4095² terms.
+  Lesson huge;
+  huge.input = Tensor(Shape{1, 1, 1, 1}, 1.0);
+  huge.weight = Tensor(Shape{1, 1, 1, 1}, 1.0);
+  huge.spec.padding = {PaddingMode::Explicit, 2047, 2047, 2047, 2047};
+  EXPECT_THROW(huge.geometry(), ConvError);
+  huge.spec.padding = {PaddingMode::Explicit, 1023, 1023, 1023, 1023};  // 2047² terms: fits
+  const Timeline fits(huge);
+  EXPECT_EQ(fits.count(Phase::Dw, Granularity::Term), 1 + 2047LL * 2047);
+  EXPECT_LE(fits.frame(Phase::Dw, Granularity::Cell, 1).terms_per_cell, kMaxTermsPerCell);
+  huge.spec.padding = {PaddingMode::Explicit, 1024, 1024, 1024, 1024};  // 2049²: too many
+  EXPECT_THROW(huge.geometry(), ConvError);
+  try {
+    huge.geometry();
+  } catch (const ConvError& e) {
+    EXPECT_NE(std::string(e.what()).find("each cell of dW is a sum of 4198401 terms"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Timeline, OutOfRangeStepsAreRefused) {

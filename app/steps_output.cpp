@@ -1,7 +1,5 @@
 #include "steps_output.h"
 
-#include <charconv>
-#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/format.h"
@@ -10,16 +8,11 @@ namespace convstep {
 
 namespace {
 
-// JSON numbers: the shortest text that reads back as the same double. JSON has no infinity
-// (a product may overflow): that is null, as nlohmann writes it.
+// JSON numbers exactly as nlohmann writes the rest of the line (1.0, not 1), so that a
+// streamed term reads the same as a step's other numbers. JSON has no infinity (a product may
+// overflow): nlohmann writes it as null.
 void put_number(std::ostream& out, double v) {
-  if (!std::isfinite(v)) {
-    out << "null";
-    return;
-  }
-  char text[32];
-  const auto end = std::to_chars(text, text + sizeof text, v).ptr;
-  out.write(text, end - text);
+  out << nlohmann::json(v).dump();
 }
 
 void put_cell(std::ostream& out, const CellRef& r, double value) {

@@ -25,6 +25,11 @@ assert t[\"b\"][\"grid\"] == \"Wr\" and t[\"b\"][\"index\"] == [0, 0, 2, 0] and 
 assert s[\"running_sum\"] == -4, s
 " "$line"'
 
+# A cell's terms are streamed one by one; their numbers are written like the rest of the line
+# (1.0, as the running sum is), so that a reader gets the same types as before the streaming.
+cell=$("$convstep" steps "$sobel" --phase forward --granularity cell --from 1 --count 1 --format jsonl)
+check "streamed terms write numbers as doubles" 'grep -qF "\"value\":1.0}" <<<"$cell" && ! grep -qF "\"value\":1}" <<<"$cell"'
+
 window=$("$convstep" steps "$sobel" --phase forward --granularity term --from 10 --count 3 --format text)
 check "--from/--count select 3 steps" '[ "$(wc -l <<<"$window")" -eq 3 ]'
 

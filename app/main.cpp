@@ -43,8 +43,9 @@ int run_app(int argc, char** argv) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
   try {
-    if (o.headless || o.monkey_events > 0) return run_headless(o);
     const bool display = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+    // --monkey runs in the window when there is a display (tests), headless otherwise.
+    if (o.headless || (o.monkey_events > 0 && !display)) return run_headless(o);
     if (display) {
       const int status = run_window(o);
       if (status >= 0) return status;

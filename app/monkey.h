@@ -13,6 +13,7 @@
 #include <imgui_internal.h>  // the windows on screen, to aim at
 
 #include <cstring>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -72,11 +73,13 @@ class Monkey {
   // After the frame is built: what it showed, and where the next clicks may aim.
   void observe(const Session& s) {
     targets_.clear(), panels_.clear();
+    front_.reset();
     for (ImGuiWindow* w : GImGui->Windows) {
       if (!w->Active || w->Hidden) continue;
       const ImRect rect(w->Pos, ImVec2(w->Pos.x + w->Size.x, w->Pos.y + w->Size.y));
       targets_.push_back(rect);
       if (std::strcmp(w->Name, "Stage") != 0) panels_.push_back(rect);
+      if (w->Flags & (ImGuiWindowFlags_Popup | ImGuiWindowFlags_Modal)) front_ = rect;
       // Menus, combos and tooltips are numbered ("##Menu_00"): keep the kind, not the number.
       std::string name = w->Name;
       if (name.starts_with("##")) name = name.substr(0, name.find('_'));
@@ -125,9 +128,10 @@ class Monkey {
     io.KeyShift = pick(0, 1);                                                  // Ctrl+Shift+S
   }
 
-  // A point in a window shown last frame — the front one (an open menu or dialog) a quarter of
-  // the time, a panel (not the stage) most of the rest, in its left part more often, where the
-  // widgets are and their labels are not — or in the menu bar, or anywhere.
+  // A point in a window shown last frame — in an open menu, combo or dialog more often than not,
+  // else the front window a quarter of the time, a panel (not the stage) most of the rest, in its
+  // left part more often, where the widgets are and their labels are not — or in the menu bar, or
+  // anywhere.
   ImVec2 aim(ImVec2 display) {
     auto in = [&](const ImRect& b) {
       auto between = [&](float lo, float hi) {
@@ -136,13 +140,14 @@ class Monkey {
       return ImVec2(between(b.Min.x, b.Max.x), between(b.Min.y, b.Max.y));
     };
     const int r = pick(0, 99);
+    if (front_ && r < 55) return in(*front_);
     if (!targets_.empty() && r < 25) return in(targets_.back());
-    if (!panels_.empty() && r < 70) {
+    if (!panels_.empty() && r < 62) {
       ImRect b = panels_[pick(0, static_cast<int>(panels_.size()) - 1)];
       if (pick(0, 9) < 7) b.Max.x = b.Min.x + b.GetWidth() * 0.55f;
       return in(b);
     }
-    if (r < 80) return in(ImRect(0, 0, std::min(display.x, 400.0f), 20));  // the menu bar
+    if (r < 80) return in(ImRect(0, 0, std::min(display.x, 220.0f), 20));  // the menus
     return in(ImRect(0, 0, display.x, display.y));
   }
 
@@ -151,6 +156,7 @@ class Monkey {
   ImVec2 pos_{100, 100};
   bool down_ = false, clicked_ = false, release_next_ = false;
   std::vector<ImRect> targets_, panels_;  // every window shown; those but the stage
+  std::optional<ImRect> front_;           // an open menu, combo or dialog
   std::set<std::string> reached_;
   long long revision_ = -1, lesson_changes_ = -1, lessons_opened_ = -1, quit_requests_ = 0;
   std::string path_ = "\n";

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The monkey in the real window: a long, seeded stream of random clicks, drags, wheel moves,
 # keys and text sent to every panel, menu and popup of the GLFW window under Xvfb, for a few
-# seeds. Each run starts with an offer to restore unsaved edits, and has a lesson to open in
-# its folder. Any crash, sanitizer report or unexpected exit fails, and the seed that
+# seeds. Each run on the default lesson starts with an offer to restore unsaved edits, and has
+# a lesson to open in its folder. Any crash, sanitizer report or unexpected exit fails, and the seed that
 # reproduces it is printed. Across the seeds, the runs must have reached every panel and
 # popup, the menus, classroom mode, the three themes, and edited the lesson.
 #   run_window_monkey.sh CONVSTEP EVENTS default|large-input|LESSON SEED...
@@ -34,9 +34,11 @@ fail=0
 reached=""
 for seed in "$@"; do
   rm -rf "$XDG_STATE_HOME"
-  # Unsaved edits left behind by an earlier session: the run starts with the offer to restore.
-  printf 'edit W[0][0] 7\nwait 20\nquit\n' > leave-edits.txt
-  "$convstep" --headless --no-restore --script leave-edits.txt > /dev/null 2>&1
+  if [ "$lesson" = default ]; then
+    # Unsaved edits left by an earlier session: the run starts with the offer to restore them.
+    printf 'edit W[0][0] 7\nwait 20\nquit\n' > leave-edits.txt
+    "$convstep" --headless --no-restore --script leave-edits.txt > /dev/null 2>&1
+  fi
   timeout 600 xvfb-run -a -s '-screen 0 1920x1080x24' \
     "$convstep" "${args[@]}" --size 1600x900 --monkey "$events" --seed "$seed" > out.txt 2>&1
   status=$?

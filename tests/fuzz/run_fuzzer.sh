@@ -15,7 +15,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dict=()
 [ -f "$here/$target.dict" ] && dict=(-dict="$here/$target.dict")
-before=$(ls "$crashes")
 "$fuzzer" "$work" "$here/corpus/$target" "${dict[@]}" -max_total_time="$seconds" -timeout=10 \
   -rss_limit_mb=2048 -artifact_prefix="$crashes/" -print_final_stats=1 "$@" > "$work/log" 2>&1
 status=$?
@@ -24,9 +23,9 @@ grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|cov: .*ft: .*corp" 
 echo
 if [ $status -ne 0 ]; then
   cat "$work/log" | grep -v -E "^#[0-9]+.*(NEW|REDUCE|pulse)" | tail -60
-  for input in $(comm -13 <(echo "$before") <(ls "$crashes")); do
-    echo "FAIL: fuzz_$target: the input that fails is $crashes/$input"
-    echo "      replay it with: $fuzzer $crashes/$input"
+  for input in $(sed -n 's/.*Test unit written to //p' "$work/log"); do
+    echo "FAIL: fuzz_$target: the input that fails is $input"
+    echo "      replay it with: $fuzzer $input"
   done
   exit 1
 fi

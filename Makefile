@@ -1,14 +1,17 @@
 # convstep: the two set-up commands of the README.
 #   make run   install what is missing, build Release, open convstep on the default lesson
 #              (without a display: render each phase's stage into ./convstep-out/)
-#   make test  install what is missing, build, run the whole suite (and again under sanitizers)
+#   make test  install what is missing, build, run the whole suite; build again with the app
+#              under sanitizers and run it there; build the fuzz targets and run each for 20 s
 
 BUILD      := build
 ASAN_BUILD := build-asan
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 20
 JOBS       ?= 2
 LESSON     ?= assets/lessons/sobel-6x5.json
 
-.PHONY: run test deps build test-release test-sanitize clean
+.PHONY: run test deps build test-release test-sanitize test-fuzz clean
 
 deps:
 	@bash scripts/install-deps
@@ -20,18 +23,26 @@ build: deps
 run: build
 	@./$(BUILD)/convstep $(LESSON)
 
-test: test-release test-sanitize
+test: test-release test-sanitize test-fuzz
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-# The core and the command line under AddressSanitizer + UndefinedBehaviorSanitizer.
-# GL is left out: Mesa itself leaks at exit.
+# Everything, the app included, under AddressSanitizer + UndefinedBehaviorSanitizer: the app
+# tests (tours, restore, the monkeys) run through tests/app/under_asan.sh, which keeps Mesa's
+# own leaks out of the reports (tests/lsan.supp).
 test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSTEP_SANITIZE=ON \
-	  -DCONVSTEP_GUI=OFF -DCONVSTEP_WERROR=ON > /dev/null
+	  -DCONVSTEP_GUI=ON -DCONVSTEP_WERROR=ON > /dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# libFuzzer targets (tests/fuzz), built with clang under ASan + UBSan, each run FUZZ_SECONDS.
+test-fuzz: deps
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCONVSTEP_FUZZ=ON -DCONVSTEP_FUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -j$(JOBS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -5,13 +5,13 @@
 #include <imgui.h>
 
 #include <iostream>
-#include <random>
 
 #include "front.h"
 #include "gl/egl_context.h"
 #include "gl/gl_api.h"
 #include "gl/offscreen_target.h"
 #include "gl/png.h"
+#include "monkey.h"
 
 namespace convstep {
 
@@ -71,49 +71,6 @@ class HeadlessHost : public ScriptHost {
   std::unique_ptr<OffscreenTarget> target_;
 };
 
-// Seeded random input through ImGui's own input path: keys, clicks, drags, text, resizes.
-class Monkey {
- public:
-  explicit Monkey(unsigned seed) : rng_(seed) {}
-  void feed(ImGuiIO& io, HeadlessHost& host, int* w, int* h) {
-    for (bool& down : io.KeysDown) down = false;
-    std::uniform_int_distribution<int> what(0, 99);
-    const int r = what(rng_);
-    auto coord = [&](float extent) {
-      return std::uniform_real_distribution<float>(0, std::max(extent, 1.0f))(rng_);
-    };
-    static const int keys[] = {
-        GLFW_KEY_RIGHT, GLFW_KEY_LEFT,      GLFW_KEY_PAGE_DOWN, GLFW_KEY_PAGE_UP, GLFW_KEY_HOME,
-        GLFW_KEY_END,   GLFW_KEY_SPACE,     GLFW_KEY_F11,       GLFW_KEY_ESCAPE,  GLFW_KEY_ENTER,
-        GLFW_KEY_TAB,   GLFW_KEY_1,         GLFW_KEY_2,         GLFW_KEY_3,       GLFW_KEY_4,
-        GLFW_KEY_5,     GLFW_KEY_BACKSPACE, GLFW_KEY_DELETE,    GLFW_KEY_UP,      GLFW_KEY_DOWN};
-    if (r < 30) {
-      io.KeysDown[keys[std::uniform_int_distribution<std::size_t>(0, std::size(keys) - 1)(rng_)]] =
-          true;
-      io.KeyShift = what(rng_) < 20;
-    } else if (r < 70) {
-      io.MousePos = ImVec2(coord(io.DisplaySize.x), coord(io.DisplaySize.y));
-      io.MouseDown[0] = what(rng_) < 50;
-    } else if (r < 85) {
-      io.MousePos.x += std::uniform_real_distribution<float>(-60, 60)(rng_);  // a drag
-      io.MousePos.y += std::uniform_real_distribution<float>(-20, 20)(rng_);
-    } else if (r < 95) {
-      const char* texts[] = {"3", "-1", "0.5", "1e9", "nan", "x", "12", "", "999999"};
-      io.AddInputCharactersUTF8(texts[std::uniform_int_distribution<int>(0, 8)(rng_)]);
-      if (what(rng_) < 50) io.KeysDown[GLFW_KEY_ENTER] = true;
-    } else {
-      // Resizes, down to 0×0 (what minimizing does; there is no window manager under Xvfb).
-      const int sizes[][2] = {{0, 0}, {320, 240}, {1600, 900}, {1920, 1080}, {800, 1200}, {1, 1}};
-      const auto& s = sizes[std::uniform_int_distribution<int>(0, 5)(rng_)];
-      *w = s[0], *h = s[1];
-      host.resize(*w, *h);
-    }
-  }
-
- private:
-  std::mt19937 rng_;
-};
-
 }  // namespace
 
 int run_headless(const ShellOptions& options) {
@@ -139,15 +96,19 @@ int run_headless(const ShellOptions& options) {
     int w = options.width > 0 ? options.width : session.app.settings.window_width;
     int h = options.height > 0 ? options.height : session.app.settings.window_height;
     HeadlessHost host(session, w, h);
-    Monkey monkey(options.monkey_seed);
+    Monkey monkey(options.monkey_seed, options.monkey_events);
     const double dt = 1.0 / 60;
     double now = 0;
     long long frames = 0;
     for (;;) {
       io.DeltaTime = static_cast<float>(dt);
-      if (frames < options.monkey_events) monkey.feed(io, host, &w, &h);
+      if (monkey.active()) monkey.feed(io, host);
       session.update(dt, now, host);
       host.render();
+      if (options.monkey_events > 0) {
+        monkey.observe(session);
+        session.ui.quit_requested = false;  // as in the window: counted, not obeyed
+      }
       now += dt, ++frames;
       if (host.quitting()) break;
       const bool script_done = !session.script || session.script->finished();
@@ -156,6 +117,7 @@ int run_headless(const ShellOptions& options) {
         throw ScriptError(options.script + ": still running after 30 simulated minutes: stopped");
     }
     std::cout << "convstep: headless run finished after " << frames << " frames\n";
+    if (options.monkey_events > 0) std::cout << "convstep: monkey " << monkey.report() << "\n";
   }
   ImGui_ImplOpenGL3_Shutdown();
   return 0;

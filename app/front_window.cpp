@@ -1,5 +1,7 @@
 // The windowed front end: GLFW, OpenGL 3.3 core, Dear ImGui's GLFW and OpenGL 3 backends.
 // It sleeps on input events while nothing moves, and draws every frame while something does.
+// With --monkey (tests) it draws every frame, feeds seeded random input through the same path as
+// the headless front end, and simulates time at 60 frames a second so that a seed replays.
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
@@ -10,6 +12,7 @@
 #include "front.h"
 #include "gl/gl_api.h"
 #include "gl/png.h"
+#include "monkey.h"
 
 namespace convstep {
 
@@ -101,15 +104,19 @@ int run_window(const ShellOptions& options) {
     // Full screen follows classroom mode, however it was switched (keys, menu, script).
     bool fullscreen = session.app.settings.classroom;
     if (fullscreen) apply_fullscreen(window, true, width, height);
-    double last = glfwGetTime();
+    const bool monkey_run = options.monkey_events > 0;
+    Monkey monkey(options.monkey_seed, options.monkey_events);
+    long long loops = 0;
+    double last = monkey_run ? 0 : glfwGetTime();
     int idle_frames = 0;
     while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
       // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
-      if (!session.busy() && idle_frames > 3)
+      if (!session.busy() && idle_frames > 3 && !monkey_run)
         glfwWaitEventsTimeout(0.5);
       else
         glfwPollEvents();
-      const double now = glfwGetTime();
+      if (monkey_run && !monkey.active() && (!session.script || session.script->finished())) break;
+      const double now = monkey_run ? ++loops / 60.0 : glfwGetTime();
       session.update(now - last, now, host);
       last = now;
       if (session.fonts_stale()) session.rebuild_fonts();
@@ -118,9 +125,15 @@ int run_window(const ShellOptions& options) {
       if (fw <= 0 || fh <= 0) continue;  // minimized: nothing to draw
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
+      if (monkey_run) ImGui::GetIO().DeltaTime = 1.0f / 60;
+      if (monkey.active()) monkey.feed(ImGui::GetIO(), host);
       ImGui::NewFrame();
       session.draw();
       ImGui::Render();
+      if (monkey_run) {
+        monkey.observe(session);
+        session.ui.quit_requested = false;  // Quit would end the stream early: counted instead
+      }
       idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0
                         ? 0
                         : idle_frames + 1;
@@ -147,6 +160,7 @@ int run_window(const ShellOptions& options) {
                 << host.pending_screenshot() << " was not taken\n";
       status = 1;
     }
+    if (monkey_run) std::cout << "convstep: monkey " << monkey.report() << "\n";
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

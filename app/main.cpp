@@ -73,8 +73,9 @@ int run_app(int argc, char** argv) {
     // The headless run stops after 30 simulated minutes, 108,000 frames of one event each.
     o.monkey_events = whole_number(monkey, "--monkey", 0, 100'000);
     o.monkey_seed = static_cast<unsigned>(whole_number(seed, "--seed", 0, UINT_MAX));
-    if (o.headless || o.monkey_events > 0) return run_headless(o);
     const bool display = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
+    // --monkey runs in the window when there is a display (tests), headless otherwise.
+    if (o.headless || (o.monkey_events > 0 && !display)) return run_headless(o);
     if (display) {
       const int status = run_window(o);
       if (status >= 0) return status;

@@ -37,7 +37,8 @@ quit
 SCRIPT
 # Bounded memory: an address-space limit for a plain build; AddressSanitizer reserves a huge
 # address space, so there the limit is on resident memory.
-if ldd "$convstep" | grep -q libasan; then
+# Under the sanitizers the app is a wrapper script (tests/app/under_asan.sh), not a program.
+if ! ldd "$convstep" > /dev/null 2>&1 || ldd "$convstep" | grep -q libasan; then
   export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=3000
 else
   ulimit -v 3000000

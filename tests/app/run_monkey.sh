@@ -3,10 +3,14 @@
 # resizes down to 0×0. It must end normally (no crash, no GL error).
 set -u
 convstep=$1 events=$2 seed=$3
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
+# A copy of the presets: random keys may save over the lesson open (Ctrl+S).
+cp -r "$here/../../assets" "$work/assets"
+export CONVSTEP_ASSETS_DIR=$work/assets
 timeout 900 "$convstep" --headless --no-restore --monkey "$events" --seed "$seed"
 status=$?
 [ $status -eq 0 ] || { echo "FAIL: exit status $status after seeded random input (seed $seed)"; exit 1; }

@@ -311,7 +311,10 @@ bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
     error_ = "C and Cout must be divisible by groups = " + std::to_string(groups);
     return false;
   }
+  // Both tensors are checked before either is allocated: 16 × 16 × 4096 × 4096 weights would
+  // ask for 34 GB.
   if (1LL * n * c * h * w > kMaxTensorValues ||
+      1LL * cout * (c / groups) * kh * kw > kMaxTensorValues ||
       std::max({h, w, kh, kw, n, c, cout}) > kMaxDimension) {
     error_ = "too large: every dimension at most " + std::to_string(kMaxDimension) +
              ", every tensor at most " + std::to_string(kMaxTensorValues) + " values";
@@ -412,7 +415,8 @@ void App::seek(long long k) {
 
 void App::step_by(long long delta) {
   const long long last = step_count() - 1;
-  long long k = step_ + delta;
+  // A move longer than the phase cannot overflow: it ends at the first or the last step.
+  long long k = step_ + std::clamp(delta, -last - 1, last + 1);
   if (settings.loop && k > last) k = 0;
   if (settings.loop && k < 0) k = last;
   k = std::clamp(k, 0LL, last);

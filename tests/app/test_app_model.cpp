@@ -1,6 +1,8 @@
 // The app's model and scripts, without a window: what a user's action does to the state.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "app/app.h"
 #include "app/script.h"
 
@@ -74,6 +76,24 @@ TEST(App, ReshapeKeepsValuesThatStillFit) {
   EXPECT_EQ(app.lesson().input(1, 0, 0, 0), 0);  // new cells are 0
   EXPECT_EQ(app.lesson().weight.shape, (Shape{3, 1, 3, 3}));
   EXPECT_FALSE(app.reshape(1, 1, 2, 2, 1, 3, 3));  // the kernel no longer fits
+}
+
+TEST(App, AKernelTooLargeIsRefusedBeforeItIsMade) {
+  App app;
+  const Lesson before = app.lesson();
+  // 16 × 16 × 4096 × 4096 weights would be 4.3 billion values (34 GB): refused, not allocated.
+  EXPECT_FALSE(app.reshape(1, 16, 4096, 1, 16, 4096, 4096));
+  EXPECT_NE(app.last_error().find("too large"), std::string::npos) << app.last_error();
+  EXPECT_EQ(app.lesson(), before);
+}
+
+TEST(App, AMoveOfAnyLengthEndsAtTheFirstOrLastStep) {
+  App app;
+  app.step_by(1);  // from step 1 a move of the largest length would overflow
+  app.step_by(std::numeric_limits<long long>::max());
+  EXPECT_EQ(app.step(), app.step_count() - 1);
+  app.step_by(std::numeric_limits<long long>::min());
+  EXPECT_EQ(app.step(), 0);
 }
 
 TEST(App, ChangingGranularityKeepsTheCell) {

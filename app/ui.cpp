@@ -149,7 +149,7 @@ void menu_bar(const App& app, UiState& ui, Intents& out) {
     menu_switch(app, out, "Lesson panel", &Settings::show_lesson_panel);
     menu_switch(app, out, "Why panel", &Settings::show_why_panel);
     ImGui::Separator();
-    for (Theme t : {Theme::Dark, Theme::Light, Theme::HighContrast})
+    for (Theme t : kAllThemes)
       if (ImGui::MenuItem(t == Theme::Dark    ? "Dark theme"
                           : t == Theme::Light ? "Light theme"
                                               : "High-contrast theme",
@@ -406,8 +406,10 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
 // ---- The timeline bar ----
 
 void phase_chips(const App& app, Intents& out) {
-  const char* labels[5] = {"forward", "dW", "dX gather", "dX scatter", "db"};
-  for (int i = 0; i < 5; ++i) {
+  // Human words, in the order of kAllPhases.
+  const char* labels[] = {"forward", "dW", "dX gather", "dX scatter", "db"};
+  static_assert(std::size(labels) == std::size(kAllPhases));
+  for (std::size_t i = 0; i < std::size(kAllPhases); ++i) {
     if (i) ImGui::SameLine();
     const bool active = app.phase() == kAllPhases[i];
     if (active)
@@ -466,11 +468,16 @@ void timeline_bar(const App& app, Intents& out) {
   ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1,
               app.step_count());
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
-  int gran = static_cast<int>(app.settings.granularity);
-  const char* grans[] = {"phase", "cell", "term"};
+  constexpr int kGranularities = static_cast<int>(std::size(kAllGranularities));
+  const char* grans[kGranularities];
+  int gran = 0;
+  for (int i = 0; i < kGranularities; ++i) {
+    grans[i] = granularity_name(kAllGranularities[i]);
+    if (kAllGranularities[i] == app.settings.granularity) gran = i;
+  }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-  if (ImGui::Combo("##granularity", &gran, grans, 3))
-    out.push_back([g = static_cast<Granularity>(gran)](App& a, UiState&) { a.set_granularity(g); });
+  if (ImGui::Combo("##granularity", &gran, grans, kGranularities))
+    out.push_back([g = kAllGranularities[gran]](App& a, UiState&) { a.set_granularity(g); });
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   float speed = app.settings.speed;

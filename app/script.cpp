@@ -3,6 +3,7 @@
 #include <cfloat>
 #include <climits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/io.h"

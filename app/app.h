@@ -16,7 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the declarations only: json.hpp is in the .cpp files
 #include <optional>
 #include <string>
 

@@ -10,6 +10,7 @@
 #include "core/format.h"
 #include "core/io.h"
 #include "core/lesson.h"
+#include "core/names.h"
 #include "core/stage.h"
 #include "core/svg.h"
 #include "core/timeline.h"
@@ -187,11 +188,13 @@ int run_cli(int argc, char** argv) {
   CLI::App* steps =
       app.add_subcommand("steps", "print the steps of the computation with their equations");
   steps->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
-  steps->add_option("--phase", phase, "forward, dw, dx_gather, dx_scatter, db or all")
-      ->check(CLI::IsMember({"forward", "dw", "dx_gather", "dx_scatter", "db", "all"}))
+  std::vector<std::string> phases_or_all = phase_names();
+  phases_or_all.push_back("all");
+  steps->add_option("--phase", phase, spelled_out(phases_or_all))
+      ->check(CLI::IsMember(phases_or_all))
       ->capture_default_str();
-  steps->add_option("--granularity", granularity, "phase, cell or term")
-      ->check(CLI::IsMember({"phase", "cell", "term"}))
+  steps->add_option("--granularity", granularity, spelled_out(granularity_names()))
+      ->check(CLI::IsMember(granularity_names()))
       ->capture_default_str();
   // Numbers are read as text and checked by whole_number(): CLI11 would saturate huge ones.
   steps->add_option("--from", from, "first step of each phase (0-based)");
@@ -205,15 +208,15 @@ int run_cli(int argc, char** argv) {
   std::string step = "0", theme = "dark", out_path, svg_phase = "forward", svg_granularity = "cell";
   CLI::App* svg = app.add_subcommand("svg", "draw one step of the stage as an SVG picture");
   svg->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
-  svg->add_option("--phase", svg_phase, "forward, dw, dx_gather, dx_scatter or db")
-      ->check(CLI::IsMember({"forward", "dw", "dx_gather", "dx_scatter", "db"}))
+  svg->add_option("--phase", svg_phase, spelled_out(phase_names()))
+      ->check(CLI::IsMember(phase_names()))
       ->capture_default_str();
-  svg->add_option("--granularity", svg_granularity, "phase, cell or term")
-      ->check(CLI::IsMember({"phase", "cell", "term"}))
+  svg->add_option("--granularity", svg_granularity, spelled_out(granularity_names()))
+      ->check(CLI::IsMember(granularity_names()))
       ->capture_default_str();
   svg->add_option("--step", step, "the step (0-based)");
-  svg->add_option("--theme", theme, "dark, light or high_contrast")
-      ->check(CLI::IsMember({"dark", "light", "high_contrast"}))
+  svg->add_option("--theme", theme, spelled_out(theme_names()))
+      ->check(CLI::IsMember(theme_names()))
       ->capture_default_str();
   svg->add_option("-o,--out", out_path, "the SVG file to write")->required();
 

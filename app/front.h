@@ -3,6 +3,7 @@
 // stderr naming the file and line), 1 for anything else.
 #pragma once
 
+#include "export/export.h"
 #include "session.h"
 
 namespace convstep {

@@ -3,9 +3,11 @@
 #include <cfloat>
 #include <climits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/io.h"
+#include "core/names.h"
 #include "core/user_text.h"
 
 namespace convstep {
@@ -176,14 +178,14 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   else if (v == "phase") {
     const auto p = parse_phase(a[0]);
     if (!p)
-      throw std::invalid_argument("unknown phase " + in_quotes(a[0]) +
-                                  ": forward, dw, dx_gather, dx_scatter or db");
+      throw std::invalid_argument("unknown phase " + in_quotes(a[0]) + ": " +
+                                  spelled_out(phase_names()));
     app.set_phase(*p);
   } else if (v == "granularity") {
     const auto g = parse_granularity(a[0]);
     if (!g)
-      throw std::invalid_argument("unknown granularity " + in_quotes(a[0]) +
-                                  ": phase, cell or term");
+      throw std::invalid_argument("unknown granularity " + in_quotes(a[0]) + ": " +
+                                  spelled_out(granularity_names()));
     app.set_granularity(*g);
   } else if (v == "seek") {
     app.seek(whole_number(a[0], "the step", 0, app.step_count() - 1));
@@ -233,8 +235,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   } else if (v == "theme") {
     const auto t = parse_theme(a[0]);
     if (!t)
-      throw std::invalid_argument("unknown theme " + in_quotes(a[0]) +
-                                  ": dark, light or high_contrast");
+      throw std::invalid_argument("unknown theme " + in_quotes(a[0]) + ": " +
+                                  spelled_out(theme_names()));
     app.settings.theme = *t;
   } else if (v == "classroom") {
     app.set_classroom(to_switch(a[0]));

@@ -56,19 +56,4 @@ class Session {
   Recovery recovery_;
 };
 
-// Exports of the current state, shared by scripts and the menus.
-// kind: "png" (the stage, 1600×900), "svg", "md" (worksheet of the phase), "gif" (every step
-// of the phase), "pngs" (a folder with one PNG per step, made whole or not at all; an existing
-// folder is replaced only if it holds nothing but an earlier "pngs" export).
-void export_current(const App& app, const std::string& kind, const std::string& path);
-
-// Why a window of `width` × `height` pixels has no screenshot, when one of them is 0
-// (a minimized window): "the window is 0×900 pixels: there is no picture to take".
-std::string no_picture(int width, int height);
-
-// Renders the stage of every phase of the app's lesson into `folder` (PNG and SVG), made whole
-// in a temporary folder first. An existing folder is replaced only if it holds nothing but
-// convstep's own earlier pictures. Needs a current GL context.
-void render_all_phases(const App& app, const std::string& folder);
-
 }  // namespace convstep

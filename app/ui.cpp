@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "core/colormap.h"
 #include "core/format.h"
@@ -19,26 +20,6 @@
 namespace convstep {
 
 namespace fs = std::filesystem;
-
-double MethodCheck::worst() const {
-  return std::max({forward_direct, dx_direct, dx_gather, dx_scatter, dw_direct});
-}
-
-MethodCheck check_methods(const Lesson& l) {
-  const Geometry geo = l.geometry();
-  const Tensor G = l.upstream_gradient();
-  const Tensor Z = forward(l.input, l.weight, l.bias, geo, ForwardMethod::Im2col);
-  const Tensor dX = grad_input(G, l.weight, geo, GradInputMethod::Im2col);
-  const Tensor dW = grad_weight(l.input, G, geo, GradWeightMethod::Im2col);
-  MethodCheck m;
-  m.forward_direct =
-      max_abs_diff(forward(l.input, l.weight, l.bias, geo, ForwardMethod::Direct), Z);
-  m.dx_direct = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Direct), dX);
-  m.dx_gather = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Gather), dX);
-  m.dx_scatter = max_abs_diff(grad_input(G, l.weight, geo, GradInputMethod::Scatter), dX);
-  m.dw_direct = max_abs_diff(grad_weight(l.input, G, geo, GradWeightMethod::Direct), dW);
-  return m;
-}
 
 namespace {
 
@@ -169,7 +150,7 @@ void menu_bar(const App& app, UiState& ui, Intents& out) {
     menu_switch(app, out, "Lesson panel", &Settings::show_lesson_panel);
     menu_switch(app, out, "Why panel", &Settings::show_why_panel);
     ImGui::Separator();
-    for (Theme t : {Theme::Dark, Theme::Light, Theme::HighContrast})
+    for (Theme t : kAllThemes)
       if (ImGui::MenuItem(t == Theme::Dark    ? "Dark theme"
                           : t == Theme::Light ? "Light theme"
                                               : "High-contrast theme",
@@ -381,7 +362,7 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
       ImGui::TextDisabled("checking…");
     } else {
       const MethodCheck& m = ui.check_result;
-      const bool ok = m.worst() <= 1e-9 * std::max(1.0, max_abs(app.timeline().results().dX));
+      const bool ok = m.agree(max_abs(app.timeline().results().dX));
       ImGui::TextColored(ok ? ImVec4(0.3f, 0.8f, 0.5f, 1) : ImVec4(1, 0.4f, 0.2f, 1),
                          ok ? "✓ all methods agree" : "methods differ!");
       ImGui::Text("Z: direct vs im2col       %.1e", m.forward_direct);
@@ -426,8 +407,10 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
 // ---- The timeline bar ----
 
 void phase_chips(const App& app, Intents& out) {
-  const char* labels[5] = {"forward", "dW", "dX gather", "dX scatter", "db"};
-  for (int i = 0; i < 5; ++i) {
+  // Human words, in the order of kAllPhases.
+  const char* labels[] = {"forward", "dW", "dX gather", "dX scatter", "db"};
+  static_assert(std::size(labels) == std::size(kAllPhases));
+  for (std::size_t i = 0; i < std::size(kAllPhases); ++i) {
     if (i) ImGui::SameLine();
     const bool active = app.phase() == kAllPhases[i];
     if (active)
@@ -486,11 +469,16 @@ void timeline_bar(const App& app, Intents& out) {
   ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1,
               app.step_count());
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
-  int gran = static_cast<int>(app.settings.granularity);
-  const char* grans[] = {"phase", "cell", "term"};
+  constexpr int kGranularities = static_cast<int>(std::size(kAllGranularities));
+  const char* grans[kGranularities];
+  int gran = 0;
+  for (int i = 0; i < kGranularities; ++i) {
+    grans[i] = granularity_name(kAllGranularities[i]);
+    if (kAllGranularities[i] == app.settings.granularity) gran = i;
+  }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-  if (ImGui::Combo("##granularity", &gran, grans, 3))
-    out.push_back([g = static_cast<Granularity>(gran)](App& a, UiState&) { a.set_granularity(g); });
+  if (ImGui::Combo("##granularity", &gran, grans, kGranularities))
+    out.push_back([g = kAllGranularities[gran]](App& a, UiState&) { a.set_granularity(g); });
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   float speed = app.settings.speed;

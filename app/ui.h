@@ -15,17 +15,11 @@
 #include <vector>
 
 #include "app.h"
+#include "core/check.h"
 
 namespace convstep {
 
 class ScenePainter;
-
-// Every method against the fast path, computed off the frame path when the lesson changes.
-struct MethodCheck {
-  double forward_direct = 0, dx_direct = 0, dx_gather = 0, dx_scatter = 0, dw_direct = 0;
-  double worst() const;
-};
-MethodCheck check_methods(const Lesson& lesson);
 
 enum class RestoreAnswer { None, Restore, Discard };
 
@@ -39,7 +33,7 @@ struct UiState {
   std::string restore_path;
   RestoreAnswer restore_answer = RestoreAnswer::None;  // the session then drops the old copy
 
-  long long checked_revision = -1;
+  long long checked_revision = -1;  // every method against the fast path (core/check.h)
   std::future<MethodCheck> check;
   MethodCheck check_result;
   bool check_ready = false;

@@ -19,6 +19,7 @@
 namespace convstep {
 
 enum class Theme { Dark, Light, HighContrast };
+inline constexpr Theme kAllThemes[] = {Theme::Dark, Theme::Light, Theme::HighContrast};
 const char* theme_name(Theme t);  // "dark", "light", "high_contrast"
 std::optional<Theme> parse_theme(std::string_view name);
 

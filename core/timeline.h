@@ -34,6 +34,8 @@ const char* phase_title(Phase p);        // "Forward: Z = Xp ⋆ W + b"
 const char* phase_explanation(Phase p);  // a paragraph for students
 
 enum class Granularity { Phase, Cell, Term };
+inline constexpr Granularity kAllGranularities[] = {Granularity::Phase, Granularity::Cell,
+                                                    Granularity::Term};
 const char* granularity_name(Granularity g);  // "phase", "cell", "term"
 std::optional<Granularity> parse_granularity(std::string_view name);
 

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "resource_paths.h"
+#include "app/resource_paths.h"
 
 namespace convstep {
 namespace {

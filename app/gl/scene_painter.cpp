@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "app/resource_paths.h"
 #include "core/colormap.h"
 #include "gl_api.h"
-#include "resource_paths.h"
 #include "shader_program.h"
 
 namespace convstep {

@@ -1,5 +1,6 @@
 // The app's model and scripts, without a window: what a user's action does to the state.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <limits>
 

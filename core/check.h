@@ -1,0 +1,31 @@
+// check.h — every method of computing the convolution and its gradients, checked against
+// the fast path (im2col + GEMM): the app's "the methods agree" panel.
+//
+//   MethodCheck m = check_methods(lesson);              // largest |difference| per method
+//   bool ok = m.agree(max_abs(dX));                     // within rounding of dX's size
+//
+// The check compares numbers only; the app runs it off the frame path, once per lesson edit.
+#pragma once
+
+#include "lesson.h"
+
+namespace convstep {
+
+// The largest absolute difference between each method and the reference.
+struct MethodCheck {
+  double forward_direct = 0, dx_direct = 0, dx_gather = 0, dx_scatter = 0, dw_direct = 0;
+  double worst() const;
+  // Whether every difference is rounding for values of the size `magnitude`.
+  bool agree(double magnitude) const;
+};
+
+// The results every method is compared with: Z, dX and dW of the lesson.
+struct MethodReference {
+  Tensor Z, dX, dW;
+};
+
+MethodCheck check_methods(const Lesson& lesson);  // the reference is im2col + GEMM
+// Each method of `lesson` against given results: what the check of a broken method reports.
+MethodCheck compare_methods(const Lesson& lesson, const MethodReference& reference);
+
+}  // namespace convstep

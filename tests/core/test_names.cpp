@@ -1,0 +1,39 @@
+// The one table of phase, granularity and theme names (core/names) that the command line,
+// scripts and the app's menus are built from.
+#include <gtest/gtest.h>
+
+#include "core/names.h"
+#include "core/stage.h"
+#include "core/timeline.h"
+
+namespace convstep {
+namespace {
+
+// Every name reads back as the value at its place in the list of all values.
+TEST(Names, EveryNameParsesBackToItsValue) {
+  const auto phases = phase_names();
+  ASSERT_EQ(phases.size(), std::size(kAllPhases));
+  for (std::size_t i = 0; i < phases.size(); ++i) EXPECT_EQ(parse_phase(phases[i]), kAllPhases[i]);
+
+  const auto granularities = granularity_names();
+  ASSERT_EQ(granularities.size(), std::size(kAllGranularities));
+  for (std::size_t i = 0; i < granularities.size(); ++i)
+    EXPECT_EQ(parse_granularity(granularities[i]), kAllGranularities[i]);
+
+  const auto themes = theme_names();
+  ASSERT_EQ(themes.size(), std::size(kAllThemes));
+  for (std::size_t i = 0; i < themes.size(); ++i) EXPECT_EQ(parse_theme(themes[i]), kAllThemes[i]);
+}
+
+// What the help and the messages say, word for word.
+TEST(Names, SpelledOutAsTheMessagesSayThem) {
+  EXPECT_EQ(spelled_out(phase_names()), "forward, dw, dx_gather, dx_scatter or db");
+  EXPECT_EQ(spelled_out(granularity_names()), "phase, cell or term");
+  EXPECT_EQ(spelled_out(theme_names()), "dark, light or high_contrast");
+  EXPECT_EQ(spelled_out({}), "");
+  EXPECT_EQ(spelled_out({"a"}), "a");
+  EXPECT_EQ(spelled_out({"a", "b"}), "a or b");
+}
+
+}  // namespace
+}  // namespace convstep

@@ -247,7 +247,7 @@ int run_cli(int argc, char** argv) {
                            count.empty() ? LLONG_MAX : whole_number(count, "--count", 0, LLONG_MAX),
                            skip_zero_terms, steps_format);
   } catch (const LessonError& e) {
-    std::cerr << "convstep: " << excerpt(lesson_path, kPathChars) << ": "
+    std::cerr << "convstep: " << path_excerpt(lesson_path) << ": "
               << excerpt(e.what(), kMessageChars) << "\n";
     return kExitBadInput;
   } catch (...) {

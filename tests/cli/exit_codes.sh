@@ -148,6 +148,9 @@ if "$convstep" --headless --help 2>/dev/null | grep -q "run the commands of a sc
   app 1 "script.txt:1: screenshot: " /dev/null "$convstep" --headless --no-restore --script script.txt
   script "save missing/lesson.json" quit
   app 1 "script.txt:1: save: " /dev/null "$convstep" --headless --no-restore --script script.txt
+  script "save $long/$long/nowhere/lesson.json" quit
+  app 1 "dddd/nowhere/lesson.json: cannot create a file in" /dev/null \
+    "$convstep" --headless --no-restore --script script.txt
   script "export pngs not-a-folder/steps" quit
   app 1 "script.txt:1: export: " /dev/null "$convstep" --headless --no-restore --script script.txt
   script "export $(printf 'x%.0s' {1..5000}) out" quit

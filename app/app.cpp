@@ -153,7 +153,7 @@ void App::open(const std::string& path) {
   try {
     set_lesson(load_lesson(path), path);
   } catch (const LessonError& e) {
-    throw LessonError(excerpt(path, kPathChars) + ": " + e.what());
+    throw LessonError(path_excerpt(path) + ": " + e.what());
   }
 }
 

@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "core/format.h"
 #include "core/io.h"
 #include "core/lesson.h"
@@ -142,6 +145,14 @@ int steps_command(const std::string& path, const std::string& phase, const std::
   return kExitSuccess;
 }
 
+// Whether `path` names the file standard output writes to (`-o /dev/stdout`, say): the name
+// printed after writing it would be appended to the picture.
+bool is_standard_output(const std::string& path) {
+  struct stat file, out;
+  return ::stat(path.c_str(), &file) == 0 && ::fstat(STDOUT_FILENO, &out) == 0 &&
+         file.st_dev == out.st_dev && file.st_ino == out.st_ino;
+}
+
 // One step of a phase as an SVG picture of the stage.
 int export_svg_command(const std::string& path, const std::string& phase,
                        const std::string& granularity, long long step, const std::string& theme,
@@ -159,6 +170,7 @@ int export_svg_command(const std::string& path, const std::string& phase,
   options.theme = *parse_theme(theme);
   const Frame frame = timeline.frame(p, g, step);
   write_file_atomically(out, scene_to_svg(build_stage(timeline, frame, frame, 1, options)));
+  if (is_standard_output(out)) return finish_output("the picture");
   std::cout << out << "\n";
   return finish_output("the file name");
 }
@@ -238,7 +250,7 @@ int run_cli(int argc, char** argv) {
                            count.empty() ? LLONG_MAX : whole_number(count, "--count", 0, LLONG_MAX),
                            skip_zero_terms, steps_format);
   } catch (const LessonError& e) {
-    std::cerr << "convstep: " << excerpt(lesson_path, kPathChars) << ": "
+    std::cerr << "convstep: " << path_excerpt(lesson_path) << ": "
               << excerpt(e.what(), kMessageChars) << "\n";
     return kExitBadInput;
   } catch (...) {

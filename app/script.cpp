@@ -120,7 +120,7 @@ std::vector<ScriptCommand> load_script(const std::string& path) {
     // read_file refuses a folder or a named pipe instead of waiting on it.
     return parse_script(read_file(path, kMaxScriptBytes), path);
   } catch (const IoError& e) {  // a script that cannot be read is bad input: exit 2
-    throw ScriptError(excerpt(path, 256) + ": " + e.reason());
+    throw ScriptError(path_excerpt(path) + ": " + e.reason());
   }
 }
 

@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "format.h"
 
@@ -98,11 +99,15 @@ Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight) 
     if (extent > 4LL * kMaxDimension)
       throw ConvError("the padded input or the dilated kernel spans " + std::to_string(extent) +
                       " cells, more than the limit of " + std::to_string(4 * kMaxDimension));
-  for (const Shape& s : {g.padded_input_shape(), g.gp_shape()})
+  // Named, so that the student knows which setting to change: the padding makes Xp, the
+  // output and the kernel make Gp.
+  const std::pair<const char*, Shape> grids[] = {{"the padded input Xp ", g.padded_input_shape()},
+                                                 {"the padded gradient map Gp ", g.gp_shape()}};
+  for (const auto& [name, s] : grids)
     if (s.count() > kMaxTensorValues)
-      throw ConvError("an intermediate tensor " + s.str() + " would hold " +
-                      std::to_string(s.count()) + " values, more than the limit of " +
-                      std::to_string(kMaxTensorValues));
+      throw ConvError(name + s.str() + " would hold " + std::to_string(s.count()) +
+                      " values, more than the limit of " + std::to_string(kMaxTensorValues) +
+                      ", which keeps convstep within 2 GB of memory");
   // Checked after the tensors, which bound n·cout·oh·ow: the product then fits 64 bits.
   if (g.multiply_adds() > kMaxMultiplyAdds)
     throw ConvError("this lesson needs " + std::to_string(g.multiply_adds()) +

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <utility>
 
+#include "user_text.h"
+
 namespace convstep {
 
 namespace fs = std::filesystem;
@@ -51,7 +53,7 @@ std::string name_of(const std::string& path) {
 }
 
 [[noreturn]] void fail_write(const std::string& path, const std::string& reason) {
-  throw IoError("cannot write " + path + ": " + reason, path, reason);
+  throw IoError("cannot write " + path_excerpt(path) + ": " + reason, path, reason);
 }
 
 // Writes all of `text`; 0 or the errno of the failure.
@@ -139,8 +141,8 @@ void replace_file(const std::string& shown, const std::string& target, const std
   std::string temp = folder + "/." + name_of(target) + ".tmp-XXXXXX";
   Fd fd(::mkostemp(temp.data(), O_CLOEXEC));
   if (fd.fd < 0)
-    fail_write(shown, "cannot create a file in " + folder + ": " + reason_of(errno) +
-                          "; nothing was changed");
+    fail_write(shown, "cannot create a file in " + path_excerpt(folder, kExcerptChars) + ": " +
+                          reason_of(errno) + "; nothing was changed");
   struct stat old {};
   if (::stat(target.c_str(), &old) == 0) {
     ::fchmod(fd.fd, old.st_mode & 07777);
@@ -181,7 +183,7 @@ void write_file_atomically(const std::string& path, const std::string& text, Spe
 
 std::string read_file(const std::string& path, long long max_bytes) {
   auto fail = [&](const std::string& reason) -> std::string {
-    throw IoError(path + ": " + reason, path, reason);
+    throw IoError(path_excerpt(path) + ": " + reason, path, reason);
   };
   // O_NONBLOCK: opening a named pipe must not wait for a writer.
   Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
@@ -226,7 +228,7 @@ void write_folder_atomically(const std::string& path,
     for (const auto& entry : fs::directory_iterator(target, ec)) {
       const std::string name = entry.path().filename().string();
       if (!replaceable(name))
-        fail_write(path, "the folder already holds other files (" + name +
+        fail_write(path, "the folder already holds other files (" + excerpt(name) +
                              "); choose a new or empty folder");
     }
     if (ec) fail_write(path, ec.message());
@@ -235,8 +237,8 @@ void write_folder_atomically(const std::string& path,
   const std::string parent = folder_of(target);
   std::string temp = parent + "/." + name_of(target) + ".tmp-XXXXXX";
   if (!::mkdtemp(temp.data()))
-    fail_write(path, "cannot create a folder in " + parent + ": " + reason_of(errno) +
-                         "; nothing was changed");
+    fail_write(path, "cannot create a folder in " + path_excerpt(parent, kExcerptChars) + ": " +
+                         reason_of(errno) + "; nothing was changed");
   ::chmod(temp.c_str(), new_mode(0777));
   auto discard = [&] {
     std::error_code ec;

@@ -451,7 +451,7 @@ void save_lesson(const Lesson& lesson, const std::string& path) {
   try {
     write_file_atomically(path, lesson_to_json(lesson));
   } catch (const IoError& e) {
-    throw LessonError("cannot save " + path + ": " + e.reason());
+    throw LessonError("cannot save " + path_excerpt(path) + ": " + e.reason());
   }
 }
 

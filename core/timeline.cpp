@@ -336,7 +336,7 @@ void check_step_limits(const Geometry& g) {
                       std::to_string(b.terms_per_cell()) + " terms, more than the limit of " +
                       std::to_string(kMaxTermsPerCell) +
                       ": every step recomputes its cell, which would be too slow. Use a smaller "
-                      "input or kernel, or a larger stride");
+                      "input, kernel or padding, or a larger stride");
     if (b.steps(Granularity::Term, false) > kMaxTermSteps)
       throw ConvError(std::string("stepping through ") + phase_name(p) + " term by term takes " +
                       std::to_string(b.steps(Granularity::Term, false)) +

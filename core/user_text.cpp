@@ -90,6 +90,14 @@ std::string in_quotes(std::string_view text, std::size_t max_chars) {
   return "\"" + excerpt(text, max_chars) + "\"";
 }
 
+std::string path_excerpt(std::string_view path, std::size_t max_chars) {
+  if (path.size() <= max_chars) return excerpt(path, max_chars);
+  std::size_t start = path.size() - max_chars;
+  // Start on a character, not inside one: UTF-8 continuation bytes are 10xxxxxx.
+  while (start < path.size() && (static_cast<unsigned char>(path[start]) & 0xc0) == 0x80) ++start;
+  return "\u2026" + excerpt(path.substr(start), max_chars);
+}
+
 long long whole_number(std::string_view text, const std::string& what, long long lo, long long hi) {
   long long v = 0;
   const char* end = text.data() + text.size();

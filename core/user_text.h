@@ -20,7 +20,7 @@ inline constexpr std::size_t kExcerptChars = 80;
 inline constexpr int kMaxNesting = 64;
 // Paths are shown longer (the file's name is at their end), and a whole message is bounded
 // too, as a last resort for messages made of several parts.
-inline constexpr std::size_t kPathChars = 256;
+inline constexpr std::size_t kPathChars = 160;
 inline constexpr std::size_t kMessageChars = 400;
 
 // At most `max_chars` characters of `text`, with control characters, invalid UTF-8 and
@@ -28,6 +28,10 @@ inline constexpr std::size_t kMessageChars = 400;
 std::string excerpt(std::string_view text, std::size_t max_chars = kExcerptChars);
 // The excerpt in double quotes.
 std::string in_quotes(std::string_view text, std::size_t max_chars = kExcerptChars);
+// A path as messages show it: escaped like an excerpt, and, when longer than `max_chars`, cut
+// at its start rather than its end, so that the file's own name is always there:
+//   path_excerpt("/" + std::string(300, 'd') + "/lesson.json") → …ddd/lesson.json
+std::string path_excerpt(std::string_view path, std::size_t max_chars = kPathChars);
 
 // `text` as a whole number from `lo` to `hi`, with nothing around it. Throws
 // std::invalid_argument naming `what` instead of wrapping around or saturating:

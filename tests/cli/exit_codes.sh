@@ -81,6 +81,15 @@ check 1 "cannot write" /dev/null "$convstep" svg "$lesson" -o not-a-folder/out.s
 check 1 "cannot write" /dev/null "$convstep" svg "$lesson" -o missing/out.svg
 check 1 "cannot write" /dev/full "$convstep" svg "$lesson" -o out.svg
 check 2 "" /dev/null "$convstep" no-such-command
+# A long path is cut at its start: the message keeps the file's name and the reason.
+long=$(printf 'd%.0s' {1..200})
+mkdir -p "$long/$long"
+check 2 "dddd/missing.json: cannot open: No such file or directory" /dev/null \
+  "$convstep" validate "$long/$long/missing.json"
+check 1 "dddd/nowhere/x.svg: cannot create a file in" /dev/null \
+  "$convstep" svg "$lesson" -o "$long/$long/nowhere/x.svg"
+check 1 "nowhere: No such file or directory; nothing was changed" /dev/null \
+  "$convstep" svg "$lesson" -o "$long/$long/nowhere/x.svg"
 
 # Out of memory is the environment failing: 1 and a message, not std::bad_alloc's abort. A
 # 4096×4096 input needs well over 100 MB. (AddressSanitizer cannot run under a ulimit.)
@@ -139,6 +148,9 @@ if "$convstep" --headless --help 2>/dev/null | grep -q "run the commands of a sc
   app 1 "script.txt:1: screenshot: " /dev/null "$convstep" --headless --no-restore --script script.txt
   script "save missing/lesson.json" quit
   app 1 "script.txt:1: save: " /dev/null "$convstep" --headless --no-restore --script script.txt
+  script "save $long/$long/nowhere/lesson.json" quit
+  app 1 "dddd/nowhere/lesson.json: cannot create a file in" /dev/null \
+    "$convstep" --headless --no-restore --script script.txt
   script "export pngs not-a-folder/steps" quit
   app 1 "script.txt:1: export: " /dev/null "$convstep" --headless --no-restore --script script.txt
   script "export $(printf 'x%.0s' {1..5000}) out" quit

@@ -34,6 +34,8 @@ grep -q "<svg" from-pipe.svg || { echo "FAIL pipe: the reader got no picture"; f
 svg /dev/stdout | grep -q "<svg" || { echo "FAIL stdout: no picture through a pipe"; fail=1; }
 svg /dev/stdout > stdout.svg || { echo "FAIL stdout: exit $?"; fail=1; }
 head -c 200 stdout.svg | grep -q "<svg" || { echo "FAIL stdout: the file does not start with the picture"; fail=1; }
+# The picture is all there is: the file's name, printed after a written file, is not appended.
+[ "$(tail -n 1 stdout.svg)" = "</svg>" ] || { echo "FAIL stdout: the picture is followed by: $(tail -n 1 stdout.svg)"; fail=1; }
 [ -c /dev/null ] && [ -L /dev/stdout ] || { echo "FAIL: /dev was changed"; fail=1; }
 
 # A folder is a clear error, exit 1, and stays as it was.

@@ -43,6 +43,18 @@ TEST(Excerpt, BytesThatAreNotUtf8AreEscaped) {
   EXPECT_EQ(excerpt("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
 }
 
+TEST(PathExcerpt, LongPathKeepsTheFileName) {
+  EXPECT_EQ(path_excerpt("lessons/sobel.json"), "lessons/sobel.json");
+  const std::string path = "/" + std::string(1000, 'd') + "/lesson\n.json";
+  const std::string shown = path_excerpt(path);
+  EXPECT_EQ(shown.rfind("…", 0), 0u) << shown;
+  EXPECT_NE(shown.find("d/lesson\\n.json"), std::string::npos) << shown;
+  EXPECT_LE(shown.size(), kPathChars + 8);
+  // Cut inside a character, the excerpt starts at the next whole one: no stray byte.
+  EXPECT_EQ(path_excerpt(std::string(200, 'x') + "é", 3), "…xé");
+  EXPECT_EQ(path_excerpt("éé", 3), "…é");
+}
+
 TEST(Nesting, WithinTheLimitIsAccepted) {
   EXPECT_EQ(nesting_error(R"({"input": [[[[1]]]], "weight": [[1]]})"), "");
   EXPECT_EQ(nesting_error(std::string(64, '[') + std::string(64, ']')), "");

@@ -27,6 +27,15 @@ struct ImGuiScope {
   ~ImGuiScope() { ImGui::DestroyContext(); }
 };
 
+// Dear ImGui's OpenGL 3 backend, shut down however the run ends: a script error thrown out of
+// the loop must not leave its state behind.
+struct OpenGl3Backend {
+  const bool started = ImGui_ImplOpenGL3_Init("#version 330 core");
+  ~OpenGl3Backend() {
+    if (started) ImGui_ImplOpenGL3_Shutdown();
+  }
+};
+
 class HeadlessHost : public ScriptHost {
  public:
   HeadlessHost(Session& s, int w, int h) : session_(s), width_(w), height_(h) {}
@@ -76,7 +85,8 @@ class HeadlessHost : public ScriptHost {
 int run_headless(const ShellOptions& options) {
   EglContext gl;
   ImGuiScope imgui;
-  if (!ImGui_ImplOpenGL3_Init("#version 330 core")) {
+  OpenGl3Backend backend;
+  if (!backend.started) {
     std::cerr << "convstep: Dear ImGui's OpenGL 3 backend could not start\n";
     return 1;
   }
@@ -119,7 +129,6 @@ int run_headless(const ShellOptions& options) {
     std::cout << "convstep: headless run finished after " << frames << " frames\n";
     if (options.monkey_events > 0) std::cout << "convstep: monkey " << monkey.report() << "\n";
   }
-  ImGui_ImplOpenGL3_Shutdown();
   return 0;
 }
 

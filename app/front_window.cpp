@@ -97,6 +97,17 @@ int run_window(const ShellOptions& options) {
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
+  // Torn down however the run ends: a script error thrown out of the loop included.
+  struct Teardown {
+    GLFWwindow* window;
+    ~Teardown() {
+      ImGui_ImplOpenGL3_Shutdown();
+      ImGui_ImplGlfw_Shutdown();
+      ImGui::DestroyContext();
+      glfwDestroyWindow(window);
+      glfwTerminate();
+    }
+  } teardown{window};
   int status = 0;
   {
     Session session(options);
@@ -162,11 +173,6 @@ int run_window(const ShellOptions& options) {
     }
     if (monkey_run) std::cout << "convstep: monkey " << monkey.report() << "\n";
   }
-  ImGui_ImplOpenGL3_Shutdown();
-  ImGui_ImplGlfw_Shutdown();
-  ImGui::DestroyContext();
-  glfwDestroyWindow(window);
-  glfwTerminate();
   return status;
 }
 

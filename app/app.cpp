@@ -123,7 +123,8 @@ Settings load_settings(std::string* problem) {
   } catch (const IoError& e) {
     why = e.reason();
   }
-  if (problem && !why.empty()) *problem = path + ": " + why + "; using the default settings";
+  if (problem && !why.empty())
+    *problem = path_excerpt(path) + ": " + why + "; using the default settings";
   return s;
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/colormap.h"
 #include "core/format.h"
+#include "core/user_text.h"
 #include "gl/scene_painter.h"
 #include "resource_paths.h"
 
@@ -52,7 +53,7 @@ Intent open_lesson(std::string path) {
   return [path](App& app, UiState& ui) {
     try {
       app.open(path);
-      set_status(ui, "opened " + path);
+      set_status(ui, "opened " + path_excerpt(path));
     } catch (const LessonError& e) {
       set_status(ui, e.what());
     }
@@ -62,7 +63,7 @@ Intent open_lesson(std::string path) {
 void save_to(App& app, UiState& ui, const std::string& path) {
   try {
     app.save(path);
-    set_status(ui, "saved " + path);
+    set_status(ui, "saved " + path_excerpt(path));
   } catch (const LessonError& e) {
     set_status(ui, e.what());
   }

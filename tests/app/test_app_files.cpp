@@ -77,6 +77,22 @@ TEST(Settings, TextThatIsNotSettingsGivesTheDefaults) {
                                     "object); using the default settings");
 }
 
+TEST(Settings, ALongFolderNameIsCutAtItsStart) {
+  Home home;
+  // A settings folder 1,200 characters deep: the warning keeps its end and stays one short line.
+  const std::string deep = home.path.string() + "/" + std::string(200, 'd') + "/" +
+                           std::string(200, 'd') + "/" + std::string(200, 'd') + "/" +
+                           std::string(200, 'd') + "/" + std::string(200, 'd') + "/" +
+                           std::string(200, 'd');
+  fs::create_directories(deep + "/convstep");
+  ::setenv("XDG_CONFIG_HOME", deep.c_str(), 1);
+  std::ofstream(config_dir() + "/settings.json") << "{";
+  const std::string problem = settings_problem();
+  EXPECT_LT(problem.size(), 300u) << problem;
+  EXPECT_NE(problem.find("ddd/convstep/settings.json: is not valid JSON"), std::string::npos)
+      << problem;
+}
+
 TEST(Settings, NumbersOutOfRangeAreClamped) {
   const Settings s = parse_settings(
       R"({"speed": 1e300, "stage_scale": -1e300, "window_width": 1e300, "window_height": 12.7,

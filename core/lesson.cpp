@@ -368,9 +368,11 @@ Lesson load_lesson(const std::string& path) {
 
 namespace {
 
+// Whole numbers as plain digits while format_number writes them whole (below 10^15); every
+// other value as the shortest text that reads back as the same double, so a save loses nothing.
 std::string number_text(double v) {
-  if (v == std::trunc(v) && std::fabs(v) < 9e15) return format_number(v);
-  return json(v).dump();  // shortest text that reads back as the same double
+  if (v == std::trunc(v) && std::fabs(v) < 1e15) return format_number(v);
+  return json(v).dump();
 }
 
 void write_nested(std::string& out, const std::vector<int>& dims, const double*& v,

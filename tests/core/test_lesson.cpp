@@ -61,6 +61,14 @@ TEST(Lesson, NonIntegerValuesRoundTripExactly) {
   EXPECT_EQ(parse_lesson(lesson_to_json(l)), l);
 }
 
+TEST(Lesson, LargeWholeNumbersRoundTripExactly) {
+  // Found by the lesson fuzzer: whole numbers from 10^15 up were saved with 6 digits.
+  const Lesson l = parse_lesson(
+      R"({"input": [[4444444444444442, 1e15, -999999999999999, 9007199254740992]],
+          "weight": [[1]]})");
+  EXPECT_EQ(parse_lesson(lesson_to_json(l)), l) << lesson_to_json(l);
+}
+
 TEST(Lesson, PaddingFormsAreKeptOnSave) {
   for (const char* padding : {"\"same\"", "\"full\"", "\"valid\"", "[1, 2]", "[0, 1, 2, 1]", "2"}) {
     const Lesson l = parse_lesson(

@@ -55,7 +55,7 @@ int run_app(int argc, char** argv) {
       "Subcommands (see convstep --help): compute, validate, steps, svg."};
   ShellOptions o;
   std::string size, monkey = "0", seed = "1";
-  cli.add_option("lesson", o.lesson, "a lesson file (JSON); default: the seed's 6×5 Sobel example");
+  cli.add_option("lesson", o.lesson, "a lesson file (JSON); default: the 6×5 Sobel example");
   cli.add_option("--script", o.script, "run the commands of a script file");
   cli.add_flag("--headless", o.headless, "render through EGL, with no display");
   cli.add_flag("--no-restore", o.no_restore,

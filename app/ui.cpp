@@ -334,7 +334,7 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
 // ---- The why panel ----
 
 void why_panel(const App& app, UiState& ui, Intents& out) {
-  const Frame& f = app.frame();
+  const Frame& f = app.frame();  // safe: nothing changes the app until the frame is drawn
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(phase_title(f.phase));
   ImGui::Separator();
@@ -373,7 +373,7 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
       ImGui::Text("dW: direct vs im2col      %.1e", m.dw_direct);
     }
   }
-  if (ImGui::CollapsingHeader("Pitfalls: the seeds' mistakes")) {
+  if (ImGui::CollapsingHeader("Pitfalls: classic mistakes from the notebooks")) {
     for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i) {
       const Pitfall p = kAllPitfalls[i];
       bool on = app.pitfalls[i];

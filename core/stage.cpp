@@ -897,7 +897,7 @@ class StageBuilder {
 
   // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
   void pitfall_view() {
-    text(kMargin, 34, "The seeds' mistakes beside the right answer", 30, pal_.ink, Font::SansBold,
+    text(kMargin, 34, "Classic mistakes beside the right answer", 30, pal_.ink, Font::SansBold,
          Align::Left, "title");
     const Results& right = tl_.results();
     const float top = 80, row_h = (o_.height - top - 20) / o_.pitfalls.size();

@@ -4,10 +4,7 @@
 # cell took gigabytes and crashed the app).
 set -u
 convstep=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
+. "$(dirname "$0")/scratch_home.sh"
 /usr/bin/python3 - <<'PY'
 import json
 n = 1024

@@ -5,10 +5,8 @@
 # Every run has a time limit, so a hang fails the test instead of stalling it.
 set -u
 convstep=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state XDG_CACHE_HOME=$work/cache
+. "$(dirname "$0")/scratch_home.sh"
+export XDG_CACHE_HOME=$work/cache
 export MESA_SHADER_CACHE_DISABLE=true
 settings=$XDG_CONFIG_HOME/convstep/settings.json state=$XDG_STATE_HOME/convstep
 fail=0

@@ -4,10 +4,7 @@
 set -u
 convstep=$1 events=$2 seed=$3
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
+. "$(dirname "$0")/scratch_home.sh"
 # A copy of the presets: random keys may save over the lesson open (Ctrl+S).
 cp -r "$here/../../assets" "$work/assets"
 export CONVSTEP_ASSETS_DIR=$work/assets

@@ -4,10 +4,7 @@
 # while the panel is drawn: under AddressSanitizer, a read of the replaced lesson fails the run.
 set -u
 convstep=$1 script=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
+. "$(dirname "$0")/scratch_home.sh"
 timeout 600 "$convstep" --headless --no-restore --size 1600x1600 --script "$script"
 status=$?
 [ $status -eq 0 ] || { echo "FAIL: exit status $status"; exit 1; }

@@ -2,10 +2,7 @@
 # Unsaved edits survive a session that ends without saving, and go once they are saved.
 set -u
 convstep=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
+. "$(dirname "$0")/scratch_home.sh"
 fail=0
 copies() { ls "$XDG_STATE_HOME"/convstep/unsaved-*.json 2>/dev/null; }
 printf 'edit W[0][0] 7\nwait 50\nquit\n' > edit.txt

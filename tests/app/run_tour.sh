@@ -4,10 +4,7 @@
 # that the screenshots and exports were written, and that nothing wrote imgui.ini.
 set -u
 mode=$1 convstep=$2 script=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
+. "$(dirname "$0")/scratch_home.sh"
 case $mode in
   headless) timeout 600 "$convstep" --headless --no-restore --script "$script" ;;
   window) timeout 600 xvfb-run -a -s '-screen 0 1920x1080x24' "$convstep" --no-restore --size 1600x900 --script "$script" ;;

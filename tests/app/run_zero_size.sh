@@ -4,10 +4,7 @@
 # screenshots work again once the window has a size.
 set -u
 convstep=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state
+. "$(dirname "$0")/scratch_home.sh"
 fail=0
 for size in "0 0" "0 900" "1600 0"; do
   printf 'resize %s\nscreenshot zero.png\nquit\n' "$size" > zero.txt

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "cheap.h"
 #include "core/lesson.h"
 #include "core/stage.h"
 #include "core/timeline.h"
@@ -18,18 +19,6 @@
 using namespace convstep;
 
 namespace {
-
-// Above this the run would spend its time computing convolutions rather than trying inputs.
-constexpr long long kMaxWork = 4096;
-
-bool cheap(const Geometry& g) {
-  const long long grids[] = {
-      g.multiply_adds(),        g.input_shape().count(), g.padded_input_shape().count(),
-      g.output_shape().count(), g.gp_shape().count(),    g.weight_shape().count()};
-  for (long long n : grids)
-    if (n > kMaxWork) return false;
-  return true;
-}
 
 [[noreturn]] void finding(const char* what) {
   std::fprintf(stderr, "fuzz_lesson: %s\n", what);

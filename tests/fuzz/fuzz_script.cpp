@@ -13,21 +13,11 @@
 
 #include "app/app.h"
 #include "app/script.h"
+#include "cheap.h"
 
 using namespace convstep;
 
 namespace {
-
-constexpr long long kMaxWork = 4096;
-
-bool cheap(const Geometry& g) {
-  const long long grids[] = {
-      g.multiply_adds(),        g.input_shape().count(), g.padded_input_shape().count(),
-      g.output_shape().count(), g.gp_shape().count(),    g.weight_shape().count()};
-  for (long long n : grids)
-    if (n > kMaxWork) return false;
-  return true;
-}
 
 struct NoWindow : ScriptHost {
   void screenshot(const std::string&) override {}
@@ -50,7 +40,7 @@ bool too_costly(const App& app, const ScriptCommand& c) {
     const int groups = l.spec.groups;
     if (s[1] % groups || s[4] % groups) return false;
     const Shape input{s[0], s[1], s[2], s[3]}, weight{s[4], s[1] / groups, s[5], s[6]};
-    if (input.count() > kMaxWork || weight.count() > kMaxWork) return true;
+    if (input.count() > kMaxFuzzWork || weight.count() > kMaxFuzzWork) return true;
     try {
       return !cheap(resolve(l.spec, input, weight));
     } catch (const ConvError&) {

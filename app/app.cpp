@@ -1,4 +1,4 @@
-#include "app.h"
+#include "app/app.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "app/resource_paths.h"
 #include "core/io.h"
 #include "core/user_text.h"
-#include "resource_paths.h"
 
 namespace convstep {
 

@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "app/cli.h"
 
 #include <CLI/CLI.hpp>
 #include <climits>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/steps_output.h"
 #include "core/format.h"
 #include "core/io.h"
 #include "core/lesson.h"
@@ -18,11 +19,18 @@
 #include "core/svg.h"
 #include "core/timeline.h"
 #include "core/user_text.h"
-#include "steps_output.h"
 
 namespace convstep {
 
 namespace {
+
+// One line on stderr for an error in the command line (help is printed whole), and its status.
+int report_parse_error(CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == 0) return app.exit(e);  // --help
+  // CLI11 quotes the arguments it could not use whole: they may be a megabyte long.
+  std::cerr << "convstep: " << excerpt(e.what(), 3 * kExcerptChars) << " (see convstep --help)\n";
+  return kExitBadInput;
+}
 
 nlohmann::json tensor_json(const Tensor& t) {
   nlohmann::json out = nlohmann::json::array();
@@ -259,6 +267,27 @@ int run_cli(int argc, char** argv) {
   return kExitEnvironment;
 }
 
+std::optional<int> parse_app_arguments(int argc, char** argv, AppArguments* out) {
+  CLI::App cli{
+      "convstep: 2-D convolution and its backpropagation, step by step.\n"
+      "Subcommands (see convstep --help): compute, validate, steps, svg."};
+  cli.add_option("lesson", out->lesson, "a lesson file (JSON); default: the 6×5 Sobel example");
+  cli.add_option("--script", out->script, "run the commands of a script file");
+  cli.add_flag("--headless", out->headless, "render through EGL, with no display");
+  cli.add_flag("--no-restore", out->no_restore,
+               "do not offer unsaved edits from a previous session back");
+  cli.add_option("--size", out->size, "window size, e.g. 1600x900");
+  cli.add_option("--monkey", out->monkey, "feed N seeded random input events (for tests)")
+      ->group("");
+  cli.add_option("--seed", out->seed, "seed for --monkey")->group("");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return report_parse_error(cli, e);
+  }
+  return std::nullopt;
+}
+
 int report_current_exception() {
   try {
     throw;
@@ -279,13 +308,6 @@ int report_current_exception() {
     std::cerr << "convstep: internal error\n";
     return kExitEnvironment;
   }
-}
-
-int report_parse_error(CLI::App& app, const CLI::ParseError& e) {
-  if (e.get_exit_code() == 0) return app.exit(e);  // --help
-  // CLI11 quotes the arguments it could not use whole: they may be a megabyte long.
-  std::cerr << "convstep: " << excerpt(e.what(), 3 * kExcerptChars) << " (see convstep --help)\n";
-  return kExitBadInput;
 }
 
 }  // namespace convstep

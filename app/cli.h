@@ -8,10 +8,8 @@
 // Never a signal: every failure is one message on stderr and one of these statuses.
 #pragma once
 
-namespace CLI {
-class App;
-class ParseError;
-}  // namespace CLI
+#include <optional>
+#include <string>
 
 namespace convstep {
 
@@ -21,12 +19,19 @@ inline constexpr int kExitBadInput = 2;
 
 int run_cli(int argc, char** argv);
 
+// The app's own command line, `convstep [LESSON] [--script FILE] [--headless] ...`, as given:
+// the caller checks the values. CLI11 is compiled in cli.cpp only.
+struct AppArguments {
+  std::string lesson, script, size, monkey = "0", seed = "1";
+  bool headless = false, no_restore = false;
+};
+// Fills `out`, or returns the exit status when the command line is wrong or asks for --help
+// (the message or the help is already printed).
+std::optional<int> parse_app_arguments(int argc, char** argv, AppArguments* out);
+
 // Inside a catch block: one line on stderr about the exception being handled, and the exit
 // status it stands for. Bad input (a lesson, a script, an argument: std::invalid_argument) is
 // 2; running out of memory and everything else is 1.
 int report_current_exception();
-
-// One line on stderr for an error in the command line (help is printed whole), and its status.
-int report_parse_error(CLI::App& app, const CLI::ParseError& e);
 
 }  // namespace convstep

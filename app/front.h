@@ -3,8 +3,8 @@
 // stderr naming the file and line), 1 for anything else.
 #pragma once
 
-#include "export/export.h"
-#include "session.h"
+#include "app/export/export.h"
+#include "app/session.h"
 
 namespace convstep {
 

@@ -6,12 +6,12 @@
 
 #include <iostream>
 
-#include "front.h"
-#include "gl/egl_context.h"
-#include "gl/gl_api.h"
-#include "gl/offscreen_target.h"
-#include "gl/png.h"
-#include "monkey.h"
+#include "app/front.h"
+#include "app/gl/egl_context.h"
+#include "app/gl/gl_api.h"
+#include "app/gl/offscreen_target.h"
+#include "app/gl/png.h"
+#include "app/monkey.h"
 
 namespace convstep {
 

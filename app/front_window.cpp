@@ -9,10 +9,10 @@
 
 #include <iostream>
 
-#include "front.h"
-#include "gl/gl_api.h"
-#include "gl/png.h"
-#include "monkey.h"
+#include "app/front.h"
+#include "app/gl/gl_api.h"
+#include "app/gl/png.h"
+#include "app/monkey.h"
 
 namespace convstep {
 

@@ -1,6 +1,5 @@
 // convstep: with a subcommand (compute, validate, steps, svg) the command line; otherwise the
 // app, in a window, or headless through EGL with --headless.
-#include <CLI/CLI.hpp>
 #include <climits>
 #include <csignal>
 #include <cstdio>
@@ -8,11 +7,11 @@
 #include <cstring>
 #include <iostream>
 
-#include "cli.h"
+#include "app/cli.h"
 #include "core/io.h"
 #include "core/user_text.h"
 #ifdef CONVSTEP_GUI
-#include "front.h"
+#include "app/front.h"
 #endif
 
 namespace {
@@ -50,29 +49,18 @@ void read_size(const std::string& size, int* width, int* height) {
 
 int run_app(int argc, char** argv) {
   using namespace convstep;
-  CLI::App cli{
-      "convstep: 2-D convolution and its backpropagation, step by step.\n"
-      "Subcommands (see convstep --help): compute, validate, steps, svg."};
+  AppArguments args;
+  if (const std::optional<int> status = parse_app_arguments(argc, argv, &args)) return *status;
   ShellOptions o;
-  std::string size, monkey = "0", seed = "1";
-  cli.add_option("lesson", o.lesson, "a lesson file (JSON); default: the 6×5 Sobel example");
-  cli.add_option("--script", o.script, "run the commands of a script file");
-  cli.add_flag("--headless", o.headless, "render through EGL, with no display");
-  cli.add_flag("--no-restore", o.no_restore,
-               "do not offer unsaved edits from a previous session back");
-  cli.add_option("--size", size, "window size, e.g. 1600x900");
-  cli.add_option("--monkey", monkey, "feed N seeded random input events (for tests)")->group("");
-  cli.add_option("--seed", seed, "seed for --monkey")->group("");
+  o.lesson = args.lesson;
+  o.script = args.script;
+  o.headless = args.headless;
+  o.no_restore = args.no_restore;
   try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return report_parse_error(cli, e);
-  }
-  try {
-    read_size(size, &o.width, &o.height);
+    read_size(args.size, &o.width, &o.height);
     // The headless run stops after 30 simulated minutes, 108,000 frames of one event each.
-    o.monkey_events = whole_number(monkey, "--monkey", 0, 100'000);
-    o.monkey_seed = static_cast<unsigned>(whole_number(seed, "--seed", 0, UINT_MAX));
+    o.monkey_events = whole_number(args.monkey, "--monkey", 0, 100'000);
+    o.monkey_seed = static_cast<unsigned>(whole_number(args.seed, "--seed", 0, UINT_MAX));
     const bool display = std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY");
     // --monkey runs in the window when there is a display (tests), headless otherwise.
     if (o.headless || (o.monkey_events > 0 && !display)) return run_headless(o);

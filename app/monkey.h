@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "session.h"
+#include "app/session.h"
 
 namespace convstep {
 

@@ -1,4 +1,4 @@
-#include "recovery.h"
+#include "app/recovery.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <random>
 
-#include "app.h"
+#include "app/app.h"
 #include "core/io.h"
 
 namespace convstep {

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "app.h"
+#include "app/app.h"
 #include "core/user_text.h"
 
 namespace convstep {

@@ -1,12 +1,12 @@
-#include "session.h"
+#include "app/session.h"
 
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
 #include <iostream>
 
-#include "gl/font_set.h"
-#include "gl/scene_painter.h"
+#include "app/gl/font_set.h"
+#include "app/gl/scene_painter.h"
 
 namespace convstep {
 

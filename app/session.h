@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 
-#include "app.h"
-#include "recovery.h"
-#include "script.h"
-#include "ui.h"
+#include "app/app.h"
+#include "app/recovery.h"
+#include "app/script.h"
+#include "app/ui.h"
 
 namespace convstep {
 

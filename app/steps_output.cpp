@@ -1,4 +1,4 @@
-#include "steps_output.h"
+#include "app/steps_output.h"
 
 #include <nlohmann/json.hpp>
 

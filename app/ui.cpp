@@ -1,4 +1,4 @@
-#include "ui.h"
+#include "app/ui.h"
 
 #include <GLFW/glfw3.h>  // key codes only: io.KeysDown is indexed by GLFW keys
 #include <imgui.h>
@@ -12,11 +12,11 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "app/gl/scene_painter.h"
+#include "app/resource_paths.h"
 #include "core/colormap.h"
 #include "core/format.h"
 #include "core/user_text.h"
-#include "gl/scene_painter.h"
-#include "resource_paths.h"
 
 namespace convstep {
 

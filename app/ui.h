@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "app.h"
+#include "app/app.h"
 #include "core/check.h"
 
 namespace convstep {

@@ -7,7 +7,7 @@
 // The check compares numbers only; the app runs it off the frame path, once per lesson edit.
 #pragma once
 
-#include "lesson.h"
+#include "core/lesson.h"
 
 namespace convstep {
 

@@ -1,5 +1,5 @@
 // colormap.cpp — see colormap.h. Also defines hex_color() and Scene::grid() from scene.h.
-#include "colormap.h"
+#include "core/colormap.h"
 
 #include <algorithm>
 #include <cmath>

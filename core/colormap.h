@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "scene.h"
+#include "core/scene.h"
 
 namespace convstep {
 

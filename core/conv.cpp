@@ -1,11 +1,11 @@
-#include "conv.h"
+#include "core/conv.h"
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <utility>
 
-#include "format.h"
+#include "core/format.h"
 
 namespace convstep {
 

@@ -1,4 +1,4 @@
-#include "io.h"
+#include "core/io.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <utility>
 
-#include "user_text.h"
+#include "core/user_text.h"
 
 namespace convstep {
 

@@ -1,4 +1,4 @@
-#include "lesson.h"
+#include "core/lesson.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "format.h"
-#include "io.h"
-#include "timeline.h"
-#include "user_text.h"
+#include "core/format.h"
+#include "core/io.h"
+#include "core/timeline.h"
+#include "core/user_text.h"
 
 namespace convstep {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "conv.h"
+#include "core/conv.h"
 
 namespace convstep {
 

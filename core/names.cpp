@@ -1,7 +1,7 @@
-#include "names.h"
+#include "core/names.h"
 
-#include "stage.h"
-#include "timeline.h"
+#include "core/stage.h"
+#include "core/timeline.h"
 
 namespace convstep {
 

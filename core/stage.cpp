@@ -1,10 +1,10 @@
-#include "stage.h"
+#include "core/stage.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "colormap.h"
-#include "format.h"
+#include "core/colormap.h"
+#include "core/format.h"
 
 namespace convstep {
 

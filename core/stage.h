@@ -13,8 +13,8 @@
 #include <optional>
 #include <vector>
 
-#include "scene.h"
-#include "timeline.h"
+#include "core/scene.h"
+#include "core/timeline.h"
 
 namespace convstep {
 

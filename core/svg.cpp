@@ -1,10 +1,10 @@
-#include "svg.h"
+#include "core/svg.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "colormap.h"
+#include "core/colormap.h"
 
 namespace convstep {
 

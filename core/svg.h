@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "scene.h"
+#include "core/scene.h"
 
 namespace convstep {
 

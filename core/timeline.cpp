@@ -1,11 +1,11 @@
-#include "timeline.h"
+#include "core/timeline.h"
 
 #include <algorithm>
 #include <array>
 #include <cassert>
 #include <tuple>
 
-#include "format.h"
+#include "core/format.h"
 
 namespace convstep {
 

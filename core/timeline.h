@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "conv.h"
-#include "lesson.h"
+#include "core/conv.h"
+#include "core/lesson.h"
 
 namespace convstep {
 

@@ -1,11 +1,11 @@
-#include "user_text.h"
+#include "core/user_text.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
-#include "format.h"
+#include "core/format.h"
 
 namespace convstep {
 

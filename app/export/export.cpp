@@ -1,4 +1,4 @@
-#include "export.h"
+#include "app/export/export.h"
 
 #include <stdexcept>
 

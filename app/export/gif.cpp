@@ -6,10 +6,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "app/export/export.h"
+#include "app/export/still.h"
+#include "app/gl/scene_renderer.h"
 #include "core/io.h"
-#include "export.h"
-#include "gl/scene_renderer.h"
-#include "still.h"
 
 namespace convstep {
 

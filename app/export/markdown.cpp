@@ -2,9 +2,9 @@
 #include <iterator>
 #include <sstream>
 
+#include "app/export/export.h"
 #include "app/steps_output.h"
 #include "core/io.h"
-#include "export.h"
 
 namespace convstep {
 

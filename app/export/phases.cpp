@@ -1,10 +1,10 @@
 // The stage of every phase, as PNG and SVG, for a machine without a display.
+#include "app/export/export.h"
+#include "app/export/still.h"
+#include "app/gl/png.h"
+#include "app/gl/scene_renderer.h"
 #include "core/io.h"
 #include "core/svg.h"
-#include "export.h"
-#include "gl/png.h"
-#include "gl/scene_renderer.h"
-#include "still.h"
 
 namespace convstep {
 

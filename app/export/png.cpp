@@ -1,8 +1,8 @@
 // The stage as a PNG picture.
-#include "gl/png.h"
-#include "export.h"
-#include "gl/scene_renderer.h"
-#include "still.h"
+#include "app/gl/png.h"
+#include "app/export/export.h"
+#include "app/export/still.h"
+#include "app/gl/scene_renderer.h"
 
 namespace convstep {
 

@@ -2,11 +2,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "app/export/export.h"
+#include "app/export/still.h"
+#include "app/gl/png.h"
+#include "app/gl/scene_renderer.h"
 #include "core/io.h"
-#include "export.h"
-#include "gl/png.h"
-#include "gl/scene_renderer.h"
-#include "still.h"
 
 namespace convstep {
 

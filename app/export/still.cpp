@@ -1,4 +1,4 @@
-#include "still.h"
+#include "app/export/still.h"
 
 namespace convstep {
 

@@ -1,8 +1,8 @@
 // The stage as an SVG drawing.
 #include "core/svg.h"
+#include "app/export/export.h"
+#include "app/export/still.h"
 #include "core/io.h"
-#include "export.h"
-#include "still.h"
 
 namespace convstep {
 

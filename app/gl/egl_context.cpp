@@ -1,11 +1,11 @@
-#include "egl_context.h"
+#include "app/gl/egl_context.h"
 
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
 
 #include <cstdio>
 
-#include "gl_api.h"
+#include "app/gl/gl_api.h"
 
 namespace convstep {
 namespace {

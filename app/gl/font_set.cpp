@@ -1,4 +1,4 @@
-#include "font_set.h"
+#include "app/gl/font_set.h"
 
 #include <imgui.h>
 #include <imgui_freetype.h>

@@ -1,10 +1,10 @@
-#include "offscreen_target.h"
+#include "app/gl/offscreen_target.h"
 
 #include <cstring>
 #include <string>
 
-#include "egl_context.h"
-#include "gl_api.h"
+#include "app/gl/egl_context.h"
+#include "app/gl/gl_api.h"
 
 namespace convstep {
 

@@ -1,4 +1,4 @@
-#include "png.h"
+#include "app/gl/png.h"
 
 // The implementation is in Debian's libstb: no STB_IMAGE_WRITE_IMPLEMENTATION here.
 #include <stb_image_write.h>

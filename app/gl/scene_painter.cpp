@@ -1,4 +1,4 @@
-#include "scene_painter.h"
+#include "app/gl/scene_painter.h"
 
 #include <imgui.h>
 
@@ -7,10 +7,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "app/gl/gl_api.h"
+#include "app/gl/shader_program.h"
 #include "app/resource_paths.h"
 #include "core/colormap.h"
-#include "gl_api.h"
-#include "shader_program.h"
 
 namespace convstep {
 

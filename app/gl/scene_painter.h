@@ -34,8 +34,8 @@
 #include <string>
 #include <vector>
 
+#include "app/gl/font_set.h"
 #include "core/scene.h"
-#include "font_set.h"
 
 struct ImDrawList;
 struct ImDrawCmd;

@@ -1,16 +1,16 @@
-#include "scene_renderer.h"
+#include "app/gl/scene_renderer.h"
 
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
 #include <stdexcept>
 
-#include "egl_context.h"
-#include "font_set.h"
-#include "gl_api.h"
-#include "offscreen_target.h"
-#include "png.h"
-#include "scene_painter.h"
+#include "app/gl/egl_context.h"
+#include "app/gl/font_set.h"
+#include "app/gl/gl_api.h"
+#include "app/gl/offscreen_target.h"
+#include "app/gl/png.h"
+#include "app/gl/scene_painter.h"
 
 namespace convstep {
 namespace {

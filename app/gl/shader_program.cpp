@@ -1,10 +1,10 @@
-#include "shader_program.h"
+#include "app/gl/shader_program.h"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
-#include "gl_api.h"
+#include "app/gl/gl_api.h"
 
 namespace convstep {
 namespace {

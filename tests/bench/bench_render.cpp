@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "app/gl/egl_context.h"
+#include "app/gl/gl_api.h"
+#include "app/gl/offscreen_target.h"
 #include "app/session.h"
-#include "big_lesson.h"
-#include "gl/egl_context.h"
-#include "gl/gl_api.h"
-#include "gl/offscreen_target.h"
+#include "tests/bench/big_lesson.h"
 
 namespace convstep {
 namespace {

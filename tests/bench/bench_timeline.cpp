@@ -2,8 +2,8 @@
 // 128×128 input with a 3×3 kernel. Run: build/tests/bench_timeline
 #include <benchmark/benchmark.h>
 
-#include "big_lesson.h"
 #include "core/timeline.h"
+#include "tests/bench/big_lesson.h"
 
 namespace convstep {
 namespace {

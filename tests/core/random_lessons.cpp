@@ -1,4 +1,4 @@
-#include "random_lessons.h"
+#include "tests/core/random_lessons.h"
 
 #include <sstream>
 

@@ -7,7 +7,7 @@
 
 #include "core/conv.h"
 #include "core/lesson.h"
-#include "random_lessons.h"
+#include "tests/core/random_lessons.h"
 
 namespace convstep {
 namespace {

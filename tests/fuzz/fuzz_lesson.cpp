@@ -11,10 +11,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "cheap.h"
 #include "core/lesson.h"
 #include "core/stage.h"
 #include "core/timeline.h"
+#include "tests/fuzz/cheap.h"
 
 using namespace convstep;
 

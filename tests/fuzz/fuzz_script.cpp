@@ -13,7 +13,7 @@
 
 #include "app/app.h"
 #include "app/script.h"
-#include "cheap.h"
+#include "tests/fuzz/cheap.h"
 
 using namespace convstep;
 

@@ -17,12 +17,12 @@
 #include <tuple>
 #include <vector>
 
+#include "app/gl/egl_context.h"
+#include "app/gl/font_set.h"
+#include "app/gl/scene_painter.h"
+#include "app/gl/scene_renderer.h"
+#include "app/gl/shader_program.h"
 #include "core/colormap.h"
-#include "gl/egl_context.h"
-#include "gl/font_set.h"
-#include "gl/scene_painter.h"
-#include "gl/scene_renderer.h"
-#include "gl/shader_program.h"
 
 namespace convstep {
 namespace {

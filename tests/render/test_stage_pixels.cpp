@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/gl/egl_context.h"
+#include "app/gl/scene_renderer.h"
 #include "core/colormap.h"
 #include "core/stage.h"
-#include "gl/egl_context.h"
-#include "gl/scene_renderer.h"
 
 namespace convstep {
 namespace {

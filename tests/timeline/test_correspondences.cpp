@@ -8,8 +8,8 @@
 #include <set>
 #include <tuple>
 
-#include "../core/random_lessons.h"
 #include "core/timeline.h"
+#include "tests/core/random_lessons.h"
 
 namespace convstep {
 namespace {

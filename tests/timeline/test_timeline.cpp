@@ -5,8 +5,8 @@
 
 #include <random>
 
-#include "../core/random_lessons.h"
 #include "core/timeline.h"
+#include "tests/core/random_lessons.h"
 
 namespace convstep {
 namespace {

@@ -1,11 +1,13 @@
 #include "app/script.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <climits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app/export/formats.h"
 #include "core/io.h"
 #include "core/names.h"
 #include "core/user_text.h"
@@ -272,9 +274,10 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   } else if (v == "screenshot")
     host.screenshot(a[0]);
   else if (v == "export") {
-    if (a[0] != "png" && a[0] != "svg" && a[0] != "gif" && a[0] != "md" && a[0] != "pngs")
-      throw std::invalid_argument("unknown export " + in_quotes(a[0]) +
-                                  ": png, svg, gif, md or pngs");
+    const std::vector<std::string> formats = export_format_names();
+    if (std::find(formats.begin(), formats.end(), a[0]) == formats.end())
+      throw std::invalid_argument("unknown export " + in_quotes(a[0]) + ": " +
+                                  spelled_out(formats));
     host.export_file(a[0], a[1]);
   } else if (v == "quit")
     host.quit();

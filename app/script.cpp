@@ -229,9 +229,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
         app.pitfalls[i] = to_switch(a[1]);
         return;
       }
-    throw std::invalid_argument(
-        "unknown pitfall " + in_quotes(a[0]) +
-        ": convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
+    throw std::invalid_argument("unknown pitfall " + in_quotes(a[0]) + ": " +
+                                spelled_out(pitfall_names()));
   } else if (v == "theme") {
     const auto t = parse_theme(a[0]);
     if (!t)

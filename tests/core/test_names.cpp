@@ -1,4 +1,4 @@
-// The one table of phase, granularity and theme names (core/names) that the command line,
+// The one table of phase, granularity, theme and pitfall names (core/names) that the command line,
 // scripts and the app's menus are built from.
 #include <gtest/gtest.h>
 
@@ -30,6 +30,8 @@ TEST(Names, SpelledOutAsTheMessagesSayThem) {
   EXPECT_EQ(spelled_out(phase_names()), "forward, dw, dx_gather, dx_scatter or db");
   EXPECT_EQ(spelled_out(granularity_names()), "phase, cell or term");
   EXPECT_EQ(spelled_out(theme_names()), "dark, light or high_contrast");
+  EXPECT_EQ(spelled_out(pitfall_names()),
+            "convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
   EXPECT_EQ(spelled_out({}), "");
   EXPECT_EQ(spelled_out({"a"}), "a");
   EXPECT_EQ(spelled_out({"a", "b"}), "a or b");

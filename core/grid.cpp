@@ -13,4 +13,10 @@ const char* grid_name(Grid g) {
   return kGridNames[static_cast<int>(g)];
 }
 
+std::optional<Grid> parse_grid(std::string_view name) {
+  for (int g = 0; g < static_cast<int>(Grid::None); ++g)
+    if (name == kGridNames[g]) return static_cast<Grid>(g);
+  return std::nullopt;
+}
+
 }  // namespace convstep

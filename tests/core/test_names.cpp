@@ -25,6 +25,15 @@ TEST(Names, EveryNameParsesBackToItsValue) {
   for (std::size_t i = 0; i < themes.size(); ++i) EXPECT_EQ(parse_theme(themes[i]), kAllThemes[i]);
 }
 
+// Scripts name cells by their grid ("hover dXp[1][2]"): every grid reads back, a case slip does
+// not, and no name reads as the empty grid.
+TEST(Names, EveryGridNameParsesBackToItsGrid) {
+  for (int g = 0; g < static_cast<int>(Grid::None); ++g)
+    EXPECT_EQ(parse_grid(grid_name(static_cast<Grid>(g))), static_cast<Grid>(g));
+  EXPECT_EQ(parse_grid("dxp"), std::nullopt);
+  EXPECT_EQ(parse_grid(""), std::nullopt);
+}
+
 // What the help and the messages say, word for word.
 TEST(Names, SpelledOutAsTheMessagesSayThem) {
   EXPECT_EQ(spelled_out(phase_names()), "forward, dw, dx_gather, dx_scatter or db");

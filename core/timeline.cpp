@@ -16,8 +16,6 @@ namespace {
 constexpr std::array<const char*, 5> kPhaseNames = {"forward", "dw", "dx_gather", "dx_scatter",
                                                     "db"};
 constexpr std::array<const char*, 3> kGranularityNames = {"phase", "cell", "term"};
-constexpr std::array<const char*, 13> kGridNames = {"X",  "Xp",  "W",  "Z",  "G",  "Gd", "Gp",
-                                                    "Wr", "dXp", "dX", "dW", "db", ""};
 }  // namespace
 
 const char* phase_name(Phase p) {
@@ -25,9 +23,6 @@ const char* phase_name(Phase p) {
 }
 const char* granularity_name(Granularity g) {
   return kGranularityNames[static_cast<int>(g)];
-}
-const char* grid_name(Grid g) {
-  return kGridNames[static_cast<int>(g)];
 }
 
 std::optional<Phase> parse_phase(std::string_view name) {

@@ -58,20 +58,18 @@ std::optional<CellRef> to_cell(const std::string& s) {
   std::string name;
   std::vector<int> index;
   if (!parse_cell_address(s, &name, &index)) return std::nullopt;
-  for (int g = 0; g < static_cast<int>(Grid::None); ++g)
-    if (name == grid_name(static_cast<Grid>(g))) {
-      CellRef r{static_cast<Grid>(g)};
-      if (index.size() == 2)
-        r.h = index[0], r.w = index[1];
-      else if (index.size() == 4)
-        r.n = index[0], r.c = index[1], r.h = index[2], r.w = index[3];
-      else if (index.size() == 1 && r.grid == Grid::db)
-        r.c = index[0];
-      else
-        return std::nullopt;
-      return r;
-    }
-  return std::nullopt;
+  const std::optional<Grid> grid = parse_grid(name);
+  if (!grid) return std::nullopt;
+  CellRef r{*grid};
+  if (index.size() == 2)
+    r.h = index[0], r.w = index[1];
+  else if (index.size() == 4)
+    r.n = index[0], r.c = index[1], r.h = index[2], r.w = index[3];
+  else if (index.size() == 1 && r.grid == Grid::db)
+    r.c = index[0];
+  else
+    return std::nullopt;
+  return r;
 }
 
 }  // namespace

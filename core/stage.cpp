@@ -61,8 +61,7 @@ Rect scaled(const Rect& r, float s) {
 
 // A factor of a product: negative numbers in parentheses, "1·(−1)".
 std::string factor(double v) {
-  const std::string s = format_number(v, kUnicode);
-  return v < 0 && s != "0" ? "(" + s + ")" : s;
+  return format_factor(v, kUnicode);
 }
 
 // A short number for inside a cell: integers whole, others with 3 significant digits.
@@ -591,11 +590,7 @@ class StageBuilder {
     return std::string(name) + "[" + first + "=" + std::to_string(n) + "," + second + "=" +
            std::to_string(c) + "]";
   }
-  static Grid grid_of(const std::string& name) {
-    for (int g = 0; g < static_cast<int>(Grid::None); ++g)
-      if (name == grid_name(static_cast<Grid>(g))) return static_cast<Grid>(g);
-    return Grid::None;
-  }
+  static Grid grid_of(const std::string& name) { return parse_grid(name).value_or(Grid::None); }
 
   // ---- Phases ----
 
@@ -1019,13 +1014,11 @@ std::optional<CellRef> cell_at(const Scene& scene, const Timeline& timeline, flo
     if (!sg.bounds.contains(x, y) || sg.cell_size <= 0) continue;
     const int col = static_cast<int>((x - sg.bounds.x) / sg.cell_size);
     const int row = static_cast<int>((y - sg.bounds.y) / sg.cell_size);
-    for (int gi = 0; gi < static_cast<int>(Grid::None); ++gi) {
-      const Grid g = static_cast<Grid>(gi);
-      if (sg.name != grid_name(g)) continue;
-      if (g == Grid::db) return CellRef{g, 0, col, 0, 0};
-      const Shape& s = timeline.tensor(g).shape;
-      if (row < s.h && col < s.w) return CellRef{g, sg.slice_n, sg.slice_c, row, col};
-    }
+    const std::optional<Grid> g = parse_grid(sg.name);
+    if (!g) continue;
+    if (*g == Grid::db) return CellRef{*g, 0, col, 0, 0};
+    const Shape& s = timeline.tensor(*g).shape;
+    if (row < s.h && col < s.w) return CellRef{*g, sg.slice_n, sg.slice_c, row, col};
   }
   return std::nullopt;
 }

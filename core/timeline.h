@@ -41,7 +41,8 @@ std::optional<Granularity> parse_granularity(std::string_view name);
 
 // The grids that appear on the stage, by their DESIGN.md names.
 enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, None };
-const char* grid_name(Grid g);  // "Xp", "dXp", ...
+const char* grid_name(Grid g);                          // "Xp", "dXp", ...
+std::optional<Grid> parse_grid(std::string_view name);  // none for "" (Grid::None) or unknown
 
 struct CellRef {
   Grid grid = Grid::None;

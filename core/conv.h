@@ -56,8 +56,8 @@ inline constexpr long long kMaxMultiplyAdds = 1LL << 26;
 inline constexpr long long kMaxTermsPerCell = 1LL << 22;
 inline constexpr long long kMaxTermSteps = 1LL << 27;
 
-// Evenly spaced indices along one axis: first + t·step for 0 ≤ t < count (step is 1 when
-// count ≤ 1). Windows, the taps that reach a cell and the outputs they feed are all lattices.
+// Evenly spaced indices along one axis: first + t·step for 0 ≤ t < count (ConvAxis gives step 1
+// when count ≤ 1). Windows, the taps that reach a cell and the outputs they feed are lattices.
 struct Lattice {
   int first = 0, count = 0, step = 1;
   int at(int t) const { return first + t * step; }
@@ -83,8 +83,8 @@ struct ConvAxis {
   int span() const { return (k - 1) * dil + 1; }              // the dilated kernel's extent
   bool in_input(int y) const { return y >= pad_before && y < pad_before + in; }  // not padding
 
-  int input_of(int i, int u) const { return i * stride + u * dil; }
-  int output_of(int y, int u) const { return gd_output(y - u * dil); }
+  int input_of(int i, int u) const { return i * stride + u * dil; }     // y = i·s + u·dil
+  int output_of(int y, int u) const { return gd_output(y - u * dil); }  // that i, or −1
   // The Xp indices window i covers, one per tap.
   Lattice window(int i) const { return {i * stride, k, k > 1 ? dil : 1}; }
   // The Xp indices tap u covers, one per window.

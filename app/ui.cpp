@@ -562,16 +562,9 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   ImGui::InvisibleButton("stage", size);
   const bool hovered = ImGui::IsItemHovered();
   const bool clicked = ImGui::IsItemClicked();
-  StageOptions o;
-  // One layout unit is one pixel at scale 1: text and cells keep their sizes whatever the
-  // window, and the stage scale (classroom mode) enlarges everything.
-  // The layout keeps at least kMinStageUnits of width, so that the equation form fits: on a
-  // small stage the largest scales are limited, and the painter shrinks the picture to fit.
-  constexpr float kMinStageUnits = 720;
-  o.width = std::max(size.x / app.settings.stage_scale, kMinStageUnits);
-  o.height = o.width * size.y / size.x;
-  o.pixels_per_unit = size.x / o.width;
-  Scene scene = app.scene(o);
+  // One layout unit is one pixel (on all but the narrowest stages); the scale of the current
+  // mode enlarges text and grids together, as far as the grids have room.
+  Scene scene = app.scene(stage_view(size.x, size.y, app.settings.scale()));
   const Rect viewport{pos.x, pos.y, size.x, size.y};
   // The cell under the mouse, in this frame's layout: it is highlighted in this very frame.
   const PaintTransform t = ScenePainter::fit(scene, viewport);

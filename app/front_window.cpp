@@ -7,6 +7,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <deque>
 #include <iostream>
 
 #include "app/front.h"
@@ -72,6 +73,39 @@ void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
   }
 }
 
+// Dear ImGui 1.86 reads each key as up or down once a frame, so a press and its release that
+// arrive between two frames are lost: a presentation clicker sends them that quickly. Presses
+// are therefore queued as they come, and each is held down for one frame of its own.
+class KeyPresses {
+ public:
+  static void on_key(GLFWwindow*, int key, int, int action, int) {
+    if (action == GLFW_PRESS && key >= 0 && key < kKeys) queue().push_back(key);
+  }
+  // After the backend's NewFrame, before ImGui's: releases the key held last frame, or holds
+  // the next one that ImGui would not see down.
+  void apply(GLFWwindow* window, ImGuiIO& io) {
+    if (held_ >= 0) {
+      io.KeysDown[held_] = glfwGetKey(window, held_) == GLFW_PRESS;
+      held_ = -1;
+      return;
+    }
+    while (!queue().empty() && held_ < 0) {
+      const int key = queue().front();
+      queue().pop_front();
+      if (!io.KeysDown[key]) held_ = key, io.KeysDown[key] = true;
+    }
+  }
+  bool pending() const { return held_ >= 0 || !queue().empty(); }
+
+ private:
+  static constexpr int kKeys = static_cast<int>(IM_ARRAYSIZE(ImGuiIO::KeysDown));
+  static std::deque<int>& queue() {  // GLFW's callbacks are plain functions: one window
+    static std::deque<int> q;
+    return q;
+  }
+  int held_ = -1;
+};
+
 }  // namespace
 
 int run_window(const ShellOptions& options) {
@@ -95,7 +129,9 @@ int run_window(const ShellOptions& options) {
   glfwSwapInterval(1);
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
+  glfwSetKeyCallback(window, &KeyPresses::on_key);  // before the backend, which chains to it
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  KeyPresses presses;
   ImGui_ImplOpenGL3_Init("#version 330 core");
   // Torn down however the run ends: a script error thrown out of the loop included.
   struct Teardown {
@@ -122,7 +158,7 @@ int run_window(const ShellOptions& options) {
     int idle_frames = 0;
     while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
       // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
-      if (!session.busy() && idle_frames > 3 && !monkey_run)
+      if (!session.busy() && idle_frames > 3 && !monkey_run && !presses.pending())
         glfwWaitEventsTimeout(0.5);
       else
         glfwPollEvents();
@@ -136,6 +172,7 @@ int run_window(const ShellOptions& options) {
       if (fw <= 0 || fh <= 0) continue;  // minimized: nothing to draw
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
+      presses.apply(window, ImGui::GetIO());
       if (monkey_run) ImGui::GetIO().DeltaTime = 1.0f / 60;
       if (monkey.active()) monkey.feed(ImGui::GetIO(), host);
       ImGui::NewFrame();

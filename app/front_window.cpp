@@ -78,33 +78,54 @@ void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
 // are therefore queued as they come, and each is held down for one frame of its own.
 class KeyPresses {
  public:
-  static void on_key(GLFWwindow*, int key, int, int action, int) {
-    if (action == GLFW_PRESS && key >= 0 && key < kKeys) queue().push_back(key);
+  static void on_key(GLFWwindow*, int key, int, int action, int mods) {
+    if (action == GLFW_PRESS && key >= 0 && key < kKeys) queue().push_back({key, mods});
   }
   // After the backend's NewFrame, before ImGui's: releases the key held last frame, or holds
-  // the next one that ImGui would not see down.
+  // the next one that ImGui would not see down, with the modifiers it was pressed with (Shift
+  // for ten steps, Ctrl for the shortcuts).
   void apply(GLFWwindow* window, ImGuiIO& io) {
     if (held_ >= 0) {
       io.KeysDown[held_] = glfwGetKey(window, held_) == GLFW_PRESS;
+      auto down = [&](int a, int b) {
+        return glfwGetKey(window, a) == GLFW_PRESS || glfwGetKey(window, b) == GLFW_PRESS;
+      };
+      io.KeyCtrl = down(GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL);
+      io.KeyShift = down(GLFW_KEY_LEFT_SHIFT, GLFW_KEY_RIGHT_SHIFT);
+      io.KeyAlt = down(GLFW_KEY_LEFT_ALT, GLFW_KEY_RIGHT_ALT);
       held_ = -1;
       return;
     }
     while (!queue().empty() && held_ < 0) {
-      const int key = queue().front();
+      const Press p = queue().front();
       queue().pop_front();
-      if (!io.KeysDown[key]) held_ = key, io.KeysDown[key] = true;
+      if (io.KeysDown[p.key]) continue;  // ImGui sees this one itself
+      held_ = p.key, io.KeysDown[p.key] = true;
+      io.KeyCtrl = p.mods & GLFW_MOD_CONTROL, io.KeyShift = p.mods & GLFW_MOD_SHIFT,
+      io.KeyAlt = p.mods & GLFW_MOD_ALT;
     }
   }
   bool pending() const { return held_ >= 0 || !queue().empty(); }
 
  private:
+  struct Press {
+    int key, mods;
+  };
   static constexpr int kKeys = static_cast<int>(IM_ARRAYSIZE(ImGuiIO::KeysDown));
-  static std::deque<int>& queue() {  // GLFW's callbacks are plain functions: one window
-    static std::deque<int> q;
+  static std::deque<Press>& queue() {  // GLFW's callbacks are plain functions: one window
+    static std::deque<Press> q;
     return q;
   }
   int held_ = -1;
 };
+
+// "convstep — Forward: Z = Xp ⋆ W + b — cell 3 / 13": where the lecture is, for the task bar
+// (and for tests, which read it from outside the window).
+std::string window_title(const App& app) {
+  return std::string("convstep — ") + phase_title(app.phase()) + " — " +
+         granularity_name(app.settings.granularity) + " " + std::to_string(app.step() + 1) + " / " +
+         std::to_string(app.step_count());
+}
 
 }  // namespace
 
@@ -156,6 +177,7 @@ int run_window(const ShellOptions& options) {
     long long loops = 0;
     double last = monkey_run ? 0 : glfwGetTime();
     int idle_frames = 0;
+    std::string shown_title;
     while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
       // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
       if (!session.busy() && idle_frames > 3 && !monkey_run && !presses.pending())
@@ -166,6 +188,10 @@ int run_window(const ShellOptions& options) {
       const double now = monkey_run ? ++loops / 60.0 : glfwGetTime();
       session.update(now - last, now, host);
       last = now;
+      if (std::string title = window_title(session.app); title != shown_title) {
+        glfwSetWindowTitle(window, title.c_str());
+        shown_title = std::move(title);
+      }
       if (session.fonts_stale()) session.rebuild_fonts();
       int fw, fh;
       glfwGetFramebufferSize(window, &fw, &fh);

@@ -112,9 +112,14 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   const float scale_by = key_pressed(GLFW_KEY_EQUAL) || key_pressed(GLFW_KEY_KP_ADD)        ? 1
                          : key_pressed(GLFW_KEY_MINUS) || key_pressed(GLFW_KEY_KP_SUBTRACT) ? -1
                                                                                             : 0;
+  // From the scale the stage uses: when the grids have no room for more, − shrinks at once.
   if (scale_by != 0)
-    out.push_back([scale_by](App& a, UiState&) {
-      a.settings.set_scale(a.settings.scale() + scale_by * Settings::kScaleStep);
+    out.push_back([scale_by](App& a, UiState& u) {
+      const float asked = a.settings.scale();
+      const bool full = u.stage_scale_used > 0 && u.stage_scale_used < asked - 1e-3f;
+      a.settings.set_scale((full ? u.stage_scale_used : asked) + scale_by * Settings::kScaleStep);
+      if (scale_by > 0 && full)
+        set_status(u, "The grids fill the stage: text and grids are as large as they fit");
     });
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
     out.push_back([](App& a, UiState&) { a.set_playing(!a.playing()); });
@@ -565,6 +570,7 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   // One layout unit is one pixel (on all but the narrowest stages); the scale of the current
   // mode enlarges text and grids together, as far as the grids have room.
   Scene scene = app.scene(stage_view(size.x, size.y, app.settings.scale()));
+  ui.stage_scale_used = scene.scale;
   const Rect viewport{pos.x, pos.y, size.x, size.y};
   // The cell under the mouse, in this frame's layout: it is highlighted in this very frame.
   const PaintTransform t = ScenePainter::fit(scene, viewport);

@@ -196,6 +196,7 @@ class StageBuilder {
     header();  // after the grids: their layout decides how far the text may grow
     equation_lines();
     hover();
+    scene_.scale = zoom_;
     return std::move(scene_);
   }
 

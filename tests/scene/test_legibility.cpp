@@ -171,5 +171,35 @@ TEST(Legibility, RaisingTheScaleEnlargesGridsAndTextTogether) {
   EXPECT_GT(b.equation, a.equation * 1.2f);
 }
 
+// The header's note wraps at spaces within the stage's width, on small stages and large: its
+// lines put back together are the whole note, no word cut or lost.
+TEST(Legibility, TheNoteWrapsAndIsNeverCut) {
+  int wrapped = 0;
+  for (const Lesson& l : presets()) {
+    const Timeline tl(l);
+    for (const auto& [w, h] : kStages)
+      for (Phase p : kAllPhases)
+        for (long long k = 0; k < tl.count(p, Granularity::Phase); ++k) {
+          const Frame f = tl.frame(p, Granularity::Phase, k);
+          const StageOptions view = stage_view(w, h, 3);
+          const Scene s = build_stage(tl, f, f, 1, view);
+          std::string joined;
+          int lines = 0;
+          for (const SceneText& t : s.texts) {
+            if (t.role != "note") continue;
+            joined += (joined.empty() ? "" : " ") + t.text;
+            ++lines;
+            std::size_t columns = 0;
+            for (unsigned char ch : t.text) columns += (ch & 0xC0) != 0x80;
+            // DejaVu Sans averages under 0.56 of the size per character.
+            EXPECT_LE(t.x + columns * t.size * 0.56f, s.width) << t.text;
+          }
+          EXPECT_EQ(joined, f.note) << phase_name(p) << " step " << k << " at " << w << "×" << h;
+          wrapped += lines > 1;
+        }
+  }
+  EXPECT_GT(wrapped, 0);  // some notes do need two lines
+}
+
 }  // namespace
 }  // namespace convstep

@@ -105,7 +105,8 @@ class App {
   void seek(long long k);               // jumps: no tween
   // Moves with a tween. On the last step of a phase, a move forward goes on to the first step
   // of the next phase (forward → dW → dX gather → dX scatter → db), and a move back from the
-  // first step to the last of the previous one, unless settings.stop_at_phase_end.
+  // first step to the last of the previous one; unless settings.stop_at_phase_end, or
+  // settings.loop (which wraps around within the phase).
   void step_by(long long delta);
   void go_start() { seek(0); }
   void go_end() { seek(step_count() - 1); }

@@ -85,6 +85,8 @@ class KeyPresses {
   // the next one that ImGui would not see down, with the modifiers it was pressed with (Shift
   // for ten steps, Ctrl for the shortcuts).
   void apply(GLFWwindow* window, ImGuiIO& io) {
+    // A focus change releases every key in this frame's NewFrame: hold the next press after it.
+    if (io.AppFocusLost) return;
     if (held_ >= 0) {
       io.KeysDown[held_] = glfwGetKey(window, held_) == GLFW_PRESS;
       auto down = [&](int a, int b) {

@@ -529,7 +529,7 @@ class StageBuilder {
     const std::string title = phase_title(to_.phase);
     const float title_room = width - sans_width(counter, counter_size) - 24 * k;
     const float title_size =
-        std::min(26 * k, title_room / std::max(1.0f, 1.1f * sans_width(title, 1)));
+        std::clamp(title_room / std::max(1.0f, 1.1f * sans_width(title, 1)), 12 * k, 26 * k);
     text(kMargin, 22 * k, title, title_size, pal_.ink, Font::SansBold, Align::Left, "title");
     if (to_.note.empty()) return;
     float size = 18 * k;

@@ -82,7 +82,7 @@ void check_scene(const Scene& s, const std::string& where, Missing& m) {
 std::vector<long long> steps_to_check(long long count) {
   std::vector<long long> out;
   for (long long k = 0; k < count; ++k)
-    if (count <= 40 || k < 8 || k >= count - 8 || k % (count / 16) == 0) out.push_back(k);
+    if (count <= 24 || k < 6 || k >= count - 6 || k % (count / 8) == 0) out.push_back(k);
   return out;
 }
 

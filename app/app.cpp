@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 nlohmann::json Settings::to_json() const {
   return {{"theme", theme_name(theme)},
           {"stage_scale", stage_scale},
+          {"classroom_scale", classroom_scale},
           {"classroom", classroom},
+          {"stop_at_phase_end", stop_at_phase_end},
           {"granularity", granularity_name(granularity)},
           {"speed", speed},
           {"loop", loop},
@@ -56,18 +58,25 @@ Settings Settings::from_json(const nlohmann::json& j) {
     const double v = j.at(key).get<double>();
     if (std::isfinite(v)) field = static_cast<std::decay_t<decltype(field)>>(std::clamp(v, lo, hi));
   };
-  number("stage_scale", s.stage_scale, 1, 3);
+  number("stage_scale", s.stage_scale, kMinScale, kMaxScale);
+  number("classroom_scale", s.classroom_scale, kMinScale, kMaxScale);
   number("speed", s.speed, 0.25, 8);
   number("window_width", s.window_width, 320, 16384);
   number("window_height", s.window_height, 240, 16384);
   get("classroom", s.classroom);
   get("loop", s.loop);
+  get("stop_at_phase_end", s.stop_at_phase_end);
   get("reduce_motion", s.reduce_motion);
   get("skip_zero_terms", s.skip_zero_terms);
   get("show_lesson_panel", s.show_lesson_panel);
   get("show_why_panel", s.show_why_panel);
   get("last_lesson", s.last_lesson);
   return s;
+}
+
+void Settings::set_scale(float s) {
+  if (!std::isfinite(s)) return;
+  (classroom ? classroom_scale : stage_scale) = std::clamp(s, kMinScale, kMaxScale);
 }
 
 namespace {
@@ -417,6 +426,20 @@ void App::seek(long long k) {
 
 void App::step_by(long long delta) {
   const long long last = step_count() - 1;
+  // A lecture flows: past a phase's end into the next phase, before its start into the
+  // previous one's end. The phase switch is a cut, not a tween: the stage changes entirely.
+  if (!settings.loop && !settings.stop_at_phase_end) {
+    const auto at = std::find(std::begin(kAllPhases), std::end(kAllPhases), phase_);
+    if (delta > 0 && step_ == last && at + 1 != std::end(kAllPhases)) {
+      set_phase(at[1]);
+      return;
+    }
+    if (delta < 0 && step_ == 0 && at != std::begin(kAllPhases)) {
+      set_phase(at[-1]);
+      go_end();
+      return;
+    }
+  }
   // A move longer than the phase cannot overflow: it ends at the first or the last step.
   long long k = step_ + std::clamp(delta, -last - 1, last + 1);
   if (settings.loop && k > last) k = 0;

@@ -29,8 +29,13 @@ namespace convstep {
 // UI-only settings, persisted in $XDG_CONFIG_HOME/convstep/settings.json; apart from the lesson.
 struct Settings {
   Theme theme = Theme::Dark;
-  float stage_scale = 1;  // 1–3; classroom mode defaults to 2
+  // The size of the stage's text and grids, 1–3: one for the desk and one for the projector.
+  float stage_scale = 1;
+  float classroom_scale = kDefaultClassroomScale;
   bool classroom = false;
+  // Next on the last step of a phase goes on to the next phase (a lecture flows), unless this
+  // is set: then it stops there, as before.
+  bool stop_at_phase_end = false;
   Granularity granularity = Granularity::Term;
   float speed = 1;  // 0.25–8
   bool loop = false;
@@ -39,6 +44,12 @@ struct Settings {
   bool show_lesson_panel = true, show_why_panel = true;
   int window_width = 1600, window_height = 900;
   std::string last_lesson;
+
+  static constexpr float kDefaultClassroomScale = 2, kMinScale = 1, kMaxScale = 3,
+                         kScaleStep = 0.25f;
+  // The scale of the mode the app is in (classroom mode has its own).
+  float scale() const { return classroom ? classroom_scale : stage_scale; }
+  void set_scale(float s);  // clamped to kMinScale..kMaxScale
 
   nlohmann::json to_json() const;
   static Settings from_json(const nlohmann::json& j);  // tolerant: unknown or bad keys ignored
@@ -92,7 +103,11 @@ class App {
   void set_phase(Phase p);
   void set_granularity(Granularity g);  // keeps the current target cell where it can
   void seek(long long k);               // jumps: no tween
-  void step_by(long long delta);        // moves with a tween
+  // Moves with a tween. On the last step of a phase, a move forward goes on to the first step
+  // of the next phase (forward → dW → dX gather → dX scatter → db), and a move back from the
+  // first step to the last of the previous one; unless settings.stop_at_phase_end, or
+  // settings.loop (which wraps around within the phase).
+  void step_by(long long delta);
   void go_start() { seek(0); }
   void go_end() { seek(step_count() - 1); }
   void set_playing(bool on) { playing_ = on; }
@@ -108,11 +123,8 @@ class App {
   std::optional<std::array<int, 3>> slice;  // (n, c, o) to show; unset: follow the step
 
   Settings settings;
-  // Classroom mode: full screen, side panels hidden, the stage at least at 2×.
-  void set_classroom(bool on) {
-    settings.classroom = on;
-    if (on) settings.stage_scale = std::max(settings.stage_scale, 2.0f);
-  }
+  // Classroom mode: full screen, side panels hidden, the stage at its own scale.
+  void set_classroom(bool on) { settings.classroom = on; }
 
   // The stage of the current frame and tween. Hover highlights are the caller's to add
   // (options.hover, or highlight_related): the panel knows where the mouse is this frame.

@@ -7,6 +7,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <deque>
 #include <iostream>
 
 #include "app/front.h"
@@ -72,6 +73,62 @@ void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
   }
 }
 
+// Dear ImGui 1.86 reads each key as up or down once a frame, so a press and its release that
+// arrive between two frames are lost: a presentation clicker sends them that quickly. Presses
+// are therefore queued as they come, and each is held down for one frame of its own.
+class KeyPresses {
+ public:
+  static void on_key(GLFWwindow*, int key, int, int action, int mods) {
+    if (action == GLFW_PRESS && key >= 0 && key < kKeys) queue().push_back({key, mods});
+  }
+  // After the backend's NewFrame, before ImGui's: releases the key held last frame, or holds
+  // the next one that ImGui would not see down, with the modifiers it was pressed with (Shift
+  // for ten steps, Ctrl for the shortcuts).
+  void apply(GLFWwindow* window, ImGuiIO& io) {
+    // A focus change releases every key in this frame's NewFrame: hold the next press after it.
+    if (io.AppFocusLost) return;
+    if (held_ >= 0) {
+      io.KeysDown[held_] = glfwGetKey(window, held_) == GLFW_PRESS;
+      auto down = [&](int a, int b) {
+        return glfwGetKey(window, a) == GLFW_PRESS || glfwGetKey(window, b) == GLFW_PRESS;
+      };
+      io.KeyCtrl = down(GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL);
+      io.KeyShift = down(GLFW_KEY_LEFT_SHIFT, GLFW_KEY_RIGHT_SHIFT);
+      io.KeyAlt = down(GLFW_KEY_LEFT_ALT, GLFW_KEY_RIGHT_ALT);
+      held_ = -1;
+      return;
+    }
+    while (!queue().empty() && held_ < 0) {
+      const Press p = queue().front();
+      queue().pop_front();
+      if (io.KeysDown[p.key]) continue;  // ImGui sees this one itself
+      held_ = p.key, io.KeysDown[p.key] = true;
+      io.KeyCtrl = p.mods & GLFW_MOD_CONTROL, io.KeyShift = p.mods & GLFW_MOD_SHIFT,
+      io.KeyAlt = p.mods & GLFW_MOD_ALT;
+    }
+  }
+  bool pending() const { return held_ >= 0 || !queue().empty(); }
+
+ private:
+  struct Press {
+    int key, mods;
+  };
+  static constexpr int kKeys = static_cast<int>(IM_ARRAYSIZE(ImGuiIO::KeysDown));
+  static std::deque<Press>& queue() {  // GLFW's callbacks are plain functions: one window
+    static std::deque<Press> q;
+    return q;
+  }
+  int held_ = -1;
+};
+
+// "convstep — Forward: Z = Xp ⋆ W + b — cell 3 / 13": where the lecture is, for the task bar
+// (and for tests, which read it from outside the window).
+std::string window_title(const App& app) {
+  return std::string("convstep — ") + phase_title(app.phase()) + " — " +
+         granularity_name(app.settings.granularity) + " " + std::to_string(app.step() + 1) + " / " +
+         std::to_string(app.step_count());
+}
+
 }  // namespace
 
 int run_window(const ShellOptions& options) {
@@ -95,7 +152,9 @@ int run_window(const ShellOptions& options) {
   glfwSwapInterval(1);
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
+  glfwSetKeyCallback(window, &KeyPresses::on_key);  // before the backend, which chains to it
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  KeyPresses presses;
   ImGui_ImplOpenGL3_Init("#version 330 core");
   // Torn down however the run ends: a script error thrown out of the loop included.
   struct Teardown {
@@ -120,9 +179,10 @@ int run_window(const ShellOptions& options) {
     long long loops = 0;
     double last = monkey_run ? 0 : glfwGetTime();
     int idle_frames = 0;
+    std::string shown_title;
     while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
       // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
-      if (!session.busy() && idle_frames > 3 && !monkey_run)
+      if (!session.busy() && idle_frames > 3 && !monkey_run && !presses.pending())
         glfwWaitEventsTimeout(0.5);
       else
         glfwPollEvents();
@@ -130,12 +190,17 @@ int run_window(const ShellOptions& options) {
       const double now = monkey_run ? ++loops / 60.0 : glfwGetTime();
       session.update(now - last, now, host);
       last = now;
+      if (std::string title = window_title(session.app); title != shown_title) {
+        glfwSetWindowTitle(window, title.c_str());
+        shown_title = std::move(title);
+      }
       if (session.fonts_stale()) session.rebuild_fonts();
       int fw, fh;
       glfwGetFramebufferSize(window, &fw, &fh);
       if (fw <= 0 || fh <= 0) continue;  // minimized: nothing to draw
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
+      presses.apply(window, ImGui::GetIO());
       if (monkey_run) ImGui::GetIO().DeltaTime = 1.0f / 60;
       if (monkey.active()) monkey.feed(ImGui::GetIO(), host);
       ImGui::NewFrame();

@@ -240,7 +240,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   } else if (v == "classroom") {
     app.set_classroom(to_switch(a[0]));
   } else if (v == "scale") {
-    app.settings.stage_scale = static_cast<float>(finite_number(a[0], "the scale", 1, 3));
+    app.settings.set_scale(static_cast<float>(
+        finite_number(a[0], "the scale", Settings::kMinScale, Settings::kMaxScale)));
   } else if (v == "speed") {
     app.settings.speed = static_cast<float>(finite_number(a[0], "the speed", 0.25, 8));
   } else if (v == "loop")

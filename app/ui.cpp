@@ -107,6 +107,20 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   if (key_pressed(GLFW_KEY_LEFT) || key_pressed(GLFW_KEY_PAGE_UP)) step(io.KeyShift ? -10 : -1);
   if (key_pressed(GLFW_KEY_HOME)) out.push_back([](App& a, UiState&) { a.go_start(); });
   if (key_pressed(GLFW_KEY_END)) out.push_back([](App& a, UiState&) { a.go_end(); });
+  // + and − (with or without Ctrl, on the main keys or the keypad) size the stage in every
+  // mode, classroom mode included, where there is no menu.
+  const float scale_by = key_pressed(GLFW_KEY_EQUAL) || key_pressed(GLFW_KEY_KP_ADD)        ? 1
+                         : key_pressed(GLFW_KEY_MINUS) || key_pressed(GLFW_KEY_KP_SUBTRACT) ? -1
+                                                                                            : 0;
+  // From the scale the stage uses: when the grids have no room for more, − shrinks at once.
+  if (scale_by != 0)
+    out.push_back([scale_by](App& a, UiState& u) {
+      const float asked = a.settings.scale();
+      const bool full = u.stage_scale_used > 0 && u.stage_scale_used < asked - 1e-3f;
+      a.settings.set_scale((full ? u.stage_scale_used : asked) + scale_by * Settings::kScaleStep);
+      if (scale_by > 0 && full)
+        set_status(u, "The grids fill the stage: text and grids are as large as they fit");
+    });
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
     out.push_back([](App& a, UiState&) { a.set_playing(!a.playing()); });
   if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) ||
@@ -157,9 +171,10 @@ void menu_bar(const App& app, UiState& ui, Intents& out) {
                                               : "High-contrast theme",
                           nullptr, app.settings.theme == t))
         set_later(out, &Settings::theme, t);
-    float scale = app.settings.stage_scale;
-    if (ImGui::SliderFloat("Stage scale", &scale, 1, 3, "%.2f×"))
-      set_later(out, &Settings::stage_scale, scale);
+    float scale = app.settings.scale();
+    if (ImGui::SliderFloat("Size (+/−)", &scale, Settings::kMinScale, Settings::kMaxScale, "%.2f×"))
+      out.push_back([scale](App& a, UiState&) { a.settings.set_scale(scale); });
+    menu_switch(app, out, "Stop at the end of each phase", &Settings::stop_at_phase_end);
     menu_switch(app, out, "Reduce motion", &Settings::reduce_motion);
     bool skip = app.settings.skip_zero_terms;
     if (ImGui::MenuItem("Skip zero terms", nullptr, &skip))
@@ -552,16 +567,10 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   ImGui::InvisibleButton("stage", size);
   const bool hovered = ImGui::IsItemHovered();
   const bool clicked = ImGui::IsItemClicked();
-  StageOptions o;
-  // One layout unit is one pixel at scale 1: text and cells keep their sizes whatever the
-  // window, and the stage scale (classroom mode) enlarges everything.
-  // The layout keeps at least kMinStageUnits of width, so that the equation form fits: on a
-  // small stage the largest scales are limited, and the painter shrinks the picture to fit.
-  constexpr float kMinStageUnits = 720;
-  o.width = std::max(size.x / app.settings.stage_scale, kMinStageUnits);
-  o.height = o.width * size.y / size.x;
-  o.pixels_per_unit = size.x / o.width;
-  Scene scene = app.scene(o);
+  // One layout unit is one pixel (on all but the narrowest stages); the scale of the current
+  // mode enlarges text and grids together, as far as the grids have room.
+  Scene scene = app.scene(stage_view(size.x, size.y, app.settings.scale()));
+  ui.stage_scale_used = scene.scale;
   const Rect viewport{pos.x, pos.y, size.x, size.y};
   // The cell under the mouse, in this frame's layout: it is highlighted in this very frame.
   const PaintTransform t = ScenePainter::fit(scene, viewport);
@@ -637,12 +646,13 @@ void popups(UiState& ui, Intents& out) {
   }
   if (ImGui::BeginPopupModal("Keys", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::TextUnformatted(
-        "Right / PageDown    next step (Shift: 10)\n"
-        "Left / PageUp       previous step\n"
+        "Right / PageDown    next step (Shift: 10), on into the next phase\n"
+        "Left / PageUp       previous step, back into the previous phase\n"
         "Home / End          start / end of the phase\n"
         "Space               play / pause\n"
         "1 … 5               forward, dW, dX gather, dX scatter, db\n"
         "F11                 classroom mode (Esc leaves it)\n"
+        "+ / −               larger / smaller text and grids\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
         "Hover a cell        see what it depends on; click to pin\n\n"
         "dX = X_grad = ∂L/∂X    dW = W_grad = ∂L/∂W    G = Z_grad = ∂L/∂Z");

@@ -46,6 +46,7 @@ struct UiState {
   int slice_n = 0, slice_c = 0;      // the lesson panel's value editor slice
   std::vector<std::string> presets;  // assets/lessons, listed once
   int applied_theme = -1;            // the ImGui style last applied
+  float stage_scale_used = 0;        // the scale the stage was last laid out at (Scene::scale)
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);

@@ -118,6 +118,76 @@ TEST(App, PlaybackAdvancesAndStopsAtTheEnd) {
   EXPECT_EQ(app.step(), app.step_count() - 1);
 }
 
+// A clicker only sends Next and Previous: the lecture must flow through every phase in order,
+// and back, without the teacher walking to the keyboard.
+TEST(App, NextOnTheLastStepOfAPhaseGoesOnToTheNextPhase) {
+  App app;
+  app.settings.granularity = Granularity::Cell;
+  std::vector<Phase> visited = {app.phase()};
+  long long presses = 0;
+  for (; presses < 10000; ++presses) {
+    const Phase before = app.phase();
+    const long long step = app.step();
+    app.step_by(+1);
+    if (app.phase() != before) {
+      EXPECT_EQ(step, app.timeline().count(before, Granularity::Cell) - 1) << "left before the end";
+      EXPECT_EQ(app.step(), 0) << "arrives on the first step of " << phase_name(app.phase());
+      visited.push_back(app.phase());
+    } else if (app.step() == step) {
+      break;  // the end of the lecture: nowhere further to go
+    }
+  }
+  EXPECT_EQ(visited, std::vector<Phase>(std::begin(kAllPhases), std::end(kAllPhases)));
+  EXPECT_EQ(app.phase(), Phase::Db);
+  EXPECT_EQ(app.step(), app.step_count() - 1);
+  // Previous goes back the same way: from db's first step to dX scatter's last.
+  app.seek(0);
+  app.step_by(-1);
+  EXPECT_EQ(app.phase(), Phase::DxScatter);
+  EXPECT_EQ(app.step(), app.step_count() - 1);
+  app.set_phase(Phase::Forward);
+  app.step_by(-1);  // nothing before the first step of forward
+  EXPECT_EQ(app.phase(), Phase::Forward);
+  EXPECT_EQ(app.step(), 0);
+}
+
+TEST(App, TheOldStopAtTheEndOfAPhaseIsASetting) {
+  App app;
+  app.settings.stop_at_phase_end = true;
+  app.set_phase(Phase::Dw);
+  app.go_end();
+  app.step_by(+1);
+  EXPECT_EQ(app.phase(), Phase::Dw);
+  EXPECT_EQ(app.step(), app.step_count() - 1);
+  app.go_start();
+  app.step_by(-1);
+  EXPECT_EQ(app.phase(), Phase::Dw);
+  EXPECT_EQ(app.step(), 0);
+  // The script's `step` is Next too, and follows the same setting.
+  app.settings.stop_at_phase_end = false;
+  FakeHost host;
+  ScriptRunner runner(parse_script("phase dw\nend\nstep\n", "t"), "t");
+  runner.update(app, host, 0);
+  EXPECT_EQ(app.phase(), Phase::DxGather);
+  EXPECT_EQ(app.step(), 0);
+  Settings stopping;
+  stopping.stop_at_phase_end = true;
+  EXPECT_TRUE(Settings::from_json(stopping.to_json()).stop_at_phase_end);
+}
+
+TEST(App, ClassroomModeHasItsOwnScale) {
+  App app;
+  app.settings.set_scale(1.5f);
+  app.set_classroom(true);
+  EXPECT_EQ(app.settings.scale(), Settings::kDefaultClassroomScale);
+  app.settings.set_scale(2.75f);
+  app.set_classroom(false);
+  EXPECT_EQ(app.settings.scale(), 1.5f);  // leaving classroom mode gives the desk's scale back
+  EXPECT_EQ(Settings::from_json(app.settings.to_json()).classroom_scale, 2.75f);
+  app.settings.set_scale(99);
+  EXPECT_EQ(app.settings.scale(), Settings::kMaxScale);
+}
+
 TEST(Script, RunsCommandsAndWaits) {
   App app;
   FakeHost host;

@@ -120,7 +120,7 @@ int run_headless(const ShellOptions& options) {
         session.ui.quit_requested = false;  // as in the window: counted, not obeyed
       }
       now += dt, ++frames;
-      if (host.quitting()) break;
+      if (host.quitting() || session.ui.quit_requested) break;  // a script's quit, or the user's
       const bool script_done = !session.script || session.script->finished();
       if (script_done && frames >= options.monkey_events) break;
       if (frames > 60 * 60 * 30)

@@ -35,7 +35,8 @@ class WindowHost : public ScriptHost {
   void resize(int w, int h) override { glfwSetWindowSize(window_, std::max(w, 1), std::max(h, 1)); }
   void press(const std::string& path) override { press_widget(path); }
   bool pressed(const std::string& path) override { return widget_pressed(path); }
-  void quit() override { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
+  void quit() override { quit_ = true; }  // a script's quit: no question asked
+  bool quitting() const { return quit_; }
 
   // Called after the frame is drawn, before the buffers swap: the pixels are the window's.
   void take_pending_screenshot() {
@@ -60,6 +61,7 @@ class WindowHost : public ScriptHost {
   GLFWwindow* window_;
   Session& session_;
   std::string pending_screenshot_;
+  bool quit_ = false;
 };
 
 void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
@@ -120,13 +122,18 @@ int run_window(const ShellOptions& options) {
     long long loops = 0;
     double last = monkey_run ? 0 : glfwGetTime();
     int idle_frames = 0;
-    while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
+    while (!host.quitting() && !session.ui.quit_requested) {
       // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
       if (!session.busy() && idle_frames > 3 && !monkey_run)
         glfwWaitEventsTimeout(0.5);
       else
         glfwPollEvents();
       if (monkey_run && !monkey.active() && (!session.script || session.script->finished())) break;
+      // The window's close button asks about unsaved edits, as Quit does.
+      if (glfwWindowShouldClose(window)) {
+        glfwSetWindowShouldClose(window, GLFW_FALSE);
+        session.ui.close_asked = true;
+      }
       const double now = monkey_run ? ++loops / 60.0 : glfwGetTime();
       session.update(now - last, now, host);
       last = now;

@@ -28,7 +28,7 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
       {"panel", {2, 2}},     {"hover", {1, 1}},         {"pin", {1, 1}},
       {"resize", {2, 2}},    {"wait", {1, 1}},          {"screenshot", {1, 1}},
       {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
-      {"press", {1, 1}},
+      {"press", {1, 1}},     {"undo", {0, 0}},          {"redo", {0, 0}},
   };
   return v;
 }
@@ -280,6 +280,10 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
     host.quit();
   else if (v == "press")
     host.press(a[0]);
+  else if (v == "undo" || v == "redo") {
+    if (!(v == "undo" ? app.undo() : app.redo()))
+      throw std::invalid_argument("there is nothing to " + v);
+  }
 }
 
 }  // namespace convstep

@@ -8,6 +8,7 @@
 //   set stride 2          # any lesson-file key, with a JSON value
 //   edit W[0][1] 5
 //   press Lesson > H > +  # presses a widget as a click would: its window, then its labels
+//   undo                  # and redo: the lesson's history
 //   screenshot step.png
 //   quit
 //

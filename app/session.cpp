@@ -3,6 +3,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <ctime>
 #include <iostream>
 
 #include "app/gl/font_set.h"
@@ -17,6 +18,7 @@ Session::Session(const ShellOptions& options) {
   if (!options.script.empty()) script.emplace(load_script(options.script), options.script);
   if (!options.no_restore) {
     if (auto found = recovery_.find_orphan(problems)) {
+      ui.restore_message = describe_unsaved_edits(*found, std::time(nullptr));
       ui.restore_lesson = std::move(found->lesson);
       ui.restore_path = std::move(found->origin);
       ui.restore_offer = true;
@@ -30,6 +32,7 @@ Session::Session(const ShellOptions& options) {
 
 Session::~Session() {
   painter_.reset();
+  if (ui.edits_discarded) recovery_.forget();  // the user chose to discard them on quitting
   try {
     save_settings(app.settings);
   } catch (const std::exception&) {

@@ -35,6 +35,11 @@ class WindowHost : public ScriptHost {
   void resize(int w, int h) override { glfwSetWindowSize(window_, std::max(w, 1), std::max(h, 1)); }
   void press(const std::string& path) override { press_widget(path); }
   bool pressed(const std::string& path) override { return widget_pressed(path); }
+  void key(const std::string& chord) override {
+    if (!press_key(chord))
+      throw std::invalid_argument("unknown key " + in_quotes(chord) +
+                                  ": e.g. ctrl+q, ctrl+shift+z, escape, right, f1");
+  }
   void quit() override { quit_ = true; }  // a script's quit: no question asked
   bool quitting() const { return quit_; }
 
@@ -145,6 +150,7 @@ int run_window(const ShellOptions& options) {
       ImGui_ImplGlfw_NewFrame();
       if (monkey_run) ImGui::GetIO().DeltaTime = 1.0f / 60;
       if (monkey.active()) monkey.feed(ImGui::GetIO(), host);
+      feed_keys(ImGui::GetIO());
       ImGui::NewFrame();
       session.draw();
       ImGui::Render();

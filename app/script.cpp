@@ -29,6 +29,7 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
       {"resize", {2, 2}},    {"wait", {1, 1}},          {"screenshot", {1, 1}},
       {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
       {"press", {1, 1}},     {"undo", {0, 0}},          {"redo", {0, 0}},
+      {"key", {1, 1}},
   };
   return v;
 }
@@ -155,7 +156,7 @@ void ScriptRunner::update(App& app, ScriptHost& host, double now) {
       if (writes) throw std::runtime_error(where + e.what());
       throw ScriptError(where + e.what());
     }
-    if (c.verb == "wait") break;
+    if (c.verb == "wait" || c.verb == "key") break;  // a key acts during the next frame
     if (c.verb == "press") {
       pressing_ = next_ - 1;
       break;
@@ -280,6 +281,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
     host.quit();
   else if (v == "press")
     host.press(a[0]);
+  else if (v == "key")
+    host.key(a[0]);
   else if (v == "undo" || v == "redo") {
     if (!(v == "undo" ? app.undo() : app.redo()))
       throw std::invalid_argument("there is nothing to " + v);

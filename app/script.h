@@ -9,6 +9,7 @@
 //   edit W[0][1] 5
 //   press Lesson > H > +  # presses a widget as a click would: its window, then its labels
 //   undo                  # and redo: the lesson's history
+//   key ctrl+q            # a key chord, as typed: ctrl+, shift+, then a letter, digit or name
 //   screenshot step.png
 //   quit
 //
@@ -56,6 +57,10 @@ class ScriptHost {
     throw std::invalid_argument("there are no widgets to press here: " + in_quotes(path));
   }
   virtual bool pressed(const std::string&) { return false; }
+  // Presses a key chord ("ctrl+q") during the next frame, as the keyboard would.
+  virtual void key(const std::string& chord) {
+    throw std::invalid_argument("there is no keyboard here: " + in_quotes(chord));
+  }
 };
 
 class ScriptRunner {

@@ -93,7 +93,7 @@ void menu_switch(const App& app, Intents& out, const char* label, bool Settings:
 void menu_bar(const App& app, UiState& ui, Intents& out) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
-    file_menu(app, ui, out);
+    file_menu(app, out);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Edit")) {
@@ -582,7 +582,8 @@ void apply_theme(Theme theme) {
 }
 
 // The ImGui ID of a widget path: the window's name, then each label, as ImGui's ID stack
-// hashes them.
+// hashes them. Two names stand for ImGui's own, which a script cannot spell ('#' starts a
+// comment): "Menus" is the menu bar ("Menus > File" opens File), "Menu" the open menu.
 ImGuiID widget_id(const std::string& path) {
   ImGuiID id = 0;
   std::size_t at = 0;
@@ -591,7 +592,10 @@ ImGuiID widget_id(const std::string& path) {
     std::string label = path.substr(at, end == std::string::npos ? std::string::npos : end - at);
     label.erase(0, label.find_first_not_of(' '));
     label.erase(label.find_last_not_of(' ') + 1);
-    id = ImHashStr(label.c_str(), 0, first ? 0 : id);
+    ImGuiID seed = first ? 0 : id;
+    if (first && label == "Menus") seed = ImHashStr("##MainMenuBar"), label = "##menubar";
+    if (first && label == "Menu") label = "##Menu_00";
+    id = ImHashStr(label.c_str(), 0, seed);
     if (end == std::string::npos) return id;
     at = end + 1;
   }
@@ -615,7 +619,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   Intents intents;
   const App& state = app;  // what the panels see: nothing changes it until they are done
   shortcuts(state, ui, intents);
-  file_shortcuts(state, ui, intents);
+  file_shortcuts(ui, intents);
 
   const ImGuiIO& io = ImGui::GetIO();
   const bool classroom = state.settings.classroom;

@@ -19,6 +19,8 @@
 #include "app/file_browser.h"
 #include "core/check.h"
 
+struct ImGuiIO;
+
 namespace convstep {
 
 class ScenePainter;
@@ -78,5 +80,11 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter);
 // panel's H field. widget_pressed() tells, after that frame, whether it was on the screen.
 void press_widget(const std::string& path);
 bool widget_pressed(const std::string& path);
+
+// Presses a key chord ("ctrl+q", "ctrl+shift+z", "escape", "f1") as the keyboard would: down
+// for one frame, then up (app/script_keys.cpp). False when the chord is not understood. The
+// front ends call feed_keys() after their own input, before ImGui::NewFrame().
+bool press_key(const std::string& chord);
+void feed_keys(ImGuiIO& io);
 
 }  // namespace convstep

@@ -114,7 +114,7 @@ bool path_field(const char* label, std::string* text, float width) {
 }
 
 // Places on the left: home, the current folder, the presets, and the recent files.
-void browser_places(const App& app, UiState& ui, std::string* go_to, std::string* pick) {
+void browser_places(const App& app, std::string* go_to, std::string* pick) {
   const float em = ImGui::GetFontSize();
   ImGui::BeginChild("places", ImVec2(em * 13, em * 18), true);
   ImGui::TextDisabled("Places");
@@ -191,7 +191,7 @@ void browser_popup(const App& app, UiState& ui, Intents& out) {
   const float em = ImGui::GetFontSize();
   ImGui::Text("Folder: %s", path_excerpt(ui.browser.folder(), 70).c_str());
   std::string go_to, enter, pick;
-  browser_places(app, ui, &go_to, &pick);
+  browser_places(app, &go_to, &pick);
   ImGui::SameLine();
   bool chosen = browser_listing(ui, &enter);
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
@@ -358,8 +358,7 @@ void show_error(UiState& ui, std::string title, std::string message) {
   ui.show_error = true;
 }
 
-void file_shortcuts(const App& app, UiState& ui, Intents& out) {
-  (void)app;
+void file_shortcuts(UiState& ui, Intents& out) {
   if (std::exchange(ui.close_asked, false)) out.push_back(request_quit());
   if (ImGui::GetIO().WantTextInput || !nothing_open()) return;
   if (ctrl_key(GLFW_KEY_O)) out.push_back(browse(Purpose::Open));
@@ -369,8 +368,7 @@ void file_shortcuts(const App& app, UiState& ui, Intents& out) {
   if (ctrl_key(GLFW_KEY_Y)) out.push_back(redo());
 }
 
-void file_menu(const App& app, UiState& ui, Intents& out) {
-  (void)ui;
+void file_menu(const App& app, Intents& out) {
   if (ImGui::MenuItem("Open…", "Ctrl+O")) out.push_back(browse(Purpose::Open));
   if (ImGui::BeginMenu("Open recent")) {
     const std::vector<std::string> recent = existing_files(app.settings.recent_files);

@@ -7,7 +7,11 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <algorithm>
+#include <array>
 #include <iostream>
+#include <utility>
+#include <vector>
 
 #include "app/front.h"
 #include "app/gl/gl_api.h"
@@ -69,6 +73,32 @@ class WindowHost : public ScriptHost {
   bool quit_ = false;
 };
 
+// Dear ImGui 1.86 sees each key as down or up once a frame: a key pressed and let go between
+// two frames (a quick tap, as a clicker or xdotool sends it) would never be seen, and Ctrl+Z
+// would do nothing. A release that comes before any frame has seen its press waits until one has.
+struct KeyLatch {
+  std::vector<int> pressed;                  // since the last frame
+  std::vector<std::array<int, 3>> releases;  // held back: key, scancode, mods
+};
+KeyLatch key_latch;
+
+void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  const auto& p = key_latch.pressed;
+  if (action == GLFW_RELEASE && std::find(p.begin(), p.end(), key) != p.end()) {
+    key_latch.releases.push_back({key, scancode, mods});
+    return;
+  }
+  if (action == GLFW_PRESS) key_latch.pressed.push_back(key);
+  ImGui_ImplGlfw_KeyCallback(window, key, scancode, action, mods);
+}
+
+// After a frame has seen the keys pressed before it: the releases held back go through.
+void release_held_keys(GLFWwindow* window) {
+  key_latch.pressed.clear();
+  for (const auto& [key, scancode, mods] : std::exchange(key_latch.releases, {}))
+    ImGui_ImplGlfw_KeyCallback(window, key, scancode, GLFW_RELEASE, mods);
+}
+
 void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
   GLFWmonitor* monitor = glfwGetPrimaryMonitor();
   if (on && monitor) {
@@ -103,6 +133,7 @@ int run_window(const ShellOptions& options) {
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  glfwSetKeyCallback(window, on_key);  // in front of the backend's own, which it calls
   ImGui_ImplOpenGL3_Init("#version 330 core");
   // Torn down however the run ends: a script error thrown out of the loop included.
   struct Teardown {
@@ -154,6 +185,7 @@ int run_window(const ShellOptions& options) {
       ImGui::NewFrame();
       session.draw();
       ImGui::Render();
+      release_held_keys(window);
       if (monkey_run) {
         monkey.observe(session);
         session.ui.quit_requested = false;  // Quit would end the stream early: counted instead

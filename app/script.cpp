@@ -82,7 +82,15 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
   std::istringstream in(text);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    // `#` starts a comment; two or more in a row are part of an ImGui label ("###error").
+    for (std::size_t at = line.find('#'); at != std::string::npos; at = line.find('#', at)) {
+      const std::size_t run = line.find_first_not_of('#', at);
+      if ((run == std::string::npos ? line.size() : run) - at == 1) {
+        line.erase(at);
+        break;
+      }
+      at = run == std::string::npos ? line.size() : run;
+    }
     std::istringstream words(line);
     ScriptCommand c;
     c.line = number;
@@ -94,6 +102,7 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
       if (c.verb == "set" && words >> word) c.args.push_back(word);
       std::string rest;
       std::getline(words, rest);
+      rest.erase(rest.find_last_not_of(" \t\r") + 1);  // before a comment
       if (const auto first = rest.find_first_not_of(' '); first != std::string::npos)
         c.args.push_back(rest.substr(first));
     } else {

@@ -226,6 +226,22 @@ TEST(Script, SetTakesJsonValues) {
   EXPECT_EQ(g.stride_h, 2);
 }
 
+TEST(Script, HashesOfImGuiLabelsAreNotComments) {
+  const auto c = parse_script("press Edit > ###Undo  # the Edit menu's Undo\nkey ctrl+z #z\n", "t");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].args, std::vector<std::string>{"Edit > ###Undo"});
+  EXPECT_EQ(c[1].args, std::vector<std::string>{"ctrl+z"});
+}
+
+TEST(Script, UndoAndRedoTheLessonsHistory) {
+  App app;
+  FakeHost host;
+  ScriptRunner runner(parse_script("edit W[0][0] 7\nundo\n", "t"), "t");
+  runner.update(app, host, 0);
+  EXPECT_EQ(app.lesson().weight(0, 0, 0, 0), 1);
+  EXPECT_EQ(script_error("redo\n"), "demo.txt:1: redo: there is nothing to redo");
+}
+
 TEST(Settings, RoundTripAndBadValuesFallBack) {
   Settings s;
   s.theme = Theme::Light;

@@ -7,7 +7,6 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
-#include <algorithm>
 #include <array>
 #include <iostream>
 #include <utility>
@@ -75,26 +74,28 @@ class WindowHost : public ScriptHost {
 
 // Dear ImGui 1.86 sees each key as down or up once a frame: a key pressed and let go between
 // two frames (a quick tap, as a clicker or xdotool sends it) would never be seen, and Ctrl+Z
-// would do nothing. A release that comes before any frame has seen its press waits until one has.
+// would do nothing. While a frame has not yet seen a press, releases wait, Ctrl's included (a
+// quick Ctrl+O often lets go of Ctrl before O).
 struct KeyLatch {
-  std::vector<int> pressed;                  // since the last frame
+  bool unseen_press = false;                 // since the last frame
   std::vector<std::array<int, 3>> releases;  // held back: key, scancode, mods
+  bool typed = false;  // a key since the last frame: keep drawing while its dialog opens
 };
 KeyLatch key_latch;
 
 void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
-  const auto& p = key_latch.pressed;
-  if (action == GLFW_RELEASE && std::find(p.begin(), p.end(), key) != p.end()) {
+  key_latch.typed = true;
+  if (action == GLFW_RELEASE && key_latch.unseen_press) {
     key_latch.releases.push_back({key, scancode, mods});
     return;
   }
-  if (action == GLFW_PRESS) key_latch.pressed.push_back(key);
+  if (action == GLFW_PRESS) key_latch.unseen_press = true;
   ImGui_ImplGlfw_KeyCallback(window, key, scancode, action, mods);
 }
 
 // After a frame has seen the keys pressed before it: the releases held back go through.
 void release_held_keys(GLFWwindow* window) {
-  key_latch.pressed.clear();
+  key_latch.unseen_press = false;
   for (const auto& [key, scancode, mods] : std::exchange(key_latch.releases, {}))
     ImGui_ImplGlfw_KeyCallback(window, key, scancode, GLFW_RELEASE, mods);
 }
@@ -190,7 +191,8 @@ int run_window(const ShellOptions& options) {
         monkey.observe(session);
         session.ui.quit_requested = false;  // Quit would end the stream early: counted instead
       }
-      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0
+      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0 ||
+                            std::exchange(key_latch.typed, false)
                         ? 0
                         : idle_frames + 1;
       if (fullscreen != session.app.settings.classroom) {

@@ -252,7 +252,8 @@ void App::trim_history() {
   long long total = 0;
   for (const auto* history : {&undo_, &redo_})
     for (const Snapshot& s : *history) total += values_in(s.lesson);
-  while (!undo_.empty() && (undo_.size() + redo_.size() > kMaxUndoSteps || total > max_undo_values)) {
+  while (!undo_.empty() &&
+         (undo_.size() + redo_.size() > kMaxUndoSteps || total > max_undo_values)) {
     total -= values_in(undo_.front().lesson);
     undo_.pop_front();
   }

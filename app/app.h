@@ -68,8 +68,8 @@ class App {
   App();
 
   // ---- The lesson ----
-  void open(const std::string& path);             // throws LessonError; keeps the old one then
-  void open_preset(const std::string& name);      // "sobel-6x5" from assets/lessons
+  void open(const std::string& path);         // throws LessonError; keeps the old one then
+  void open_preset(const std::string& name);  // "sobel-6x5" from assets/lessons
   // At the start: the seed's 6×5 Sobel when path is empty. Not undoable.
   void open_or_default(const std::string& path);
   // Replaces the lesson (undoable, like every change to it). `what` names it for Undo.

@@ -37,7 +37,7 @@ class FileBrowser {
   // Why the folder or the typed path did not work, in one line; empty when all is well.
   const std::string& problem() const { return problem_; }
 
-  bool go(const std::string& folder);  // false, with problem(), when it cannot be listed
+  bool go(const std::string& folder);   // false, with problem(), when it cannot be listed
   bool enter(const std::string& name);  // a folder of the listing, or ".." for the parent
 
   // What the user typed or picked: a name in this folder, a relative or absolute path, or ~/.

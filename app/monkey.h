@@ -13,6 +13,7 @@
 #include <imgui_internal.h>  // the windows on screen, to aim at
 
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <random>
 #include <set>
@@ -26,7 +27,10 @@ namespace convstep {
 
 class Monkey {
  public:
-  Monkey(unsigned seed, long long events) : rng_(seed), events_(events) {}
+  Monkey(unsigned seed, long long events) : rng_(seed), events_(events) {
+    std::error_code ec;
+    home_ = std::filesystem::current_path(ec).string();
+  }
   bool active() const { return fed_ < events_; }
 
   // This frame's input. `host` resizes the window or takes a screenshot now and then.
@@ -35,6 +39,13 @@ class Monkey {
     for (bool& down : io.KeysDown) down = false;
     io.KeyCtrl = io.KeyShift = io.KeyAlt = false;
     if (release_next_) down_ = release_next_ = false;  // a click lasts one frame
+    // Random clicks in the file browser must not save over files outside the test's folder:
+    // a browser that has wandered off is closed.
+    if (wandered_) {
+      io.KeysDown[GLFW_KEY_ESCAPE] = true;
+      io.MouseDown[0] = down_ = false;
+      return;
+    }
     // Right after a click, text often follows: a click on a field, then a value typed in.
     const int r = clicked_ && pick(0, 1) ? 80 : pick(0, 99);
     clicked_ = false;
@@ -78,6 +89,7 @@ class Monkey {
   // After the frame is built: what it showed, and where the next clicks may aim.
   void observe(const Session& s) {
     targets_.clear(), panels_.clear();
+    wandered_ = false;
     front_.reset();
     for (ImGuiWindow* w : GImGui->Windows) {
       if (!w->Active || w->Hidden) continue;
@@ -85,6 +97,8 @@ class Monkey {
       targets_.push_back(rect);
       if (std::strcmp(w->Name, "Stage") != 0) panels_.push_back(rect);
       if (w->Flags & (ImGuiWindowFlags_Popup | ImGuiWindowFlags_Modal)) front_ = rect;
+      if (!std::strcmp(w->Name, "Open a lesson") || !std::strcmp(w->Name, "Save the lesson as"))
+        wandered_ = !s.ui.browser.folder().starts_with(home_);
       // Menus, combos and tooltips are numbered ("##Menu_00"): keep the kind, not the number.
       std::string name = w->Name;
       if (name.starts_with("##")) name = name.substr(0, name.find('_'));
@@ -165,6 +179,8 @@ class Monkey {
   std::set<std::string> reached_;
   long long revision_ = -1, lesson_changes_ = -1, lessons_opened_ = -1, quit_requests_ = 0;
   std::string path_ = "\n";
+  std::string home_;       // the folder the run started in: the browser stays inside it
+  bool wandered_ = false;  // the browser shows a folder outside it
 };
 
 }  // namespace convstep

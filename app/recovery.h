@@ -25,7 +25,7 @@ namespace convstep {
 
 struct RecoveredEdits {
   Lesson lesson;
-  std::string origin;   // the file the edits were made to; empty for a new lesson
+  std::string origin;      // the file the edits were made to; empty for a new lesson
   std::time_t edited = 0;  // when the last of them was made
 };
 

@@ -1,5 +1,5 @@
 // script.h — plain-text scripts that drive the app: for tests, and for teachers preparing a
-// demo. One command per line, `#` starts a comment (but `##` and `###`, as in ImGui labels, do not):
+// demo. One command per line; `#` starts a comment (`##`, as in ImGui's labels, does not):
 //
 //   preset sobel-6x5
 //   phase dx_gather

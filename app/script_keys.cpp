@@ -31,11 +31,11 @@ std::optional<Chord> parse_chord(std::string text) {
       break;
   }
   static const std::map<std::string, int> named = {
-      {"escape", GLFW_KEY_ESCAPE}, {"enter", GLFW_KEY_ENTER},         {"tab", GLFW_KEY_TAB},
-      {"space", GLFW_KEY_SPACE},   {"right", GLFW_KEY_RIGHT},         {"left", GLFW_KEY_LEFT},
-      {"up", GLFW_KEY_UP},         {"down", GLFW_KEY_DOWN},           {"home", GLFW_KEY_HOME},
-      {"end", GLFW_KEY_END},       {"pageup", GLFW_KEY_PAGE_UP},      {"pagedown", GLFW_KEY_PAGE_DOWN},
-      {"f1", GLFW_KEY_F1},         {"f11", GLFW_KEY_F11},             {"backspace", GLFW_KEY_BACKSPACE},
+      {"escape", GLFW_KEY_ESCAPE}, {"enter", GLFW_KEY_ENTER},    {"tab", GLFW_KEY_TAB},
+      {"space", GLFW_KEY_SPACE},   {"right", GLFW_KEY_RIGHT},    {"left", GLFW_KEY_LEFT},
+      {"up", GLFW_KEY_UP},         {"down", GLFW_KEY_DOWN},      {"home", GLFW_KEY_HOME},
+      {"end", GLFW_KEY_END},       {"pageup", GLFW_KEY_PAGE_UP}, {"pagedown", GLFW_KEY_PAGE_DOWN},
+      {"f1", GLFW_KEY_F1},         {"f11", GLFW_KEY_F11},        {"backspace", GLFW_KEY_BACKSPACE},
   };
   if (text.size() == 1 && std::isalnum(static_cast<unsigned char>(text[0])))
     c.key = std::toupper(static_cast<unsigned char>(text[0]));  // GLFW_KEY_A is 'A', _0 is '0'

@@ -195,8 +195,10 @@ void browser_popup(const App& app, UiState& ui, Intents& out) {
   ImGui::SameLine();
   bool chosen = browser_listing(ui, &enter);
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-  chosen |= path_field(open ? "file or path##typed" : "save as##typed", &ui.browser.typed,
-                       em * 30);
+  if (path_field(open ? "file or path##typed" : "file name##typed", &ui.browser.typed, em * 30)) {
+    chosen = true;
+    ImGui::SetKeyboardFocusHere(-1);  // Enter on a folder enters it: typing goes on there
+  }
   bool json_only = ui.browser.json_only();
   if (ImGui::Checkbox("Only lessons (.json)", &json_only)) ui.browser.set_json_only(json_only);
   if (!ui.browser.problem().empty()) {
@@ -242,7 +244,8 @@ void question_popup(const App& app, UiState& ui, Intents& out) {
   if (!ImGui::BeginPopupModal(kQuestion, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
   const float em = ImGui::GetFontSize();
   ImGui::PushTextWrapPos(em * 30);
-  const std::string title = app.lesson().title.empty() ? "This lesson" : in_quotes(app.lesson().title, 80);
+  const std::string title =
+      app.lesson().title.empty() ? "This lesson" : in_quotes(app.lesson().title, 80);
   ImGui::TextWrapped("%s has edits that are not saved.", title.c_str());
   ImGui::TextWrapped("Save them before you %s?", ui.question.c_str());
   ImGui::PopTextWrapPos();
@@ -338,7 +341,8 @@ Intent open_lesson(std::string path) {
   return unless_unsaved("open " + file_name(path), [path](App& app, UiState& ui) {
     try {
       app.open(path);
-      notify(ui, "Opened " + path_excerpt(path) + (app.read_only() ? " (a preset: read-only)" : ""));
+      notify(ui,
+             "Opened " + path_excerpt(path) + (app.read_only() ? " (a preset: read-only)" : ""));
     } catch (const LessonError& e) {
       show_error(ui, "This lesson cannot be opened", e.what());
     }

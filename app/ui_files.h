@@ -26,9 +26,9 @@ Intent open_lesson(std::string path);
 void notify(UiState& ui, std::string message);
 void show_error(UiState& ui, std::string title, std::string message);
 
-void file_shortcuts(UiState& ui, Intents& out);              // Ctrl+O, S, Q, Z, Y
-void file_menu(const App& app, Intents& out);                // the File menu's items
-void edit_menu(const App& app, Intents& out);                    // the Edit menu's items
-void file_popups(const App& app, UiState& ui, Intents& out);     // dialogs and the toast
+void file_shortcuts(UiState& ui, Intents& out);               // Ctrl+O, S, Q, Z, Y
+void file_menu(const App& app, Intents& out);                 // the File menu's items
+void edit_menu(const App& app, Intents& out);                 // the Edit menu's items
+void file_popups(const App& app, UiState& ui, Intents& out);  // dialogs and the toast
 
 }  // namespace convstep

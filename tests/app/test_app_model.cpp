@@ -373,7 +373,8 @@ TEST(Presets, OpenReadOnlyAndAreNeverOverwritten) {
   fresh.open_preset("sobel-6x5");
   EXPECT_EQ(fresh.lesson().weight(0, 0, 0, 0), 1) << "the shipped file changed";
   // The same file by another spelling of its path is the preset too.
-  EXPECT_TRUE(is_preset_path(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/../lessons/x.json"));
+  EXPECT_TRUE(
+      is_preset_path(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/../lessons/x.json"));
   // A copy saved elsewhere is the user's own: Save writes to it.
   const std::string mine = ::testing::TempDir() + "/my-sobel.json";
   app.save(mine);

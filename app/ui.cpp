@@ -185,7 +185,8 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
   const Geometry& g = app.timeline().geometry();
   ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
   if (!app.lesson_path().empty())
-    ImGui::TextDisabled("%s", fs::path(app.lesson_path()).filename().c_str());
+    ImGui::TextDisabled("%s%s", fs::path(app.lesson_path()).filename().c_str(),
+                        app.read_only() ? " (a preset: read-only)" : "");
 
   if (ImGui::BeginCombo("Preset", "choose…")) {
     for (const std::string& name : ui.presets)

@@ -363,7 +363,9 @@ void show_error(UiState& ui, std::string title, std::string message) {
 }
 
 void file_shortcuts(UiState& ui, Intents& out) {
-  if (std::exchange(ui.close_asked, false)) out.push_back(request_quit());
+  // The close button again while the question is up changes nothing: it is already asked.
+  if (std::exchange(ui.close_asked, false) && !ImGui::IsPopupOpen(kQuestion))
+    out.push_back(request_quit());
   if (ImGui::GetIO().WantTextInput || !nothing_open()) return;
   if (ctrl_key(GLFW_KEY_O)) out.push_back(browse(Purpose::Open));
   if (ctrl_key(GLFW_KEY_S)) out.push_back(ImGui::GetIO().KeyShift ? browse(Purpose::Save) : save());

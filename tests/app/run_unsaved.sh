@@ -3,7 +3,8 @@
 # - Quit (Ctrl+Q, and File > Quit) with unsaved edits asks Save / Discard / Cancel; Cancel keeps
 #   the app and the edits, Discard quits and drops the kept copy of the edits.
 # - Picking another preset with unsaved edits asks too; Cancel keeps the lesson.
-# - Ctrl+S on a preset never writes the shipped file: it asks where, as Save as does.
+# - Ctrl+S on a preset never writes the shipped file: it asks where, as Save as does; Save in
+#   the question saves (asking where for a preset) and then quits.
 # - Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y undo and redo an edit.
 # - A save that fails shows its error in a modal.
 # Every question is pressed by name: a question that is not on the screen fails the script.
@@ -97,6 +98,38 @@ run save
 [ "$(sha256sum < "$preset")" = "$before" ] || { echo "FAIL save: the preset was overwritten"; fail=1; }
 grep -q "\[\[7, 0, -1\]" sobel-6x5.json 2>/dev/null ||
   { echo "FAIL save: the copy was not saved in the current folder"; fail=1; }
+
+# ---- Save in the question: a preset asks where first, then quits; a lesson of one's own saves ----
+mkdir asked && cd asked
+cat > save-quit.txt <<'S'
+preset sobel-6x5
+edit W[0][0] 7
+wait 100
+key ctrl+q
+wait 100
+press Save your edits? > Save as…
+wait 100
+press Save the lesson as > Save
+wait 100
+save never.json
+S
+run save-quit
+grep -q "\[\[7, 0, -1\]" sobel-6x5.json 2>/dev/null || { echo "FAIL save-quit: the copy was not saved"; fail=1; }
+[ ! -e never.json ] || { echo "FAIL save-quit: the app did not quit once saved"; fail=1; }
+cat > save-own.txt <<'S'
+open sobel-6x5.json
+edit W[0][0] 5
+wait 100
+key ctrl+q
+wait 100
+press Save your edits? > Save
+wait 100
+save never.json
+S
+run save-own
+grep -q "\[\[5, 0, -1\]" sobel-6x5.json 2>/dev/null || { echo "FAIL save-own: not saved"; fail=1; }
+[ ! -e never.json ] || { echo "FAIL save-own: the app did not quit once saved"; fail=1; }
+cd ..
 
 # ---- Undo and redo by keys ----
 cat > undo.txt <<'S'

@@ -8,6 +8,7 @@
 
 #include "app/gl/font_set.h"
 #include "app/gl/scene_painter.h"
+#include "app/ui_files.h"
 
 namespace convstep {
 
@@ -24,9 +25,12 @@ Session::Session(const ShellOptions& options) {
       ui.restore_offer = true;
     }
   }
-  // Unreadable settings or copies do not stop the start: one line each, and the status line.
-  for (const std::string& p : problems)
-    if (!p.empty()) std::cerr << "convstep: " << (ui.status = p) << "\n";
+  // Unreadable settings or copies do not stop the start: one line each, and a toast.
+  for (const std::string& p : problems) {
+    if (p.empty()) continue;
+    std::cerr << "convstep: " << p << "\n";
+    notify(ui, p, 10);
+  }
   rebuild_fonts();
 }
 

@@ -184,9 +184,12 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
   const Lesson& l = app.lesson();  // safe: nothing changes the app until the frame is drawn
   const Geometry& g = app.timeline().geometry();
   ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
-  if (!app.lesson_path().empty())
+  if (!app.lesson_path().empty()) {
+    ImGui::PushTextWrapPos(0);  // the panel's edge
     ImGui::TextDisabled("%s%s", fs::path(app.lesson_path()).filename().c_str(),
                         app.read_only() ? " (a preset: read-only)" : "");
+    ImGui::PopTextWrapPos();
+  }
 
   if (ImGui::BeginCombo("Preset", "choose…")) {
     for (const std::string& name : ui.presets)

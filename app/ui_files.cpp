@@ -20,7 +20,6 @@ namespace {
 
 using Purpose = FileBrowser::Purpose;
 
-constexpr double kToastSeconds = 3.5;
 constexpr const char* kQuestion = "Save your edits?";
 constexpr const char* kRestore = "Unsaved edits from last time";
 
@@ -331,7 +330,11 @@ void toast(const UiState& ui) {
                                  ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoNav |
                                  ImGuiWindowFlags_NoFocusOnAppearing |
                                  ImGuiWindowFlags_NoSavedSettings;
-  if (ImGui::Begin("##toast", nullptr, flags)) ImGui::TextUnformatted(ui.toast.c_str());
+  if (ImGui::Begin("##toast", nullptr, flags)) {
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
+    ImGui::TextUnformatted(ui.toast.c_str());
+    ImGui::PopTextWrapPos();
+  }
   ImGui::End();
 }
 
@@ -349,10 +352,10 @@ Intent open_lesson(std::string path) {
   });
 }
 
-void notify(UiState& ui, std::string message) {
+void notify(UiState& ui, std::string message, double seconds) {
   ui.status = message;
   ui.toast = std::move(message);
-  ui.toast_until = ImGui::GetTime() + kToastSeconds;
+  ui.toast_until = ImGui::GetTime() + seconds;
 }
 
 void show_error(UiState& ui, std::string title, std::string message) {

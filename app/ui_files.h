@@ -23,7 +23,7 @@ Intent open_lesson(std::string path);
 
 // News in a toast that fades after a few seconds; an error in a modal that waits for OK. Both
 // stay in the status line.
-void notify(UiState& ui, std::string message);
+void notify(UiState& ui, std::string message, double seconds = 3.5);
 void show_error(UiState& ui, std::string title, std::string message);
 
 void file_shortcuts(UiState& ui, Intents& out);               // Ctrl+O, S, Q, Z, Y

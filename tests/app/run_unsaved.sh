@@ -5,7 +5,7 @@
 # - Picking another preset with unsaved edits asks too; Cancel keeps the lesson.
 # - Ctrl+S on a preset never writes the shipped file: it asks where, as Save as does; Save in
 #   the question saves (asking where for a preset) and then quits.
-# - Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y undo and redo an edit.
+# - Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y undo and redo an edit; so does the Edit menu.
 # - A save that fails shows its error in a modal.
 # Every question is pressed by name: a question that is not on the screen fails the script.
 set -u
@@ -147,12 +147,19 @@ save redone.json
 key ctrl+y
 wait 50
 save both.json
+edit W[0][2] 9
+press Menus > Edit
+wait 100
+press Menu > ###Undo
+wait 50
+save menu-undo.json
 quit
 S
 run undo
 grep -q "\[\[7, 0, -1\]" one-undone.json 2>/dev/null || { echo "FAIL undo: Ctrl+Z"; fail=1; }
 grep -q "\[\[7, 0, -1\]" redone.json 2>/dev/null || { echo "FAIL undo: Ctrl+Shift+Z"; fail=1; }
 grep -q "\[\[7, 5, -1\]" both.json 2>/dev/null || { echo "FAIL undo: Ctrl+Y"; fail=1; }
+grep -q "\[\[7, 5, -1\]" menu-undo.json 2>/dev/null || { echo "FAIL undo: Edit > Undo"; fail=1; }
 
 # ---- A save that fails says so in a modal (a file size limit of 0: the disk is full) ----
 cp kept.json mine.json

@@ -192,7 +192,7 @@ void App::open_preset(const std::string& name) {
 void App::set_lesson(Lesson lesson, std::string path, bool unsaved, std::string what) {
   remember(std::move(what));
   rebuild(std::move(lesson));
-  path_ = std::move(path);
+  set_path(std::move(path));
   dirty_ = unsaved;
   error_.clear();
   settings.last_lesson = path_;
@@ -204,7 +204,7 @@ void App::save(const std::string& path) {
                       ": this preset comes with convstep and stays as it is: save your lesson "
                       "under another name");
   save_lesson(lesson(), path);
-  path_ = path;
+  set_path(path);
   dirty_ = false;
   settings.last_lesson = path;
   remember_recent(settings, path);
@@ -220,6 +220,11 @@ bool App::apply(Lesson lesson, std::string what) {
   dirty_ = true;
   error_.clear();
   return true;
+}
+
+void App::set_path(std::string path) {
+  path_ = std::move(path);
+  read_only_ = path_.empty() || is_preset_path(path_);  // asked every frame: kept
 }
 
 void App::open_or_default(const std::string& path) {
@@ -268,7 +273,7 @@ void App::restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to) {
   from.pop_back();
   to.push_back({lesson(), path_, dirty_, s.what});
   rebuild(std::move(s.lesson));
-  path_ = std::move(s.path);
+  set_path(std::move(s.path));
   dirty_ = s.dirty;
   error_.clear();
   trim_history();

@@ -81,7 +81,7 @@ class App {
   const Timeline& timeline() const { return *timeline_; }
   const std::string& lesson_path() const { return path_; }
   // A preset (or a lesson never saved): Save must ask where, as Save as does.
-  bool read_only() const { return path_.empty() || is_preset_path(path_); }
+  bool read_only() const { return read_only_; }
   bool dirty() const { return dirty_; }
   long long revision() const { return revision_; }  // changes whenever the lesson does
 
@@ -161,11 +161,13 @@ class App {
   void remember(std::string what);  // the current state, before a change named `what`
   void trim_history();
   void restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to);
+  void set_path(std::string path);
   void set_frame(long long k, bool tween);
   double step_seconds() const;  // how long the current move takes at speed 1
 
   std::unique_ptr<Timeline> timeline_;
   std::string path_;
+  bool read_only_ = true;  // a preset, or no file yet
   bool dirty_ = false;
   long long revision_ = 0;
   std::string error_;

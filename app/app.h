@@ -157,7 +157,7 @@ class App {
   };
   void rebuild(Lesson lesson);
   // An edit: remember the old state as `what`, rebuild, mark unsaved, clear the last error.
-  bool apply(Lesson lesson, std::string what);
+  bool apply(Lesson lesson, std::string what = "edit the lesson");
   void remember(std::string what);  // the current state, before a change named `what`
   void trim_history();
   void restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to);

@@ -2,7 +2,8 @@
 # Nothing is lost, driven through the window's own keys, menus and buttons (headless):
 # - Quit (Ctrl+Q, and File > Quit) with unsaved edits asks Save / Discard / Cancel; Cancel keeps
 #   the app and the edits, Discard quits and drops the kept copy of the edits.
-# - Picking another preset with unsaved edits asks too; Cancel keeps the lesson.
+# - Picking another preset or opening a recent file with unsaved edits asks too; Cancel keeps
+#   the lesson.
 # - Ctrl+S on a preset never writes the shipped file: it asks where, as Save as does; Save in
 #   the question saves (asking where for a preset) and then quits.
 # - Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y undo and redo an edit; so does the Edit menu.
@@ -82,6 +83,37 @@ grep -q "\[\[7, 0, -1\]" still-sobel.json 2>/dev/null || { echo "FAIL preset: Ca
 cmp -s stride2.json "$work/assets/lessons/stride2.json" ||
   /usr/bin/python3 -c 'import json,sys; sys.exit(json.load(open("stride2.json"))["weight"] != json.load(open(sys.argv[1]))["weight"])' "$work/assets/lessons/stride2.json" ||
   { echo "FAIL preset: Discard did not open stride2"; fail=1; }
+
+# ---- Opening a file (File > Open recent) asks first too ----
+cat > recent.txt <<'S'
+open kept.json
+preset sobel-6x5
+edit W[0][0] 3
+wait 100
+press Menus > File
+wait 100
+press Menu > Open recent
+wait 100
+press ##Menu_01 > kept.json
+wait 100
+press Save your edits? > Cancel
+wait 100
+save after-cancel.json
+edit W[0][0] 4
+press Menus > File
+wait 100
+press Menu > Open recent
+wait 100
+press ##Menu_01 > kept.json
+wait 100
+press Save your edits? > Discard the edits
+wait 100
+save after-discard.json
+quit
+S
+run recent
+grep -q "\[\[3, 0, -1\]" after-cancel.json 2>/dev/null || { echo "FAIL recent: Cancel changed the lesson"; fail=1; }
+cmp -s after-discard.json kept.json || { echo "FAIL recent: Discard did not open kept.json"; fail=1; }
 
 # ---- Ctrl+S on a preset asks where; the shipped file stays as it is ----
 cat > save.txt <<'S'

@@ -9,6 +9,7 @@
 # - Ctrl+Z, Ctrl+Shift+Z and Ctrl+Y undo and redo an edit; so does the Edit menu.
 # - A save that fails shows its error in a modal.
 # Every question is pressed by name: a question that is not on the screen fails the script.
+# Quitting is also tried in the real window under Xvfb.
 set -u
 convstep=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,6 +51,15 @@ run quit
 grep -q "\[\[7, 0, -1\]" kept.json 2>/dev/null || { echo "FAIL quit: Cancel lost the edit"; fail=1; }
 [ ! -e never.json ] || { echo "FAIL quit: the app went on after Discard"; fail=1; }
 [ "$(copies)" -eq 0 ] || { echo "FAIL quit: the discarded edits were kept for the next start"; fail=1; }
+
+# ---- The same in the real window (Xvfb): its keys, its menus, its question ----
+rm -f never.json kept.json asked.png
+timeout 300 xvfb-run -a -s '-screen 0 1280x800x24' "$convstep" --no-restore --size 1280x800 \
+  --script quit.txt > /dev/null 2> window.err
+status=$?
+[ $status -eq 0 ] || { echo "FAIL window: exit status $status: $(cat window.err)"; fail=1; }
+[ -s asked.png ] && [ -s kept.json ] && [ ! -e never.json ] ||
+  { echo "FAIL window: the question was not asked and answered as in the headless run"; fail=1; }
 
 # ---- Quit with nothing unsaved does not ask ----
 printf 'preset sobel-6x5\nkey ctrl+q\nwait 100\nsave never2.json\n' > clean.txt

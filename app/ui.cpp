@@ -562,6 +562,7 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "F11                 classroom mode (Esc leaves it)\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
         "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
+        "Ctrl+Q              quit (unsaved edits are asked about)\n"
         "Hover a cell        see what it depends on; click to pin\n\n"
         "dX = X_grad = ∂L/∂X    dW = W_grad = ∂L/∂W    G = Z_grad = ∂L/∂Z");
     if (ImGui::Button("Close") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();

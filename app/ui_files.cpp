@@ -382,8 +382,10 @@ void file_menu(const App& app, Intents& out) {
   if (ImGui::BeginMenu("Open recent")) {
     const std::vector<std::string> recent = existing_files(app.settings.recent_files);
     if (recent.empty()) ImGui::TextDisabled("no recent files");
-    for (const std::string& path : recent)
+    for (const std::string& path : recent) {
       if (ImGui::MenuItem(file_name(path).c_str(), nullptr)) out.push_back(open_lesson(path));
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", path.c_str());  // which folder
+    }
     ImGui::EndMenu();
   }
   ImGui::Separator();

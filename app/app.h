@@ -15,10 +15,12 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>  // the declarations only: json.hpp is in the .cpp files
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/lesson.h"
 #include "core/stage.h"
@@ -44,6 +46,7 @@ struct Settings {
   bool show_lesson_panel = true, show_why_panel = true;
   int window_width = 1600, window_height = 900;
   std::string last_lesson;
+  std::vector<std::string> recent_files;  // newest first, at most kMaxRecentFiles
 
   static constexpr float kDefaultClassroomScale = 2, kMinScale = 1, kMaxScale = 3,
                          kScaleStep = 0.25f;
@@ -65,19 +68,31 @@ Settings parse_settings(const std::string& text, std::string* problem);  // the 
 constexpr long long kMaxSettingsBytes = 1 << 20;
 void save_settings(const Settings& s);  // atomic, regular files only; throws std::runtime_error
 
+// Recent files: a lesson opened or saved goes first, as an absolute path, once.
+constexpr std::size_t kMaxRecentFiles = 10;
+void remember_recent(Settings& s, const std::string& path);
+// True for the presets that come with convstep (assets/lessons): they open read-only.
+bool is_preset_path(const std::string& path);
+
 class App {
  public:
   App();
 
   // ---- The lesson ----
-  void open(const std::string& path);             // throws LessonError; keeps the old one then
-  void open_preset(const std::string& name);      // "sobel-6x5" from assets/lessons
-  void open_or_default(const std::string& path);  // the seed's 6×5 Sobel when path is empty
-  void set_lesson(Lesson lesson, std::string path, bool unsaved = false);
-  void save(const std::string& path);  // atomic; throws LessonError
+  void open(const std::string& path);         // throws LessonError; keeps the old one then
+  void open_preset(const std::string& name);  // "sobel-6x5" from assets/lessons
+  // At the start: the seed's 6×5 Sobel when path is empty. Not undoable.
+  void open_or_default(const std::string& path);
+  // Replaces the lesson (undoable, like every change to it). `what` names it for Undo.
+  void set_lesson(Lesson lesson, std::string path, bool unsaved = false,
+                  std::string what = "open a lesson");
+  // Atomic; throws LessonError, also for a preset's own file: presets are read-only.
+  void save(const std::string& path);
   const Lesson& lesson() const { return timeline_->lesson(); }
   const Timeline& timeline() const { return *timeline_; }
   const std::string& lesson_path() const { return path_; }
+  // A preset (or a lesson never saved): Save must ask where, as Save as does.
+  bool read_only() const { return read_only_; }
   bool dirty() const { return dirty_; }
   long long revision() const { return revision_; }  // changes whenever the lesson does
 
@@ -94,6 +109,20 @@ class App {
   void set_upstream_random(unsigned seed);
   const std::string& last_error() const { return error_; }
   void clear_error() { error_.clear(); }
+
+  // ---- Undo and redo: every change to the lesson, edits and lessons opened alike ----
+  // A bounded history (kMaxUndoSteps, and max_undo_values numbers in all, so that a large
+  // lesson keeps fewer steps). Each step restores the lesson, its file and whether it was saved.
+  bool can_undo() const { return !undo_.empty(); }
+  bool can_redo() const { return !redo_.empty(); }
+  // What the next undo or redo changes back, in words ("edit W[0][1]"); empty when none.
+  std::string undo_name() const { return undo_.empty() ? "" : undo_.back().what; }
+  std::string redo_name() const { return redo_.empty() ? "" : redo_.back().what; }
+  bool undo();
+  bool redo();
+  void clear_history() { undo_.clear(), redo_.clear(); }
+  static constexpr std::size_t kMaxUndoSteps = 100;
+  long long max_undo_values = 1 << 24;  // 128 MB of doubles
 
   // ---- The playhead ----
   Phase phase() const { return phase_; }
@@ -131,16 +160,30 @@ class App {
   Scene scene(StageOptions options) const;
 
  private:
+  // One state of the lesson that undo or redo goes back to.
+  struct Snapshot {
+    Lesson lesson;
+    std::string path;
+    bool dirty;
+    std::string what;  // the change made from this state
+  };
   void rebuild(Lesson lesson);
-  bool apply(Lesson lesson);  // an edit: rebuild, mark unsaved, clear the last error
+  // An edit: remember the old state as `what`, rebuild, mark unsaved, clear the last error.
+  bool apply(Lesson lesson, std::string what = "edit the lesson");
+  void remember(std::string what);  // the current state, before a change named `what`
+  void trim_history();
+  void restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to);
+  void set_path(std::string path);
   void set_frame(long long k, bool tween);
   double step_seconds() const;  // how long the current move takes at speed 1
 
   std::unique_ptr<Timeline> timeline_;
   std::string path_;
+  bool read_only_ = true;  // a preset, or no file yet
   bool dirty_ = false;
   long long revision_ = 0;
   std::string error_;
+  std::deque<Snapshot> undo_, redo_;  // the next one to undo or redo is at the back
   Phase phase_ = Phase::Forward;
   long long step_ = 0;
   Frame from_, to_;

@@ -7,8 +7,10 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
-#include <deque>
+#include <array>
 #include <iostream>
+#include <utility>
+#include <vector>
 
 #include "app/front.h"
 #include "app/gl/gl_api.h"
@@ -36,7 +38,13 @@ class WindowHost : public ScriptHost {
   void resize(int w, int h) override { glfwSetWindowSize(window_, std::max(w, 1), std::max(h, 1)); }
   void press(const std::string& path) override { press_widget(path); }
   bool pressed(const std::string& path) override { return widget_pressed(path); }
-  void quit() override { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
+  void key(const std::string& chord) override {
+    if (!press_key(chord))
+      throw std::invalid_argument("unknown key " + in_quotes(chord) +
+                                  ": e.g. ctrl+q, ctrl+shift+z, escape, right, f1");
+  }
+  void quit() override { quit_ = true; }  // a script's quit: no question asked
+  bool quitting() const { return quit_; }
 
   // Called after the frame is drawn, before the buffers swap: the pixels are the window's.
   void take_pending_screenshot() {
@@ -61,7 +69,36 @@ class WindowHost : public ScriptHost {
   GLFWwindow* window_;
   Session& session_;
   std::string pending_screenshot_;
+  bool quit_ = false;
 };
+
+// Dear ImGui 1.86 sees each key as down or up once a frame: a key pressed and let go between
+// two frames (a quick tap, as a clicker or xdotool sends it) would never be seen, and Ctrl+Z
+// would do nothing. While a frame has not yet seen a press, releases wait, Ctrl's included (a
+// quick Ctrl+O often lets go of Ctrl before O).
+struct KeyLatch {
+  bool unseen_press = false;                 // since the last frame
+  std::vector<std::array<int, 3>> releases;  // held back: key, scancode, mods
+  bool typed = false;  // a key since the last frame: keep drawing while its dialog opens
+};
+KeyLatch key_latch;
+
+void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  key_latch.typed = true;
+  if (action == GLFW_RELEASE && key_latch.unseen_press) {
+    key_latch.releases.push_back({key, scancode, mods});
+    return;
+  }
+  if (action == GLFW_PRESS) key_latch.unseen_press = true;
+  ImGui_ImplGlfw_KeyCallback(window, key, scancode, action, mods);
+}
+
+// After a frame has seen the keys pressed before it: the releases held back go through.
+void release_held_keys(GLFWwindow* window) {
+  key_latch.unseen_press = false;
+  for (const auto& [key, scancode, mods] : std::exchange(key_latch.releases, {}))
+    ImGui_ImplGlfw_KeyCallback(window, key, scancode, GLFW_RELEASE, mods);
+}
 
 void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
   GLFWmonitor* monitor = glfwGetPrimaryMonitor();
@@ -72,54 +109,6 @@ void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
     glfwSetWindowMonitor(window, nullptr, 40, 40, width, height, GLFW_DONT_CARE);
   }
 }
-
-// Dear ImGui 1.86 reads each key as up or down once a frame, so a press and its release that
-// arrive between two frames are lost: a presentation clicker sends them that quickly. Presses
-// are therefore queued as they come, and each is held down for one frame of its own.
-class KeyPresses {
- public:
-  static void on_key(GLFWwindow*, int key, int, int action, int mods) {
-    if (action == GLFW_PRESS && key >= 0 && key < kKeys) queue().push_back({key, mods});
-  }
-  // After the backend's NewFrame, before ImGui's: releases the key held last frame, or holds
-  // the next one that ImGui would not see down, with the modifiers it was pressed with (Shift
-  // for ten steps, Ctrl for the shortcuts).
-  void apply(GLFWwindow* window, ImGuiIO& io) {
-    // A focus change releases every key in this frame's NewFrame: hold the next press after it.
-    if (io.AppFocusLost) return;
-    if (held_ >= 0) {
-      io.KeysDown[held_] = glfwGetKey(window, held_) == GLFW_PRESS;
-      auto down = [&](int a, int b) {
-        return glfwGetKey(window, a) == GLFW_PRESS || glfwGetKey(window, b) == GLFW_PRESS;
-      };
-      io.KeyCtrl = down(GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL);
-      io.KeyShift = down(GLFW_KEY_LEFT_SHIFT, GLFW_KEY_RIGHT_SHIFT);
-      io.KeyAlt = down(GLFW_KEY_LEFT_ALT, GLFW_KEY_RIGHT_ALT);
-      held_ = -1;
-      return;
-    }
-    while (!queue().empty() && held_ < 0) {
-      const Press p = queue().front();
-      queue().pop_front();
-      if (io.KeysDown[p.key]) continue;  // ImGui sees this one itself
-      held_ = p.key, io.KeysDown[p.key] = true;
-      io.KeyCtrl = p.mods & GLFW_MOD_CONTROL, io.KeyShift = p.mods & GLFW_MOD_SHIFT,
-      io.KeyAlt = p.mods & GLFW_MOD_ALT;
-    }
-  }
-  bool pending() const { return held_ >= 0 || !queue().empty(); }
-
- private:
-  struct Press {
-    int key, mods;
-  };
-  static constexpr int kKeys = static_cast<int>(IM_ARRAYSIZE(ImGuiIO::KeysDown));
-  static std::deque<Press>& queue() {  // GLFW's callbacks are plain functions: one window
-    static std::deque<Press> q;
-    return q;
-  }
-  int held_ = -1;
-};
 
 // "convstep — Forward: Z = Xp ⋆ W + b — cell 3 / 13": where the lecture is, for the task bar
 // (and for tests, which read it from outside the window).
@@ -152,9 +141,8 @@ int run_window(const ShellOptions& options) {
   glfwSwapInterval(1);
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
-  glfwSetKeyCallback(window, &KeyPresses::on_key);  // before the backend, which chains to it
   ImGui_ImplGlfw_InitForOpenGL(window, true);
-  KeyPresses presses;
+  glfwSetKeyCallback(window, on_key);  // in front of the backend's own, which it calls
   ImGui_ImplOpenGL3_Init("#version 330 core");
   // Torn down however the run ends: a script error thrown out of the loop included.
   struct Teardown {
@@ -180,13 +168,18 @@ int run_window(const ShellOptions& options) {
     double last = monkey_run ? 0 : glfwGetTime();
     int idle_frames = 0;
     std::string shown_title;
-    while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
+    while (!host.quitting() && !session.ui.quit_requested) {
       // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
-      if (!session.busy() && idle_frames > 3 && !monkey_run && !presses.pending())
+      if (!session.busy() && idle_frames > 3 && !monkey_run)
         glfwWaitEventsTimeout(0.5);
       else
         glfwPollEvents();
       if (monkey_run && !monkey.active() && (!session.script || session.script->finished())) break;
+      // The window's close button asks about unsaved edits, as Quit does.
+      if (glfwWindowShouldClose(window)) {
+        glfwSetWindowShouldClose(window, GLFW_FALSE);
+        session.ui.close_asked = true;
+      }
       const double now = monkey_run ? ++loops / 60.0 : glfwGetTime();
       session.update(now - last, now, host);
       last = now;
@@ -200,17 +193,19 @@ int run_window(const ShellOptions& options) {
       if (fw <= 0 || fh <= 0) continue;  // minimized: nothing to draw
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
-      presses.apply(window, ImGui::GetIO());
       if (monkey_run) ImGui::GetIO().DeltaTime = 1.0f / 60;
       if (monkey.active()) monkey.feed(ImGui::GetIO(), host);
+      feed_keys(ImGui::GetIO());
       ImGui::NewFrame();
       session.draw();
       ImGui::Render();
+      release_held_keys(window);
       if (monkey_run) {
         monkey.observe(session);
         session.ui.quit_requested = false;  // Quit would end the stream early: counted instead
       }
-      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0
+      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0 ||
+                            std::exchange(key_latch.typed, false)
                         ? 0
                         : idle_frames + 1;
       if (fullscreen != session.app.settings.classroom) {

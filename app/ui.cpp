@@ -14,6 +14,7 @@
 
 #include "app/gl/scene_painter.h"
 #include "app/resource_paths.h"
+#include "app/ui_files.h"
 #include "core/colormap.h"
 #include "core/format.h"
 #include "core/user_text.h"
@@ -27,9 +28,8 @@ namespace {
 // Panels draw from a const App and return the user's intents, which draw_ui applies once the
 // whole frame is drawn. An edit replaces the lesson, the timeline and the frame: a panel that
 // edited while drawing would go on reading what the edit freed (a reference taken at its top,
-// the next value of a loop). Widgets therefore edit copies, and every change is an intent.
-using Intent = std::function<void(App&, UiState&)>;
-using Intents = std::vector<Intent>;
+// the next value of a loop). Widgets therefore edit copies, and every change is an intent
+// (Intent and Intents: app/ui_files.h).
 
 // A setting changed by a widget, applied with the other intents.
 template <class T>
@@ -41,44 +41,8 @@ ImU32 im_color(Color c) {
   return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, c.a));
 }
 
-void set_status(UiState& ui, std::string message) {
-  ui.status = std::move(message);
-}
-
 bool key_pressed(int glfw_key) {
   return ImGui::IsKeyPressed(glfw_key, true);
-}
-
-Intent open_lesson(std::string path) {
-  return [path](App& app, UiState& ui) {
-    try {
-      app.open(path);
-      set_status(ui, "opened " + path_excerpt(path));
-    } catch (const LessonError& e) {
-      set_status(ui, e.what());
-    }
-  };
-}
-
-void save_to(App& app, UiState& ui, const std::string& path) {
-  try {
-    app.save(path);
-    set_status(ui, "saved " + path_excerpt(path));
-  } catch (const LessonError& e) {
-    set_status(ui, e.what());
-  }
-}
-
-Intent save_lesson_as(std::string path) {
-  return [path](App& app, UiState& ui) { save_to(app, ui, path); };
-}
-
-// Saves the lesson where it came from.
-Intent save_lesson() {
-  return [](App& app, UiState& ui) {
-    const std::string path = app.lesson_path();  // a copy: saving sets the path
-    save_to(app, ui, path);
-  };
 }
 
 std::vector<std::string> preset_names() {
@@ -119,7 +83,7 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
       const bool full = u.stage_scale_used > 0 && u.stage_scale_used < asked - 1e-3f;
       a.settings.set_scale((full ? u.stage_scale_used : asked) + scale_by * Settings::kScaleStep);
       if (scale_by > 0 && full)
-        set_status(u, "The grids fill the stage: text and grids are as large as they fit");
+        notify(u, "The grids fill the stage: text and grids are as large as they fit");
     });
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
     out.push_back([](App& a, UiState&) { a.set_playing(!a.playing()); });
@@ -129,14 +93,6 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   for (int i = 0; i < 5; ++i)
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false))
       out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) ui.show_open = true;
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
-    if (app.lesson_path().empty() || io.KeyShift)
-      ui.show_save = true;
-    else
-      out.push_back(save_lesson());
-  }
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) ui.quit_requested = true;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
 }
 
@@ -151,12 +107,11 @@ void menu_switch(const App& app, Intents& out, const char* label, bool Settings:
 void menu_bar(const App& app, UiState& ui, Intents& out) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
-    if (ImGui::MenuItem("Open…", "Ctrl+O")) ui.show_open = true;
-    if (ImGui::MenuItem("Save", "Ctrl+S", false, !app.lesson_path().empty()))
-      out.push_back(save_lesson());
-    if (ImGui::MenuItem("Save as…", "Ctrl+Shift+S")) ui.show_save = true;
-    ImGui::Separator();
-    if (ImGui::MenuItem("Quit", "Ctrl+Q")) ui.quit_requested = true;
+    file_menu(app, out);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Edit")) {
+    edit_menu(app, out);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {
@@ -244,8 +199,12 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
   const Lesson& l = app.lesson();  // safe: nothing changes the app until the frame is drawn
   const Geometry& g = app.timeline().geometry();
   ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
-  if (!app.lesson_path().empty())
-    ImGui::TextDisabled("%s", fs::path(app.lesson_path()).filename().c_str());
+  if (!app.lesson_path().empty()) {
+    ImGui::PushTextWrapPos(0);  // the panel's edge
+    ImGui::TextDisabled("%s%s", fs::path(app.lesson_path()).filename().c_str(),
+                        app.read_only() ? " (a preset: read-only)" : "");
+    ImGui::PopTextWrapPos();
+  }
 
   if (ImGui::BeginCombo("Preset", "choose…")) {
     for (const std::string& name : ui.presets)
@@ -596,50 +555,8 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
 
 // ---- Popups ----
 
-void path_popup(const char* title, bool* show, std::string* path,
-                const std::function<Intent(const std::string&)>& done, Intents& out) {
-  if (*show) ImGui::OpenPopup(title);
-  *show = false;
-  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
-  char buf[1024];
-  std::snprintf(buf, sizeof buf, "%s", path->c_str());
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
-  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-  const bool enter =
-      ImGui::InputText("path", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
-  *path = buf;
-  if (enter || ImGui::Button("OK")) {
-    out.push_back(done(*path));
-    ImGui::CloseCurrentPopup();
-  }
-  ImGui::SameLine();
-  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
-  ImGui::EndPopup();
-}
-
-void popups(UiState& ui, Intents& out) {
-  path_popup("Open a lesson", &ui.show_open, &ui.open_path, open_lesson, out);
-  path_popup("Save the lesson as", &ui.show_save, &ui.save_path, save_lesson_as, out);
-  if (ui.restore_offer) {
-    ImGui::OpenPopup("Unsaved edits");
-    ui.restore_offer = false;
-  }
-  if (ImGui::BeginPopupModal("Unsaved edits", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-    ImGui::Text("convstep closed with unsaved edits to \"%s\".", ui.restore_lesson.title.c_str());
-    if (ImGui::Button("Restore them")) {
-      out.push_back([](App& a, UiState& u) {
-        a.set_lesson(u.restore_lesson, u.restore_path, /*unsaved=*/true);
-        u.restore_answer = RestoreAnswer::Restore;
-      });
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Discard them")) {
-      out.push_back([](App&, UiState& u) { u.restore_answer = RestoreAnswer::Discard; });
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::EndPopup();
-  }
+void popups(const App& app, UiState& ui, Intents& out) {
+  file_popups(app, ui, out);
   if (ui.show_help) {
     ImGui::OpenPopup("Keys");
     ui.show_help = false;
@@ -654,6 +571,8 @@ void popups(UiState& ui, Intents& out) {
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
+        "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
+        "Ctrl+Q              quit (unsaved edits are asked about)\n"
         "Hover a cell        see what it depends on; click to pin\n\n"
         "dX = X_grad = ∂L/∂X    dW = W_grad = ∂L/∂W    G = Z_grad = ∂L/∂Z");
     if (ImGui::Button("Close") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
@@ -678,7 +597,8 @@ void apply_theme(Theme theme) {
 }
 
 // The ImGui ID of a widget path: the window's name, then each label, as ImGui's ID stack
-// hashes them.
+// hashes them. Two names stand for ImGui's own, which a script cannot spell ('#' starts a
+// comment): "Menus" is the menu bar ("Menus > File" opens File), "Menu" the open menu.
 ImGuiID widget_id(const std::string& path) {
   ImGuiID id = 0;
   std::size_t at = 0;
@@ -687,7 +607,10 @@ ImGuiID widget_id(const std::string& path) {
     std::string label = path.substr(at, end == std::string::npos ? std::string::npos : end - at);
     label.erase(0, label.find_first_not_of(' '));
     label.erase(label.find_last_not_of(' ') + 1);
-    id = ImHashStr(label.c_str(), 0, first ? 0 : id);
+    ImGuiID seed = first ? 0 : id;
+    if (first && label == "Menus") seed = ImHashStr("##MainMenuBar"), label = "##menubar";
+    if (first && label == "Menu") label = "##Menu_00";
+    id = ImHashStr(label.c_str(), 0, seed);
     if (end == std::string::npos) return id;
     at = end + 1;
   }
@@ -711,6 +634,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   Intents intents;
   const App& state = app;  // what the panels see: nothing changes it until they are done
   shortcuts(state, ui, intents);
+  file_shortcuts(ui, intents);
 
   const ImGuiIO& io = ImGui::GetIO();
   const bool classroom = state.settings.classroom;
@@ -760,7 +684,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     if (!ui.status.empty()) ImGui::TextDisabled("%s", ui.status.c_str());
   }
   ImGui::End();
-  popups(ui, intents);
+  popups(state, ui, intents);
 
   // The frame is drawn: now the user's intents change the app, in the order they were made.
   for (const Intent& intent : intents) intent(app, ui);

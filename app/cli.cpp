@@ -192,19 +192,23 @@ std::pair<int, int> read_size(const std::string& size) {
           static_cast<int>(whole_number(size.substr(x + 1), "--size's height", 16, 16384))};
 }
 
-// The progress line on stderr: rewritten in place on a terminal, a line every few seconds
-// otherwise (a log keeps every line).
+// The progress line on stderr, for exports that take a while: rewritten in place on a terminal
+// and wiped at the end, so that an error or the summary stands alone; in a log, a line every
+// 5 s. A short export prints none.
 bool print_progress(const ExportProgress& p) {
-  static double printed = -10;
+  static double printed = 0;
   const bool terminal = ::isatty(STDERR_FILENO);
-  if (p.done < p.total && p.seconds - printed < (terminal ? 0.2 : 5)) return true;
+  if (p.done == p.total) {
+    if (terminal && printed > 0) std::cerr << "\r\x1b[K" << std::flush;
+    return true;
+  }
+  if (p.seconds < 1 || p.seconds - printed < (terminal ? 0.2 : 5)) return true;
   printed = p.seconds;
-  std::string line =
-      "exporting: " + std::to_string(p.done) + " of " + std::to_string(p.total) + " pictures";
-  if (const double left = p.seconds_left(); left >= 0 && p.done < p.total)
+  std::string line = "exporting: " + std::to_string(p.done) + " of " + std::to_string(p.total) +
+                     (p.total == 1 ? " picture" : " pictures");
+  if (const double left = p.seconds_left(); left >= 0)
     line += ", about " + std::to_string(static_cast<long long>(left + 0.5)) + " s left";
-  std::cerr << (terminal ? "\r" + line + "\x1b[K" : line + "\n");
-  if (terminal && p.done == p.total) std::cerr << "\n";
+  std::cerr << (terminal ? "\r" + line + "\x1b[K" : line + "\n") << std::flush;
   return true;
 }
 
@@ -261,8 +265,9 @@ int export_command(const ExportArguments& a) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     char figures[96];
-    std::snprintf(figures, sizeof figures, ": %lld pictures in %.1f s (%.0f a second)", pictures,
-                  seconds, pictures / std::max(seconds, 1e-3));
+    std::snprintf(figures, sizeof figures, ": %lld %s in %.1f s (%.0f a second)", pictures,
+                  pictures == 1 ? "picture" : "pictures", seconds,
+                  pictures / std::max(seconds, 1e-3));
     std::cout << figures;
   }
   std::cout << "\n";

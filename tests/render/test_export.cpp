@@ -146,7 +146,14 @@ TEST(ExportPngs, OnePicturePerStep) {
     ExportRequest r = request("pngs", dir / granularity_name(g), Phase::Forward, g);
     r.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
     r.width = 32, r.height = 18;  // the count is the point here, not the pictures
-    export_pictures(tl, r, nullptr);
+    long long calls = 0, total = 0, last_done = 0;
+    export_pictures(tl, r, [&](const ExportProgress& p) {
+      ++calls, total = p.total;
+      EXPECT_EQ(p.done, last_done + 1) << "progress counts every picture once";
+      last_done = p.done;
+      return true;
+    });
+    EXPECT_EQ(calls, total);
     for (Phase p : kAllPhases) {
       long long files = 0;
       for (const auto& e : fs::directory_iterator(dir / granularity_name(g)))

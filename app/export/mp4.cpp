@@ -1,19 +1,16 @@
-// The steps as an H.264 video in an MP4 file (FFmpeg's libavcodec with libx264), the animation
-// as it plays: each tweened move, then the step held. Made in memory, then written through
-// core/io like every other file, so that a full disk or a cancel leaves nothing behind.
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/opt.h>
-#include <libswscale/swscale.h>
-}
+// The steps as an H.264 video in an MP4 file, the animation as it plays: each tweened move, then
+// the step held. Made in memory, then written through core/io like every other file, so that a
+// full disk or a cancel leaves nothing behind. The encoder is loaded only for a video
+// (app/export/mp4_encoder.h).
+#include <dlfcn.h>
 
 #include <cmath>
-#include <cstring>
+#include <memory>
 #include <stdexcept>
 
 #include "app/export/export.h"
 #include "app/export/motion.h"
+#include "app/export/mp4_encoder.h"
 #include "app/export/pipeline.h"
 #include "app/gl/scene_renderer.h"
 #include "core/io.h"
@@ -22,150 +19,21 @@ namespace convstep {
 
 namespace {
 
-std::string av_message(int error) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(error, text, sizeof text);
-  return text;
+// FFmpeg's libraries and everything they bring (some 150 MB of address space) are loaded only
+// when a video is made: every other command starts without them, and runs within a small
+// `ulimit -v`.
+std::unique_ptr<VideoEncoder> open_video(int width, int height, int fps) {
+  static void* module = nullptr;
+  if (!module) module = ::dlopen(CONVSTEP_MP4_MODULE, RTLD_NOW | RTLD_LOCAL);
+  if (!module)
+    throw std::runtime_error(std::string("the video encoder cannot be loaded: ") + ::dlerror());
+  auto* open =
+      reinterpret_cast<VideoEncoder* (*)(int, int, int)>(::dlsym(module, "convstep_open_video"));
+  if (!open)
+    throw std::runtime_error("the video encoder cannot be loaded: " +
+                             std::string(CONVSTEP_MP4_MODULE));
+  return std::unique_ptr<VideoEncoder>(open(width, height, fps));
 }
-
-void check(int status, const char* what) {
-  if (status < 0) throw std::runtime_error(std::string("MP4: ") + what + ": " + av_message(status));
-}
-
-// The MP4 file in memory; the muxer seeks back to fill in sizes.
-struct MemoryFile {
-  std::string bytes;
-  std::size_t at = 0;
-
-  static int write(void* self, std::uint8_t* data, int size) {  // FFmpeg 5.1: not const
-    MemoryFile& f = *static_cast<MemoryFile*>(self);
-    if (f.at + static_cast<std::size_t>(size) > f.bytes.size())
-      f.bytes.resize(f.at + static_cast<std::size_t>(size));
-    std::memcpy(f.bytes.data() + f.at, data, static_cast<std::size_t>(size));
-    f.at += static_cast<std::size_t>(size);
-    return size;
-  }
-  static std::int64_t seek(void* self, std::int64_t offset, int whence) {
-    MemoryFile& f = *static_cast<MemoryFile*>(self);
-    if (whence & AVSEEK_SIZE) return static_cast<std::int64_t>(f.bytes.size());
-    const std::int64_t base = (whence & 3) == SEEK_CUR   ? static_cast<std::int64_t>(f.at)
-                              : (whence & 3) == SEEK_END ? static_cast<std::int64_t>(f.bytes.size())
-                                                         : 0;
-    if (base + offset < 0) return AVERROR(EINVAL);
-    f.at = static_cast<std::size_t>(base + offset);
-    return base + offset;
-  }
-};
-
-// An H.264 encoder and the MP4 muxer around it, freed however the export ends.
-class VideoWriter {
- public:
-  VideoWriter(int width, int height, int fps) : width_(width), height_(height) {
-    const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
-    if (!codec) codec = avcodec_find_encoder(AV_CODEC_ID_H264);
-    if (!codec) throw std::runtime_error("MP4: this FFmpeg has no H.264 encoder");
-    check(avformat_alloc_output_context2(&format_, nullptr, "mp4", nullptr), "the MP4 muxer");
-    format_->flags |= AVFMT_FLAG_BITEXACT;  // no version strings: the same frames, same bytes
-    stream_ = avformat_new_stream(format_, nullptr);
-    codec_ = avcodec_alloc_context3(codec);
-    if (!stream_ || !codec_) throw std::bad_alloc();
-    codec_->width = width, codec_->height = height;
-    codec_->time_base = AVRational{1, fps};
-    codec_->framerate = AVRational{fps, 1};
-    codec_->pix_fmt = AV_PIX_FMT_YUV420P;
-    codec_->gop_size = fps * 4;
-    codec_->flags |= AV_CODEC_FLAG_BITEXACT;
-    if (format_->oformat->flags & AVFMT_GLOBALHEADER) codec_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    // Sharp text on flat colours: x264's tuning for animation, at a quality where the digits
-    // stay crisp; one thread, the other core draws.
-    av_opt_set(codec_->priv_data, "preset", "veryfast", 0);
-    av_opt_set(codec_->priv_data, "tune", "animation", 0);
-    av_opt_set(codec_->priv_data, "crf", "20", 0);
-    codec_->thread_count = 1;
-    check(avcodec_open2(codec_, codec, nullptr), "the H.264 encoder");
-    check(avcodec_parameters_from_context(stream_->codecpar, codec_), "the stream");
-    stream_->time_base = codec_->time_base;
-
-    constexpr int kBuffer = 1 << 16;
-    auto* buffer = static_cast<unsigned char*>(av_malloc(kBuffer));
-    io_ = avio_alloc_context(buffer, kBuffer, 1, &file_, nullptr, &MemoryFile::write,
-                             &MemoryFile::seek);
-    if (!io_) {
-      av_free(buffer);
-      throw std::bad_alloc();
-    }
-    format_->pb = io_;
-    check(avformat_write_header(format_, nullptr), "the MP4 header");
-
-    scaler_ = sws_getContext(width, height, AV_PIX_FMT_RGBA, width, height, AV_PIX_FMT_YUV420P,
-                             SWS_POINT, nullptr, nullptr, nullptr);
-    frame_ = av_frame_alloc();
-    packet_ = av_packet_alloc();
-    if (!scaler_ || !frame_ || !packet_) throw std::bad_alloc();
-    frame_->format = AV_PIX_FMT_YUV420P;
-    frame_->width = width, frame_->height = height;
-    check(av_frame_get_buffer(frame_, 0), "a video frame");
-  }
-
-  ~VideoWriter() {
-    sws_freeContext(scaler_);
-    av_frame_free(&frame_);
-    av_packet_free(&packet_);
-    avcodec_free_context(&codec_);
-    if (io_) {
-      av_freep(&io_->buffer);
-      avio_context_free(&io_);
-    }
-    avformat_free_context(format_);
-  }
-  VideoWriter(const VideoWriter&) = delete;
-  VideoWriter& operator=(const VideoWriter&) = delete;
-
-  // The picture, shown for `frames` frames.
-  void picture(const Pixels& rgba, long long frames) {
-    if (frames <= 0) return;
-    check(av_frame_make_writable(frame_), "a video frame");
-    const std::uint8_t* planes[1] = {rgba.data()};
-    const int strides[1] = {width_ * 4};
-    sws_scale(scaler_, planes, strides, 0, height_, frame_->data, frame_->linesize);
-    for (long long i = 0; i < frames; ++i) {
-      frame_->pts = next_pts_++;
-      check(avcodec_send_frame(codec_, frame_), "encoding a frame");
-      drain();
-    }
-  }
-
-  std::string finish() {
-    check(avcodec_send_frame(codec_, nullptr), "finishing the video");
-    drain();
-    check(av_write_trailer(format_), "the MP4 index");
-    avio_flush(io_);
-    return std::move(file_.bytes);
-  }
-
- private:
-  void drain() {
-    for (;;) {
-      const int status = avcodec_receive_packet(codec_, packet_);
-      if (status == AVERROR(EAGAIN) || status == AVERROR_EOF) return;
-      check(status, "encoding a frame");
-      av_packet_rescale_ts(packet_, codec_->time_base, stream_->time_base);
-      packet_->stream_index = stream_->index;
-      check(av_interleaved_write_frame(format_, packet_), "writing a frame");
-    }
-  }
-
-  int width_, height_;
-  long long next_pts_ = 0;
-  MemoryFile file_;
-  AVFormatContext* format_ = nullptr;
-  AVStream* stream_ = nullptr;
-  AVCodecContext* codec_ = nullptr;
-  AVIOContext* io_ = nullptr;
-  SwsContext* scaler_ = nullptr;
-  AVFrame* frame_ = nullptr;
-  AVPacket* packet_ = nullptr;
-};
 
 }  // namespace
 
@@ -178,10 +46,10 @@ void export_mp4(const Timeline& timeline, const ExportRequest& request,
   if (request.fps != 30 && request.fps != 60)
     throw std::invalid_argument("a video plays at 30 or 60 frames a second, not " +
                                 std::to_string(request.fps));
-  av_log_set_level(AV_LOG_ERROR);
   const std::vector<MotionPicture> pictures = motion(timeline, request, request.fps);
   SceneRenderer renderer;
-  VideoWriter video(request.width, request.height, request.fps);
+  const std::unique_ptr<VideoEncoder> video =
+      open_video(request.width, request.height, request.fps);
   ProgressTracker tracker(progress, static_cast<long long>(pictures.size()));
   double clock = 0;
   long long frames = 0;  // written so far
@@ -202,11 +70,11 @@ void export_mp4(const Timeline& timeline, const ExportRequest& request,
         // Each picture until the clock reaches its end, counted from the start: no drift.
         clock += pictures[i].seconds;
         const long long end = std::llround(clock * request.fps);
-        video.picture(rgba, end - frames);
+        video->picture(rgba, end - frames);
         frames = std::max(frames, end);
       },
       1);
-  write_file_atomically(request.out, video.finish());
+  write_file_atomically(request.out, video->finish());
 }
 
 }  // namespace convstep

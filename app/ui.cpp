@@ -123,6 +123,7 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
       out.push_back(save_lesson());
   }
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) ui.quit_requested = true;
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) ui.show_export = 2;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
 }
 
@@ -141,6 +142,7 @@ void menu_bar(const App& app, UiState& ui, Intents& out) {
     if (ImGui::MenuItem("Save", "Ctrl+S", false, !app.lesson_path().empty()))
       out.push_back(save_lesson());
     if (ImGui::MenuItem("Save as…", "Ctrl+Shift+S")) ui.show_save = true;
+    if (ImGui::MenuItem("Export…", "Ctrl+E")) ui.show_export = 1;
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) ui.quit_requested = true;
     ImGui::EndMenu();

@@ -26,7 +26,8 @@ enum class RestoreAnswer { None, Restore, Discard };
 struct UiState {
   std::string open_path, save_path;
   bool show_open = false, show_save = false, show_help = false;
-  std::string status;  // a one-line message at the bottom (saved, errors...)
+  int show_export = 0;  // 1: File › Export, 2: Ctrl+E, the current step (app/export_dialog.h)
+  std::string status;   // a one-line message at the bottom (saved, errors...)
   bool quit_requested = false;
   bool restore_offer = false;  // unsaved edits from a killed session are offered back
   Lesson restore_lesson;

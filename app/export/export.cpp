@@ -4,6 +4,33 @@
 
 namespace convstep {
 
+namespace {
+thread_local const ExportRenderer::Fn* t_renderer = nullptr;  // with_renderer's
+}  // namespace
+
+ExportRenderer::ExportRenderer() {
+  if (!t_renderer) own_ = std::make_unique<SceneRenderer>();
+}
+ExportRenderer::~ExportRenderer() = default;
+
+void ExportRenderer::render(const Scene& scene, int width, int height, Pixels& rgba) {
+  if (own_)
+    own_->render(scene, width, height, rgba);
+  else
+    (*t_renderer)(scene, width, height, rgba);
+}
+
+void ExportRenderer::with_renderer(const Fn& fn, const std::function<void()>& body) {
+  t_renderer = &fn;
+  try {
+    body();
+  } catch (...) {
+    t_renderer = nullptr;
+    throw;
+  }
+  t_renderer = nullptr;
+}
+
 void export_pictures(const Timeline& timeline, const ExportRequest& request,
                      const ExportProgressFn& progress) {
   if (request.format == "png")

@@ -10,10 +10,14 @@
 //   render_all_phases(app, "pictures");             // forward.png, forward.svg, dw.png, ...
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "app/app.h"
+#include "app/export/pipeline.h"
 #include "app/export/request.h"
+#include "app/gl/scene_renderer.h"
 
 namespace convstep {
 
@@ -34,6 +38,22 @@ void export_gif(const Timeline& timeline, const ExportRequest& request,
                 const ExportProgressFn& progress);
 void export_mp4(const Timeline& timeline, const ExportRequest& request,
                 const ExportProgressFn& progress);
+
+// Draws the scenes of an export: in this thread's GL context by default. A background export
+// (app/export/job.h) runs on a thread of its own and has the UI thread draw them instead, with
+// with_renderer().
+class ExportRenderer {
+ public:
+  using Fn = std::function<void(const Scene&, int width, int height, Pixels& rgba)>;
+  ExportRenderer();
+  ~ExportRenderer();
+  void render(const Scene& scene, int width, int height, Pixels& rgba);
+  // Runs `body` with every ExportRenderer made on this thread drawing through `fn`.
+  static void with_renderer(const Fn& fn, const std::function<void()>& body);
+
+ private:
+  std::unique_ptr<SceneRenderer> own_;
+};
 
 // At most this many steps in one picture export: more would take hours and fill the disk.
 constexpr long long kMaxExportSteps = 20'000;

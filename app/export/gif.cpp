@@ -136,7 +136,7 @@ void export_gif(const Timeline& timeline, const ExportRequest& request,
                 const ExportProgressFn& progress) {
   const int width = request.width, height = request.height;
   const std::vector<MotionPicture> pictures = motion(timeline, request, kMovesPerSecond);
-  SceneRenderer renderer;
+  ExportRenderer renderer;
   auto render = [&](const MotionPicture& m, Pixels& rgba) {
     const Frame from =
         timeline.frame(m.phase, request.granularity, m.from, request.skip_zero_terms);

@@ -47,7 +47,7 @@ void export_mp4(const Timeline& timeline, const ExportRequest& request,
     throw std::invalid_argument("a video plays at 30 or 60 frames a second, not " +
                                 std::to_string(request.fps));
   const std::vector<MotionPicture> pictures = motion(timeline, request, request.fps);
-  SceneRenderer renderer;
+  ExportRenderer renderer;
   const std::unique_ptr<VideoEncoder> video =
       open_video(request.width, request.height, request.fps);
   ProgressTracker tracker(progress, static_cast<long long>(pictures.size()));

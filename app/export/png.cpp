@@ -15,9 +15,9 @@ void export_png(const Timeline& timeline, const ExportRequest& request,
                                         : representative_step(timeline, p, request.granularity,
                                                               request.skip_zero_terms);
   const Frame f = timeline.frame(p, request.granularity, k, request.skip_zero_terms);
-  SceneRenderer renderer;
-  const std::vector<std::uint8_t> rgba =
-      renderer.render(export_scene(timeline, request, f, f, 1), request.width, request.height);
+  ExportRenderer renderer;
+  Pixels rgba;
+  renderer.render(export_scene(timeline, request, f, f, 1), request.width, request.height, rgba);
   ProgressTracker tracker(progress, 1);
   tracker.advance();
   write_png(request.out, request.width, request.height, rgba);

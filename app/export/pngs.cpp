@@ -51,7 +51,7 @@ void export_pngs(const Timeline& timeline, const ExportRequest& request,
   write_folder_atomically(
       request.out,
       [&](const std::string& folder) {
-        SceneRenderer renderer;
+        ExportRenderer renderer;
         ProgressTracker tracker(progress, static_cast<long long>(pictures.size()));
         run_pipeline(
             static_cast<long long>(pictures.size()),

@@ -16,11 +16,13 @@ extern "C" {
 #include <sstream>
 
 #include "app/export/export.h"
+#include "app/export/job.h"
 #include "app/export/motion.h"
 #include "app/gl/egl_context.h"
 #include "core/colormap.h"
 #include "core/io.h"
 #include "core/lesson.h"
+#include "core/stage.h"
 
 namespace convstep {
 namespace {
@@ -273,6 +275,56 @@ TEST(ExportFullDisk, ClearErrorNoFile) {
       EXPECT_NE(std::string(e.what()).find("/dev/full"), std::string::npos) << e.what();
     }
   }
+}
+
+}  // namespace
+}  // namespace convstep
+
+namespace convstep {
+namespace {
+
+// File › Export's background export: the UI thread keeps drawing frames of its own (here, the
+// stage at another step) while the job asks it for pictures between them; a cancel halfway
+// leaves nothing.
+TEST(ExportJob, TheAppKeepsDrawingAndCancelLeavesNothing) {
+  EglContext gl;
+  TempDir dir;
+  const Timeline& tl = default_lesson();
+  SceneRenderer app_renderer;  // the app's own drawing
+  const Frame still = tl.frame(Phase::Forward, Granularity::Cell, 3);
+  const Scene app_scene = build_stage(tl, still, still, 1, {});
+  ExportRequest r = request("gif", dir / "job.gif", Phase::Db, Granularity::Term);
+  r.width = 320, r.height = 180;
+  const long long pictures = static_cast<long long>(motion(tl, r, 20).size());
+  long long frames = 0;
+  {
+    ExportJob job(tl.lesson(), r);
+    while (!job.finished() && frames < 100000) {
+      job.serve(0.005);
+      app_renderer.render(app_scene, 160, 90);
+      ++frames;
+    }
+    EXPECT_EQ(job.error(), "");
+    EXPECT_EQ(job.progress().done, pictures);
+  }
+  EXPECT_GT(frames, 1) << "the app drew frames while the export ran";
+  int error = 0;
+  GifFileType* gif = DGifOpenFileName(r.out.c_str(), &error);
+  ASSERT_NE(gif, nullptr);
+  EXPECT_EQ(DGifSlurp(gif), GIF_OK);
+  DGifCloseFile(gif, &error);
+
+  fs::remove(r.out);
+  r.format = "pngs", r.out = dir / "steps";
+  {
+    ExportJob job(tl.lesson(), r);
+    while (!job.finished()) {
+      job.serve(0.005);
+      if (job.progress().done >= 3) job.cancel();
+    }
+    EXPECT_NE(job.error().find("cancelled"), std::string::npos) << job.error();
+  }
+  EXPECT_TRUE(dir.names().empty()) << "a cancel left " << dir.names().front();
 }
 
 }  // namespace

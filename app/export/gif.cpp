@@ -8,6 +8,7 @@
 #include <cmath>
 #include <optional>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "app/export/export.h"
 #include "app/export/motion.h"
@@ -27,19 +28,40 @@ constexpr GifByteType kTransparent = 255;  // the palette's last entry: "unchang
 class Palette {
  public:
   explicit Palette(const std::vector<const Pixels*>& samples, int pixels_each) {
-    const std::size_t n = samples.size() * static_cast<std::size_t>(pixels_each);
-    std::vector<GifByteType> r(n), g(n), b(n), out(n);
-    std::size_t at = 0;
+    // At most about two million pixels of samples: enough for every colour of the stage, and
+    // memory stays small for a 4× picture.
+    const std::size_t every = std::max<std::size_t>(
+        1, samples.size() * static_cast<std::size_t>(pixels_each) / (1 << 21));
+    std::vector<GifByteType> r, g, b;
     for (const Pixels* s : samples)
-      for (int p = 0; p < pixels_each; ++p, ++at)
-        r[at] = (*s)[p * 4], g[at] = (*s)[p * 4 + 1], b[at] = (*s)[p * 4 + 2];
+      for (std::size_t p = 0; p < static_cast<std::size_t>(pixels_each); p += every)
+        r.push_back((*s)[p * 4]), g.push_back((*s)[p * 4 + 1]), b.push_back((*s)[p * 4 + 2]);
+    std::vector<GifByteType> out(r.size());
     int colors = kTransparent;  // 255 colours and the transparent entry
     GifColorType found[256] = {};
-    if (GifQuantizeBuffer(static_cast<unsigned>(n), 1, &colors, r.data(), g.data(), b.data(),
+    if (GifQuantizeBuffer(static_cast<unsigned>(r.size()), 1, &colors, r.data(), g.data(), b.data(),
                           out.data(), found) == GIF_ERROR)
       throw std::runtime_error("GIF: the colours could not be reduced to a palette");
     colors_.assign(found, found + std::min(colors, static_cast<int>(kTransparent)));
+    // Each entry becomes the commonest exact colour of the pixels it stands for, rather than
+    // their average: the background, the cells and the role colours come out exact.
+    std::vector<std::unordered_map<std::uint32_t, long>> counts(colors_.size());
+    for (std::size_t i = 0; i < r.size(); ++i)
+      if (out[i] < colors_.size()) ++counts[out[i]][r[i] << 16 | g[i] << 8 | b[i]];
+    for (std::size_t c = 0; c < colors_.size(); ++c) {
+      std::uint32_t best = 0;
+      long most = 0;
+      for (const auto& [rgb, n] : counts[c])
+        if (n > most || (n == most && rgb < best)) best = rgb, most = n;
+      if (most > 0)
+        colors_[c] =
+            GifColorType{static_cast<GifByteType>(best >> 16), static_cast<GifByteType>(best >> 8),
+                         static_cast<GifByteType>(best)};
+    }
     nearest_.fill(-1);
+    for (std::size_t c = colors_.size(); c-- > 0;)  // the first entry wins a tie
+      exact_[colors_[c].Red << 16 | colors_[c].Green << 8 | colors_[c].Blue] =
+          static_cast<GifByteType>(c);
   }
 
   ColorMapObject* make_map() const {
@@ -48,23 +70,33 @@ class Palette {
     return GifMakeMapObject(256, entries);
   }
 
+  // The palette's entry for a pixel: its own colour when the palette has it, else the entry
+  // nearest the middle of its 5-bit-per-channel box, the same whatever came before.
   GifByteType index(const std::uint8_t* rgba) {
+    const std::uint32_t rgb = rgba[0] << 16 | rgba[1] << 8 | rgba[2];
+    if (rgb == last_rgb_) return last_index_;  // flat areas: runs of one colour
+    last_rgb_ = rgb;
+    if (const auto exact = exact_.find(rgb); exact != exact_.end())
+      return last_index_ = exact->second;
     const int key = (rgba[0] >> 3) << 10 | (rgba[1] >> 3) << 5 | rgba[2] >> 3;
     if (nearest_[key] < 0) {
+      const long r = (rgba[0] & ~7) + 4, g = (rgba[1] & ~7) + 4, b = (rgba[2] & ~7) + 4;
       long best = -1;
       for (std::size_t i = 0; i < colors_.size(); ++i) {
-        const long dr = colors_[i].Red - rgba[0], dg = colors_[i].Green - rgba[1],
-                   db = colors_[i].Blue - rgba[2];
+        const long dr = colors_[i].Red - r, dg = colors_[i].Green - g, db = colors_[i].Blue - b;
         const long d = dr * dr * 3 + dg * dg * 4 + db * db * 2;
         if (best < 0 || d < best) best = d, nearest_[key] = static_cast<short>(i);
       }
     }
-    return static_cast<GifByteType>(nearest_[key]);
+    return last_index_ = static_cast<GifByteType>(nearest_[key]);
   }
 
  private:
   std::vector<GifColorType> colors_;
   std::array<short, 1 << 15> nearest_;
+  std::unordered_map<std::uint32_t, GifByteType> exact_;
+  std::uint32_t last_rgb_ = 1u << 24;  // no colour
+  GifByteType last_index_ = 0;
 };
 
 // giflib writing into a string, closed however the export ends.

@@ -3,9 +3,11 @@
 #include <imgui.h>
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <cstdio>
 
 #include "app/export/pytorch.h"
+#include "app/gl/gl_api.h"
 #include "core/names.h"
 
 namespace convstep {
@@ -45,7 +47,39 @@ std::string seconds_text(double s) {
 }  // namespace
 
 ExportDialog::ExportDialog() = default;
-ExportDialog::~ExportDialog() = default;
+ExportDialog::~ExportDialog() {
+  if (preview_texture_) glDeleteTextures(1, &preview_texture_);
+}
+
+void ExportDialog::preview(const App& app) {
+  constexpr int kWidth = 480, kHeight = 270;
+  const std::string key = std::to_string(app.revision()) + " " + phase_name(app.phase()) + " " +
+                          std::to_string(app.step()) + " " + std::to_string(theme_) + " " +
+                          std::to_string(app.settings.stage_scale);
+  if (key != preview_key_) {
+    preview_key_ = key;
+    ExportRequest r = app_export_request(app, "png", "");
+    r.width = kWidth, r.height = kHeight, r.theme = kAllThemes[theme_];
+    if (!preview_renderer_) preview_renderer_ = std::make_unique<SceneRenderer>();
+    const Pixels rgba = preview_renderer_->render(
+        export_scene(app.timeline(), r, app.frame(), app.frame(), 1), kWidth, kHeight);
+    GLint previous = 0, previous_alignment = 4;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &previous);
+    glGetIntegerv(GL_UNPACK_ALIGNMENT, &previous_alignment);
+    if (!preview_texture_) glGenTextures(1, &preview_texture_);
+    glBindTexture(GL_TEXTURE_2D, preview_texture_);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, kWidth, kHeight, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+                 rgba.data());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, previous_alignment);
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous));
+  }
+  const float w = ImGui::GetFontSize() * 20;
+  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(preview_texture_)),
+               ImVec2(w, w * kHeight / kWidth));
+}
 
 void ExportDialog::open(const App& app, bool current_step_png) {
   opening_ = true;
@@ -95,6 +129,9 @@ void ExportDialog::draw(const App& app) {
   opening_ = false;
   if (!ImGui::BeginPopupModal("Export", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
   const bool running = job_ != nullptr;
+  preview(app);
+  ImGui::SameLine();
+  ImGui::BeginGroup();
   if (running) ImGui::BeginDisabled();
   for (int i = 0; i < static_cast<int>(std::size(kKinds)); ++i)
     if (ImGui::RadioButton(kKinds[i].label, &kind_, i)) suggest_path(app);
@@ -125,6 +162,7 @@ void ExportDialog::draw(const App& app) {
   if (ImGui::InputText(*k.extension ? "file" : "folder", buffer, sizeof buffer)) path_ = buffer;
   ImGui::Checkbox("Replace it if it exists", &replace_);
   if (running) ImGui::EndDisabled();
+  ImGui::EndGroup();
 
   if (running) {
     const ExportProgress p = job_->progress();

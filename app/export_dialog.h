@@ -24,6 +24,7 @@ class ExportDialog {
  private:
   void start(const App& app);
   void suggest_path(const App& app);
+  void preview(const App& app);  // the current step as it will look, in the chosen theme
 
   bool opening_ = false;
   int kind_ = 0;   // index into the dialog's list of formats
@@ -32,6 +33,9 @@ class ExportDialog {
   bool replace_ = false;
   std::string path_, message_;
   std::unique_ptr<ExportJob> job_;
+  std::unique_ptr<SceneRenderer> preview_renderer_;
+  unsigned preview_texture_ = 0;
+  std::string preview_key_;  // what the preview shows: redrawn only when it changes
 };
 
 }  // namespace convstep

@@ -2,14 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <sstream>
 
 #include "app/export/formats.h"
 #include "app/export/pytorch.h"
-#include "app/steps_output.h"
 #include "core/io.h"
 #include "core/names.h"
-#include "core/svg.h"
 #include "core/user_text.h"
 
 namespace convstep {
@@ -20,20 +17,6 @@ PictureExporter g_picture_exporter = nullptr;
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// The worksheet of the requested phases and steps, in Markdown.
-std::string worksheet(const Timeline& timeline, const ExportRequest& request) {
-  std::ostringstream out;
-  StepsRequest steps;
-  steps.phases = request.phases;
-  steps.granularity = request.granularity;
-  steps.skip_zero_terms = request.skip_zero_terms;
-  steps.from = std::max(request.from, 0LL);
-  steps.count = request.to < 0 ? -1 : request.to - steps.from;
-  steps.format = StepsFormat::Markdown;
-  write_steps(out, timeline, steps);
-  return out.str();
 }
 
 }  // namespace
@@ -122,22 +105,10 @@ void run_export(const Timeline& timeline, const ExportRequest& request,
     g_picture_exporter(timeline, request, progress);
     return;
   }
-  std::string text;
-  if (request.format == "py") {
-    text = pytorch_code(timeline.lesson(), timeline.results());
-  } else if (request.format == "md") {
-    export_ranges(timeline, request);  // the steps asked for exist
-    text = worksheet(timeline, request);
-  } else {  // svg: one step
-    if (request.phases.size() != 1)
-      throw std::invalid_argument("an svg is one picture: choose one phase");
-    const Phase p = request.phases[0];
-    const long long k = request.from >= 0 ? export_ranges(timeline, request)[0].from
-                                          : representative_step(timeline, p, request.granularity,
-                                                                request.skip_zero_terms);
-    const Frame f = timeline.frame(p, request.granularity, k, request.skip_zero_terms);
-    text = scene_to_svg(export_scene(timeline, request, f, f, 1));
-  }
+  const std::string text = request.format == "py"
+                               ? pytorch_code(timeline.lesson(), timeline.results())
+                           : request.format == "md" ? export_markdown(timeline, request)
+                                                    : export_svg(timeline, request);
   ProgressTracker tracker(progress, 1);
   tracker.advance();  // a last chance to cancel before anything is written
   write_file_atomically(request.out, text);

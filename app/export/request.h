@@ -94,6 +94,11 @@ Scene export_scene(const Timeline& timeline, const ExportRequest& request, const
 // Whether the format draws pictures (and so needs the app's renderer).
 bool is_picture_format(const std::string& format);
 
+// The text formats, each in its own file: the worksheet of the requested phases and steps
+// (markdown.cpp), one step of the stage as SVG (svg.cpp).
+std::string export_markdown(const Timeline& timeline, const ExportRequest& request);
+std::string export_svg(const Timeline& timeline, const ExportRequest& request);
+
 // Writes the export. Throws std::invalid_argument for a bad request, IoError when the file cannot
 // be written, ExportCancelled when `progress` returned false.
 void run_export(const Timeline& timeline, const ExportRequest& request,

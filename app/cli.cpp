@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <iostream>
@@ -10,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "app/export/pytorch.h"
+#include "app/export/formats.h"
+#include "app/export/request.h"
 #include "app/steps_output.h"
 #include "core/format.h"
 #include "core/io.h"
@@ -162,30 +164,113 @@ bool is_standard_output(const std::string& path) {
          file.st_dev == out.st_dev && file.st_ino == out.st_ino;
 }
 
-// The lesson as a file that needs no renderer: PyTorch code or the worksheet. An existing file
-// is replaced only with --force; devices such as /dev/stdout are written to.
-int export_text_command(const std::string& path, const std::string& format, const std::string& out,
-                        bool force) {
+// What `convstep export` was given, as typed: checked by export_command.
+struct ExportArguments {
+  std::string lesson, format, out, phase, granularity = "cell", steps, size = "1600x900",
+                                          scale = "1", theme = "dark", pitfall, fps = "30";
+  bool classroom = false, skip_zero_terms = false, force = false;
+};
+
+// "A:B", "A:", ":B" or "A" (the one step A) into request.from and request.to.
+void read_steps(const std::string& text, ExportRequest* r) {
+  const std::size_t colon = text.find(':');
+  const std::string a = text.substr(0, colon);
+  r->from = a.empty() ? 0 : whole_number(a, "--steps' first step", 0, LLONG_MAX - 1);
+  if (colon == std::string::npos)
+    r->to = r->from + 1;
+  else if (colon + 1 < text.size())
+    r->to = whole_number(text.substr(colon + 1), "--steps' end", 0, LLONG_MAX);
+}
+
+// "1920x1080" into a width and a height.
+std::pair<int, int> read_size(const std::string& size) {
+  const std::size_t x = size.find('x');
+  if (x == std::string::npos)
+    throw std::invalid_argument("--size must be WIDTHxHEIGHT, e.g. 1920x1080, got " +
+                                in_quotes(size));
+  return {static_cast<int>(whole_number(size.substr(0, x), "--size's width", 16, 16384)),
+          static_cast<int>(whole_number(size.substr(x + 1), "--size's height", 16, 16384))};
+}
+
+// The progress line on stderr, for exports that take a while: rewritten in place on a terminal
+// and wiped at the end, so that an error or the summary stands alone; in a log, a line every
+// 5 s. A short export prints none.
+bool print_progress(const ExportProgress& p) {
+  static double printed = 0;
+  const bool terminal = ::isatty(STDERR_FILENO);
+  if (p.done == p.total) {
+    if (terminal && printed > 0) std::cerr << "\r\x1b[K" << std::flush;
+    return true;
+  }
+  if (p.seconds < 1 || p.seconds - printed < (terminal ? 0.2 : 5)) return true;
+  printed = p.seconds;
+  std::string line = "exporting: " + std::to_string(p.done) + " of " + std::to_string(p.total) +
+                     (p.total == 1 ? " picture" : " pictures");
+  if (const double left = p.seconds_left(); left >= 0)
+    line += ", about " + std::to_string(static_cast<long long>(left + 0.5)) + " s left";
+  std::cerr << (terminal ? "\r" + line + "\x1b[K" : line + "\n") << std::flush;
+  return true;
+}
+
+int export_command(const ExportArguments& a) {
+  ExportRequest r;
+  r.format = a.format;
+  r.out = a.out;
+  const bool one_picture = a.format == "png" || a.format == "svg";
+  const std::string phase = a.phase.empty() ? (one_picture ? "forward" : "all") : a.phase;
+  if (phase == "all") {
+    if (one_picture)
+      throw std::invalid_argument("--format " + a.format +
+                                  " is one picture: choose one --phase, not all");
+    if (!a.steps.empty())
+      throw std::invalid_argument("--steps counts the steps of one phase: choose one --phase");
+    r.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
+  } else {
+    r.phases = {*parse_phase(phase)};  // CLI11 has checked the name
+  }
+  r.granularity = *parse_granularity(a.granularity);
+  r.skip_zero_terms = a.skip_zero_terms;
+  if (!a.steps.empty()) read_steps(a.steps, &r);
+  const auto [width, height] = read_size(a.size);
+  const int scale = static_cast<int>(whole_number(a.scale, "--scale", 1, 4));
+  if (static_cast<long long>(width) * scale > 16384 ||
+      static_cast<long long>(height) * scale > 16384)
+    throw std::invalid_argument("--size " + a.size + " at --scale " + a.scale +
+                                " is more than 16384 pixels a side");
+  r.width = width * scale, r.height = height * scale;
+  r.scale = a.classroom ? 2 : 1;
+  r.theme = *parse_theme(a.theme);
+  for (Pitfall p : kAllPitfalls)  // CLI11 has checked the name
+    if (a.pitfall == pitfall_name(p)) r.pitfalls = {p};
+  r.fps = static_cast<int>(whole_number(a.fps, "--fps", 30, 60));
+  if (r.fps != 30 && r.fps != 60) throw std::invalid_argument("--fps must be 30 or 60");
+  // Never replace a file, or a folder of pictures, unless asked; devices are written to.
   struct stat existing;
-  if (!force && ::stat(out.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
-    std::cerr << "convstep: " << path_excerpt(out)
+  if (!a.force && ::stat(a.out.c_str(), &existing) == 0 &&
+      (S_ISREG(existing.st_mode) || S_ISDIR(existing.st_mode))) {
+    std::cerr << "convstep: " << path_excerpt(a.out)
               << " already exists: add --force to replace it\n";
     return kExitBadInput;
   }
-  const Timeline timeline(load_lesson(path));
-  std::string text;
-  if (format == "py") {
-    text = pytorch_code(timeline.lesson(), timeline.results());
-  } else {
-    std::ostringstream worksheet;
-    StepsRequest request;
-    request.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
-    request.format = StepsFormat::Markdown;
-    write_steps(worksheet, timeline, request);
-    text = worksheet.str();
+  const Timeline timeline(load_lesson(a.lesson));
+  const auto start = std::chrono::steady_clock::now();
+  long long pictures = 0;
+  run_export(timeline, r, [&](const ExportProgress& p) {
+    pictures = p.total;
+    return !is_picture_format(r.format) || print_progress(p);
+  });
+  if (is_standard_output(a.out)) return finish_output("the " + a.format + " file");
+  std::cout << "wrote " << a.out;
+  if (is_picture_format(r.format)) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char figures[96];
+    std::snprintf(figures, sizeof figures, ": %lld %s in %.1f s (%.0f a second)", pictures,
+                  pictures == 1 ? "picture" : "pictures", seconds,
+                  pictures / std::max(seconds, 1e-3));
+    std::cout << figures;
   }
-  write_file_atomically(out, text);
-  if (!is_standard_output(out)) std::cout << "wrote " << out << "\n";
+  std::cout << "\n";
   return finish_output("the file name");
 }
 
@@ -268,16 +353,39 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   svg->add_option("-o,--out", out_path, "the SVG file to write")->required();
 
-  std::string export_format, export_out;
-  bool force = false;
-  CLI::App* export_ =
-      app.add_subcommand("export", "write the lesson as PyTorch code (py) or a worksheet (md)");
-  export_->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
-  export_->add_option("--format", export_format, "py or md")
-      ->check(CLI::IsMember({"py", "md"}))
+  ExportArguments ex;
+  CLI::App* export_ = app.add_subcommand(
+      "export", "write pictures of the steps, a GIF or video, the worksheet or PyTorch code");
+  export_->add_option("lesson", ex.lesson, "lesson file (JSON)")->required();
+  export_->add_option("--format", ex.format, spelled_out(export_format_names()))
+      ->check(CLI::IsMember(export_format_names()))
       ->required();
-  export_->add_option("-o,--out", export_out, "the file to write")->required();
-  export_->add_flag("--force", force, "replace the file if it exists");
+  export_->add_option("-o,--out", ex.out, "the file to write (a folder for pngs)")->required();
+  export_
+      ->add_option("--phase", ex.phase,
+                   spelled_out(phases_or_all) + "; default forward for png and svg, else all")
+      ->check(CLI::IsMember(phases_or_all));
+  export_->add_option("--granularity", ex.granularity, spelled_out(granularity_names()))
+      ->check(CLI::IsMember(granularity_names()))
+      ->capture_default_str();
+  export_->add_option("--steps", ex.steps,
+                      "A:B, the steps from A up to but not including B (0-based); A alone: one");
+  export_->add_option("--size", ex.size, "the picture's size in pixels")->capture_default_str();
+  export_->add_option("--scale", ex.scale, "the pictures' pixels times 1 to 4, e.g. 2 for 2×")
+      ->capture_default_str();
+  export_->add_option("--theme", ex.theme, spelled_out(theme_names()))
+      ->check(CLI::IsMember(theme_names()))
+      ->capture_default_str();
+  export_->add_flag("--classroom", ex.classroom, "the stage enlarged as in classroom mode");
+  export_
+      ->add_option(
+          "--pitfall", ex.pitfall,
+          "show a classic mistake beside the right answer: " + spelled_out(pitfall_names()))
+      ->check(CLI::IsMember(pitfall_names()));
+  export_->add_flag("--skip-zero-terms", ex.skip_zero_terms,
+                    "leave out terms that multiply a padding or inserted zero");
+  export_->add_option("--fps", ex.fps, "mp4: 30 or 60 frames a second")->capture_default_str();
+  export_->add_flag("--force", ex.force, "replace the file or folder if it exists");
 
   try {
     app.parse(argc, argv);
@@ -288,8 +396,10 @@ int run_cli(int argc, char** argv) {
   try {
     if (compute->parsed()) return compute_command(lesson_path, format);
     if (validate->parsed()) return validate_command(lesson_path);
-    if (export_->parsed())
-      return export_text_command(lesson_path, export_format, export_out, force);
+    if (export_->parsed()) {
+      lesson_path = ex.lesson;  // for a message about the lesson
+      return export_command(ex);
+    }
     if (svg->parsed())
       return export_svg_command(lesson_path, svg_phase, svg_granularity,
                                 whole_number(step, "--step", 0, LLONG_MAX), theme, out_path);

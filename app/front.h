@@ -12,5 +12,9 @@ int run_window(const ShellOptions& options);
 int run_headless(const ShellOptions& options);
 // No display at all (e.g. `make run` over ssh): the stage of every phase as PNG and SVG.
 int render_without_display(const ShellOptions& options, const std::string& folder);
+// The picture formats of `convstep export`, drawn through EGL with no display (main() registers
+// it with set_picture_exporter).
+void export_headless(const Timeline& timeline, const ExportRequest& request,
+                     const ExportProgressFn& progress);
 
 }  // namespace convstep

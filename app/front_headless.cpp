@@ -138,6 +138,12 @@ int run_headless(const ShellOptions& options) {
   return 0;
 }
 
+void export_headless(const Timeline& timeline, const ExportRequest& request,
+                     const ExportProgressFn& progress) {
+  EglContext gl;
+  export_pictures(timeline, request, progress);
+}
+
 int render_without_display(const ShellOptions& options, const std::string& folder) {
   EglContext gl;
   App app;

@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 #ifdef CONVSTEP_GUI
   if (argc < 2 || !is_subcommand(argv[1])) return run_app(argc, argv);
+  convstep::set_picture_exporter(convstep::export_headless);  // `export --format png` draws
 #else
   (void)is_subcommand;
 #endif

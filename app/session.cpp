@@ -92,10 +92,14 @@ void Session::update(double dt, double now, ScriptHost& host) {
 
 void Session::draw() {
   draw_ui(app, ui, *painter_);
+  if (ui.show_export) export_dialog.open(app, ui.show_export == 2);
+  ui.show_export = 0;
+  export_dialog.draw(app);
 }
 
 bool Session::busy() const {
-  return app.animating() || app.playing() || (script && !script->finished());
+  return app.animating() || app.playing() || (script && !script->finished()) ||
+         export_dialog.busy();
 }
 
 }  // namespace convstep

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "app/export_dialog.h"
 #include "app/recovery.h"
 #include "app/script.h"
 #include "app/ui.h"
@@ -44,7 +45,8 @@ class Session {
   App app;
   UiState ui;
   std::optional<ScriptRunner> script;
-  bool busy() const;  // something moves or a script runs: keep drawing
+  ExportDialog export_dialog;  // File › Export
+  bool busy() const;           // something moves or a script runs: keep drawing
 
  private:
   float ui_scale() const;

@@ -93,6 +93,7 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   for (int i = 0; i < 5; ++i)
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false))
       out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) ui.show_export = 2;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
 }
 

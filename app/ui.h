@@ -34,7 +34,8 @@ struct UiState {
   std::string browsed_folder;  // the next browser starts where the last one was left
   std::string replace_path;    // Save as picked a file that exists: asked before replacing it
   bool show_help = false;
-  std::string status;           // a one-line message at the bottom (saved, errors...)
+  int show_export = 0;  // 1: File › Export, 2: Ctrl+E, the current step (app/export_dialog.h)
+  std::string status;   // a one-line message at the bottom (saved, errors...)
   bool quit_requested = false;  // answered: the front end ends the run
   bool close_asked = false;     // the window's close button: asked about like Quit
 

@@ -400,6 +400,8 @@ void file_menu(const App& app, Intents& out) {
     if (ImGui::MenuItem("Save to another file…", "Ctrl+Shift+S"))
       out.push_back(browse(Purpose::Save));
   }
+  if (ImGui::MenuItem("Export…", "Ctrl+E"))
+    out.push_back([](App&, UiState& u) { u.show_export = 1; });
   ImGui::Separator();
   if (ImGui::MenuItem("Quit", "Ctrl+Q")) out.push_back(request_quit());
 }

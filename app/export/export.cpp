@@ -2,30 +2,82 @@
 
 #include <stdexcept>
 
-#include "app/export/formats.h"
-#include "app/export/pytorch.h"
-#include "core/io.h"
-#include "core/names.h"
-
 namespace convstep {
 
-void export_current(const App& app, const std::string& kind, const std::string& path) {
-  if (kind == "svg") {
-    export_svg(app, path);
-  } else if (kind == "png") {
-    export_png(app, path);
-  } else if (kind == "md") {
-    export_markdown(app, path);
-  } else if (kind == "gif") {
-    export_gif(app, path);
-  } else if (kind == "pngs") {
-    export_pngs(app, path);
-  } else if (kind == "py") {
-    write_file_atomically(path, pytorch_code(app.lesson(), app.timeline().results()));
-  } else {
-    throw std::invalid_argument("unknown export \"" + kind +
-                                "\": " + spelled_out(export_format_names()));
+namespace {
+thread_local const ExportRenderer::Fn* t_renderer = nullptr;  // with_renderer's
+}  // namespace
+
+ExportRenderer::ExportRenderer() {
+  if (!t_renderer) own_ = std::make_unique<SceneRenderer>();
+}
+ExportRenderer::~ExportRenderer() = default;
+
+void ExportRenderer::render(const Scene& scene, int width, int height, Pixels& rgba) {
+  if (own_)
+    own_->render(scene, width, height, rgba);
+  else
+    (*t_renderer)(scene, width, height, rgba);
+}
+
+void ExportRenderer::with_renderer(const Fn& fn, const std::function<void()>& body) {
+  t_renderer = &fn;
+  try {
+    body();
+  } catch (...) {
+    t_renderer = nullptr;
+    throw;
   }
+  t_renderer = nullptr;
+}
+
+void export_pictures(const Timeline& timeline, const ExportRequest& request,
+                     const ExportProgressFn& progress) {
+  if (request.format == "png")
+    export_png(timeline, request, progress);
+  else if (request.format == "pngs")
+    export_pngs(timeline, request, progress);
+  else if (request.format == "gif")
+    export_gif(timeline, request, progress);
+  else if (request.format == "mp4")
+    export_mp4(timeline, request, progress);
+  else
+    throw std::invalid_argument(request.format + " is not a picture format");
+}
+
+ExportRequest app_export_request(const App& app, const std::string& format,
+                                 const std::string& path) {
+  ExportRequest r;
+  r.format = format;
+  r.out = path;
+  r.phases = {app.phase()};
+  r.granularity = app.settings.granularity;
+  r.skip_zero_terms = app.settings.skip_zero_terms;
+  if (format == "png" || format == "svg") r.from = app.step(), r.to = app.step() + 1;
+  r.scale = app.settings.stage_scale;
+  r.theme = app.settings.theme;
+  r.reduce_motion = app.settings.reduce_motion;
+  for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
+    if (app.pitfalls[i]) r.pitfalls.push_back(kAllPitfalls[i]);
+  r.slice = app.slice;
+  if (format == "md") {  // the worksheet of every phase, one equation per cell
+    r.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
+    r.granularity = Granularity::Cell;
+  }
+  return r;
+}
+
+void export_here(const Timeline& timeline, const ExportRequest& request,
+                 const ExportProgressFn& progress) {
+  if (is_picture_format(request.format))
+    export_pictures(timeline, request, progress);
+  else
+    run_export(timeline, request, progress);
+}
+
+void export_current(const App& app, const std::string& kind, const std::string& path,
+                    const ExportProgressFn& progress) {
+  export_here(app.timeline(), app_export_request(app, kind, path), progress);
 }
 
 std::string no_picture(int width, int height) {

@@ -1,20 +1,23 @@
-// The worksheet of every phase, in Markdown: the same text as `convstep steps --format md`.
-#include <iterator>
+// The worksheet in Markdown: the same text as `convstep steps --format markdown`.
 #include <sstream>
 
-#include "app/export/export.h"
+#include "app/export/request.h"
 #include "app/steps_output.h"
-#include "core/io.h"
 
 namespace convstep {
 
-void export_markdown(const App& app, const std::string& path) {
+std::string export_markdown(const Timeline& timeline, const ExportRequest& request) {
+  export_ranges(timeline, request);  // the steps asked for exist
   std::ostringstream out;
-  StepsRequest request;
-  request.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
-  request.format = StepsFormat::Markdown;
-  write_steps(out, app.timeline(), request);
-  write_file_atomically(path, out.str());
+  StepsRequest steps;
+  steps.phases = request.phases;
+  steps.granularity = request.granularity;
+  steps.skip_zero_terms = request.skip_zero_terms;
+  steps.from = std::max(request.from, 0LL);
+  steps.count = request.to < 0 ? -1 : request.to - steps.from;
+  steps.format = StepsFormat::Markdown;
+  write_steps(out, timeline, steps);
+  return out.str();
 }
 
 }  // namespace convstep

@@ -1,10 +1,7 @@
-// The stage of every phase, as PNG and SVG, for a machine without a display.
+// The stage of every phase, as PNG and SVG, for a machine without a display (`make run` there):
+// the same exports as `convstep export --format png|svg --granularity cell` of each phase.
 #include "app/export/export.h"
-#include "app/export/still.h"
-#include "app/gl/png.h"
-#include "app/gl/scene_renderer.h"
 #include "core/io.h"
-#include "core/svg.h"
 
 namespace convstep {
 
@@ -24,21 +21,15 @@ void render_all_phases(const App& app, const std::string& folder) {
   write_folder_atomically(
       folder,
       [&](const std::string& temp) {
-        SceneRenderer renderer;
-        const Timeline& tl = app.timeline();
-        for (Phase p : kAllPhases) {
-          // Halfway through the phase's cells, so the picture shows a computation under way.
-          const long long count = tl.count(p, Granularity::Cell);
-          long long k = count / 2;
-          while (k + 1 < count &&
-                 tl.frame(p, Granularity::Cell, k, false, false).kind == StepKind::Stage)
-            ++k;
-          const Frame f = tl.frame(p, Granularity::Cell, k);
-          const Scene scene = still_scene(app, f, kExportWidth, kExportHeight);
-          write_png(temp + "/" + phase_name(p) + ".png", kExportWidth, kExportHeight,
-                    renderer.render(scene, kExportWidth, kExportHeight));
-          write_file_atomically(temp + "/" + phase_name(p) + ".svg", scene_to_svg(scene));
-        }
+        for (Phase p : kAllPhases)
+          for (const char* format : {"png", "svg"}) {
+            ExportRequest r = app_export_request(app, format, "");
+            r.phases = {p};
+            r.granularity = Granularity::Cell;  // halfway through the phase's cells
+            r.from = r.to = -1;
+            r.out = temp + "/" + phase_name(p) + "." + format;
+            export_here(app.timeline(), r);
+          }
       },
       is_phase_picture);
 }

@@ -1,9 +1,8 @@
-// A folder with one PNG per step of the current phase.
+// A folder with one PNG per step. Drawing (GL, this thread) and encoding (two workers) overlap.
 #include <algorithm>
-#include <cstdio>
 
 #include "app/export/export.h"
-#include "app/export/still.h"
+#include "app/export/pipeline.h"
 #include "app/gl/png.h"
 #include "app/gl/scene_renderer.h"
 #include "core/io.h"
@@ -23,24 +22,53 @@ bool is_step_png(const std::string& name) {
   return false;
 }
 
+// "dx_gather-0007.png" for the 0-based step 6: numbered from 1, wide enough for the last.
+std::string step_file_name(Phase p, long long k, long long count) {
+  const std::string number = std::to_string(k + 1);
+  const std::size_t digits = std::max<std::size_t>(4, std::to_string(count).size());
+  return std::string(phase_name(p)) + "-" + std::string(digits - number.size(), '0') + number +
+         ".png";
+}
+
 }  // namespace
 
-void export_pngs(const App& app, const std::string& path) {
-  // Into a temporary folder first: a full disk leaves no half folder behind.
+void export_pngs(const Timeline& timeline, const ExportRequest& request,
+                 const ExportProgressFn& progress) {
+  struct Picture {
+    Phase phase;
+    long long step, count;
+  };
+  std::vector<Picture> pictures;
+  for (const ExportRange& r : export_ranges(timeline, request)) {
+    const long long count = timeline.count(r.phase, request.granularity, request.skip_zero_terms);
+    for (long long k = r.from; k < r.to && pictures.size() <= kMaxExportSteps; ++k)
+      pictures.push_back({r.phase, k, count});
+  }
+  if (pictures.size() > kMaxExportSteps)
+    throw std::invalid_argument("more than " + std::to_string(kMaxExportSteps) +
+                                " pictures: choose fewer steps or a coarser granularity");
+  // Into a temporary folder first: a full disk or a cancel leaves no half folder behind.
   write_folder_atomically(
-      path,
+      request.out,
       [&](const std::string& folder) {
-        SceneRenderer renderer;
-        const long long count = std::min(app.step_count(), 2000LL);
-        for (long long k = 0; k < count; ++k) {
-          const Frame f = app.timeline().frame(app.phase(), app.settings.granularity, k,
-                                               app.settings.skip_zero_terms);
-          char name[64];
-          std::snprintf(name, sizeof name, "/%s-%04lld.png", phase_name(app.phase()), k + 1);
-          write_png(folder + name, kExportWidth, kExportHeight,
-                    renderer.render(still_scene(app, f, kExportWidth, kExportHeight), kExportWidth,
-                                    kExportHeight));
-        }
+        ExportRenderer renderer;
+        ProgressTracker tracker(progress, static_cast<long long>(pictures.size()));
+        run_pipeline(
+            static_cast<long long>(pictures.size()),
+            [&](long long i, Pixels& rgba) {
+              const Picture& pic = pictures[i];
+              const Frame f =
+                  timeline.frame(pic.phase, request.granularity, pic.step, request.skip_zero_terms);
+              renderer.render(export_scene(timeline, request, f, f, 1), request.width,
+                              request.height, rgba);
+              tracker.advance();
+            },
+            [&](long long i, Pixels& rgba) {
+              const Picture& pic = pictures[i];
+              write_png(folder + "/" + step_file_name(pic.phase, pic.step, pic.count),
+                        request.width, request.height, rgba);
+            },
+            2);
       },
       is_step_png);
 }

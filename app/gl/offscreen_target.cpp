@@ -58,6 +58,12 @@ void OffscreenTarget::bind() {
 }
 
 std::vector<std::uint8_t> OffscreenTarget::read_pixels() const {
+  std::vector<std::uint8_t> pixels;
+  read_pixels(pixels);
+  return pixels;
+}
+
+void OffscreenTarget::read_pixels(std::vector<std::uint8_t>& top_down) const {
   GLint previous = 0;
   glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previous);
   GLint previous_alignment = 4;
@@ -66,16 +72,15 @@ std::vector<std::uint8_t> OffscreenTarget::read_pixels() const {
   glReadBuffer(GL_COLOR_ATTACHMENT0);
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   const std::size_t stride = static_cast<std::size_t>(width_) * 4;
-  std::vector<std::uint8_t> bottom_up(stride * static_cast<std::size_t>(height_));
-  glReadPixels(0, 0, width_, height_, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up.data());
+  bottom_up_.resize(stride * static_cast<std::size_t>(height_));
+  glReadPixels(0, 0, width_, height_, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up_.data());
   glPixelStorei(GL_PACK_ALIGNMENT, previous_alignment);
   glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(previous));
   // GL's row 0 is the bottom of the image; ours is the top.
-  std::vector<std::uint8_t> top_down(bottom_up.size());
+  top_down.resize(bottom_up_.size());
   for (int y = 0; y < height_; ++y)
     std::memcpy(top_down.data() + static_cast<std::size_t>(y) * stride,
-                bottom_up.data() + static_cast<std::size_t>(height_ - 1 - y) * stride, stride);
-  return top_down;
+                bottom_up_.data() + static_cast<std::size_t>(height_ - 1 - y) * stride, stride);
 }
 
 }  // namespace convstep

@@ -30,10 +30,14 @@ class OffscreenTarget {
   // Row order: TOP-DOWN, row 0 is the top of the image as seen on screen, i.e. flipped from
   // GL's bottom-up glReadPixels order; PNG writers and tests index it as rgba[(y·W + x)·4].
   std::vector<std::uint8_t> read_pixels() const;
+  // The same into `out`, whose memory is reused when it is already the right size: an export
+  // reads thousands of pictures, and fresh 8 MB buffers cost more in page faults than the copy.
+  void read_pixels(std::vector<std::uint8_t>& out) const;
 
  private:
   int width_, height_;
   unsigned framebuffer_ = 0, color_ = 0, depth_stencil_ = 0;
+  mutable std::vector<std::uint8_t> bottom_up_;  // glReadPixels' rows, before the flip
 };
 
 }  // namespace convstep

@@ -207,7 +207,7 @@ PaintTransform ScenePainter::paint(const Scene& scene, Rect viewport, ImDrawList
   const ImVec2 vp_min(viewport.x, viewport.y),
       vp_max(viewport.x + viewport.w, viewport.y + viewport.h);
   dl->PushClipRect(vp_min, vp_max, true);
-  dl->AddRectFilled(vp_min, vp_max, to_u32(scene.background));
+  if (fill_background) dl->AddRectFilled(vp_min, vp_max, to_u32(scene.background));
 
   for (const SceneGrid& grid : scene.grids) paint_grid(grid, t, scene.background, dl);
 

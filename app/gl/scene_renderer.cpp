@@ -46,6 +46,7 @@ SceneRenderer::SceneRenderer() {
     if (!ImGui_ImplOpenGL3_Init("#version 330 core"))
       throw GlError("Dear ImGui's OpenGL 3 backend could not start (is a GL 3.3 context current?)");
     painter_ = std::make_unique<ScenePainter>(*fonts_);
+    painter_->fill_background = false;  // render() clears to the background
   } catch (...) {
     if (ImGui::GetIO().BackendRendererUserData) ImGui_ImplOpenGL3_Shutdown();
     painter_.reset();
@@ -69,6 +70,13 @@ SceneRenderer::~SceneRenderer() {
 }
 
 std::vector<std::uint8_t> SceneRenderer::render(const Scene& scene, int width, int height) {
+  std::vector<std::uint8_t> pixels;
+  render(scene, width, height, pixels);
+  return pixels;
+}
+
+void SceneRenderer::render(const Scene& scene, int width, int height,
+                           std::vector<std::uint8_t>& pixels) {
   if (width <= 0 || height <= 0)
     throw std::invalid_argument("a picture of " + std::to_string(width) + "×" +
                                 std::to_string(height) + " pixels has nothing in it");
@@ -111,12 +119,11 @@ std::vector<std::uint8_t> SceneRenderer::render(const Scene& scene, int width, i
   glClearColor(scene.background.r, scene.background.g, scene.background.b, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT | GL_STENCIL_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  std::vector<std::uint8_t> pixels = target_->read_pixels();
+  target_->read_pixels(pixels);
 
   glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previous_framebuffer));
   glViewport(previous_viewport[0], previous_viewport[1], previous_viewport[2],
              previous_viewport[3]);
-  return pixels;
 }
 
 void render_scene_png(const Scene& scene, int width, int height, const std::string& path) {

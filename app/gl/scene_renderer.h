@@ -39,6 +39,8 @@ class SceneRenderer {
   // The scene fitted into width × height pixels (ScenePainter's fit rule): RGBA8, rows packed,
   // TOP-DOWN (row 0 is the top of the image). Throws std::invalid_argument for a size of 0.
   std::vector<std::uint8_t> render(const Scene& scene, int width, int height);
+  // The same into `out`, reusing its memory (exports draw thousands of pictures).
+  void render(const Scene& scene, int width, int height, std::vector<std::uint8_t>& out);
 
  private:
   ImGuiContext* context_ = nullptr;

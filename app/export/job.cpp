@@ -1,0 +1,92 @@
+#include "app/export/job.h"
+
+#include <chrono>
+
+namespace convstep {
+
+ExportJob::ExportJob(const Lesson& lesson, ExportRequest request)
+    : timeline_(lesson), request_(std::move(request)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+ExportJob::~ExportJob() {
+  cancel();
+  thread_.join();
+}
+
+void ExportJob::run() {
+  std::string error;
+  try {
+    ExportRenderer::with_renderer([this](const Scene& scene, int w, int h,
+                                         Pixels& rgba) { draw_on_ui_thread(scene, w, h, rgba); },
+                                  [this] {
+                                    export_here(timeline_, request_,
+                                                [this](const ExportProgress& p) {
+                                                  std::lock_guard lock(m_);
+                                                  progress_ = p;
+                                                  return !cancelled_;
+                                                });
+                                  });
+  } catch (const std::exception& e) {
+    error = e.what();
+  } catch (...) {
+    error = "the export failed";
+  }
+  std::lock_guard lock(m_);
+  error_ = error;
+  finished_ = true;
+  changed_.notify_all();
+}
+
+void ExportJob::draw_on_ui_thread(const Scene& scene, int width, int height, Pixels& rgba) {
+  std::unique_lock lock(m_);
+  if (cancelled_) throw ExportCancelled();
+  wanted_ = Wanted{&scene, width, height, &rgba};
+  drawn_ = false;
+  changed_.notify_all();
+  changed_.wait(lock, [&] { return drawn_ || cancelled_; });
+  wanted_.reset();
+  if (!drawn_) throw ExportCancelled();
+}
+
+void ExportJob::serve(double seconds) {
+  using Clock = std::chrono::steady_clock;
+  const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  std::unique_lock lock(m_);
+  while (!finished_) {
+    // The export makes its next scene while the last picture is encoded: wait a little for it.
+    if (!changed_.wait_until(lock, end, [&] { return (wanted_ && !drawn_) || finished_; })) break;
+    if (finished_) break;
+    const Wanted w = *wanted_;
+    lock.unlock();
+    if (!renderer_) renderer_ = std::make_unique<SceneRenderer>();
+    renderer_->render(*w.scene, w.width, w.height, *w.rgba);
+    lock.lock();
+    drawn_ = true;
+    changed_.notify_all();
+  }
+  if (finished_) renderer_.reset();
+}
+
+void ExportJob::cancel() {
+  std::lock_guard lock(m_);
+  cancelled_ = true;
+  changed_.notify_all();
+}
+
+bool ExportJob::finished() const {
+  std::lock_guard lock(m_);
+  return finished_;
+}
+
+ExportProgress ExportJob::progress() const {
+  std::lock_guard lock(m_);
+  return progress_;
+}
+
+std::string ExportJob::error() const {
+  std::lock_guard lock(m_);
+  return error_;
+}
+
+}  // namespace convstep

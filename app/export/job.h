@@ -1,0 +1,59 @@
+// job.h — an export that runs while the app keeps drawing: the work (scenes, encoding, writing)
+// on threads of its own, the drawing, which needs the UI thread's GL context, a few pictures in
+// each UI frame. File › Export runs its exports this way.
+//
+//   ExportJob job(app.lesson(), app_export_request(app, "gif", "phase.gif"));
+//   every frame:  job.serve(0.02);  show job.progress();  if (cancel) job.cancel();
+//   job.finished() → job.error() is empty, or says why nothing was written
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "app/export/export.h"
+
+namespace convstep {
+
+class ExportJob {
+ public:
+  // Starts at once, on its own copy of the lesson's timeline: the app may change the lesson
+  // meanwhile.
+  ExportJob(const Lesson& lesson, ExportRequest request);
+  ~ExportJob();  // cancels a running export and waits for it: nothing is left half written
+  ExportJob(const ExportJob&) = delete;
+  ExportJob& operator=(const ExportJob&) = delete;
+
+  // On the UI thread, once a frame: draws the pictures the export waits for, for about
+  // `seconds` at most.
+  void serve(double seconds);
+  void cancel();
+  bool finished() const;
+  ExportProgress progress() const;
+  // Once finished: empty when the file was written, else the one-line reason it was not.
+  std::string error() const;
+  const ExportRequest& request() const { return request_; }
+
+ private:
+  void run();
+  void draw_on_ui_thread(const Scene& scene, int width, int height, Pixels& rgba);
+
+  Timeline timeline_;
+  const ExportRequest request_;
+  mutable std::mutex m_;
+  std::condition_variable changed_;
+  struct Wanted {  // a picture the export waits for
+    const Scene* scene;
+    int width, height;
+    Pixels* rgba;
+  };
+  std::optional<Wanted> wanted_;
+  bool drawn_ = false, cancelled_ = false, finished_ = false;
+  ExportProgress progress_;
+  std::string error_;
+  std::unique_ptr<SceneRenderer> renderer_;  // the UI thread's
+  std::thread thread_;
+};
+
+}  // namespace convstep

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/colormap.h"
+#include "core/equation.h"
 #include "core/format.h"
 
 namespace convstep {
@@ -57,12 +58,6 @@ Rect lerp(const Rect& a, const Rect& b, float t) {
 // Scales a rect about its centre: grow-in and shrink-away animations.
 Rect scaled(const Rect& r, float s) {
   return {r.x + r.w * (1 - s) / 2, r.y + r.h * (1 - s) / 2, r.w * s, r.h * s};
-}
-
-// A factor of a product: negative numbers in parentheses, "1·(−1)".
-std::string factor(double v) {
-  const std::string s = format_number(v, kUnicode);
-  return v < 0 && s != "0" ? "(" + s + ")" : s;
 }
 
 // A short number for inside a cell: integers whole, others with 3 significant digits.
@@ -419,12 +414,11 @@ class StageBuilder {
         r = lerp(cell_rect(*target, from_.target.h, from_.target.w), r, t_);
       frame_rect(r, kRoleTarget, thick, "target");
     }
-    if (to_.phase == Phase::DxScatter) {
-      if (const SceneGrid* g = find(Grid::G);
-          g && to_.source.n == g->slice_n && to_.source.c == g->slice_c)
-        frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
-                   std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), "source");
-    }
+    if (const SceneGrid* g = to_.source.grid == Grid::None
+                                 ? nullptr
+                                 : find(to_.source.grid, to_.source.n, to_.source.c))
+      frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
+                 std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), "source");
     if (to_.kind != StepKind::Term || !to_.current_term) return;
     const Term& term = *to_.current_term;
     std::vector<Rect> ends;
@@ -465,79 +459,16 @@ class StageBuilder {
     return n;
   }
 
-  // "a + b + c + … + z" cut down to at most `budget` columns, keeping the first and last terms.
-  static std::string elide_sum(const std::string& sum, std::size_t budget) {
-    if (columns(sum) <= budget) return sum;
-    std::vector<std::string> terms;
-    for (std::size_t at = 0;;) {
-      const std::size_t next = sum.find(" + ", at);
-      terms.push_back(sum.substr(at, next - at));
-      if (next == std::string::npos) break;
-      at = next + 3;
-    }
-    std::string head;
-    const std::string tail = " + … + " + terms.back();
-    for (std::size_t i = 0; i + 1 < terms.size(); ++i) {
-      const std::string longer = head.empty() ? terms[i] : head + " + " + terms[i];
-      if (columns(longer) + columns(tail) > budget) break;
-      head = longer;
-    }
-    return (head.empty() ? terms[0] : head) + tail;
-  }
-
   void equation_lines() {
     const float size = 22 * text_scale(), y = o_.height - bottom_band() + 30 * text_scale();
     const std::size_t budget = static_cast<std::size_t>((o_.width - 2 * kMargin) / (size * 0.602f));
-    // "T = symbols = values = result": on one line if it fits, else symbols and values on two.
-    std::vector<std::string> parts;
-    for (std::size_t at = 0;;) {
-      const std::size_t next = to_.equation.find(" = ", at);
-      parts.push_back(to_.equation.substr(at, next - at));
-      if (next == std::string::npos) break;
-      at = next + 3;
-    }
-    std::vector<std::string> lines;
-    // Where the sum so far ends on the lines, in bytes: {line, end of symbols}, {line, end of
-    // values}. The current term is the last of that sum.
-    std::vector<std::pair<std::size_t, std::size_t>> current_ends;
-    const bool fits = columns(to_.equation) <= budget;
-    if (fits || parts.size() != 4) {
-      lines.push_back(fits ? to_.equation : elide_sum(to_.equation, budget));
-      if (fits && parts.size() == 4)
-        current_ends = {{0, parts[0].size() + 3 + parts[1].size()},
-                        {0, lines[0].size() - 3 - parts[3].size()}};
-    } else {
-      const std::string indent(columns(parts[0]) + 1, ' ');
-      lines.push_back(parts[0] + " = " + elide_sum(parts[1], budget - columns(parts[0]) - 3));
-      lines.push_back(indent + "= " +
-                      elide_sum(parts[2], budget - indent.size() - 5 - columns(parts[3])) + " = " +
-                      parts[3]);
-      current_ends = {{0, lines[0].size()}, {1, lines[1].size() - 3 - parts[3].size()}};
-    }
-    const std::size_t first_text = scene_.texts.size();
+    // On one line if it fits, else symbols and values on two; the current term underlined.
     float line_y = y;
-    for (const std::string& line : lines) {
-      text(kMargin, line_y, line, size, pal_.ink, Font::Mono, Align::Left, "equation");
+    for (const EquationLine& line : convstep::equation_lines(to_.equation, budget)) {
+      text(kMargin, line_y, line.text, size, pal_.ink, Font::Mono, Align::Left, "equation");
+      scene_.texts.back().marks = line.marks;
+      if (!line.marks.empty()) scene_.texts.back().mark_color = kRoleTerm;
       line_y += size * 1.5f;
-    }
-    // Underline the current term, in its symbols and in its values.
-    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && to_.current_term &&
-        !current_ends.empty()) {
-      const Term& term = *to_.current_term;
-      const bool sum_term = term.b.grid == Grid::None;
-      const std::string symbols =
-          tl_.cell_name(term.a) + (sum_term ? "" : "·" + tl_.cell_name(term.b));
-      const std::string values =
-          factor(term.a_value) + (sum_term ? "" : "·" + factor(term.b_value));
-      for (int i = 0; i < 2; ++i) {
-        const auto [line, end] = current_ends[i];
-        SceneText& t = scene_.texts[first_text + line];
-        const std::size_t width = (i == 0 ? symbols : values).size();
-        if (width > end || t.text.compare(end - width, width, i == 0 ? symbols : values) != 0)
-          continue;
-        t.marks.push_back({end - width, end});
-        t.mark_color = kRoleTerm;
-      }
     }
     if (to_.kind == StepKind::Term && to_.current_term) {
       const Term& term = *to_.current_term;
@@ -545,18 +476,17 @@ class StageBuilder {
       if (term.b.grid != Grid::None) s += "·" + tl_.cell_name(term.b);
       s += " = " + factor(term.a_value);
       if (term.b.grid != Grid::None) s += "·" + factor(term.b_value);
-      s += " = " + format_number(term.product, kUnicode);
+      s += " = " + number(term.product);
       if (term.zero) s += "  (a zero: adds nothing)";
       text(kMargin, line_y, s, size, kRoleTerm, Font::Mono, Align::Left, "current_term");
       line_y += size * 1.5f;
     }
-    // A whole stamp of the scatter has no single target: its cells show their running sums.
-    const bool stamp = to_.phase == Phase::DxScatter && to_.kind != StepKind::Term;
+    // A whole stamp of a scatter has no single target: its cells show their running sums.
+    const bool stamp = to_.source.grid != Grid::None && to_.kind != StepKind::Term;
     if (to_.kind != StepKind::Stage && !stamp)
       text(kMargin, line_y,
-           "running sum " + tl_.cell_name(to_.target) + " = " +
-               format_number(to_.running_sum, kUnicode),
-           size, kRoleTarget, Font::Mono, Align::Left, "running_sum");
+           "running sum " + tl_.cell_name(to_.target) + " = " + number(to_.running_sum), size,
+           kRoleTarget, Font::Mono, Align::Left, "running_sum");
   }
 
   void hover() {

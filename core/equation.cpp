@@ -70,8 +70,8 @@ Marked join(const Row& r) {
   return join(r, 0, static_cast<int>(r.items.size()));
 }
 
-// The row in at most `budget` columns: its first items that fit, then " + … + " and the rest
-// from the current item (or the last) on. A row that fits is whole.
+// The row in at most `budget` columns where it can: its first items that fit, " + … + ", and
+// the current item and the last. A row that fits is whole.
 Marked elided(const Row& r, std::size_t budget) {
   const int n = static_cast<int>(r.items.size());
   Marked whole = join(r);
@@ -80,7 +80,11 @@ Marked elided(const Row& r, std::size_t budget) {
   const int from = r.current >= 0 ? std::min(r.current, last) : last;
   Marked tail;
   tail.add(" + … + ");
-  tail.add(join(r, from, n));
+  tail.add(join(r, from, from + 1));
+  if (from < last) {
+    tail.add(from + 1 < last ? " + … + " : " + ");
+    tail.add(join(r, last, n));
+  }
   int head = 1;
   while (head < from && columns(join(r, 0, head + 1).text) + columns(tail.text) <= budget) ++head;
   Marked out = join(r, 0, head);

@@ -2,6 +2,9 @@
 // convolution); the crop then leaves dX. A step's terms land in many cells of dXp.
 // Loops: cells (outer = n·Cout + o, a = i, b = j: the G cell that stamps), terms (q = c within
 // o's group, p = u, r = v).
+#include <algorithm>
+#include <cstdint>
+
 #include "core/phases/phases.h"
 
 namespace convstep {
@@ -52,52 +55,112 @@ Grid result_grid(Stage stage) {
   return stage == Stage::Crop ? Grid::dX : Grid::dXp;
 }
 
-// dXp[n,c,y,x] as it stands at step s: every stamp of an earlier source, and this one's terms
-// so far; `any`/`all`: whether some or every contribution has arrived.
-double stamped(const Model& m, const BlockStep& s, int n, int c, int y, int x, bool* any,
-               bool* all) {
-  const Geometry& g = m.geo;
-  const int grp = c / g.c_per_group(), c_in = c - grp * g.c_per_group();
-  double v = 0;
-  *any = false, *all = true;
-  for (int o = grp * g.cout_per_group(); o < (grp + 1) * g.cout_per_group(); ++o)
-    for (int u = 0; u < g.kh; ++u) {
-      const int row = y - u * g.dil_h;
-      if (row < 0 || row % g.stride_h || row / g.stride_h >= g.oh) continue;
-      for (int vv = 0; vv < g.kw; ++vv) {
-        const int col = x - vv * g.dil_w;
-        if (col < 0 || col % g.stride_w || col / g.stride_w >= g.ow) continue;
-        const int i = row / g.stride_h, j = col / g.stride_w;
-        const long long source = ((1LL * n * g.cout + o) * g.oh + i) * g.ow + j;
-        const long long t = (1LL * c_in * g.kh + u) * g.kw + vv;
-        // Every contribution is computed, included or not: the cost must not depend on how
-        // far the scatter has come.
-        const bool in = source < s.cell || (source == s.cell && t <= s.term);
-        const double product = m.G(n, o, i, j) * m.lesson.weight(o, c_in, u, vv);
-        v += in ? product : 0.0;
-        *any |= in;
-        *all &= in;
+// The kernel taps that reach each row (or column) y of dXp, with the output each comes
+// from: y = i·s + u·dil, u ascending. Found once per frame, so that no cell divides.
+struct Taps {
+  struct Tap {
+    int u, i;
+  };
+  std::vector<int> start;  // size + 1 offsets into list
+  std::vector<Tap> list;
+
+  Taps(int size, int k, int s, int dil, int out) {
+    start.push_back(0);
+    for (int y = 0; y < size; ++y) {
+      for (int u = 0; u < k; ++u) {
+        const int r = y - u * dil;
+        if (r >= 0 && r % s == 0 && r / s < out) list.push_back({u, r / s});
+      }
+      start.push_back(static_cast<int>(list.size()));
+    }
+  }
+  const Tap* begin(int y) const { return list.data() + start[y]; }
+  const Tap* end(int y) const { return list.data() + start[y + 1]; }
+};
+
+// dXp[n,c,y,x] as it stands when the stamps of the sources before `cell`, and the terms of
+// `cell` up to `term`, have landed; `any`/`all`: whether some or every contribution has.
+struct Stamped {
+  double value = 0;
+  bool any = false, all = true;
+};
+
+struct Stamper {
+  const Model& m;
+  Taps rows, cols;
+  // Contribution t of source cell k lands at step k·per_source + t (per_source: its terms and
+  // one past them, the whole-cell step); it is in when that is at most `now`.
+  long long per_source, now;
+
+  Stamper(const Model& model, long long cell_now, long long term_now)
+      : m(model),
+        rows(m.geo.hp(), m.geo.kh, m.geo.stride_h, m.geo.dil_h, m.geo.oh),
+        cols(m.geo.wp(), m.geo.kw, m.geo.stride_w, m.geo.dil_w, m.geo.ow),
+        per_source(1LL * m.geo.c_per_group() * m.geo.kh * m.geo.kw + 1),
+        now(cell_now * per_source + term_now) {}
+
+  Stamped at(int n, int c, int y, int x) const {
+    const Geometry& g = m.geo;
+    const int grp = c / g.c_per_group(), c_in = c - grp * g.c_per_group();
+    Stamped out;
+    for (int o = grp * g.cout_per_group(); o < (grp + 1) * g.cout_per_group(); ++o)
+      for (const Taps::Tap* row = rows.begin(y); row != rows.end(y); ++row)
+        for (const Taps::Tap* col = cols.begin(x); col != cols.end(x); ++col) {
+          const long long source = ((1LL * n * g.cout + o) * g.oh + row->i) * g.ow + col->i;
+          const long long t = (1LL * c_in * g.kh + row->u) * g.kw + col->u;
+          // Every contribution is computed, included or not: the cost must not depend on how
+          // far the scatter has come.
+          const bool in = source * per_source + t <= now;
+          const double product =
+              m.G(n, o, row->i, col->i) * m.lesson.weight(o, c_in, row->u, col->u);
+          out.value += in ? product : 0.0;
+          out.any |= in;
+          out.all &= in;
+        }
+    return out;
+  }
+};
+
+// dXp as it stands, a row at a time: each term adds g·w along a row of G, so the sums of a
+// row build up together, each cell's in the same order (o, u, v) as Stamper::at adds them.
+void show_stamps(const Stamper& st, const Geometry& g, Frame& f) {
+  std::vector<std::uint8_t> any(g.wp()), all(g.wp());
+  for (int n = 0; n < g.n; ++n)
+    for (int c = 0; c < g.c; ++c) {
+      const int grp = c / g.c_per_group(), c_in = c - grp * g.c_per_group();
+      for (int y = 0; y < g.hp(); ++y) {
+        double* values = &f.result.values[f.result.offset(n, c, y, 0)];
+        std::fill(any.begin(), any.end(), 0);
+        std::fill(all.begin(), all.end(), 1);
+        for (int o = grp * g.cout_per_group(); o < (grp + 1) * g.cout_per_group(); ++o)
+          for (const Taps::Tap* row = st.rows.begin(y); row != st.rows.end(y); ++row) {
+            const double* G_row = &st.m.G.values[st.m.G.offset(n, o, row->i, 0)];
+            const double* W_row =
+                &st.m.lesson.weight.values[st.m.lesson.weight.offset(o, c_in, row->u, 0)];
+            const long long source_row = ((1LL * n * g.cout + o) * g.oh + row->i) * g.ow;
+            for (int v = 0; v < g.kw; ++v) {
+              const long long t = (1LL * c_in * g.kh + row->u) * g.kw + v;
+              for (int j = 0, x = v * g.dil_w; j < g.ow; ++j, x += g.stride_w) {
+                // Every contribution is computed, included or not: the cost must not depend on
+                // how far the scatter has come.
+                const bool in = (source_row + j) * st.per_source + t <= st.now;
+                values[x] += in ? G_row[j] * W_row[v] : 0.0;
+                any[x] |= in;
+                all[x] &= in;
+              }
+            }
+          }
+        Progress* progress = &f.progress[f.result.offset(n, c, y, 0)];
+        for (int x = 0; x < g.wp(); ++x)
+          progress[x] = all[x] ? Progress::Done : any[x] ? Progress::Partial : Progress::Pending;
       }
     }
-  return v;
-}
-
-void show_stamps(const Model& m, const BlockStep& s, Frame& f) {
-  const Geometry& g = m.geo;
-  for (int n = 0; n < g.n; ++n)
-    for (int c = 0; c < g.c; ++c)
-      for (int y = 0; y < g.hp(); ++y)
-        for (int x = 0; x < g.wp(); ++x) {
-          bool any, all;
-          const std::size_t at = f.result.offset(n, c, y, x);
-          f.result.values[at] = stamped(m, s, n, c, y, x, &any, &all);
-          f.progress[at] = all ? Progress::Done : any ? Progress::Partial : Progress::Pending;
-        }
 }
 
 // A term adds into one cell of dXp; a whole step stamps g·W into the source's window.
 void scatter_step(const Model& m, const PhaseDef&, const BlockStep& s, Frame& f) {
-  if (s.with_result) show_stamps(m, s, f);
+  const Stamper stamper(m, s.cell, s.term);
+  if (s.with_result) show_stamps(stamper, m.geo, f);
   if (s.granularity == Granularity::Phase) show_complete(s, f);
   Equation& e = f.equation;
   e.op = "+=";
@@ -113,8 +176,7 @@ void scatter_step(const Model& m, const PhaseDef&, const BlockStep& s, Frame& f)
   const CellRef& t = s.current_target;
   const Term& term = s.current;
   f.target = t;
-  bool any, all;
-  f.running_sum = stamped(m, s, t.n, t.c, t.h, t.w, &any, &all);
+  f.running_sum = stamper.at(t.n, t.c, t.h, t.w).value;
   e.target = m.name(t);
   e.terms = {
       {m.name(term.a) + "·" + m.name(term.b), factor(term.a_value) + "·" + factor(term.b_value)}};

@@ -16,22 +16,26 @@ namespace {
 // The result grid: cells before this one are done, this one holds its running sum. Every
 // value is visited whatever the step, so the cost does not depend on k.
 void show_progress(const BlockStep& s, Frame& f) {
-  const Shape& rs = f.result.shape;
+  const Shape rs = f.result.shape;
   const int rows = s.shape.rows, cols = s.shape.cols;  // the cells the loop reaches
-  const Tensor& final_values = *s.final_values;
+  // Locals, not the frame's members: the stores below cannot move them.
+  const long long now = s.cell;
+  const double* final_values = s.final_values->values.data();
+  double* values = f.result.values.data();
+  Progress* progress = f.progress.data();
   for (int a0 = 0; a0 < rs.n; ++a0)
     for (int a1 = 0; a1 < rs.c; ++a1)
       for (int y = 0; y < rs.h && y < rows; ++y)
         for (int x = 0; x < rs.w && x < cols; ++x) {
           const long long cell = ((1LL * a0 * rs.c + a1) * rows + y) * cols + x;
-          const std::size_t at = f.result.offset(a0, a1, y, x);
-          const bool done = cell < s.cell;
-          f.result.values[at] = done ? final_values.values[at] : 0.0;
-          f.progress[at] = done ? Progress::Done : Progress::Pending;
+          const std::size_t at = ((static_cast<std::size_t>(a0) * rs.c + a1) * rs.h + y) * rs.w + x;
+          const bool done = cell < now;
+          values[at] = done ? final_values[at] : 0.0;
+          progress[at] = done ? Progress::Done : Progress::Pending;
         }
   const auto target = f.result.offset(f.target.n, f.target.c, f.target.h, f.target.w);
-  f.result.values[target] = s.sum;
-  f.progress[target] = s.cell_complete ? Progress::Done : Progress::Partial;
+  values[target] = s.sum;
+  progress[target] = s.cell_complete ? Progress::Done : Progress::Partial;
 }
 
 // "Z[1,2] = 3 + (−1) = 2  (sum over channels)".

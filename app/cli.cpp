@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/export/pytorch.h"
 #include "app/steps_output.h"
 #include "core/format.h"
 #include "core/io.h"
@@ -161,6 +162,33 @@ bool is_standard_output(const std::string& path) {
          file.st_dev == out.st_dev && file.st_ino == out.st_ino;
 }
 
+// The lesson as a file that needs no renderer: PyTorch code or the worksheet. An existing file
+// is replaced only with --force; devices such as /dev/stdout are written to.
+int export_text_command(const std::string& path, const std::string& format, const std::string& out,
+                        bool force) {
+  struct stat existing;
+  if (!force && ::stat(out.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
+    std::cerr << "convstep: " << path_excerpt(out)
+              << " already exists: add --force to replace it\n";
+    return kExitBadInput;
+  }
+  const Timeline timeline(load_lesson(path));
+  std::string text;
+  if (format == "py") {
+    text = pytorch_code(timeline.lesson(), timeline.results());
+  } else {
+    std::ostringstream worksheet;
+    StepsRequest request;
+    request.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
+    request.format = StepsFormat::Markdown;
+    write_steps(worksheet, timeline, request);
+    text = worksheet.str();
+  }
+  write_file_atomically(out, text);
+  if (!is_standard_output(out)) std::cout << "wrote " << out << "\n";
+  return finish_output("the file name");
+}
+
 // One step of a phase as an SVG picture of the stage.
 int export_svg_command(const std::string& path, const std::string& phase,
                        const std::string& granularity, long long step, const std::string& theme,
@@ -240,6 +268,17 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   svg->add_option("-o,--out", out_path, "the SVG file to write")->required();
 
+  std::string export_format, export_out;
+  bool force = false;
+  CLI::App* export_ =
+      app.add_subcommand("export", "write the lesson as PyTorch code (py) or a worksheet (md)");
+  export_->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
+  export_->add_option("--format", export_format, "py or md")
+      ->check(CLI::IsMember({"py", "md"}))
+      ->required();
+  export_->add_option("-o,--out", export_out, "the file to write")->required();
+  export_->add_flag("--force", force, "replace the file if it exists");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -249,6 +288,8 @@ int run_cli(int argc, char** argv) {
   try {
     if (compute->parsed()) return compute_command(lesson_path, format);
     if (validate->parsed()) return validate_command(lesson_path);
+    if (export_->parsed())
+      return export_text_command(lesson_path, export_format, export_out, force);
     if (svg->parsed())
       return export_svg_command(lesson_path, svg_phase, svg_granularity,
                                 whole_number(step, "--step", 0, LLONG_MAX), theme, out_path);
@@ -270,7 +311,7 @@ int run_cli(int argc, char** argv) {
 std::optional<int> parse_app_arguments(int argc, char** argv, AppArguments* out) {
   CLI::App cli{
       "convstep: 2-D convolution and its backpropagation, step by step.\n"
-      "Subcommands (see convstep --help): compute, validate, steps, svg."};
+      "Subcommands (see convstep --help): compute, validate, steps, svg, export."};
   cli.add_option("lesson", out->lesson, "a lesson file (JSON); default: the 6×5 Sobel example");
   cli.add_option("--script", out->script, "run the commands of a script file");
   cli.add_flag("--headless", out->headless, "render through EGL, with no display");

@@ -1,4 +1,4 @@
-// cli.h — convstep's command line: `compute`, `validate`, `steps`, `svg`; and the exit status
+// cli.h — convstep's command line: `compute`, `validate`, `steps`, `svg`, `export`; and the exit status
 // every part of convstep returns (README, "Exit status"):
 //   0  success;
 //   2  bad input or bad arguments: a lesson, a script or an option that is wrong, missing or

@@ -1,11 +1,13 @@
 #include "app/script.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <climits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app/export/formats.h"
 #include "core/io.h"
 #include "core/names.h"
 #include "core/user_text.h"
@@ -58,20 +60,18 @@ std::optional<CellRef> to_cell(const std::string& s) {
   std::string name;
   std::vector<int> index;
   if (!parse_cell_address(s, &name, &index)) return std::nullopt;
-  for (int g = 0; g < static_cast<int>(Grid::None); ++g)
-    if (name == grid_name(static_cast<Grid>(g))) {
-      CellRef r{static_cast<Grid>(g)};
-      if (index.size() == 2)
-        r.h = index[0], r.w = index[1];
-      else if (index.size() == 4)
-        r.n = index[0], r.c = index[1], r.h = index[2], r.w = index[3];
-      else if (index.size() == 1 && r.grid == Grid::db)
-        r.c = index[0];
-      else
-        return std::nullopt;
-      return r;
-    }
-  return std::nullopt;
+  const auto grid = parse_grid(name);
+  if (!grid) return std::nullopt;
+  CellRef r{*grid};
+  if (index.size() == 2)
+    r.h = index[0], r.w = index[1];
+  else if (index.size() == 4)
+    r.n = index[0], r.c = index[1], r.h = index[2], r.w = index[3];
+  else if (index.size() == 1 && r.grid == Grid::db)
+    r.c = index[0];
+  else
+    return std::nullopt;
+  return r;
 }
 
 }  // namespace
@@ -229,9 +229,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
         app.pitfalls[i] = to_switch(a[1]);
         return;
       }
-    throw std::invalid_argument(
-        "unknown pitfall " + in_quotes(a[0]) +
-        ": convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
+    throw std::invalid_argument("unknown pitfall " + in_quotes(a[0]) + ": " +
+                                spelled_out(pitfall_names()));
   } else if (v == "theme") {
     const auto t = parse_theme(a[0]);
     if (!t)
@@ -272,9 +271,10 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   } else if (v == "screenshot")
     host.screenshot(a[0]);
   else if (v == "export") {
-    if (a[0] != "png" && a[0] != "svg" && a[0] != "gif" && a[0] != "md" && a[0] != "pngs")
-      throw std::invalid_argument("unknown export " + in_quotes(a[0]) +
-                                  ": png, svg, gif, md or pngs");
+    const std::vector<std::string> formats = export_format_names();
+    if (std::find(formats.begin(), formats.end(), a[0]) == formats.end())
+      throw std::invalid_argument("unknown export " + in_quotes(a[0]) + ": " +
+                                  spelled_out(formats));
     host.export_file(a[0], a[1]);
   } else if (v == "quit")
     host.quit();

@@ -1,4 +1,4 @@
-// colormap.cpp — see colormap.h. Also defines hex_color() and Scene::grid() from scene.h.
+// colormap.cpp — see colormap.h. Also defines hex_color() from scene.h.
 #include "core/colormap.h"
 
 #include <algorithm>
@@ -8,12 +8,6 @@ namespace convstep {
 
 Color hex_color(std::uint32_t hex, float alpha) {
   return rgb(hex, alpha);
-}
-
-const SceneGrid* Scene::grid(const std::string& name) const {
-  for (const SceneGrid& g : grids)
-    if (g.name == name) return &g;
-  return nullptr;
 }
 
 Color mix(Color a, Color b, float t) {
@@ -80,13 +74,25 @@ Color cell_fill(float shade, CellStyle style, Color background) {
   return value;
 }
 
-Color role_color(std::string_view role) {
-  if (role == "window") return kRoleWindow;
-  if (role == "target") return kRoleTarget;
-  if (role == "term" || role == "link") return kRoleTerm;
-  if (role == "source") return kRoleSource;
-  if (role == "diff") return kRoleDiff;
-  return rgb(0x7F7F7F);
+Color role_color(FrameRole role) {
+  switch (role) {
+    case FrameRole::Window:
+      return kRoleWindow;
+    case FrameRole::Target:
+      return kRoleTarget;
+    case FrameRole::Term:
+      return kRoleTerm;
+    case FrameRole::Source:
+      return kRoleSource;
+    case FrameRole::Diff:
+      return kRoleDiff;
+    default:
+      return rgb(0x7F7F7F);
+  }
+}
+
+Color role_color(LineRole role) {
+  return role == LineRole::Link ? kRoleTerm : rgb(0x7F7F7F);
 }
 
 }  // namespace convstep

@@ -3,7 +3,7 @@
 //   Color fill = diverging_color(cell.shade);        // ColorBrewer RdBu: −1 blue, 0 grey, +1 red
 //   Color ink  = text_color_on(fill);                // black or white, WCAG contrast ≥ 4.5:1
 //   Color base = cell_fill(cell.shade, cell.style, scene.background);  // what the shader paints
-//   frame.stroke = role_color("window");             // Okabe–Ito orange
+//   frame.stroke = role_color(FrameRole::Window);    // Okabe–Ito orange
 //
 // Colours are straight RGBA in 0..1, sRGB-encoded (as in scene.h). Interpolation between the
 // colormap's stops is linear in sRGB components, exactly as shaders/grid.frag does it: the GL
@@ -13,7 +13,6 @@
 
 #include <array>
 #include <cstdint>
-#include <string_view>
 
 #include "core/scene.h"
 
@@ -75,9 +74,10 @@ inline constexpr Color kRoleTarget = rgb(0x009E73);  // bluish green: the target
 inline constexpr Color kRoleTerm = rgb(0xCC79A7);    // reddish purple: the term's pair and link
 inline constexpr Color kRoleSource = rgb(0x56B4E9);  // sky blue: the source cell (scatter)
 inline constexpr Color kRoleDiff = rgb(0xD55E00);    // vermillion: differences (pitfalls)
-// The colour of a SceneFrame / SceneLine role ("window", "target", "term", "link", "source",
-// "diff"); mid grey #7F7F7F for anything else (e.g. "hover").
-Color role_color(std::string_view role);
+// The colour of a SceneFrame / SceneLine role (window, target, term, link, source, diff); mid
+// grey #7F7F7F for any other (e.g. hover).
+Color role_color(FrameRole role);
+Color role_color(LineRole role);
 
 // Component-wise straight mix: a·(1−t) + b·t, alpha included.
 Color mix(Color a, Color b, float t);

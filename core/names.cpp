@@ -1,5 +1,6 @@
 #include "core/names.h"
 
+#include "core/conv.h"
 #include "core/stage.h"
 #include "core/timeline.h"
 
@@ -26,6 +27,10 @@ std::vector<std::string> granularity_names() {
 
 std::vector<std::string> theme_names() {
   return names_of(kAllThemes, theme_name);
+}
+
+std::vector<std::string> pitfall_names() {
+  return names_of(kAllPitfalls, pitfall_name);
 }
 
 std::string spelled_out(const std::vector<std::string>& names) {

@@ -9,6 +9,10 @@
 //
 //   Scene scene = build_scene(timeline, frame, t);
 //   for (const SceneGrid& g : scene.grids) ...   // cells carry their value and style
+//   scene.grid(Grid::Xp)                         // the grid showing Xp itself, or null
+//
+// Grids and roles are enums, so a misspelt one does not compile; grid_id() and the *_name()
+// functions give the words where text is needed (SVG ids, test messages).
 #pragma once
 
 #include <cstddef>
@@ -17,7 +21,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/grid.h"
+
 namespace convstep {
+
+enum class Pitfall;  // core/conv.h
 
 struct Color {
   float r = 0, g = 0, b = 0, a = 1;
@@ -51,8 +59,18 @@ struct SceneCell {
   int row = 0, col = 0;    // index within the grid's (n, c) slice
 };
 
+// Which picture of its grid a scene grid is.
+enum class GridCopy : std::uint8_t {
+  Own,       // the grid itself (one (n, c) slice of it)
+  Subtotal,  // forward, several input channels: one channel's share of the sum (grid None)
+  Right,     // the pitfall view: the right dW or dX ...
+  Mistake,   // ... beside the one a pitfall gives
+};
+
 struct SceneGrid {
-  std::string name;              // "Xp", "W", "Z", "Gp", "Wr", "dXp", ...
+  Grid grid = Grid::None;
+  GridCopy copy = GridCopy::Own;
+  Pitfall pitfall{};             // whose mistake, for GridCopy::Mistake
   int slice_n = 0, slice_c = 0;  // which (n, c) slice of the 4-D tensor is shown
   std::string label;             // "Xp (8×7)"
   Rect bounds;                   // the cells' extent, before rotation
@@ -63,6 +81,23 @@ struct SceneGrid {
   std::vector<SceneCell> cells;  // row-major, rows × cols
 };
 
+// What a scene grid is called in text: "Xp", "subtotal", "dX_right", "dX_no_rotation".
+std::string grid_id(const SceneGrid& g);
+
+// What a frame marks.
+enum class FrameRole : std::uint8_t {
+  Window,       // the window (receptive field), or its bounding box when it has holes
+  WindowOther,  // the window on another slice of the same grid
+  WindowCell,   // one cell of a window with holes (stride or dilation)
+  Target,       // the cell being computed
+  Source,       // the cell being scattered (dx_scatter)
+  Term,         // the pair of cells of the current term
+  Subtotal,     // the channel subtotal the current term adds to
+  Diff,         // a cell where a pitfall's answer differs from the right one
+  Hover,        // cells related to the one under the pointer
+};
+const char* frame_role_name(FrameRole r);  // "window", "window_other", ...
+
 // A rectangle outline or fill over cells: the window, the target cell, the term's pair.
 struct SceneFrame {
   Rect rect;
@@ -70,19 +105,40 @@ struct SceneFrame {
   float stroke_width = 0;  // 0: no outline
   Color fill{0, 0, 0, 0};  // alpha 0: no fill
   bool dashed = false;
-  std::string role;  // "window", "target", "term", "source", "hover", "diff"
+  FrameRole role = FrameRole::Window;
 };
+
+enum class LineRole : std::uint8_t {
+  Link,  // joins the two cells of the current term
+};
+const char* line_role_name(LineRole r);  // "link"
 
 struct SceneLine {
   float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
   Color color;
   float width = 1;
   bool arrow = false;  // an arrowhead at (x1, y1)
-  std::string role;    // "link"
+  LineRole role = LineRole::Link;
 };
 
 enum class Font : std::uint8_t { Sans, SansBold, Mono };
 enum class Align : std::uint8_t { Left, Center, Right };
+
+// What a piece of free text says.
+enum class TextRole : std::uint8_t {
+  Title,        // the phase's title, top left
+  Counter,      // "term 5 / 99", top right
+  Note,         // the step's note under the title
+  Label,        // a grid's name and shape, above it
+  Slice,        // a grid's slice, under its label: "[n=0,c=1]"
+  Operator,     // ⋆, =, Σ between grids
+  Equation,     // a line of the current equation
+  CurrentTerm,  // "current term: ..."
+  RunningSum,   // "running sum ..."
+  Pitfall,      // a pitfall's name, in the pitfall view
+  Explanation,  // a line of a pitfall's explanation
+};
+const char* text_role_name(TextRole r);  // "title", "current_term", ...
 
 struct SceneText {
   float x = 0, y = 0;  // anchor: horizontal per align, vertical centre
@@ -91,7 +147,7 @@ struct SceneText {
   Color color;
   Font font = Font::Sans;
   Align align = Align::Left;
-  std::string role;  // "label", "operator", "equation", "sum", ...
+  TextRole role = TextRole::Label;
   // Emphasized parts, underlined in mark_color: byte ranges [first, second) of text.
   // Renderers measure them with the real font, so each mark sits exactly under its characters.
   std::vector<std::pair<std::size_t, std::size_t>> marks;
@@ -106,7 +162,8 @@ struct Scene {
   std::vector<SceneLine> lines;    // then lines
   std::vector<SceneText> texts;    // then free text (labels, operators)
 
-  const SceneGrid* grid(const std::string& name) const;
+  // The first grid showing `copy` of `g`, or null.
+  const SceneGrid* grid(Grid g, GridCopy copy = GridCopy::Own) const;
 };
 
 }  // namespace convstep

@@ -22,7 +22,7 @@ const char* theme_name(Theme t) {
 }
 
 std::optional<Theme> parse_theme(std::string_view name) {
-  for (Theme t : {Theme::Dark, Theme::Light, Theme::HighContrast})
+  for (Theme t : kAllThemes)
     if (name == theme_name(t)) return t;
   return std::nullopt;
 }
@@ -75,7 +75,7 @@ Rect cell_rect(const SceneGrid& sg, int y, int x) {
           sg.cell_size};
 }
 
-void add_frame(Scene& scene, const Rect& r, Color stroke, float width, const std::string& role,
+void add_frame(Scene& scene, const Rect& r, Color stroke, float width, FrameRole role,
                Color fill = {0, 0, 0, 0}, bool dashed = false) {
   SceneFrame f;
   f.rect = r, f.stroke = stroke, f.stroke_width = width, f.fill = fill, f.dashed = dashed,
@@ -91,7 +91,7 @@ constexpr int kMaxLatticeFrames = 256;
 // one rectangle around them all, faintly filled (at that size the holes between them cannot be
 // seen anyway). So the frames are bounded however large the lattice.
 void lattice_frames(Scene& scene, const SceneGrid& sg, const Window& w, Color color, float width,
-                    const std::string& role, bool dashed, float fill) {
+                    FrameRole role, bool dashed, float fill) {
   const float inset = (1 - fill) / 2 * sg.cell_size;
   auto frame = [&](int top, int left, int rows, int cols, int step_h, int step_w, Color inside) {
     const Rect first = cell_rect(sg, top, left);
@@ -127,7 +127,8 @@ std::optional<std::pair<std::size_t, Window>> placed(const Scene& scene, Window 
   }
   for (std::size_t i = 0; i < scene.grids.size(); ++i) {
     const SceneGrid& sg = scene.grids[i];
-    if (sg.name != grid_name(w.grid) || sg.slice_n != w.n || sg.slice_c != w.c) continue;
+    if (sg.grid != w.grid || sg.copy != GridCopy::Own || sg.slice_n != w.n || sg.slice_c != w.c)
+      continue;
     Window on = w;
     on.rows = w.top >= sg.rows ? 0 : std::min(w.rows, (sg.rows - 1 - w.top) / w.step_h + 1);
     on.cols = w.left >= sg.cols ? 0 : std::min(w.cols, (sg.cols - 1 - w.left) / w.step_w + 1);
@@ -254,7 +255,7 @@ class StageBuilder {
                                                                         : s.op_after == "·" ? 2.0f
                                                                                             : 1.0f);
         text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink, Font::Sans, Align::Center,
-             "operator");
+             TextRole::Operator);
       }
       x += gap;
     }
@@ -272,7 +273,7 @@ class StageBuilder {
                       const std::string& label, const Tensor* scale = nullptr,
                       bool show_shape = true) {
     SceneGrid sg;
-    sg.name = grid_name(grid);
+    sg.grid = grid;
     sg.slice_n = n, sg.slice_c = c;
     const Shape& s = values.shape;
     sg.rows = s.h, sg.cols = s.w, sg.cell_size = cell_;
@@ -311,10 +312,10 @@ class StageBuilder {
          show_shape ? base + " (" + dims(s.h, s.w) +
                           (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
                     : base,
-         label_size_, pal_.ink, Font::SansBold, Align::Center, "label");
+         label_size_, pal_.ink, Font::SansBold, Align::Center, TextRole::Label);
     if (bracket != std::string::npos)
       text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket),
-           label_size_ * 0.75f, pal_.muted, Font::Sans, Align::Center, "slice");
+           label_size_ * 0.75f, pal_.muted, Font::Sans, Align::Center, TextRole::Slice);
     scene_.grids.push_back(std::move(sg));
     return scene_.grids.back();
   }
@@ -340,13 +341,13 @@ class StageBuilder {
 
   // ---- Overlays ----
 
-  void frame_rect(const Rect& r, Color stroke, float width, const std::string& role,
+  void frame_rect(const Rect& r, Color stroke, float width, FrameRole role,
                   Color fill = {0, 0, 0, 0}, bool dashed = false) {
     add_frame(scene_, r, stroke, width, role, fill, dashed);
   }
 
   void text(float x, float y, const std::string& s, float size, Color color, Font font, Align align,
-            const std::string& role) {
+            TextRole role) {
     SceneText st;
     st.x = x, st.y = y, st.text = s, st.size = size, st.color = color, st.font = font,
     st.align = align;
@@ -354,11 +355,12 @@ class StageBuilder {
     scene_.texts.push_back(std::move(st));
   }
 
-  const SceneGrid* find(Grid grid) const { return scene_.grid(grid_name(grid)); }
+  const SceneGrid* find(Grid grid) const { return scene_.grid(grid); }
   // The grid showing the (n, c) slice of `grid`, when several slices are on the stage.
   const SceneGrid* find(Grid grid, int n, int c) const {
     for (const SceneGrid& sg : scene_.grids)
-      if (sg.name == grid_name(grid) && sg.slice_n == n && sg.slice_c == c) return &sg;
+      if (sg.grid == grid && sg.copy == GridCopy::Own && sg.slice_n == n && sg.slice_c == c)
+        return &sg;
     return nullptr;
   }
 
@@ -375,12 +377,12 @@ class StageBuilder {
     if (!to_.window) return;
     // With several input channels on the stage, the window is drawn on each of them.
     for (const SceneGrid& other : scene_.grids)
-      if (other.name == grid_name(to_.window->grid) && other.slice_n == to_.window->n &&
-          other.slice_c != to_.window->c) {
+      if (other.grid == to_.window->grid && other.copy == GridCopy::Own &&
+          other.slice_n == to_.window->n && other.slice_c != to_.window->c) {
         Window w = *to_.window;
         w.c = other.slice_c;
         frame_rect(window_rect(other, w), kRoleWindow,
-                   std::clamp(other.cell_size * 0.05f, 1.5f, 3.0f), "window_other");
+                   std::clamp(other.cell_size * 0.05f, 1.5f, 3.0f), FrameRole::WindowOther);
       }
     const Window& w = *to_.window;
     const SceneGrid* sg = find(w.grid, w.n, w.c);
@@ -390,13 +392,14 @@ class StageBuilder {
         !(from_.window->top == w.top && from_.window->left == w.left))
       r = lerp(window_rect(*sg, *from_.window), r, t_);
     const float thick = std::clamp(sg->cell_size * 0.09f, 2.5f, 6.0f);
-    frame_rect(r, kRoleWindow, thick, "window", mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
+    frame_rect(r, kRoleWindow, thick, FrameRole::Window, mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
     // The sampled cells of a strided window: lattice_frames bounds the number of outlines, since
     // a window of dW may cover millions of cells.
     if (w.step_h > 1 || w.step_w > 1) {
       const float dx = r.x - window_rect(*sg, w).x, dy = r.y - window_rect(*sg, w).y;
       const std::size_t first = scene_.frames.size();
-      lattice_frames(scene_, *sg, w, kRoleWindow, thick * 0.5f, "window_cell", false, 0.86f);
+      lattice_frames(scene_, *sg, w, kRoleWindow, thick * 0.5f, FrameRole::WindowCell, false,
+                     0.86f);
       for (std::size_t i = first; i < scene_.frames.size(); ++i)
         scene_.frames[i].rect.x += dx, scene_.frames[i].rect.y += dy;
     }
@@ -412,13 +415,13 @@ class StageBuilder {
       if (gliding_ && from_.kind != StepKind::Stage && from_.target.grid == to_.target.grid &&
           from_.target.n == to_.target.n && from_.target.c == to_.target.c)
         r = lerp(cell_rect(*target, from_.target.h, from_.target.w), r, t_);
-      frame_rect(r, kRoleTarget, thick, "target");
+      frame_rect(r, kRoleTarget, thick, FrameRole::Target);
     }
     if (const SceneGrid* g = to_.source.grid == Grid::None
                                  ? nullptr
                                  : find(to_.source.grid, to_.source.n, to_.source.c))
       frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
-                 std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), "source");
+                 std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), FrameRole::Source);
     if (to_.kind != StepKind::Term || !to_.current_term) return;
     const Term& term = *to_.current_term;
     std::vector<Rect> ends;
@@ -426,14 +429,15 @@ class StageBuilder {
       const SceneGrid* sg = find(ref.grid, ref.n, ref.c);
       if (!sg) continue;
       const Rect r = cell_rect(*sg, ref.h, ref.w);
-      frame_rect(scaled(r, 0.8f), kRoleTerm, std::clamp(sg->cell_size * 0.07f, 2.0f, 4.5f), "term");
+      frame_rect(scaled(r, 0.8f), kRoleTerm, std::clamp(sg->cell_size * 0.07f, 2.0f, 4.5f),
+                 FrameRole::Term);
       ends.push_back(r);
     }
     if (ends.size() == 2) {
       SceneLine line;
       line.x0 = ends[0].x + ends[0].w / 2, line.y0 = ends[0].y + ends[0].h;
       line.x1 = ends[1].x + ends[1].w / 2, line.y1 = ends[1].y + ends[1].h;
-      line.color = kRoleTerm, line.width = 2.5f, line.role = "link";
+      line.color = kRoleTerm, line.width = 2.5f, line.role = LineRole::Link;
       scene_.lines.push_back(line);
     }
   }
@@ -443,13 +447,13 @@ class StageBuilder {
   void header() {
     const float k = text_scale();
     text(kMargin, 34 * k, phase_title(to_.phase), 30 * k, pal_.ink, Font::SansBold, Align::Left,
-         "title");
+         TextRole::Title);
     std::string counter = std::string(granularity_name(to_.granularity)) + " " +
                           std::to_string(to_.index + 1) + " / " + std::to_string(to_.count);
     text(o_.width - kMargin, 34 * k, counter, 22 * k, pal_.muted, Font::Sans, Align::Right,
-         "counter");
+         TextRole::Counter);
     if (!to_.note.empty())
-      text(kMargin, 70 * k, to_.note, 20 * k, pal_.muted, Font::Sans, Align::Left, "note");
+      text(kMargin, 70 * k, to_.note, 20 * k, pal_.muted, Font::Sans, Align::Left, TextRole::Note);
   }
 
   // Code points of UTF-8 text: the mono font's columns.
@@ -465,7 +469,7 @@ class StageBuilder {
     // On one line if it fits, else symbols and values on two; the current term underlined.
     float line_y = y;
     for (const EquationLine& line : convstep::equation_lines(to_.equation, budget)) {
-      text(kMargin, line_y, line.text, size, pal_.ink, Font::Mono, Align::Left, "equation");
+      text(kMargin, line_y, line.text, size, pal_.ink, Font::Mono, Align::Left, TextRole::Equation);
       scene_.texts.back().marks = line.marks;
       if (!line.marks.empty()) scene_.texts.back().mark_color = kRoleTerm;
       line_y += size * 1.5f;
@@ -478,7 +482,7 @@ class StageBuilder {
       if (term.b.grid != Grid::None) s += "·" + factor(term.b_value);
       s += " = " + number(term.product);
       if (term.zero) s += "  (a zero: adds nothing)";
-      text(kMargin, line_y, s, size, kRoleTerm, Font::Mono, Align::Left, "current_term");
+      text(kMargin, line_y, s, size, kRoleTerm, Font::Mono, Align::Left, TextRole::CurrentTerm);
       line_y += size * 1.5f;
     }
     // A whole stamp of a scatter has no single target: its cells show their running sums.
@@ -486,7 +490,7 @@ class StageBuilder {
     if (to_.kind != StepKind::Stage && !stamp)
       text(kMargin, line_y,
            "running sum " + tl_.cell_name(to_.target) + " = " + number(to_.running_sum), size,
-           kRoleTarget, Font::Mono, Align::Left, "running_sum");
+           kRoleTarget, Font::Mono, Align::Left, TextRole::RunningSum);
   }
 
   void hover() {
@@ -619,7 +623,7 @@ class StageBuilder {
                              slice_label("Xp", n, first + q, "n", "c")),
                     stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
       text(x_w - gap * cell_ / 2, mid, "⋆", op * 1.5f, pal_.ink, Font::Sans, Align::Center,
-           "operator");
+           TextRole::Operator);
       Slot w{Grid::W,
              o,
              q,
@@ -628,19 +632,21 @@ class StageBuilder {
              "",
              {x_w, mid - g_.kh * cell_ / 2, g_.kw * cell_, g_.kh * cell_}};
       add_grid(w, Grid::W, tl_.tensor(Grid::W), o, q, slice_label("W", o, q, "o", "c"));
-      text(x_sub - gap * cell_ / 2, mid, "=", op, pal_.ink, Font::Sans, Align::Center, "operator");
+      text(x_sub - gap * cell_ / 2, mid, "=", op, pal_.ink, Font::Sans, Align::Center,
+           TextRole::Operator);
       Slot sub{Grid::None, 0, q, 1, 1, "", {x_sub, mid - cell_ / 2, cell_, cell_}};
       SceneGrid& box = add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q),
                                 &subtotals, false);
-      box.name = "subtotal";
+      box.copy = GridCopy::Subtotal;
       if (!counting) box.cells[0].style = CellStyle::Pending, box.cells[0].text.clear();
       if (q == c_now - first && to_.kind == StepKind::Term)
-        frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell_ * 0.08f, 2.0f, 4.0f), "subtotal");
+        frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell_ * 0.08f, 2.0f, 4.0f),
+                   FrameRole::Subtotal);
     }
     const float z_mid = top + cg * row_cells * cell_ / 2;
     text(x_z - gap * cell_ / 2, z_mid,
          to_.stage == Stage::AddBias || !tl_.lesson().bias.empty() ? "Σ+b" : "Σ", op, pal_.ink,
-         Font::Sans, Align::Center, "operator");
+         Font::Sans, Align::Center, TextRole::Operator);
     Slot z{Grid::Z,
            n,
            o,
@@ -817,18 +823,19 @@ class StageBuilder {
     // db's target is (0, o, 0, 0): on the stage its cell is column o of the row.
     if (to_.kind != StepKind::Stage)
       frame_rect(cell_rect(dbg, 0, to_.target.c), kRoleTarget, std::clamp(cell_ * 0.1f, 2.5f, 6.0f),
-                 "target");
+                 FrameRole::Target);
     if (to_.kind == StepKind::Term && to_.current_term) {
       const CellRef& a = to_.current_term->a;
       if (a.n == n && a.c == o)
-        frame_rect(scaled(cell_rect(*find(Grid::G), a.h, a.w), 0.8f), kRoleTerm, 3, "term");
+        frame_rect(scaled(cell_rect(*find(Grid::G), a.h, a.w), 0.8f), kRoleTerm, 3,
+                   FrameRole::Term);
     }
   }
 
   // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
   void pitfall_view() {
     text(kMargin, 34, "Classic mistakes beside the right answer", 30, pal_.ink, Font::SansBold,
-         Align::Left, "title");
+         Align::Left, TextRole::Title);
     const Results& right = tl_.results();
     const float top = 80, row_h = (o_.height - top - 20) / o_.pitfalls.size();
     float y = top;
@@ -838,7 +845,8 @@ class StageBuilder {
       const Tensor& good = about_dw ? right.dW : right.dX;
       const Tensor& bad = about_dw ? wrong.dW : wrong.dX;
       const char* name = about_dw ? "dW" : "dX";
-      text(kMargin, y + 14, pitfall_name(p), 20, kRoleDiff, Font::SansBold, Align::Left, "pitfall");
+      text(kMargin, y + 14, pitfall_name(p), 20, kRoleDiff, Font::SansBold, Align::Left,
+           TextRole::Pitfall);
       const float label = 40;
       const int rows = std::max(good.shape.h, std::max(bad.shape.h, 1));
       const std::string right_label = std::string(name) + " right";
@@ -862,7 +870,7 @@ class StageBuilder {
                 {kMargin + (w1 - good.shape.w * cell_) / 2, grid_top, good.shape.w * cell_,
                  rows * cell_}};
       SceneGrid& g1 = add_grid(left, left.grid, good, 0, 0, right_label);
-      g1.name = std::string(name) + "_right";
+      g1.copy = GridCopy::Right;
       if (bad.shape.count() > 0) {
         Slot r{left.grid,
                0,
@@ -873,11 +881,12 @@ class StageBuilder {
                {kMargin + w1 + cell_ + (w2 - bad.shape.w * cell_) / 2, grid_top,
                 bad.shape.w * cell_, rows * cell_}};
         SceneGrid& g2 = add_grid(r, r.grid, bad, 0, 0, wrong_label, &good);
-        g2.name = std::string(name) + "_" + pitfall_name(p);
+        g2.copy = GridCopy::Mistake, g2.pitfall = p;
         if (bad.shape == good.shape)
           for (const SceneCell& c : g2.cells)
             if (std::fabs(c.value - good(0, 0, c.row, c.col)) > 1e-9)
-              frame_rect(scaled(c.rect, 0.9f), kRoleDiff, std::max(2.0f, cell_ * 0.08f), "diff");
+              frame_rect(scaled(c.rect, 0.9f), kRoleDiff, std::max(2.0f, cell_ * 0.08f),
+                         FrameRole::Diff);
       }
       // The explanation, wrapped by hand to the space right of the grids.
       const float tx = kMargin + w1 + cell_ + w2 + 30;
@@ -891,14 +900,14 @@ class StageBuilder {
         const std::string word = words.substr(at, next - at);
         if (columns(line) + columns(word) + 1 > per_line && !line.empty()) {
           if (ty < y + row_h - 10)
-            text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, "explanation");
+            text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
           ty += 20, line.clear();
         }
         line += (line.empty() ? "" : " ") + word;
         at = next + 1;
       }
       if (!line.empty() && ty < y + row_h - 10)
-        text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, "explanation");
+        text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
       y += row_h;
     }
   }
@@ -933,13 +942,14 @@ long long highlight_related(Scene& scene, const Timeline& timeline, const CellRe
   const Palette pal = palette(theme);
   long long related = 0;
   for (const auto& [grid, region] : related_on_stage(scene, timeline, cell)) {
-    lattice_frames(scene, scene.grids[grid], region, pal.muted, 2.5f, "hover", true, 0.92f);
+    lattice_frames(scene, scene.grids[grid], region, pal.muted, 2.5f, FrameRole::Hover, true,
+                   0.92f);
     related += 1LL * region.rows * region.cols;
   }
   if (const auto at = placed(scene, {cell.grid, cell.n, cell.c, cell.h, cell.w, 1, 1, 1, 1})) {
     const SceneGrid& sg = scene.grids[at->first];
     add_frame(scene, scaled(cell_rect(sg, at->second.top, at->second.left), 0.92f), pal.ink, 2.5f,
-              "hover");
+              FrameRole::Hover);
   }
   return related;
 }
@@ -949,13 +959,11 @@ std::optional<CellRef> cell_at(const Scene& scene, const Timeline& timeline, flo
     if (!sg.bounds.contains(x, y) || sg.cell_size <= 0) continue;
     const int col = static_cast<int>((x - sg.bounds.x) / sg.cell_size);
     const int row = static_cast<int>((y - sg.bounds.y) / sg.cell_size);
-    for (int gi = 0; gi < static_cast<int>(Grid::None); ++gi) {
-      const Grid g = static_cast<Grid>(gi);
-      if (sg.name != grid_name(g)) continue;
-      if (g == Grid::db) return CellRef{g, 0, col, 0, 0};
-      const Shape& s = timeline.tensor(g).shape;
-      if (row < s.h && col < s.w) return CellRef{g, sg.slice_n, sg.slice_c, row, col};
-    }
+    const Grid g = sg.grid;
+    if (g == Grid::None || sg.copy != GridCopy::Own) continue;
+    if (g == Grid::db) return CellRef{g, 0, col, 0, 0};
+    const Shape& s = timeline.tensor(g).shape;
+    if (row < s.h && col < s.w) return CellRef{g, sg.slice_n, sg.slice_c, row, col};
   }
   return std::nullopt;
 }

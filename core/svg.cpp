@@ -134,7 +134,7 @@ std::string scene_to_svg(const Scene& scene) {
   out += "<rect width=\"100%\" height=\"100%\" fill=\"" + color(scene.background) + "\"/>\n";
   for (const SceneGrid& g : scene.grids) {
     const float cx = g.bounds.x + g.bounds.w / 2, cy = g.bounds.y + g.bounds.h / 2;
-    out += "<g id=\"grid-" + escape(g.name) + "\"";
+    out += "<g id=\"grid-" + escape(grid_id(g)) + "\"";
     if (g.rotation_deg != 0)
       out += " transform=\"rotate(" + num(g.rotation_deg) + " " + num(cx) + " " + num(cy) + ")\"";
     out += opacity("opacity", g.opacity) + ">\n";

@@ -15,8 +15,6 @@ namespace convstep {
 
 namespace {
 constexpr std::array<const char*, 3> kGranularityNames = {"phase", "cell", "term"};
-constexpr std::array<const char*, 13> kGridNames = {"X",  "Xp",  "W",  "Z",  "G",  "Gd", "Gp",
-                                                    "Wr", "dXp", "dX", "dW", "db", ""};
 }  // namespace
 
 const char* phase_name(Phase p) {
@@ -30,9 +28,6 @@ const char* phase_explanation(Phase p) {
 }
 const char* granularity_name(Granularity g) {
   return kGranularityNames[static_cast<int>(g)];
-}
-const char* grid_name(Grid g) {
-  return kGridNames[static_cast<int>(g)];
 }
 
 std::optional<Phase> parse_phase(std::string_view name) {

@@ -24,6 +24,7 @@
 
 #include "core/conv.h"
 #include "core/equation.h"
+#include "core/grid.h"
 #include "core/lesson.h"
 
 namespace convstep {
@@ -42,10 +43,6 @@ inline constexpr Granularity kAllGranularities[] = {Granularity::Phase, Granular
                                                     Granularity::Term};
 const char* granularity_name(Granularity g);  // "phase", "cell", "term"
 std::optional<Granularity> parse_granularity(std::string_view name);
-
-// The grids that appear on the stage, by their DESIGN.md names.
-enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, None };
-const char* grid_name(Grid g);  // "Xp", "dXp", ...
 
 struct CellRef {
   Grid grid = Grid::None;

@@ -2,6 +2,11 @@
 
 #include <stdexcept>
 
+#include "app/export/formats.h"
+#include "app/export/pytorch.h"
+#include "core/io.h"
+#include "core/names.h"
+
 namespace convstep {
 
 void export_current(const App& app, const std::string& kind, const std::string& path) {
@@ -15,8 +20,11 @@ void export_current(const App& app, const std::string& kind, const std::string& 
     export_gif(app, path);
   } else if (kind == "pngs") {
     export_pngs(app, path);
+  } else if (kind == "py") {
+    write_file_atomically(path, pytorch_code(app.lesson(), app.timeline().results()));
   } else {
-    throw std::invalid_argument("unknown export \"" + kind + "\": png, svg, gif, md or pngs");
+    throw std::invalid_argument("unknown export \"" + kind +
+                                "\": " + spelled_out(export_format_names()));
   }
 }
 

@@ -1,7 +1,8 @@
 // export.h — the app's current state as files: the stage as PNG or SVG, the phase as an
-// animated GIF or a folder of PNGs, the worksheet as Markdown. Shared by scripts, the menus and
-// the front ends; each format is in its own file beside this one. Every file is written
-// through core/io (whole or not at all), and the pictures need a current GL context.
+// animated GIF or a folder of PNGs, the worksheet as Markdown, the lesson as PyTorch code. Shared
+// by scripts, the menus and the front ends; each format is in its own file beside this one. Every
+// file is written through core/io (whole or not at all), and the pictures need a current GL
+// context.
 //
 //   export_current(app, "gif", "forward.gif");   // throws on a failed write or unknown kind
 //   render_all_phases(app, "pictures");          // forward.png, forward.svg, dw.png, ...
@@ -21,7 +22,8 @@ void export_gif(const App& app, const std::string& path);       // every step of
 // replaced only if it holds nothing but an earlier export of this kind.
 void export_pngs(const App& app, const std::string& path);
 
-// One of the above by the name scripts use: "png", "svg", "md", "gif" or "pngs".
+// One of the above, or the lesson as PyTorch code ("py", app/export/pytorch.h), by the name
+// scripts use (app/export/formats.h).
 // Throws std::invalid_argument for any other name.
 void export_current(const App& app, const std::string& kind, const std::string& path);
 

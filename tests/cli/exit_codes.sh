@@ -77,6 +77,14 @@ check 2 "--step must be a whole number" /dev/null "$convstep" svg "$lesson" --st
 check 2 "past the end" /dev/null "$convstep" svg "$lesson" --step 999 -o out.svg
 check 2 "$deep" /dev/null "$convstep" svg deep.json -o out.svg
 check 2 "-o" /dev/null "$convstep" svg "$lesson"
+# export: the lesson as PyTorch code or a worksheet; an existing file only with --force.
+check 0 "" /dev/null "$convstep" export "$lesson" --format py -o lesson.py
+check 2 "already exists: add --force" /dev/null "$convstep" export "$lesson" --format py -o lesson.py
+check 0 "" /dev/null "$convstep" export "$lesson" --format py -o lesson.py --force
+check 0 "" /dev/null "$convstep" export "$lesson" --format md -o sheet.md
+check 2 "--format" /dev/null "$convstep" export "$lesson" --format docx -o x.docx
+check 2 "$deep" /dev/null "$convstep" export deep.json --format py -o deep.py
+check 1 "cannot write" /dev/full "$convstep" export "$lesson" --format py -o /dev/full
 check 1 "cannot write" /dev/null "$convstep" svg "$lesson" -o not-a-folder/out.svg
 check 1 "cannot write" /dev/null "$convstep" svg "$lesson" -o missing/out.svg
 check 1 "cannot write" /dev/full "$convstep" svg "$lesson" -o out.svg

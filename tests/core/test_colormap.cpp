@@ -86,8 +86,8 @@ TEST(Colormap, OkabeItoRolesAndHexColor) {
   EXPECT_EQ(hex_color(0xCC79A7), kRoleTerm);
   EXPECT_EQ(hex_color(0x56B4E9), kRoleSource);
   EXPECT_EQ(hex_color(0xD55E00), kRoleDiff);
-  EXPECT_EQ(role_color("window"), kRoleWindow);
-  EXPECT_EQ(role_color("link"), kRoleTerm);
+  EXPECT_EQ(role_color(FrameRole::Window), kRoleWindow);
+  EXPECT_EQ(role_color(LineRole::Link), kRoleTerm);
   EXPECT_FLOAT_EQ(hex_color(0xFFFFFF, 0.25f).a, 0.25f);
   EXPECT_FLOAT_EQ(hex_color(0x80FF00).r, 128 / 255.0f);
 }
@@ -106,11 +106,11 @@ TEST(Colormap, StylesAreDistinctFromDataZero) {
 TEST(SceneLookup, GridByName) {
   Scene scene;
   scene.grids.resize(2);
-  scene.grids[0].name = "Xp";
-  scene.grids[1].name = "W";
-  ASSERT_NE(scene.grid("W"), nullptr);
-  EXPECT_EQ(scene.grid("W"), &scene.grids[1]);
-  EXPECT_EQ(scene.grid("dX"), nullptr);
+  scene.grids[0].grid = Grid::Xp;
+  scene.grids[1].grid = Grid::W;
+  ASSERT_NE(scene.grid(Grid::W), nullptr);
+  EXPECT_EQ(scene.grid(Grid::W), &scene.grids[1]);
+  EXPECT_EQ(scene.grid(Grid::dX), nullptr);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The one table of phase, granularity and theme names (core/names) that the command line,
+// The one table of phase, granularity, theme and pitfall names (core/names) that the command line,
 // scripts and the app's menus are built from.
 #include <gtest/gtest.h>
 
@@ -25,11 +25,22 @@ TEST(Names, EveryNameParsesBackToItsValue) {
   for (std::size_t i = 0; i < themes.size(); ++i) EXPECT_EQ(parse_theme(themes[i]), kAllThemes[i]);
 }
 
+// Scripts name cells by their grid ("hover dXp[1][2]"): every grid reads back, a case slip does
+// not, and no name reads as the empty grid.
+TEST(Names, EveryGridNameParsesBackToItsGrid) {
+  for (int g = 0; g < static_cast<int>(Grid::None); ++g)
+    EXPECT_EQ(parse_grid(grid_name(static_cast<Grid>(g))), static_cast<Grid>(g));
+  EXPECT_EQ(parse_grid("dxp"), std::nullopt);
+  EXPECT_EQ(parse_grid(""), std::nullopt);
+}
+
 // What the help and the messages say, word for word.
 TEST(Names, SpelledOutAsTheMessagesSayThem) {
   EXPECT_EQ(spelled_out(phase_names()), "forward, dw, dx_gather, dx_scatter or db");
   EXPECT_EQ(spelled_out(granularity_names()), "phase, cell or term");
   EXPECT_EQ(spelled_out(theme_names()), "dark, light or high_contrast");
+  EXPECT_EQ(spelled_out(pitfall_names()),
+            "convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
   EXPECT_EQ(spelled_out({}), "");
   EXPECT_EQ(spelled_out({"a"}), "a");
   EXPECT_EQ(spelled_out({"a", "b"}), "a or b");

@@ -18,13 +18,20 @@ padding and padding="same" with stride > 1, so the reference resolves every
 padding form to explicit (top, bottom, left, right) itself and applies it with
 F.pad before an unpadded F.conv2d.
 
+With --pytorch-code, it checks `convstep export --format py` instead: the PyTorch
+program convstep writes for each lesson (the same fixed and random ones, and the
+lesson files of --lessons DIR) must run and pass its own assertions, which compare
+autograd with the numbers convstep embedded.
+
 Usage:
   python3 tests/parity/parity.py --convstep build/convstep \
-      [--count 200] [--seed 12345] [--workdir DIR]
+      [--count 200] [--seed 12345] [--workdir DIR] [--pytorch-code [--lessons DIR]]
 Exits 0 if every lesson matched, 1 otherwise.
 """
 
 import argparse
+import contextlib
+import io
 import json
 import math
 import os
@@ -285,12 +292,37 @@ def check(convstep, path, lesson):
   return worst, failures
 
 
+def check_pytorch_code(convstep, path):
+  """Runs the PyTorch program convstep writes for a lesson; returns failure messages."""
+  code_path = path[:-len(".json")] + ".py"
+  run = subprocess.run([convstep, "export", path, "--format", "py", "-o", code_path, "--force"],
+                       capture_output=True, text=True, timeout=60)
+  if run.returncode != 0:
+    return [f"export: exit code {run.returncode}; stderr: {run.stderr.strip()}"]
+  with open(code_path) as f:
+    code = f.read()
+  printed = io.StringIO()
+  try:
+    # In this interpreter, torch already loaded: the same as `python3 FILE`, without a
+    # second or two of start-up per lesson.
+    with contextlib.redirect_stdout(printed):
+      exec(compile(code, code_path, "exec"), {"__name__": "__main__"})
+  except Exception as e:  # an AssertionError is the check failing; anything else, bad code
+    return [f"{code_path}: {type(e).__name__}: {e}"]
+  if "PyTorch agrees with convstep" not in printed.getvalue():
+    return [f"{code_path}: did not print its verdict"]
+  return []
+
+
 def main():
   ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   ap.add_argument("--convstep", required=True, help="path to the convstep binary")
   ap.add_argument("--count", type=int, default=200, help="number of random lessons")
   ap.add_argument("--seed", type=int, default=12345, help="seed for random.Random")
   ap.add_argument("--workdir", help="directory for the lesson files (default: a temp dir)")
+  ap.add_argument("--pytorch-code", action="store_true",
+                  help="check the PyTorch code convstep exports instead of its numbers")
+  ap.add_argument("--lessons", help="with --pytorch-code: also every lesson file in DIR")
   args = ap.parse_args()
   if args.count < 1:
     ap.error("--count must be at least 1")
@@ -302,6 +334,11 @@ def main():
   rng = random.Random(args.seed)
   lessons = [(f"fixed-{i}", l) for i, l in enumerate(fixed_lessons())]
   lessons += [(f"random-{i:04d}", random_lesson(rng, i)) for i in range(args.count)]
+  if args.pytorch_code and args.lessons:
+    for name in sorted(os.listdir(args.lessons)):
+      if name.endswith(".json"):
+        with open(os.path.join(args.lessons, name)) as f:
+          lessons.append((name[:-len(".json")], json.load(f)))
 
   start = time.monotonic()
   worst, failed = 0.0, 0
@@ -310,7 +347,10 @@ def main():
     with open(path, "w") as f:
       f.write(json.dumps(lesson) + "\n")
     try:
-      err, failures = check(args.convstep, path, lesson)
+      if args.pytorch_code:
+        err, failures = 0.0, check_pytorch_code(args.convstep, path)
+      else:
+        err, failures = check(args.convstep, path, lesson)
     except subprocess.TimeoutExpired:
       err, failures = 0.0, ["convstep timed out"]
     worst = max(worst, err)
@@ -326,7 +366,8 @@ def main():
     return 1
   if not args.workdir:
     shutil.rmtree(workdir)
-  print(f"parity OK: {len(lessons)} lessons ({len(lessons) - args.count} fixed, "
+  what = "exported PyTorch code" if args.pytorch_code else "parity"
+  print(f"{what} OK: {len(lessons)} lessons ({len(lessons) - args.count} fixed, "
         f"{args.count} random, seed {args.seed}), worst relative error {worst:.2e}, "
         f"{seconds:.1f} s")
   return 0

@@ -84,10 +84,10 @@ std::unique_ptr<SceneRenderer> Render::renderer_;
 
 // A rows × cols grid of square cells at (x, y), with shade(r, c) and style(r, c).
 template <class ShadeFn, class StyleFn>
-SceneGrid grid(const std::string& name, int rows, int cols, float x, float y, float cell,
-               ShadeFn shade, StyleFn style) {
+SceneGrid grid(Grid which, int rows, int cols, float x, float y, float cell, ShadeFn shade,
+               StyleFn style) {
   SceneGrid g;
-  g.name = name;
+  g.grid = which;
   g.rows = rows, g.cols = cols, g.cell_size = cell;
   g.bounds = {x, y, cell * static_cast<float>(cols), cell * static_cast<float>(rows)};
   for (int r = 0; r < rows; ++r)
@@ -122,7 +122,7 @@ TEST_F(Render, DataCellsShowTheReferenceColormap) {
   // cell also carries a number: its colour is checked away from the text.
   Scene scene = blank_scene(21 * 30 + 20, 60);
   scene.grids.push_back(grid(
-      "Z", 1, 21, 10, 10, 30, [](int, int c) { return -1.0f + 0.1f * static_cast<float>(c); },
+      Grid::Z, 1, 21, 10, 10, 30, [](int, int c) { return -1.0f + 0.1f * static_cast<float>(c); },
       all_data));
   scene.grids[0].cells[3].text = "−0.7";
   scene.grids[0].cells[3].text_color = text_color_on(diverging_color(-0.7f));
@@ -142,7 +142,7 @@ TEST_F(Render, PaddingAndOtherStylesLookDifferentFromAZeroDataCell) {
   // Five cells, all of value 0: Data, Padding, InsertedZero, Pending, Discarded.
   Scene scene = blank_scene(5 * 60 + 20, 80);
   scene.grids.push_back(grid(
-      "Xp", 1, 5, 10, 10, 60, [](int, int) { return 0.0f; },
+      Grid::Xp, 1, 5, 10, 10, 60, [](int, int) { return 0.0f; },
       [](int, int c) { return static_cast<CellStyle>(c); }));
   const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
 
@@ -207,7 +207,7 @@ TEST_F(Render, StyleFillsMatchCellFillOnLightAndDarkThemes) {
     Scene scene = blank_scene(5 * 60 + 20, 80);
     scene.background = background;
     scene.grids.push_back(grid(
-        "Xp", 1, 5, 10, 10, 60, [](int, int c) { return 0.5f * (c - 2); },
+        Grid::Xp, 1, 5, 10, 10, 60, [](int, int c) { return 0.5f * (c - 2); },
         [](int, int c) { return static_cast<CellStyle>(c); }));
     const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
     for (int c = 0; c < 5; ++c) {
@@ -221,7 +221,7 @@ TEST_F(Render, StyleFillsMatchCellFillOnLightAndDarkThemes) {
 TEST_F(Render, UncoveredCellsCarryANoGradientMark) {
   Scene scene = blank_scene(2 * 60 + 20, 80);
   scene.grids.push_back(grid(
-      "dX", 1, 2, 10, 10, 60, [](int, int) { return 0.0f; }, all_data));
+      Grid::dX, 1, 2, 10, 10, 60, [](int, int) { return 0.0f; }, all_data));
   scene.grids[0].cells[1].uncovered = true;
   const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
   auto darkest_in_top_right = [&](int c) {
@@ -245,7 +245,7 @@ TEST_F(Render, LargeGridShowsEveryCellsColourAndItsPaddingHatched) {
   auto shade = [](int r, int c) { return std::sin(0.37f * r + 0.91f * c); };
   auto style = [](int r, int) { return r < 8 ? CellStyle::Padding : CellStyle::Data; };
   Scene scene = blank_scene(n * cell + 2 * origin, n * cell + 2 * origin);
-  scene.grids.push_back(grid("Xp", n, n, origin, origin, cell, shade, style));
+  scene.grids.push_back(grid(Grid::Xp, n, n, origin, origin, cell, shade, style));
   const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
   const int probes[][2] = {{8, 0},   {8, 127},  {20, 3},  {64, 64},  {65, 64},
                            {64, 65}, {100, 17}, {127, 0}, {127, 127}};
@@ -278,7 +278,7 @@ TEST_F(Render, ACellThatGrowsInIsDrawnBetweenItsNeighbours) {
   // lattice); its neighbours stay put.
   Scene scene = blank_scene(3 * 60 + 20, 80);
   scene.grids.push_back(grid(
-      "Xp", 1, 3, 10, 10, 60, [](int, int c) { return c == 1 ? 1.0f : -1.0f; }, all_data));
+      Grid::Xp, 1, 3, 10, 10, 60, [](int, int c) { return c == 1 ? 1.0f : -1.0f; }, all_data));
   SceneCell& middle = scene.grids[0].cells[1];
   middle.rect = {middle.rect.x + 15, middle.rect.y + 15, 30, 30};
   const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
@@ -293,7 +293,7 @@ TEST_F(Render, AChangedValueShowsOnTheNextRender) {
   // cell, or a grid of another shape, must still show the new colours.
   Scene scene = blank_scene(3 * 40 + 20, 3 * 40 + 20);
   scene.grids.push_back(grid(
-      "Z", 3, 3, 10, 10, 40, [](int, int) { return 0.0f; }, all_data));
+      Grid::Z, 3, 3, 10, 10, 40, [](int, int) { return 0.0f; }, all_data));
   const int size = static_cast<int>(scene.width);
   EXPECT_TRUE(same_colour(render(scene, size, size).at(centre(10, 1, 40), centre(10, 1, 40)),
                           diverging_color(0)));
@@ -306,7 +306,7 @@ TEST_F(Render, AChangedValueShowsOnTheNextRender) {
   for (const auto& [rows, cols] : {std::pair{2, 3}, std::pair{3, 2}}) {
     Scene s = blank_scene(3 * 40 + 20, 3 * 40 + 20);
     s.grids.push_back(grid(
-        "Z", rows, cols, 10, 10, 40, [&, cols = cols](int r, int c) { return six(r, c, cols); },
+        Grid::Z, rows, cols, 10, 10, 40, [&, cols = cols](int r, int c) { return six(r, c, cols); },
         all_data));
     const Image img = render(s, size, size);
     for (int r = 0; r < rows; ++r)
@@ -320,12 +320,12 @@ TEST_F(Render, AChangedValueShowsOnTheNextRender) {
 TEST_F(Render, FrameOutlineHasItsRoleColour) {
   Scene scene = blank_scene(3 * 50 + 40, 90);
   scene.grids.push_back(grid(
-      "Xp", 1, 3, 20, 20, 50, [](int, int c) { return 0.5f - 0.5f * c; }, all_data));
+      Grid::Xp, 1, 3, 20, 20, 50, [](int, int c) { return 0.5f - 0.5f * c; }, all_data));
   SceneFrame window;
   window.rect = {70, 20, 100, 50};  // cells 1 and 2
   window.stroke = kRoleWindow;
   window.stroke_width = 6;
-  window.role = "window";
+  window.role = FrameRole::Window;
   scene.frames.push_back(window);
   const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
   EXPECT_TRUE(same_colour(img.at(120, 20), kRoleWindow)) << "top edge";
@@ -340,7 +340,7 @@ TEST_F(Render, Rotation180PutsTheFirstCellWhereTheLastWas) {
   const int rows = 3, cols = 4;
   auto shade = [](int r, int c) { return -1.0f + 2.0f * static_cast<float>(r * 4 + c) / 11.0f; };
   Scene scene = blank_scene(cols * 50 + 40, rows * 50 + 40);
-  scene.grids.push_back(grid("Wr", rows, cols, 20, 20, 50, shade, all_data));
+  scene.grids.push_back(grid(Grid::Wr, rows, cols, 20, 20, 50, shade, all_data));
   scene.grids[0].rotation_deg = 180;
   const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
   for (int r = 0; r < rows; ++r)
@@ -354,7 +354,7 @@ TEST_F(Render, Rotation180PutsTheFirstCellWhereTheLastWas) {
 TEST_F(Render, Rotation90TurnsClockwiseWithTheText) {
   Scene scene = blank_scene(3 * 50 + 40, 3 * 50 + 40);
   scene.grids.push_back(grid(
-      "W", 3, 3, 20, 20, 50, [](int r, int c) { return r == 0 && c == 0 ? 1.0f : 0.0f; },
+      Grid::W, 3, 3, 20, 20, 50, [](int r, int c) { return r == 0 && c == 0 ? 1.0f : 0.0f; },
       all_data));
   scene.grids[0].rotation_deg = 90;
   const Image img = render(scene, static_cast<int>(scene.width), static_cast<int>(scene.height));
@@ -384,7 +384,7 @@ Box ink_box(const Image& img, int bx, int by, int bw, int bh, int threshold) {
 TEST_F(Render, CellNumbersAreCentredAndSizedFromTheCell) {
   Scene scene = blank_scene(2 * 80 + 20, 100);
   scene.grids.push_back(grid(
-      "Z", 1, 2, 10, 10, 80, [](int, int) { return 0.0f; }, all_data));
+      Grid::Z, 1, 2, 10, 10, 80, [](int, int) { return 0.0f; }, all_data));
   for (SceneCell& c : scene.grids[0].cells) c.text_color = kInkDark;
   scene.grids[0].cells[0].text = "8";
   scene.grids[0].cells[1].text = "−12.5";
@@ -411,7 +411,7 @@ TEST_F(Render, SceneIsFittedUniformlyAndCentred) {
   Scene scene = blank_scene(400, 300);
   scene.background = rgb(0x202020);
   scene.grids.push_back(grid(
-      "X", 2, 2, 0, 0, 150, [](int r, int c) { return r == c ? 1.0f : -1.0f; }, all_data));
+      Grid::X, 2, 2, 0, 0, 150, [](int r, int c) { return r == c ? 1.0f : -1.0f; }, all_data));
   const Image img = render(scene, 800, 400);
   const float scale = 400.0f / 300.0f, left = 0.5f * (800 - 400 * scale);
   EXPECT_TRUE(same_colour(img.at(left + 75 * scale, 75 * scale), diverging_color(1)));
@@ -424,7 +424,7 @@ TEST_F(Render, SceneIsFittedUniformlyAndCentred) {
 TEST_F(Render, OpacityFadesAGridOverTheBackground) {
   Scene scene = blank_scene(100, 100);
   scene.grids.push_back(grid(
-      "W", 1, 1, 20, 20, 60, [](int, int) { return 1.0f; }, all_data));
+      Grid::W, 1, 1, 20, 20, 60, [](int, int) { return 1.0f; }, all_data));
   scene.grids[0].opacity = 0.5f;
   const Image img = render(scene, 100, 100);
   EXPECT_TRUE(same_colour(img.at(50, 50), mix(scene.background, diverging_color(1), 0.5f)));
@@ -528,7 +528,7 @@ TEST_F(Render, ShaderErrorsNameTheFile) {
 TEST(RenderPng, WritesAPngAtomically) {
   Scene scene = blank_scene(120, 80);
   scene.grids.push_back(grid(
-      "X", 1, 2, 10, 10, 50, [](int, int c) { return c ? 1.0f : -1.0f; }, all_data));
+      Grid::X, 1, 2, 10, 10, 50, [](int, int c) { return c ? 1.0f : -1.0f; }, all_data));
   TempDir dir;
   const std::string out = (dir.path / "step.png").string();
   render_scene_png(scene, 240, 160, out);

@@ -45,7 +45,7 @@ TEST(StagePixels, SeedLessonGatherPhase) {
   // The window's frame: orange along its top edge, away from the corners.
   const SceneFrame* window = nullptr;
   for (const SceneFrame& fr : scene.frames)
-    if (fr.role == "window") window = &fr;
+    if (fr.role == FrameRole::Window) window = &fr;
   ASSERT_NE(window, nullptr);
   for (float u : {0.3f, 0.5f, 0.7f})
     EXPECT_TRUE(close_to(pixel(rgba, 1600, window->rect.x + u * window->rect.w, window->rect.y),
@@ -54,7 +54,7 @@ TEST(StagePixels, SeedLessonGatherPhase) {
 
   // A known cell, outside the window and away from its number: Gp[5,2] = 1, the largest
   // value of Gp, so the reddest end of the colormap.
-  const SceneGrid* gp = scene.grid("Gp");
+  const SceneGrid* gp = scene.grid(Grid::Gp);
   ASSERT_NE(gp, nullptr);
   const SceneCell& one = gp->cells[5 * gp->cols + 2];
   ASSERT_EQ(one.value, 1);
@@ -64,7 +64,7 @@ TEST(StagePixels, SeedLessonGatherPhase) {
   EXPECT_TRUE(close_to(inside, rgb(0xB2182B)));  // ColorBrewer RdBu's red end, from its table
 
   // dXp[1,3] = −3 of a grid whose largest magnitude is 4: shade −0.75, blue.
-  const SceneGrid* dxp = scene.grid("dXp");
+  const SceneGrid* dxp = scene.grid(Grid::dXp);
   ASSERT_NE(dxp, nullptr);
   const SceneCell& minus3 = dxp->cells[1 * dxp->cols + 3];
   ASSERT_EQ(minus3.value, -3);
@@ -76,7 +76,7 @@ TEST(StagePixels, SeedLessonGatherPhase) {
   // The target cell's frame is bluish green.
   int targets = 0;
   for (const SceneFrame& fr : scene.frames) {
-    if (fr.role != "target") continue;
+    if (fr.role != FrameRole::Target) continue;
     ++targets;
     EXPECT_TRUE(close_to(pixel(rgba, 1600, fr.rect.x + fr.rect.w / 2, fr.rect.y + fr.rect.h - 1),
                          kRoleTarget));

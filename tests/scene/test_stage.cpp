@@ -18,13 +18,13 @@ Scene still(const Timeline& tl, Phase p, Granularity g, long long k, StageOption
   return build_stage(tl, f, f, 1, o);
 }
 
-const SceneFrame* frame_with_role(const Scene& s, const std::string& role) {
+const SceneFrame* frame_with_role(const Scene& s, FrameRole role) {
   for (const SceneFrame& f : s.frames)
     if (f.role == role) return &f;
   return nullptr;
 }
 
-const SceneText* text_with_role(const Scene& s, const std::string& role) {
+const SceneText* text_with_role(const Scene& s, TextRole role) {
   for (const SceneText& t : s.texts)
     if (t.role == role) return &t;
   return nullptr;
@@ -42,19 +42,19 @@ TEST(Stage, ForwardWindowFramesTheCellsOfTheCurrentOutput) {
   const Timeline tl = sobel();
   // Term granularity: step 0 pads; Z[1,2] is cell 1·3 + 2 = 5, its 9 terms start at 1 + 5·9.
   const Scene s = still(tl, Phase::Forward, Granularity::Term, 1 + 5 * 9 + 4);
-  const SceneFrame* window = frame_with_role(s, "window");
+  const SceneFrame* window = frame_with_role(s, FrameRole::Window);
   ASSERT_NE(window, nullptr);
   EXPECT_EQ(window->stroke, kRoleWindow);
   std::vector<std::pair<int, int>> want;
   for (int y = 1; y <= 3; ++y)
     for (int x = 2; x <= 4; ++x) want.push_back({y, x});
-  EXPECT_EQ(cells_inside(*s.grid("Xp"), window->rect), want);
+  EXPECT_EQ(cells_inside(*s.grid(Grid::Xp), window->rect), want);
   // The current term (the 5th) pairs Xp[2,3] with W[1,1], and a line links them.
   int term_frames = 0;
-  for (const SceneFrame& f : s.frames) term_frames += f.role == "term";
+  for (const SceneFrame& f : s.frames) term_frames += f.role == FrameRole::Term;
   EXPECT_EQ(term_frames, 2);
   int links = 0;
-  for (const SceneLine& l : s.lines) links += l.role == "link" && l.color == kRoleTerm;
+  for (const SceneLine& l : s.lines) links += l.role == LineRole::Link && l.color == kRoleTerm;
   EXPECT_EQ(links, 1);
 }
 
@@ -63,12 +63,12 @@ TEST(Stage, TargetCellShowsItsRunningSum) {
   // Gathering dX[2,3] (cell 13): after 7 of its 9 terms the running sum is −4 (by hand:
   // −1 + 0 + 0 − 2 + 0 + 0 − 1).
   const Scene s = still(tl, Phase::DxGather, Granularity::Term, 4 + 13 * 9 + 6);
-  const SceneGrid* dxp = s.grid("dXp");
+  const SceneGrid* dxp = s.grid(Grid::dXp);
   ASSERT_NE(dxp, nullptr);
   const SceneCell& target = dxp->cells[2 * dxp->cols + 3];
   EXPECT_EQ(target.text, "\u22124");  // "−4"
   EXPECT_NE(target.style, CellStyle::Pending);
-  const SceneFrame* frame = frame_with_role(s, "target");
+  const SceneFrame* frame = frame_with_role(s, FrameRole::Target);
   ASSERT_NE(frame, nullptr);
   EXPECT_EQ(frame->rect, target.rect);
   // Cells not reached yet are blank.
@@ -83,7 +83,7 @@ TEST(Stage, TargetCellShowsItsRunningSum) {
       EXPECT_EQ(t.mark_color, kRoleTerm);
     }
   EXPECT_EQ(marked, (std::vector<std::string>{"Gp[4,3]·Wr[2,0]", "1·(−1)"}));
-  const SceneText* running = text_with_role(s, "running_sum");
+  const SceneText* running = text_with_role(s, TextRole::RunningSum);
   ASSERT_NE(running, nullptr);
   EXPECT_EQ(running->text, "running sum dXp[2,3] = \u22124");
 }
@@ -94,11 +94,11 @@ TEST(Stage, TheKernelTurnsThroughHalfATurnAndEndsAsWrUpright) {
   const Frame rotate = tl.frame(Phase::DxGather, Granularity::Phase, 3);
   ASSERT_EQ(rotate.stage, Stage::RotateKernel);
   const Scene half = build_stage(tl, before, rotate, 0.5f, {});
-  ASSERT_NE(half.grid("W"), nullptr);
-  EXPECT_FLOAT_EQ(half.grid("W")->rotation_deg, 90);
+  ASSERT_NE(half.grid(Grid::W), nullptr);
+  EXPECT_FLOAT_EQ(half.grid(Grid::W)->rotation_deg, 90);
   // At 180° the slot shows Wr, upright, whose cells are W's read backwards.
   const Scene done = build_stage(tl, before, rotate, 1, {});
-  const SceneGrid* wr = done.grid("Wr");
+  const SceneGrid* wr = done.grid(Grid::Wr);
   ASSERT_NE(wr, nullptr);
   EXPECT_EQ(wr->rotation_deg, 0);
   const Tensor& W = tl.tensor(Grid::W);
@@ -112,19 +112,19 @@ TEST(Stage, SteppingBackTurnsTheKernelBack) {
   const Frame rotated = tl.frame(Phase::DxGather, Granularity::Phase, 3);
   // A quarter of the way back from the turn, the kernel is three quarters turned.
   const Scene back = build_stage(tl, rotated, padded, 0.25f, {});
-  ASSERT_NE(back.grid("W"), nullptr);
-  EXPECT_NEAR(back.grid("W")->rotation_deg, 180 * ease(0.75f), 1e-3);
+  ASSERT_NE(back.grid(Grid::W), nullptr);
+  EXPECT_NEAR(back.grid(Grid::W)->rotation_deg, 180 * ease(0.75f), 1e-3);
   // Arrived: W upright again, as before the turn.
   const Scene arrived = build_stage(tl, rotated, padded, 1, {});
-  ASSERT_NE(arrived.grid("W"), nullptr);
-  EXPECT_EQ(arrived.grid("W")->rotation_deg, 0);
-  EXPECT_EQ(arrived.grid("Wr"), nullptr);
+  ASSERT_NE(arrived.grid(Grid::W), nullptr);
+  EXPECT_EQ(arrived.grid(Grid::W)->rotation_deg, 0);
+  EXPECT_EQ(arrived.grid(Grid::Wr), nullptr);
 }
 
 TEST(Stage, PaddedGradientMapIsDrawnAsPaddingAroundG) {
   const Timeline tl = sobel();
   const Scene s = still(tl, Phase::DxGather, Granularity::Phase, 2);
-  const SceneGrid* gp = s.grid("Gp");
+  const SceneGrid* gp = s.grid(Grid::Gp);
   ASSERT_NE(gp, nullptr);
   EXPECT_EQ(gp->rows, 8);
   EXPECT_EQ(gp->cols, 7);
@@ -137,7 +137,7 @@ TEST(Stage, PaddedGradientMapIsDrawnAsPaddingAroundG) {
 TEST(Stage, StrideZerosAreDrawnAsInsertedZeros) {
   const Timeline tl(load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/stride2.json"));
   const Scene s = still(tl, Phase::DxGather, Granularity::Phase, 1);  // Gd
-  const SceneGrid* gd = s.grid("Gd");
+  const SceneGrid* gd = s.grid(Grid::Gd);
   ASSERT_NE(gd, nullptr);
   for (const SceneCell& c : gd->cells)
     EXPECT_EQ(c.style, c.row % 2 || c.col % 2 ? CellStyle::InsertedZero : CellStyle::Data);
@@ -149,7 +149,7 @@ TEST(Stage, LevelOfDetailHidesNumbersTooSmallToRead) {
   big.weight = Tensor(Shape{1, 1, 3, 3}, 1.0);
   const Timeline tl(big);
   const Scene s = still(tl, Phase::Forward, Granularity::Cell, 5);
-  const SceneGrid* xp = s.grid("Xp");
+  const SceneGrid* xp = s.grid(Grid::Xp);
   ASSERT_NE(xp, nullptr);
   EXPECT_LT(xp->cell_size * kTextPerCell, kMinReadablePixels);
   for (const SceneCell& c : xp->cells) ASSERT_TRUE(c.text.empty());
@@ -159,15 +159,17 @@ TEST(Stage, LevelOfDetailHidesNumbersTooSmallToRead) {
     StageOptions o;
     o.pixels_per_unit = ppu;
     const Scene scene = still(small, Phase::Forward, Granularity::Cell, 3, o);
-    const SceneGrid* grid = scene.grid("Xp");
+    const SceneGrid* grid = scene.grid(Grid::Xp);
     EXPECT_GE(grid->cell_size, 48);  // DESIGN: cells of grids up to 8×8 are at least 48 px
     EXPECT_FALSE(grid->cells[0].text.empty());
   }
   // ...but not on a thumbnail a tenth of the size.
   StageOptions thumb;
   thumb.pixels_per_unit = 0.1f;
-  EXPECT_TRUE(
-      still(small, Phase::Forward, Granularity::Cell, 3, thumb).grid("Xp")->cells[0].text.empty());
+  EXPECT_TRUE(still(small, Phase::Forward, Granularity::Cell, 3, thumb)
+                  .grid(Grid::Xp)
+                  ->cells[0]
+                  .text.empty());
 }
 
 TEST(Stage, VeryLargeGridsAreDrawnInBlocksButStayExact) {
@@ -177,14 +179,14 @@ TEST(Stage, VeryLargeGridsAreDrawnInBlocksButStayExact) {
   big.weight = Tensor(Shape{1, 1, 3, 3}, 1.0);
   const Timeline tl(big);
   const Scene s = still(tl, Phase::Forward, Granularity::Cell, 2);
-  const SceneGrid* xp = s.grid("Xp");
+  const SceneGrid* xp = s.grid(Grid::Xp);
   ASSERT_NE(xp, nullptr);
   EXPECT_EQ(xp->rows, 1000);                 // the true grid...
   EXPECT_LE(xp->cells.size(), 160u * 160u);  // ...drawn as at most 160×160 blocks
   EXPECT_EQ(xp->cells[0].value, -5);         // each block shows its top-left cell
   EXPECT_LT(xp->cells[0].shade, 0);
   // The window is still where it is: Z[0,1] reads Xp columns 1–3.
-  const SceneFrame* window = frame_with_role(s, "window");
+  const SceneFrame* window = frame_with_role(s, FrameRole::Window);
   ASSERT_NE(window, nullptr);
   EXPECT_NEAR(window->rect.x, xp->bounds.x + 1 * xp->cell_size, 1e-3);
 }
@@ -199,7 +201,7 @@ TEST(Stage, NumbersContrastWithTheirCells) {
       for (const SceneCell& c : g.cells) {
         if (c.text.empty()) continue;
         EXPECT_GE(contrast_ratio(c.text_color, cell_fill(c.shade, c.style, s.background)), 4.5)
-            << g.name << " " << c.row << "," << c.col;
+            << grid_id(g) << " " << c.row << "," << c.col;
       }
   }
 }
@@ -208,9 +210,9 @@ TEST(Stage, WindowGlidesBetweenSteps) {
   const Timeline tl = sobel();
   const Frame a = tl.frame(Phase::Forward, Granularity::Cell, 1);  // Z[0,0]
   const Frame b = tl.frame(Phase::Forward, Granularity::Cell, 2);  // Z[0,1]
-  const float x0 = frame_with_role(build_stage(tl, a, a, 1, {}), "window")->rect.x;
-  const float x1 = frame_with_role(build_stage(tl, b, b, 1, {}), "window")->rect.x;
-  const float mid = frame_with_role(build_stage(tl, a, b, 0.5f, {}), "window")->rect.x;
+  const float x0 = frame_with_role(build_stage(tl, a, a, 1, {}), FrameRole::Window)->rect.x;
+  const float x1 = frame_with_role(build_stage(tl, b, b, 1, {}), FrameRole::Window)->rect.x;
+  const float mid = frame_with_role(build_stage(tl, a, b, 0.5f, {}), FrameRole::Window)->rect.x;
   EXPECT_GT(x1, x0);
   EXPECT_NEAR(mid, (x0 + x1) / 2, 0.01f);  // the ease is symmetric
 }
@@ -221,9 +223,10 @@ TEST(Stage, HoverHighlightsCorrespondingCells) {
   o.hover = CellRef{Grid::Z, 0, 0, 1, 2};
   const Scene s = still(tl, Phase::Forward, Granularity::Phase, 1, o);
   int hovered_in_xp = 0;
-  const SceneGrid* xp = s.grid("Xp");
+  const SceneGrid* xp = s.grid(Grid::Xp);
   for (const SceneFrame& f : s.frames)
-    if (f.role == "hover") hovered_in_xp += static_cast<int>(cells_inside(*xp, f.rect).size());
+    if (f.role == FrameRole::Hover)
+      hovered_in_xp += static_cast<int>(cells_inside(*xp, f.rect).size());
   EXPECT_EQ(hovered_in_xp, 9);  // Z[1,2]'s 3×3 window
   EXPECT_EQ(cell_at(s, tl, xp->cells[8].rect.x + 1, xp->cells[8].rect.y + 1),
             (CellRef{Grid::Xp, 0, 0, 1, 3}));
@@ -238,14 +241,14 @@ Timeline plain(int h, int w, int stride = 1) {
   return Timeline(l);
 }
 
-int frames_with_role(const Scene& s, const std::string& role) {
+int frames_with_role(const Scene& s, FrameRole role) {
   int n = 0;
   for (const SceneFrame& f : s.frames) n += f.role == role;
   return n;
 }
 
 // Whether the centre of cell (row, col) of `grid` lies inside a frame of `role`.
-bool framed(const Scene& s, const std::string& grid, int row, int col, const std::string& role) {
+bool framed(const Scene& s, Grid grid, int row, int col, FrameRole role) {
   const SceneGrid* g = s.grid(grid);
   const float x = g->bounds.x + (col + 0.5f) * g->cell_size,
               y = g->bounds.y + (row + 0.5f) * g->cell_size;
@@ -262,14 +265,14 @@ TEST(Stage, HoverOnALargeLessonIsAFewFramesCoveringEveryRelatedCell) {
   o.hover = CellRef{Grid::W, 0, 0, 0, 0};
   const long long last = tl.count(Phase::Forward, Granularity::Phase) - 1;
   const Scene s = still(tl, Phase::Forward, Granularity::Phase, last, o);
-  EXPECT_LE(frames_with_role(s, "hover"), 20);
+  EXPECT_LE(frames_with_role(s, FrameRole::Hover), 20);
   // W[0,0] multiplies Xp rows and columns 0–1021, for every Z cell.
   for (int at : {0, 500, 1021}) {
-    EXPECT_TRUE(framed(s, "Xp", at, 1021 - at, "hover")) << at;
-    EXPECT_TRUE(framed(s, "Z", at, at, "hover")) << at;
+    EXPECT_TRUE(framed(s, Grid::Xp, at, 1021 - at, FrameRole::Hover)) << at;
+    EXPECT_TRUE(framed(s, Grid::Z, at, at, FrameRole::Hover)) << at;
   }
-  EXPECT_FALSE(framed(s, "Xp", 1023, 1023, "hover"));
-  EXPECT_FALSE(framed(s, "Xp", 0, 1022, "hover"));
+  EXPECT_FALSE(framed(s, Grid::Xp, 1023, 1023, FrameRole::Hover));
+  EXPECT_FALSE(framed(s, Grid::Xp, 0, 1022, FrameRole::Hover));
 }
 
 // The tooltip says how many related cells are highlighted: the cells the frames cover.
@@ -290,9 +293,9 @@ TEST(Stage, AStridedWindowOfManyCellsIsABoundedNumberOfFrames) {
   long long k = 0;
   while (tl.frame(Phase::Dw, Granularity::Cell, k, false, false).kind == StepKind::Stage) ++k;
   const Scene s = still(tl, Phase::Dw, Granularity::Cell, k);
-  EXPECT_NE(frame_with_role(s, "window"), nullptr);
-  EXPECT_LE(frames_with_role(s, "window_cell"), 256);
-  EXPECT_TRUE(framed(s, "Xp", 508, 508, "window_cell"));
+  EXPECT_NE(frame_with_role(s, FrameRole::Window), nullptr);
+  EXPECT_LE(frames_with_role(s, FrameRole::WindowCell), 256);
+  EXPECT_TRUE(framed(s, Grid::Xp, 508, 508, FrameRole::WindowCell));
 }
 
 TEST(Stage, AChosenSliceIsShownAndOtherwiseTheStepsSlice) {
@@ -300,14 +303,14 @@ TEST(Stage, AChosenSliceIsShownAndOtherwiseTheStepsSlice) {
   // groups = 2: output channel 1 reads input channels 2 and 3.
   const Frame f = tl.frame(Phase::Forward, Granularity::Cell, 1);  // Z[0,0,0,0]
   const Scene follow = build_stage(tl, f, f, 1, {});
-  EXPECT_EQ(follow.grid("Z")->slice_c, 0);
+  EXPECT_EQ(follow.grid(Grid::Z)->slice_c, 0);
   StageOptions o;
   o.slice = std::array<int, 3>{0, 3, 1};
   const Scene chosen = build_stage(tl, f, f, 1, o);
-  EXPECT_EQ(chosen.grid("Z")->slice_c, 1);
+  EXPECT_EQ(chosen.grid(Grid::Z)->slice_c, 1);
   int xp_channels = 0;
   for (const SceneGrid& g : chosen.grids)
-    if (g.name == "Xp") {
+    if (g.grid == Grid::Xp && g.copy == GridCopy::Own) {
       EXPECT_TRUE(g.slice_c == 2 || g.slice_c == 3) << g.slice_c;
       ++xp_channels;
     }
@@ -321,10 +324,12 @@ TEST(Stage, PitfallViewPutsTheMistakeBesideTheRightAnswer) {
   o.pitfalls = {Pitfall::NoRotation};
   const Frame f = tl.frame(Phase::Forward, Granularity::Phase, 0);
   const Scene s = build_stage(tl, f, f, 1, o);
-  const SceneGrid* right = s.grid("dX_right");
-  const SceneGrid* wrong = s.grid("dX_no_rotation");
+  const SceneGrid* right = s.grid(Grid::dX, GridCopy::Right);
+  const SceneGrid* wrong = s.grid(Grid::dX, GridCopy::Mistake);
   ASSERT_NE(right, nullptr);
   ASSERT_NE(wrong, nullptr);
+  EXPECT_EQ(grid_id(*right), "dX_right");
+  EXPECT_EQ(grid_id(*wrong), "dX_no_rotation");
   // Worked by hand: the right dX and the one gathered without rotating the kernel.
   const double want_right[9] = {1, 4, 4, 6, 20, 16, 9, 24, 16};
   const double want_wrong[9] = {4, 11, 6, 14, 30, 14, 6, 11, 4};
@@ -333,7 +338,7 @@ TEST(Stage, PitfallViewPutsTheMistakeBesideTheRightAnswer) {
     EXPECT_EQ(wrong->cells[i].value, want_wrong[i]);
   }
   int diffs = 0;
-  for (const SceneFrame& fr : s.frames) diffs += fr.role == "diff";
+  for (const SceneFrame& fr : s.frames) diffs += fr.role == FrameRole::Diff;
   EXPECT_EQ(diffs, 9);  // every cell differs
 }
 

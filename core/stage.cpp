@@ -6,6 +6,8 @@
 #include "core/colormap.h"
 #include "core/equation.h"
 #include "core/format.h"
+#include "core/phases/canvas.h"
+#include "core/phases/phases.h"
 
 namespace convstep {
 
@@ -50,16 +52,6 @@ Palette palette(Theme theme) {
   return {rgb(0x1E2127), rgb(0xF2F2F2), rgb(0xA8ADB5)};
 }
 
-Rect lerp(const Rect& a, const Rect& b, float t) {
-  return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.w + (b.w - a.w) * t,
-          a.h + (b.h - a.h) * t};
-}
-
-// Scales a rect about its centre: grow-in and shrink-away animations.
-Rect scaled(const Rect& r, float s) {
-  return {r.x + r.w * (1 - s) / 2, r.y + r.h * (1 - s) / 2, r.w * s, r.h * s};
-}
-
 // A short number for inside a cell: integers whole, others with 3 significant digits.
 std::string cell_text(double v) {
   if (v == std::trunc(v) && std::fabs(v) < 1e6) return format_number(v, kUnicode);
@@ -68,11 +60,6 @@ std::string cell_text(double v) {
   std::string s = buf;
   if (s[0] == '-') s.replace(0, 1, "\u2212");
   return s;
-}
-
-Rect cell_rect(const SceneGrid& sg, int y, int x) {
-  return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size,
-          sg.cell_size};
 }
 
 void add_frame(Scene& scene, const Rect& r, Color stroke, float width, FrameRole role,
@@ -147,7 +134,7 @@ std::vector<std::pair<std::size_t, Window>> related_on_stage(const Scene& scene,
   return out;
 }
 
-class StageBuilder {
+class StageBuilder final : public StageCanvas {
  public:
   StageBuilder(const Timeline& tl, const Frame& from, const Frame& to, float t,
                const StageOptions& o)
@@ -172,40 +159,30 @@ class StageBuilder {
       return std::move(scene_);
     }
     header();
-    switch (to_.phase) {
-      case Phase::Forward:
-        forward();
-        break;
-      case Phase::Dw:
-        dw();
-        break;
-      case Phase::DxGather:
-        dx_gather();
-        break;
-      case Phase::DxScatter:
-        dx_scatter();
-        break;
-      case Phase::Db:
-        db();
-        break;
-    }
+    phase_def(to_.phase).draw(*this);
     equation_lines();
     hover();
     return std::move(scene_);
   }
 
  private:
+  // ---- StageCanvas: what the phases' drawing reads ----
+  const Timeline& timeline() const override { return tl_; }
+  const Frame& frame() const override { return to_; }
+  float move() const override { return t_; }
+  bool stepping() const override { return stepping_; }
+  Rect area() const override {
+    return {kMargin, top_band(), o_.width - 2 * kMargin, o_.height - top_band() - bottom_band()};
+  }
+  Color ink() const override { return pal_.ink; }
+  void set_cell_size(float cell, float label_size) override {
+    cell_ = cell, label_size_ = label_size;
+  }
+  float cell_size() const override { return cell_; }
+
   // ---- Layout ----
 
-  struct Slot {
-    Grid grid;
-    int n, c;
-    int rows, cols;        // the slot's extent in cells (the largest grid it will show)
-    std::string op_after;  // the operator drawn after it ("⋆", "=", "")
-    Rect bounds;           // set by layout()
-  };
-
-  static constexpr float kMargin = 40, kMaxCell = 72;
+  static constexpr float kMargin = 40;
   static constexpr int kMaxDrawnSide = 160;
   // Text and the bands it takes above and below the grids shrink on short stages (classroom
   // scales make the layout short), so that the grids keep most of the height.
@@ -217,7 +194,7 @@ class StageBuilder {
   // Places the slots side by side, centred, with one cell size for all of them: the largest
   // that fits. A slot is never narrower than its label, and operators keep room to be read,
   // so that tiny kernels beside large inputs stay legible.
-  void layout(std::vector<Slot>& slots) {
+  void layout(std::vector<Slot>& slots) override {
     constexpr float kGapCells = 1.6f, kMinGap = 56, kMinSlot = 120;
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
@@ -271,7 +248,7 @@ class StageBuilder {
   // grid keeps its colours while it fills up.
   SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,
                       const std::string& label, const Tensor* scale = nullptr,
-                      bool show_shape = true) {
+                      bool show_shape = true) override {
     SceneGrid sg;
     sg.grid = grid;
     sg.slice_n = n, sg.slice_c = c;
@@ -321,14 +298,15 @@ class StageBuilder {
   }
 
   // Text colours follow the final fill of each cell (after styles are set).
-  void restyle_text(SceneGrid& sg) {
+  void restyle_text(SceneGrid& sg) override {
     for (SceneCell& cell : sg.cells)
       if (!cell.text.empty())
         cell.text_color = text_color_on(cell_fill(cell.shade, cell.style, pal_.background));
   }
 
   // Applies a frame's progress to the result grid: pending cells blank, partial ones shown.
-  void apply_progress(SceneGrid& sg, const Frame& f, int n, int c) {
+  void apply_progress(SceneGrid& sg, int n, int c) override {
+    const Frame& f = to_;
     if (f.progress.empty()) return;
     for (SceneCell& cell : sg.cells) {
       const Progress p = f.progress[f.result.offset(n, c, cell.row, cell.col)];
@@ -341,13 +319,12 @@ class StageBuilder {
 
   // ---- Overlays ----
 
-  void frame_rect(const Rect& r, Color stroke, float width, FrameRole role,
-                  Color fill = {0, 0, 0, 0}, bool dashed = false) {
-    add_frame(scene_, r, stroke, width, role, fill, dashed);
+  void frame_rect(const Rect& r, Color stroke, float width, FrameRole role) override {
+    add_frame(scene_, r, stroke, width, role);
   }
 
   void text(float x, float y, const std::string& s, float size, Color color, Font font, Align align,
-            TextRole role) {
+            TextRole role) override {
     SceneText st;
     st.x = x, st.y = y, st.text = s, st.size = size, st.color = color, st.font = font,
     st.align = align;
@@ -357,7 +334,7 @@ class StageBuilder {
 
   const SceneGrid* find(Grid grid) const { return scene_.grid(grid); }
   // The grid showing the (n, c) slice of `grid`, when several slices are on the stage.
-  const SceneGrid* find(Grid grid, int n, int c) const {
+  const SceneGrid* find(Grid grid, int n, int c) const override {
     for (const SceneGrid& sg : scene_.grids)
       if (sg.grid == grid && sg.copy == GridCopy::Own && sg.slice_n == n && sg.slice_c == c)
         return &sg;
@@ -373,7 +350,7 @@ class StageBuilder {
     return {first.x, first.y, wd, h};
   }
 
-  void window_overlay() {
+  void window_overlay() override {
     if (!to_.window) return;
     // With several input channels on the stage, the window is drawn on each of them.
     for (const SceneGrid& other : scene_.grids)
@@ -392,7 +369,8 @@ class StageBuilder {
         !(from_.window->top == w.top && from_.window->left == w.left))
       r = lerp(window_rect(*sg, *from_.window), r, t_);
     const float thick = std::clamp(sg->cell_size * 0.09f, 2.5f, 6.0f);
-    frame_rect(r, kRoleWindow, thick, FrameRole::Window, mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
+    add_frame(scene_, r, kRoleWindow, thick, FrameRole::Window,
+              mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
     // The sampled cells of a strided window: lattice_frames bounds the number of outlines, since
     // a window of dW may cover millions of cells.
     if (w.step_h > 1 || w.step_w > 1) {
@@ -406,7 +384,7 @@ class StageBuilder {
   }
 
   // The current term: its two cells framed and linked; the target framed.
-  void term_overlay() {
+  void term_overlay() override {
     if (to_.kind == StepKind::Stage) return;
     const SceneGrid* target = find(to_.target.grid, to_.target.n, to_.target.c);
     if (target) {
@@ -500,7 +478,7 @@ class StageBuilder {
   // ---- Cell styles ----
 
   // Xp's padding ring: hatched; it grows in when arriving at the PadInput stage.
-  void style_padding(SceneGrid& sg, float grow) {
+  void style_padding(SceneGrid& sg, float grow) override {
     for (SceneCell& cell : sg.cells)
       if (tl_.is_padding(Grid::Xp, cell.row, cell.col)) {
         cell.style = CellStyle::Padding;
@@ -510,7 +488,7 @@ class StageBuilder {
     restyle_text(sg);
   }
 
-  void mark_uncovered(SceneGrid& sg, int offset_h, int offset_w) {
+  void mark_uncovered(SceneGrid& sg, int offset_h, int offset_w) override {
     for (SceneCell& cell : sg.cells) {
       const int y = cell.row - offset_h, x = cell.col - offset_w;
       if (y >= 0 && x >= 0 && y < g_.h && x < g_.w) cell.uncovered = tl_.is_uncovered(y, x);
@@ -518,23 +496,19 @@ class StageBuilder {
   }
 
   // A grid's name, with its slice when the tensor has several: "Xp", "Xp[n=1,c=0]".
-  std::string slice_label(const char* name, int n, int c, const char* first,
-                          const char* second) const {
-    const Shape s = tl_.tensor(grid_of(name)).shape;
-    if (s.n == 1 && s.c == 1) return name;
-    return std::string(name) + "[" + first + "=" + std::to_string(n) + "," + second + "=" +
-           std::to_string(c) + "]";
-  }
-  static Grid grid_of(const std::string& name) {
-    for (int g = 0; g < static_cast<int>(Grid::None); ++g)
-      if (name == grid_name(static_cast<Grid>(g))) return static_cast<Grid>(g);
-    return Grid::None;
+  std::string slice_label(Grid grid, int n, int c, const char* first,
+                          const char* second) const override {
+    const Shape s = tl_.tensor(grid).shape;
+    if (s.n == 1 && s.c == 1) return grid_name(grid);
+    return std::string(grid_name(grid)) + "[" + first + "=" + std::to_string(n) + "," + second +
+           "=" + std::to_string(c) + "]";
   }
 
-  // ---- Phases ----
+  // ---- The phase's slice ----
 
-  // The (n, c) slice of the input-side grids, and the output channel o, that the frame is on.
-  void slices(int* n, int* c, int* o) const {
+  // The (n, c) slice of the input-side grids, and the output channel o, that the frame is on:
+  // the one chosen, else where the step is (the phase says).
+  void slices(int* n, int* c, int* o) const override {
     if (o_.slice) {
       const auto& s = *o_.slice;
       *n = std::clamp(s[0], 0, g_.n - 1), *c = std::clamp(s[1], 0, g_.c - 1),
@@ -546,290 +520,11 @@ class StageBuilder {
     }
     *n = 0, *c = 0, *o = 0;
     if (to_.window) *n = to_.window->n;
-    switch (to_.phase) {
-      case Phase::Forward:
-        if (to_.window) *c = to_.window->c;
-        if (to_.kind != StepKind::Stage) *n = to_.target.n, *o = to_.target.c;
-        break;
-      case Phase::Dw:
-        if (to_.window) *n = to_.window->n, *c = to_.window->c;
-        if (to_.kind != StepKind::Stage) *o = to_.target.n;
-        break;
-      case Phase::DxGather:
-        if (to_.window) *n = to_.window->n, *o = to_.window->c;
-        if (to_.kind != StepKind::Stage) *c = to_.target.c;
-        break;
-      case Phase::DxScatter:
-        if (to_.kind != StepKind::Stage) *n = to_.source.n, *o = to_.source.c;
-        if (to_.window) *c = to_.window->c;
-        break;
-      case Phase::Db:
-        if (to_.window) *n = to_.window->n, *o = to_.window->c;
-        break;
-    }
+    phase_def(to_.phase).slices(g_, to_, n, c, o);
   }
 
-  const Tensor& result_or_final(Grid grid) const {
+  const Tensor& result_or_final(Grid grid) const override {
     return to_.result.shape.count() > 0 ? to_.result : tl_.tensor(grid);
-  }
-
-  void forward() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    if (g_.c_per_group() > 1) return forward_channels(n, c, o);
-    const int cq = c % g_.c_per_group();
-    std::vector<Slot> slots = {{Grid::Xp, n, c, g_.hp(), g_.wp(), "⋆", {}},
-                               {Grid::W, o, cq, g_.kh, g_.kw, "=", {}},
-                               {Grid::Z, n, o, g_.oh, g_.ow, "", {}}};
-    layout(slots);
-    const bool growing = stepping_ && to_.stage == Stage::PadInput;
-    style_padding(
-        add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
-        growing ? t_ : 1.0f);
-    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "o", "c"));
-    SceneGrid& z = add_grid(slots[2], Grid::Z, result_or_final(Grid::Z), n, o,
-                            slice_label("Z", n, o, "n", "o"), &tl_.tensor(Grid::Z));
-    apply_progress(z, to_, n, o);
-    window_overlay();
-    term_overlay();
-  }
-
-  // Several input channels: one row per channel of o's group, Xp[n,c] ⋆ W[o,c] = its
-  // subtotal, and the subtotals summed into Z. Each row shows the same window.
-  void forward_channels(int n, int c_now, int o) {
-    const int cg = g_.c_per_group(), first = o / g_.cout_per_group() * cg;
-    const float gap = 1.6f;
-    const float avail_w = o_.width - 2 * kMargin,
-                avail_h = o_.height - top_band() - bottom_band() - 30;
-    const float row_cells = std::max(g_.hp(), g_.kh) + 1.6f;
-    cell_ = std::min(
-        {kMaxCell, avail_w / (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap), avail_h / (cg * row_cells)});
-    label_size_ = std::clamp(cell_ * 0.42f, 14.0f, 26.0f);
-    const float total_w = (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap) * cell_;
-    const float x0 = (o_.width - total_w) / 2, top = top_band() + 30;
-    const float x_w = x0 + (g_.wp() + gap) * cell_, x_sub = x_w + (g_.kw + gap) * cell_;
-    const float x_z = x_sub + (1 + gap) * cell_;
-    const float op = std::clamp(cell_ * 0.8f, 16.0f, 44.0f);
-    const bool counting =
-        to_.kind != StepKind::Stage && to_.block_sums.size() == static_cast<std::size_t>(cg);
-    Tensor subtotals(Shape{1, cg, 1, 1});
-    if (counting) subtotals.values = to_.block_sums;
-    for (int q = 0; q < cg; ++q) {
-      const float y = top + q * row_cells * cell_ + 1.2f * cell_;
-      const float mid = y + g_.hp() * cell_ / 2;
-      Slot xp{
-          Grid::Xp, n, first + q, g_.hp(), g_.wp(), "", {x0, y, g_.wp() * cell_, g_.hp() * cell_}};
-      style_padding(add_grid(xp, Grid::Xp, tl_.tensor(Grid::Xp), n, first + q,
-                             slice_label("Xp", n, first + q, "n", "c")),
-                    stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
-      text(x_w - gap * cell_ / 2, mid, "⋆", op * 1.5f, pal_.ink, Font::Sans, Align::Center,
-           TextRole::Operator);
-      Slot w{Grid::W,
-             o,
-             q,
-             g_.kh,
-             g_.kw,
-             "",
-             {x_w, mid - g_.kh * cell_ / 2, g_.kw * cell_, g_.kh * cell_}};
-      add_grid(w, Grid::W, tl_.tensor(Grid::W), o, q, slice_label("W", o, q, "o", "c"));
-      text(x_sub - gap * cell_ / 2, mid, "=", op, pal_.ink, Font::Sans, Align::Center,
-           TextRole::Operator);
-      Slot sub{Grid::None, 0, q, 1, 1, "", {x_sub, mid - cell_ / 2, cell_, cell_}};
-      SceneGrid& box = add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q),
-                                &subtotals, false);
-      box.copy = GridCopy::Subtotal;
-      if (!counting) box.cells[0].style = CellStyle::Pending, box.cells[0].text.clear();
-      if (q == c_now - first && to_.kind == StepKind::Term)
-        frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell_ * 0.08f, 2.0f, 4.0f),
-                   FrameRole::Subtotal);
-    }
-    const float z_mid = top + cg * row_cells * cell_ / 2;
-    text(x_z - gap * cell_ / 2, z_mid,
-         to_.stage == Stage::AddBias || !tl_.lesson().bias.empty() ? "Σ+b" : "Σ", op, pal_.ink,
-         Font::Sans, Align::Center, TextRole::Operator);
-    Slot z{Grid::Z,
-           n,
-           o,
-           g_.oh,
-           g_.ow,
-           "",
-           {x_z, z_mid - g_.oh * cell_ / 2, g_.ow * cell_, g_.oh * cell_}};
-    SceneGrid& zg = add_grid(z, Grid::Z, result_or_final(Grid::Z), n, o,
-                             slice_label("Z", n, o, "n", "o"), &tl_.tensor(Grid::Z));
-    apply_progress(zg, to_, n, o);
-    window_overlay();
-    term_overlay();
-  }
-
-  void dw() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    const int cq = c % g_.c_per_group();
-    std::vector<Slot> slots = {{Grid::Xp, n, c, g_.hp(), g_.wp(), "⋆", {}},
-                               {Grid::G, n, o, g_.oh, g_.ow, "=", {}},
-                               {Grid::dW, o, cq, g_.kh, g_.kw, "", {}}};
-    layout(slots);
-    style_padding(
-        add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
-        stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
-    add_grid(slots[1], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    SceneGrid& dw = add_grid(slots[2], Grid::dW, result_or_final(Grid::dW), o, cq,
-                             slice_label("dW", o, cq, "o", "c"), &tl_.tensor(Grid::dW));
-    apply_progress(dw, to_, o, cq);
-    window_overlay();
-    term_overlay();
-  }
-
-  void dx_gather() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    const int oq = o % g_.cout_per_group();
-    std::vector<Slot> slots = {{Grid::Gp, n, o, g_.gp_h(), g_.gp_w(), "⋆", {}},
-                               {Grid::Wr, c, oq, g_.kh, g_.kw, "=", {}},
-                               {Grid::dXp, n, c, g_.hp(), g_.wp(), "", {}}};
-    layout(slots);
-    const Stage stage = to_.stage;
-    const int order = stage_order(to_);  // how far the phase has come
-
-    // The gradient slot: G, then Gd (zeros inserted), then Gp (padded).
-    const float grow = stepping_ ? t_ : 1.0f;
-    if (order <= 0) {
-      add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    } else if (order == 1) {
-      SceneGrid& gd = add_grid(slots[0], Grid::Gd, tl_.tensor(Grid::Gd), n, o,
-                               slice_label("Gd", n, o, "n", "o"));
-      for (SceneCell& cell : gd.cells)
-        if (tl_.is_padding(Grid::Gd, cell.row, cell.col)) {
-          cell.style = CellStyle::InsertedZero;
-          cell.rect = scaled(cell.rect, stage == Stage::DilateGradient ? grow : 1.0f);
-        } else if (stage == Stage::DilateGradient && stepping_) {
-          // The G cells move apart from where they sat in G to their places in Gd.
-          const float gx =
-              gd.bounds.x + gd.bounds.w / 2 - g_.ow * cell_ / 2 + cell.col / g_.stride_w * cell_;
-          const float gy =
-              gd.bounds.y + gd.bounds.h / 2 - g_.oh * cell_ / 2 + cell.row / g_.stride_h * cell_;
-          cell.rect = lerp({gx, gy, cell_, cell_}, cell.rect, t_);
-        }
-      restyle_text(gd);
-    } else {
-      SceneGrid& gp = add_grid(slots[0], Grid::Gp, tl_.tensor(Grid::Gp), n, o,
-                               slice_label("Gp", n, o, "n", "o"));
-      const int ring_h = (g_.kh - 1) * g_.dil_h, ring_w = (g_.kw - 1) * g_.dil_w;
-      for (SceneCell& cell : gp.cells) {
-        if (!tl_.is_padding(Grid::Gp, cell.row, cell.col)) continue;
-        const bool ring = cell.row < ring_h || cell.col < ring_w ||
-                          cell.row >= ring_h + g_.gd_h() || cell.col >= ring_w + g_.gd_w();
-        cell.style = ring ? CellStyle::Padding : CellStyle::InsertedZero;
-        if (ring && stage == Stage::PadGradient) cell.rect = scaled(cell.rect, grow);
-      }
-      restyle_text(gp);
-    }
-
-    // The kernel slot: W, turning through 180° at the RotateKernel stage, then Wr upright.
-    const int cq = c % g_.c_per_group();
-    const int o_full = c / g_.c_per_group() * g_.cout_per_group() + oq;
-    if (order < 3) {
-      add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq,
-               slice_label("W", o_full, cq, "o", "c"));
-    } else if (order == 3 && stepping_ && t_ < 1) {
-      SceneGrid& w = add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, "W → Wr");
-      w.rotation_deg = 180 * t_;
-    } else {
-      add_grid(slots[1], Grid::Wr, tl_.tensor(Grid::Wr), c, oq, slice_label("Wr", c, oq, "c", "o"));
-    }
-
-    dx_result(slots[2], n, c);
-    if (order == 4) {
-      window_overlay();
-      term_overlay();
-    }
-  }
-
-  // The result slot of both dX phases: dXp filling up, its padding border hatched; at the
-  // crop the border shrinks away and dX remains.
-  void dx_result(const Slot& slot, int n, int c) {
-    if (to_.stage == Stage::Crop && !(stepping_ && t_ < 1)) {
-      mark_uncovered(
-          add_grid(slot, Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c")),
-          0, 0);
-      return;
-    }
-    const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count()
-                               ? to_.result
-                               : tl_.tensor(Grid::dXp);
-    SceneGrid& dxp = add_grid(slot, Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"),
-                              &tl_.tensor(Grid::dXp));
-    if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
-    for (SceneCell& cell : dxp.cells)
-      if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
-        cell.style = to_.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
-        if (to_.stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - t_);
-      }
-    mark_uncovered(dxp, g_.pad_top, g_.pad_left);
-    restyle_text(dxp);
-  }
-
-  // 0 G, 1 Gd, 2 Gp, 3 rotated, 4 gathering, 5 after (uncovered, crop).
-  static int stage_order(const Frame& f) {
-    switch (f.stage) {
-      case Stage::ShowGradient:
-        return 0;
-      case Stage::DilateGradient:
-        return 1;
-      case Stage::PadGradient:
-        return 2;
-      case Stage::RotateKernel:
-        return 3;
-      case Stage::None:
-        return 4;
-      default:
-        return 5;
-    }
-  }
-
-  void dx_scatter() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    const int cq = c % g_.c_per_group();
-    std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "·", {}},
-                               {Grid::W, o, cq, g_.kh, g_.kw, "→", {}},
-                               {Grid::dXp, n, c, g_.hp(), g_.wp(), "", {}}};
-    layout(slots);
-    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "o", "c"));
-    dx_result(slots[2], n, c);
-    window_overlay();
-    term_overlay();
-  }
-
-  void db() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    Tensor row(Shape{1, 1, 1, g_.cout});
-    const Tensor& db = result_or_final(Grid::db);
-    for (int k = 0; k < g_.cout; ++k) row.values[k] = db.values[k];
-    std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "Σ →", {}},
-                               {Grid::db, 0, 0, 1, g_.cout, "", {}}};
-    layout(slots);
-    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    Tensor final_row(row.shape);
-    final_row.values = tl_.results().db;
-    SceneGrid& dbg = add_grid(slots[1], Grid::db, row, 0, 0, "db", &final_row);
-    if (!to_.progress.empty())
-      for (SceneCell& cell : dbg.cells)
-        if (to_.progress[cell.col] == Progress::Pending)
-          cell.style = CellStyle::Pending, cell.text.clear();
-    window_overlay();
-    // db's target is (0, o, 0, 0): on the stage its cell is column o of the row.
-    if (to_.kind != StepKind::Stage)
-      frame_rect(cell_rect(dbg, 0, to_.target.c), kRoleTarget, std::clamp(cell_ * 0.1f, 2.5f, 6.0f),
-                 FrameRole::Target);
-    if (to_.kind == StepKind::Term && to_.current_term) {
-      const CellRef& a = to_.current_term->a;
-      if (a.n == n && a.c == o)
-        frame_rect(scaled(cell_rect(*find(Grid::G), a.h, a.w), 0.8f), kRoleTerm, 3,
-                   FrameRole::Term);
-    }
   }
 
   // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
@@ -861,7 +556,7 @@ class StageBuilder {
       const float w1 = std::max(good.shape.w * cell_, label_w1),
                   w2 = std::max(bad.shape.w * cell_, label_w2);
       const float grid_top = y + label + 12;
-      Slot left{grid_of(name),
+      Slot left{about_dw ? Grid::dW : Grid::dX,
                 0,
                 0,
                 rows,

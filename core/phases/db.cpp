@@ -1,5 +1,9 @@
 // ∂L/∂b = ΣG: db[o] is the sum of G[n,o,i,j] over the batch and every position.
 // Loops: cells (outer = o, a = b = 0), terms (q = n, p = i, r = j): plain additions.
+#include <algorithm>
+
+#include "core/colormap.h"
+#include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
 namespace convstep {
@@ -45,6 +49,41 @@ void slices(const Geometry&, const Frame& f, int* n, int*, int* o) {
   if (f.window) *n = f.window->n, *o = f.window->c;
 }
 
+// G Σ → db: one row of db, its channels in columns.
+void draw(StageCanvas& s) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const Frame& f = s.frame();
+  int n, c, o;
+  s.slices(&n, &c, &o);
+  Tensor row(Shape{1, 1, 1, g.cout});
+  const Tensor& db = s.result_or_final(Grid::db);
+  for (int k = 0; k < g.cout; ++k) row.values[k] = db.values[k];
+  std::vector<StageCanvas::Slot> slots = {{Grid::G, n, o, g.oh, g.ow, "Σ →"},
+                                          {Grid::db, 0, 0, 1, g.cout, ""}};
+  s.layout(slots);
+  s.add_grid(slots[0], Grid::G, tl.tensor(Grid::G), n, o, s.slice_label(Grid::G, n, o, "n", "o"));
+  Tensor final_row(row.shape);
+  final_row.values = tl.results().db;
+  SceneGrid& dbg = s.add_grid(slots[1], Grid::db, row, 0, 0, "db", &final_row);
+  if (!f.progress.empty())
+    for (SceneCell& cell : dbg.cells)
+      if (f.progress[cell.col] == Progress::Pending)
+        cell.style = CellStyle::Pending, cell.text.clear();
+  const float cell = s.cell_size();
+  const Rect target = cell_rect(dbg, 0, f.target.c);
+  s.window_overlay();
+  // db's target is (0, o, 0, 0): on the stage its cell is column o of the row.
+  if (f.kind != StepKind::Stage)
+    s.frame_rect(target, kRoleTarget, std::clamp(cell * 0.1f, 2.5f, 6.0f), FrameRole::Target);
+  if (f.kind == StepKind::Term && f.current_term) {
+    const CellRef& a = f.current_term->a;
+    if (a.n == n && a.c == o)
+      s.frame_rect(scaled(cell_rect(*s.find(Grid::G, n, o), a.h, a.w), 0.8f), kRoleTerm, 3,
+                   FrameRole::Term);
+  }
+}
+
 }  // namespace
 
 const PhaseDef kDbPhase = {
@@ -71,7 +110,7 @@ const PhaseDef kDbPhase = {
     .cell_of = cell_of,
     .cell_remark = nullptr,
     .slices = slices,
-    .draw = nullptr,
+    .draw = draw,
 };
 
 }  // namespace convstep

@@ -2,6 +2,7 @@
 // Xp[n,c,i·s+u·dil,j·s+v·dil]·G[n,o,i,j]: G, spread out by the stride, laid over Xp at (u·dil,
 // v·dil). Loops: cells (outer = o·(C/groups) + c within the group, a = u, b = v), terms (q = n, p =
 // i, r = j).
+#include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
 namespace convstep {
@@ -71,6 +72,28 @@ void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
   if (f.kind != StepKind::Stage) *o = f.target.n;
 }
 
+// Xp ⋆ G = dW: G laid over Xp.
+void draw(StageCanvas& s) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  int n, c, o;
+  s.slices(&n, &c, &o);
+  const int cq = c % g.c_per_group();
+  std::vector<StageCanvas::Slot> slots = {{Grid::Xp, n, c, g.hp(), g.wp(), "⋆"},
+                                          {Grid::G, n, o, g.oh, g.ow, "="},
+                                          {Grid::dW, o, cq, g.kh, g.kw, ""}};
+  s.layout(slots);
+  s.style_padding(s.add_grid(slots[0], Grid::Xp, tl.tensor(Grid::Xp), n, c,
+                             s.slice_label(Grid::Xp, n, c, "n", "c")),
+                  s.stepping() && s.frame().stage == Stage::PadInput ? s.move() : 1.0f);
+  s.add_grid(slots[1], Grid::G, tl.tensor(Grid::G), n, o, s.slice_label(Grid::G, n, o, "n", "o"));
+  SceneGrid& dw = s.add_grid(slots[2], Grid::dW, s.result_or_final(Grid::dW), o, cq,
+                             s.slice_label(Grid::dW, o, cq, "o", "c"), &tl.tensor(Grid::dW));
+  s.apply_progress(dw, o, cq);
+  s.window_overlay();
+  s.term_overlay();
+}
+
 }  // namespace
 
 const PhaseDef kDwPhase = {
@@ -99,7 +122,7 @@ const PhaseDef kDwPhase = {
     .cell_of = cell_of,
     .cell_remark = nullptr,
     .slices = slices,
-    .draw = nullptr,
+    .draw = draw,
 };
 
 }  // namespace convstep

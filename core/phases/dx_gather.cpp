@@ -2,6 +2,7 @@
 // turned through 180° (Wr); then dXp = Gp ⋆ Wr, and the crop leaves dX.
 // Loops: cells (outer = n·C + c, a = y, b = x over the part of dXp that Gp ⋆ Wr reaches),
 // terms (q = o within c's group, p = u, r = v).
+#include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
 namespace convstep {
@@ -75,7 +76,129 @@ void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
   if (f.kind != StepKind::Stage) *c = f.target.c;
 }
 
+// How far the phase has come: 0 G, 1 Gd, 2 Gp, 3 rotated, 4 gathering, 5 after (uncovered,
+// crop).
+int stage_order(Stage stage) {
+  switch (stage) {
+    case Stage::ShowGradient:
+      return 0;
+    case Stage::DilateGradient:
+      return 1;
+    case Stage::PadGradient:
+      return 2;
+    case Stage::RotateKernel:
+      return 3;
+    case Stage::None:
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+// The gradient slot: G, then Gd (zeros inserted, the G cells moving apart), then Gp (padded).
+void draw_gradient(StageCanvas& s, const StageCanvas::Slot& slot, int n, int o) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const Stage stage = s.frame().stage;
+  const int order = stage_order(stage);
+  const float grow = s.stepping() ? s.move() : 1.0f, cell_size = s.cell_size();
+  if (order <= 0) {
+    s.add_grid(slot, Grid::G, tl.tensor(Grid::G), n, o, s.slice_label(Grid::G, n, o, "n", "o"));
+  } else if (order == 1) {
+    SceneGrid& gd = s.add_grid(slot, Grid::Gd, tl.tensor(Grid::Gd), n, o,
+                               s.slice_label(Grid::Gd, n, o, "n", "o"));
+    for (SceneCell& cell : gd.cells)
+      if (tl.is_padding(Grid::Gd, cell.row, cell.col)) {
+        cell.style = CellStyle::InsertedZero;
+        cell.rect = scaled(cell.rect, stage == Stage::DilateGradient ? grow : 1.0f);
+      } else if (stage == Stage::DilateGradient && s.stepping()) {
+        // The G cells move apart from where they sat in G to their places in Gd.
+        const float gx = gd.bounds.x + gd.bounds.w / 2 - g.ow * cell_size / 2 +
+                         cell.col / g.stride_w * cell_size;
+        const float gy = gd.bounds.y + gd.bounds.h / 2 - g.oh * cell_size / 2 +
+                         cell.row / g.stride_h * cell_size;
+        cell.rect = lerp({gx, gy, cell_size, cell_size}, cell.rect, s.move());
+      }
+    s.restyle_text(gd);
+  } else {
+    SceneGrid& gp = s.add_grid(slot, Grid::Gp, tl.tensor(Grid::Gp), n, o,
+                               s.slice_label(Grid::Gp, n, o, "n", "o"));
+    const int ring_h = (g.kh - 1) * g.dil_h, ring_w = (g.kw - 1) * g.dil_w;
+    for (SceneCell& cell : gp.cells) {
+      if (!tl.is_padding(Grid::Gp, cell.row, cell.col)) continue;
+      const bool ring = cell.row < ring_h || cell.col < ring_w || cell.row >= ring_h + g.gd_h() ||
+                        cell.col >= ring_w + g.gd_w();
+      cell.style = ring ? CellStyle::Padding : CellStyle::InsertedZero;
+      if (ring && stage == Stage::PadGradient) cell.rect = scaled(cell.rect, grow);
+    }
+    s.restyle_text(gp);
+  }
+}
+
+// The kernel slot: W, turning through 180° at the RotateKernel stage, then Wr upright.
+void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const int order = stage_order(s.frame().stage);
+  const int cq = c % g.c_per_group();
+  const int o = c / g.c_per_group() * g.cout_per_group() + oq;
+  if (order < 3) {
+    s.add_grid(slot, Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
+  } else if (order == 3 && s.stepping() && s.move() < 1) {
+    SceneGrid& w = s.add_grid(slot, Grid::W, tl.tensor(Grid::W), o, cq, "W → Wr");
+    w.rotation_deg = 180 * s.move();
+  } else {
+    s.add_grid(slot, Grid::Wr, tl.tensor(Grid::Wr), c, oq,
+               s.slice_label(Grid::Wr, c, oq, "c", "o"));
+  }
+}
+
+// Gp ⋆ Wr = dXp, the gradient and the kernel getting there stage by stage.
+void draw(StageCanvas& s) {
+  const Geometry& g = s.timeline().geometry();
+  int n, c, o;
+  s.slices(&n, &c, &o);
+  const int oq = o % g.cout_per_group();
+  std::vector<StageCanvas::Slot> slots = {{Grid::Gp, n, o, g.gp_h(), g.gp_w(), "⋆"},
+                                          {Grid::Wr, c, oq, g.kh, g.kw, "="},
+                                          {Grid::dXp, n, c, g.hp(), g.wp(), ""}};
+  s.layout(slots);
+  draw_gradient(s, slots[0], n, o);
+  draw_kernel(s, slots[1], c, oq);
+  draw_dx_result(s, slots[2], n, c);
+  if (stage_order(s.frame().stage) == 4) {
+    s.window_overlay();
+    s.term_overlay();
+  }
+}
+
 }  // namespace
+
+// The result slot of both dX phases: dXp filling up, its padding border hatched; at the crop
+// the border shrinks away and dX remains.
+void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const Frame& f = s.frame();
+  if (f.stage == Stage::Crop && !(s.stepping() && s.move() < 1)) {
+    s.mark_uncovered(s.add_grid(slot, Grid::dX, tl.tensor(Grid::dX), n, c,
+                                s.slice_label(Grid::dX, n, c, "n", "c")),
+                     0, 0);
+    return;
+  }
+  const Tensor& values =
+      f.result_grid == Grid::dXp && f.result.shape.count() ? f.result : tl.tensor(Grid::dXp);
+  SceneGrid& dxp = s.add_grid(slot, Grid::dXp, values, n, c,
+                              s.slice_label(Grid::dXp, n, c, "n", "c"), &tl.tensor(Grid::dXp));
+  if (f.result_grid == Grid::dXp) s.apply_progress(dxp, n, c);
+  for (SceneCell& cell : dxp.cells)
+    if (tl.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
+      cell.style = f.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
+      if (f.stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - s.move());
+    }
+  s.mark_uncovered(dxp, g.pad_top, g.pad_left);
+  s.restyle_text(dxp);
+}
 
 const PhaseDef kDxGatherPhase = {
     .name = "dx_gather",
@@ -106,7 +229,7 @@ const PhaseDef kDxGatherPhase = {
     .cell_of = cell_of,
     .cell_remark = nullptr,
     .slices = slices,
-    .draw = nullptr,
+    .draw = draw,
 };
 
 }  // namespace convstep

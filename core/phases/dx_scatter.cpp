@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
 namespace convstep {
@@ -189,6 +190,24 @@ void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
   if (f.window) *c = f.window->c;
 }
 
+// G · W → dXp: each G cell stamps g·W into its window.
+void draw(StageCanvas& s) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  int n, c, o;
+  s.slices(&n, &c, &o);
+  const int cq = c % g.c_per_group();
+  std::vector<StageCanvas::Slot> slots = {{Grid::G, n, o, g.oh, g.ow, "·"},
+                                          {Grid::W, o, cq, g.kh, g.kw, "→"},
+                                          {Grid::dXp, n, c, g.hp(), g.wp(), ""}};
+  s.layout(slots);
+  s.add_grid(slots[0], Grid::G, tl.tensor(Grid::G), n, o, s.slice_label(Grid::G, n, o, "n", "o"));
+  s.add_grid(slots[1], Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
+  draw_dx_result(s, slots[2], n, c);
+  s.window_overlay();
+  s.term_overlay();
+}
+
 }  // namespace
 
 const PhaseDef kDxScatterPhase = {
@@ -217,7 +236,7 @@ const PhaseDef kDxScatterPhase = {
     .cell_of = nullptr,
     .cell_remark = nullptr,
     .slices = slices,
-    .draw = nullptr,
+    .draw = draw,
 };
 
 }  // namespace convstep

@@ -1,7 +1,11 @@
 // Forward: Z = Xp ⋆ W + b. Each output cell Z[n,o,i,j] is the sum over the input channels c of
 // its group and the kernel taps (u, v) of Xp[n,c,i·s+u·dil,j·s+v·dil]·W[o,c,u,v].
 // Loops: cells (outer = n·Cout + o, a = i, b = j), terms (q = c within the group, p = u, r = v).
+#include <algorithm>
+
+#include "core/colormap.h"
 #include "core/equation.h"
+#include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
 namespace convstep {
@@ -81,6 +85,95 @@ void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
   if (f.kind != StepKind::Stage) *n = f.target.n, *o = f.target.c;
 }
 
+// Xp ⋆ W = Z, on one input channel.
+void draw_one_channel(StageCanvas& s, int n, int c, int o) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const int cq = c % g.c_per_group();
+  std::vector<StageCanvas::Slot> slots = {{Grid::Xp, n, c, g.hp(), g.wp(), "⋆"},
+                                          {Grid::W, o, cq, g.kh, g.kw, "="},
+                                          {Grid::Z, n, o, g.oh, g.ow, ""}};
+  s.layout(slots);
+  const bool growing = s.stepping() && s.frame().stage == Stage::PadInput;
+  s.style_padding(s.add_grid(slots[0], Grid::Xp, tl.tensor(Grid::Xp), n, c,
+                             s.slice_label(Grid::Xp, n, c, "n", "c")),
+                  growing ? s.move() : 1.0f);
+  s.add_grid(slots[1], Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
+  SceneGrid& z = s.add_grid(slots[2], Grid::Z, s.result_or_final(Grid::Z), n, o,
+                            s.slice_label(Grid::Z, n, o, "n", "o"), &tl.tensor(Grid::Z));
+  s.apply_progress(z, n, o);
+}
+
+// Several input channels: one row per channel of o's group, Xp[n,c] ⋆ W[o,c] = its
+// subtotal, and the subtotals summed into Z. Each row shows the same window.
+void draw_channels(StageCanvas& s, int n, int c_now, int o) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const Frame& f = s.frame();
+  const int cg = g.c_per_group(), first = o / g.cout_per_group() * cg;
+  const float gap = 1.6f;
+  const Rect area = s.area();
+  const float avail_w = area.w, avail_h = area.h - 30;
+  const float row_cells = std::max(g.hp(), g.kh) + 1.6f;
+  const float cell =
+      std::min({StageCanvas::kMaxCell, avail_w / (g.wp() + g.kw + 1 + g.ow + 4 * gap),
+                avail_h / (cg * row_cells)});
+  s.set_cell_size(cell, std::clamp(cell * 0.42f, 14.0f, 26.0f));
+  const float total_w = (g.wp() + g.kw + 1 + g.ow + 4 * gap) * cell;
+  const float x0 = area.x + (area.w - total_w) / 2, top = area.y + 30;
+  const float x_w = x0 + (g.wp() + gap) * cell, x_sub = x_w + (g.kw + gap) * cell;
+  const float x_z = x_sub + (1 + gap) * cell;
+  const float op = std::clamp(cell * 0.8f, 16.0f, 44.0f);
+  const bool counting =
+      f.kind != StepKind::Stage && f.block_sums.size() == static_cast<std::size_t>(cg);
+  Tensor subtotals(Shape{1, cg, 1, 1});
+  if (counting) subtotals.values = f.block_sums;
+  for (int q = 0; q < cg; ++q) {
+    const float y = top + q * row_cells * cell + 1.2f * cell;
+    const float mid = y + g.hp() * cell / 2;
+    const StageCanvas::Slot xp{
+        Grid::Xp, n, first + q, g.hp(), g.wp(), "", {x0, y, g.wp() * cell, g.hp() * cell}};
+    s.style_padding(s.add_grid(xp, Grid::Xp, tl.tensor(Grid::Xp), n, first + q,
+                               s.slice_label(Grid::Xp, n, first + q, "n", "c")),
+                    s.stepping() && f.stage == Stage::PadInput ? s.move() : 1.0f);
+    s.text(x_w - gap * cell / 2, mid, "⋆", op * 1.5f, s.ink(), Font::Sans, Align::Center,
+           TextRole::Operator);
+    const StageCanvas::Slot w{
+        Grid::W, o, q, g.kh, g.kw, "", {x_w, mid - g.kh * cell / 2, g.kw * cell, g.kh * cell}};
+    s.add_grid(w, Grid::W, tl.tensor(Grid::W), o, q, s.slice_label(Grid::W, o, q, "o", "c"));
+    s.text(x_sub - gap * cell / 2, mid, "=", op, s.ink(), Font::Sans, Align::Center,
+           TextRole::Operator);
+    const StageCanvas::Slot sub{Grid::None, 0, q, 1, 1, "", {x_sub, mid - cell / 2, cell, cell}};
+    SceneGrid& box = s.add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q),
+                                &subtotals, false);
+    box.copy = GridCopy::Subtotal;
+    if (!counting) box.cells[0].style = CellStyle::Pending, box.cells[0].text.clear();
+    if (q == c_now - first && f.kind == StepKind::Term)
+      s.frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell * 0.08f, 2.0f, 4.0f),
+                   FrameRole::Subtotal);
+  }
+  const float z_mid = top + cg * row_cells * cell / 2;
+  s.text(x_z - gap * cell / 2, z_mid,
+         f.stage == Stage::AddBias || !tl.lesson().bias.empty() ? "Σ+b" : "Σ", op, s.ink(),
+         Font::Sans, Align::Center, TextRole::Operator);
+  const StageCanvas::Slot z{
+      Grid::Z, n, o, g.oh, g.ow, "", {x_z, z_mid - g.oh * cell / 2, g.ow * cell, g.oh * cell}};
+  SceneGrid& zg = s.add_grid(z, Grid::Z, s.result_or_final(Grid::Z), n, o,
+                             s.slice_label(Grid::Z, n, o, "n", "o"), &tl.tensor(Grid::Z));
+  s.apply_progress(zg, n, o);
+}
+
+void draw(StageCanvas& s) {
+  int n, c, o;
+  s.slices(&n, &c, &o);
+  if (s.timeline().geometry().c_per_group() > 1)
+    draw_channels(s, n, c, o);
+  else
+    draw_one_channel(s, n, c, o);
+  s.window_overlay();
+  s.term_overlay();
+}
+
 }  // namespace
 
 const PhaseDef kForwardPhase = {
@@ -109,7 +202,7 @@ const PhaseDef kForwardPhase = {
     .cell_of = cell_of,
     .cell_remark = cell_remark,
     .slices = slices,
-    .draw = nullptr,
+    .draw = draw,
 };
 
 }  // namespace convstep

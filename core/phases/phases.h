@@ -22,11 +22,10 @@
 #include <vector>
 
 #include "core/equation.h"
+#include "core/phases/canvas.h"
 #include "core/timeline.h"
 
 namespace convstep {
-
-class StageCanvas;
 
 // Everything the timeline computes once: the lesson's grids, by their DESIGN.md names.
 struct Model {
@@ -127,6 +126,8 @@ const PhaseDef& phase_def(Phase p);
 void gather_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame& f);
 Equation describe_stage(const Model& m, Stage stage, std::string* note);  // core/phases/stages.cpp
 void show_complete(const BlockStep& s, Frame& f);  // the result grid complete, every cell done
+// The dX phases' result slot on the stage: dXp filling up, then cropped to dX (dx_gather.cpp).
+void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c);
 
 extern const PhaseDef kForwardPhase, kDwPhase, kDxGatherPhase, kDxScatterPhase, kDbPhase;
 

@@ -212,6 +212,71 @@ BlockPosition locate_cell(const Block& blk, long long cell) {
   return pos;
 }
 
+// A cell ref and how it moves with a term's (q, p, r).
+struct MovingRef {
+  CellRef base;
+  int d[3][4] = {};
+
+  MovingRef() = default;
+  MovingRef(const CellRef& at0, const CellRef (&at1)[3]) : base(at0) {
+    for (int k = 0; k < 3; ++k)
+      d[k][0] = at1[k].n - at0.n, d[k][1] = at1[k].c - at0.c, d[k][2] = at1[k].h - at0.h,
+      d[k][3] = at1[k].w - at0.w;
+  }
+  CellRef at(int q, int p, int r) const {
+    CellRef c = base;
+    c.n += q * d[0][0] + p * d[1][0] + r * d[2][0];
+    c.c += q * d[0][1] + p * d[1][1] + r * d[2][1];
+    c.h += q * d[0][2] + p * d[1][2] + r * d[2][2];
+    c.w += q * d[0][3] + p * d[1][3] + r * d[2][3];
+    return c;
+  }
+};
+
+// The terms of one cell, without a call to the phase for each: a phase's term() is affine in
+// (q, p, r) (phases.h), so term (q, p, r) is term (0, 0, 0) moved by q, p and r steps.
+class CellTerms {
+ public:
+  CellTerms(const PhaseDef& def, const Model& m, const Block& blk, int outer, int a, int b)
+      : blk_(blk) {
+    CellRef t0, t1[3];
+    const Term base = def.term(m.geo, {outer, a, b, 0, 0, 0}, &t0);
+    Term step[3];
+    for (int k = 0; k < 3; ++k)
+      step[k] = def.term(m.geo, {outer, a, b, k == 0, k == 1, k == 2}, &t1[k]);
+    a_ = MovingRef(base.a, {step[0].a, step[1].a, step[2].a});
+    b_ = MovingRef(base.b, {step[0].b, step[1].b, step[2].b});
+    target_ = MovingRef(t0, t1);
+    a_values_ = &m.tensor(base.a.grid);
+    b_values_ = base.b.grid == Grid::None ? nullptr : &m.tensor(base.b.grid);
+    a_cell_ = a, b_cell_ = b;
+  }
+
+  // Term t of the cell in its full order (q, p, r), and the cell it adds into.
+  Term at(long long t, CellRef* target) const {
+    const int q = static_cast<int>(t / (1LL * blk_.rows.inner * blk_.cols.inner));
+    const int p = static_cast<int>(t / blk_.cols.inner % blk_.rows.inner);
+    const int r = static_cast<int>(t % blk_.cols.inner);
+    Term term;
+    term.a = a_.at(q, p, r);
+    term.zero = !blk_.rows.ok(a_cell_, p) || !blk_.cols.ok(b_cell_, r);
+    term.a_value = (*a_values_)(term.a.n, term.a.c, term.a.h, term.a.w);
+    if (b_values_) {
+      term.b = b_.at(q, p, r);
+      term.b_value = (*b_values_)(term.b.n, term.b.c, term.b.h, term.b.w);
+    }
+    term.product = term.a_value * term.b_value;
+    *target = target_.at(q, p, r);
+    return term;
+  }
+
+ private:
+  const Block& blk_;
+  MovingRef a_, b_, target_;
+  const Tensor *a_values_ = nullptr, *b_values_ = nullptr;
+  int a_cell_ = 0, b_cell_ = 0;
+};
+
 // The terms an equation shows: all of them when there are few, else the first and the last
 // few. Keeping only those makes an equation cost the same at any term of a long sum.
 struct EquationTerms {
@@ -316,20 +381,6 @@ struct Timeline::Impl {
   const Block& block(Phase p) const { return blocks[static_cast<int>(p)]; }
   const std::vector<Stage>& segs(Phase p) const { return stages[static_cast<int>(p)]; }
 
-  // The term t of cell (outer, a, b) in its full order (q, p, r), and the cell it adds into.
-  Term make_term(const PhaseDef& def, const Block& blk, int outer, int a, int b, long long t,
-                 CellRef* target) const {
-    const int q = static_cast<int>(t / (1LL * blk.rows.inner * blk.cols.inner));
-    const int p = static_cast<int>(t / blk.cols.inner % blk.rows.inner);
-    const int r = static_cast<int>(t % blk.cols.inner);
-    Term term = def.term(model.geo, {outer, a, b, q, p, r}, target);
-    term.zero = !blk.rows.ok(a, p) || !blk.cols.ok(b, r);
-    term.a_value = model.value(term.a);
-    term.b_value = term.b.grid == Grid::None ? 1.0 : model.value(term.b);
-    term.product = term.a_value * term.b_value;
-    return term;
-  }
-
   BlockStep walk_cell(const PhaseDef& def, const Block& blk, const BlockPosition& pos, bool skip,
                       Frame& f) const;
   void block_frame(const PhaseDef& def, Phase phase, long long local, bool skip, Frame& f,
@@ -396,9 +447,10 @@ BlockStep Timeline::Impl::walk_cell(const PhaseDef& def, const Block& blk, const
   f.block_sums.assign(blk.q, 0.0);
   EquationTerms so_far;
   bool current_shown = false;
+  const CellTerms terms(def, model, blk, pos.outer, pos.a, pos.b);
   for (long long t = 0; t < blk.terms_per_cell(); ++t) {
     CellRef target;
-    const Term term = make_term(def, blk, pos.outer, pos.a, pos.b, t, &target);
+    const Term term = terms.at(t, &target);
     if (t == pos.term) s.current = term, s.current_target = target;
     if (skip && term.zero) continue;
     if (t > pos.term) {
@@ -511,9 +563,10 @@ void Timeline::for_each_term(Phase phase, long long cell, bool skip,
     throw std::out_of_range(std::string("cell ") + std::to_string(cell) + " is outside " +
                             def.name + "'s 0.." + std::to_string(blk.cells() - 1));
   const BlockPosition pos = locate_cell(blk, cell);
+  const CellTerms terms(def, m.model, blk, pos.outer, pos.a, pos.b);
   for (long long t = 0; t < blk.terms_per_cell(); ++t) {
     CellRef target;
-    const Term term = m.make_term(def, blk, pos.outer, pos.a, pos.b, t, &target);
+    const Term term = terms.at(t, &target);
     if (!(skip && term.zero)) visit(term);
   }
 }

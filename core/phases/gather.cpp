@@ -1,5 +1,7 @@
 // The accumulation step of a gathering phase (forward, dw, dx_gather, db): each target cell is
 // the sum of its terms, the cells are computed one after another in loop order.
+#include <algorithm>
+
 #include "core/format.h"
 #include "core/phases/phases.h"
 
@@ -13,26 +15,25 @@ void show_complete(const BlockStep& s, Frame& f) {
 
 namespace {
 
-// The result grid: cells before this one are done, this one holds its running sum. Every
-// value is visited whatever the step, so the cost does not depend on k.
+// The result grid: cells before this one are done, this one holds its running sum, the rest
+// are pending. In each row the loop reaches, the done cells come first: one copy and one fill
+// a row, whatever the step, so the cost does not depend on k.
 void show_progress(const BlockStep& s, Frame& f) {
   const Shape rs = f.result.shape;
-  const int rows = s.shape.rows, cols = s.shape.cols;  // the cells the loop reaches
-  // Locals, not the frame's members: the stores below cannot move them.
-  const long long now = s.cell;
+  const int rows = std::min(rs.h, s.shape.rows), cols = std::min(rs.w, s.shape.cols);
   const double* final_values = s.final_values->values.data();
   double* values = f.result.values.data();
   Progress* progress = f.progress.data();
-  for (int a0 = 0; a0 < rs.n; ++a0)
-    for (int a1 = 0; a1 < rs.c; ++a1)
-      for (int y = 0; y < rs.h && y < rows; ++y)
-        for (int x = 0; x < rs.w && x < cols; ++x) {
-          const long long cell = ((1LL * a0 * rs.c + a1) * rows + y) * cols + x;
-          const std::size_t at = ((static_cast<std::size_t>(a0) * rs.c + a1) * rs.h + y) * rs.w + x;
-          const bool done = cell < now;
-          values[at] = done ? final_values[at] : 0.0;
-          progress[at] = done ? Progress::Done : Progress::Pending;
-        }
+  for (int slice = 0; slice < rs.n * rs.c; ++slice)
+    for (int y = 0; y < rows; ++y) {
+      const long long first = (1LL * slice * s.shape.rows + y) * s.shape.cols;  // in loop order
+      const int done = static_cast<int>(std::clamp<long long>(s.cell - first, 0, cols));
+      const std::size_t at = (static_cast<std::size_t>(slice) * rs.h + y) * rs.w;
+      std::copy(final_values + at, final_values + at + done, values + at);
+      std::fill(values + at + done, values + at + cols, 0.0);
+      std::fill(progress + at, progress + at + done, Progress::Done);
+      std::fill(progress + at + done, progress + at + cols, Progress::Pending);
+    }
   const auto target = f.result.offset(f.target.n, f.target.c, f.target.h, f.target.w);
   values[target] = s.sum;
   progress[target] = s.cell_complete ? Progress::Done : Progress::Partial;

@@ -98,6 +98,9 @@ struct PhaseDef {
   bool (*row_ok)(const Model&, int a, int p);
   bool (*col_ok)(const Model&, int b, int r);
   // The operands of a term (values are filled in by the walker) and the cell it adds into.
+  // Affine in (q, p, r): each index of the operands and the target is a constant plus
+  // multiples of q, p and r (a window's cells, a kernel's taps), so that the walker can step
+  // through a cell's terms without calling it for each one.
   Term (*term)(const Geometry&, const TermAt&, CellRef* target);
   Window (*window)(const Geometry&, const TermAt&);                  // nullptr: none
   std::optional<CellRef> (*source)(const Geometry&, const TermAt&);  // the cell that stamps

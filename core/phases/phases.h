@@ -13,8 +13,12 @@
 //        (q, p, r); row_ok/col_ok say which terms are structural zeros (padding, stride);
 //      - term(): the operands of term (q, p, r) of cell (outer, a, b), and the cell it adds
 //        into; window(): the cells it covers; result_grid()/final_values(): what it computes;
-//      - block_step: gather_step (each target cell is the sum of its terms) or your own;
+//      - block_step: gather_step (each target cell is the sum of its terms) or your own
+//        (scatter_step in dx_scatter.cpp: a step's terms land in many cells);
+//      - cell_of(): which of its cells computes a result cell (the hovered cell's equation);
 //      - slices() and draw(): what the stage lays out (core/phases/canvas.h).
+//   A new kind of stage step goes in `enum class Stage` (core/timeline.h), with its words in
+//   core/phases/stages.cpp. Equations are data (core/equation.h): set their parts, never text.
 #pragma once
 
 #include <optional>

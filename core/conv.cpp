@@ -117,6 +117,27 @@ Geometry resolve(const ConvSpec& spec, const Shape& input, const Shape& weight) 
 }
 
 // ---------------------------------------------------------------------------------------------
+// One axis's index logic
+
+Lattice ConvAxis::taps_reaching(int y) const {
+  Lattice taps;
+  for (int u = 0; u < k; ++u) {
+    if (output_of(y, u) < 0) continue;
+    if (taps.count == 1) taps.step = u - taps.first;
+    if (taps.count++ == 0) taps.first = u;
+  }
+  return taps;
+}
+
+Lattice ConvAxis::windows_reaching(int y) const {
+  const Lattice taps = taps_reaching(y);
+  if (taps.count == 0) return {};
+  // Consecutive taps are step·dil apart in Xp, so their windows are step·dil / s apart.
+  const int last_tap = taps.at(taps.count - 1);
+  return {output_of(y, last_tap), taps.count, taps.count > 1 ? taps.step * dil / stride : 1};
+}
+
+// ---------------------------------------------------------------------------------------------
 // The building blocks of the gather method.
 
 Tensor pad_input(const Tensor& X, const Geometry& geo) {
@@ -198,6 +219,7 @@ void for_each_block(const Geometry& geo, F fn) {
 RowMatrix im2col(const Tensor& Xp, const Geometry& geo, int n, int group, long long first,
                  long long count) {
   const int cg = geo.c_per_group();
+  const ConvAxis R = geo.rows(), C = geo.cols();
   RowMatrix cols(cg * geo.kh * geo.kw, count);
   for (int c = 0; c < cg; ++c)
     for (int u = 0; u < geo.kh; ++u)
@@ -205,8 +227,7 @@ RowMatrix im2col(const Tensor& Xp, const Geometry& geo, int n, int group, long l
         double* row = cols.row((c * geo.kh + u) * geo.kw + v).data();
         int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
         for (long long k = 0; k < count; ++k) {
-          row[k] = Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
-                      j * geo.stride_w + v * geo.dil_w);
+          row[k] = Xp(n, group * cg + c, R.input_of(i, u), C.input_of(j, v));
           if (++j == geo.ow) j = 0, ++i;
         }
       }
@@ -247,6 +268,7 @@ Tensor forward(const Tensor& X, const Tensor& W, const std::vector<double>& bias
         });
       }
   } else {
+    const ConvAxis rows = geo.rows(), cols = geo.cols();
     for (int n = 0; n < geo.n; ++n)
       for (int o = 0; o < geo.cout; ++o) {
         const int group = o / og;
@@ -256,8 +278,7 @@ Tensor forward(const Tensor& X, const Tensor& W, const std::vector<double>& bias
             for (int c = 0; c < cg; ++c)
               for (int u = 0; u < geo.kh; ++u)
                 for (int v = 0; v < geo.kw; ++v)
-                  sum += Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
-                            j * geo.stride_w + v * geo.dil_w) *
+                  sum += Xp(n, group * cg + c, rows.input_of(i, u), cols.input_of(j, v)) *
                          W(o, c, u, v);
             Z(n, o, i, j) = sum;
           }
@@ -279,6 +300,7 @@ namespace {
 Tensor grad_input_direct(const Tensor& G, const Tensor& W, const Geometry& geo) {
   Tensor dX(geo.input_shape());
   const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  const ConvAxis rows = geo.rows(), cols = geo.cols();
   for (int n = 0; n < geo.n; ++n)
     for (int c = 0; c < geo.c; ++c) {
       const int group = c / cg;
@@ -288,12 +310,11 @@ Tensor grad_input_direct(const Tensor& G, const Tensor& W, const Geometry& geo) 
           double sum = 0;
           for (int o = group * og; o < (group + 1) * og; ++o)
             for (int u = 0; u < geo.kh; ++u) {
-              const int row = y + geo.pad_top - u * geo.dil_h;
-              if (row < 0 || row % geo.stride_h != 0 || row / geo.stride_h >= geo.oh) continue;
+              const int i = rows.output_of(y + geo.pad_top, u);
+              if (i < 0) continue;
               for (int v = 0; v < geo.kw; ++v) {
-                const int col = x + geo.pad_left - v * geo.dil_w;
-                if (col < 0 || col % geo.stride_w != 0 || col / geo.stride_w >= geo.ow) continue;
-                sum += G(n, o, row / geo.stride_h, col / geo.stride_w) * W(o, c - group * cg, u, v);
+                const int j = cols.output_of(x + geo.pad_left, v);
+                if (j >= 0) sum += G(n, o, i, j) * W(o, c - group * cg, u, v);
               }
             }
           dX(n, c, y, x) = sum;
@@ -331,6 +352,7 @@ Tensor correlate_gradient(const Tensor& map, const Tensor& kernel, const Geometr
 Tensor grad_padded_input_scatter(const Tensor& G, const Tensor& W, const Geometry& geo) {
   Tensor dXp(geo.padded_input_shape());
   const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  const ConvAxis rows = geo.rows(), cols = geo.cols();
   for (int n = 0; n < geo.n; ++n)
     for (int o = 0; o < geo.cout; ++o) {
       const int group = o / og;
@@ -340,8 +362,8 @@ Tensor grad_padded_input_scatter(const Tensor& G, const Tensor& W, const Geometr
           for (int c = 0; c < cg; ++c)
             for (int u = 0; u < geo.kh; ++u)
               for (int v = 0; v < geo.kw; ++v)
-                dXp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
-                    j * geo.stride_w + v * geo.dil_w) += g * W(o, c, u, v);
+                dXp(n, group * cg + c, rows.input_of(i, u), cols.input_of(j, v)) +=
+                    g * W(o, c, u, v);
         }
     }
   return dXp;
@@ -350,6 +372,7 @@ Tensor grad_padded_input_scatter(const Tensor& G, const Tensor& W, const Geometr
 Tensor grad_padded_input_im2col(const Tensor& G, const Tensor& W, const Geometry& geo) {
   Tensor dXp(geo.padded_input_shape());
   const int cg = geo.c_per_group();
+  const ConvAxis rows = geo.rows(), cols = geo.cols();
   for (int n = 0; n < geo.n; ++n)
     for (int g = 0; g < geo.groups; ++g)
       for_each_block(geo, [&](long long first, long long count) {
@@ -362,8 +385,7 @@ Tensor grad_padded_input_im2col(const Tensor& G, const Tensor& W, const Geometry
               const double* row = dcols.row((c * geo.kh + u) * geo.kw + v).data();
               int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
               for (long long k = 0; k < count; ++k) {
-                dXp(n, g * cg + c, i * geo.stride_h + u * geo.dil_h,
-                    j * geo.stride_w + v * geo.dil_w) += row[k];
+                dXp(n, g * cg + c, rows.input_of(i, u), cols.input_of(j, v)) += row[k];
                 if (++j == geo.ow) j = 0, ++i;
               }
             }
@@ -411,6 +433,7 @@ Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo, GradWe
     }
     return dW;
   }
+  const ConvAxis rows = geo.rows(), cols = geo.cols();
   for (int o = 0; o < geo.cout; ++o) {
     const int group = o / og;
     for (int c = 0; c < cg; ++c)
@@ -420,9 +443,8 @@ Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo, GradWe
           for (int n = 0; n < geo.n; ++n)
             for (int i = 0; i < geo.oh; ++i)
               for (int j = 0; j < geo.ow; ++j)
-                sum += Xp(n, group * cg + c, i * geo.stride_h + u * geo.dil_h,
-                          j * geo.stride_w + v * geo.dil_w) *
-                       G(n, o, i, j);
+                sum +=
+                    Xp(n, group * cg + c, rows.input_of(i, u), cols.input_of(j, v)) * G(n, o, i, j);
           dW(o, c, u, v) = sum;
         }
   }

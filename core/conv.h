@@ -56,6 +56,57 @@ inline constexpr long long kMaxMultiplyAdds = 1LL << 26;
 inline constexpr long long kMaxTermsPerCell = 1LL << 22;
 inline constexpr long long kMaxTermSteps = 1LL << 27;
 
+// Evenly spaced indices along one axis: first + t·step for 0 ≤ t < count (ConvAxis gives step 1
+// when count ≤ 1). Windows, the taps that reach a cell and the outputs they feed are lattices.
+struct Lattice {
+  int first = 0, count = 0, step = 1;
+  int at(int t) const { return first + t * step; }
+  bool operator==(const Lattice&) const = default;
+};
+
+// One spatial axis of a Geometry (geo.rows() or geo.cols()), with the index logic of the
+// lessons written once for rows and columns alike. Indices y are in the padded input Xp.
+//
+//   const ConvAxis R = geo.rows();
+//   R.input_of(i, u)      // the Xp row that tap u of window i reads: i·s + u·dil
+//   R.output_of(y, u)     // the window i whose tap u reads Xp row y, or −1
+//   R.reached(y)          // some window reads row y (the stride may leave rows unread)
+//   R.gather_extent()     // the rows of dXp that Gp ⋆ Wr computes; those past it get 0
+//   R.gp_output(y) >= 0   // row y of Gp holds a G value (not padding, not an inserted zero)
+struct ConvAxis {
+  int in;                     // X's extent
+  int pad_before, pad_after;  // the padding on each side
+  int k, stride, dil;         // the kernel's taps, the stride, the dilation
+  int out;                    // Z's extent
+
+  int padded() const { return in + pad_before + pad_after; }  // Xp's extent
+  int span() const { return (k - 1) * dil + 1; }              // the dilated kernel's extent
+  bool in_input(int y) const { return y >= pad_before && y < pad_before + in; }  // not padding
+
+  int input_of(int i, int u) const { return i * stride + u * dil; }     // y = i·s + u·dil
+  int output_of(int y, int u) const { return gd_output(y - u * dil); }  // that i, or −1
+  // The Xp indices window i covers, one per tap.
+  Lattice window(int i) const { return {i * stride, k, k > 1 ? dil : 1}; }
+  // The Xp indices tap u covers, one per window.
+  Lattice tap(int u) const { return {u * dil, out, out > 1 ? stride : 1}; }
+  // The taps u that put Xp index y under some window, ascending (count 0: none does). They are
+  // evenly spaced: y − u·dil must be a multiple of s within [0, (out − 1)·s].
+  Lattice taps_reaching(int y) const;
+  // The windows of those taps, ascending (so the last tap's window first).
+  Lattice windows_reaching(int y) const;
+  bool reached(int y) const { return taps_reaching(y).count > 0; }
+
+  // The extent of dXp that Gp ⋆ Wr computes, (out − 1)·s + span, at most padded(): a correlation
+  // of Gp with the dilated kernel is gp − span + 1 long. Indices past it are read by no window.
+  int gather_extent() const { return (out - 1) * stride + span(); }
+  // The G index stored at index y of Gd (y = i·s), or −1 where Gd holds an inserted zero.
+  int gd_output(int y) const {
+    return y >= 0 && y % stride == 0 && y / stride < out ? y / stride : -1;
+  }
+  // The G index stored at index y of Gp (y = (k − 1)·dil + i·s), or −1 for padding and zeros.
+  int gp_output(int y) const { return gd_output(y - (k - 1) * dil); }
+};
+
 // Everything about one convolution, resolved and validated: named padding turned into
 // numbers, the output size computed. All the methods below take a Geometry.
 struct Geometry {
@@ -85,6 +136,8 @@ struct Geometry {
   Shape rotated_weight_shape() const { return {c, cout / groups, kh, kw}; }
   Shape gd_shape() const { return {n, cout, gd_h(), gd_w()}; }
   Shape gp_shape() const { return {n, cout, gp_h(), gp_w()}; }
+  ConvAxis rows() const { return {h, pad_top, pad_bottom, kh, stride_h, dil_h, oh}; }
+  ConvAxis cols() const { return {w, pad_left, pad_right, kw, stride_w, dil_w, ow}; }
   long long multiply_adds() const { return 1LL * n * cout * oh * ow * (c / groups) * kh * kw; }
 };
 

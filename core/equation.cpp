@@ -12,8 +12,7 @@ std::string number(double v) {
 }
 
 std::string factor(double v) {
-  const std::string s = number(v);
-  return v < 0 && s != "0" ? "(" + s + ")" : s;
+  return format_factor(v, kUnicode);
 }
 
 namespace {

@@ -18,6 +18,11 @@ std::string format_number(double v, Minus minus) {
   return s;
 }
 
+std::string format_factor(double v, Minus minus) {
+  const std::string s = format_number(v, minus);
+  return v < 0 && s != "0" ? "(" + s + ")" : s;
+}
+
 std::string dims(long long rows, long long cols) {
   return std::to_string(rows) + "\u00d7" + std::to_string(cols);
 }

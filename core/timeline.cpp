@@ -354,28 +354,15 @@ struct Timeline::Impl {
       stages[static_cast<int>(p)] = phase_def(p).stages(model);
       blocks[static_cast<int>(p)] = built_block(phase_def(p), model);
     }
-    const Geometry& g = model.geo;
-    covered.assign(static_cast<std::size_t>(g.h) * g.w, 0);
-    for (int y = 0; y < g.h; ++y)
-      for (int x = 0; x < g.w; ++x)
-        covered[y * g.w + x] = reaches_row(y + g.pad_top) && reaches_col(x + g.pad_left);
-  }
-
-  bool reaches_row(int row) const {
+    // A cell is covered when some window reads its row and some window reads its column.
     const Geometry& geo = model.geo;
-    for (int u = 0; u < geo.kh; ++u) {
-      const int r = row - u * geo.dil_h;
-      if (r >= 0 && r % geo.stride_h == 0 && r / geo.stride_h < geo.oh) return true;
-    }
-    return false;
-  }
-  bool reaches_col(int col) const {
-    const Geometry& geo = model.geo;
-    for (int v = 0; v < geo.kw; ++v) {
-      const int c = col - v * geo.dil_w;
-      if (c >= 0 && c % geo.stride_w == 0 && c / geo.stride_w < geo.ow) return true;
-    }
-    return false;
+    const ConvAxis rows = geo.rows(), cols = geo.cols();
+    std::vector<bool> row_reached(geo.h), col_reached(geo.w);
+    for (int y = 0; y < geo.h; ++y) row_reached[y] = rows.reached(y + geo.pad_top);
+    for (int x = 0; x < geo.w; ++x) col_reached[x] = cols.reached(x + geo.pad_left);
+    covered.assign(static_cast<std::size_t>(geo.h) * geo.w, 0);
+    for (int y = 0; y < geo.h; ++y)
+      for (int x = 0; x < geo.w; ++x) covered[y * geo.w + x] = row_reached[y] && col_reached[x];
   }
 
   const Block& block(Phase p) const { return blocks[static_cast<int>(p)]; }
@@ -411,18 +398,15 @@ std::string Timeline::cell_name(const CellRef& cell) const {
 }
 
 bool Timeline::is_padding(Grid grid, int h, int w) const {
-  const Geometry& g = impl_->model.geo;
+  const ConvAxis rows = impl_->model.geo.rows(), cols = impl_->model.geo.cols();
   switch (grid) {
     case Grid::Xp:
     case Grid::dXp:
-      return h < g.pad_top || h >= g.pad_top + g.h || w < g.pad_left || w >= g.pad_left + g.w;
+      return !rows.in_input(h) || !cols.in_input(w);
     case Grid::Gd:
-      return h % g.stride_h != 0 || w % g.stride_w != 0;
-    case Grid::Gp: {
-      const int r = h - (g.kh - 1) * g.dil_h, c = w - (g.kw - 1) * g.dil_w;
-      return r < 0 || c < 0 || r >= g.gd_h() || c >= g.gd_w() || r % g.stride_h != 0 ||
-             c % g.stride_w != 0;
-    }
+      return rows.gd_output(h) < 0 || cols.gd_output(w) < 0;
+    case Grid::Gp:
+      return rows.gp_output(h) < 0 || cols.gp_output(w) < 0;
     default:
       return false;
   }
@@ -618,27 +602,22 @@ std::string Timeline::equation_of(const CellRef& cell) const {
 
 namespace {
 
-// One axis of a lattice: first + k·step for 0 ≤ k < count.
-struct Axis {
-  int first = 0, count = 0, step = 1;
-};
-
-Axis one(int x) {
+Lattice one(int x) {
   return {x, 1, 1};
 }
 
 // x → offset + scale·x, scale > 0.
-Axis scaled(Axis a, int scale, int offset) {
+Lattice scaled(Lattice a, int scale, int offset) {
   return {offset + scale * a.first, a.count, a.step * scale};
 }
 
 // x → k − 1 − x: the rotated kernel.
-Axis flipped(Axis a, int k) {
+Lattice flipped(Lattice a, int k) {
   return {k - 1 - (a.first + (a.count - 1) * a.step), a.count, a.step};
 }
 
 // The part of the axis within [lo, hi).
-Axis clipped(Axis a, int lo, int hi) {
+Lattice clipped(Lattice a, int lo, int hi) {
   const long long first = a.first, step = a.step;
   const long long k0 = lo > first ? (lo - first + step - 1) / step : 0;
   const long long k1 =
@@ -647,36 +626,18 @@ Axis clipped(Axis a, int lo, int hi) {
   return {static_cast<int>(first + k0 * step), static_cast<int>(k1 - k0 + 1), a.step};
 }
 
-// The kernel rows u (0 ≤ u < k) that put row y of Xp under a window, y = i·s + u·dil with
-// 0 ≤ i < out: a residue class within an interval, so evenly spaced.
-Axis kernel_uses(int y, int k, int s, int dil, int out) {
-  Axis a{0, 0, 1};
-  for (int u = 0; u < k; ++u) {
-    const long long r = static_cast<long long>(y) - static_cast<long long>(u) * dil;
-    if (r < 0 || r % s != 0 || r / s >= out) continue;
-    if (a.count == 1) a.step = u - a.first;
-    if (a.count++ == 0) a.first = u;
-  }
-  return a;
-}
-
-// The output rows i of those uses, ascending: i = (y − u·dil) / s.
-Axis output_rows(Axis uses, int y, int s, int dil) {
-  const int last_u = uses.first + (uses.count - 1) * uses.step;
-  return {(y - last_u * dil) / s, uses.count, uses.step * dil / s};
-}
-
 }  // namespace
 
 std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
   const Geometry& g = impl_->model.geo;
+  const ConvAxis R = g.rows(), C = g.cols();
   std::vector<Window> out;
   if (cell.grid == Grid::None) return out;
   const Shape s = tensor(cell.grid).shape;
   if (cell.n < 0 || cell.c < 0 || cell.h < 0 || cell.w < 0 || cell.n >= s.n || cell.c >= s.c ||
       cell.h >= s.h || cell.w >= s.w)
     return out;
-  auto add = [&](Grid grid, int n, int c, Axis rows, Axis cols) {
+  auto add = [&](Grid grid, int n, int c, Lattice rows, Lattice cols) {
     if (rows.count <= 0 || cols.count <= 0) return;
     // The cell itself is not related to itself; it is always alone in its own region.
     if (CellRef{grid, n, c, rows.first, cols.first} == cell && rows.count == 1 && cols.count == 1)
@@ -686,7 +647,7 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
   };
   const int cg = g.c_per_group(), og = g.cout_per_group();
   // Output cells of sample n, channel o: Z, G, and their places in Gd and Gp.
-  auto outputs = [&](int n, int o, Axis i, Axis j) {
+  auto outputs = [&](int n, int o, Lattice i, Lattice j) {
     add(Grid::Z, n, o, i, j);
     add(Grid::G, n, o, i, j);
     add(Grid::Gd, n, o, scaled(i, g.stride_h, 0), scaled(j, g.stride_w, 0));
@@ -694,21 +655,21 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
         scaled(j, g.stride_w, (g.kw - 1) * g.dil_w));
   };
   // Cells of Xp (rows y, columns x) and dXp; those off the padding also in X and dX.
-  auto inputs = [&](int n, int c, Axis y, Axis x) {
+  auto inputs = [&](int n, int c, Lattice y, Lattice x) {
     add(Grid::Xp, n, c, y, x);
     add(Grid::dXp, n, c, y, x);
-    const Axis yi = scaled(clipped(y, g.pad_top, g.pad_top + g.h), 1, -g.pad_top);
-    const Axis xi = scaled(clipped(x, g.pad_left, g.pad_left + g.w), 1, -g.pad_left);
+    const Lattice yi = scaled(clipped(y, g.pad_top, g.pad_top + g.h), 1, -g.pad_top);
+    const Lattice xi = scaled(clipped(x, g.pad_left, g.pad_left + g.w), 1, -g.pad_left);
     add(Grid::X, n, c, yi, xi);
     add(Grid::dX, n, c, yi, xi);
   };
   // Kernel entries of output channel o and input channel cq of its group: W, dW and Wr.
-  auto kernel = [&](int o, int cq, Axis u, Axis v) {
+  auto kernel = [&](int o, int cq, Lattice u, Lattice v) {
     add(Grid::W, o, cq, u, v);
     add(Grid::dW, o, cq, u, v);
     add(Grid::Wr, o / og * cg + cq, o % og, flipped(u, g.kh), flipped(v, g.kw));
   };
-  const Axis all_rows{0, g.oh, 1}, all_cols{0, g.ow, 1};
+  const Lattice all_rows{0, g.oh, 1}, all_cols{0, g.ow, 1};
 
   switch (cell.grid) {
     case Grid::Z:
@@ -716,18 +677,14 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
     case Grid::Gd:
     case Grid::Gp: {
       int i = cell.h, j = cell.w;
-      if (cell.grid == Grid::Gd || cell.grid == Grid::Gp) {
-        if (is_padding(cell.grid, cell.h, cell.w)) break;
-        const bool p = cell.grid == Grid::Gp;
-        i = (cell.h - (p ? (g.kh - 1) * g.dil_h : 0)) / g.stride_h;
-        j = (cell.w - (p ? (g.kw - 1) * g.dil_w : 0)) / g.stride_w;
-      }
+      if (cell.grid == Grid::Gd) i = R.gd_output(cell.h), j = C.gd_output(cell.w);
+      if (cell.grid == Grid::Gp) i = R.gp_output(cell.h), j = C.gp_output(cell.w);
+      if (i < 0 || j < 0) break;  // an inserted zero or padding: no G value
       const int n = cell.n, o = cell.c, group = o / og;
       outputs(n, o, one(i), one(j));
       add(Grid::db, 0, o, one(0), one(0));
       for (int cq = 0; cq < cg; ++cq) {
-        inputs(n, group * cg + cq, {i * g.stride_h, g.kh, g.dil_h},
-               {j * g.stride_w, g.kw, g.dil_w});
+        inputs(n, group * cg + cq, R.window(i), C.window(j));
         kernel(o, cq, {0, g.kh, 1}, {0, g.kw, 1});
       }
       break;
@@ -739,11 +696,9 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
       const bool padded = cell.grid == Grid::Xp || cell.grid == Grid::dXp;
       const int y = cell.h + (padded ? 0 : g.pad_top), x = cell.w + (padded ? 0 : g.pad_left);
       inputs(cell.n, cell.c, one(y), one(x));
-      const Axis u = kernel_uses(y, g.kh, g.stride_h, g.dil_h, g.oh);
-      const Axis v = kernel_uses(x, g.kw, g.stride_w, g.dil_w, g.ow);
+      const Lattice u = R.taps_reaching(y), v = C.taps_reaching(x);
       if (u.count == 0 || v.count == 0) break;  // no window reaches it
-      const Axis i = output_rows(u, y, g.stride_h, g.dil_h);
-      const Axis j = output_rows(v, x, g.stride_w, g.dil_w);
+      const Lattice i = R.windows_reaching(y), j = C.windows_reaching(x);
       const int group = cell.c / cg;
       for (int o = group * og; o < (group + 1) * og; ++o) {
         outputs(cell.n, o, i, j);
@@ -763,7 +718,7 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
       const int c = o / og * cg + cq;
       for (int n = 0; n < g.n; ++n) {
         outputs(n, o, all_rows, all_cols);
-        inputs(n, c, {u * g.dil_h, g.oh, g.stride_h}, {v * g.dil_w, g.ow, g.stride_w});
+        inputs(n, c, R.tap(u), C.tap(v));
       }
       break;
     }

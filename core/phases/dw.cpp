@@ -25,14 +25,12 @@ BlockShape shape(const Geometry& g) {
 
 // Output row i meets tap u on Xp row i·s + u·dil: a padding zero unless it falls on X.
 bool row_ok(const Model& m, int u, int i) {
-  const Geometry& g = m.geo;
-  const int y = i * g.stride_h + u * g.dil_h;
-  return y >= g.pad_top && y < g.pad_top + g.h;
+  const ConvAxis rows = m.geo.rows();
+  return rows.in_input(rows.input_of(i, u));
 }
 bool col_ok(const Model& m, int v, int j) {
-  const Geometry& g = m.geo;
-  const int x = j * g.stride_w + v * g.dil_w;
-  return x >= g.pad_left && x < g.pad_left + g.w;
+  const ConvAxis cols = m.geo.cols();
+  return cols.in_input(cols.input_of(j, v));
 }
 
 // Output channel o and input channel c of the cell.

@@ -20,23 +20,19 @@ std::vector<Stage> stages(const Model& m) {
 BlockShape shape(const Geometry& g) {
   return {.outer = g.n * g.c,
           .q = g.cout_per_group(),
-          .rows = g.gp_h() - g.span_h() + 1,
+          .rows = g.rows().gather_extent(),
           .rows_inner = g.kh,
-          .cols = g.gp_w() - g.span_w() + 1,
+          .cols = g.cols().gather_extent(),
           .cols_inner = g.kw,
           .sum_step = g.cout_per_group() > 1};
 }
 
 // Gp holds a G value on row (k−1)·dil + i·s; the rest are inserted zeros and padding.
 bool row_ok(const Model& m, int y, int u) {
-  const Geometry& g = m.geo;
-  const int r = y + u * g.dil_h - (g.kh - 1) * g.dil_h;
-  return r >= 0 && r % g.stride_h == 0 && r / g.stride_h < g.oh;
+  return m.geo.rows().gp_output(y + u * m.geo.dil_h) >= 0;
 }
 bool col_ok(const Model& m, int x, int v) {
-  const Geometry& g = m.geo;
-  const int c = x + v * g.dil_w - (g.kw - 1) * g.dil_w;
-  return c >= 0 && c % g.stride_w == 0 && c / g.stride_w < g.ow;
+  return m.geo.cols().gp_output(x + v * m.geo.dil_w) >= 0;
 }
 
 // The output channel of term q: the q-th of input channel c's group.

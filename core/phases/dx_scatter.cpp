@@ -65,13 +65,11 @@ struct Taps {
   std::vector<int> start;  // size + 1 offsets into list
   std::vector<Tap> list;
 
-  Taps(int size, int k, int s, int dil, int out) {
+  explicit Taps(const ConvAxis& axis) {
     start.push_back(0);
-    for (int y = 0; y < size; ++y) {
-      for (int u = 0; u < k; ++u) {
-        const int r = y - u * dil;
-        if (r >= 0 && r % s == 0 && r / s < out) list.push_back({u, r / s});
-      }
+    for (int y = 0; y < axis.padded(); ++y) {
+      for (int u = 0; u < axis.k; ++u)
+        if (const int i = axis.output_of(y, u); i >= 0) list.push_back({u, i});
       start.push_back(static_cast<int>(list.size()));
     }
   }
@@ -95,8 +93,8 @@ struct Stamper {
 
   Stamper(const Model& model, long long cell_now, long long term_now)
       : m(model),
-        rows(m.geo.hp(), m.geo.kh, m.geo.stride_h, m.geo.dil_h, m.geo.oh),
-        cols(m.geo.wp(), m.geo.kw, m.geo.stride_w, m.geo.dil_w, m.geo.ow),
+        rows(m.geo.rows()),
+        cols(m.geo.cols()),
         per_source(1LL * m.geo.c_per_group() * m.geo.kh * m.geo.kw + 1),
         now(cell_now * per_source + term_now) {}
 

@@ -32,15 +32,15 @@ Model::Model(Lesson l) : lesson(std::move(l)), geo(lesson.geometry()) {
   db = Tensor(Shape{1, geo.cout, 1, 1});
   db.values = results.db;
   simple_names = geo.n == 1 && geo.c == 1 && geo.cout == 1;
-  reach_h = geo.gp_h() - geo.span_h() + 1;
-  reach_w = geo.gp_w() - geo.span_w() + 1;
+  const ConvAxis rows = geo.rows(), cols = geo.cols();
+  reach_h = rows.gather_extent();
+  reach_w = cols.gather_extent();
   // What the crop discards: the gradients that landed on dXp's padding border.
   for (int n = 0; n < geo.n; ++n)
     for (int c = 0; c < geo.c; ++c)
       for (int y = 0; y < geo.hp(); ++y)
         for (int x = 0; x < geo.wp(); ++x)
-          if (y < geo.pad_top || y >= geo.pad_top + geo.h || x < geo.pad_left ||
-              x >= geo.pad_left + geo.w)
+          if (!rows.in_input(y) || !cols.in_input(x))
             discarded_sum += dXp(n, c, y, x), ++discarded_cells;
 }
 

@@ -3,9 +3,11 @@
 // (PyTorch itself is checked live in tests/parity.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "core/conv.h"
+#include "core/format.h"
 #include "core/lesson.h"
 #include "tests/core/random_lessons.h"
 
@@ -366,6 +368,134 @@ TEST(Coverage, UncoveredInputsGetZeroGradient) {
       grad_input(ones_like_output(g2), Tensor(g2.weight_shape(), 1.0), g2, GradInputMethod::Gather);
   for (int x = 0; x < 8; ++x) EXPECT_EQ(dX2(0, 0, 7, x), 0);
   EXPECT_NE(dX2(0, 0, 6, 0), 0);
+}
+
+// ---- The index helpers of one axis (ConvAxis), against loops over every window and tap ----
+
+// One axis of a geometry read straight from its fields, so that rows() and cols() are checked
+// to pick the right ones: the geometries below differ between their two axes.
+struct AxisFields {
+  int in, pad_before, padded, k, s, dil, out;
+};
+AxisFields row_fields(const Geometry& g) {
+  return {g.h, g.pad_top, g.hp(), g.kh, g.stride_h, g.dil_h, g.oh};
+}
+AxisFields col_fields(const Geometry& g) {
+  return {g.w, g.pad_left, g.wp(), g.kw, g.stride_w, g.dil_w, g.ow};
+}
+
+// Every small geometry that resolves: inputs 1–7, kernels 1–3, strides and dilations 1–3,
+// uneven paddings 0–2, with the columns' settings different from the rows'.
+std::vector<Geometry> small_geometries() {
+  std::vector<Geometry> out;
+  for (int h = 1; h <= 7; ++h)
+    for (int k = 1; k <= 3; ++k)
+      for (int s = 1; s <= 3; ++s)
+        for (int d = 1; d <= 3; ++d)
+          for (int top = 0; top <= 2; ++top)
+            for (int bottom = 0; bottom <= 2; ++bottom) {
+              ConvSpec spec;
+              spec.stride_h = s, spec.stride_w = 4 - s;
+              spec.dil_h = d, spec.dil_w = 4 - d;
+              spec.padding = {PaddingMode::Explicit, top, bottom, bottom, (top + 1) % 3};
+              try {
+                out.push_back(resolve(spec, Shape{1, 1, h, 8 - h}, Shape{1, 1, k, 4 - k}));
+              } catch (const ConvError&) {
+                // the kernel does not fit this input: not a geometry
+              }
+            }
+  return out;
+}
+
+std::vector<int> elements(const Lattice& l) {
+  std::vector<int> v;
+  for (int t = 0; t < l.count; ++t) v.push_back(l.at(t));
+  if (l.count <= 1) {
+    EXPECT_EQ(l.step, 1);
+  }
+  return v;
+}
+
+// Checks one axis's helpers against the windows and taps listed one by one.
+void check_axis(const ConvAxis& A, const AxisFields& f, int* unread_inside, int* several_taps) {
+  ASSERT_EQ(A.padded(), f.padded);
+  // reads[y]: every (window i, tap u) with y = i·s + u·dil.
+  std::vector<std::vector<std::pair<int, int>>> reads(f.padded);
+  for (int i = 0; i < f.out; ++i)
+    for (int u = 0; u < f.k; ++u) {
+      const int y = i * f.s + u * f.dil;
+      ASSERT_LT(y, f.padded);
+      reads[y].push_back({i, u});
+      EXPECT_EQ(A.input_of(i, u), y);
+    }
+  for (int i = 0; i < f.out; ++i) {
+    std::vector<int> covered;
+    for (int u = 0; u < f.k; ++u) covered.push_back(i * f.s + u * f.dil);
+    EXPECT_EQ(elements(A.window(i)), covered) << "window " << i;
+  }
+  for (int u = 0; u < f.k; ++u) {
+    std::vector<int> covered;
+    for (int i = 0; i < f.out; ++i) covered.push_back(i * f.s + u * f.dil);
+    EXPECT_EQ(elements(A.tap(u)), covered) << "tap " << u;
+  }
+  int last_read = -1;
+  for (int y = 0; y < f.padded; ++y)
+    if (!reads[y].empty()) last_read = y;
+  for (int y = -3; y < f.padded + 3; ++y) {
+    const auto& here = y >= 0 && y < f.padded ? reads[y] : std::vector<std::pair<int, int>>{};
+    std::vector<int> taps, windows;
+    for (auto [i, u] : here) taps.push_back(u), windows.push_back(i);
+    std::sort(taps.begin(), taps.end());
+    std::sort(windows.begin(), windows.end());
+    for (int u = 0; u < f.k; ++u) {
+      int want = -1;
+      for (auto [i, uu] : here)
+        if (uu == u) want = i;
+      EXPECT_EQ(A.output_of(y, u), want) << "row " << y << ", tap " << u;
+    }
+    EXPECT_EQ(elements(A.taps_reaching(y)), taps) << "row " << y;
+    EXPECT_EQ(elements(A.windows_reaching(y)), windows) << "row " << y;
+    EXPECT_EQ(A.reached(y), !here.empty()) << "row " << y;
+    EXPECT_EQ(A.in_input(y), y >= f.pad_before && y < f.pad_before + f.in) << "row " << y;
+    if (here.empty() && y > 0 && y < last_read) ++*unread_inside;
+    if (here.size() > 1) ++*several_taps;
+  }
+  // Gd and Gp laid out cell by cell: G's row i at i·s, and (k − 1)·dil further in Gp.
+  const int gd = (f.out - 1) * f.s + 1, ring = (f.k - 1) * f.dil, gp = gd + 2 * ring;
+  std::vector<int> gd_holds(gd, -1), gp_holds(gp, -1);
+  for (int i = 0; i < f.out; ++i) gd_holds[i * f.s] = i, gp_holds[ring + i * f.s] = i;
+  for (int y = -3; y < gp + 3; ++y) {
+    EXPECT_EQ(A.gd_output(y), y >= 0 && y < gd ? gd_holds[y] : -1) << "Gd row " << y;
+    EXPECT_EQ(A.gp_output(y), y >= 0 && y < gp ? gp_holds[y] : -1) << "Gp row " << y;
+  }
+  // Gp ⋆ Wr computes the positions where the dilated kernel fits inside Gp: exactly up to the
+  // last row some window reads; the rows past it, if any, are those the stride leaves unread.
+  int fits = 0;
+  while (fits + ring < gp) ++fits;
+  EXPECT_EQ(A.gather_extent(), fits);
+  EXPECT_EQ(A.gather_extent(), last_read + 1);
+  EXPECT_LE(A.gather_extent(), f.padded);
+}
+
+TEST(ConvAxis, IndexHelpersMatchTheWindowsCountedOneByOne) {
+  const std::vector<Geometry> geometries = small_geometries();
+  ASSERT_GT(geometries.size(), 500u);
+  int unread_inside = 0, several_taps = 0, short_gather = 0;
+  for (const Geometry& g : geometries) {
+    SCOPED_TRACE("input " + dims(g.h, g.w) + ", kernel " + dims(g.kh, g.kw) + ", stride " +
+                 dims(g.stride_h, g.stride_w) + ", dilation " + dims(g.dil_h, g.dil_w) +
+                 ", padding " + std::to_string(g.pad_top) + " " + std::to_string(g.pad_bottom) +
+                 " " + std::to_string(g.pad_left) + " " + std::to_string(g.pad_right));
+    check_axis(g.rows(), row_fields(g), &unread_inside, &several_taps);
+    check_axis(g.cols(), col_fields(g), &unread_inside, &several_taps);
+    EXPECT_EQ(g.rows().gather_extent(), g.gp_h() - g.span_h() + 1);
+    EXPECT_EQ(g.cols().gather_extent(), g.gp_w() - g.span_w() + 1);
+    short_gather += g.rows().gather_extent() < g.hp();
+  }
+  // The cases that make the helpers matter all occur above.
+  EXPECT_GT(unread_inside, 0);  // rows the stride skips between windows
+  EXPECT_GT(several_taps, 0);   // rows read by several taps of different windows
+  EXPECT_GT(short_gather, 0);   // rows past the last window
 }
 
 }  // namespace

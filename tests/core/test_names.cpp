@@ -46,5 +46,15 @@ TEST(Names, SpelledOutAsTheMessagesSayThem) {
   EXPECT_EQ(spelled_out({"a", "b"}), "a or b");
 }
 
+// The grid names of cell addresses ("dXp[3,4]") and of the scene read back as their grids.
+TEST(Names, GridNamesParseBackToTheirGrids) {
+  for (int g = 0; g < static_cast<int>(Grid::None); ++g)
+    EXPECT_EQ(parse_grid(grid_name(static_cast<Grid>(g))), static_cast<Grid>(g));
+  EXPECT_EQ(parse_grid("dXp"), Grid::dXp);
+  EXPECT_EQ(parse_grid(""), std::nullopt);  // the name of Grid::None is not a grid
+  EXPECT_EQ(parse_grid("dxp"), std::nullopt);
+  EXPECT_EQ(parse_grid("Xp "), std::nullopt);
+}
+
 }  // namespace
 }  // namespace convstep

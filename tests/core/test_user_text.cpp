@@ -1,4 +1,5 @@
-// Excerpts of user text in messages, the nesting check, and numbers that must fit.
+// Excerpts of user text in messages, the nesting check, numbers that must fit, and how a
+// number is written as a factor.
 #include "core/user_text.h"
 
 #include <gtest/gtest.h>
@@ -6,6 +7,8 @@
 #include <climits>
 #include <stdexcept>
 #include <string>
+
+#include "core/format.h"
 
 namespace convstep {
 namespace {
@@ -90,6 +93,15 @@ TEST(FiniteNumber, RejectsWhatIsNotFiniteOrOutOfRange) {
   EXPECT_EQ(finite_number("2.5", "the scale", 1, 3), 2.5);
   for (const char* bad : {"nan", "inf", "1e999", "0.5", "3.5", "2,5", ""})
     EXPECT_THROW(finite_number(bad, "the scale", 1, 3), std::invalid_argument) << bad;
+}
+
+// A factor of a product in an equation: negative numbers in parentheses, "1·(−2.5)".
+TEST(FormatFactor, NegativeNumbersAreParenthesised) {
+  EXPECT_EQ(format_factor(3), "3");
+  EXPECT_EQ(format_factor(-2.5), "(-2.5)");
+  EXPECT_EQ(format_factor(-2.5, kUnicode), "(\u22122.5)");
+  EXPECT_EQ(format_factor(-0.0), "0");
+  EXPECT_EQ(format_factor(-1e-300), "(-1e-300)");
 }
 
 }  // namespace

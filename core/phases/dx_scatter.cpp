@@ -181,6 +181,7 @@ void scatter_step(const Model& m, const PhaseDef&, const BlockStep& s, Frame& f)
       {m.name(term.a) + "·" + m.name(term.b), factor(term.a_value) + "·" + factor(term.b_value)}};
   e.result = number(term.product);
   e.running = number(f.running_sum);
+  // Its one term is the step itself: no current term to single out (current stays −1).
 }
 
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {

@@ -15,6 +15,12 @@ std::string factor(double v) {
   return format_factor(v, kUnicode);
 }
 
+EquationTerm product_term(const std::string& a, double a_value, const std::string& b,
+                          double b_value) {
+  if (b.empty()) return {a, factor(a_value)};
+  return {a + "·" + b, factor(a_value) + "·" + factor(b_value)};
+}
+
 namespace {
 
 // Code points of UTF-8 text: the mono font's columns.

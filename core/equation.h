@@ -59,6 +59,11 @@ struct EquationLine {
 // for their line keep their first terms, the current one and the last, with "…" between.
 std::vector<EquationLine> equation_lines(const Equation& e, std::size_t columns);
 
+// A term a·b as a sum shows it: "Xp[1,2]·W[0,0]" and "1·(−1)". A plain addition (db) has no b:
+// pass b empty, and its value is not written.
+EquationTerm product_term(const std::string& a, double a_value, const std::string& b,
+                          double b_value);
+
 // A factor of a product as equations write it: negative numbers in parentheses, "(−1)".
 std::string factor(double v);
 // A number as equations write it: "−2.5".

@@ -453,22 +453,27 @@ class StageBuilder final : public StageCanvas {
       line_y += size * 1.5f;
     }
     if (to_.kind == StepKind::Term && to_.current_term) {
+      // "current term: Gp[2,3]·Wr[0,0] = 1·(−1) = −1"
       const Term& term = *to_.current_term;
-      std::string s = "current term: " + tl_.cell_name(term.a);
-      if (term.b.grid != Grid::None) s += "·" + tl_.cell_name(term.b);
-      s += " = " + factor(term.a_value);
-      if (term.b.grid != Grid::None) s += "·" + factor(term.b_value);
-      s += " = " + number(term.product);
-      if (term.zero) s += "  (a zero: adds nothing)";
-      text(kMargin, line_y, s, size, kRoleTerm, Font::Mono, Align::Left, TextRole::CurrentTerm);
+      const EquationTerm t =
+          product_term(tl_.cell_name(term.a), term.a_value,
+                       term.b.grid == Grid::None ? "" : tl_.cell_name(term.b), term.b_value);
+      Equation e;
+      e.target = "current term: " + t.symbols, e.terms = {{"", t.values}};
+      e.result = number(term.product);
+      if (term.zero) e.remark = "  (a zero: adds nothing)";
+      text(kMargin, line_y, e.text(), size, kRoleTerm, Font::Mono, Align::Left,
+           TextRole::CurrentTerm);
       line_y += size * 1.5f;
     }
     // A whole stamp of a scatter has no single target: its cells show their running sums.
     const bool stamp = to_.source.grid != Grid::None && to_.kind != StepKind::Term;
-    if (to_.kind != StepKind::Stage && !stamp)
-      text(kMargin, line_y,
-           "running sum " + tl_.cell_name(to_.target) + " = " + number(to_.running_sum), size,
-           kRoleTarget, Font::Mono, Align::Left, TextRole::RunningSum);
+    if (to_.kind != StepKind::Stage && !stamp) {
+      Equation e;
+      e.target = "running sum " + tl_.cell_name(to_.target), e.result = number(to_.running_sum);
+      text(kMargin, line_y, e.text(), size, kRoleTarget, Font::Mono, Align::Left,
+           TextRole::RunningSum);
+    }
   }
 
   void hover() {

@@ -304,11 +304,9 @@ Equation sum_equation(const Model& m, const CellRef& target, const EquationTerms
   Equation e;
   e.target = m.name(target);
   e.result = terms.total == 0 ? "0" : number(sum);
-  for (const Term& t : terms.shown()) {
-    const bool product = t.b.grid != Grid::None;
-    e.terms.push_back({m.name(t.a) + (product ? "·" + m.name(t.b) : ""),
-                       factor(t.a_value) + (product ? "·" + factor(t.b_value) : "")});
-  }
+  for (const Term& t : terms.shown())
+    e.terms.push_back(
+        product_term(m.name(t.a), t.a_value, t.b.grid == Grid::None ? "" : m.name(t.b), t.b_value));
   if (terms.total > EquationTerms::kMaxShown) {
     e.elided_at = EquationTerms::kHead;
     e.elided = terms.total - EquationTerms::kHead - EquationTerms::kTail;

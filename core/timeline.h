@@ -4,14 +4,15 @@
 //   long long n = tl.count(Phase::DxGather, Granularity::Term);
 //   Frame f = tl.frame(Phase::DxGather, Granularity::Term, 17);   // O(1) in k: no replay
 //   f.equation.text()   → "dXp[2,3] = Gp[2,3]·Wr[0,0] + … = 1·(−1) + … = −4"
+//   f.equation.terms    → the terms as data (core/equation.h); f.equation.current: this one
 //
 // A phase is a list of stages (pad, dilate, rotate, crop, ...) and an accumulation block. Each
 // phase is defined in its own file of core/phases/ (read phases.h to add one); the timeline
-// walks them without knowing any by name. At
-// `term` granularity every multiply–add is a step, zeros of the padding, of the stride and of
-// holes included, so the counts follow the formulas; `skip_zero_terms` leaves those out. At
-// `cell` granularity one step finishes one target cell; at `phase` granularity a whole block
-// is one step. Indices are 0-based everywhere in code and files.
+// walks them without knowing any by name. At `term` granularity every multiply–add is a step,
+// zeros of the padding, of the stride and of holes included, so the counts follow the
+// formulas; `skip_zero_terms` leaves those out. At `cell` granularity one step finishes one
+// target cell; at `phase` granularity a whole block is one step. Indices are 0-based
+// everywhere in code and files.
 #pragma once
 
 #include <cstdint>

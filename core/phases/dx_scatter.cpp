@@ -177,8 +177,7 @@ void scatter_step(const Model& m, const PhaseDef&, const BlockStep& s, Frame& f)
   f.target = t;
   f.running_sum = stamper.at(t.n, t.c, t.h, t.w).value;
   e.target = m.name(t);
-  e.terms = {
-      {m.name(term.a) + "·" + m.name(term.b), factor(term.a_value) + "·" + factor(term.b_value)}};
+  e.terms = {product_term(m.name(term.a), term.a_value, m.name(term.b), term.b_value)};
   e.result = number(term.product);
   e.running = number(f.running_sum);
   // Its one term is the step itself: no current term to single out (current stays −1).

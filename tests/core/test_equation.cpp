@@ -79,6 +79,15 @@ TEST(Equation, LongSumsGoOnTwoLinesAndKeepTheCurrentTerm) {
   EXPECT_TRUE(marked(equation_lines(sum_of(40, -1), 100)).empty());
 }
 
+TEST(Equation, ATermIsAProductOrAPlainAddition) {
+  const EquationTerm product = product_term("Gp[2,3]", 1, "Wr[0,0]", -1);
+  EXPECT_EQ(product.symbols, "Gp[2,3]·Wr[0,0]");
+  EXPECT_EQ(product.values, "1·(−1)");
+  const EquationTerm addition = product_term("G[0,1]", -2, "", 1);
+  EXPECT_EQ(addition.symbols, "G[0,1]");
+  EXPECT_EQ(addition.values, "(−2)");
+}
+
 TEST(Equation, NegativeFactorsAreParenthesized) {
   EXPECT_EQ(factor(-1), "(−1)");
   EXPECT_EQ(factor(-0.0), "0");

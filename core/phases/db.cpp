@@ -86,7 +86,7 @@ void draw(StageCanvas& s) {
 
 }  // namespace
 
-const PhaseDef kDbPhase = {
+extern const PhaseDef kDbPhase = {
     .name = "db",
     .title = "∂L/∂b = ΣG",
     .explanation =

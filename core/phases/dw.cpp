@@ -94,7 +94,7 @@ void draw(StageCanvas& s) {
 
 }  // namespace
 
-const PhaseDef kDwPhase = {
+extern const PhaseDef kDwPhase = {
     .name = "dw",
     .title = "∂L/∂W: G laid over Xp",
     .explanation =

@@ -196,7 +196,7 @@ void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c)
   s.restyle_text(dxp);
 }
 
-const PhaseDef kDxGatherPhase = {
+extern const PhaseDef kDxGatherPhase = {
     .name = "dx_gather",
     .title = "∂L/∂X by gathering: Gp ⋆ Wr",
     .explanation =

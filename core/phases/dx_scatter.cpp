@@ -208,7 +208,7 @@ void draw(StageCanvas& s) {
 
 }  // namespace
 
-const PhaseDef kDxScatterPhase = {
+extern const PhaseDef kDxScatterPhase = {
     .name = "dx_scatter",
     .title = "∂L/∂X by scattering: each G cell stamps g·W",
     .explanation =

@@ -174,7 +174,7 @@ void draw(StageCanvas& s) {
 
 }  // namespace
 
-const PhaseDef kForwardPhase = {
+extern const PhaseDef kForwardPhase = {
     .name = "forward",
     .title = "Forward: Z = Xp ⋆ W + b",
     .explanation =

@@ -5,6 +5,9 @@
 
 namespace convstep {
 
+// Each defined in its own file.
+extern const PhaseDef kForwardPhase, kDwPhase, kDxGatherPhase, kDxScatterPhase, kDbPhase;
+
 namespace {
 
 // In the order of enum class Phase.

@@ -3,10 +3,10 @@
 // knowing any phase by name.
 //
 // To add a phase (say a "loss" phase):
-//   1. add `Loss` to `enum class Phase` in core/timeline.h, and `&kLossPhase` to the list in
+//   1. add `Loss` to `enum class Phase` in core/timeline.h, and kLossPhase to the list in
 //      core/phases/phases.cpp (same order);
-//   2. write core/phases/loss.cpp, defining `const PhaseDef kLossPhase = {...}` (declare it at
-//      the bottom of this file), and list it in CMakeLists.txt. Fill in, reading dw.cpp:
+//   2. write core/phases/loss.cpp, defining `extern const PhaseDef kLossPhase = {...}`, and list
+//      it in CMakeLists.txt. Fill in, reading dw.cpp (the simplest) or dx_scatter.cpp:
 //      - words: name, title, explanation, what a Sum step adds up, what a zero term multiplies;
 //      - stages(): the stage steps around the accumulation (Stage::None marks the block);
 //      - shape(): the accumulation's loops: cells (outer, a, b), each the sum of terms
@@ -135,7 +135,5 @@ Equation describe_stage(const Model& m, Stage stage, std::string* note);  // cor
 void show_complete(const BlockStep& s, Frame& f);  // the result grid complete, every cell done
 // The dX phases' result slot on the stage: dXp filling up, then cropped to dX (dx_gather.cpp).
 void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c);
-
-extern const PhaseDef kForwardPhase, kDwPhase, kDxGatherPhase, kDxScatterPhase, kDbPhase;
 
 }  // namespace convstep

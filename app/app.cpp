@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 nlohmann::json Settings::to_json() const {
   return {{"theme", theme_name(theme)},
           {"stage_scale", stage_scale},
+          {"classroom_scale", classroom_scale},
           {"classroom", classroom},
+          {"stop_at_phase_end", stop_at_phase_end},
           {"granularity", granularity_name(granularity)},
           {"speed", speed},
           {"loop", loop},
@@ -31,7 +33,8 @@ nlohmann::json Settings::to_json() const {
           {"show_why_panel", show_why_panel},
           {"window_width", window_width},
           {"window_height", window_height},
-          {"last_lesson", last_lesson}};
+          {"last_lesson", last_lesson},
+          {"recent_files", recent_files}};
 }
 
 Settings Settings::from_json(const nlohmann::json& j) {
@@ -56,18 +59,27 @@ Settings Settings::from_json(const nlohmann::json& j) {
     const double v = j.at(key).get<double>();
     if (std::isfinite(v)) field = static_cast<std::decay_t<decltype(field)>>(std::clamp(v, lo, hi));
   };
-  number("stage_scale", s.stage_scale, 1, 3);
+  number("stage_scale", s.stage_scale, kMinScale, kMaxScale);
+  number("classroom_scale", s.classroom_scale, kMinScale, kMaxScale);
   number("speed", s.speed, 0.25, 8);
   number("window_width", s.window_width, 320, 16384);
   number("window_height", s.window_height, 240, 16384);
   get("classroom", s.classroom);
   get("loop", s.loop);
+  get("stop_at_phase_end", s.stop_at_phase_end);
   get("reduce_motion", s.reduce_motion);
   get("skip_zero_terms", s.skip_zero_terms);
   get("show_lesson_panel", s.show_lesson_panel);
   get("show_why_panel", s.show_why_panel);
   get("last_lesson", s.last_lesson);
+  get("recent_files", s.recent_files);
+  if (s.recent_files.size() > kMaxRecentFiles) s.recent_files.resize(kMaxRecentFiles);
   return s;
+}
+
+void Settings::set_scale(float s) {
+  if (!std::isfinite(s)) return;
+  (classroom ? classroom_scale : stage_scale) = std::clamp(s, kMinScale, kMaxScale);
 }
 
 namespace {
@@ -135,6 +147,26 @@ void save_settings(const Settings& s) {
                         SpecialFiles::Refuse);
 }
 
+void remember_recent(Settings& s, const std::string& path) {
+  std::error_code ec;
+  const std::string full = fs::absolute(path, ec).lexically_normal().string();
+  if (ec || full.empty()) return;
+  auto& r = s.recent_files;
+  r.erase(std::remove(r.begin(), r.end(), full), r.end());
+  r.insert(r.begin(), full);
+  if (r.size() > kMaxRecentFiles) r.resize(kMaxRecentFiles);
+}
+
+bool is_preset_path(const std::string& path) {
+  // The preset folder and the file's folder, both resolved: "./assets/lessons/../lessons/x"
+  // and a symbolic link to the folder are presets too.
+  std::error_code ec;
+  const fs::path folder = fs::weakly_canonical(fs::path(assets_dir()) / "lessons", ec);
+  if (ec) return false;
+  const fs::path file = fs::weakly_canonical(path, ec);
+  return !ec && file.parent_path() == folder;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The lesson
 
@@ -151,11 +183,14 @@ App::App() {
 }
 
 void App::open(const std::string& path) {
+  Lesson l;
   try {
-    set_lesson(load_lesson(path), path);
+    l = load_lesson(path);
   } catch (const LessonError& e) {
     throw LessonError(path_excerpt(path) + ": " + e.what());
   }
+  set_lesson(std::move(l), path, false, "open " + fs::path(path).filename().string());
+  if (!is_preset_path(path)) remember_recent(settings, path);
 }
 
 void App::open_preset(const std::string& name) {
@@ -163,26 +198,42 @@ void App::open_preset(const std::string& name) {
   open(assets_dir() + "/lessons/" + file);
 }
 
-void App::set_lesson(Lesson lesson, std::string path, bool unsaved) {
+void App::set_lesson(Lesson lesson, std::string path, bool unsaved, std::string what) {
+  remember(std::move(what));
   rebuild(std::move(lesson));
-  path_ = std::move(path);
+  set_path(std::move(path));
   dirty_ = unsaved;
   error_.clear();
   settings.last_lesson = path_;
 }
 
 void App::save(const std::string& path) {
+  if (is_preset_path(path))
+    throw LessonError(path_excerpt(path) +
+                      ": this preset comes with convstep and stays as it is: save your lesson "
+                      "under another name");
   save_lesson(lesson(), path);
-  path_ = path;
+  set_path(path);
   dirty_ = false;
   settings.last_lesson = path;
+  remember_recent(settings, path);
+  // The file now holds this state: any other state of it in the history is unsaved.
+  for (auto* history : {&undo_, &redo_})
+    for (Snapshot& s : *history)
+      if (s.path == path) s.dirty = true;
 }
 
-bool App::apply(Lesson lesson) {
+bool App::apply(Lesson lesson, std::string what) {
+  remember(std::move(what));
   rebuild(std::move(lesson));
   dirty_ = true;
   error_.clear();
   return true;
+}
+
+void App::set_path(std::string path) {
+  path_ = std::move(path);
+  read_only_ = path_.empty() || is_preset_path(path_);  // asked every frame: kept
 }
 
 void App::open_or_default(const std::string& path) {
@@ -190,6 +241,63 @@ void App::open_or_default(const std::string& path) {
     open_preset("sobel-6x5");
   else
     open(path);
+  clear_history();  // the lesson the app starts with is where undo stops
+}
+
+// ---- Undo and redo ----
+
+namespace {
+
+long long values_in(const Lesson& l) {
+  return static_cast<long long>(l.input.values.size() + l.weight.values.size() +
+                                l.upstream.values.size() + l.bias.size());
+}
+
+}  // namespace
+
+void App::remember(std::string what) {
+  undo_.push_back({lesson(), path_, dirty_, std::move(what)});
+  redo_.clear();
+  trim_history();
+}
+
+void App::trim_history() {
+  // The oldest steps go first; a single state larger than the budget is not kept at all.
+  long long total = 0;
+  for (const auto* history : {&undo_, &redo_})
+    for (const Snapshot& s : *history) total += values_in(s.lesson);
+  while (!undo_.empty() &&
+         (undo_.size() + redo_.size() > kMaxUndoSteps || total > max_undo_values)) {
+    total -= values_in(undo_.front().lesson);
+    undo_.pop_front();
+  }
+  while (!redo_.empty() && total > max_undo_values) {
+    total -= values_in(redo_.front().lesson);
+    redo_.pop_front();
+  }
+}
+
+void App::restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to) {
+  Snapshot s = std::move(from.back());
+  from.pop_back();
+  to.push_back({lesson(), path_, dirty_, s.what});
+  rebuild(std::move(s.lesson));
+  set_path(std::move(s.path));
+  dirty_ = s.dirty;
+  error_.clear();
+  trim_history();
+}
+
+bool App::undo() {
+  if (undo_.empty()) return false;
+  restore(undo_, redo_);
+  return true;
+}
+
+bool App::redo() {
+  if (redo_.empty()) return false;
+  restore(redo_, undo_);
+  return true;
 }
 
 void App::rebuild(Lesson lesson) {
@@ -247,7 +355,7 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
         error_ = e.what();
         return false;
       }
-      return apply(std::move(l));
+      return apply(std::move(l), "change groups");
     }
   }
   nlohmann::json j = nlohmann::json::parse(lesson_to_json(lesson()));
@@ -256,7 +364,7 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
   else
     j[key] = value;
   try {
-    return apply(parse_lesson(j.dump()));
+    return apply(parse_lesson(j.dump()), "change " + key);
   } catch (const LessonError& e) {
     error_ = e.what();
     return false;
@@ -299,7 +407,9 @@ bool App::edit_value(const std::string& name, const std::vector<int>& index, dou
     }
     (*t)(n, c, h, w) = value;
   }
-  return apply(std::move(l));
+  std::string cell = name;
+  for (int i : index) cell += "[" + std::to_string(i) + "]";
+  return apply(std::move(l), "edit " + cell);
 }
 
 bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
@@ -332,7 +442,7 @@ bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
     error_ = e.what();
     return false;
   }
-  return apply(std::move(l));
+  return apply(std::move(l), "change shapes");
 }
 
 void App::randomize_integers(unsigned seed) {
@@ -343,13 +453,13 @@ void App::randomize_integers(unsigned seed) {
   for (double& v : l.weight.values) v = value(rng);
   for (double& v : l.bias) v = value(rng);
   for (double& v : l.upstream.values) v = value(rng);
-  apply(std::move(l));
+  apply(std::move(l), "randomize values");
 }
 
 void App::set_upstream_ones() {
   Lesson l = lesson();
   l.upstream = Tensor();
-  apply(std::move(l));
+  apply(std::move(l), "set G to ones");
 }
 
 void App::set_upstream_random(unsigned seed) {
@@ -358,7 +468,7 @@ void App::set_upstream_random(unsigned seed) {
   Lesson l = lesson();
   l.upstream = Tensor(l.geometry().output_shape());
   for (double& v : l.upstream.values) v = value(rng);
-  apply(std::move(l));
+  apply(std::move(l), "randomize G");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -417,6 +527,20 @@ void App::seek(long long k) {
 
 void App::step_by(long long delta) {
   const long long last = step_count() - 1;
+  // A lecture flows: past a phase's end into the next phase, before its start into the
+  // previous one's end. The phase switch is a cut, not a tween: the stage changes entirely.
+  if (!settings.loop && !settings.stop_at_phase_end) {
+    const auto at = std::find(std::begin(kAllPhases), std::end(kAllPhases), phase_);
+    if (delta > 0 && step_ == last && at + 1 != std::end(kAllPhases)) {
+      set_phase(at[1]);
+      return;
+    }
+    if (delta < 0 && step_ == 0 && at != std::begin(kAllPhases)) {
+      set_phase(at[-1]);
+      go_end();
+      return;
+    }
+  }
   // A move longer than the phase cannot overflow: it ends at the first or the last step.
   long long k = step_ + std::clamp(delta, -last - 1, last + 1);
   if (settings.loop && k > last) k = 0;

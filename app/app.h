@@ -15,10 +15,12 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>  // the declarations only: json.hpp is in the .cpp files
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/lesson.h"
 #include "core/stage.h"
@@ -29,8 +31,13 @@ namespace convstep {
 // UI-only settings, persisted in $XDG_CONFIG_HOME/convstep/settings.json; apart from the lesson.
 struct Settings {
   Theme theme = Theme::Dark;
-  float stage_scale = 1;  // 1–3; classroom mode defaults to 2
+  // The size of the stage's text and grids, 1–3: one for the desk and one for the projector.
+  float stage_scale = 1;
+  float classroom_scale = kDefaultClassroomScale;
   bool classroom = false;
+  // Next on the last step of a phase goes on to the next phase (a lecture flows), unless this
+  // is set: then it stops there, as before.
+  bool stop_at_phase_end = false;
   Granularity granularity = Granularity::Term;
   float speed = 1;  // 0.25–8
   bool loop = false;
@@ -39,6 +46,13 @@ struct Settings {
   bool show_lesson_panel = true, show_why_panel = true;
   int window_width = 1600, window_height = 900;
   std::string last_lesson;
+  std::vector<std::string> recent_files;  // newest first, at most kMaxRecentFiles
+
+  static constexpr float kDefaultClassroomScale = 2, kMinScale = 1, kMaxScale = 3,
+                         kScaleStep = 0.25f;
+  // The scale of the mode the app is in (classroom mode has its own).
+  float scale() const { return classroom ? classroom_scale : stage_scale; }
+  void set_scale(float s);  // clamped to kMinScale..kMaxScale
 
   nlohmann::json to_json() const;
   static Settings from_json(const nlohmann::json& j);  // tolerant: unknown or bad keys ignored
@@ -54,19 +68,31 @@ Settings parse_settings(const std::string& text, std::string* problem);  // the 
 constexpr long long kMaxSettingsBytes = 1 << 20;
 void save_settings(const Settings& s);  // atomic, regular files only; throws std::runtime_error
 
+// Recent files: a lesson opened or saved goes first, as an absolute path, once.
+constexpr std::size_t kMaxRecentFiles = 10;
+void remember_recent(Settings& s, const std::string& path);
+// True for the presets that come with convstep (assets/lessons): they open read-only.
+bool is_preset_path(const std::string& path);
+
 class App {
  public:
   App();
 
   // ---- The lesson ----
-  void open(const std::string& path);             // throws LessonError; keeps the old one then
-  void open_preset(const std::string& name);      // "sobel-6x5" from assets/lessons
-  void open_or_default(const std::string& path);  // the seed's 6×5 Sobel when path is empty
-  void set_lesson(Lesson lesson, std::string path, bool unsaved = false);
-  void save(const std::string& path);  // atomic; throws LessonError
+  void open(const std::string& path);         // throws LessonError; keeps the old one then
+  void open_preset(const std::string& name);  // "sobel-6x5" from assets/lessons
+  // At the start: the seed's 6×5 Sobel when path is empty. Not undoable.
+  void open_or_default(const std::string& path);
+  // Replaces the lesson (undoable, like every change to it). `what` names it for Undo.
+  void set_lesson(Lesson lesson, std::string path, bool unsaved = false,
+                  std::string what = "open a lesson");
+  // Atomic; throws LessonError, also for a preset's own file: presets are read-only.
+  void save(const std::string& path);
   const Lesson& lesson() const { return timeline_->lesson(); }
   const Timeline& timeline() const { return *timeline_; }
   const std::string& lesson_path() const { return path_; }
+  // A preset (or a lesson never saved): Save must ask where, as Save as does.
+  bool read_only() const { return read_only_; }
   bool dirty() const { return dirty_; }
   long long revision() const { return revision_; }  // changes whenever the lesson does
 
@@ -84,6 +110,20 @@ class App {
   const std::string& last_error() const { return error_; }
   void clear_error() { error_.clear(); }
 
+  // ---- Undo and redo: every change to the lesson, edits and lessons opened alike ----
+  // A bounded history (kMaxUndoSteps, and max_undo_values numbers in all, so that a large
+  // lesson keeps fewer steps). Each step restores the lesson, its file and whether it was saved.
+  bool can_undo() const { return !undo_.empty(); }
+  bool can_redo() const { return !redo_.empty(); }
+  // What the next undo or redo changes back, in words ("edit W[0][1]"); empty when none.
+  std::string undo_name() const { return undo_.empty() ? "" : undo_.back().what; }
+  std::string redo_name() const { return redo_.empty() ? "" : redo_.back().what; }
+  bool undo();
+  bool redo();
+  void clear_history() { undo_.clear(), redo_.clear(); }
+  static constexpr std::size_t kMaxUndoSteps = 100;
+  long long max_undo_values = 1 << 24;  // 128 MB of doubles
+
   // ---- The playhead ----
   Phase phase() const { return phase_; }
   long long step() const { return step_; }
@@ -92,7 +132,11 @@ class App {
   void set_phase(Phase p);
   void set_granularity(Granularity g);  // keeps the current target cell where it can
   void seek(long long k);               // jumps: no tween
-  void step_by(long long delta);        // moves with a tween
+  // Moves with a tween. On the last step of a phase, a move forward goes on to the first step
+  // of the next phase (forward → dW → dX gather → dX scatter → db), and a move back from the
+  // first step to the last of the previous one; unless settings.stop_at_phase_end, or
+  // settings.loop (which wraps around within the phase).
+  void step_by(long long delta);
   void go_start() { seek(0); }
   void go_end() { seek(step_count() - 1); }
   void set_playing(bool on) { playing_ = on; }
@@ -108,27 +152,38 @@ class App {
   std::optional<std::array<int, 3>> slice;  // (n, c, o) to show; unset: follow the step
 
   Settings settings;
-  // Classroom mode: full screen, side panels hidden, the stage at least at 2×.
-  void set_classroom(bool on) {
-    settings.classroom = on;
-    if (on) settings.stage_scale = std::max(settings.stage_scale, 2.0f);
-  }
+  // Classroom mode: full screen, side panels hidden, the stage at its own scale.
+  void set_classroom(bool on) { settings.classroom = on; }
 
   // The stage of the current frame and tween. Hover highlights are the caller's to add
   // (options.hover, or highlight_related): the panel knows where the mouse is this frame.
   Scene scene(StageOptions options) const;
 
  private:
+  // One state of the lesson that undo or redo goes back to.
+  struct Snapshot {
+    Lesson lesson;
+    std::string path;
+    bool dirty;
+    std::string what;  // the change made from this state
+  };
   void rebuild(Lesson lesson);
-  bool apply(Lesson lesson);  // an edit: rebuild, mark unsaved, clear the last error
+  // An edit: remember the old state as `what`, rebuild, mark unsaved, clear the last error.
+  bool apply(Lesson lesson, std::string what = "edit the lesson");
+  void remember(std::string what);  // the current state, before a change named `what`
+  void trim_history();
+  void restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to);
+  void set_path(std::string path);
   void set_frame(long long k, bool tween);
   double step_seconds() const;  // how long the current move takes at speed 1
 
   std::unique_ptr<Timeline> timeline_;
   std::string path_;
+  bool read_only_ = true;  // a preset, or no file yet
   bool dirty_ = false;
   long long revision_ = 0;
   std::string error_;
+  std::deque<Snapshot> undo_, redo_;  // the next one to undo or redo is at the back
   Phase phase_ = Phase::Forward;
   long long step_ = 0;
   Frame from_, to_;

@@ -50,6 +50,11 @@ class HeadlessHost : public ScriptHost {
   void resize(int w, int h) override { width_ = std::max(w, 0), height_ = std::max(h, 0); }
   void press(const std::string& path) override { press_widget(path); }
   bool pressed(const std::string& path) override { return widget_pressed(path); }
+  void key(const std::string& chord) override {
+    if (!press_key(chord))
+      throw std::invalid_argument("unknown key " + in_quotes(chord) +
+                                  ": e.g. ctrl+q, ctrl+shift+z, escape, right, f1");
+  }
   void quit() override { quit_ = true; }
   bool quitting() const { return quit_; }
 
@@ -58,6 +63,7 @@ class HeadlessHost : public ScriptHost {
     ImGuiIO& io = ImGui::GetIO();
     io.DisplaySize = ImVec2(static_cast<float>(width_), static_cast<float>(height_));
     if (session_.fonts_stale()) session_.rebuild_fonts();
+    feed_keys(io);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui::NewFrame();
     session_.draw();
@@ -120,7 +126,7 @@ int run_headless(const ShellOptions& options) {
         session.ui.quit_requested = false;  // as in the window: counted, not obeyed
       }
       now += dt, ++frames;
-      if (host.quitting()) break;
+      if (host.quitting() || session.ui.quit_requested) break;  // a script's quit, or the user's
       const bool script_done = !session.script || session.script->finished();
       if (script_done && frames >= options.monkey_events) break;
       if (frames > 60 * 60 * 30)

@@ -7,7 +7,10 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <array>
 #include <iostream>
+#include <utility>
+#include <vector>
 
 #include "app/front.h"
 #include "app/gl/gl_api.h"
@@ -35,7 +38,13 @@ class WindowHost : public ScriptHost {
   void resize(int w, int h) override { glfwSetWindowSize(window_, std::max(w, 1), std::max(h, 1)); }
   void press(const std::string& path) override { press_widget(path); }
   bool pressed(const std::string& path) override { return widget_pressed(path); }
-  void quit() override { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
+  void key(const std::string& chord) override {
+    if (!press_key(chord))
+      throw std::invalid_argument("unknown key " + in_quotes(chord) +
+                                  ": e.g. ctrl+q, ctrl+shift+z, escape, right, f1");
+  }
+  void quit() override { quit_ = true; }  // a script's quit: no question asked
+  bool quitting() const { return quit_; }
 
   // Called after the frame is drawn, before the buffers swap: the pixels are the window's.
   void take_pending_screenshot() {
@@ -60,7 +69,36 @@ class WindowHost : public ScriptHost {
   GLFWwindow* window_;
   Session& session_;
   std::string pending_screenshot_;
+  bool quit_ = false;
 };
+
+// Dear ImGui 1.86 sees each key as down or up once a frame: a key pressed and let go between
+// two frames (a quick tap, as a clicker or xdotool sends it) would never be seen, and Ctrl+Z
+// would do nothing. While a frame has not yet seen a press, releases wait, Ctrl's included (a
+// quick Ctrl+O often lets go of Ctrl before O).
+struct KeyLatch {
+  bool unseen_press = false;                 // since the last frame
+  std::vector<std::array<int, 3>> releases;  // held back: key, scancode, mods
+  bool typed = false;  // a key since the last frame: keep drawing while its dialog opens
+};
+KeyLatch key_latch;
+
+void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  key_latch.typed = true;
+  if (action == GLFW_RELEASE && key_latch.unseen_press) {
+    key_latch.releases.push_back({key, scancode, mods});
+    return;
+  }
+  if (action == GLFW_PRESS) key_latch.unseen_press = true;
+  ImGui_ImplGlfw_KeyCallback(window, key, scancode, action, mods);
+}
+
+// After a frame has seen the keys pressed before it: the releases held back go through.
+void release_held_keys(GLFWwindow* window) {
+  key_latch.unseen_press = false;
+  for (const auto& [key, scancode, mods] : std::exchange(key_latch.releases, {}))
+    ImGui_ImplGlfw_KeyCallback(window, key, scancode, GLFW_RELEASE, mods);
+}
 
 void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
   GLFWmonitor* monitor = glfwGetPrimaryMonitor();
@@ -70,6 +108,14 @@ void apply_fullscreen(GLFWwindow* window, bool on, int width, int height) {
   } else {
     glfwSetWindowMonitor(window, nullptr, 40, 40, width, height, GLFW_DONT_CARE);
   }
+}
+
+// "convstep — Forward: Z = Xp ⋆ W + b — cell 3 / 13": where the lecture is, for the task bar
+// (and for tests, which read it from outside the window).
+std::string window_title(const App& app) {
+  return std::string("convstep — ") + phase_title(app.phase()) + " — " +
+         granularity_name(app.settings.granularity) + " " + std::to_string(app.step() + 1) + " / " +
+         std::to_string(app.step_count());
 }
 
 }  // namespace
@@ -96,6 +142,7 @@ int run_window(const ShellOptions& options) {
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  glfwSetKeyCallback(window, on_key);  // in front of the backend's own, which it calls
   ImGui_ImplOpenGL3_Init("#version 330 core");
   // Torn down however the run ends: a script error thrown out of the loop included.
   struct Teardown {
@@ -120,16 +167,26 @@ int run_window(const ShellOptions& options) {
     long long loops = 0;
     double last = monkey_run ? 0 : glfwGetTime();
     int idle_frames = 0;
-    while (!glfwWindowShouldClose(window) && !session.ui.quit_requested) {
+    std::string shown_title;
+    while (!host.quitting() && !session.ui.quit_requested) {
       // Sleep on events while nothing moves; keep a few frames after input so hovers settle.
       if (!session.busy() && idle_frames > 3 && !monkey_run)
         glfwWaitEventsTimeout(0.5);
       else
         glfwPollEvents();
       if (monkey_run && !monkey.active() && (!session.script || session.script->finished())) break;
+      // The window's close button asks about unsaved edits, as Quit does.
+      if (glfwWindowShouldClose(window)) {
+        glfwSetWindowShouldClose(window, GLFW_FALSE);
+        session.ui.close_asked = true;
+      }
       const double now = monkey_run ? ++loops / 60.0 : glfwGetTime();
       session.update(now - last, now, host);
       last = now;
+      if (std::string title = window_title(session.app); title != shown_title) {
+        glfwSetWindowTitle(window, title.c_str());
+        shown_title = std::move(title);
+      }
       if (session.fonts_stale()) session.rebuild_fonts();
       int fw, fh;
       glfwGetFramebufferSize(window, &fw, &fh);
@@ -138,14 +195,17 @@ int run_window(const ShellOptions& options) {
       ImGui_ImplGlfw_NewFrame();
       if (monkey_run) ImGui::GetIO().DeltaTime = 1.0f / 60;
       if (monkey.active()) monkey.feed(ImGui::GetIO(), host);
+      feed_keys(ImGui::GetIO());
       ImGui::NewFrame();
       session.draw();
       ImGui::Render();
+      release_held_keys(window);
       if (monkey_run) {
         monkey.observe(session);
         session.ui.quit_requested = false;  // Quit would end the stream early: counted instead
       }
-      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0
+      idle_frames = ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0 ||
+                            std::exchange(key_latch.typed, false)
                         ? 0
                         : idle_frames + 1;
       if (fullscreen != session.app.settings.classroom) {

@@ -13,6 +13,7 @@
 #include <imgui_internal.h>  // the windows on screen, to aim at
 
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <random>
 #include <set>
@@ -26,7 +27,10 @@ namespace convstep {
 
 class Monkey {
  public:
-  Monkey(unsigned seed, long long events) : rng_(seed), events_(events) {}
+  Monkey(unsigned seed, long long events) : rng_(seed), events_(events) {
+    std::error_code ec;
+    home_ = std::filesystem::current_path(ec).string();
+  }
   bool active() const { return fed_ < events_; }
 
   // This frame's input. `host` resizes the window or takes a screenshot now and then.
@@ -35,6 +39,16 @@ class Monkey {
     for (bool& down : io.KeysDown) down = false;
     io.KeyCtrl = io.KeyShift = io.KeyAlt = false;
     if (release_next_) down_ = release_next_ = false;  // a click lasts one frame
+    // Random clicks in the file browser must not save over files outside the test's folder:
+    // a browser that has wandered off is closed. So is a dialog that random clicks have kept
+    // open for long (the file browser has many places to click that keep it open), so that
+    // the stream goes on to reach the rest of the window.
+    if (wandered_ || in_dialog_ > kMaxDialogFrames) {
+      in_dialog_ = 0;
+      io.KeysDown[GLFW_KEY_ESCAPE] = true;
+      io.MouseDown[0] = down_ = false;
+      return;
+    }
     // Right after a click, text often follows: a click on a field, then a value typed in.
     const int r = clicked_ && pick(0, 1) ? 80 : pick(0, 99);
     clicked_ = false;
@@ -78,6 +92,8 @@ class Monkey {
   // After the frame is built: what it showed, and where the next clicks may aim.
   void observe(const Session& s) {
     targets_.clear(), panels_.clear();
+    wandered_ = false;
+    bool dialog = false;
     front_.reset();
     for (ImGuiWindow* w : GImGui->Windows) {
       if (!w->Active || w->Hidden) continue;
@@ -85,11 +101,15 @@ class Monkey {
       targets_.push_back(rect);
       if (std::strcmp(w->Name, "Stage") != 0) panels_.push_back(rect);
       if (w->Flags & (ImGuiWindowFlags_Popup | ImGuiWindowFlags_Modal)) front_ = rect;
+      dialog |= (w->Flags & ImGuiWindowFlags_Modal) != 0;
+      if (!std::strcmp(w->Name, "Open a lesson") || !std::strcmp(w->Name, "Save the lesson as"))
+        wandered_ = !s.ui.browser.folder().starts_with(home_);
       // Menus, combos and tooltips are numbered ("##Menu_00"): keep the kind, not the number.
       std::string name = w->Name;
       if (name.starts_with("##")) name = name.substr(0, name.find('_'));
       reached_.insert(name);
     }
+    in_dialog_ = dialog ? in_dialog_ + 1 : 0;
     reached_.insert(std::string("theme ") + theme_name(s.app.settings.theme));
     if (s.app.settings.classroom) reached_.insert("classroom");
     if (s.app.revision() != revision_) {
@@ -165,6 +185,10 @@ class Monkey {
   std::set<std::string> reached_;
   long long revision_ = -1, lesson_changes_ = -1, lessons_opened_ = -1, quit_requests_ = 0;
   std::string path_ = "\n";
+  std::string home_;       // the folder the run started in: the browser stays inside it
+  bool wandered_ = false;  // the browser shows a folder outside it
+  static constexpr int kMaxDialogFrames = 40;
+  int in_dialog_ = 0;  // frames in a row with a dialog open
 };
 
 }  // namespace convstep

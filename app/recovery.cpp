@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "app/app.h"
 #include "core/io.h"
+#include "core/user_text.h"
 
 namespace convstep {
 
@@ -101,7 +103,8 @@ std::optional<RecoveredEdits> Recovery::find_orphan(std::vector<std::string>& pr
     }
     std::string problem;
     try {
-      RecoveredEdits found{parse_lesson(read_file(path, kMaxRecoveryBytes)), ""};
+      RecoveredEdits found{parse_lesson(read_file(path, kMaxRecoveryBytes)), "", 0};
+      if (struct stat st; ::stat(path.c_str(), &st) == 0) found.edited = st.st_mtime;
       try {
         const std::string origin = read_file(origin_path(id), 1 << 16);
         found.origin = origin.substr(0, origin.find('\n'));
@@ -125,6 +128,33 @@ std::optional<RecoveredEdits> Recovery::find_orphan(std::vector<std::string>& pr
     remove_copy(id, lock);  // its origin and lock go with it
   }
   return std::nullopt;
+}
+
+std::string describe_unsaved_edits(const RecoveredEdits& found, std::time_t now) {
+  std::string what = found.lesson.title.empty() ? "A lesson" : in_quotes(found.lesson.title, 80);
+  what += found.origin.empty() ? " (never saved to a file)"
+                               : " (" + fs::path(found.origin).filename().string() + ")";
+  std::string when;
+  std::tm at{}, today{};
+  if (found.edited > 0 && ::localtime_r(&found.edited, &at) && ::localtime_r(&now, &today)) {
+    char clock[8], date[16];
+    std::strftime(clock, sizeof clock, "%H:%M", &at);
+    std::strftime(date, sizeof date, "%Y-%m-%d", &at);
+    // The day before today, whatever the month: yesterday's date one day after `found.edited`.
+    const std::time_t next_day = found.edited + 24 * 3600;
+    std::tm after{};
+    const bool yesterday = ::localtime_r(&next_day, &after) && after.tm_year == today.tm_year &&
+                           after.tm_yday == today.tm_yday;
+    if (at.tm_year == today.tm_year && at.tm_yday == today.tm_yday)
+      when = " today at " + std::string(clock);
+    else if (yesterday)
+      when = " yesterday at " + std::string(clock);
+    else
+      when = " on " + std::string(date) + " at " + clock;
+  }
+  return what + " was edited" + when +
+         ", and those edits were not saved. convstep kept a copy of them. Restore them to go on "
+         "where you left off, or discard the copy.";
 }
 
 void Recovery::drop_orphan() {

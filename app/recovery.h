@@ -14,6 +14,7 @@
 // whose owner still runs is never offered, and two apps never touch each other's copy.
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,8 +25,13 @@ namespace convstep {
 
 struct RecoveredEdits {
   Lesson lesson;
-  std::string origin;  // the file the edits were made to; empty for a new lesson
+  std::string origin;      // the file the edits were made to; empty for a new lesson
+  std::time_t edited = 0;  // when the last of them was made
 };
+
+// The restore offer in plain words: which lesson, from which file, when it was last edited, and
+// that those edits were not saved. `now` decides "today" and "yesterday" (local time).
+std::string describe_unsaved_edits(const RecoveredEdits& found, std::time_t now);
 
 class Recovery {
  public:

@@ -30,7 +30,8 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
       {"panel", {2, 2}},     {"hover", {1, 1}},         {"pin", {1, 1}},
       {"resize", {2, 2}},    {"wait", {1, 1}},          {"screenshot", {1, 1}},
       {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
-      {"press", {1, 1}},
+      {"press", {1, 1}},     {"undo", {0, 0}},          {"redo", {0, 0}},
+      {"key", {1, 1}},
   };
   return v;
 }
@@ -81,7 +82,15 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
   std::istringstream in(text);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    // `#` starts a comment; two or more in a row are part of an ImGui label ("###error").
+    for (std::size_t at = line.find('#'); at != std::string::npos; at = line.find('#', at)) {
+      const std::size_t run = line.find_first_not_of('#', at);
+      if ((run == std::string::npos ? line.size() : run) - at == 1) {
+        line.erase(at);
+        break;
+      }
+      at = run == std::string::npos ? line.size() : run;
+    }
     std::istringstream words(line);
     ScriptCommand c;
     c.line = number;
@@ -93,6 +102,7 @@ std::vector<ScriptCommand> parse_script(const std::string& text, const std::stri
       if (c.verb == "set" && words >> word) c.args.push_back(word);
       std::string rest;
       std::getline(words, rest);
+      rest.erase(rest.find_last_not_of(" \t\r") + 1);  // before a comment
       if (const auto first = rest.find_first_not_of(' '); first != std::string::npos)
         c.args.push_back(rest.substr(first));
     } else {
@@ -155,7 +165,7 @@ void ScriptRunner::update(App& app, ScriptHost& host, double now) {
       if (writes) throw std::runtime_error(where + e.what());
       throw ScriptError(where + e.what());
     }
-    if (c.verb == "wait") break;
+    if (c.verb == "wait" || c.verb == "key") break;  // a key acts during the next frame
     if (c.verb == "press") {
       pressing_ = next_ - 1;
       break;
@@ -240,7 +250,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   } else if (v == "classroom") {
     app.set_classroom(to_switch(a[0]));
   } else if (v == "scale") {
-    app.settings.stage_scale = static_cast<float>(finite_number(a[0], "the scale", 1, 3));
+    app.settings.set_scale(static_cast<float>(
+        finite_number(a[0], "the scale", Settings::kMinScale, Settings::kMaxScale)));
   } else if (v == "speed") {
     app.settings.speed = static_cast<float>(finite_number(a[0], "the speed", 0.25, 8));
   } else if (v == "loop")
@@ -280,6 +291,12 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
     host.quit();
   else if (v == "press")
     host.press(a[0]);
+  else if (v == "key")
+    host.key(a[0]);
+  else if (v == "undo" || v == "redo") {
+    if (!(v == "undo" ? app.undo() : app.redo()))
+      throw std::invalid_argument("there is nothing to " + v);
+  }
 }
 
 }  // namespace convstep

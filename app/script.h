@@ -1,5 +1,5 @@
 // script.h — plain-text scripts that drive the app: for tests, and for teachers preparing a
-// demo. One command per line, `#` starts a comment:
+// demo. One command per line; `#` starts a comment (`##`, as in ImGui's labels, does not):
 //
 //   preset sobel-6x5
 //   phase dx_gather
@@ -8,6 +8,8 @@
 //   set stride 2          # any lesson-file key, with a JSON value
 //   edit W[0][1] 5
 //   press Lesson > H > +  # presses a widget as a click would: its window, then its labels
+//   undo                  # and redo: the lesson's history
+//   key ctrl+q            # a key chord, as typed: ctrl+, shift+, then a letter, digit or name
 //   screenshot step.png
 //   quit
 //
@@ -55,6 +57,10 @@ class ScriptHost {
     throw std::invalid_argument("there are no widgets to press here: " + in_quotes(path));
   }
   virtual bool pressed(const std::string&) { return false; }
+  // Presses a key chord ("ctrl+q") during the next frame, as the keyboard would.
+  virtual void key(const std::string& chord) {
+    throw std::invalid_argument("there is no keyboard here: " + in_quotes(chord));
+  }
 };
 
 class ScriptRunner {

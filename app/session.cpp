@@ -3,10 +3,12 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <ctime>
 #include <iostream>
 
 #include "app/gl/font_set.h"
 #include "app/gl/scene_painter.h"
+#include "app/ui_files.h"
 
 namespace convstep {
 
@@ -17,19 +19,24 @@ Session::Session(const ShellOptions& options) {
   if (!options.script.empty()) script.emplace(load_script(options.script), options.script);
   if (!options.no_restore) {
     if (auto found = recovery_.find_orphan(problems)) {
+      ui.restore_message = describe_unsaved_edits(*found, std::time(nullptr));
       ui.restore_lesson = std::move(found->lesson);
       ui.restore_path = std::move(found->origin);
       ui.restore_offer = true;
     }
   }
-  // Unreadable settings or copies do not stop the start: one line each, and the status line.
-  for (const std::string& p : problems)
-    if (!p.empty()) std::cerr << "convstep: " << (ui.status = p) << "\n";
+  // Unreadable settings or copies do not stop the start: one line each, and a toast.
+  for (const std::string& p : problems) {
+    if (p.empty()) continue;
+    std::cerr << "convstep: " << p << "\n";
+    notify(ui, p, 10);
+  }
   rebuild_fonts();
 }
 
 Session::~Session() {
   painter_.reset();
+  if (ui.edits_discarded) recovery_.forget();  // the user chose to discard them on quitting
   try {
     save_settings(app.settings);
   } catch (const std::exception&) {

@@ -14,6 +14,7 @@
 
 #include "app/gl/scene_painter.h"
 #include "app/resource_paths.h"
+#include "app/ui_files.h"
 #include "core/colormap.h"
 #include "core/format.h"
 #include "core/user_text.h"
@@ -27,9 +28,8 @@ namespace {
 // Panels draw from a const App and return the user's intents, which draw_ui applies once the
 // whole frame is drawn. An edit replaces the lesson, the timeline and the frame: a panel that
 // edited while drawing would go on reading what the edit freed (a reference taken at its top,
-// the next value of a loop). Widgets therefore edit copies, and every change is an intent.
-using Intent = std::function<void(App&, UiState&)>;
-using Intents = std::vector<Intent>;
+// the next value of a loop). Widgets therefore edit copies, and every change is an intent
+// (Intent and Intents: app/ui_files.h).
 
 // A setting changed by a widget, applied with the other intents.
 template <class T>
@@ -41,44 +41,8 @@ ImU32 im_color(Color c) {
   return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, c.a));
 }
 
-void set_status(UiState& ui, std::string message) {
-  ui.status = std::move(message);
-}
-
 bool key_pressed(int glfw_key) {
   return ImGui::IsKeyPressed(glfw_key, true);
-}
-
-Intent open_lesson(std::string path) {
-  return [path](App& app, UiState& ui) {
-    try {
-      app.open(path);
-      set_status(ui, "opened " + path_excerpt(path));
-    } catch (const LessonError& e) {
-      set_status(ui, e.what());
-    }
-  };
-}
-
-void save_to(App& app, UiState& ui, const std::string& path) {
-  try {
-    app.save(path);
-    set_status(ui, "saved " + path_excerpt(path));
-  } catch (const LessonError& e) {
-    set_status(ui, e.what());
-  }
-}
-
-Intent save_lesson_as(std::string path) {
-  return [path](App& app, UiState& ui) { save_to(app, ui, path); };
-}
-
-// Saves the lesson where it came from.
-Intent save_lesson() {
-  return [](App& app, UiState& ui) {
-    const std::string path = app.lesson_path();  // a copy: saving sets the path
-    save_to(app, ui, path);
-  };
 }
 
 std::vector<std::string> preset_names() {
@@ -107,6 +71,20 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   if (key_pressed(GLFW_KEY_LEFT) || key_pressed(GLFW_KEY_PAGE_UP)) step(io.KeyShift ? -10 : -1);
   if (key_pressed(GLFW_KEY_HOME)) out.push_back([](App& a, UiState&) { a.go_start(); });
   if (key_pressed(GLFW_KEY_END)) out.push_back([](App& a, UiState&) { a.go_end(); });
+  // + and − (with or without Ctrl, on the main keys or the keypad) size the stage in every
+  // mode, classroom mode included, where there is no menu.
+  const float scale_by = key_pressed(GLFW_KEY_EQUAL) || key_pressed(GLFW_KEY_KP_ADD)        ? 1
+                         : key_pressed(GLFW_KEY_MINUS) || key_pressed(GLFW_KEY_KP_SUBTRACT) ? -1
+                                                                                            : 0;
+  // From the scale the stage uses: when the grids have no room for more, − shrinks at once.
+  if (scale_by != 0)
+    out.push_back([scale_by](App& a, UiState& u) {
+      const float asked = a.settings.scale();
+      const bool full = u.stage_scale_used > 0 && u.stage_scale_used < asked - 1e-3f;
+      a.settings.set_scale((full ? u.stage_scale_used : asked) + scale_by * Settings::kScaleStep);
+      if (scale_by > 0 && full)
+        notify(u, "The grids fill the stage: text and grids are as large as they fit");
+    });
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
     out.push_back([](App& a, UiState&) { a.set_playing(!a.playing()); });
   if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) ||
@@ -115,14 +93,6 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   for (int i = 0; i < 5; ++i)
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false))
       out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) ui.show_open = true;
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
-    if (app.lesson_path().empty() || io.KeyShift)
-      ui.show_save = true;
-    else
-      out.push_back(save_lesson());
-  }
-  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) ui.quit_requested = true;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
 }
 
@@ -137,12 +107,11 @@ void menu_switch(const App& app, Intents& out, const char* label, bool Settings:
 void menu_bar(const App& app, UiState& ui, Intents& out) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
-    if (ImGui::MenuItem("Open…", "Ctrl+O")) ui.show_open = true;
-    if (ImGui::MenuItem("Save", "Ctrl+S", false, !app.lesson_path().empty()))
-      out.push_back(save_lesson());
-    if (ImGui::MenuItem("Save as…", "Ctrl+Shift+S")) ui.show_save = true;
-    ImGui::Separator();
-    if (ImGui::MenuItem("Quit", "Ctrl+Q")) ui.quit_requested = true;
+    file_menu(app, out);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Edit")) {
+    edit_menu(app, out);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {
@@ -157,9 +126,10 @@ void menu_bar(const App& app, UiState& ui, Intents& out) {
                                               : "High-contrast theme",
                           nullptr, app.settings.theme == t))
         set_later(out, &Settings::theme, t);
-    float scale = app.settings.stage_scale;
-    if (ImGui::SliderFloat("Stage scale", &scale, 1, 3, "%.2f×"))
-      set_later(out, &Settings::stage_scale, scale);
+    float scale = app.settings.scale();
+    if (ImGui::SliderFloat("Size (+/−)", &scale, Settings::kMinScale, Settings::kMaxScale, "%.2f×"))
+      out.push_back([scale](App& a, UiState&) { a.settings.set_scale(scale); });
+    menu_switch(app, out, "Stop at the end of each phase", &Settings::stop_at_phase_end);
     menu_switch(app, out, "Reduce motion", &Settings::reduce_motion);
     bool skip = app.settings.skip_zero_terms;
     if (ImGui::MenuItem("Skip zero terms", nullptr, &skip))
@@ -229,8 +199,12 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
   const Lesson& l = app.lesson();  // safe: nothing changes the app until the frame is drawn
   const Geometry& g = app.timeline().geometry();
   ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
-  if (!app.lesson_path().empty())
-    ImGui::TextDisabled("%s", fs::path(app.lesson_path()).filename().c_str());
+  if (!app.lesson_path().empty()) {
+    ImGui::PushTextWrapPos(0);  // the panel's edge
+    ImGui::TextDisabled("%s%s", fs::path(app.lesson_path()).filename().c_str(),
+                        app.read_only() ? " (a preset: read-only)" : "");
+    ImGui::PopTextWrapPos();
+  }
 
   if (ImGui::BeginCombo("Preset", "choose…")) {
     for (const std::string& name : ui.presets)
@@ -552,16 +526,10 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   ImGui::InvisibleButton("stage", size);
   const bool hovered = ImGui::IsItemHovered();
   const bool clicked = ImGui::IsItemClicked();
-  StageOptions o;
-  // One layout unit is one pixel at scale 1: text and cells keep their sizes whatever the
-  // window, and the stage scale (classroom mode) enlarges everything.
-  // The layout keeps at least kMinStageUnits of width, so that the equation form fits: on a
-  // small stage the largest scales are limited, and the painter shrinks the picture to fit.
-  constexpr float kMinStageUnits = 720;
-  o.width = std::max(size.x / app.settings.stage_scale, kMinStageUnits);
-  o.height = o.width * size.y / size.x;
-  o.pixels_per_unit = size.x / o.width;
-  Scene scene = app.scene(o);
+  // One layout unit is one pixel (on all but the narrowest stages); the scale of the current
+  // mode enlarges text and grids together, as far as the grids have room.
+  Scene scene = app.scene(stage_view(size.x, size.y, app.settings.scale()));
+  ui.stage_scale_used = scene.scale;
   const Rect viewport{pos.x, pos.y, size.x, size.y};
   // The cell under the mouse, in this frame's layout: it is highlighted in this very frame.
   const PaintTransform t = ScenePainter::fit(scene, viewport);
@@ -587,63 +555,24 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
 
 // ---- Popups ----
 
-void path_popup(const char* title, bool* show, std::string* path,
-                const std::function<Intent(const std::string&)>& done, Intents& out) {
-  if (*show) ImGui::OpenPopup(title);
-  *show = false;
-  if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
-  char buf[1024];
-  std::snprintf(buf, sizeof buf, "%s", path->c_str());
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
-  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-  const bool enter =
-      ImGui::InputText("path", buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
-  *path = buf;
-  if (enter || ImGui::Button("OK")) {
-    out.push_back(done(*path));
-    ImGui::CloseCurrentPopup();
-  }
-  ImGui::SameLine();
-  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
-  ImGui::EndPopup();
-}
-
-void popups(UiState& ui, Intents& out) {
-  path_popup("Open a lesson", &ui.show_open, &ui.open_path, open_lesson, out);
-  path_popup("Save the lesson as", &ui.show_save, &ui.save_path, save_lesson_as, out);
-  if (ui.restore_offer) {
-    ImGui::OpenPopup("Unsaved edits");
-    ui.restore_offer = false;
-  }
-  if (ImGui::BeginPopupModal("Unsaved edits", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-    ImGui::Text("convstep closed with unsaved edits to \"%s\".", ui.restore_lesson.title.c_str());
-    if (ImGui::Button("Restore them")) {
-      out.push_back([](App& a, UiState& u) {
-        a.set_lesson(u.restore_lesson, u.restore_path, /*unsaved=*/true);
-        u.restore_answer = RestoreAnswer::Restore;
-      });
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Discard them")) {
-      out.push_back([](App&, UiState& u) { u.restore_answer = RestoreAnswer::Discard; });
-      ImGui::CloseCurrentPopup();
-    }
-    ImGui::EndPopup();
-  }
+void popups(const App& app, UiState& ui, Intents& out) {
+  file_popups(app, ui, out);
   if (ui.show_help) {
     ImGui::OpenPopup("Keys");
     ui.show_help = false;
   }
   if (ImGui::BeginPopupModal("Keys", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::TextUnformatted(
-        "Right / PageDown    next step (Shift: 10)\n"
-        "Left / PageUp       previous step\n"
+        "Right / PageDown    next step (Shift: 10), on into the next phase\n"
+        "Left / PageUp       previous step, back into the previous phase\n"
         "Home / End          start / end of the phase\n"
         "Space               play / pause\n"
         "1 … 5               forward, dW, dX gather, dX scatter, db\n"
         "F11                 classroom mode (Esc leaves it)\n"
+        "+ / −               larger / smaller text and grids\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
+        "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
+        "Ctrl+Q              quit (unsaved edits are asked about)\n"
         "Hover a cell        see what it depends on; click to pin\n\n"
         "dX = X_grad = ∂L/∂X    dW = W_grad = ∂L/∂W    G = Z_grad = ∂L/∂Z");
     if (ImGui::Button("Close") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
@@ -668,7 +597,8 @@ void apply_theme(Theme theme) {
 }
 
 // The ImGui ID of a widget path: the window's name, then each label, as ImGui's ID stack
-// hashes them.
+// hashes them. Two names stand for ImGui's own, which a script cannot spell ('#' starts a
+// comment): "Menus" is the menu bar ("Menus > File" opens File), "Menu" the open menu.
 ImGuiID widget_id(const std::string& path) {
   ImGuiID id = 0;
   std::size_t at = 0;
@@ -677,7 +607,10 @@ ImGuiID widget_id(const std::string& path) {
     std::string label = path.substr(at, end == std::string::npos ? std::string::npos : end - at);
     label.erase(0, label.find_first_not_of(' '));
     label.erase(label.find_last_not_of(' ') + 1);
-    id = ImHashStr(label.c_str(), 0, first ? 0 : id);
+    ImGuiID seed = first ? 0 : id;
+    if (first && label == "Menus") seed = ImHashStr("##MainMenuBar"), label = "##menubar";
+    if (first && label == "Menu") label = "##Menu_00";
+    id = ImHashStr(label.c_str(), 0, seed);
     if (end == std::string::npos) return id;
     at = end + 1;
   }
@@ -701,6 +634,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   Intents intents;
   const App& state = app;  // what the panels see: nothing changes it until they are done
   shortcuts(state, ui, intents);
+  file_shortcuts(ui, intents);
 
   const ImGuiIO& io = ImGui::GetIO();
   const bool classroom = state.settings.classroom;
@@ -750,7 +684,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     if (!ui.status.empty()) ImGui::TextDisabled("%s", ui.status.c_str());
   }
   ImGui::End();
-  popups(ui, intents);
+  popups(state, ui, intents);
 
   // The frame is drawn: now the user's intents change the app, in the order they were made.
   for (const Intent& intent : intents) intent(app, ui);

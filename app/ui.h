@@ -10,12 +10,16 @@
 // the same way (Dear ImGui 1.86 has no ImGuiKey for F11, O or S).
 #pragma once
 
+#include <functional>
 #include <future>
 #include <string>
 #include <vector>
 
 #include "app/app.h"
+#include "app/file_browser.h"
 #include "core/check.h"
+
+struct ImGuiIO;
 
 namespace convstep {
 
@@ -24,13 +28,34 @@ class ScenePainter;
 enum class RestoreAnswer { None, Restore, Discard };
 
 struct UiState {
-  std::string open_path, save_path;
-  bool show_open = false, show_save = false, show_help = false;
-  std::string status;  // a one-line message at the bottom (saved, errors...)
-  bool quit_requested = false;
-  bool restore_offer = false;  // unsaved edits from a killed session are offered back
+  // Open and Save as browse for a file (app/file_browser.h), drawn by app/ui_files.cpp.
+  FileBrowser browser;
+  bool show_browser = false;
+  std::string browsed_folder;  // the next browser starts where the last one was left
+  std::string replace_path;    // Save as picked a file that exists: asked before replacing it
+  bool show_help = false;
+  std::string status;           // a one-line message at the bottom (saved, errors...)
+  bool quit_requested = false;  // answered: the front end ends the run
+  bool close_asked = false;     // the window's close button: asked about like Quit
+
+  // Unsaved edits are never discarded without a question: Save, Discard or Cancel. What waits
+  // for the answer, named for the question ("quit", "open stride2.json").
+  std::function<void(App&, UiState&)> after_question;
+  std::string question;
+  bool show_question = false;
+  std::function<void(App&, UiState&)> after_save;  // runs once Save as has saved
+  bool edits_discarded = false;  // quit with Discard: the kept copy of the edits goes too
+
+  // Errors in a modal, news in a toast for a few seconds: where the user is looking.
+  std::string error_title, error;
+  bool show_error = false;
+  std::string toast;
+  double toast_until = 0;  // ImGui time
+
+  bool restore_offer = false;  // unsaved edits left by an earlier session are offered back
   Lesson restore_lesson;
   std::string restore_path;
+  std::string restore_message;  // which lesson, when, and that the edits were not saved
   RestoreAnswer restore_answer = RestoreAnswer::None;  // the session then drops the old copy
 
   long long checked_revision = -1;  // every method against the fast path (core/check.h)
@@ -46,6 +71,7 @@ struct UiState {
   int slice_n = 0, slice_c = 0;      // the lesson panel's value editor slice
   std::vector<std::string> presets;  // assets/lessons, listed once
   int applied_theme = -1;            // the ImGui style last applied
+  float stage_scale_used = 0;        // the scale the stage was last laid out at (Scene::scale)
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);
@@ -55,5 +81,11 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter);
 // panel's H field. widget_pressed() tells, after that frame, whether it was on the screen.
 void press_widget(const std::string& path);
 bool widget_pressed(const std::string& path);
+
+// Presses a key chord ("ctrl+q", "ctrl+shift+z", "escape", "f1") as the keyboard would: down
+// for one frame, then up (app/script_keys.cpp). False when the chord is not understood. The
+// front ends call feed_keys() after their own input, before ImGui::NewFrame().
+bool press_key(const std::string& chord);
+void feed_keys(ImGuiIO& io);
 
 }  // namespace convstep

@@ -156,6 +156,9 @@ struct SceneText {
 
 struct Scene {
   float width = 1600, height = 900;  // the layout's extent
+  // The stage scale the layout used: the one asked for, or less where the grids had no more
+  // room (StageOptions::scale).
+  float scale = 1;
   Color background;
   std::vector<SceneGrid> grids;    // drawn first, in order
   std::vector<SceneFrame> frames;  // then frames

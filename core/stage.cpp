@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "core/colormap.h"
 #include "core/equation.h"
@@ -147,6 +148,7 @@ class StageBuilder final : public StageCanvas {
         pal_(palette(o.theme)) {
     scene_.width = o.width, scene_.height = o.height;
     scene_.background = pal_.background;
+    zoom_ = std::isfinite(o.scale) ? std::clamp(o.scale, 1.0f, 3.0f) : 1.0f;
     // Animations play only when arriving at `to` by a single step forward.
     stepping_ = from.phase == to.phase && from.granularity == to.granularity &&
                 from.index + 1 == to.index && !o.reduce_motion;
@@ -158,10 +160,11 @@ class StageBuilder final : public StageCanvas {
       pitfall_view();
       return std::move(scene_);
     }
-    header();
     phase_def(to_.phase).draw(*this);
+    header();  // after the grids: their layout decides how far the text may grow
     equation_lines();
     hover();
+    scene_.scale = zoom_;
     return std::move(scene_);
   }
 
@@ -176,7 +179,8 @@ class StageBuilder final : public StageCanvas {
   }
   Color ink() const override { return pal_.ink; }
   void set_cell_size(float cell, float label_size) override {
-    cell_ = cell, label_size_ = label_size;
+    cell_ = cell;
+    set_label_size(label_size);
   }
   float cell_size() const override { return cell_; }
 
@@ -184,40 +188,80 @@ class StageBuilder final : public StageCanvas {
 
   static constexpr float kMargin = 40;
   static constexpr int kMaxDrawnSide = 160;
-  // Text and the bands it takes above and below the grids shrink on short stages (classroom
-  // scales make the layout short), so that the grids keep most of the height.
-  float text_scale() const { return std::clamp(o_.height / 800.0f, 0.6f, 1.0f); }
-  float top_band() const { return 92 * text_scale(); }
-  float bottom_band() const { return 150 * text_scale(); }
+  // The largest cell at scale 1. It grows with the scale (kMaxCell × zoom), which is what lets a
+  // larger scale enlarge the grids along with the text, as long as there is room.
+  static constexpr float kMaxCell = 57;
+  // Text sizes are multiplied by this: the scale, as far as it is used, and a little less on
+  // short stages (small windows), so that the grids keep most of the height.
+  float text_scale() const override { return std::clamp(o_.height / 800.0f, 0.6f, 1.0f) * zoom_; }
+  // The header: the title line, then the note's two lines.
+  float top_band() const { return 86 * text_scale(); }
+  // The equation lines: symbols, values (when they do not fit on one line), the current term
+  // and the running sum.
+  float bottom_band() const { return 142 * text_scale(); }
+  float label_band() const { return 34 * text_scale(); }  // a grid's label above it
+  float max_cell() const override { return kMaxCell * zoom_; }
 
-  // Places the slots side by side, centred, with one cell size for all of them.
-  // Places the slots side by side, centred, with one cell size for all of them: the largest
-  // that fits. A slot is never narrower than its label, and operators keep room to be read,
-  // so that tiny kernels beside large inputs stay legible.
-  void layout(std::vector<Slot>& slots) override {
-    constexpr float kGapCells = 1.6f, kMinGap = 56, kMinSlot = 120;
-    float rows = 0;
-    for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
-    auto gap_after = [&](const Slot& s, float cell) {
-      return s.op_after.empty() ? 0.8f * cell : std::max(kGapCells * cell, kMinGap);
-    };
-    auto slot_width = [&](const Slot& s, float cell) { return std::max(s.cols * cell, kMinSlot); };
-    auto total_width = [&](float cell) {
-      float w = 0;
-      for (std::size_t i = 0; i < slots.size(); ++i)
-        w += slot_width(slots[i], cell) + (i + 1 < slots.size() ? gap_after(slots[i], cell) : 0);
-      return w;
-    };
-    const float avail_w = o_.width - 2 * kMargin,
-                avail_h = o_.height - top_band() - bottom_band() - 40;
-    float lo = 0.01f, hi = std::min(kMaxCell, avail_h / rows);
+  // Raises the zoom from 1 towards the scale asked for while `cell()` (the cell size the layout
+  // gets at the current zoom) does not shrink: text and grids grow together, and stop together.
+  // Cells are as large as they can be there; a larger zoom would only take their room.
+  void fit_zoom(const std::function<float()>& cell) override {
+    const float asked = zoom_;
+    zoom_ = 1;
+    float best = cell();
+    for (float z = 1; z < asked;) {
+      z = std::min(asked, z + 0.01f);
+      const float previous = zoom_;
+      zoom_ = z;
+      const float c = cell();
+      if (c < best * (1 - 1e-4f)) {
+        zoom_ = previous;
+        break;
+      }
+      best = std::max(best, c);
+    }
+  }
+
+  // The cell size with which `slots` fit side by side, `rows` cells high: the largest that fits.
+  // A slot is never narrower than its label, and operators keep room to be read, so that tiny
+  // kernels beside large inputs stay legible.
+  float fit_cell(const std::vector<Slot>& slots, float rows) const {
+    const float avail_w = o_.width - 2 * kMargin, avail_h = grid_height();
+    float lo = 0.01f, hi = std::max(lo, std::min(max_cell(), avail_h / rows));
     for (int i = 0; i < 30; ++i) {  // total_width grows with the cell size: bisect
       const float mid = (lo + hi) / 2;
-      (total_width(mid) <= avail_w ? lo : hi) = mid;
+      (total_width(slots, mid) <= avail_w ? lo : hi) = mid;
     }
-    cell_ = total_width(hi) <= avail_w ? hi : lo;
-    float x = (o_.width - total_width(cell_)) / 2;
-    const float mid_y = top_band() + 40 + avail_h / 2;
+    return total_width(slots, hi) <= avail_w ? hi : lo;
+  }
+  float grid_height() const { return o_.height - top_band() - label_band() - bottom_band(); }
+  float gap_after(const Slot& s, float cell) const {
+    return s.op_after.empty() ? 0.8f * cell : std::max(1.6f * cell, 56 * text_scale());
+  }
+  float slot_width(const Slot& s, float cell) const {
+    return std::max(s.cols * cell, 120 * text_scale());
+  }
+  float total_width(const std::vector<Slot>& slots, float cell) const {
+    float w = 0;
+    for (std::size_t i = 0; i < slots.size(); ++i)
+      w += slot_width(slots[i], cell) + (i + 1 < slots.size() ? gap_after(slots[i], cell) : 0);
+    return w;
+  }
+  // The tallest grid any phase of the lesson shows: the zoom is chosen for it, so that text and
+  // cells keep their sizes from one phase to the next.
+  float tallest_grid() const {
+    return static_cast<float>(std::max({g_.hp(), g_.gp_h(), g_.kh, g_.oh}));
+  }
+
+  // Places the slots side by side, centred, with one cell size for all of them: the largest
+  // that fits (fit_cell), at the largest zoom that leaves the grids their room (fit_zoom).
+  void layout(std::vector<Slot>& slots) override {
+    float rows = 0;
+    for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
+    fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
+    cell_ = fit_cell(slots, rows);
+    float x = (o_.width - total_width(slots, cell_)) / 2;
+    const float mid_y = top_band() + label_band() + grid_height() / 2;
     for (std::size_t i = 0; i < slots.size(); ++i) {
       Slot& s = slots[i];
       const float w = slot_width(s, cell_);
@@ -228,15 +272,22 @@ class StageBuilder final : public StageCanvas {
       const float gap = gap_after(s, cell_);
       if (!s.op_after.empty()) {
         // ⋆ is a small glyph: drawn larger than = and → to weigh the same.
-        const float op_size = std::clamp(cell_ * 0.9f, 24.0f, 56.0f) * (s.op_after == "⋆"   ? 1.5f
-                                                                        : s.op_after == "·" ? 2.0f
-                                                                                            : 1.0f);
+        const float k = text_scale();
+        const float op_size =
+            std::clamp(cell_ * 0.9f, 24 * k, 56 * k) * (s.op_after == "⋆"   ? 1.5f
+                                                        : s.op_after == "·" ? 2.0f
+                                                                            : 1.0f);
         text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink, Font::Sans, Align::Center,
              TextRole::Operator);
       }
       x += gap;
     }
-    label_size_ = std::clamp(cell_ * 0.42f, 18.0f, 30.0f);
+    set_label_size(std::clamp(cell_ * 0.42f, 18 * text_scale(), 24 * text_scale()));
+  }
+
+  // Labels are never larger than the numbers in the cells they name (when those are shown).
+  void set_label_size(float size) {
+    label_size_ = numbers_readable() ? std::min(size, cell_ * kTextPerCell) : size;
   }
 
   bool numbers_readable() const {
@@ -422,16 +473,51 @@ class StageBuilder final : public StageCanvas {
 
   // ---- Text around the grids ----
 
+  // The width of Sans text, estimated on the wide side (DejaVu Sans averages about half its
+  // size per character in prose): text wraps a little early rather than runs off the stage.
+  static float sans_width(const std::string& s, float size) { return columns(s) * size * 0.56f; }
+
+  // `words` broken at spaces into lines at most `width` wide; never inside a word (a word
+  // longer than a line has a line of its own).
+  static std::vector<std::string> wrap(const std::string& words, float size, float width) {
+    std::vector<std::string> lines(1);
+    for (std::size_t at = 0; at < words.size();) {
+      std::size_t end = words.find(' ', at);
+      if (end == std::string::npos) end = words.size();
+      const std::string word = words.substr(at, end - at);
+      if (!lines.back().empty() && sans_width(lines.back() + " " + word, size) > width)
+        lines.emplace_back();
+      lines.back() += (lines.back().empty() ? "" : " ") + word;
+      at = end + 1;
+    }
+    return lines;
+  }
+
+  // The title and the counter on one line, the note wrapped below them on at most two lines
+  // (top_band), its type a little smaller when it needs more.
   void header() {
-    const float k = text_scale();
-    text(kMargin, 34 * k, phase_title(to_.phase), 30 * k, pal_.ink, Font::SansBold, Align::Left,
-         TextRole::Title);
-    std::string counter = std::string(granularity_name(to_.granularity)) + " " +
-                          std::to_string(to_.index + 1) + " / " + std::to_string(to_.count);
-    text(o_.width - kMargin, 34 * k, counter, 22 * k, pal_.muted, Font::Sans, Align::Right,
+    const float k = text_scale(), width = o_.width - 2 * kMargin;
+    const std::string counter = std::string(granularity_name(to_.granularity)) + " " +
+                                std::to_string(to_.index + 1) + " / " + std::to_string(to_.count);
+    const float counter_size = 22 * k;
+    text(o_.width - kMargin, 22 * k, counter, counter_size, pal_.muted, Font::Sans, Align::Right,
          TextRole::Counter);
-    if (!to_.note.empty())
-      text(kMargin, 70 * k, to_.note, 20 * k, pal_.muted, Font::Sans, Align::Left, TextRole::Note);
+    // The title shrinks rather than run into the counter (bold is about 10% wider).
+    const std::string title = phase_title(to_.phase);
+    const float title_room = width - sans_width(counter, counter_size) - 24 * k;
+    const float title_size =
+        std::clamp(title_room / std::max(1.0f, 1.1f * sans_width(title, 1)), 12 * k, 26 * k);
+    text(kMargin, 22 * k, title, title_size, pal_.ink, Font::SansBold, Align::Left,
+         TextRole::Title);
+    if (to_.note.empty()) return;
+    float size = 18 * k;
+    std::vector<std::string> lines = wrap(to_.note, size, width);
+    while (lines.size() > 2 && size > 11 * k) lines = wrap(to_.note, size *= 0.92f, width);
+    float y = 50 * k;
+    for (const std::string& line : lines) {
+      text(kMargin, y, line, size, pal_.muted, Font::Sans, Align::Left, TextRole::Note);
+      y += 1.3f * size;
+    }
   }
 
   // Code points of UTF-8 text: the mono font's columns.
@@ -622,9 +708,22 @@ class StageBuilder final : public StageCanvas {
   Scene scene_;
   bool stepping_ = false, gliding_ = false;
   float cell_ = 48, label_size_ = 20;
+  float zoom_ = 1;  // the stage scale as far as the layout uses it (fit_zoom)
 };
 
 }  // namespace
+
+StageOptions stage_view(float pixels_w, float pixels_h, float scale) {
+  // Narrower than this, the equation form does not fit: it is laid out this wide and shrunk.
+  constexpr float kMinStageUnits = 720;
+  StageOptions o;
+  pixels_w = std::max(pixels_w, 1.0f), pixels_h = std::max(pixels_h, 1.0f);
+  o.width = std::max(pixels_w, kMinStageUnits);
+  o.height = o.width * pixels_h / pixels_w;
+  o.pixels_per_unit = pixels_w / o.width;
+  o.scale = scale;
+  return o;
+}
 
 Scene build_stage(const Timeline& timeline, const Frame& from, const Frame& to, float t,
                   const StageOptions& options) {

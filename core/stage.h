@@ -25,6 +25,10 @@ std::optional<Theme> parse_theme(std::string_view name);
 
 struct StageOptions {
   float width = 1600, height = 900;  // the layout's extent (layout units)
+  // The stage scale, 1–3: text and grids grow with it together. Text grows only as far as the
+  // grids can grow too (the layout gives the grids their room first): past that point a larger
+  // scale changes nothing, so that raising it never makes the numbers smaller.
+  float scale = 1;
   Theme theme = Theme::Dark;
   // Pixels per layout unit where the scene will be shown: numbers are hidden (level of detail)
   // when their text would be smaller than kMinReadablePixels on screen.
@@ -38,7 +42,14 @@ struct StageOptions {
 };
 
 inline constexpr float kMinReadablePixels = 9;
-inline constexpr float kTextPerCell = 0.38f;  // a cell's number is this fraction of its size
+// A cell's number is this fraction of its size (DESIGN: at least 40%), and never smaller than
+// the grids' labels (which shrink to it instead).
+inline constexpr float kTextPerCell = 0.5f;
+
+// The options of a stage shown on `pixels_w` × `pixels_h` pixels at a stage scale: one layout
+// unit per pixel, except on stages too narrow for the equation form, which are laid out wider
+// and shown shrunk.
+StageOptions stage_view(float pixels_w, float pixels_h, float scale);
 
 // Cubic ease in and out, 0 → 0 and 1 → 1.
 float ease(float t);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/colormap.h"
+#include "core/stage.h"
 
 namespace convstep {
 
@@ -107,7 +108,8 @@ void write_cell(std::string& out, const SceneCell& c, const Color& background) {
   }
   if (!c.text.empty()) {
     SceneText t;
-    t.x = r.x + r.w / 2, t.y = r.y + r.h / 2, t.text = c.text, t.size = r.h * 0.38f;
+    t.x = r.x + r.w / 2, t.y = r.y + r.h / 2, t.text = c.text,
+    t.size = std::min(r.w, r.h) * kTextPerCell;
     t.color = c.text_color, t.font = Font::Mono, t.align = Align::Center;
     write_text(out, t);
   }

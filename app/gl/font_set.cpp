@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "app/gl/glyphs.h"
 #include "app/resource_paths.h"
 
 namespace convstep {
@@ -18,39 +19,6 @@ constexpr const char* kSystemFontDir = "/usr/share/fonts/truetype/dejavu";
 constexpr std::array<const char*, 3> kFiles = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
                                                "DejaVuSansMono.ttf"};
 
-// Labels and explanations (Sans, Sans Bold).
-const ImWchar kTextRanges[] = {
-    0x0020, 0x00FF,  // Basic Latin, Latin-1 (· × ° ± ² ³ ½)
-    0x0391, 0x03C9,  // Greek letters
-    0x2010, 0x2027,  // dashes, quotes, bullet, … (U+2026)
-    0x2070, 0x209F,  // superscripts and subscripts
-    0x2190, 0x2195,  // arrows ← ↑ → ↓ ↔ ↕
-    0x2200, 0x2212,  // ∀ ∂ ∃ ∅ ∇ ∈ … ∏ ∑ − (U+2212)
-    0x2217, 0x221E,  // ∗ ∘ ∙ √ ∝ ∞
-    0x2248, 0x2248,  // ≈
-    0x2260, 0x2265,  // ≠ ≡ ≤ ≥
-    0x2295, 0x2299,  // ⊕ ⊗ ⊙
-    0x22C5, 0x22C6,  // ⋅ ⋆
-    0x2300, 0x2300,  // ⌀ (no gradient)
-    0x25B2, 0x25C0,  // ▲ ▶ ▼ ◀
-    0x2713, 0x2718,  // ✓ ✔ ✗ ✘
-    0,
-};
-// Numbers and short formulas (Sans Mono): fewer glyphs, so the atlas stays small.
-const ImWchar kMonoRanges[] = {
-    0x0020, 0x00FF,  // Basic Latin, Latin-1
-    0x0391, 0x03C9,  // Greek letters
-    0x2026, 0x2026,  // …
-    0x2190, 0x2193,  // ← ↑ → ↓
-    0x2202, 0x2202,  // ∂
-    0x2207, 0x2207,  // ∇
-    0x2211, 0x2212,  // ∑ −
-    0x22C5, 0x22C6,  // ⋅ ⋆
-    0x2300, 0x2300,  // ⌀
-    0x2713, 0x2713,  // ✓
-    0,
-};
-
 std::vector<char> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::vector<char>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -58,8 +26,9 @@ std::vector<char> read_file(const std::string& path) {
 
 }  // namespace
 
-const unsigned short* FontSet::glyph_ranges(Font face) {
-  return face == Font::Mono ? kMonoRanges : kTextRanges;
+const unsigned short* FontSet::glyph_ranges(Font) {
+  // One list for every face: equations (Mono) write ≥ and → as labels (Sans) do.
+  return kGlyphRanges;
 }
 
 std::string FontSet::find_font_file(const std::string& file_name) {

@@ -18,8 +18,7 @@
 // An SVG of the same scene uses font-size = 0.86 × S to match.
 //
 // Files come from <assets>/fonts/ if present, else /usr/share/fonts/truetype/dejavu/ (Debian's
-// fonts-dejavu-core). The glyphs: Latin-1, Greek, and the symbols convstep writes
-// (∑ ∂ · × ° ⋆ ← → − ✓ ∇ ▶ ◀ … ⌀ and a few more).
+// fonts-dejavu-core). The glyphs: those of app/gl/glyphs.h, the characters convstep writes.
 #pragma once
 
 #include <array>
@@ -73,7 +72,7 @@ class FontSet {
   static std::string find_font_file(const std::string& file_name);
   static std::string find_font_file(const std::string& file_name,
                                     const std::vector<std::string>& folders);
-  // A face's glyph ranges as ImGui wants them (pairs, inclusive, zero-terminated).
+  // A face's glyph ranges as ImGui wants them (pairs, inclusive, zero-terminated): kGlyphRanges.
   static const unsigned short* glyph_ranges(Font face);
 
  private:

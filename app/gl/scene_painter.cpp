@@ -11,6 +11,7 @@
 #include "app/gl/shader_program.h"
 #include "app/resource_paths.h"
 #include "core/colormap.h"
+#include "core/stage.h"
 
 namespace convstep {
 
@@ -379,7 +380,7 @@ void ScenePainter::paint_grid(const SceneGrid& grid, const PaintTransform& t, Co
   for (const SceneCell& c : grid.cells) {
     if (c.text.empty()) continue;
     const float cell_px = std::min(c.rect.w, c.rect.h) * t.scale;
-    FontSet::Pick pick = fonts_.nearest(Font::Mono, kCellTextRatio * cell_px);
+    FontSet::Pick pick = fonts_.nearest(Font::Mono, kTextPerCell * cell_px);
     const char* begin = c.text.c_str();
     const char* end = begin + c.text.size();
     const float width = pick.font->CalcTextSizeA(pick.size, FLT_MAX, 0.0f, begin, end).x;

@@ -21,10 +21,10 @@
 // which is uploaded again only when the shades change. A 128×128 grid is then a few quads
 // instead of 16K, which is what llvmpipe needs. Cells off the lattice (growing, shrinking or
 // moving in an animation) get a quad each. Frames, lines and all text are ImDrawList
-// primitives. Cell text uses DejaVu Sans Mono at the baked size nearest 0.38 × the cell's size in
-// pixels (smaller if the number would not fit in 88% of the cell's width); SceneText sizes are
-// scaled like everything else and snapped to a baked size. The text of a rotated grid turns with
-// the grid.
+// primitives. Cell text uses DejaVu Sans Mono at the baked size nearest kTextPerCell (core/stage.h)
+// × the cell's size in pixels (smaller if the number would not fit in 88% of the cell's width);
+// SceneText sizes are scaled like everything else and snapped to a baked size. The text of a
+// rotated grid turns with the grid.
 //
 // Several paint() calls per ImGui frame are fine; the per-frame data lives until the next frame's
 // first paint(), so the ImGui frame must be rendered before the painter is destroyed.
@@ -65,9 +65,6 @@ class ScenePainter {
   // map the mouse back to layout units for hovering.
   PaintTransform paint(const Scene& scene, Rect viewport, ImDrawList* draw_list);
   static PaintTransform fit(const Scene& scene, Rect viewport);
-
-  // The cell-number font size (pixels) for a cell of `cell_px` pixels, before fitting the width.
-  static constexpr float kCellTextRatio = 0.38f;
 
  private:
   struct GridDraw;

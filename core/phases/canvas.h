@@ -13,6 +13,7 @@
 //   }
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,16 @@ class StageCanvas {
   virtual void slices(int* n, int* c, int* o) const = 0;
 
   // ---- Grids ----
-  static constexpr float kMaxCell = 72;  // the largest cell, in layout units
-  virtual Rect area() const = 0;         // where the grids go, between the title and the equation
-  virtual Color ink() const = 0;         // the theme's text colour
+  virtual Rect area() const = 0;  // where the grids go, between the title and the equation
+  virtual Color ink() const = 0;  // the theme's text colour
   virtual void layout(std::vector<Slot>& slots) = 0;
-  virtual void set_cell_size(float cell, float label_size) = 0;  // for a layout of one's own
+  // For a layout of one's own: the zoom and the cell size, then the cell and label sizes.
+  virtual float text_scale() const = 0;  // text sizes are multiplied by this
+  virtual float max_cell() const = 0;    // the largest cell at this zoom
+  // Raises the zoom towards the scale asked for while the cell the layout gets at that zoom
+  // (`cell_at_zoom`) does not shrink: text and grids grow together.
+  virtual void fit_zoom(const std::function<float()>& cell_at_zoom) = 0;
+  virtual void set_cell_size(float cell, float label_size) = 0;
   virtual float cell_size() const = 0;
   // A grid centred in `slot`, showing `values`' (n, c) slice; its colours scale to `scale`
   // (default: the values), so that a result keeps its colours while it fills up.

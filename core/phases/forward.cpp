@@ -110,18 +110,21 @@ void draw_channels(StageCanvas& s, int n, int c_now, int o) {
   const Frame& f = s.frame();
   const int cg = g.c_per_group(), first = o / g.cout_per_group() * cg;
   const float gap = 1.6f;
-  const Rect area = s.area();
-  const float avail_w = area.w, avail_h = area.h - 30;
   const float row_cells = std::max(g.hp(), g.kh) + 1.6f;
-  const float cell =
-      std::min({StageCanvas::kMaxCell, avail_w / (g.wp() + g.kw + 1 + g.ow + 4 * gap),
-                avail_h / (cg * row_cells)});
-  s.set_cell_size(cell, std::clamp(cell * 0.42f, 14.0f, 26.0f));
+  auto fit = [&] {
+    const Rect area = s.area();
+    return std::min({s.max_cell(), area.w / (g.wp() + g.kw + 1 + g.ow + 4 * gap),
+                     (area.h - 30) / (cg * row_cells)});
+  };
+  s.fit_zoom(fit);
+  const float cell = fit();
+  s.set_cell_size(cell, std::clamp(cell * 0.42f, 14 * s.text_scale(), 26 * s.text_scale()));
+  const Rect area = s.area();
   const float total_w = (g.wp() + g.kw + 1 + g.ow + 4 * gap) * cell;
   const float x0 = area.x + (area.w - total_w) / 2, top = area.y + 30;
   const float x_w = x0 + (g.wp() + gap) * cell, x_sub = x_w + (g.kw + gap) * cell;
   const float x_z = x_sub + (1 + gap) * cell;
-  const float op = std::clamp(cell * 0.8f, 16.0f, 44.0f);
+  const float op = std::clamp(cell * 0.8f, 16 * s.text_scale(), 44 * s.text_scale());
   const bool counting =
       f.kind != StepKind::Stage && f.block_sums.size() == static_cast<std::size_t>(cg);
   Tensor subtotals(Shape{1, cg, 1, 1});

@@ -53,8 +53,8 @@ done
 [ $fail -eq 0 ] || exit 1
 if [ "$lesson" = default ]; then
   for want in "[Lesson]" "[Why]" "[Stage]" "[Timeline]" "[##Menu]" "[##Combo]" "[##Tooltip]" \
-    "[Open a lesson]" "[Save the lesson as]" "[Keys]" "[Unsaved edits]" "[classroom]" \
-    "[theme dark]" "[theme light]" "[theme high_contrast]"; do
+    "[Open a lesson]" "[Save the lesson as]" "[Save your edits?]" "[Keys]" \
+    "[Unsaved edits from last time]" "[classroom]" "[theme dark]" "[theme light]" "[theme high_contrast]"; do
     [[ "$reached" == *"$want"* ]] || { echo "FAIL: no run reached $want"; fail=1; }
   done
   grep -q -E "lesson changes [1-9]" <<< "$reached" || { echo "FAIL: no run edited the lesson"; fail=1; }

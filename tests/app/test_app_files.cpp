@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "app/app.h"
+#include "app/file_browser.h"
 #include "app/recovery.h"
 
 namespace convstep {
@@ -205,6 +207,152 @@ TEST(Recovery, ABrokenCopyIsMovedAsideAndNeverOfferedAgain) {
   Recovery next;
   EXPECT_FALSE(next.find_orphan(problems));
   EXPECT_TRUE(problems.empty());
+}
+
+TEST(Recovery, TheOfferSaysWhichLessonWhenAndThatItWasNotSaved) {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  RecoveredEdits found{lesson_with(7), "/home/t/lessons/ramp.json", 0};
+  found.lesson.title = "Sobel on a ramp";
+  const std::time_t now = 1'795'000'000;  // 2026-11-18 11:06:40 UTC
+  found.edited = now - 3600;
+  EXPECT_EQ(describe_unsaved_edits(found, now),
+            "\"Sobel on a ramp\" (ramp.json) was edited today at 10:06, and those edits were "
+            "not saved. convstep kept a copy of them. Restore them to go on where you left off, "
+            "or discard the copy.");
+  found.edited = now - 86400;
+  EXPECT_NE(describe_unsaved_edits(found, now).find("was edited yesterday at 11:06"),
+            std::string::npos);
+  found.edited = now - 5 * 86400;
+  found.origin.clear();
+  EXPECT_NE(describe_unsaved_edits(found, now)
+                .find("(never saved to a file) was edited on 2026-11-13 at 11:06"),
+            std::string::npos)
+      << describe_unsaved_edits(found, now);
+  const std::string text = describe_unsaved_edits(found, now);
+  EXPECT_EQ(text.find("crash"), std::string::npos);
+  EXPECT_EQ(text.find("closed"), std::string::npos);
+}
+
+TEST(Recovery, TheCopyKnowsWhenItWasLastEdited) {
+  Home home;
+  {
+    Recovery gone;
+    gone.keep(lesson_with(7), "a.json");
+  }
+  std::vector<std::string> problems;
+  Recovery starting;
+  const auto found = starting.find_orphan(problems);
+  ASSERT_TRUE(found);
+  EXPECT_LE(std::abs(found->edited - std::time(nullptr)), 60);
+}
+
+// ---- The file browser and recent files ----
+
+struct Folder {
+  fs::path path;
+  Folder() {
+    std::string t = (fs::temp_directory_path() / "convstep-browse-XXXXXX").string();
+    path = ::mkdtemp(t.data());
+    fs::create_directories(path / "Lessons");
+    fs::create_directories(path / "archive");
+    fs::create_directories(path / ".hidden");
+    for (const char* f : {"b.json", "A.JSON", "notes.txt", ".secret.json", "Lessons/x.json"})
+      std::ofstream(path / f) << "{}";
+  }
+  ~Folder() { fs::remove_all(path); }
+};
+
+std::vector<std::string> listing(const FileBrowser& b) {
+  std::vector<std::string> out;
+  for (const FolderEntry& e : b.entries()) out.push_back(e.name + (e.folder ? "/" : ""));
+  return out;
+}
+
+TEST(FileBrowser, ListsFoldersFirstThenLessonsAndHidesTheRest) {
+  Folder f;
+  FileBrowser b;
+  b.start(FileBrowser::Purpose::Open, f.path.string());
+  EXPECT_EQ(b.folder(), f.path.string());
+  EXPECT_EQ(listing(b), (std::vector<std::string>{"archive/", "Lessons/", "A.JSON", "b.json"}));
+  b.set_json_only(false);
+  EXPECT_EQ(listing(b),
+            (std::vector<std::string>{"archive/", "Lessons/", "A.JSON", "b.json", "notes.txt"}));
+  EXPECT_TRUE(b.enter("Lessons"));
+  EXPECT_EQ(listing(b), (std::vector<std::string>{"x.json"}));
+  EXPECT_TRUE(b.enter(".."));
+  EXPECT_EQ(b.folder(), f.path.string());
+}
+
+TEST(FileBrowser, ATypedPathOpensAFileOrEntersAFolder) {
+  Folder f;
+  FileBrowser b;
+  b.start(FileBrowser::Purpose::Open, f.path.string(), "typed before");
+  EXPECT_EQ(b.typed, "typed before");
+  EXPECT_EQ(b.choose("b.json"), (f.path / "b.json").string());
+  EXPECT_EQ(b.choose((f.path / "Lessons/x.json").string()), (f.path / "Lessons/x.json").string());
+  b.typed = "Lessons";
+  EXPECT_EQ(b.choose(b.typed), std::nullopt);
+  EXPECT_EQ(b.folder(), (f.path / "Lessons").string()) << "a folder typed is entered";
+  EXPECT_EQ(b.typed, "");
+  EXPECT_EQ(b.choose("../archive/"), std::nullopt);
+  EXPECT_EQ(b.folder(), (f.path / "archive").string());
+  EXPECT_EQ(b.choose("missing.json"), std::nullopt);
+  EXPECT_NE(b.problem().find("missing.json: there is no such file"), std::string::npos)
+      << b.problem();
+  EXPECT_EQ(b.choose("  "), std::nullopt);
+  EXPECT_FALSE(b.problem().empty());
+  EXPECT_FALSE(b.go((f.path / "nowhere").string()));
+  EXPECT_NE(b.problem().find("nowhere: no such folder"), std::string::npos) << b.problem();
+  EXPECT_EQ(b.folder(), (f.path / "archive").string()) << "a bad folder keeps the listing";
+}
+
+TEST(FileBrowser, SavingNamesANewFileInAFolderThatExists) {
+  Folder f;
+  FileBrowser b;
+  b.start(FileBrowser::Purpose::Save, f.path.string(), "sobel-6x5.json");
+  EXPECT_EQ(b.choose("mine"), (f.path / "mine.json").string()) << ".json is added";
+  EXPECT_EQ(b.choose("b.json"), (f.path / "b.json").string()) << "the panel asks to replace it";
+  EXPECT_EQ(b.choose("no/such/mine.json"), std::nullopt);
+  EXPECT_NE(b.problem().find("no such folder"), std::string::npos);
+}
+
+TEST(FileBrowser, AnUnreadableStartFolderFallsBackToTheCurrentOne) {
+  FileBrowser b;
+  b.start(FileBrowser::Purpose::Open, "/nowhere/at/all");
+  EXPECT_EQ(b.folder(), fs::current_path().string());
+  EXPECT_NE(b.problem().find("no such folder"), std::string::npos);
+}
+
+TEST(FileBrowser, StartsBesideTheLessonUnlessItIsAPreset) {
+  Folder f;
+  EXPECT_EQ(start_folder((f.path / "b.json").string(), ""), f.path.string());
+  const std::string preset = std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json";
+  EXPECT_EQ(start_folder(preset, (f.path / "archive").string()), (f.path / "archive").string());
+  EXPECT_EQ(start_folder(preset, ""), ".");
+  EXPECT_EQ(start_folder("", "/nowhere"), ".");
+}
+
+TEST(RecentFiles, OpenedAndSavedLessonsComeFirstOnceAndPresetsStayOut) {
+  Home home;
+  Folder f;
+  const std::string a = (f.path / "a.json").string(), b = (f.path / "b.json").string();
+  App app;
+  app.save(a);
+  app.save(b);
+  app.open(a);
+  EXPECT_EQ(app.settings.recent_files, (std::vector<std::string>{a, b}));
+  app.open_preset("stride2");
+  EXPECT_EQ(app.settings.recent_files, (std::vector<std::string>{a, b}));
+  for (int i = 0; i < 15; ++i) remember_recent(app.settings, "l" + std::to_string(i) + ".json");
+  EXPECT_EQ(app.settings.recent_files.size(), kMaxRecentFiles);
+  EXPECT_EQ(app.settings.recent_files[0], (fs::current_path() / "l14.json").string());
+  // Kept in the settings, across starts; a file that has gone is not offered.
+  save_settings(app.settings);
+  const Settings back = load_settings();
+  EXPECT_EQ(back.recent_files, app.settings.recent_files);
+  fs::remove(b);
+  EXPECT_EQ(existing_files({a, b, "l1.json"}), (std::vector<std::string>{a}));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <limits>
 
 #include "app/app.h"
@@ -118,6 +119,76 @@ TEST(App, PlaybackAdvancesAndStopsAtTheEnd) {
   EXPECT_EQ(app.step(), app.step_count() - 1);
 }
 
+// A clicker only sends Next and Previous: the lecture must flow through every phase in order,
+// and back, without the teacher walking to the keyboard.
+TEST(App, NextOnTheLastStepOfAPhaseGoesOnToTheNextPhase) {
+  App app;
+  app.settings.granularity = Granularity::Cell;
+  std::vector<Phase> visited = {app.phase()};
+  long long presses = 0;
+  for (; presses < 10000; ++presses) {
+    const Phase before = app.phase();
+    const long long step = app.step();
+    app.step_by(+1);
+    if (app.phase() != before) {
+      EXPECT_EQ(step, app.timeline().count(before, Granularity::Cell) - 1) << "left before the end";
+      EXPECT_EQ(app.step(), 0) << "arrives on the first step of " << phase_name(app.phase());
+      visited.push_back(app.phase());
+    } else if (app.step() == step) {
+      break;  // the end of the lecture: nowhere further to go
+    }
+  }
+  EXPECT_EQ(visited, std::vector<Phase>(std::begin(kAllPhases), std::end(kAllPhases)));
+  EXPECT_EQ(app.phase(), Phase::Db);
+  EXPECT_EQ(app.step(), app.step_count() - 1);
+  // Previous goes back the same way: from db's first step to dX scatter's last.
+  app.seek(0);
+  app.step_by(-1);
+  EXPECT_EQ(app.phase(), Phase::DxScatter);
+  EXPECT_EQ(app.step(), app.step_count() - 1);
+  app.set_phase(Phase::Forward);
+  app.step_by(-1);  // nothing before the first step of forward
+  EXPECT_EQ(app.phase(), Phase::Forward);
+  EXPECT_EQ(app.step(), 0);
+}
+
+TEST(App, TheOldStopAtTheEndOfAPhaseIsASetting) {
+  App app;
+  app.settings.stop_at_phase_end = true;
+  app.set_phase(Phase::Dw);
+  app.go_end();
+  app.step_by(+1);
+  EXPECT_EQ(app.phase(), Phase::Dw);
+  EXPECT_EQ(app.step(), app.step_count() - 1);
+  app.go_start();
+  app.step_by(-1);
+  EXPECT_EQ(app.phase(), Phase::Dw);
+  EXPECT_EQ(app.step(), 0);
+  // The script's `step` is Next too, and follows the same setting.
+  app.settings.stop_at_phase_end = false;
+  FakeHost host;
+  ScriptRunner runner(parse_script("phase dw\nend\nstep\n", "t"), "t");
+  runner.update(app, host, 0);
+  EXPECT_EQ(app.phase(), Phase::DxGather);
+  EXPECT_EQ(app.step(), 0);
+  Settings stopping;
+  stopping.stop_at_phase_end = true;
+  EXPECT_TRUE(Settings::from_json(stopping.to_json()).stop_at_phase_end);
+}
+
+TEST(App, ClassroomModeHasItsOwnScale) {
+  App app;
+  app.settings.set_scale(1.5f);
+  app.set_classroom(true);
+  EXPECT_EQ(app.settings.scale(), Settings::kDefaultClassroomScale);
+  app.settings.set_scale(2.75f);
+  app.set_classroom(false);
+  EXPECT_EQ(app.settings.scale(), 1.5f);  // leaving classroom mode gives the desk's scale back
+  EXPECT_EQ(Settings::from_json(app.settings.to_json()).classroom_scale, 2.75f);
+  app.settings.set_scale(99);
+  EXPECT_EQ(app.settings.scale(), Settings::kMaxScale);
+}
+
 TEST(Script, RunsCommandsAndWaits) {
   App app;
   FakeHost host;
@@ -225,6 +296,22 @@ TEST(Script, SetTakesJsonValues) {
   EXPECT_EQ(g.stride_h, 2);
 }
 
+TEST(Script, HashesOfImGuiLabelsAreNotComments) {
+  const auto c = parse_script("press Edit > ###Undo  # the Edit menu's Undo\nkey ctrl+z #z\n", "t");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[0].args, std::vector<std::string>{"Edit > ###Undo"});
+  EXPECT_EQ(c[1].args, std::vector<std::string>{"ctrl+z"});
+}
+
+TEST(Script, UndoAndRedoTheLessonsHistory) {
+  App app;
+  FakeHost host;
+  ScriptRunner runner(parse_script("edit W[0][0] 7\nundo\n", "t"), "t");
+  runner.update(app, host, 0);
+  EXPECT_EQ(app.lesson().weight(0, 0, 0, 0), 1);
+  EXPECT_EQ(script_error("redo\n"), "demo.txt:1: redo: there is nothing to redo");
+}
+
 TEST(Settings, RoundTripAndBadValuesFallBack) {
   Settings s;
   s.theme = Theme::Light;
@@ -249,6 +336,123 @@ TEST(Settings, NumbersThatDoNotFitAreClampedNotWrapped) {
   EXPECT_EQ(s.window_height, 240);
   EXPECT_EQ(s.stage_scale, 3);
   EXPECT_EQ(s.speed, 0.25f);
+}
+
+// ---- Undo and redo ----
+
+TEST(Undo, EveryKindOfEditGoesBackAndForth) {
+  App app;
+  app.open_or_default("");
+  EXPECT_FALSE(app.can_undo()) << "the lesson the app starts with is not undoable";
+  std::vector<Lesson> states = {app.lesson()};
+  std::vector<std::string> names;
+  auto did = [&](bool ok, const std::string& name) {
+    ASSERT_TRUE(ok) << app.last_error();
+    states.push_back(app.lesson());
+    names.push_back(name);
+  };
+  did(app.edit_value("W", {0, 0}, 7), "edit W[0][0]");
+  did(app.set_param("stride", 2), "change stride");
+  did(app.reshape(1, 1, 7, 5, 1, 3, 3), "change shapes");
+  did(app.set_param("bias", nlohmann::json::array({1.5})), "change bias");
+  app.set_upstream_random(3);
+  did(true, "randomize G");
+  app.randomize_integers(4);
+  did(true, "randomize values");
+  app.open_preset("stride2");
+  did(true, "open stride2.json");
+  // Back to the start, one step at a time, each named and each the state before it.
+  for (std::size_t i = states.size() - 1; i > 0; --i) {
+    ASSERT_TRUE(app.can_undo());
+    EXPECT_EQ(app.undo_name(), names[i - 1]);
+    ASSERT_TRUE(app.undo());
+    EXPECT_EQ(app.lesson(), states[i - 1]) << "after undoing " << names[i - 1];
+  }
+  EXPECT_FALSE(app.can_undo());
+  EXPECT_FALSE(app.undo());
+  EXPECT_FALSE(app.dirty()) << "back to the lesson as it was opened";
+  for (std::size_t i = 1; i < states.size(); ++i) {
+    EXPECT_EQ(app.redo_name(), names[i - 1]);
+    ASSERT_TRUE(app.redo());
+    EXPECT_EQ(app.lesson(), states[i]);
+  }
+  EXPECT_FALSE(app.can_redo());
+  EXPECT_TRUE(app.lesson_path().ends_with("stride2.json"));
+}
+
+TEST(Undo, AFailedEditLeavesNoStepAndANewEditDropsTheRedo) {
+  App app;
+  app.open_or_default("");
+  EXPECT_FALSE(app.set_param("stride", 0));
+  EXPECT_FALSE(app.can_undo());
+  app.edit_value("X", {0, 0}, 9);
+  app.undo();
+  ASSERT_TRUE(app.can_redo());
+  app.edit_value("X", {0, 1}, 8);
+  EXPECT_FALSE(app.can_redo());
+}
+
+TEST(Undo, TheHistoryIsBounded) {
+  App app;
+  app.open_or_default("");
+  for (int i = 0; i < 250; ++i) app.edit_value("W", {0, 0}, i);
+  int undone = 0;
+  while (app.undo()) ++undone;
+  EXPECT_EQ(undone, static_cast<int>(App::kMaxUndoSteps));
+  EXPECT_EQ(app.lesson().weight(0, 0, 0, 0), 249 - static_cast<int>(App::kMaxUndoSteps));
+  // Large lessons keep fewer steps: never more numbers than the budget (39 in each state here).
+  app.max_undo_values = 400;
+  for (int i = 0; i < 30; ++i) app.edit_value("W", {0, 0}, i);
+  undone = 0;
+  while (app.undo()) ++undone;
+  EXPECT_EQ(undone, 10);
+}
+
+TEST(Undo, SavingMarksTheOtherStatesOfTheFileUnsaved) {
+  const std::string path = ::testing::TempDir() + "/undo-saved.json";
+  App app;
+  app.open_or_default("");
+  app.save(path);
+  app.edit_value("W", {0, 0}, 7);
+  EXPECT_TRUE(app.dirty());
+  app.save(path);
+  EXPECT_FALSE(app.dirty());
+  app.undo();
+  EXPECT_TRUE(app.dirty()) << "the file holds the edit: the state before it is not saved";
+  app.redo();
+  EXPECT_FALSE(app.dirty()) << "the state the file holds";
+  std::remove(path.c_str());
+}
+
+// ---- Presets are read-only ----
+
+TEST(Presets, OpenReadOnlyAndAreNeverOverwritten) {
+  App app;
+  app.open_preset("sobel-6x5");
+  EXPECT_TRUE(app.read_only());
+  const std::string preset = app.lesson_path();
+  app.edit_value("W", {0, 0}, 7);
+  try {
+    app.save(preset);
+    ADD_FAILURE() << "saved over the preset";
+  } catch (const LessonError& e) {
+    EXPECT_NE(std::string(e.what()).find("under another name"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(app.dirty()) << "the edits are still unsaved";
+  App fresh;
+  fresh.open_preset("sobel-6x5");
+  EXPECT_EQ(fresh.lesson().weight(0, 0, 0, 0), 1) << "the shipped file changed";
+  // The same file by another spelling of its path is the preset too.
+  EXPECT_TRUE(
+      is_preset_path(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/../lessons/x.json"));
+  // A copy saved elsewhere is the user's own: Save writes to it.
+  const std::string mine = ::testing::TempDir() + "/my-sobel.json";
+  app.save(mine);
+  EXPECT_FALSE(app.read_only());
+  EXPECT_FALSE(is_preset_path(mine));
+  std::remove(mine.c_str());
+  App untitled;
+  EXPECT_TRUE(untitled.read_only()) << "a lesson with no file: Save must ask where";
 }
 
 }  // namespace

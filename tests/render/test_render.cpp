@@ -19,10 +19,12 @@
 
 #include "app/gl/egl_context.h"
 #include "app/gl/font_set.h"
+#include "app/gl/glyphs.h"
 #include "app/gl/scene_painter.h"
 #include "app/gl/scene_renderer.h"
 #include "app/gl/shader_program.h"
 #include "core/colormap.h"
+#include "core/stage.h"
 
 namespace convstep {
 namespace {
@@ -395,9 +397,11 @@ TEST_F(Render, CellNumbersAreCentredAndSizedFromTheCell) {
   const float cx = 0.5f * (eight.x0 + eight.x1 + 1), cy = 0.5f * (eight.y0 + eight.y1 + 1);
   EXPECT_NEAR(cx, 50, 1.5) << "horizontal centre of the 8";
   EXPECT_NEAR(cy, 50, 1.5) << "vertical centre of the 8";
-  // Digits of a font sized 0.38 × 80 px ≈ 30 px (DejaVu: digit height ≈ 0.63 of the size).
+  // Digits of a font sized kTextPerCell × 80 px = 40 px, drawn at the nearest baked size, 44 px
+  // (DejaVu: digit height ≈ 0.63 of the size).
+  static_assert(kTextPerCell * 80 == 40);
   std::printf("height of the digit 8 in an 80 px cell: %d px\n", eight.y1 - eight.y0 + 1);
-  EXPECT_NEAR(eight.y1 - eight.y0 + 1, 0.63 * 30, 2) << "digit height";
+  EXPECT_NEAR(eight.y1 - eight.y0 + 1, 0.63 * 44, 2) << "digit height";
   // A long number is shrunk to fit inside its cell.
   const Box long_number = ink_box(img, 94, 14, 72, 72, 128);
   ASSERT_FALSE(long_number.empty());
@@ -505,12 +509,17 @@ TEST(Fonts, NearestSnapsToABakedSize) {
   unsigned char* pixels = nullptr;
   int w = 0, h = 0;
   atlas.GetTexDataAsAlpha8(&pixels, &w, &h);
-  const ImFont* font = fonts.nearest(Font::Sans, 20).font;
-  for (unsigned c :
-       {0x2211u, 0x2202u, 0x00B7u, 0x00D7u, 0x00B0u, 0x22C6u, 0x2190u, 0x2192u, 0x2212u, 0x2713u,
-        0x2207u, 0x25B6u, 0x25C0u, 0x2026u, 0x2300u, 0x03B1u, 0x03A3u})
-    EXPECT_NE(font->FindGlyphNoFallback(static_cast<ImWchar>(c)), nullptr)
-        << "no glyph for U+" << std::hex << c;
+  // Every character the program writes (app/gl/glyphs.h) is baked, in every face: the font
+  // files have them all.
+  for (Font face : {Font::Sans, Font::SansBold, Font::Mono}) {
+    const ImFont* font = fonts.nearest(face, 20).font;
+    for (const unsigned short* r = kGlyphRanges; r[0] != 0; r += 2)
+      for (unsigned c = r[0]; c <= r[1]; ++c)
+        if (c != 0x7F && (c < 0x80 || c >= 0xA0)) {  // control characters have no glyph
+          EXPECT_NE(font->FindGlyphNoFallback(static_cast<ImWchar>(c)), nullptr)
+              << "no glyph for U+" << std::hex << c << " in face " << static_cast<int>(face);
+        }
+  }
 }
 
 TEST_F(Render, ShaderErrorsNameTheFile) {

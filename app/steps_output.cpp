@@ -47,12 +47,13 @@ void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, boo
   } else {
     j["target"] = {{"grid", grid_name(f.target.grid)},
                    {"index", {f.target.n, f.target.c, f.target.h, f.target.w}}};
-    if (f.phase == Phase::DxScatter)
-      j["source"] = {{"grid", "G"}, {"index", {f.source.n, f.source.c, f.source.h, f.source.w}}};
+    if (f.source.grid != Grid::None)
+      j["source"] = {{"grid", grid_name(f.source.grid)},
+                     {"index", {f.source.n, f.source.c, f.source.h, f.source.w}}};
     j["running_sum"] = f.running_sum;
     if (f.kind == StepKind::Sum) j["sum_of"] = f.block_sums;
   }
-  j["equation"] = f.equation;
+  j["equation"] = f.equation.text();
   if (!f.note.empty()) j["note"] = f.note;
   std::string head = j.dump();
   if (f.kind == StepKind::Stage) {
@@ -115,13 +116,13 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
           break;
         case StepsFormat::Text:
           out << phase_name(p) << ' ' << k << '/' << total << ' ' << kind_label(f) << ": "
-              << f.equation;
+              << f.equation.text();
           if (!f.note.empty() && f.kind == StepKind::Stage) out << "  — " << f.note;
           out << '\n';
           break;
         case StepsFormat::Markdown:
           out << (k + 1) << ". " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "") << "`"
-              << f.equation << "`\n";
+              << f.equation.text() << "`\n";
           break;
       }
       if (!out) return false;

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "core/colormap.h"
+#include "core/equation.h"
 #include "core/format.h"
+#include "core/phases/canvas.h"
+#include "core/phases/phases.h"
 
 namespace convstep {
 
@@ -49,22 +53,6 @@ Palette palette(Theme theme) {
   return {rgb(0x1E2127), rgb(0xF2F2F2), rgb(0xA8ADB5)};
 }
 
-Rect lerp(const Rect& a, const Rect& b, float t) {
-  return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.w + (b.w - a.w) * t,
-          a.h + (b.h - a.h) * t};
-}
-
-// Scales a rect about its centre: grow-in and shrink-away animations.
-Rect scaled(const Rect& r, float s) {
-  return {r.x + r.w * (1 - s) / 2, r.y + r.h * (1 - s) / 2, r.w * s, r.h * s};
-}
-
-// A factor of a product: negative numbers in parentheses, "1·(−1)".
-std::string factor(double v) {
-  const std::string s = format_number(v, kUnicode);
-  return v < 0 && s != "0" ? "(" + s + ")" : s;
-}
-
 // A short number for inside a cell: integers whole, others with 3 significant digits.
 std::string cell_text(double v) {
   if (v == std::trunc(v) && std::fabs(v) < 1e6) return format_number(v, kUnicode);
@@ -73,11 +61,6 @@ std::string cell_text(double v) {
   std::string s = buf;
   if (s[0] == '-') s.replace(0, 1, "\u2212");
   return s;
-}
-
-Rect cell_rect(const SceneGrid& sg, int y, int x) {
-  return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size,
-          sg.cell_size};
 }
 
 void add_frame(Scene& scene, const Rect& r, Color stroke, float width, FrameRole role,
@@ -152,7 +135,7 @@ std::vector<std::pair<std::size_t, Window>> related_on_stage(const Scene& scene,
   return out;
 }
 
-class StageBuilder {
+class StageBuilder final : public StageCanvas {
  public:
   StageBuilder(const Timeline& tl, const Frame& from, const Frame& to, float t,
                const StageOptions& o)
@@ -177,23 +160,7 @@ class StageBuilder {
       pitfall_view();
       return std::move(scene_);
     }
-    switch (to_.phase) {
-      case Phase::Forward:
-        forward();
-        break;
-      case Phase::Dw:
-        dw();
-        break;
-      case Phase::DxGather:
-        dx_gather();
-        break;
-      case Phase::DxScatter:
-        dx_scatter();
-        break;
-      case Phase::Db:
-        db();
-        break;
-    }
+    phase_def(to_.phase).draw(*this);
     header();  // after the grids: their layout decides how far the text may grow
     equation_lines();
     hover();
@@ -202,15 +169,22 @@ class StageBuilder {
   }
 
  private:
-  // ---- Layout ----
+  // ---- StageCanvas: what the phases' drawing reads ----
+  const Timeline& timeline() const override { return tl_; }
+  const Frame& frame() const override { return to_; }
+  float move() const override { return t_; }
+  bool stepping() const override { return stepping_; }
+  Rect area() const override {
+    return {kMargin, top_band(), o_.width - 2 * kMargin, o_.height - top_band() - bottom_band()};
+  }
+  Color ink() const override { return pal_.ink; }
+  void set_cell_size(float cell, float label_size) override {
+    cell_ = cell;
+    set_label_size(label_size);
+  }
+  float cell_size() const override { return cell_; }
 
-  struct Slot {
-    Grid grid;
-    int n, c;
-    int rows, cols;        // the slot's extent in cells (the largest grid it will show)
-    std::string op_after;  // the operator drawn after it ("⋆", "=", "")
-    Rect bounds;           // set by layout()
-  };
+  // ---- Layout ----
 
   static constexpr float kMargin = 40;
   static constexpr int kMaxDrawnSide = 160;
@@ -219,20 +193,19 @@ class StageBuilder {
   static constexpr float kMaxCell = 57;
   // Text sizes are multiplied by this: the scale, as far as it is used, and a little less on
   // short stages (small windows), so that the grids keep most of the height.
-  float text_scale() const { return std::clamp(o_.height / 800.0f, 0.6f, 1.0f) * zoom_; }
+  float text_scale() const override { return std::clamp(o_.height / 800.0f, 0.6f, 1.0f) * zoom_; }
   // The header: the title line, then the note's two lines.
   float top_band() const { return 86 * text_scale(); }
   // The equation lines: symbols, values (when they do not fit on one line), the current term
   // and the running sum.
   float bottom_band() const { return 142 * text_scale(); }
   float label_band() const { return 34 * text_scale(); }  // a grid's label above it
-  float max_cell() const { return kMaxCell * zoom_; }
+  float max_cell() const override { return kMaxCell * zoom_; }
 
   // Raises the zoom from 1 towards the scale asked for while `cell()` (the cell size the layout
   // gets at the current zoom) does not shrink: text and grids grow together, and stop together.
   // Cells are as large as they can be there; a larger zoom would only take their room.
-  template <class CellAtZoom>
-  void fit_zoom(CellAtZoom cell) {
+  void fit_zoom(const std::function<float()>& cell) override {
     const float asked = zoom_;
     zoom_ = 1;
     float best = cell();
@@ -282,7 +255,7 @@ class StageBuilder {
 
   // Places the slots side by side, centred, with one cell size for all of them: the largest
   // that fits (fit_cell), at the largest zoom that leaves the grids their room (fit_zoom).
-  void layout(std::vector<Slot>& slots) {
+  void layout(std::vector<Slot>& slots) override {
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
     fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
@@ -326,7 +299,7 @@ class StageBuilder {
   // grid keeps its colours while it fills up.
   SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,
                       const std::string& label, const Tensor* scale = nullptr,
-                      bool show_shape = true) {
+                      bool show_shape = true) override {
     SceneGrid sg;
     sg.grid = grid;
     sg.slice_n = n, sg.slice_c = c;
@@ -376,14 +349,15 @@ class StageBuilder {
   }
 
   // Text colours follow the final fill of each cell (after styles are set).
-  void restyle_text(SceneGrid& sg) {
+  void restyle_text(SceneGrid& sg) override {
     for (SceneCell& cell : sg.cells)
       if (!cell.text.empty())
         cell.text_color = text_color_on(cell_fill(cell.shade, cell.style, pal_.background));
   }
 
   // Applies a frame's progress to the result grid: pending cells blank, partial ones shown.
-  void apply_progress(SceneGrid& sg, const Frame& f, int n, int c) {
+  void apply_progress(SceneGrid& sg, int n, int c) override {
+    const Frame& f = to_;
     if (f.progress.empty()) return;
     for (SceneCell& cell : sg.cells) {
       const Progress p = f.progress[f.result.offset(n, c, cell.row, cell.col)];
@@ -396,13 +370,12 @@ class StageBuilder {
 
   // ---- Overlays ----
 
-  void frame_rect(const Rect& r, Color stroke, float width, FrameRole role,
-                  Color fill = {0, 0, 0, 0}, bool dashed = false) {
-    add_frame(scene_, r, stroke, width, role, fill, dashed);
+  void frame_rect(const Rect& r, Color stroke, float width, FrameRole role) override {
+    add_frame(scene_, r, stroke, width, role);
   }
 
   void text(float x, float y, const std::string& s, float size, Color color, Font font, Align align,
-            TextRole role) {
+            TextRole role) override {
     SceneText st;
     st.x = x, st.y = y, st.text = s, st.size = size, st.color = color, st.font = font,
     st.align = align;
@@ -412,7 +385,7 @@ class StageBuilder {
 
   const SceneGrid* find(Grid grid) const { return scene_.grid(grid); }
   // The grid showing the (n, c) slice of `grid`, when several slices are on the stage.
-  const SceneGrid* find(Grid grid, int n, int c) const {
+  const SceneGrid* find(Grid grid, int n, int c) const override {
     for (const SceneGrid& sg : scene_.grids)
       if (sg.grid == grid && sg.copy == GridCopy::Own && sg.slice_n == n && sg.slice_c == c)
         return &sg;
@@ -428,7 +401,7 @@ class StageBuilder {
     return {first.x, first.y, wd, h};
   }
 
-  void window_overlay() {
+  void window_overlay() override {
     if (!to_.window) return;
     // With several input channels on the stage, the window is drawn on each of them.
     for (const SceneGrid& other : scene_.grids)
@@ -447,7 +420,8 @@ class StageBuilder {
         !(from_.window->top == w.top && from_.window->left == w.left))
       r = lerp(window_rect(*sg, *from_.window), r, t_);
     const float thick = std::clamp(sg->cell_size * 0.09f, 2.5f, 6.0f);
-    frame_rect(r, kRoleWindow, thick, FrameRole::Window, mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
+    add_frame(scene_, r, kRoleWindow, thick, FrameRole::Window,
+              mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
     // The sampled cells of a strided window: lattice_frames bounds the number of outlines, since
     // a window of dW may cover millions of cells.
     if (w.step_h > 1 || w.step_w > 1) {
@@ -461,7 +435,7 @@ class StageBuilder {
   }
 
   // The current term: its two cells framed and linked; the target framed.
-  void term_overlay() {
+  void term_overlay() override {
     if (to_.kind == StepKind::Stage) return;
     const SceneGrid* target = find(to_.target.grid, to_.target.n, to_.target.c);
     if (target) {
@@ -472,12 +446,11 @@ class StageBuilder {
         r = lerp(cell_rect(*target, from_.target.h, from_.target.w), r, t_);
       frame_rect(r, kRoleTarget, thick, FrameRole::Target);
     }
-    if (to_.phase == Phase::DxScatter) {
-      if (const SceneGrid* g = find(Grid::G);
-          g && to_.source.n == g->slice_n && to_.source.c == g->slice_c)
-        frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
-                   std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), FrameRole::Source);
-    }
+    if (const SceneGrid* g = to_.source.grid == Grid::None
+                                 ? nullptr
+                                 : find(to_.source.grid, to_.source.n, to_.source.c))
+      frame_rect(cell_rect(*g, to_.source.h, to_.source.w), kRoleSource,
+                 std::clamp(g->cell_size * 0.1f, 2.5f, 6.0f), FrameRole::Source);
     if (to_.kind != StepKind::Term || !to_.current_term) return;
     const Term& term = *to_.current_term;
     std::vector<Rect> ends;
@@ -554,98 +527,39 @@ class StageBuilder {
     return n;
   }
 
-  // "a + b + c + … + z" cut down to at most `budget` columns, keeping the first and last terms.
-  static std::string elide_sum(const std::string& sum, std::size_t budget) {
-    if (columns(sum) <= budget) return sum;
-    std::vector<std::string> terms;
-    for (std::size_t at = 0;;) {
-      const std::size_t next = sum.find(" + ", at);
-      terms.push_back(sum.substr(at, next - at));
-      if (next == std::string::npos) break;
-      at = next + 3;
-    }
-    std::string head;
-    const std::string tail = " + … + " + terms.back();
-    for (std::size_t i = 0; i + 1 < terms.size(); ++i) {
-      const std::string longer = head.empty() ? terms[i] : head + " + " + terms[i];
-      if (columns(longer) + columns(tail) > budget) break;
-      head = longer;
-    }
-    return (head.empty() ? terms[0] : head) + tail;
-  }
-
   void equation_lines() {
     const float size = 22 * text_scale(), y = o_.height - bottom_band() + 30 * text_scale();
     const std::size_t budget = static_cast<std::size_t>((o_.width - 2 * kMargin) / (size * 0.602f));
-    // "T = symbols = values = result": on one line if it fits, else symbols and values on two.
-    std::vector<std::string> parts;
-    for (std::size_t at = 0;;) {
-      const std::size_t next = to_.equation.find(" = ", at);
-      parts.push_back(to_.equation.substr(at, next - at));
-      if (next == std::string::npos) break;
-      at = next + 3;
-    }
-    std::vector<std::string> lines;
-    // Where the sum so far ends on the lines, in bytes: {line, end of symbols}, {line, end of
-    // values}. The current term is the last of that sum.
-    std::vector<std::pair<std::size_t, std::size_t>> current_ends;
-    const bool fits = columns(to_.equation) <= budget;
-    if (fits || parts.size() != 4) {
-      lines.push_back(fits ? to_.equation : elide_sum(to_.equation, budget));
-      if (fits && parts.size() == 4)
-        current_ends = {{0, parts[0].size() + 3 + parts[1].size()},
-                        {0, lines[0].size() - 3 - parts[3].size()}};
-    } else {
-      const std::string indent(columns(parts[0]) + 1, ' ');
-      lines.push_back(parts[0] + " = " + elide_sum(parts[1], budget - columns(parts[0]) - 3));
-      lines.push_back(indent + "= " +
-                      elide_sum(parts[2], budget - indent.size() - 5 - columns(parts[3])) + " = " +
-                      parts[3]);
-      current_ends = {{0, lines[0].size()}, {1, lines[1].size() - 3 - parts[3].size()}};
-    }
-    const std::size_t first_text = scene_.texts.size();
+    // On one line if it fits, else symbols and values on two; the current term underlined.
     float line_y = y;
-    for (const std::string& line : lines) {
-      text(kMargin, line_y, line, size, pal_.ink, Font::Mono, Align::Left, TextRole::Equation);
+    for (const EquationLine& line : convstep::equation_lines(to_.equation, budget)) {
+      text(kMargin, line_y, line.text, size, pal_.ink, Font::Mono, Align::Left, TextRole::Equation);
+      scene_.texts.back().marks = line.marks;
+      if (!line.marks.empty()) scene_.texts.back().mark_color = kRoleTerm;
       line_y += size * 1.5f;
-    }
-    // Underline the current term, in its symbols and in its values.
-    if (to_.kind == StepKind::Term && to_.phase != Phase::DxScatter && to_.current_term &&
-        !current_ends.empty()) {
-      const Term& term = *to_.current_term;
-      const bool sum_term = term.b.grid == Grid::None;
-      const std::string symbols =
-          tl_.cell_name(term.a) + (sum_term ? "" : "·" + tl_.cell_name(term.b));
-      const std::string values =
-          factor(term.a_value) + (sum_term ? "" : "·" + factor(term.b_value));
-      for (int i = 0; i < 2; ++i) {
-        const auto [line, end] = current_ends[i];
-        SceneText& t = scene_.texts[first_text + line];
-        const std::size_t width = (i == 0 ? symbols : values).size();
-        if (width > end || t.text.compare(end - width, width, i == 0 ? symbols : values) != 0)
-          continue;
-        t.marks.push_back({end - width, end});
-        t.mark_color = kRoleTerm;
-      }
     }
     if (to_.kind == StepKind::Term && to_.current_term) {
+      // "current term: Gp[2,3]·Wr[0,0] = 1·(−1) = −1"
       const Term& term = *to_.current_term;
-      std::string s = "current term: " + tl_.cell_name(term.a);
-      if (term.b.grid != Grid::None) s += "·" + tl_.cell_name(term.b);
-      s += " = " + factor(term.a_value);
-      if (term.b.grid != Grid::None) s += "·" + factor(term.b_value);
-      s += " = " + format_number(term.product, kUnicode);
-      if (term.zero) s += "  (a zero: adds nothing)";
-      text(kMargin, line_y, s, size, kRoleTerm, Font::Mono, Align::Left, TextRole::CurrentTerm);
+      const EquationTerm t =
+          product_term(tl_.cell_name(term.a), term.a_value,
+                       term.b.grid == Grid::None ? "" : tl_.cell_name(term.b), term.b_value);
+      Equation e;
+      e.target = "current term: " + t.symbols, e.terms = {{"", t.values}};
+      e.result = number(term.product);
+      if (term.zero) e.remark = "  (a zero: adds nothing)";
+      text(kMargin, line_y, e.text(), size, kRoleTerm, Font::Mono, Align::Left,
+           TextRole::CurrentTerm);
       line_y += size * 1.5f;
     }
-    // A whole stamp of the scatter has no single target: its cells show their running sums.
-    const bool stamp = to_.phase == Phase::DxScatter && to_.kind != StepKind::Term;
-    if (to_.kind != StepKind::Stage && !stamp)
-      text(kMargin, line_y,
-           "running sum " + tl_.cell_name(to_.target) + " = " +
-               format_number(to_.running_sum, kUnicode),
-           size, kRoleTarget, Font::Mono, Align::Left, TextRole::RunningSum);
+    // A whole stamp of a scatter has no single target: its cells show their running sums.
+    const bool stamp = to_.source.grid != Grid::None && to_.kind != StepKind::Term;
+    if (to_.kind != StepKind::Stage && !stamp) {
+      Equation e;
+      e.target = "running sum " + tl_.cell_name(to_.target), e.result = number(to_.running_sum);
+      text(kMargin, line_y, e.text(), size, kRoleTarget, Font::Mono, Align::Left,
+           TextRole::RunningSum);
+    }
   }
 
   void hover() {
@@ -655,7 +569,7 @@ class StageBuilder {
   // ---- Cell styles ----
 
   // Xp's padding ring: hatched; it grows in when arriving at the PadInput stage.
-  void style_padding(SceneGrid& sg, float grow) {
+  void style_padding(SceneGrid& sg, float grow) override {
     for (SceneCell& cell : sg.cells)
       if (tl_.is_padding(Grid::Xp, cell.row, cell.col)) {
         cell.style = CellStyle::Padding;
@@ -665,7 +579,7 @@ class StageBuilder {
     restyle_text(sg);
   }
 
-  void mark_uncovered(SceneGrid& sg, int offset_h, int offset_w) {
+  void mark_uncovered(SceneGrid& sg, int offset_h, int offset_w) override {
     for (SceneCell& cell : sg.cells) {
       const int y = cell.row - offset_h, x = cell.col - offset_w;
       if (y >= 0 && x >= 0 && y < g_.h && x < g_.w) cell.uncovered = tl_.is_uncovered(y, x);
@@ -673,23 +587,19 @@ class StageBuilder {
   }
 
   // A grid's name, with its slice when the tensor has several: "Xp", "Xp[n=1,c=0]".
-  std::string slice_label(const char* name, int n, int c, const char* first,
-                          const char* second) const {
-    const Shape s = tl_.tensor(grid_of(name)).shape;
-    if (s.n == 1 && s.c == 1) return name;
-    return std::string(name) + "[" + first + "=" + std::to_string(n) + "," + second + "=" +
-           std::to_string(c) + "]";
-  }
-  static Grid grid_of(const std::string& name) {
-    for (int g = 0; g < static_cast<int>(Grid::None); ++g)
-      if (name == grid_name(static_cast<Grid>(g))) return static_cast<Grid>(g);
-    return Grid::None;
+  std::string slice_label(Grid grid, int n, int c, const char* first,
+                          const char* second) const override {
+    const Shape s = tl_.tensor(grid).shape;
+    if (s.n == 1 && s.c == 1) return grid_name(grid);
+    return std::string(grid_name(grid)) + "[" + first + "=" + std::to_string(n) + "," + second +
+           "=" + std::to_string(c) + "]";
   }
 
-  // ---- Phases ----
+  // ---- The phase's slice ----
 
-  // The (n, c) slice of the input-side grids, and the output channel o, that the frame is on.
-  void slices(int* n, int* c, int* o) const {
+  // The (n, c) slice of the input-side grids, and the output channel o, that the frame is on:
+  // the one chosen, else where the step is (the phase says).
+  void slices(int* n, int* c, int* o) const override {
     if (o_.slice) {
       const auto& s = *o_.slice;
       *n = std::clamp(s[0], 0, g_.n - 1), *c = std::clamp(s[1], 0, g_.c - 1),
@@ -701,294 +611,11 @@ class StageBuilder {
     }
     *n = 0, *c = 0, *o = 0;
     if (to_.window) *n = to_.window->n;
-    switch (to_.phase) {
-      case Phase::Forward:
-        if (to_.window) *c = to_.window->c;
-        if (to_.kind != StepKind::Stage) *n = to_.target.n, *o = to_.target.c;
-        break;
-      case Phase::Dw:
-        if (to_.window) *n = to_.window->n, *c = to_.window->c;
-        if (to_.kind != StepKind::Stage) *o = to_.target.n;
-        break;
-      case Phase::DxGather:
-        if (to_.window) *n = to_.window->n, *o = to_.window->c;
-        if (to_.kind != StepKind::Stage) *c = to_.target.c;
-        break;
-      case Phase::DxScatter:
-        if (to_.kind != StepKind::Stage) *n = to_.source.n, *o = to_.source.c;
-        if (to_.window) *c = to_.window->c;
-        break;
-      case Phase::Db:
-        if (to_.window) *n = to_.window->n, *o = to_.window->c;
-        break;
-    }
+    phase_def(to_.phase).slices(g_, to_, n, c, o);
   }
 
-  const Tensor& result_or_final(Grid grid) const {
+  const Tensor& result_or_final(Grid grid) const override {
     return to_.result.shape.count() > 0 ? to_.result : tl_.tensor(grid);
-  }
-
-  void forward() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    if (g_.c_per_group() > 1) return forward_channels(n, c, o);
-    const int cq = c % g_.c_per_group();
-    std::vector<Slot> slots = {{Grid::Xp, n, c, g_.hp(), g_.wp(), "⋆", {}},
-                               {Grid::W, o, cq, g_.kh, g_.kw, "=", {}},
-                               {Grid::Z, n, o, g_.oh, g_.ow, "", {}}};
-    layout(slots);
-    const bool growing = stepping_ && to_.stage == Stage::PadInput;
-    style_padding(
-        add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
-        growing ? t_ : 1.0f);
-    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "o", "c"));
-    SceneGrid& z = add_grid(slots[2], Grid::Z, result_or_final(Grid::Z), n, o,
-                            slice_label("Z", n, o, "n", "o"), &tl_.tensor(Grid::Z));
-    apply_progress(z, to_, n, o);
-    window_overlay();
-    term_overlay();
-  }
-
-  // Several input channels: one row per channel of o's group, Xp[n,c] ⋆ W[o,c] = its
-  // subtotal, and the subtotals summed into Z. Each row shows the same window.
-  void forward_channels(int n, int c_now, int o) {
-    const int cg = g_.c_per_group(), first = o / g_.cout_per_group() * cg;
-    const float gap = 1.6f;
-    const float row_cells = std::max(g_.hp(), g_.kh) + 1.6f;
-    auto fit = [&] {
-      const float avail_w = o_.width - 2 * kMargin,
-                  avail_h = o_.height - top_band() - bottom_band() - 30;
-      return std::min({max_cell(), avail_w / (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap),
-                       avail_h / (cg * row_cells)});
-    };
-    fit_zoom(fit);
-    cell_ = fit();
-    set_label_size(std::clamp(cell_ * 0.42f, 14 * text_scale(), 26 * text_scale()));
-    const float total_w = (g_.wp() + g_.kw + 1 + g_.ow + 4 * gap) * cell_;
-    const float x0 = (o_.width - total_w) / 2, top = top_band() + 30;
-    const float x_w = x0 + (g_.wp() + gap) * cell_, x_sub = x_w + (g_.kw + gap) * cell_;
-    const float x_z = x_sub + (1 + gap) * cell_;
-    const float op = std::clamp(cell_ * 0.8f, 16 * text_scale(), 44 * text_scale());
-    const bool counting =
-        to_.kind != StepKind::Stage && to_.block_sums.size() == static_cast<std::size_t>(cg);
-    Tensor subtotals(Shape{1, cg, 1, 1});
-    if (counting) subtotals.values = to_.block_sums;
-    for (int q = 0; q < cg; ++q) {
-      const float y = top + q * row_cells * cell_ + 1.2f * cell_;
-      const float mid = y + g_.hp() * cell_ / 2;
-      Slot xp{
-          Grid::Xp, n, first + q, g_.hp(), g_.wp(), "", {x0, y, g_.wp() * cell_, g_.hp() * cell_}};
-      style_padding(add_grid(xp, Grid::Xp, tl_.tensor(Grid::Xp), n, first + q,
-                             slice_label("Xp", n, first + q, "n", "c")),
-                    stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
-      text(x_w - gap * cell_ / 2, mid, "⋆", op * 1.5f, pal_.ink, Font::Sans, Align::Center,
-           TextRole::Operator);
-      Slot w{Grid::W,
-             o,
-             q,
-             g_.kh,
-             g_.kw,
-             "",
-             {x_w, mid - g_.kh * cell_ / 2, g_.kw * cell_, g_.kh * cell_}};
-      add_grid(w, Grid::W, tl_.tensor(Grid::W), o, q, slice_label("W", o, q, "o", "c"));
-      text(x_sub - gap * cell_ / 2, mid, "=", op, pal_.ink, Font::Sans, Align::Center,
-           TextRole::Operator);
-      Slot sub{Grid::None, 0, q, 1, 1, "", {x_sub, mid - cell_ / 2, cell_, cell_}};
-      SceneGrid& box = add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q),
-                                &subtotals, false);
-      box.copy = GridCopy::Subtotal;
-      if (!counting) box.cells[0].style = CellStyle::Pending, box.cells[0].text.clear();
-      if (q == c_now - first && to_.kind == StepKind::Term)
-        frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell_ * 0.08f, 2.0f, 4.0f),
-                   FrameRole::Subtotal);
-    }
-    const float z_mid = top + cg * row_cells * cell_ / 2;
-    text(x_z - gap * cell_ / 2, z_mid,
-         to_.stage == Stage::AddBias || !tl_.lesson().bias.empty() ? "Σ+b" : "Σ", op, pal_.ink,
-         Font::Sans, Align::Center, TextRole::Operator);
-    Slot z{Grid::Z,
-           n,
-           o,
-           g_.oh,
-           g_.ow,
-           "",
-           {x_z, z_mid - g_.oh * cell_ / 2, g_.ow * cell_, g_.oh * cell_}};
-    SceneGrid& zg = add_grid(z, Grid::Z, result_or_final(Grid::Z), n, o,
-                             slice_label("Z", n, o, "n", "o"), &tl_.tensor(Grid::Z));
-    apply_progress(zg, to_, n, o);
-    window_overlay();
-    term_overlay();
-  }
-
-  void dw() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    const int cq = c % g_.c_per_group();
-    std::vector<Slot> slots = {{Grid::Xp, n, c, g_.hp(), g_.wp(), "⋆", {}},
-                               {Grid::G, n, o, g_.oh, g_.ow, "=", {}},
-                               {Grid::dW, o, cq, g_.kh, g_.kw, "", {}}};
-    layout(slots);
-    style_padding(
-        add_grid(slots[0], Grid::Xp, tl_.tensor(Grid::Xp), n, c, slice_label("Xp", n, c, "n", "c")),
-        stepping_ && to_.stage == Stage::PadInput ? t_ : 1.0f);
-    add_grid(slots[1], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    SceneGrid& dw = add_grid(slots[2], Grid::dW, result_or_final(Grid::dW), o, cq,
-                             slice_label("dW", o, cq, "o", "c"), &tl_.tensor(Grid::dW));
-    apply_progress(dw, to_, o, cq);
-    window_overlay();
-    term_overlay();
-  }
-
-  void dx_gather() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    const int oq = o % g_.cout_per_group();
-    std::vector<Slot> slots = {{Grid::Gp, n, o, g_.gp_h(), g_.gp_w(), "⋆", {}},
-                               {Grid::Wr, c, oq, g_.kh, g_.kw, "=", {}},
-                               {Grid::dXp, n, c, g_.hp(), g_.wp(), "", {}}};
-    layout(slots);
-    const Stage stage = to_.stage;
-    const int order = stage_order(to_);  // how far the phase has come
-
-    // The gradient slot: G, then Gd (zeros inserted), then Gp (padded).
-    const float grow = stepping_ ? t_ : 1.0f;
-    if (order <= 0) {
-      add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    } else if (order == 1) {
-      SceneGrid& gd = add_grid(slots[0], Grid::Gd, tl_.tensor(Grid::Gd), n, o,
-                               slice_label("Gd", n, o, "n", "o"));
-      for (SceneCell& cell : gd.cells)
-        if (tl_.is_padding(Grid::Gd, cell.row, cell.col)) {
-          cell.style = CellStyle::InsertedZero;
-          cell.rect = scaled(cell.rect, stage == Stage::DilateGradient ? grow : 1.0f);
-        } else if (stage == Stage::DilateGradient && stepping_) {
-          // The G cells move apart from where they sat in G to their places in Gd.
-          const float gx =
-              gd.bounds.x + gd.bounds.w / 2 - g_.ow * cell_ / 2 + cell.col / g_.stride_w * cell_;
-          const float gy =
-              gd.bounds.y + gd.bounds.h / 2 - g_.oh * cell_ / 2 + cell.row / g_.stride_h * cell_;
-          cell.rect = lerp({gx, gy, cell_, cell_}, cell.rect, t_);
-        }
-      restyle_text(gd);
-    } else {
-      SceneGrid& gp = add_grid(slots[0], Grid::Gp, tl_.tensor(Grid::Gp), n, o,
-                               slice_label("Gp", n, o, "n", "o"));
-      const int ring_h = (g_.kh - 1) * g_.dil_h, ring_w = (g_.kw - 1) * g_.dil_w;
-      for (SceneCell& cell : gp.cells) {
-        if (!tl_.is_padding(Grid::Gp, cell.row, cell.col)) continue;
-        const bool ring = cell.row < ring_h || cell.col < ring_w ||
-                          cell.row >= ring_h + g_.gd_h() || cell.col >= ring_w + g_.gd_w();
-        cell.style = ring ? CellStyle::Padding : CellStyle::InsertedZero;
-        if (ring && stage == Stage::PadGradient) cell.rect = scaled(cell.rect, grow);
-      }
-      restyle_text(gp);
-    }
-
-    // The kernel slot: W, turning through 180° at the RotateKernel stage, then Wr upright.
-    const int cq = c % g_.c_per_group();
-    const int o_full = c / g_.c_per_group() * g_.cout_per_group() + oq;
-    if (order < 3) {
-      add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq,
-               slice_label("W", o_full, cq, "o", "c"));
-    } else if (order == 3 && stepping_ && t_ < 1) {
-      SceneGrid& w = add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o_full, cq, "W → Wr");
-      w.rotation_deg = 180 * t_;
-    } else {
-      add_grid(slots[1], Grid::Wr, tl_.tensor(Grid::Wr), c, oq, slice_label("Wr", c, oq, "c", "o"));
-    }
-
-    dx_result(slots[2], n, c);
-    if (order == 4) {
-      window_overlay();
-      term_overlay();
-    }
-  }
-
-  // The result slot of both dX phases: dXp filling up, its padding border hatched; at the
-  // crop the border shrinks away and dX remains.
-  void dx_result(const Slot& slot, int n, int c) {
-    if (to_.stage == Stage::Crop && !(stepping_ && t_ < 1)) {
-      mark_uncovered(
-          add_grid(slot, Grid::dX, tl_.tensor(Grid::dX), n, c, slice_label("dX", n, c, "n", "c")),
-          0, 0);
-      return;
-    }
-    const Tensor& values = to_.result_grid == Grid::dXp && to_.result.shape.count()
-                               ? to_.result
-                               : tl_.tensor(Grid::dXp);
-    SceneGrid& dxp = add_grid(slot, Grid::dXp, values, n, c, slice_label("dXp", n, c, "n", "c"),
-                              &tl_.tensor(Grid::dXp));
-    if (to_.result_grid == Grid::dXp) apply_progress(dxp, to_, n, c);
-    for (SceneCell& cell : dxp.cells)
-      if (tl_.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
-        cell.style = to_.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
-        if (to_.stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - t_);
-      }
-    mark_uncovered(dxp, g_.pad_top, g_.pad_left);
-    restyle_text(dxp);
-  }
-
-  // 0 G, 1 Gd, 2 Gp, 3 rotated, 4 gathering, 5 after (uncovered, crop).
-  static int stage_order(const Frame& f) {
-    switch (f.stage) {
-      case Stage::ShowGradient:
-        return 0;
-      case Stage::DilateGradient:
-        return 1;
-      case Stage::PadGradient:
-        return 2;
-      case Stage::RotateKernel:
-        return 3;
-      case Stage::None:
-        return 4;
-      default:
-        return 5;
-    }
-  }
-
-  void dx_scatter() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    const int cq = c % g_.c_per_group();
-    std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "·", {}},
-                               {Grid::W, o, cq, g_.kh, g_.kw, "→", {}},
-                               {Grid::dXp, n, c, g_.hp(), g_.wp(), "", {}}};
-    layout(slots);
-    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    add_grid(slots[1], Grid::W, tl_.tensor(Grid::W), o, cq, slice_label("W", o, cq, "o", "c"));
-    dx_result(slots[2], n, c);
-    window_overlay();
-    term_overlay();
-  }
-
-  void db() {
-    int n, c, o;
-    slices(&n, &c, &o);
-    Tensor row(Shape{1, 1, 1, g_.cout});
-    const Tensor& db = result_or_final(Grid::db);
-    for (int k = 0; k < g_.cout; ++k) row.values[k] = db.values[k];
-    std::vector<Slot> slots = {{Grid::G, n, o, g_.oh, g_.ow, "Σ →", {}},
-                               {Grid::db, 0, 0, 1, g_.cout, "", {}}};
-    layout(slots);
-    add_grid(slots[0], Grid::G, tl_.tensor(Grid::G), n, o, slice_label("G", n, o, "n", "o"));
-    Tensor final_row(row.shape);
-    final_row.values = tl_.results().db;
-    SceneGrid& dbg = add_grid(slots[1], Grid::db, row, 0, 0, "db", &final_row);
-    if (!to_.progress.empty())
-      for (SceneCell& cell : dbg.cells)
-        if (to_.progress[cell.col] == Progress::Pending)
-          cell.style = CellStyle::Pending, cell.text.clear();
-    window_overlay();
-    // db's target is (0, o, 0, 0): on the stage its cell is column o of the row.
-    if (to_.kind != StepKind::Stage)
-      frame_rect(cell_rect(dbg, 0, to_.target.c), kRoleTarget, std::clamp(cell_ * 0.1f, 2.5f, 6.0f),
-                 FrameRole::Target);
-    if (to_.kind == StepKind::Term && to_.current_term) {
-      const CellRef& a = to_.current_term->a;
-      if (a.n == n && a.c == o)
-        frame_rect(scaled(cell_rect(*find(Grid::G), a.h, a.w), 0.8f), kRoleTerm, 3,
-                   FrameRole::Term);
-    }
   }
 
   // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
@@ -1020,7 +647,7 @@ class StageBuilder {
       const float w1 = std::max(good.shape.w * cell_, label_w1),
                   w2 = std::max(bad.shape.w * cell_, label_w2);
       const float grid_top = y + label + 12;
-      Slot left{grid_of(name),
+      Slot left{about_dw ? Grid::dW : Grid::dX,
                 0,
                 0,
                 rows,

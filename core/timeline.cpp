@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cassert>
-#include <tuple>
+#include <iterator>
 
+#include "core/equation.h"
 #include "core/format.h"
+#include "core/phases/phases.h"
 
 namespace convstep {
 
@@ -13,13 +14,17 @@ namespace convstep {
 // Names
 
 namespace {
-constexpr std::array<const char*, 5> kPhaseNames = {"forward", "dw", "dx_gather", "dx_scatter",
-                                                    "db"};
 constexpr std::array<const char*, 3> kGranularityNames = {"phase", "cell", "term"};
 }  // namespace
 
 const char* phase_name(Phase p) {
-  return kPhaseNames[static_cast<int>(p)];
+  return phase_def(p).name;
+}
+const char* phase_title(Phase p) {
+  return phase_def(p).title;
+}
+const char* phase_explanation(Phase p) {
+  return phase_def(p).explanation;
 }
 const char* granularity_name(Granularity g) {
   return kGranularityNames[static_cast<int>(g)];
@@ -37,83 +42,6 @@ std::optional<Granularity> parse_granularity(std::string_view name) {
   return std::nullopt;
 }
 
-const char* stage_name(Stage s) {
-  switch (s) {
-    case Stage::None:
-      return "none";
-    case Stage::PadInput:
-      return "pad_input";
-    case Stage::AddBias:
-      return "add_bias";
-    case Stage::ShowGradient:
-      return "show_gradient";
-    case Stage::DilateGradient:
-      return "dilate_gradient";
-    case Stage::PadGradient:
-      return "pad_gradient";
-    case Stage::RotateKernel:
-      return "rotate_kernel";
-    case Stage::ZeroUncovered:
-      return "zero_uncovered";
-    case Stage::Crop:
-      return "crop";
-  }
-  return "";
-}
-
-const char* phase_title(Phase p) {
-  switch (p) {
-    case Phase::Forward:
-      return "Forward: Z = Xp ⋆ W + b";
-    case Phase::Dw:
-      return "∂L/∂W: G laid over Xp";
-    case Phase::DxGather:
-      return "∂L/∂X by gathering: Gp ⋆ Wr";
-    case Phase::DxScatter:
-      return "∂L/∂X by scattering: each G cell stamps g·W";
-    case Phase::Db:
-      return "∂L/∂b = ΣG";
-  }
-  return "";
-}
-
-const char* phase_explanation(Phase p) {
-  switch (p) {
-    case Phase::Forward:
-      return "The kernel W slides over the padded input Xp with the stride. Each output cell "
-             "Z[i,j] is the sum of the products of the window's cells with the kernel's: a "
-             "cross-correlation, as in PyTorch, so the kernel is not flipped. With several input "
-             "channels each channel's window contributes its own sum, and the sums are added; "
-             "then the bias is added to every cell of its output channel.";
-    case Phase::Dw:
-      return "W[u,v] multiplied Xp[i·s + u·dil, j·s + v·dil] in every window (i, j), so its "
-             "gradient collects those inputs weighted by how much the loss cares about each "
-             "output: dW[u,v] = Σ Xp[i·s + u·dil, j·s + v·dil]·G[i,j]. Picture G, spread out by "
-             "the stride, laid over Xp at offset (u·dil, v·dil). The same kernel is used for every "
-             "sample of the batch, so its gradient sums over the batch.";
-    case Phase::DxGather:
-      return "Each input cell collects the gradient of every output whose window covered it. "
-             "Spreading G out by the stride (s−1 zeros between cells) puts each output back where "
-             "its window started; padding it by (k−1)·dil lets the kernel hang over its edges. "
-             "Sliding the kernel over it the other way round is the same as sliding the kernel "
-             "rotated by 180°: the top-left weight of a window reaches the input that is the "
-             "bottom-right neighbour from the gathering cell's point of view. Inputs that no "
-             "window reaches collect nothing and do not learn. Finally the border is cropped off: "
-             "the padding zeros are constants, not inputs, so their gradients are discarded.";
-    case Phase::DxScatter:
-      return "The same gradient, computed the other way round: each output's gradient g flows "
-             "back along the weights that produced it, so every G cell adds g·W into the window it "
-             "came from (a transposed convolution). No rotation is needed here. Where windows "
-             "overlap, the contributions add up; the parts that land on the padding are cropped "
-             "off at the end.";
-    case Phase::Db:
-      return "The bias is added to every output cell of its channel, in every sample, so each "
-             "of them passes its gradient straight to it: db = ΣG over the batch and all "
-             "positions. With L = ΣZ, G is all ones and db counts the output cells.";
-  }
-  return "";
-}
-
 // ---------------------------------------------------------------------------------------------
 // An accumulation block: cells (outer, a, b), each the sum of terms (q, p, r).
 // Term (q, p, r) of cell (outer, a, b) is a structural zero unless row_ok(a, p) and
@@ -128,15 +56,15 @@ struct AxisTable {
   std::vector<int> valid_start;     // count + 1 offsets into valid_list
   std::vector<std::uint8_t> valid;  // count × inner
 
-  template <typename F>
-  static AxisTable build(int count, int inner, F ok) {
+  // `ok` nullptr: every term is valid.
+  static AxisTable build(const Model& m, int count, int inner, bool (*ok)(const Model&, int, int)) {
     AxisTable t;
     t.count = count, t.inner = inner;
     t.valid.resize(static_cast<std::size_t>(count) * inner);
     t.valid_start.push_back(0);
     for (int a = 0; a < count; ++a) {
       for (int p = 0; p < inner; ++p)
-        if (ok(a, p)) {
+        if (!ok || ok(m, a, p)) {
           t.valid[static_cast<std::size_t>(a) * inner + p] = 1;
           t.valid_list.push_back(p);
         }
@@ -151,6 +79,7 @@ struct AxisTable {
 };
 
 struct Block {
+  BlockShape shape;
   int outer = 1;  // cells = outer · rows.count · cols.count
   int q = 1;      // terms per cell = q · rows.inner · cols.inner
   AxisTable rows, cols;
@@ -185,33 +114,19 @@ struct Block {
 // A phase's block from the geometry alone: its loops and sizes, with empty axis tables. The
 // step counts of a full (non-skipping) walk need nothing more, so the limits can check them
 // before anything is computed.
-Block block_shape(Phase phase, const Geometry& g) {
+Block block_shape(const PhaseDef& def, const Geometry& g) {
   Block b;
-  int rows = 0, rows_inner = 0, cols = 0, cols_inner = 0;
-  switch (phase) {
-    case Phase::Forward:
-      b.outer = g.n * g.cout, b.q = g.c_per_group(), b.sum_step = b.q > 1;
-      rows = g.oh, rows_inner = g.kh, cols = g.ow, cols_inner = g.kw;
-      break;
-    case Phase::Dw:
-      b.outer = g.cout * g.c_per_group(), b.q = g.n, b.sum_step = g.n > 1;
-      rows = g.kh, rows_inner = g.oh, cols = g.kw, cols_inner = g.ow;
-      break;
-    case Phase::DxGather:  // the extent of dXp that Gp ⋆ Wr reaches
-      b.outer = g.n * g.c, b.q = g.cout_per_group(), b.sum_step = b.q > 1;
-      rows = g.gp_h() - g.span_h() + 1, rows_inner = g.kh;
-      cols = g.gp_w() - g.span_w() + 1, cols_inner = g.kw;
-      break;
-    case Phase::DxScatter:
-      b.outer = g.n * g.cout, b.q = g.c_per_group(), b.sum_step = false;
-      rows = g.oh, rows_inner = g.kh, cols = g.ow, cols_inner = g.kw;
-      break;
-    case Phase::Db:
-      b.outer = g.cout, b.q = g.n, b.sum_step = g.n > 1;
-      rows = 1, rows_inner = g.oh, cols = 1, cols_inner = g.ow;
-      break;
-  }
-  b.rows.count = rows, b.rows.inner = rows_inner, b.cols.count = cols, b.cols.inner = cols_inner;
+  b.shape = def.shape(g);
+  b.outer = b.shape.outer, b.q = b.shape.q, b.sum_step = b.shape.sum_step;
+  b.rows.count = b.shape.rows, b.rows.inner = b.shape.rows_inner;
+  b.cols.count = b.shape.cols, b.cols.inner = b.shape.cols_inner;
+  return b;
+}
+
+Block built_block(const PhaseDef& def, const Model& m) {
+  Block b = block_shape(def, m.geo);
+  b.rows = AxisTable::build(m, b.rows.count, b.rows.inner, def.row_ok);
+  b.cols = AxisTable::build(m, b.cols.count, b.cols.inner, def.col_ok);
   return b;
 }
 
@@ -284,14 +199,83 @@ BlockPosition locate_term(const Block& blk, long long k, bool skip) {
   return pos;
 }
 
-// A phase: its steps are stages and (at most) one accumulation block, in order.
-struct Segment {
-  Stage stage = Stage::None;  // None: the block
+// The cell of a whole-cell step (Cell granularity: the k-th; Phase: the last).
+BlockPosition locate_cell(const Block& blk, long long cell) {
+  BlockPosition pos;
+  pos.cell = cell;
+  pos.outer = static_cast<int>(cell / blk.cells_per_outer());
+  const long long in_outer = cell % blk.cells_per_outer();
+  pos.a = static_cast<int>(in_outer / blk.cols.count);
+  pos.b = static_cast<int>(in_outer % blk.cols.count);
+  pos.term = blk.terms_per_cell();
+  pos.sum = true;
+  return pos;
+}
+
+// A cell ref and how it moves with a term's (q, p, r).
+struct MovingRef {
+  CellRef base;
+  int d[3][4] = {};
+
+  MovingRef() = default;
+  MovingRef(const CellRef& at0, const CellRef (&at1)[3]) : base(at0) {
+    for (int k = 0; k < 3; ++k)
+      d[k][0] = at1[k].n - at0.n, d[k][1] = at1[k].c - at0.c, d[k][2] = at1[k].h - at0.h,
+      d[k][3] = at1[k].w - at0.w;
+  }
+  CellRef at(int q, int p, int r) const {
+    CellRef c = base;
+    c.n += q * d[0][0] + p * d[1][0] + r * d[2][0];
+    c.c += q * d[0][1] + p * d[1][1] + r * d[2][1];
+    c.h += q * d[0][2] + p * d[1][2] + r * d[2][2];
+    c.w += q * d[0][3] + p * d[1][3] + r * d[2][3];
+    return c;
+  }
 };
 
-std::string number(double v) {
-  return format_number(v, kUnicode);
-}
+// The terms of one cell, without a call to the phase for each: a phase's term() is affine in
+// (q, p, r) (phases.h), so term (q, p, r) is term (0, 0, 0) moved by q, p and r steps.
+class CellTerms {
+ public:
+  CellTerms(const PhaseDef& def, const Model& m, const Block& blk, int outer, int a, int b)
+      : blk_(blk) {
+    CellRef t0, t1[3];
+    const Term base = def.term(m.geo, {outer, a, b, 0, 0, 0}, &t0);
+    Term step[3];
+    for (int k = 0; k < 3; ++k)
+      step[k] = def.term(m.geo, {outer, a, b, k == 0, k == 1, k == 2}, &t1[k]);
+    a_ = MovingRef(base.a, {step[0].a, step[1].a, step[2].a});
+    b_ = MovingRef(base.b, {step[0].b, step[1].b, step[2].b});
+    target_ = MovingRef(t0, t1);
+    a_values_ = &m.tensor(base.a.grid);
+    b_values_ = base.b.grid == Grid::None ? nullptr : &m.tensor(base.b.grid);
+    a_cell_ = a, b_cell_ = b;
+  }
+
+  // Term t of the cell in its full order (q, p, r), and the cell it adds into.
+  Term at(long long t, CellRef* target) const {
+    const int q = static_cast<int>(t / (1LL * blk_.rows.inner * blk_.cols.inner));
+    const int p = static_cast<int>(t / blk_.cols.inner % blk_.rows.inner);
+    const int r = static_cast<int>(t % blk_.cols.inner);
+    Term term;
+    term.a = a_.at(q, p, r);
+    term.zero = !blk_.rows.ok(a_cell_, p) || !blk_.cols.ok(b_cell_, r);
+    term.a_value = (*a_values_)(term.a.n, term.a.c, term.a.h, term.a.w);
+    if (b_values_) {
+      term.b = b_.at(q, p, r);
+      term.b_value = (*b_values_)(term.b.n, term.b.c, term.b.h, term.b.w);
+    }
+    term.product = term.a_value * term.b_value;
+    *target = target_.at(q, p, r);
+    return term;
+  }
+
+ private:
+  const Block& blk_;
+  MovingRef a_, b_, target_;
+  const Tensor *a_values_ = nullptr, *b_values_ = nullptr;
+  int a_cell_ = 0, b_cell_ = 0;
+};
 
 // The terms an equation shows: all of them when there are few, else the first and the last
 // few. Keeping only those makes an equation cost the same at any term of a long sum.
@@ -306,33 +290,44 @@ struct EquationTerms {
     ring[total % kTail] = t;
     ++total;
   }
-  std::vector<Term> tail() const {
-    std::vector<Term> out;
+  std::vector<Term> shown() const {
+    if (total <= kMaxShown) return head;
+    std::vector<Term> out(head.begin(), head.begin() + kHead);
     for (long long i = total - kTail; i < total; ++i) out.push_back(ring[i % kTail]);
     return out;
   }
 };
-std::string factor(double v) {
-  return format_factor(v, kUnicode);
+
+// "Z[1,2] = Xp[1,2]·W[0,0] + … = 1·1 + … = 5"; long sums show their first and last terms.
+Equation sum_equation(const Model& m, const CellRef& target, const EquationTerms& terms,
+                      double sum) {
+  Equation e;
+  e.target = m.name(target);
+  e.result = terms.total == 0 ? "0" : number(sum);
+  for (const Term& t : terms.shown())
+    e.terms.push_back(
+        product_term(m.name(t.a), t.a_value, t.b.grid == Grid::None ? "" : m.name(t.b), t.b_value));
+  if (terms.total > EquationTerms::kMaxShown) {
+    e.elided_at = EquationTerms::kHead;
+    e.elided = terms.total - EquationTerms::kHead - EquationTerms::kTail;
+  }
+  return e;
 }
 
 }  // namespace
 
 void check_step_limits(const Geometry& g) {
   for (Phase p : kAllPhases) {
-    const Block b = block_shape(p, g);
-    const std::string result = p == Phase::Forward ? "Z"
-                               : p == Phase::Dw    ? "dW"
-                               : p == Phase::Db    ? "db"
-                                                   : "dX";
+    const PhaseDef& def = phase_def(p);
+    const Block b = block_shape(def, g);
     if (b.terms_per_cell() > kMaxTermsPerCell)
-      throw ConvError("each cell of " + result + " is a sum of " +
+      throw ConvError(std::string("each cell of ") + def.result_name + " is a sum of " +
                       std::to_string(b.terms_per_cell()) + " terms, more than the limit of " +
                       std::to_string(kMaxTermsPerCell) +
                       ": every step recomputes its cell, which would be too slow. Use a smaller "
                       "input, kernel or padding, or a larger stride");
     if (b.steps(Granularity::Term, false) > kMaxTermSteps)
-      throw ConvError(std::string("stepping through ") + phase_name(p) + " term by term takes " +
+      throw ConvError(std::string("stepping through ") + def.name + " term by term takes " +
                       std::to_string(b.steps(Granularity::Term, false)) +
                       " steps, the terms on padding and inserted zeros included, more than the "
                       "limit of " +
@@ -345,46 +340,21 @@ void check_step_limits(const Geometry& g) {
 // ---------------------------------------------------------------------------------------------
 
 struct Timeline::Impl {
-  Lesson lesson;
-  Geometry geo;
-  Results results;
-  // X and W are the lesson's own; Z before the bias is kept only when there is a bias.
-  Tensor Xp, G, Gd, Gp, Wr, dXp, Z_before_bias, db_tensor;
-  bool simple_names = false;     // one sample, one channel in and out: 2-D indices
-  int valid_h = 0, valid_w = 0;  // the extent of dXp that Gp ⋆ Wr reaches
-  double discarded_sum = 0;      // the crop's discarded gradients, and how many cells
-  long long discarded_cells = 0;
-  std::array<std::vector<Segment>, 5> segments;
-  std::array<Block, 5> blocks;
+  Model model;
+  // Per phase, in the order of kAllPhases: its steps, and its accumulation.
+  std::array<std::vector<Stage>, std::size(kAllPhases)> stages;
+  std::array<Block, std::size(kAllPhases)> blocks;
   std::vector<std::uint8_t> covered;  // per X cell (h × w): some window reaches it
   mutable std::array<std::optional<PitfallResult>, std::size(kAllPitfalls)> pitfalls;
 
-  explicit Impl(Lesson l) : lesson(std::move(l)), geo(lesson.geometry()) {
-    const Tensor &X = lesson.input, &W = lesson.weight;
-    G = lesson.upstream_gradient();
-    results = compute(X, W, lesson.bias, G, geo);
-    // Before Xp, Gd and Gp: its own temporaries are then freed while fewer grids are held.
-    dXp = grad_padded_input_gather(G, W, geo);
-    if (!lesson.bias.empty()) Z_before_bias = forward(X, W, {}, geo);
-    Xp = pad_input(X, geo);
-    Gd = dilate_by_stride(G, geo);
-    Gp = pad_gradient(Gd, geo);
-    Wr = rotate_weight(W, geo);
-    db_tensor = Tensor(Shape{1, geo.cout, 1, 1});
-    db_tensor.values = results.db;
-    simple_names = geo.n == 1 && geo.c == 1 && geo.cout == 1;
-    const ConvAxis rows = geo.rows(), cols = geo.cols();
-    valid_h = rows.gather_extent();
-    valid_w = cols.gather_extent();
-    build_phases();
-    // What the crop discards: the gradients that landed on dXp's padding border.
-    for (int n = 0; n < geo.n; ++n)
-      for (int c = 0; c < geo.c; ++c)
-        for (int y = 0; y < geo.hp(); ++y)
-          for (int x = 0; x < geo.wp(); ++x)
-            if (!rows.in_input(y) || !cols.in_input(x))
-              discarded_sum += dXp(n, c, y, x), ++discarded_cells;
+  explicit Impl(Lesson l) : model(std::move(l)) {
+    for (Phase p : kAllPhases) {
+      stages[static_cast<int>(p)] = phase_def(p).stages(model);
+      blocks[static_cast<int>(p)] = built_block(phase_def(p), model);
+    }
     // A cell is covered when some window reads its row and some window reads its column.
+    const Geometry& geo = model.geo;
+    const ConvAxis rows = geo.rows(), cols = geo.cols();
     std::vector<bool> row_reached(geo.h), col_reached(geo.w);
     for (int y = 0; y < geo.h; ++y) row_reached[y] = rows.reached(y + geo.pad_top);
     for (int x = 0; x < geo.w; ++x) col_reached[x] = cols.reached(x + geo.pad_left);
@@ -393,263 +363,13 @@ struct Timeline::Impl {
       for (int x = 0; x < geo.w; ++x) covered[y * geo.w + x] = row_reached[y] && col_reached[x];
   }
 
-  void build_phases() {
-    const Geometry& g = geo;
-    auto in_rows = [&](int row) { return row >= g.pad_top && row < g.pad_top + g.h; };
-    auto in_cols = [&](int col) { return col >= g.pad_left && col < g.pad_left + g.w; };
-    // Gp holds a G value where the row is (k−1)·dil + i·s.
-    auto gp_row = [&](int row) {
-      const int r = row - (g.kh - 1) * g.dil_h;
-      return r >= 0 && r % g.stride_h == 0 && r / g.stride_h < g.oh;
-    };
-    auto gp_col = [&](int col) {
-      const int c = col - (g.kw - 1) * g.dil_w;
-      return c >= 0 && c % g.stride_w == 0 && c / g.stride_w < g.ow;
-    };
-
-    Block& fwd = blocks[0];
-    fwd = block_shape(Phase::Forward, g);
-    fwd.rows = AxisTable::build(
-        g.oh, g.kh, [&](int i, int u) { return in_rows(i * g.stride_h + u * g.dil_h); });
-    fwd.cols = AxisTable::build(
-        g.ow, g.kw, [&](int j, int v) { return in_cols(j * g.stride_w + v * g.dil_w); });
-
-    Block& dw = blocks[1];
-    dw = block_shape(Phase::Dw, g);
-    dw.rows = AxisTable::build(g.kh, g.oh,
-                               [&](int u, int i) { return in_rows(i * g.stride_h + u * g.dil_h); });
-    dw.cols = AxisTable::build(g.kw, g.ow,
-                               [&](int v, int j) { return in_cols(j * g.stride_w + v * g.dil_w); });
-
-    Block& gather = blocks[2];
-    gather = block_shape(Phase::DxGather, g);
-    gather.rows =
-        AxisTable::build(valid_h, g.kh, [&](int y, int u) { return gp_row(y + u * g.dil_h); });
-    gather.cols =
-        AxisTable::build(valid_w, g.kw, [&](int x, int v) { return gp_col(x + v * g.dil_w); });
-
-    Block& scatter = blocks[3];
-    scatter = block_shape(Phase::DxScatter, g);
-    scatter.rows = AxisTable::build(g.oh, g.kh, [](int, int) { return true; });
-    scatter.cols = AxisTable::build(g.ow, g.kw, [](int, int) { return true; });
-
-    Block& db = blocks[4];
-    db = block_shape(Phase::Db, g);
-    db.rows = AxisTable::build(1, g.oh, [](int, int) { return true; });
-    db.cols = AxisTable::build(1, g.ow, [](int, int) { return true; });
-
-    using S = Segment;
-    segments[0] = {S{Stage::PadInput}, S{Stage::None}};
-    if (!lesson.bias.empty()) segments[0].push_back(S{Stage::AddBias});
-    segments[1] = {S{Stage::PadInput}, S{Stage::None}};
-    segments[2] = {S{Stage::ShowGradient}, S{Stage::DilateGradient}, S{Stage::PadGradient},
-                   S{Stage::RotateKernel}, S{Stage::None}};
-    if (valid_h < g.hp() || valid_w < g.wp()) segments[2].push_back(S{Stage::ZeroUncovered});
-    segments[2].push_back(S{Stage::Crop});
-    segments[3] = {S{Stage::None}, S{Stage::Crop}};
-    segments[4] = {S{Stage::None}};
-  }
-
-  // The equation and note of a stage step.
-  void describe_stage(Frame& f) const {
-    switch (f.stage) {
-      case Stage::PadInput:
-        f.equation = geo.pad_top + geo.pad_bottom + geo.pad_left + geo.pad_right == 0
-                         ? "Xp = X (no padding)"
-                         : "Xp = pad(X): " + std::to_string(geo.pad_top) + " top, " +
-                               std::to_string(geo.pad_bottom) + " bottom, " +
-                               std::to_string(geo.pad_left) + " left, " +
-                               std::to_string(geo.pad_right) + " right";
-        f.note =
-            "The padding ring of zeros appears around X: Xp is " + dims(geo.hp(), geo.wp()) + ".";
-        break;
-      case Stage::AddBias: {
-        std::string b;
-        for (std::size_t i = 0; i < lesson.bias.size(); ++i)
-          b += (i ? ", " : "") + number(lesson.bias[i]);
-        f.equation = "Z = Z + b, b = [" + b + "]";
-        f.note = "The bias of each output channel is added to every cell of that channel.";
-        break;
-      }
-      case Stage::ShowGradient:
-        f.equation = lesson.upstream.shape.count() == 0 ? "G = ∂L/∂Z = 1 everywhere (L = ΣZ)"
-                                                        : "G = ∂L/∂Z, given by the lesson";
-        f.note = "Start from the upstream gradient G = ∂L/∂Z, one value per output cell.";
-        break;
-      case Stage::DilateGradient:
-        f.equation = geo.stride_h == 1 && geo.stride_w == 1
-                         ? "Gd = G (stride 1: no zeros to insert)"
-                         : "Gd = G with " + std::to_string(geo.stride_h - 1) + " zero rows and " +
-                               std::to_string(geo.stride_w - 1) +
-                               " zero columns between cells: " + dims(geo.oh, geo.ow) + " → " +
-                               dims(geo.gd_h(), geo.gd_w());
-        f.note =
-            "Each G cell moves back to where its window started in Xp; the stride's gaps "
-            "are filled with zeros.";
-        break;
-      case Stage::PadGradient:
-        f.equation = "Gp = Gd padded by (k−1)·dil = " + std::to_string((geo.kh - 1) * geo.dil_h) +
-                     " rows and " + std::to_string((geo.kw - 1) * geo.dil_w) +
-                     " columns on each side: " + dims(geo.gp_h(), geo.gp_w());
-        f.note =
-            "The padded gradient map: the kernel can now hang over G's edges, so every "
-            "input cell finds all the outputs it fed.";
-        break;
-      case Stage::RotateKernel:
-        f.equation = geo.c == 1 && geo.cout == 1 ? "Wr = rot180(W)"
-                                                 : "Wr[c,o] = rot180(W[o,c]) within each group";
-        f.note = "The kernel turns through 180° about its centre.";
-        break;
-      case Stage::ZeroUncovered:
-        f.equation = "dXp rows ≥ " + std::to_string(valid_h) + " and columns ≥ " +
-                     std::to_string(valid_w) + " = 0";
-        f.note =
-            "No window reaches these inputs, because the stride does not divide the rest: "
-            "their gradient is 0 and they do not learn.";
-        break;
-      case Stage::Crop: {
-        f.equation = "dX = dXp without its padding border: " + dims(geo.hp(), geo.wp()) + " → " +
-                     dims(geo.h, geo.w);
-        f.note = discarded_cells == 0
-                     ? "There is no padding, so nothing is discarded: dX = dXp."
-                     : "The gradients that landed on the padding are discarded: " +
-                           plural(discarded_cells, "cell") + " summing to " +
-                           number(discarded_sum) + ". The padding zeros are constants, not inputs.";
-        break;
-      }
-      case Stage::None:
-        break;
-    }
-  }
-
   const Block& block(Phase p) const { return blocks[static_cast<int>(p)]; }
-  const std::vector<Segment>& segs(Phase p) const { return segments[static_cast<int>(p)]; }
+  const std::vector<Stage>& segs(Phase p) const { return stages[static_cast<int>(p)]; }
 
-  // ---- Terms ----
-
-  // The full term order of a cell: (q, p, r) → its operands, and the cell it adds into.
-  Term make_term(Phase phase, int outer, int a, int b, long long t, CellRef* target) const {
-    const Block& blk = block(phase);
-    const int q = static_cast<int>(t / (1LL * blk.rows.inner * blk.cols.inner));
-    const int p = static_cast<int>(t / blk.cols.inner % blk.rows.inner);
-    const int r = static_cast<int>(t % blk.cols.inner);
-    const Geometry& g = geo;
-    Term term;
-    switch (phase) {
-      case Phase::Forward: {
-        const int n = outer / g.cout, o = outer % g.cout, group = o / g.cout_per_group();
-        const int c = group * g.c_per_group() + q;
-        term.a = {Grid::Xp, n, c, a * g.stride_h + p * g.dil_h, b * g.stride_w + r * g.dil_w};
-        term.b = {Grid::W, o, q, p, r};
-        *target = {Grid::Z, n, o, a, b};
-        term.zero = !blk.rows.ok(a, p) || !blk.cols.ok(b, r);
-        break;
-      }
-      case Phase::Dw: {
-        const int o = outer / g.c_per_group(), cq = outer % g.c_per_group();
-        const int c = o / g.cout_per_group() * g.c_per_group() + cq;
-        term.a = {Grid::Xp, q, c, p * g.stride_h + a * g.dil_h, r * g.stride_w + b * g.dil_w};
-        term.b = {Grid::G, q, o, p, r};
-        *target = {Grid::dW, o, cq, a, b};
-        term.zero = !blk.rows.ok(a, p) || !blk.cols.ok(b, r);
-        break;
-      }
-      case Phase::DxGather: {
-        const int n = outer / g.c, c = outer % g.c, group = c / g.c_per_group();
-        term.a = {Grid::Gp, n, group * g.cout_per_group() + q, a + p * g.dil_h, b + r * g.dil_w};
-        term.b = {Grid::Wr, c, q, p, r};
-        *target = {Grid::dXp, n, c, a, b};
-        term.zero = !blk.rows.ok(a, p) || !blk.cols.ok(b, r);
-        break;
-      }
-      case Phase::DxScatter: {
-        const int n = outer / g.cout, o = outer % g.cout, group = o / g.cout_per_group();
-        term.a = {Grid::G, n, o, a, b};
-        term.b = {Grid::W, o, q, p, r};
-        *target = {Grid::dXp, n, group * g.c_per_group() + q, a * g.stride_h + p * g.dil_h,
-                   b * g.stride_w + r * g.dil_w};
-        break;
-      }
-      case Phase::Db:
-        term.a = {Grid::G, q, outer, p, r};
-        term.b = {};
-        *target = {Grid::db, 0, outer, 0, 0};
-        break;
-    }
-    term.a_value = value(term.a);
-    term.b_value = term.b.grid == Grid::None ? 1.0 : value(term.b);
-    term.product = term.a_value * term.b_value;
-    return term;
-  }
-
-  double value(const CellRef& r) const {
-    const Tensor& t = tensor(r.grid);
-    return t(r.n, r.c, r.h, r.w);
-  }
-
-  const Tensor& tensor(Grid grid) const {
-    switch (grid) {
-      case Grid::X:
-        return lesson.input;
-      case Grid::Xp:
-        return Xp;
-      case Grid::W:
-        return lesson.weight;
-      case Grid::Z:
-        return results.Z;
-      case Grid::G:
-        return G;
-      case Grid::Gd:
-        return Gd;
-      case Grid::Gp:
-        return Gp;
-      case Grid::Wr:
-        return Wr;
-      case Grid::dXp:
-        return dXp;
-      case Grid::dX:
-        return results.dX;
-      case Grid::dW:
-        return results.dW;
-      case Grid::db:
-        return db_tensor;
-      case Grid::None:
-        break;
-    }
-    static const Tensor empty;
-    return empty;
-  }
-
-  std::string name(const CellRef& r) const {
-    std::string s = grid_name(r.grid);
-    if (r.grid == Grid::db) return s + "[" + std::to_string(r.c) + "]";
-    if (simple_names) return s + "[" + std::to_string(r.h) + "," + std::to_string(r.w) + "]";
-    return s + "[" + std::to_string(r.n) + "," + std::to_string(r.c) + "," + std::to_string(r.h) +
-           "," + std::to_string(r.w) + "]";
-  }
-
-  // "Z[1,2] = Xp[1,2]·W[0,0] + … = 1·1 + … = 5"; long sums show their first and last terms.
-  std::string equation(const CellRef& target, const EquationTerms& terms, double sum) const {
-    if (terms.total == 0) return name(target) + " = 0";
-    std::string symbols, values;
-    auto add = [&](const Term& t) {
-      if (!symbols.empty()) symbols += " + ", values += " + ";
-      symbols += name(t.a) + (t.b.grid == Grid::None ? "" : "·" + name(t.b));
-      values +=
-          t.b.grid == Grid::None ? factor(t.a_value) : factor(t.a_value) + "·" + factor(t.b_value);
-    };
-    const bool elided = terms.total > EquationTerms::kMaxShown;
-    for (std::size_t i = 0; i < terms.head.size() && (!elided || i < EquationTerms::kHead); ++i)
-      add(terms.head[i]);
-    if (elided) {
-      const std::string more =
-          " + … (" + std::to_string(terms.total - EquationTerms::kHead - EquationTerms::kTail) +
-          " more)";
-      symbols += more, values += more;
-      for (const Term& t : terms.tail()) add(t);
-    }
-    return name(target) + " = " + symbols + " = " + values + " = " + number(sum);
-  }
+  BlockStep walk_cell(const PhaseDef& def, const Block& blk, const BlockPosition& pos, bool skip,
+                      Frame& f) const;
+  void block_frame(const PhaseDef& def, Phase phase, long long local, bool skip, Frame& f,
+                   const Tensor& final_values, bool with_result) const;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -660,23 +380,23 @@ Timeline::Timeline(Timeline&&) noexcept = default;
 Timeline& Timeline::operator=(Timeline&&) noexcept = default;
 
 const Lesson& Timeline::lesson() const {
-  return impl_->lesson;
+  return impl_->model.lesson;
 }
 const Geometry& Timeline::geometry() const {
-  return impl_->geo;
+  return impl_->model.geo;
 }
 const Results& Timeline::results() const {
-  return impl_->results;
+  return impl_->model.results;
 }
 const Tensor& Timeline::tensor(Grid g) const {
-  return impl_->tensor(g);
+  return impl_->model.tensor(g);
 }
 std::string Timeline::cell_name(const CellRef& cell) const {
-  return impl_->name(cell);
+  return impl_->model.name(cell);
 }
 
 bool Timeline::is_padding(Grid grid, int h, int w) const {
-  const ConvAxis rows = impl_->geo.rows(), cols = impl_->geo.cols();
+  const ConvAxis rows = impl_->model.geo.rows(), cols = impl_->model.geo.cols();
   switch (grid) {
     case Grid::Xp:
     case Grid::dXp:
@@ -691,101 +411,57 @@ bool Timeline::is_padding(Grid grid, int h, int w) const {
 }
 
 bool Timeline::is_uncovered(int h, int w) const {
-  return !impl_->covered[static_cast<std::size_t>(h) * impl_->geo.w + w];
+  return !impl_->covered[static_cast<std::size_t>(h) * impl_->model.geo.w + w];
 }
 
 long long Timeline::count(Phase p, Granularity g, bool skip) const {
   long long n = 0;
-  for (const Segment& s : impl_->segs(p))
-    n += s.stage == Stage::None ? impl_->block(p).steps(g, skip) : 1;
+  for (Stage s : impl_->segs(p)) n += s == Stage::None ? impl_->block(p).steps(g, skip) : 1;
   return n;
 }
 
-Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
-                      bool with_result) const {
-  const Impl& m = *impl_;
-  const Geometry& g = m.geo;
-  Frame f;
-  f.phase = phase, f.granularity = gran, f.index = k, f.count = count(phase, gran, skip);
-  if (k < 0 || k >= f.count)
-    throw std::out_of_range(std::string("step ") + std::to_string(k) + " is outside " +
-                            phase_name(phase) + "'s 0.." + std::to_string(f.count - 1));
-  const Block& blk = m.block(phase);
-  f.cells = blk.cells();
-  f.terms_per_cell = static_cast<int>(blk.terms_per_cell());
-
-  // Find the segment, and whether the block is before (done) or after (pending) this step.
-  const auto& segs = m.segs(phase);
-  std::size_t seg = 0;
-  long long local = k;
-  bool block_done = false;
-  for (; seg < segs.size(); ++seg) {
-    const long long len = segs[seg].stage == Stage::None ? blk.steps(gran, skip) : 1;
-    if (local < len) break;
-    local -= len;
-    if (segs[seg].stage == Stage::None) block_done = true;
-  }
-  f.stage = segs[seg].stage;
-  f.rotation_deg = 0;
-  if (phase == Phase::DxGather)
-    for (std::size_t s = 0; s <= seg; ++s)
-      if (segs[s].stage == Stage::RotateKernel) f.rotation_deg = 180;
-
-  // The result grid: which grid, and its final values.
-  const bool cropped = f.stage == Stage::Crop;
-  switch (phase) {
-    case Phase::Forward:
-      f.result_grid = Grid::Z;
-      break;
-    case Phase::Dw:
-      f.result_grid = Grid::dW;
-      break;
-    case Phase::DxGather:
-    case Phase::DxScatter:
-      f.result_grid = cropped ? Grid::dX : Grid::dXp;
-      break;
-    case Phase::Db:
-      f.result_grid = Grid::db;
-      break;
-  }
-  const Tensor& final_values = phase == Phase::Forward && f.stage != Stage::AddBias
-                                   ? (m.lesson.bias.empty() ? m.results.Z : m.Z_before_bias)
-                                   : m.tensor(f.result_grid);
-  if (with_result) {
-    f.result = Tensor(final_values.shape);
-    f.progress.assign(final_values.values.size(), Progress::Pending);
-  }
-  auto mark_all_done = [&] {
-    if (!with_result) return;
-    f.result = final_values;
-    std::fill(f.progress.begin(), f.progress.end(), Progress::Done);
-  };
-
-  if (f.stage != Stage::None) {
-    f.kind = StepKind::Stage;
-    if (block_done) mark_all_done();
-    m.describe_stage(f);
-    return f;
-  }
-
-  // ---- A step of the accumulation block ----
-  BlockPosition pos;
-  switch (gran) {
-    case Granularity::Term:
-      pos = locate_term(blk, local, skip);
-      break;
-    case Granularity::Cell:
-    case Granularity::Phase: {
-      pos.cell = gran == Granularity::Cell ? local : blk.cells() - 1;
-      pos.outer = static_cast<int>(pos.cell / blk.cells_per_outer());
-      const long long in_outer = pos.cell % blk.cells_per_outer();
-      pos.a = static_cast<int>(in_outer / blk.cols.count);
-      pos.b = static_cast<int>(in_outer % blk.cols.count);
-      pos.term = blk.terms_per_cell();
-      pos.sum = true;
-      break;
+// Every term of the cell is made, so that the cost does not depend on where in the cell we
+// are; none is kept but the few the equation shows (the limits bound the terms per cell).
+BlockStep Timeline::Impl::walk_cell(const PhaseDef& def, const Block& blk, const BlockPosition& pos,
+                                    bool skip, Frame& f) const {
+  BlockStep s;
+  const long long per_q = 1LL * blk.rows.inner * blk.cols.inner;
+  f.block_sums.assign(blk.q, 0.0);
+  EquationTerms so_far;
+  bool current_shown = false;
+  const CellTerms terms(def, model, blk, pos.outer, pos.a, pos.b);
+  for (long long t = 0; t < blk.terms_per_cell(); ++t) {
+    CellRef target;
+    const Term term = terms.at(t, &target);
+    if (t == pos.term) s.current = term, s.current_target = target;
+    if (skip && term.zero) continue;
+    if (t > pos.term) {
+      s.cell_complete = false;
+      continue;
     }
+    s.sum += term.product;
+    f.block_sums[t / per_q] += term.product;
+    so_far.add(term);
+    current_shown = t == pos.term;
   }
+  CellRef target;
+  def.term(model.geo, {pos.outer, pos.a, pos.b, 0, 0, 0}, &target);
+  s.sum_equation = sum_equation(model, target, so_far, s.sum);
+  // A term step's term is the last of the sum so far: the stage underlines it.
+  if (f.kind == StepKind::Term && current_shown)
+    s.sum_equation.current = static_cast<int>(s.sum_equation.terms.size()) - 1;
+  return s;
+}
+
+// A step of the accumulation block: the walk finds the cell and its terms, the phase says
+// what they mean.
+void Timeline::Impl::block_frame(const PhaseDef& def, Phase phase, long long local, bool skip,
+                                 Frame& f, const Tensor& final_values, bool with_result) const {
+  const Block& blk = block(phase);
+  const Granularity gran = f.granularity;
+  const BlockPosition pos = gran == Granularity::Term   ? locate_term(blk, local, skip)
+                            : gran == Granularity::Cell ? locate_cell(blk, local)
+                                                        : locate_cell(blk, blk.cells() - 1);
   f.kind = gran == Granularity::Phase  ? StepKind::Block
            : gran == Granularity::Cell ? StepKind::Cell
            : pos.sum                   ? StepKind::Sum
@@ -793,209 +469,86 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
   f.cell = pos.cell;
   f.term = pos.sum ? -1 : static_cast<int>(pos.term);
 
-  // Every term of the cell is made, so that the cost does not depend on where in the cell we
-  // are; none is kept but the few the equation shows (the limits bound the terms per cell).
-  const long long per_block = 1LL * blk.rows.inner * blk.cols.inner;
-  f.block_sums.assign(blk.q, 0.0);
-  EquationTerms so_far;
-  double sum = 0;
-  Term current;
-  CellRef current_target;
-  bool cell_complete = true;  // no term of the cell is still to come
-  for (long long t = 0; t < blk.terms_per_cell(); ++t) {
-    CellRef target;
-    const Term term = m.make_term(phase, pos.outer, pos.a, pos.b, t, &target);
-    if (t == pos.term) current = term, current_target = target;
-    if (skip && term.zero) continue;
-    if (t > pos.term) {
-      cell_complete = false;
-      continue;
-    }
-    sum += term.product;
-    f.block_sums[t / per_block] += term.product;
-    so_far.add(term);
-  }
-  if (gran == Granularity::Term && !pos.sum) f.current_term = current;
+  BlockStep s = walk_cell(def, blk, pos, skip, f);
+  if (gran == Granularity::Term && !pos.sum) f.current_term = s.current;
+  const int q_now =
+      pos.sum ? 0 : static_cast<int>(pos.term / (1LL * blk.rows.inner * blk.cols.inner));
+  s.granularity = gran;
+  s.at = {pos.outer, pos.a, pos.b, q_now, 0, 0};
+  s.cell = pos.cell, s.term = pos.term, s.whole_cell = pos.sum;
+  s.last = local == blk.steps(gran, skip) - 1;
+  s.cells = blk.cells();
+  s.shape = blk.shape;
+  s.final_values = &final_values;
+  s.with_result = with_result;
+  if (def.source)
+    if (const auto source = def.source(model.geo, s.at)) f.source = *source;
+  if (def.window) f.window = def.window(model.geo, s.at);
+  def.block_step(model, def, s, f);
+}
 
-  if (phase == Phase::DxScatter) {
-    // The source G cell stamps g·W into its window of dXp.
-    const int n = pos.outer / g.cout, o = pos.outer % g.cout, group = o / g.cout_per_group();
-    f.source = {Grid::G, n, o, pos.a, pos.b};
-    const int cq = pos.sum ? 0 : static_cast<int>(pos.term / per_block);
-    f.window = Window{Grid::dXp,
-                      n,
-                      group * g.c_per_group() + cq,
-                      pos.a * g.stride_h,
-                      pos.b * g.stride_w,
-                      g.kh,
-                      g.kw,
-                      g.dil_h,
-                      g.dil_w};
-    // dXp as it stands: every stamp of an earlier source, and this one's terms so far.
-    auto stamped = [&](int nn, int c, int y, int x, bool* any, bool* all) {
-      const int grp = c / g.c_per_group(), c_in = c - grp * g.c_per_group();
-      double v = 0;
-      *any = false, *all = true;
-      for (int oo = grp * g.cout_per_group(); oo < (grp + 1) * g.cout_per_group(); ++oo)
-        for (int u = 0; u < g.kh; ++u) {
-          const int row = y - u * g.dil_h;
-          if (row < 0 || row % g.stride_h || row / g.stride_h >= g.oh) continue;
-          for (int vv = 0; vv < g.kw; ++vv) {
-            const int col = x - vv * g.dil_w;
-            if (col < 0 || col % g.stride_w || col / g.stride_w >= g.ow) continue;
-            const int i = row / g.stride_h, j = col / g.stride_w;
-            const long long source = ((1LL * nn * g.cout + oo) * g.oh + i) * g.ow + j;
-            const long long t = (1LL * c_in * g.kh + u) * g.kw + vv;
-            // Every contribution is computed, included or not: the cost must not depend on
-            // how far the scatter has come.
-            const bool in = source < pos.cell || (source == pos.cell && t <= pos.term);
-            const double product = m.G(nn, oo, i, j) * m.lesson.weight(oo, c_in, u, vv);
-            v += in ? product : 0.0;
-            *any |= in;
-            *all &= in;
-          }
-        }
-      return v;
-    };
-    if (with_result) {
-      for (int nn = 0; nn < g.n; ++nn)
-        for (int c = 0; c < g.c; ++c)
-          for (int y = 0; y < g.hp(); ++y)
-            for (int x = 0; x < g.wp(); ++x) {
-              bool any, all;
-              const std::size_t at = f.result.offset(nn, c, y, x);
-              f.result.values[at] = stamped(nn, c, y, x, &any, &all);
-              f.progress[at] = all ? Progress::Done : any ? Progress::Partial : Progress::Pending;
-            }
+Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
+                      bool with_result) const {
+  const Impl& m = *impl_;
+  const PhaseDef& def = phase_def(phase);
+  Frame f;
+  f.phase = phase, f.granularity = gran, f.index = k, f.count = count(phase, gran, skip);
+  if (k < 0 || k >= f.count)
+    throw std::out_of_range(std::string("step ") + std::to_string(k) + " is outside " + def.name +
+                            "'s 0.." + std::to_string(f.count - 1));
+  const Block& blk = m.block(phase);
+  f.cells = blk.cells();
+  f.terms_per_cell = static_cast<int>(blk.terms_per_cell());
+
+  // Find the stage, and whether the block is before (done) or after (pending) this step.
+  const auto& segs = m.segs(phase);
+  std::size_t seg = 0;
+  long long local = k;
+  bool block_done = false;
+  for (; seg < segs.size(); ++seg) {
+    const long long len = segs[seg] == Stage::None ? blk.steps(gran, skip) : 1;
+    if (local < len) break;
+    local -= len;
+    if (segs[seg] == Stage::None) block_done = true;
+  }
+  f.stage = segs[seg];
+  for (std::size_t s = 0; s <= seg; ++s)
+    if (segs[s] == Stage::RotateKernel) f.rotation_deg = 180;
+
+  // The result grid: which grid, and its final values.
+  f.result_grid = def.result_grid(f.stage);
+  const Tensor& final_values =
+      def.final_values ? def.final_values(m.model, f.stage) : m.model.tensor(f.result_grid);
+  if (with_result) {
+    f.result = Tensor(final_values.shape);
+    f.progress.assign(final_values.values.size(), Progress::Pending);
+  }
+  if (f.stage != Stage::None) {
+    f.kind = StepKind::Stage;
+    if (block_done && with_result) {
+      f.result = final_values;
+      std::fill(f.progress.begin(), f.progress.end(), Progress::Done);
     }
-    if (gran == Granularity::Phase) mark_all_done();
-    if (pos.sum) {
-      // A whole stamp: the terms are those of the source cell.
-      f.target = f.source;
-      f.running_sum = m.G(n, o, pos.a, pos.b);
-      f.equation = "dXp[window of " + m.name(f.source) + "] += " + m.name(f.source) +
-                   "·W = " + factor(f.running_sum) + "·W";
-      f.note = "The gradient " + number(f.running_sum) + " of " + m.name(f.source) +
-               " flows back through every weight of its window.";
-    } else {
-      f.target = current_target;
-      bool any, all;
-      f.running_sum = stamped(current_target.n, current_target.c, current_target.h,
-                              current_target.w, &any, &all);
-      f.equation = m.name(current_target) + " += " + m.name(current.a) + "·" + m.name(current.b) +
-                   " = " + factor(current.a_value) + "·" + factor(current.b_value) + " = " +
-                   number(current.product) + " → " + number(f.running_sum);
-    }
+    f.equation = describe_stage(m.model, f.stage, &f.note);
     return f;
   }
-
-  // Gather-style phases: the target is fixed for the whole cell.
-  m.make_term(phase, pos.outer, pos.a, pos.b, 0, &f.target);
-  f.running_sum = sum;
-  // The result grid: cells before this one are done, this one holds its running sum. Every
-  // value is visited whatever the step, so the cost does not depend on k.
-  if (with_result) {
-    const Shape& rs = f.result.shape;
-    for (int a0 = 0; a0 < rs.n; ++a0)
-      for (int a1 = 0; a1 < rs.c; ++a1)
-        for (int y = 0; y < rs.h; ++y)
-          for (int x = 0; x < rs.w; ++x) {
-            // The cell's place in the loop order: row-major, except for dx_gather's dXp, whose
-            // uncovered edge (y ≥ valid_h or x ≥ valid_w) is not part of the loop.
-            long long cell = f.result.offset(a0, a1, y, x);
-            if (phase == Phase::DxGather) {
-              if (y >= m.valid_h || x >= m.valid_w) continue;
-              cell = ((1LL * a0 * rs.c + a1) * m.valid_h + y) * m.valid_w + x;
-            }
-            const std::size_t at = f.result.offset(a0, a1, y, x);
-            const bool done = cell < pos.cell;
-            f.result.values[at] = done ? final_values.values[at] : 0.0;
-            f.progress[at] = done ? Progress::Done : Progress::Pending;
-          }
-    const auto target_offset = f.result.offset(f.target.n, f.target.c, f.target.h, f.target.w);
-    f.result.values[target_offset] = sum;
-    f.progress[target_offset] = cell_complete ? Progress::Done : Progress::Partial;
-  }
-  // The block's last step: cells of only skipped zero terms may follow, and they are 0.
-  if (gran == Granularity::Phase || local == blk.steps(gran, skip) - 1) mark_all_done();
-
-  const int q_now = pos.sum ? 0 : static_cast<int>(pos.term / per_block);
-  switch (phase) {
-    case Phase::Forward: {
-      const int n = pos.outer / g.cout, o = pos.outer % g.cout;
-      f.window = Window{Grid::Xp,
-                        n,
-                        o / g.cout_per_group() * g.c_per_group() + q_now,
-                        pos.a * g.stride_h,
-                        pos.b * g.stride_w,
-                        g.kh,
-                        g.kw,
-                        g.dil_h,
-                        g.dil_w};
-      break;
-    }
-    case Phase::Dw: {
-      const int o = pos.outer / g.c_per_group(), cq = pos.outer % g.c_per_group();
-      f.window = Window{Grid::Xp,
-                        q_now,
-                        o / g.cout_per_group() * g.c_per_group() + cq,
-                        pos.a * g.dil_h,
-                        pos.b * g.dil_w,
-                        g.oh,
-                        g.ow,
-                        g.stride_h,
-                        g.stride_w};
-      break;
-    }
-    case Phase::DxGather: {
-      const int n = pos.outer / g.c, c = pos.outer % g.c;
-      f.window = Window{Grid::Gp, n,       c / g.c_per_group() * g.cout_per_group() + q_now,
-                        pos.a,    pos.b,   g.kh,
-                        g.kw,     g.dil_h, g.dil_w};
-      break;
-    }
-    case Phase::Db:
-      f.window = Window{Grid::G, q_now, pos.outer, 0, 0, g.oh, g.ow, 1, 1};
-      break;
-    case Phase::DxScatter:
-      break;
-  }
-
-  if (f.kind == StepKind::Sum && blk.q > 1) {
-    std::string parts;
-    for (int q = 0; q < blk.q; ++q) parts += (q ? " + " : "") + factor(f.block_sums[q]);
-    const char* over = phase == Phase::Dw || phase == Phase::Db ? "samples" : "channels";
-    f.equation =
-        m.name(f.target) + " = " + parts + " = " + number(sum) + "  (sum over " + over + ")";
-    f.note = std::string("The subtotals of the ") + over + " are added.";
-  } else if (f.kind == StepKind::Block) {
-    f.equation = m.equation(f.target, so_far, sum);
-    f.note = std::string("All ") + plural(blk.cells(), "cell") + " of " + grid_name(f.result_grid) +
-             " are computed; the last one is shown.";
-  } else {
-    f.equation = m.equation(f.target, so_far, sum);
-    if (f.kind == StepKind::Term && current.zero)
-      f.note = std::string("This term multiplies a zero of the ") +
-               (phase == Phase::DxGather ? "padded gradient map" : "padding") +
-               ": it adds nothing.";
-  }
+  m.block_frame(def, phase, local, skip, f, final_values, with_result);
   return f;
 }
 
 void Timeline::for_each_term(Phase phase, long long cell, bool skip,
                              const std::function<void(const Term&)>& visit) const {
   const Impl& m = *impl_;
+  const PhaseDef& def = phase_def(phase);
   const Block& blk = m.block(phase);
   if (cell < 0 || cell >= blk.cells())
     throw std::out_of_range(std::string("cell ") + std::to_string(cell) + " is outside " +
-                            phase_name(phase) + "'s 0.." + std::to_string(blk.cells() - 1));
-  const int outer = static_cast<int>(cell / blk.cells_per_outer());
-  const long long in_outer = cell % blk.cells_per_outer();
-  const int a = static_cast<int>(in_outer / blk.cols.count);
-  const int b = static_cast<int>(in_outer % blk.cols.count);
+                            def.name + "'s 0.." + std::to_string(blk.cells() - 1));
+  const BlockPosition pos = locate_cell(blk, cell);
+  const CellTerms terms(def, m.model, blk, pos.outer, pos.a, pos.b);
   for (long long t = 0; t < blk.terms_per_cell(); ++t) {
     CellRef target;
-    const Term term = m.make_term(phase, outer, a, b, t, &target);
+    const Term term = terms.at(t, &target);
     if (!(skip && term.zero)) visit(term);
   }
 }
@@ -1003,50 +556,38 @@ void Timeline::for_each_term(Phase phase, long long cell, bool skip,
 const PitfallResult& Timeline::pitfall(Pitfall p) const {
   auto& slot = impl_->pitfalls[static_cast<std::size_t>(p)];
   if (!slot) {
-    const Lesson& l = impl_->lesson;
-    slot = compute_pitfall(p, l.input, l.weight, l.bias, l.upstream, impl_->geo);
+    const Lesson& l = impl_->model.lesson;
+    slot = compute_pitfall(p, l.input, l.weight, l.bias, l.upstream, impl_->model.geo);
   }
   return *slot;
 }
 
-std::string Timeline::equation_of(const CellRef& cell) const {
-  const Impl& m = *impl_;
-  const Geometry& g = m.geo;
-  Phase phase;
-  long long index;
-  switch (cell.grid) {
-    case Grid::Z:
-      phase = Phase::Forward, index = m.tensor(Grid::Z).offset(cell.n, cell.c, cell.h, cell.w);
-      break;
-    case Grid::dW:
-      phase = Phase::Dw, index = m.tensor(Grid::dW).offset(cell.n, cell.c, cell.h, cell.w);
-      break;
-    case Grid::db:
-      phase = Phase::Db, index = cell.c;
-      break;
-    case Grid::dX:
-    case Grid::dXp: {
-      const int y = cell.h + (cell.grid == Grid::dX ? g.pad_top : 0);
-      const int x = cell.w + (cell.grid == Grid::dX ? g.pad_left : 0);
-      if (y >= m.valid_h || x >= m.valid_w)
-        return m.name(cell) + " = 0: no window reaches it, so it gets no gradient";
-      phase = Phase::DxGather,
-      index = ((1LL * cell.n * g.c + cell.c) * m.valid_h + y) * m.valid_w + x;
-      break;
+Equation Timeline::cell_equation(const CellRef& cell) const {
+  const Model& m = impl_->model;
+  for (Phase phase : kAllPhases) {
+    const PhaseDef& def = phase_def(phase);
+    const auto index = def.cell_of ? def.cell_of(m, cell) : std::nullopt;
+    if (!index) continue;
+    if (*index < 0) {
+      Equation e;
+      e.target = m.name(cell), e.result = "0", e.remark = def.unreached_remark;
+      return e;
     }
-    default:
-      return "";
+    // Cell steps follow the stages that open the phase.
+    long long k = *index;
+    for (Stage s : impl_->segs(phase)) {
+      if (s == Stage::None) break;
+      ++k;
+    }
+    Equation e = frame(phase, Granularity::Cell, k, false, false).equation;
+    if (def.cell_remark) e.remark += def.cell_remark(m, cell);
+    return e;
   }
-  // Cell steps follow the stages that open the phase.
-  long long k = index;
-  for (const Segment& s : m.segs(phase)) {
-    if (s.stage == Stage::None) break;
-    ++k;
-  }
-  std::string eq = frame(phase, Granularity::Cell, k, false, false).equation;
-  if (phase == Phase::Forward && !m.lesson.bias.empty())
-    eq += " (then + b[" + std::to_string(cell.c) + "] = " + number(m.lesson.bias[cell.c]) + ")";
-  return eq;
+  return {};
+}
+
+std::string Timeline::equation_of(const CellRef& cell) const {
+  return cell_equation(cell).text();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1086,7 +627,7 @@ Lattice clipped(Lattice a, int lo, int hi) {
 }  // namespace
 
 std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
-  const Geometry& g = impl_->geo;
+  const Geometry& g = impl_->model.geo;
   const ConvAxis R = g.rows(), C = g.cols();
   std::vector<Window> out;
   if (cell.grid == Grid::None) return out;

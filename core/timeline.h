@@ -3,13 +3,16 @@
 //   Timeline tl(lesson);                                    // computes everything once
 //   long long n = tl.count(Phase::DxGather, Granularity::Term);
 //   Frame f = tl.frame(Phase::DxGather, Granularity::Term, 17);   // O(1) in k: no replay
-//   f.equation   → "dXp[2,3] = Gp[2,3]·Wr[0,0] + … = 1·(−1) + … = −4"
+//   f.equation.text()   → "dXp[2,3] = Gp[2,3]·Wr[0,0] + … = 1·(−1) + … = −4"
+//   f.equation.terms    → the terms as data (core/equation.h); f.equation.current: this one
 //
-// A phase is a list of stages (pad, dilate, rotate, crop, ...) and accumulation blocks. At
-// `term` granularity every multiply–add is a step, zeros of the padding, of the stride and of
-// holes included, so the counts follow the formulas; `skip_zero_terms` leaves those out. At
-// `cell` granularity one step finishes one target cell; at `phase` granularity a whole block
-// is one step. Indices are 0-based everywhere in code and files.
+// A phase is a list of stages (pad, dilate, rotate, crop, ...) and an accumulation block. Each
+// phase is defined in its own file of core/phases/ (read phases.h to add one); the timeline
+// walks them without knowing any by name. At `term` granularity every multiply–add is a step,
+// zeros of the padding, of the stride and of holes included, so the counts follow the
+// formulas; `skip_zero_terms` leaves those out. At `cell` granularity one step finishes one
+// target cell; at `phase` granularity a whole block is one step. Indices are 0-based
+// everywhere in code and files.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +24,13 @@
 #include <vector>
 
 #include "core/conv.h"
+#include "core/equation.h"
 #include "core/grid.h"
 #include "core/lesson.h"
 
 namespace convstep {
 
+// The phases, in the order of the list in core/phases/phases.cpp.
 enum class Phase { Forward, Dw, DxGather, DxScatter, Db };
 inline constexpr Phase kAllPhases[] = {Phase::Forward, Phase::Dw, Phase::DxGather, Phase::DxScatter,
                                        Phase::Db};
@@ -90,7 +95,7 @@ struct Frame {
   long long cell = -1, cells = 0;     // the current target cell in the phase's loop order
   int term = -1, terms_per_cell = 0;  // the current term within the cell (Term steps)
   CellRef target;                     // the cell being accumulated
-  CellRef source;                     // dx_scatter: the G cell being stamped
+  CellRef source;                     // a scattering phase: the cell being stamped (else None)
   std::optional<Term> current_term;   // Term steps: the multiply–add of this step. A cell's
                                       // terms are never held: Timeline::for_each_term visits them
   double running_sum = 0;             // the target's value after this step
@@ -104,8 +109,8 @@ struct Frame {
   std::vector<Progress> progress;  // per value of `result`
   float rotation_deg = 0;          // Wr's turn: 0 before RotateKernel, 180 from it on
 
-  std::string equation;  // with real numbers
-  std::string note;      // one sentence about this step
+  Equation equation;  // with real numbers; equation.text() writes it
+  std::string note;   // one sentence about this step
 };
 
 // Throws ConvError when a phase's cells sum more terms, or its walk at term granularity (zeros
@@ -150,7 +155,8 @@ class Timeline {
   std::vector<Window> correspondences(const CellRef& cell) const;
 
   // How a result cell (of Z, dW, dXp, dX or db) is computed: its full equation with real
-  // numbers. Empty for other grids.
+  // numbers. Empty for other grids. equation_of is its text.
+  Equation cell_equation(const CellRef& cell) const;
   std::string equation_of(const CellRef& cell) const;
 
   // "Gp[2,3]" or, for lessons with several samples or channels, "Gp[0,0,2,3]".

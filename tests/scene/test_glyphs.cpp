@@ -94,7 +94,7 @@ void check_lesson(const Lesson& lesson, const std::string& name, Missing& m) {
         const std::string where =
             name + " " + phase_name(p) + " " + granularity_name(g) + " step " + std::to_string(k);
         const Frame f = tl.frame(p, g, k);
-        m.check(f.equation, where + " equation");
+        m.check(f.equation.text(), where + " equation");
         m.check(f.note, where + " note");
         check_scene(build_stage(tl, f, f, 1, {}), where, m);
       }

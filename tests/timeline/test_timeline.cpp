@@ -398,10 +398,10 @@ TEST(Seed000, EquationsShowRealNumbers) {
   const Frame f = tl.frame(Phase::DxGather, Granularity::Cell, first_cell_step + 2 * 5 + 3);
   EXPECT_EQ(tl.cell_name(f.target), "dXp[2,3]");
   EXPECT_EQ(f.running_sum, -4);
-  EXPECT_EQ(f.equation.rfind("dXp[2,3] = Gp[2,3]·Wr[0,0] + Gp[2,4]·Wr[0,1] + ", 0), 0u)
-      << f.equation;
-  EXPECT_NE(f.equation.find("= 1·(−1) + 1·0 + 0·1 + 1·(−2)"), std::string::npos) << f.equation;
-  EXPECT_TRUE(f.equation.ends_with(" = −4")) << f.equation;
+  const std::string equation = f.equation.text();
+  EXPECT_EQ(equation.rfind("dXp[2,3] = Gp[2,3]·Wr[0,0] + Gp[2,4]·Wr[0,1] + ", 0), 0u) << equation;
+  EXPECT_NE(equation.find("= 1·(−1) + 1·0 + 0·1 + 1·(−2)"), std::string::npos) << equation;
+  EXPECT_TRUE(equation.ends_with(" = −4")) << equation;
   // The seventh term of that cell, at term granularity: Gp[4,3]·Wr[2,0] = 1·(−1).
   const long long cell_start = 4 + (2 * 5 + 3) * 9;
   const Frame t = tl.frame(Phase::DxGather, Granularity::Term, cell_start + 6);

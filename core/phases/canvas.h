@@ -1,0 +1,102 @@
+// canvas.h — what a phase's stage drawing (PhaseDef::draw) may use: the stage builder's
+// layout, grids, styles and overlays. core/stage.cpp implements it; a phase file draws with it.
+//
+//   void draw(StageCanvas& s) {          // a phase with the equation Xp ⋆ G = dW
+//     int n, c, o;
+//     s.slices(&n, &c, &o);              // the slice the step is on (or the one chosen)
+//     std::vector<StageCanvas::Slot> slots = {{Grid::Xp, n, c, rows, cols, "⋆"}, ...};
+//     s.layout(slots);                   // side by side, one cell size, operators between
+//     s.add_grid(slots[0], Grid::Xp, s.timeline().tensor(Grid::Xp), n, c, "Xp");
+//     ...
+//     s.window_overlay();                // the frame's window, target and current term
+//     s.term_overlay();
+//   }
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/scene.h"
+#include "core/timeline.h"
+
+namespace convstep {
+
+class StageCanvas {
+ public:
+  // A place for a grid: its extent in cells (the largest grid it will show) and the operator
+  // drawn after it ("⋆", "=", "").
+  struct Slot {
+    Grid grid;
+    int n, c;
+    int rows, cols;
+    std::string op_after;
+    Rect bounds = {};  // set by layout()
+  };
+
+  // ---- The step being drawn ----
+  virtual const Timeline& timeline() const = 0;
+  virtual const Frame& frame() const = 0;
+  virtual float move() const = 0;     // how far the move into this step has played: 0..1, eased
+  virtual bool stepping() const = 0;  // arriving by one step forward: stage moves play
+  // The (n, c) slice of the input-side grids and the output channel o to show.
+  virtual void slices(int* n, int* c, int* o) const = 0;
+
+  // ---- Grids ----
+  virtual Rect area() const = 0;  // where the grids go, between the title and the equation
+  virtual Color ink() const = 0;  // the theme's text colour
+  virtual void layout(std::vector<Slot>& slots) = 0;
+  // For a layout of one's own: the zoom and the cell size, then the cell and label sizes.
+  virtual float text_scale() const = 0;  // text sizes are multiplied by this
+  virtual float max_cell() const = 0;    // the largest cell at this zoom
+  // Raises the zoom towards the scale asked for while the cell the layout gets at that zoom
+  // (`cell_at_zoom`) does not shrink: text and grids grow together.
+  virtual void fit_zoom(const std::function<float()>& cell_at_zoom) = 0;
+  virtual void set_cell_size(float cell, float label_size) = 0;
+  virtual float cell_size() const = 0;
+  // A grid centred in `slot`, showing `values`' (n, c) slice; its colours scale to `scale`
+  // (default: the values), so that a result keeps its colours while it fills up.
+  virtual SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,
+                              const std::string& label, const Tensor* scale = nullptr,
+                              bool show_shape = true) = 0;
+  // "Xp", or "Xp[n=1,c=0]" when the tensor has several slices.
+  virtual std::string slice_label(Grid grid, int n, int c, const char* first,
+                                  const char* second) const = 0;
+  // The grid on the stage showing the (n, c) slice of `grid`, or null.
+  virtual const SceneGrid* find(Grid grid, int n, int c) const = 0;
+  // The frame's result as it stands, or (without one) the grid's final values.
+  virtual const Tensor& result_or_final(Grid grid) const = 0;
+
+  // ---- Styles ----
+  virtual void style_padding(SceneGrid& sg, float grow) = 0;     // Xp's ring, growing in
+  virtual void restyle_text(SceneGrid& sg) = 0;                  // after changing cell styles
+  virtual void apply_progress(SceneGrid& sg, int n, int c) = 0;  // pending cells blank
+  virtual void mark_uncovered(SceneGrid& sg, int offset_h, int offset_w) = 0;
+
+  // ---- Overlays ----
+  virtual void window_overlay() = 0;  // the frame's window
+  virtual void term_overlay() = 0;    // its target, source and current term
+  virtual void frame_rect(const Rect& r, Color stroke, float width, FrameRole role) = 0;
+  virtual void text(float x, float y, const std::string& s, float size, Color color, Font font,
+                    Align align, TextRole role) = 0;
+
+ protected:
+  ~StageCanvas() = default;
+};
+
+inline Rect lerp(const Rect& a, const Rect& b, float t) {
+  return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.w + (b.w - a.w) * t,
+          a.h + (b.h - a.h) * t};
+}
+
+// Scales a rect about its centre: grow-in and shrink-away animations.
+inline Rect scaled(const Rect& r, float s) {
+  return {r.x + r.w * (1 - s) / 2, r.y + r.h * (1 - s) / 2, r.w * s, r.h * s};
+}
+
+inline Rect cell_rect(const SceneGrid& sg, int y, int x) {
+  return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size,
+          sg.cell_size};
+}
+
+}  // namespace convstep

@@ -1,0 +1,231 @@
+// ∂L/∂X by gathering: G spread out by the stride (Gd), padded by (k−1)·dil (Gp), and the kernel
+// turned through 180° (Wr); then dXp = Gp ⋆ Wr, and the crop leaves dX.
+// Loops: cells (outer = n·C + c, a = y, b = x over the part of dXp that Gp ⋆ Wr reaches),
+// terms (q = o within c's group, p = u, r = v).
+#include "core/phases/canvas.h"
+#include "core/phases/phases.h"
+
+namespace convstep {
+
+namespace {
+
+std::vector<Stage> stages(const Model& m) {
+  std::vector<Stage> s = {Stage::ShowGradient, Stage::DilateGradient, Stage::PadGradient,
+                          Stage::RotateKernel, Stage::None};
+  if (m.reach_h < m.geo.hp() || m.reach_w < m.geo.wp()) s.push_back(Stage::ZeroUncovered);
+  s.push_back(Stage::Crop);
+  return s;
+}
+
+BlockShape shape(const Geometry& g) {
+  return {.outer = g.n * g.c,
+          .q = g.cout_per_group(),
+          .rows = g.rows().gather_extent(),
+          .rows_inner = g.kh,
+          .cols = g.cols().gather_extent(),
+          .cols_inner = g.kw,
+          .sum_step = g.cout_per_group() > 1};
+}
+
+// Gp holds a G value on row (k−1)·dil + i·s; the rest are inserted zeros and padding.
+bool row_ok(const Model& m, int y, int u) {
+  return m.geo.rows().gp_output(y + u * m.geo.dil_h) >= 0;
+}
+bool col_ok(const Model& m, int x, int v) {
+  return m.geo.cols().gp_output(x + v * m.geo.dil_w) >= 0;
+}
+
+// The output channel of term q: the q-th of input channel c's group.
+int out_channel(const Geometry& g, int c, int q) {
+  return c / g.c_per_group() * g.cout_per_group() + q;
+}
+
+Term term(const Geometry& g, const TermAt& t, CellRef* target) {
+  const int n = t.outer / g.c, c = t.outer % g.c;
+  Term term;
+  term.a = {Grid::Gp, n, out_channel(g, c, t.q), t.a + t.p * g.dil_h, t.b + t.r * g.dil_w};
+  term.b = {Grid::Wr, c, t.q, t.p, t.r};
+  *target = {Grid::dXp, n, c, t.a, t.b};
+  return term;
+}
+
+Window window(const Geometry& g, const TermAt& t) {
+  const int n = t.outer / g.c, c = t.outer % g.c;
+  return {Grid::Gp, n, out_channel(g, c, t.q), t.a, t.b, g.kh, g.kw, g.dil_h, g.dil_w};
+}
+
+Grid result_grid(Stage stage) {
+  return stage == Stage::Crop ? Grid::dX : Grid::dXp;
+}
+
+// dX and dXp cells: the gathering loop covers dXp's top-left reach_h × reach_w.
+std::optional<long long> cell_of(const Model& m, const CellRef& cell) {
+  if (cell.grid != Grid::dX && cell.grid != Grid::dXp) return std::nullopt;
+  const bool cropped = cell.grid == Grid::dX;
+  const int y = cell.h + (cropped ? m.geo.pad_top : 0), x = cell.w + (cropped ? m.geo.pad_left : 0);
+  if (y >= m.reach_h || x >= m.reach_w) return -1;
+  return ((1LL * cell.n * m.geo.c + cell.c) * m.reach_h + y) * m.reach_w + x;
+}
+
+void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
+  if (f.window) *n = f.window->n, *o = f.window->c;
+  if (f.kind != StepKind::Stage) *c = f.target.c;
+}
+
+// How far the phase has come: 0 G, 1 Gd, 2 Gp, 3 rotated, 4 gathering, 5 after (uncovered,
+// crop).
+int stage_order(Stage stage) {
+  switch (stage) {
+    case Stage::ShowGradient:
+      return 0;
+    case Stage::DilateGradient:
+      return 1;
+    case Stage::PadGradient:
+      return 2;
+    case Stage::RotateKernel:
+      return 3;
+    case Stage::None:
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+// The gradient slot: G, then Gd (zeros inserted, the G cells moving apart), then Gp (padded).
+void draw_gradient(StageCanvas& s, const StageCanvas::Slot& slot, int n, int o) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const Stage stage = s.frame().stage;
+  const int order = stage_order(stage);
+  const float grow = s.stepping() ? s.move() : 1.0f, cell_size = s.cell_size();
+  if (order <= 0) {
+    s.add_grid(slot, Grid::G, tl.tensor(Grid::G), n, o, s.slice_label(Grid::G, n, o, "n", "o"));
+  } else if (order == 1) {
+    SceneGrid& gd = s.add_grid(slot, Grid::Gd, tl.tensor(Grid::Gd), n, o,
+                               s.slice_label(Grid::Gd, n, o, "n", "o"));
+    for (SceneCell& cell : gd.cells)
+      if (tl.is_padding(Grid::Gd, cell.row, cell.col)) {
+        cell.style = CellStyle::InsertedZero;
+        cell.rect = scaled(cell.rect, stage == Stage::DilateGradient ? grow : 1.0f);
+      } else if (stage == Stage::DilateGradient && s.stepping()) {
+        // The G cells move apart from where they sat in G to their places in Gd.
+        const float gx = gd.bounds.x + gd.bounds.w / 2 - g.ow * cell_size / 2 +
+                         cell.col / g.stride_w * cell_size;
+        const float gy = gd.bounds.y + gd.bounds.h / 2 - g.oh * cell_size / 2 +
+                         cell.row / g.stride_h * cell_size;
+        cell.rect = lerp({gx, gy, cell_size, cell_size}, cell.rect, s.move());
+      }
+    s.restyle_text(gd);
+  } else {
+    SceneGrid& gp = s.add_grid(slot, Grid::Gp, tl.tensor(Grid::Gp), n, o,
+                               s.slice_label(Grid::Gp, n, o, "n", "o"));
+    const int ring_h = (g.kh - 1) * g.dil_h, ring_w = (g.kw - 1) * g.dil_w;
+    for (SceneCell& cell : gp.cells) {
+      if (!tl.is_padding(Grid::Gp, cell.row, cell.col)) continue;
+      const bool ring = cell.row < ring_h || cell.col < ring_w || cell.row >= ring_h + g.gd_h() ||
+                        cell.col >= ring_w + g.gd_w();
+      cell.style = ring ? CellStyle::Padding : CellStyle::InsertedZero;
+      if (ring && stage == Stage::PadGradient) cell.rect = scaled(cell.rect, grow);
+    }
+    s.restyle_text(gp);
+  }
+}
+
+// The kernel slot: W, turning through 180° at the RotateKernel stage, then Wr upright.
+void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const int order = stage_order(s.frame().stage);
+  const int cq = c % g.c_per_group();
+  const int o = c / g.c_per_group() * g.cout_per_group() + oq;
+  if (order < 3) {
+    s.add_grid(slot, Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
+  } else if (order == 3 && s.stepping() && s.move() < 1) {
+    SceneGrid& w = s.add_grid(slot, Grid::W, tl.tensor(Grid::W), o, cq, "W → Wr");
+    w.rotation_deg = 180 * s.move();
+  } else {
+    s.add_grid(slot, Grid::Wr, tl.tensor(Grid::Wr), c, oq,
+               s.slice_label(Grid::Wr, c, oq, "c", "o"));
+  }
+}
+
+// Gp ⋆ Wr = dXp, the gradient and the kernel getting there stage by stage.
+void draw(StageCanvas& s) {
+  const Geometry& g = s.timeline().geometry();
+  int n, c, o;
+  s.slices(&n, &c, &o);
+  const int oq = o % g.cout_per_group();
+  std::vector<StageCanvas::Slot> slots = {{Grid::Gp, n, o, g.gp_h(), g.gp_w(), "⋆"},
+                                          {Grid::Wr, c, oq, g.kh, g.kw, "="},
+                                          {Grid::dXp, n, c, g.hp(), g.wp(), ""}};
+  s.layout(slots);
+  draw_gradient(s, slots[0], n, o);
+  draw_kernel(s, slots[1], c, oq);
+  draw_dx_result(s, slots[2], n, c);
+  if (stage_order(s.frame().stage) == 4) {
+    s.window_overlay();
+    s.term_overlay();
+  }
+}
+
+}  // namespace
+
+// The result slot of both dX phases: dXp filling up, its padding border hatched; at the crop
+// the border shrinks away and dX remains.
+void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const Frame& f = s.frame();
+  if (f.stage == Stage::Crop && !(s.stepping() && s.move() < 1)) {
+    s.mark_uncovered(s.add_grid(slot, Grid::dX, tl.tensor(Grid::dX), n, c,
+                                s.slice_label(Grid::dX, n, c, "n", "c")),
+                     0, 0);
+    return;
+  }
+  const Tensor& values =
+      f.result_grid == Grid::dXp && f.result.shape.count() ? f.result : tl.tensor(Grid::dXp);
+  SceneGrid& dxp = s.add_grid(slot, Grid::dXp, values, n, c,
+                              s.slice_label(Grid::dXp, n, c, "n", "c"), &tl.tensor(Grid::dXp));
+  if (f.result_grid == Grid::dXp) s.apply_progress(dxp, n, c);
+  for (SceneCell& cell : dxp.cells)
+    if (tl.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
+      cell.style = f.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
+      if (f.stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - s.move());
+    }
+  s.mark_uncovered(dxp, g.pad_top, g.pad_left);
+  s.restyle_text(dxp);
+}
+
+extern const PhaseDef kDxGatherPhase = {
+    .name = "dx_gather",
+    .title = "∂L/∂X by gathering: Gp ⋆ Wr",
+    .explanation =
+        "Each input cell collects the gradient of every output whose window covered it. "
+        "Spreading G out by the stride (s−1 zeros between cells) puts each output back where "
+        "its window started; padding it by (k−1)·dil lets the kernel hang over its edges. "
+        "Sliding the kernel over it the other way round is the same as sliding the kernel "
+        "rotated by 180°: the top-left weight of a window reaches the input that is the "
+        "bottom-right neighbour from the gathering cell's point of view. Inputs that no "
+        "window reaches collect nothing and do not learn. Finally the border is cropped off: "
+        "the padding zeros are constants, not inputs, so their gradients are discarded.",
+    .result_name = "dX",
+    .summed_over = "channels",
+    .zero_term_note = "This term multiplies a zero of the padded gradient map: it adds nothing.",
+    .unreached_remark = ": no window reaches it, so it gets no gradient",
+    .stages = stages,
+    .shape = shape,
+    .row_ok = row_ok,
+    .col_ok = col_ok,
+    .term = term,
+    .window = window,
+    .source = nullptr,
+    .block_step = gather_step,
+    .result_grid = result_grid,
+    .final_values = nullptr,
+    .cell_of = cell_of,
+    .cell_remark = nullptr,
+    .slices = slices,
+    .draw = draw,
+};
+
+}  // namespace convstep

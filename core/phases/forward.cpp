@@ -1,0 +1,209 @@
+// Forward: Z = Xp ⋆ W + b. Each output cell Z[n,o,i,j] is the sum over the input channels c of
+// its group and the kernel taps (u, v) of Xp[n,c,i·s+u·dil,j·s+v·dil]·W[o,c,u,v].
+// Loops: cells (outer = n·Cout + o, a = i, b = j), terms (q = c within the group, p = u, r = v).
+#include <algorithm>
+
+#include "core/colormap.h"
+#include "core/equation.h"
+#include "core/phases/canvas.h"
+#include "core/phases/phases.h"
+
+namespace convstep {
+
+namespace {
+
+std::vector<Stage> stages(const Model& m) {
+  std::vector<Stage> s = {Stage::PadInput, Stage::None};
+  if (!m.lesson.bias.empty()) s.push_back(Stage::AddBias);
+  return s;
+}
+
+BlockShape shape(const Geometry& g) {
+  return {.outer = g.n * g.cout,
+          .q = g.c_per_group(),
+          .rows = g.oh,
+          .rows_inner = g.kh,
+          .cols = g.ow,
+          .cols_inner = g.kw,
+          .sum_step = g.c_per_group() > 1};
+}
+
+// Tap u of window row i reads Xp row i·s + u·dil: a padding zero unless it falls on X.
+bool row_ok(const Model& m, int i, int u) {
+  const ConvAxis rows = m.geo.rows();
+  return rows.in_input(rows.input_of(i, u));
+}
+bool col_ok(const Model& m, int j, int v) {
+  const ConvAxis cols = m.geo.cols();
+  return cols.in_input(cols.input_of(j, v));
+}
+
+// The input channel of term q: the q-th of output channel o's group.
+int channel(const Geometry& g, int o, int q) {
+  return o / g.cout_per_group() * g.c_per_group() + q;
+}
+
+Term term(const Geometry& g, const TermAt& t, CellRef* target) {
+  const int n = t.outer / g.cout, o = t.outer % g.cout;
+  Term term;
+  term.a = {Grid::Xp, n, channel(g, o, t.q), t.a * g.stride_h + t.p * g.dil_h,
+            t.b * g.stride_w + t.r * g.dil_w};
+  term.b = {Grid::W, o, t.q, t.p, t.r};
+  *target = {Grid::Z, n, o, t.a, t.b};
+  return term;
+}
+
+Window window(const Geometry& g, const TermAt& t) {
+  const int n = t.outer / g.cout, o = t.outer % g.cout;
+  return {Grid::Xp, n,      channel(g, o, t.q), t.a * g.stride_h, t.b * g.stride_w, g.kh, g.kw,
+          g.dil_h,  g.dil_w};
+}
+
+Grid result_grid(Stage) {
+  return Grid::Z;
+}
+
+// Z before the bias until the bias is added.
+const Tensor& final_values(const Model& m, Stage stage) {
+  return stage == Stage::AddBias || m.lesson.bias.empty() ? m.results.Z : m.Z_before_bias;
+}
+
+std::optional<long long> cell_of(const Model& m, const CellRef& cell) {
+  if (cell.grid != Grid::Z) return std::nullopt;
+  return m.results.Z.offset(cell.n, cell.c, cell.h, cell.w);
+}
+
+std::string cell_remark(const Model& m, const CellRef& cell) {
+  if (m.lesson.bias.empty()) return "";
+  return " (then + b[" + std::to_string(cell.c) + "] = " + number(m.lesson.bias[cell.c]) + ")";
+}
+
+void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
+  if (f.window) *c = f.window->c;
+  if (f.kind != StepKind::Stage) *n = f.target.n, *o = f.target.c;
+}
+
+// Xp ⋆ W = Z, on one input channel.
+void draw_one_channel(StageCanvas& s, int n, int c, int o) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const int cq = c % g.c_per_group();
+  std::vector<StageCanvas::Slot> slots = {{Grid::Xp, n, c, g.hp(), g.wp(), "⋆"},
+                                          {Grid::W, o, cq, g.kh, g.kw, "="},
+                                          {Grid::Z, n, o, g.oh, g.ow, ""}};
+  s.layout(slots);
+  const bool growing = s.stepping() && s.frame().stage == Stage::PadInput;
+  s.style_padding(s.add_grid(slots[0], Grid::Xp, tl.tensor(Grid::Xp), n, c,
+                             s.slice_label(Grid::Xp, n, c, "n", "c")),
+                  growing ? s.move() : 1.0f);
+  s.add_grid(slots[1], Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
+  SceneGrid& z = s.add_grid(slots[2], Grid::Z, s.result_or_final(Grid::Z), n, o,
+                            s.slice_label(Grid::Z, n, o, "n", "o"), &tl.tensor(Grid::Z));
+  s.apply_progress(z, n, o);
+}
+
+// Several input channels: one row per channel of o's group, Xp[n,c] ⋆ W[o,c] = its
+// subtotal, and the subtotals summed into Z. Each row shows the same window.
+void draw_channels(StageCanvas& s, int n, int c_now, int o) {
+  const Timeline& tl = s.timeline();
+  const Geometry& g = tl.geometry();
+  const Frame& f = s.frame();
+  const int cg = g.c_per_group(), first = o / g.cout_per_group() * cg;
+  const float gap = 1.6f;
+  const float row_cells = std::max(g.hp(), g.kh) + 1.6f;
+  auto fit = [&] {
+    const Rect area = s.area();
+    return std::min({s.max_cell(), area.w / (g.wp() + g.kw + 1 + g.ow + 4 * gap),
+                     (area.h - 30) / (cg * row_cells)});
+  };
+  s.fit_zoom(fit);
+  const float cell = fit();
+  s.set_cell_size(cell, std::clamp(cell * 0.42f, 14 * s.text_scale(), 26 * s.text_scale()));
+  const Rect area = s.area();
+  const float total_w = (g.wp() + g.kw + 1 + g.ow + 4 * gap) * cell;
+  const float x0 = area.x + (area.w - total_w) / 2, top = area.y + 30;
+  const float x_w = x0 + (g.wp() + gap) * cell, x_sub = x_w + (g.kw + gap) * cell;
+  const float x_z = x_sub + (1 + gap) * cell;
+  const float op = std::clamp(cell * 0.8f, 16 * s.text_scale(), 44 * s.text_scale());
+  const bool counting =
+      f.kind != StepKind::Stage && f.block_sums.size() == static_cast<std::size_t>(cg);
+  Tensor subtotals(Shape{1, cg, 1, 1});
+  if (counting) subtotals.values = f.block_sums;
+  for (int q = 0; q < cg; ++q) {
+    const float y = top + q * row_cells * cell + 1.2f * cell;
+    const float mid = y + g.hp() * cell / 2;
+    const StageCanvas::Slot xp{
+        Grid::Xp, n, first + q, g.hp(), g.wp(), "", {x0, y, g.wp() * cell, g.hp() * cell}};
+    s.style_padding(s.add_grid(xp, Grid::Xp, tl.tensor(Grid::Xp), n, first + q,
+                               s.slice_label(Grid::Xp, n, first + q, "n", "c")),
+                    s.stepping() && f.stage == Stage::PadInput ? s.move() : 1.0f);
+    s.text(x_w - gap * cell / 2, mid, "⋆", op * 1.5f, s.ink(), Font::Sans, Align::Center,
+           TextRole::Operator);
+    const StageCanvas::Slot w{
+        Grid::W, o, q, g.kh, g.kw, "", {x_w, mid - g.kh * cell / 2, g.kw * cell, g.kh * cell}};
+    s.add_grid(w, Grid::W, tl.tensor(Grid::W), o, q, s.slice_label(Grid::W, o, q, "o", "c"));
+    s.text(x_sub - gap * cell / 2, mid, "=", op, s.ink(), Font::Sans, Align::Center,
+           TextRole::Operator);
+    const StageCanvas::Slot sub{Grid::None, 0, q, 1, 1, "", {x_sub, mid - cell / 2, cell, cell}};
+    SceneGrid& box = s.add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q),
+                                &subtotals, false);
+    box.copy = GridCopy::Subtotal;
+    if (!counting) box.cells[0].style = CellStyle::Pending, box.cells[0].text.clear();
+    if (q == c_now - first && f.kind == StepKind::Term)
+      s.frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell * 0.08f, 2.0f, 4.0f),
+                   FrameRole::Subtotal);
+  }
+  const float z_mid = top + cg * row_cells * cell / 2;
+  s.text(x_z - gap * cell / 2, z_mid,
+         f.stage == Stage::AddBias || !tl.lesson().bias.empty() ? "Σ+b" : "Σ", op, s.ink(),
+         Font::Sans, Align::Center, TextRole::Operator);
+  const StageCanvas::Slot z{
+      Grid::Z, n, o, g.oh, g.ow, "", {x_z, z_mid - g.oh * cell / 2, g.ow * cell, g.oh * cell}};
+  SceneGrid& zg = s.add_grid(z, Grid::Z, s.result_or_final(Grid::Z), n, o,
+                             s.slice_label(Grid::Z, n, o, "n", "o"), &tl.tensor(Grid::Z));
+  s.apply_progress(zg, n, o);
+}
+
+void draw(StageCanvas& s) {
+  int n, c, o;
+  s.slices(&n, &c, &o);
+  if (s.timeline().geometry().c_per_group() > 1)
+    draw_channels(s, n, c, o);
+  else
+    draw_one_channel(s, n, c, o);
+  s.window_overlay();
+  s.term_overlay();
+}
+
+}  // namespace
+
+extern const PhaseDef kForwardPhase = {
+    .name = "forward",
+    .title = "Forward: Z = Xp ⋆ W + b",
+    .explanation =
+        "The kernel W slides over the padded input Xp with the stride. Each output cell "
+        "Z[i,j] is the sum of the products of the window's cells with the kernel's: a "
+        "cross-correlation, as in PyTorch, so the kernel is not flipped. With several input "
+        "channels each channel's window contributes its own sum, and the sums are added; "
+        "then the bias is added to every cell of its output channel.",
+    .result_name = "Z",
+    .summed_over = "channels",
+    .zero_term_note = "This term multiplies a zero of the padding: it adds nothing.",
+    .unreached_remark = "",
+    .stages = stages,
+    .shape = shape,
+    .row_ok = row_ok,
+    .col_ok = col_ok,
+    .term = term,
+    .window = window,
+    .source = nullptr,
+    .block_step = gather_step,
+    .result_grid = result_grid,
+    .final_values = final_values,
+    .cell_of = cell_of,
+    .cell_remark = cell_remark,
+    .slices = slices,
+    .draw = draw,
+};
+
+}  // namespace convstep

@@ -1,0 +1,91 @@
+// The list of phases, and the model they read.
+#include "core/phases/phases.h"
+
+#include <iterator>
+
+namespace convstep {
+
+// Each defined in its own file.
+extern const PhaseDef kForwardPhase, kDwPhase, kDxGatherPhase, kDxScatterPhase, kDbPhase;
+
+namespace {
+
+// In the order of enum class Phase.
+constexpr const PhaseDef* kPhaseDefs[] = {&kForwardPhase, &kDwPhase, &kDxGatherPhase,
+                                          &kDxScatterPhase, &kDbPhase};
+static_assert(std::size(kPhaseDefs) == std::size(kAllPhases));
+
+}  // namespace
+
+const PhaseDef& phase_def(Phase p) {
+  return *kPhaseDefs[static_cast<int>(p)];
+}
+
+Model::Model(Lesson l) : lesson(std::move(l)), geo(lesson.geometry()) {
+  const Tensor &X = lesson.input, &W = lesson.weight;
+  G = lesson.upstream_gradient();
+  results = compute(X, W, lesson.bias, G, geo);
+  // Before Xp, Gd and Gp: its own temporaries are then freed while fewer grids are held.
+  dXp = grad_padded_input_gather(G, W, geo);
+  if (!lesson.bias.empty()) Z_before_bias = forward(X, W, {}, geo);
+  Xp = pad_input(X, geo);
+  Gd = dilate_by_stride(G, geo);
+  Gp = pad_gradient(Gd, geo);
+  Wr = rotate_weight(W, geo);
+  db = Tensor(Shape{1, geo.cout, 1, 1});
+  db.values = results.db;
+  simple_names = geo.n == 1 && geo.c == 1 && geo.cout == 1;
+  const ConvAxis rows = geo.rows(), cols = geo.cols();
+  reach_h = rows.gather_extent();
+  reach_w = cols.gather_extent();
+  // What the crop discards: the gradients that landed on dXp's padding border.
+  for (int n = 0; n < geo.n; ++n)
+    for (int c = 0; c < geo.c; ++c)
+      for (int y = 0; y < geo.hp(); ++y)
+        for (int x = 0; x < geo.wp(); ++x)
+          if (!rows.in_input(y) || !cols.in_input(x))
+            discarded_sum += dXp(n, c, y, x), ++discarded_cells;
+}
+
+const Tensor& Model::tensor(Grid grid) const {
+  switch (grid) {
+    case Grid::X:
+      return lesson.input;
+    case Grid::Xp:
+      return Xp;
+    case Grid::W:
+      return lesson.weight;
+    case Grid::Z:
+      return results.Z;
+    case Grid::G:
+      return G;
+    case Grid::Gd:
+      return Gd;
+    case Grid::Gp:
+      return Gp;
+    case Grid::Wr:
+      return Wr;
+    case Grid::dXp:
+      return dXp;
+    case Grid::dX:
+      return results.dX;
+    case Grid::dW:
+      return results.dW;
+    case Grid::db:
+      return db;
+    case Grid::None:
+      break;
+  }
+  static const Tensor empty;
+  return empty;
+}
+
+std::string Model::name(const CellRef& r) const {
+  std::string s = grid_name(r.grid);
+  if (r.grid == Grid::db) return s + "[" + std::to_string(r.c) + "]";
+  if (simple_names) return s + "[" + std::to_string(r.h) + "," + std::to_string(r.w) + "]";
+  return s + "[" + std::to_string(r.n) + "," + std::to_string(r.c) + "," + std::to_string(r.h) +
+         "," + std::to_string(r.w) + "]";
+}
+
+}  // namespace convstep

@@ -1,0 +1,139 @@
+// phases.h — a phase of the computation as a value. Each file of core/phases/ defines one
+// PhaseDef that holds everything about its phase; the timeline and the stage walk them without
+// knowing any phase by name.
+//
+// To add a phase (say a "loss" phase):
+//   1. add `Loss` to `enum class Phase` in core/timeline.h, and kLossPhase to the list in
+//      core/phases/phases.cpp (same order);
+//   2. write core/phases/loss.cpp, defining `extern const PhaseDef kLossPhase = {...}`, and list
+//      it in CMakeLists.txt. Fill in, reading dw.cpp (the simplest) or dx_scatter.cpp:
+//      - words: name, title, explanation, what a Sum step adds up, what a zero term multiplies;
+//      - stages(): the stage steps around the accumulation (Stage::None marks the block);
+//      - shape(): the accumulation's loops: cells (outer, a, b), each the sum of terms
+//        (q, p, r); row_ok/col_ok say which terms are structural zeros (padding, stride);
+//      - term(): the operands of term (q, p, r) of cell (outer, a, b), and the cell it adds
+//        into; window(): the cells it covers; result_grid()/final_values(): what it computes;
+//      - block_step: gather_step (each target cell is the sum of its terms) or your own
+//        (scatter_step in dx_scatter.cpp: a step's terms land in many cells);
+//      - cell_of(): which of its cells computes a result cell (the hovered cell's equation);
+//      - slices() and draw(): what the stage lays out (core/phases/canvas.h).
+//   A new kind of stage step goes in `enum class Stage` (core/timeline.h), with its words in
+//   core/phases/stages.cpp. Equations are data (core/equation.h): set their parts, never text.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/equation.h"
+#include "core/phases/canvas.h"
+#include "core/timeline.h"
+
+namespace convstep {
+
+// Everything the timeline computes once: the lesson's grids, by their DESIGN.md names.
+struct Model {
+  Lesson lesson;
+  Geometry geo;
+  Results results;
+  // X and W are the lesson's own; Z before the bias is kept only when there is a bias.
+  Tensor Xp, G, Gd, Gp, Wr, dXp, Z_before_bias, db;
+  bool simple_names = false;     // one sample, one channel in and out: 2-D indices
+  int reach_h = 0, reach_w = 0;  // the extent of dXp that Gp ⋆ Wr reaches
+  double discarded_sum = 0;      // the crop's discarded gradients, and how many cells
+  long long discarded_cells = 0;
+
+  explicit Model(Lesson l);
+  const Tensor& tensor(Grid grid) const;
+  double value(const CellRef& r) const { return tensor(r.grid)(r.n, r.c, r.h, r.w); }
+  std::string name(const CellRef& r) const;  // "Gp[2,3]", or "Gp[0,0,2,3]" for bigger lessons
+};
+
+// An accumulation's loops: cells (outer, a, b), a < rows and b < cols, each the sum of the
+// terms (q, p, r), q < q, p < rows_inner and r < cols_inner. For a gathering phase the result
+// grid's (n, c) slices are the outer loop and its top-left rows × cols cells are (a, b).
+struct BlockShape {
+  int outer = 1, q = 1;
+  int rows = 0, rows_inner = 0, cols = 0, cols_inner = 0;
+  bool sum_step = false;  // a Sum step after each cell's terms: adds the q subtotals
+};
+
+// Term (q, p, r) of cell (outer, a, b).
+struct TermAt {
+  int outer = 0, a = 0, b = 0, q = 0, p = 0, r = 0;
+};
+
+// A step of the accumulation, as the walker found it.
+struct BlockStep {
+  Granularity granularity = Granularity::Term;
+  TermAt at;                  // the cell, and the step's term (q = 0 on whole-cell steps)
+  long long cell = 0;         // in loop order
+  long long term = 0;         // in the cell's (q, p, r) order; a whole-cell step: past the end
+  bool whole_cell = false;    // a Sum, Cell or Block step
+  bool last = false;          // the block's last step
+  bool cell_complete = true;  // no term of the cell is still to come
+  long long cells = 0;        // the block's cells
+  BlockShape shape;
+  Term current;            // the step's term, when it is a Term step
+  CellRef current_target;  // where it adds
+  double sum = 0;          // the cell's terms so far
+  Equation sum_equation;   // "target = terms so far = their values = sum"
+  const Tensor* final_values = nullptr;
+  bool with_result = true;
+};
+
+struct PhaseDef {
+  // ---- Words ----
+  const char* name;              // "dx_gather": as the command line, scripts and files spell it
+  const char* title;             // "∂L/∂X by gathering: Gp ⋆ Wr"
+  const char* explanation;       // a paragraph for students
+  const char* result_name;       // "dX": what the limits' message calls its cells
+  const char* summed_over;       // a Sum step adds the subtotals of the "channels"
+  const char* zero_term_note;    // a term on a structural zero: "This term multiplies ..."
+  const char* unreached_remark;  // a result cell no term reaches: ": no window reaches it, ..."
+
+  // ---- Steps ----
+  std::vector<Stage> (*stages)(const Model&);  // in order; Stage::None is the accumulation
+
+  // ---- The accumulation ----
+  BlockShape (*shape)(const Geometry&);
+  // Term (q, p, r) of cell (outer, a, b) is a structural zero unless row_ok(a, p) and
+  // col_ok(b, r). nullptr: never.
+  bool (*row_ok)(const Model&, int a, int p);
+  bool (*col_ok)(const Model&, int b, int r);
+  // The operands of a term (values are filled in by the walker) and the cell it adds into.
+  // Affine in (q, p, r): each index of the operands and the target is a constant plus
+  // multiples of q, p and r (a window's cells, a kernel's taps), so that the walker can step
+  // through a cell's terms without calling it for each one.
+  Term (*term)(const Geometry&, const TermAt&, CellRef* target);
+  Window (*window)(const Geometry&, const TermAt&);                  // nullptr: none
+  std::optional<CellRef> (*source)(const Geometry&, const TermAt&);  // the cell that stamps
+  // Fills the frame of a step of the accumulation: target, running sum, result, equation.
+  void (*block_step)(const Model&, const PhaseDef&, const BlockStep&, Frame&);
+
+  // ---- The result ----
+  Grid (*result_grid)(Stage);  // the grid shown during `stage`
+  // Its values when complete. nullptr: the model's tensor of that grid.
+  const Tensor& (*final_values)(const Model&, Stage);
+  // Which cell of the accumulation computes a result cell: -1 if none reaches it (it is 0),
+  // nullopt if the phase does not compute that grid. nullptr: it explains no cell.
+  std::optional<long long> (*cell_of)(const Model&, const CellRef&);
+  std::string (*cell_remark)(const Model&, const CellRef&);  // nullptr: none
+
+  // ---- The stage ----
+  // The (n, c) slice of the input-side grids and the output channel o that a frame is on.
+  void (*slices)(const Geometry&, const Frame&, int* n, int* c, int* o);
+  void (*draw)(StageCanvas&);  // lays out the phase's grids and overlays
+};
+
+const PhaseDef& phase_def(Phase p);
+
+// Shared by the phases.
+// The accumulation of a gathering phase: each target cell is the sum of its terms.
+void gather_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame& f);
+Equation describe_stage(const Model& m, Stage stage, std::string* note);  // core/phases/stages.cpp
+void show_complete(const BlockStep& s, Frame& f);  // the result grid complete, every cell done
+// The dX phases' result slot on the stage: dXp filling up, then cropped to dX (dx_gather.cpp).
+void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c);
+
+}  // namespace convstep

@@ -226,8 +226,7 @@ int usable_cores() {
 
 template <typename F>
 void parallel_for(long long count, long long work, F task) {
-  static const int cores = usable_cores();
-  const long long threads = work < kParallelWork ? 1 : std::min<long long>(cores, count);
+  const long long threads = work < kParallelWork ? 1 : std::min<long long>(usable_cores(), count);
   if (threads <= 1) {
     for (long long t = 0; t < count; ++t) task(t);
     return;

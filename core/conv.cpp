@@ -278,25 +278,43 @@ void for_each_chunk(const Geometry& geo, F fn) {
   });
 }
 
-// The columns of output cells first .. first + count − 1. Xp is the padded source: with the
-// geometry's padding already applied.
-RowMatrix im2col(const Tensor& Xp, const Geometry& geo, int n, int group, long long first,
+// A grid read as if padded: cell (y, x) of the padded grid is src(n, c, y − top, x − left), and
+// 0 outside src. im2col reads X as Xp (and G as Gp) this way without building them: at
+// 128×128 each is megabytes of fresh memory, which costs more than the copying.
+struct Padded {
+  const Tensor& src;
+  int top = 0, left = 0;
+};
+
+// The columns of output cells first .. first + count − 1.
+RowMatrix im2col(const Padded& Xp, const Geometry& geo, int n, int group, long long first,
                  long long count) {
-  const int cg = geo.c_per_group();
+  const int cg = geo.c_per_group(), s = geo.stride_w, width = Xp.src.shape.w;
   const ConvAxis R = geo.rows(), C = geo.cols();
   RowMatrix cols(cg * geo.kh * geo.kw, count);
   for (int c = 0; c < cg; ++c)
     for (int u = 0; u < geo.kh; ++u)
       for (int v = 0; v < geo.kw; ++v) {
         double* row = cols.row((c * geo.kh + u) * geo.kw + v).data();
+        // Output column j reads source column x0 + j·s, inside src for j_lo ≤ j < j_hi.
+        const int x0 = C.input_of(0, v) - Xp.left;
+        const int j_lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;
+        const int j_hi = std::max(j_lo, x0 < width ? (width - x0 + s - 1) / s : 0);
         int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
-        for (long long k = 0; k < count;) {
-          // The rest of output row i, copied in one run: Xp[y][x0 + j·s] for consecutive j.
-          const long long run = std::min<long long>(geo.ow - j, count - k);
-          const double* src = &Xp.values[Xp.offset(n, group * cg + c, R.input_of(i, u), 0)];
-          const int x0 = C.input_of(0, v);
-          for (long long t = 0; t < run; ++t) row[k + t] = src[x0 + (j + t) * geo.stride_w];
-          k += run, j = 0, ++i;
+        for (long long k = 0; k < count; k += geo.ow - j, j = 0, ++i) {
+          // The rest of output row i, in one run.
+          const int end = static_cast<int>(std::min<long long>(geo.ow, j + count - k));
+          double* out = row + k - j;  // out[j] is output column j's entry
+          const int y = R.input_of(i, u) - Xp.top;
+          if (y < 0 || y >= Xp.src.shape.h) {
+            std::fill(out + j, out + end, 0.0);
+            continue;
+          }
+          const double* in = &Xp.src.values[Xp.src.offset(n, group * cg + c, y, 0)] + x0;
+          const int lo = std::clamp(j_lo, j, end), hi = std::clamp(j_hi, lo, end);
+          std::fill(out + j, out + lo, 0.0);
+          for (int t = lo; t < hi; ++t) out[t] = in[t * s];
+          std::fill(out + hi, out + end, 0.0);
         }
       }
   return cols;
@@ -326,7 +344,7 @@ auto output_matrix(T& Z, const Geometry& geo, int n, int group) {
 //
 // dW: each chunk sums its own cells' terms; the partial sums are then added in chunk order
 // (samples, then cells), the same order whichever core computed each.
-void im2col_products(const Tensor& Xp, const Geometry& geo, const Tensor& K, Tensor* out,
+void im2col_products(const Padded& Xp, const Geometry& geo, const Tensor& K, Tensor* out,
                      const Tensor& G, Tensor* dW) {
   const int og = geo.cout_per_group(), k = geo.c_per_group() * geo.kh * geo.kw;
   const Chunks chunks(geo);
@@ -358,7 +376,7 @@ void im2col_products(const Tensor& Xp, const Geometry& geo, const Tensor& K, Ten
     }
 }
 
-void correlate(const Tensor& Xp, const Tensor& K, const Geometry& geo, Tensor& out) {
+void correlate(const Padded& Xp, const Tensor& K, const Geometry& geo, Tensor& out) {
   im2col_products(Xp, geo, K, &out, Tensor{}, nullptr);
 }
 
@@ -391,12 +409,12 @@ Geometry gather_geometry(const Geometry& geo, const Shape& map, int out_h, int o
 
 Tensor forward(const Tensor& X, const Tensor& W, const std::vector<double>& bias,
                const Geometry& geo, ForwardMethod method) {
-  const Tensor Xp = pad_input(X, geo);
   Tensor Z(geo.output_shape());
   const int cg = geo.c_per_group(), og = geo.cout_per_group();
   if (method == ForwardMethod::Im2col) {
-    correlate(Xp, W, geo, Z);
+    correlate({X, geo.pad_top, geo.pad_left}, W, geo, Z);
   } else {
+    const Tensor Xp = pad_input(X, geo);
     const ConvAxis rows = geo.rows(), cols = geo.cols();
     for (int n = 0; n < geo.n; ++n)
       for (int o = 0; o < geo.cout; ++o) {
@@ -456,7 +474,7 @@ Tensor correlate_gradient(const Tensor& map, const Tensor& kernel, const Geometr
                           int out_w) {
   Tensor out(Shape{geo.n, geo.c, out_h, out_w});
   const Geometry gather = gather_geometry(geo, map.shape, out_h, out_w);
-  if (gather.oh > 0 && gather.ow > 0) correlate(map, kernel, gather, out);
+  if (gather.oh > 0 && gather.ow > 0) correlate({map}, kernel, gather, out);
   return out;
 }
 
@@ -525,6 +543,26 @@ Tensor grad_padded_input_gather(const Tensor& G, const Tensor& W, const Geometry
   return correlate_gradient(Gp, rotate_weight(W, geo), geo, geo.hp(), geo.wp());
 }
 
+namespace {
+
+// The gather for stride 1, the fast path of compute(): only the cells of dXp inside the
+// padding, which are dX, reading G as Gp (padded by (k − 1)·dil): neither Gp nor dXp is built.
+// The same terms in the same order as grad_padded_input_gather, which with stride 1 reaches
+// every cell.
+Tensor grad_input_gather_stride_one(const Tensor& G, const Tensor& W, const Geometry& geo) {
+  Geometry gather = geo;
+  gather.c = geo.cout, gather.h = geo.oh, gather.w = geo.ow;
+  gather.cout = geo.c, gather.oh = geo.h, gather.ow = geo.w;
+  gather.stride_h = gather.stride_w = 1;
+  Tensor dX(geo.input_shape());
+  const Padded Gp{G, (geo.kh - 1) * geo.dil_h - geo.pad_top,
+                  (geo.kw - 1) * geo.dil_w - geo.pad_left};
+  correlate(Gp, rotate_weight(W, geo), gather, dX);
+  return dX;
+}
+
+}  // namespace
+
 Tensor grad_input(const Tensor& G, const Tensor& W, const Geometry& geo, GradInputMethod method) {
   switch (method) {
     case GradInputMethod::Direct:
@@ -543,13 +581,13 @@ Tensor grad_input(const Tensor& G, const Tensor& W, const Geometry& geo, GradInp
 // ∂L/∂W and ∂L/∂b
 
 Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo, GradWeightMethod method) {
-  const Tensor Xp = pad_input(X, geo);
   Tensor dW(geo.weight_shape());
   const int cg = geo.c_per_group(), og = geo.cout_per_group();
   if (method == GradWeightMethod::Im2col) {
-    im2col_products(Xp, geo, Tensor{}, nullptr, G, &dW);
+    im2col_products({X, geo.pad_top, geo.pad_left}, geo, Tensor{}, nullptr, G, &dW);
     return dW;
   }
+  const Tensor Xp = pad_input(X, geo);
   const ConvAxis rows = geo.rows(), cols = geo.cols();
   for (int o = 0; o < geo.cout; ++o) {
     const int group = o / og;
@@ -594,13 +632,13 @@ Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bia
   const Tensor& upstream = G.shape.count() == 0 ? ones : G;  // not copied: it is megabytes
   Results r{Tensor(geo.output_shape()), {}, Tensor(geo.weight_shape()), grad_bias(upstream)};
   // Z and dW read the same columns of Xp: they are built once for both.
-  im2col_products(pad_input(X, geo), geo, W, &r.Z, upstream, &r.dW);
+  im2col_products({X, geo.pad_top, geo.pad_left}, geo, W, &r.Z, upstream, &r.dW);
   add_bias(r.Z, bias, geo);
   // Without a stride the gather is a plain correlation whose chunks write disjoint cells, so
   // it splits over the cores; with one, Gp is mostly inserted zeros and im2col does less work.
   const bool stride_one = geo.stride_h == 1 && geo.stride_w == 1;
-  r.dX =
-      grad_input(upstream, W, geo, stride_one ? GradInputMethod::Gather : GradInputMethod::Im2col);
+  r.dX = stride_one ? grad_input_gather_stride_one(upstream, W, geo)
+                    : grad_input(upstream, W, geo, GradInputMethod::Im2col);
   return r;
 }
 

@@ -313,7 +313,10 @@ RowMatrix im2col(const Padded& Xp, const Geometry& geo, int n, int group, long l
           const double* in = &Xp.src.values[Xp.src.offset(n, group * cg + c, y, 0)] + x0;
           const int lo = std::clamp(j_lo, j, end), hi = std::clamp(j_hi, lo, end);
           std::fill(out + j, out + lo, 0.0);
-          for (int t = lo; t < hi; ++t) out[t] = in[t * s];
+          if (s == 1)
+            std::copy(in + lo, in + hi, out + lo);  // the common case, as one memcpy
+          else
+            for (int t = lo; t < hi; ++t) out[t] = in[t * s];
           std::fill(out + hi, out + end, 0.0);
         }
       }
@@ -352,7 +355,11 @@ void im2col_products(const Padded& Xp, const Geometry& geo, const Tensor& K, Ten
                                     : 0);
   for_each_chunk(geo, [&](int n, int g, long long first, long long count) {
     const RowMatrix cols = im2col(Xp, geo, n, g, first, count);
-    if (out) {
+    if (out && out->shape.h == geo.oh && out->shape.w == geo.ow) {
+      // The chunk's cells are consecutive in each output channel: the product lands in place.
+      output_matrix(*out, geo, n, g).middleCols(first, count).noalias() =
+          weight_matrix(K, geo, g) * cols;
+    } else if (out) {
       const RowMatrix part = weight_matrix(K, geo, g) * cols;
       for (int o = 0; o < og; ++o) {
         int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);

@@ -245,7 +245,11 @@ void parallel_for(long long count, long long work, F task) {
   };
   {
     std::vector<std::jthread> helpers;
-    for (long long i = 1; i < threads; ++i) helpers.emplace_back(worker);
+    try {
+      for (long long i = 1; i < threads; ++i) helpers.emplace_back(worker);
+    } catch (const std::exception&) {  // std::system_error, std::bad_alloc
+      // No thread to be had (a process limit, too little memory): fewer cores do the work.
+    }
     worker();
   }  // joins the helpers
   if (error) std::rethrow_exception(error);

@@ -619,10 +619,15 @@ Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo, GradWe
 
 std::vector<double> grad_bias(const Tensor& G) {
   std::vector<double> db(G.shape.c, 0.0);
-  for (int n = 0; n < G.shape.n; ++n)
-    for (int o = 0; o < G.shape.c; ++o)
+  // One output channel per task: each db[o] is summed on one thread, samples then cells.
+  parallel_for(G.shape.c, G.shape.count(), [&](long long o) {
+    const int c = static_cast<int>(o);
+    double sum = 0;  // not db[o]: neighbours written by another core share its cache line
+    for (int n = 0; n < G.shape.n; ++n)
       for (int i = 0; i < G.shape.h; ++i)
-        for (int j = 0; j < G.shape.w; ++j) db[o] += G(n, o, i, j);
+        for (int j = 0; j < G.shape.w; ++j) sum += G(n, c, i, j);
+    db[static_cast<std::size_t>(o)] = sum;
+  });
   return db;
 }
 

@@ -1,7 +1,8 @@
 // The timeline and the stage: building a timeline (what every edit costs before the first new
 // frame), frame(k) at the first, middle and last term step of each phase (the same cost
 // wherever k is), and laying out one frame as a scene (build_stage), for the default lesson and
-// 64×64, 256×256 and 1024×1024 inputs with a 3×3 kernel.
+// 64×64, 256×256 and 1024×1024 inputs with a 3×3 kernel; and an edit's latency in the core:
+// one value changed, the timeline rebuilt, the new frame and its stage.
 // Run: build/tests/bench_timeline   (figures go in docs/PERFORMANCE.md, never in assertions)
 #include <benchmark/benchmark.h>
 
@@ -65,7 +66,40 @@ void stage_at(benchmark::State& state, int size) {
   for (auto _ : state) benchmark::DoNotOptimize(build_stage(tl, f, f, 1.0f, options));
 }
 
+// One edit of X, then everything the core does before the new frame can be drawn.
+void edit(benchmark::State& state, const Lesson& original) {
+  Lesson lesson = original;
+  const Timeline first(lesson);
+  const long long k = term_step(first, Phase::Forward, 1);
+  StageOptions options;
+  for (auto _ : state) {
+    lesson.input.values[0] += 1;
+    const Timeline tl(lesson);
+    const Frame f = tl.frame(Phase::Forward, Granularity::Term, k);
+    benchmark::DoNotOptimize(build_stage(tl, f, f, 1.0f, options));
+  }
+}
+
+// 1×8×64×64 into 16 filters of 3×3 with padding 1, random values.
+Lesson channels_lesson() {
+  std::mt19937 rng(13);
+  std::uniform_int_distribution<int> value(-4, 4);
+  Lesson l;
+  l.input = Tensor(Shape{1, 8, 64, 64});
+  l.weight = Tensor(Shape{16, 8, 3, 3});
+  for (Tensor* t : {&l.input, &l.weight})
+    for (double& v : t->values) v = value(rng);
+  l.spec.padding = {PaddingMode::Explicit, 1, 1, 1, 1};
+  return l;
+}
+
 void register_all() {
+  benchmark::RegisterBenchmark("edit/8x64x64_16", [](benchmark::State& s) {
+    edit(s, channels_lesson());
+  })->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("edit/1024x1024", [](benchmark::State& s) {
+    edit(s, big_lesson(1024));
+  })->Unit(benchmark::kMillisecond);
   const char* at[] = {"first", "middle", "last"};
   for (int size : {0, 64, 256, 1024}) {
     benchmark::RegisterBenchmark(("timeline/build/" + size_name(size)).c_str(),

@@ -215,8 +215,6 @@ constexpr long long kChunkBytes = 256LL << 10;
 // tens of microseconds, more than the whole job.
 constexpr long long kParallelWork = 1LL << 18;
 
-// Runs task(t) for 0 ≤ t < count, on every core when `work` multiply-adds are worth it. The
-// tasks must write disjoint data. The first exception a task throws is rethrown here.
 // The cores this process may run on: `taskset -c 0 convstep ...` runs the core on one.
 int usable_cores() {
   cpu_set_t set;
@@ -224,6 +222,8 @@ int usable_cores() {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+// Runs task(t) for 0 ≤ t < count, on every core when `work` multiply-adds are worth it. The
+// tasks must write disjoint data. The first exception a task throws is rethrown here.
 template <typename F>
 void parallel_for(long long count, long long work, F task) {
   const long long threads = work < kParallelWork ? 1 : std::min<long long>(usable_cores(), count);

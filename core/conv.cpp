@@ -1,8 +1,14 @@
 #include "core/conv.h"
 
+#include <sched.h>
+
 #include <Eigen/Core>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "core/format.h"
@@ -195,40 +201,127 @@ Tensor crop_padding(const Tensor& dXp, const Geometry& geo) {
 // ---------------------------------------------------------------------------------------------
 // im2col: for sample n and group g, cols is a row-major matrix with one row per
 // (c', u, v) of the group's kernel and one column per output cell (i, j). The whole matrix
-// would hold kH·kW times the input, so it is built in blocks of output cells, each at most
-// kIm2colBlockBytes (one column at least).
+// would hold kH·kW times the input, so it is built in chunks of output cells, each at most
+// kChunkBytes (one column at least): small enough to stay in a core's L2 cache while the
+// GEMM reads it, and many enough that both cores get work.
+//
+// The chunks are fixed by the geometry alone, never by the number of threads, and each output
+// value is summed by one chunk in one order: the results are the same on any machine's cores.
 
 namespace {
 
-constexpr long long kIm2colBlockBytes = 32LL << 20;
+constexpr long long kChunkBytes = 256LL << 10;
+// Below this many multiply-adds a job runs on the calling thread: starting a thread costs
+// tens of microseconds, more than the whole job.
+constexpr long long kParallelWork = 1LL << 18;
 
-// How many output cells one block of columns holds.
-long long im2col_block_cells(const Geometry& geo) {
-  const long long rows = 1LL * geo.c_per_group() * geo.kh * geo.kw;
-  return std::max(1LL, kIm2colBlockBytes / (rows * static_cast<long long>(sizeof(double))));
+// The cores this process may run on: `taskset -c 0 convstep ...` runs the core on one.
+int usable_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-// Calls fn(first, count) for consecutive blocks of output cells (row-major i·ow + j).
+// Runs task(t) for 0 ≤ t < count, on every core when `work` multiply-adds are worth it. The
+// tasks must write disjoint data. The first exception a task throws is rethrown here.
 template <typename F>
-void for_each_block(const Geometry& geo, F fn) {
-  const long long cells = 1LL * geo.oh * geo.ow, step = im2col_block_cells(geo);
-  for (long long first = 0; first < cells; first += step) fn(first, std::min(step, cells - first));
+void parallel_for(long long count, long long work, F task) {
+  const long long threads = work < kParallelWork ? 1 : std::min<long long>(usable_cores(), count);
+  if (threads <= 1) {
+    for (long long t = 0; t < count; ++t) task(t);
+    return;
+  }
+  std::atomic<long long> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto worker = [&] {
+    try {
+      for (long long t; (t = next++) < count;) task(t);
+    } catch (...) {
+      const std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next = count;  // the others stop after their current task
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    try {
+      for (long long i = 1; i < threads; ++i) helpers.emplace_back(worker);
+    } catch (const std::exception&) {  // std::system_error, std::bad_alloc
+      // No thread to be had (a process limit, too little memory): fewer cores do the work.
+    }
+    worker();
+  }  // joins the helpers
+  if (error) std::rethrow_exception(error);
 }
+
+// The chunks of output cells (row-major i·ow + j) of one (sample, group): how many cells each
+// holds and how many chunks there are.
+struct Chunks {
+  long long cells_per_chunk, count;
+  explicit Chunks(const Geometry& geo) {
+    const long long rows = 1LL * geo.c_per_group() * geo.kh * geo.kw;
+    const long long cells = 1LL * geo.oh * geo.ow;
+    cells_per_chunk = std::max(1LL, kChunkBytes / (rows * static_cast<long long>(sizeof(double))));
+    count = (cells + cells_per_chunk - 1) / cells_per_chunk;
+  }
+  long long first(long long chunk) const { return chunk * cells_per_chunk; }
+  long long size(long long chunk, const Geometry& geo) const {
+    return std::min(cells_per_chunk, 1LL * geo.oh * geo.ow - first(chunk));
+  }
+};
+
+// Calls fn(n, group, first, count) for every chunk of every (sample, group), in parallel.
+template <typename F>
+void for_each_chunk(const Geometry& geo, F fn) {
+  const Chunks chunks(geo);
+  parallel_for(1LL * geo.n * geo.groups * chunks.count, geo.multiply_adds(), [&](long long t) {
+    const long long chunk = t % chunks.count, ng = t / chunks.count;
+    fn(static_cast<int>(ng / geo.groups), static_cast<int>(ng % geo.groups), chunks.first(chunk),
+       chunks.size(chunk, geo));
+  });
+}
+
+// A grid read as if padded: cell (y, x) of the padded grid is src(n, c, y − top, x − left), and
+// 0 outside src. im2col reads X as Xp (and G as Gp) this way without building them: at
+// 128×128 each is megabytes of fresh memory, which costs more than the copying.
+struct Padded {
+  const Tensor& src;
+  int top = 0, left = 0;
+};
 
 // The columns of output cells first .. first + count − 1.
-RowMatrix im2col(const Tensor& Xp, const Geometry& geo, int n, int group, long long first,
+RowMatrix im2col(const Padded& Xp, const Geometry& geo, int n, int group, long long first,
                  long long count) {
-  const int cg = geo.c_per_group();
+  const int cg = geo.c_per_group(), s = geo.stride_w, width = Xp.src.shape.w;
   const ConvAxis R = geo.rows(), C = geo.cols();
   RowMatrix cols(cg * geo.kh * geo.kw, count);
   for (int c = 0; c < cg; ++c)
     for (int u = 0; u < geo.kh; ++u)
       for (int v = 0; v < geo.kw; ++v) {
         double* row = cols.row((c * geo.kh + u) * geo.kw + v).data();
+        // Output column j reads source column x0 + j·s, inside src for j_lo ≤ j < j_hi.
+        const int x0 = C.input_of(0, v) - Xp.left;
+        const int j_lo = x0 >= 0 ? 0 : (-x0 + s - 1) / s;
+        const int j_hi = std::max(j_lo, x0 < width ? (width - x0 + s - 1) / s : 0);
         int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
-        for (long long k = 0; k < count; ++k) {
-          row[k] = Xp(n, group * cg + c, R.input_of(i, u), C.input_of(j, v));
-          if (++j == geo.ow) j = 0, ++i;
+        for (long long k = 0; k < count; k += geo.ow - j, j = 0, ++i) {
+          // The rest of output row i, in one run.
+          const int end = static_cast<int>(std::min<long long>(geo.ow, j + count - k));
+          double* out = row + k - j;  // out[j] is output column j's entry
+          const int y = R.input_of(i, u) - Xp.top;
+          if (y < 0 || y >= Xp.src.shape.h) {
+            std::fill(out + j, out + end, 0.0);
+            continue;
+          }
+          const double* in = &Xp.src.values[Xp.src.offset(n, group * cg + c, y, 0)] + x0;
+          const int lo = std::clamp(j_lo, j, end), hi = std::clamp(j_hi, lo, end);
+          std::fill(out + j, out + lo, 0.0);
+          if (s == 1)
+            std::copy(in + lo, in + hi, out + lo);  // the common case, as one memcpy
+          else
+            for (int t = lo; t < hi; ++t) out[t] = in[t * s];
+          std::fill(out + hi, out + end, 0.0);
         }
       }
   return cols;
@@ -248,6 +341,78 @@ auto output_matrix(T& Z, const Geometry& geo, int n, int group) {
   return Eigen::Map<M>(Z.values.data() + Z.offset(n, group * og, 0, 0), og, geo.oh * geo.ow);
 }
 
+// The products of the im2col method over each chunk of columns: out = K·cols when `out` is
+// given, dW = Σ G·colsᵀ when `dW` is given. Building the columns costs about as much as one
+// product, so compute() builds them once for both.
+//
+// out[n][o][i][j] = Σ_{c,u,v} Xp[n][g·cg + c][i·s + u·dil][j·s + v·dil] · K[o][c][u][v] for the
+// geometry's output cells (i < oh, j < ow). `out` may be larger than oh × ow (the gather's
+// dXp): the cells past that are left alone.
+//
+// dW: each chunk sums its own cells' terms; the partial sums are then added in chunk order
+// (samples, then cells), the same order whichever core computed each.
+void im2col_products(const Padded& Xp, const Geometry& geo, const Tensor& K, Tensor* out,
+                     const Tensor& G, Tensor* dW) {
+  const int og = geo.cout_per_group(), k = geo.c_per_group() * geo.kh * geo.kw;
+  const Chunks chunks(geo);
+  std::vector<RowMatrix> partial(dW ? static_cast<std::size_t>(geo.n * geo.groups * chunks.count)
+                                    : 0);
+  for_each_chunk(geo, [&](int n, int g, long long first, long long count) {
+    const RowMatrix cols = im2col(Xp, geo, n, g, first, count);
+    if (out && out->shape.h == geo.oh && out->shape.w == geo.ow) {
+      // The chunk's cells are consecutive in each output channel: the product lands in place.
+      output_matrix(*out, geo, n, g).middleCols(first, count).noalias() =
+          weight_matrix(K, geo, g) * cols;
+    } else if (out) {
+      const RowMatrix part = weight_matrix(K, geo, g) * cols;
+      for (int o = 0; o < og; ++o) {
+        int i = static_cast<int>(first / geo.ow), j = static_cast<int>(first % geo.ow);
+        for (long long t = 0; t < count; ++t) {
+          (*out)(n, g * og + o, i, j) = part(o, t);
+          if (++j == geo.ow) j = 0, ++i;
+        }
+      }
+    }
+    if (dW) {
+      const long long chunk = first / chunks.cells_per_chunk;
+      partial[static_cast<std::size_t>((1LL * g * geo.n + n) * chunks.count + chunk)].noalias() =
+          output_matrix(G, geo, n, g).middleCols(first, count) * cols.transpose();
+    }
+  });
+  if (dW)
+    for (int g = 0; g < geo.groups; ++g) {
+      Eigen::Map<RowMatrix> dW_g(dW->values.data() + static_cast<std::size_t>(g) * og * k, og, k);
+      for (long long t = 0; t < geo.n * chunks.count; ++t)
+        dW_g += partial[static_cast<std::size_t>(g * geo.n * chunks.count + t)];
+    }
+}
+
+void correlate(const Padded& Xp, const Tensor& K, const Geometry& geo, Tensor& out) {
+  im2col_products(Xp, geo, K, &out, Tensor{}, nullptr);
+}
+
+void add_bias(Tensor& Z, const std::vector<double>& bias, const Geometry& geo) {
+  if (!bias.empty())
+    for (int n = 0; n < geo.n; ++n)
+      for (int o = 0; o < geo.cout; ++o)
+        for (int i = 0; i < geo.oh; ++i)
+          for (int j = 0; j < geo.ow; ++j) Z(n, o, i, j) += bias[o];
+}
+
+// The correlation grad_padded_input_gather computes, written as a convolution geometry: Gp
+// (Cout channels, no further padding) correlated with Wr (C output channels) at stride 1 and
+// the kernel's dilation, over the `out_h` × `out_w` cells that it reaches.
+Geometry gather_geometry(const Geometry& geo, const Shape& map, int out_h, int out_w) {
+  Geometry g = geo;
+  g.c = map.c, g.h = map.h, g.w = map.w;
+  g.cout = geo.c;
+  g.stride_h = g.stride_w = 1;
+  g.pad_top = g.pad_bottom = g.pad_left = g.pad_right = 0;
+  g.oh = std::min(out_h, map.h - geo.span_h() + 1);
+  g.ow = std::min(out_w, map.w - geo.span_w() + 1);
+  return g;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -255,19 +420,12 @@ auto output_matrix(T& Z, const Geometry& geo, int n, int group) {
 
 Tensor forward(const Tensor& X, const Tensor& W, const std::vector<double>& bias,
                const Geometry& geo, ForwardMethod method) {
-  const Tensor Xp = pad_input(X, geo);
   Tensor Z(geo.output_shape());
   const int cg = geo.c_per_group(), og = geo.cout_per_group();
   if (method == ForwardMethod::Im2col) {
-    for (int n = 0; n < geo.n; ++n)
-      for (int g = 0; g < geo.groups; ++g) {
-        auto Zg = output_matrix(Z, geo, n, g);
-        for_each_block(geo, [&](long long first, long long count) {
-          Zg.middleCols(first, count).noalias() =
-              weight_matrix(W, geo, g) * im2col(Xp, geo, n, g, first, count);
-        });
-      }
+    correlate({X, geo.pad_top, geo.pad_left}, W, geo, Z);
   } else {
+    const Tensor Xp = pad_input(X, geo);
     const ConvAxis rows = geo.rows(), cols = geo.cols();
     for (int n = 0; n < geo.n; ++n)
       for (int o = 0; o < geo.cout; ++o) {
@@ -284,11 +442,7 @@ Tensor forward(const Tensor& X, const Tensor& W, const std::vector<double>& bias
           }
       }
   }
-  if (!bias.empty())
-    for (int n = 0; n < geo.n; ++n)
-      for (int o = 0; o < geo.cout; ++o)
-        for (int i = 0; i < geo.oh; ++i)
-          for (int j = 0; j < geo.ow; ++j) Z(n, o, i, j) += bias[o];
+  add_bias(Z, bias, geo);
   return Z;
 }
 
@@ -325,27 +479,13 @@ Tensor grad_input_direct(const Tensor& G, const Tensor& W, const Geometry& geo) 
 
 // Correlates each sample of `map` (Cout channels) with `kernel` laid out like Wr
 // ([C][Cout/groups][kh][kw]) using the kernel's dilation, into a tensor of `out_h` × `out_w`.
-// Rows and columns past the correlation's valid extent stay 0.
+// Rows and columns past the correlation's valid extent stay 0. Each value sums its terms in
+// the order (o, u, v), as the gather's equations list them.
 Tensor correlate_gradient(const Tensor& map, const Tensor& kernel, const Geometry& geo, int out_h,
                           int out_w) {
   Tensor out(Shape{geo.n, geo.c, out_h, out_w});
-  const int valid_h = std::min(out_h, map.shape.h - geo.span_h() + 1);
-  const int valid_w = std::min(out_w, map.shape.w - geo.span_w() + 1);
-  const int cg = geo.c_per_group(), og = geo.cout_per_group();
-  for (int n = 0; n < geo.n; ++n)
-    for (int c = 0; c < geo.c; ++c) {
-      const int group = c / cg;
-      for (int y = 0; y < valid_h; ++y)
-        for (int x = 0; x < valid_w; ++x) {
-          double sum = 0;
-          for (int o = 0; o < og; ++o)
-            for (int u = 0; u < geo.kh; ++u)
-              for (int v = 0; v < geo.kw; ++v)
-                sum += map(n, group * og + o, y + u * geo.dil_h, x + v * geo.dil_w) *
-                       kernel(c, o, u, v);
-          out(n, c, y, x) = sum;
-        }
-    }
+  const Geometry gather = gather_geometry(geo, map.shape, out_h, out_w);
+  if (gather.oh > 0 && gather.ow > 0) correlate({map}, kernel, gather, out);
   return out;
 }
 
@@ -369,13 +509,18 @@ Tensor grad_padded_input_scatter(const Tensor& G, const Tensor& W, const Geometr
   return dXp;
 }
 
+// col2im adds overlapping windows onto the same cells, so the chunks of one (sample, group) run
+// in order on one thread; the (sample, group) pairs write disjoint channels and run in parallel.
 Tensor grad_padded_input_im2col(const Tensor& G, const Tensor& W, const Geometry& geo) {
   Tensor dXp(geo.padded_input_shape());
   const int cg = geo.c_per_group();
   const ConvAxis rows = geo.rows(), cols = geo.cols();
-  for (int n = 0; n < geo.n; ++n)
-    for (int g = 0; g < geo.groups; ++g)
-      for_each_block(geo, [&](long long first, long long count) {
+  const Chunks chunks(geo);
+  parallel_for(1LL * geo.n * geo.groups, geo.multiply_adds(), [&](long long ng) {
+    const int n = static_cast<int>(ng / geo.groups), g = static_cast<int>(ng % geo.groups);
+    for (long long chunk = 0; chunk < chunks.count; ++chunk) {
+      const long long first = chunks.first(chunk), count = chunks.size(chunk, geo);
+      {
         const RowMatrix dcols = weight_matrix(W, geo, g).transpose() *
                                 output_matrix(G, geo, n, g).middleCols(first, count);
         // col2im: add each column entry back onto the Xp cell it was read from.
@@ -389,16 +534,45 @@ Tensor grad_padded_input_im2col(const Tensor& G, const Tensor& W, const Geometry
                 if (++j == geo.ow) j = 0, ++i;
               }
             }
-      });
+      }
+    }
+  });
   return dXp;
 }
 
 }  // namespace
 
 Tensor grad_padded_input_gather(const Tensor& G, const Tensor& W, const Geometry& geo) {
-  const Tensor Gp = pad_gradient(dilate_by_stride(G, geo), geo);
+  // Gp in one pass: Gd is never held (at 128×128 each of these grids is megabytes).
+  Tensor Gp(geo.gp_shape());
+  const int top = (geo.kh - 1) * geo.dil_h, left = (geo.kw - 1) * geo.dil_w;
+  for (int n = 0; n < geo.n; ++n)
+    for (int o = 0; o < geo.cout; ++o)
+      for (int i = 0; i < geo.oh; ++i)
+        for (int j = 0; j < geo.ow; ++j)
+          Gp(n, o, top + i * geo.stride_h, left + j * geo.stride_w) = G(n, o, i, j);
   return correlate_gradient(Gp, rotate_weight(W, geo), geo, geo.hp(), geo.wp());
 }
+
+namespace {
+
+// The gather for stride 1, the fast path of compute(): only the cells of dXp inside the
+// padding, which are dX, reading G as Gp (padded by (k − 1)·dil): neither Gp nor dXp is built.
+// The same terms in the same order as grad_padded_input_gather, which with stride 1 reaches
+// every cell.
+Tensor grad_input_gather_stride_one(const Tensor& G, const Tensor& W, const Geometry& geo) {
+  Geometry gather = geo;
+  gather.c = geo.cout, gather.h = geo.oh, gather.w = geo.ow;
+  gather.cout = geo.c, gather.oh = geo.h, gather.ow = geo.w;
+  gather.stride_h = gather.stride_w = 1;
+  Tensor dX(geo.input_shape());
+  const Padded Gp{G, (geo.kh - 1) * geo.dil_h - geo.pad_top,
+                  (geo.kw - 1) * geo.dil_w - geo.pad_left};
+  correlate(Gp, rotate_weight(W, geo), gather, dX);
+  return dX;
+}
+
+}  // namespace
 
 Tensor grad_input(const Tensor& G, const Tensor& W, const Geometry& geo, GradInputMethod method) {
   switch (method) {
@@ -418,21 +592,13 @@ Tensor grad_input(const Tensor& G, const Tensor& W, const Geometry& geo, GradInp
 // ∂L/∂W and ∂L/∂b
 
 Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo, GradWeightMethod method) {
-  const Tensor Xp = pad_input(X, geo);
   Tensor dW(geo.weight_shape());
   const int cg = geo.c_per_group(), og = geo.cout_per_group();
   if (method == GradWeightMethod::Im2col) {
-    for (int g = 0; g < geo.groups; ++g) {
-      const int k = cg * geo.kh * geo.kw;
-      Eigen::Map<RowMatrix> dW_g(dW.values.data() + static_cast<std::size_t>(g) * og * k, og, k);
-      for (int n = 0; n < geo.n; ++n)
-        for_each_block(geo, [&](long long first, long long count) {
-          dW_g.noalias() += output_matrix(G, geo, n, g).middleCols(first, count) *
-                            im2col(Xp, geo, n, g, first, count).transpose();
-        });
-    }
+    im2col_products({X, geo.pad_top, geo.pad_left}, geo, Tensor{}, nullptr, G, &dW);
     return dW;
   }
+  const Tensor Xp = pad_input(X, geo);
   const ConvAxis rows = geo.rows(), cols = geo.cols();
   for (int o = 0; o < geo.cout; ++o) {
     const int group = o / og;
@@ -453,10 +619,15 @@ Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo, GradWe
 
 std::vector<double> grad_bias(const Tensor& G) {
   std::vector<double> db(G.shape.c, 0.0);
-  for (int n = 0; n < G.shape.n; ++n)
-    for (int o = 0; o < G.shape.c; ++o)
+  // One output channel per task: each db[o] is summed on one thread, samples then cells.
+  parallel_for(G.shape.c, G.shape.count(), [&](long long o) {
+    const int c = static_cast<int>(o);
+    double sum = 0;  // not db[o]: neighbours written by another core share its cache line
+    for (int n = 0; n < G.shape.n; ++n)
       for (int i = 0; i < G.shape.h; ++i)
-        for (int j = 0; j < G.shape.w; ++j) db[o] += G(n, o, i, j);
+        for (int j = 0; j < G.shape.w; ++j) sum += G(n, c, i, j);
+    db[static_cast<std::size_t>(o)] = sum;
+  });
   return db;
 }
 
@@ -473,9 +644,18 @@ Tensor upstream_or_ones(const Tensor& G, const Geometry& geo) {
 
 Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bias, const Tensor& G,
                 const Geometry& geo) {
-  const Tensor upstream = upstream_or_ones(G, geo);
-  return Results{forward(X, W, bias, geo), grad_input(upstream, W, geo),
-                 grad_weight(X, upstream, geo), grad_bias(upstream)};
+  const Tensor ones = G.shape.count() == 0 ? ones_like_output(geo) : Tensor{};
+  const Tensor& upstream = G.shape.count() == 0 ? ones : G;  // not copied: it is megabytes
+  Results r{Tensor(geo.output_shape()), {}, Tensor(geo.weight_shape()), grad_bias(upstream)};
+  // Z and dW read the same columns of Xp: they are built once for both.
+  im2col_products({X, geo.pad_top, geo.pad_left}, geo, W, &r.Z, upstream, &r.dW);
+  add_bias(r.Z, bias, geo);
+  // Without a stride the gather is a plain correlation whose chunks write disjoint cells, so
+  // it splits over the cores; with one, Gp is mostly inserted zeros and im2col does less work.
+  const bool stride_one = geo.stride_h == 1 && geo.stride_w == 1;
+  r.dX = stride_one ? grad_input_gather_stride_one(upstream, W, geo)
+                    : grad_input(upstream, W, geo, GradInputMethod::Im2col);
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------

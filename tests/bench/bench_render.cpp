@@ -1,6 +1,8 @@
 // Frames per second of the whole app (panels and stage), rendered through EGL with no vsync
-// at 1600×900 under Mesa's software renderer, while the playback animates.
-// Run: build/tests/bench_render   (figures go in the closing notes, never in assertions)
+// at 1600×900 under Mesa's software renderer, while the playback animates: the default lesson
+// and 64×64, 128×128, 256×256 and 1024×1024 inputs with a 3×3 kernel.
+// Run: build/tests/bench_render --benchmark_min_time=3   (figures go in docs/PERFORMANCE.md,
+// never in assertions; ctest runs it once as a smoke test)
 #include <backends/imgui_impl_opengl3.h>
 #include <benchmark/benchmark.h>
 #include <imgui.h>
@@ -24,9 +26,10 @@ class NullHost : public ScriptHost {
   void quit() override {}
 };
 
-std::string big_lesson_file() {
-  const std::string path = std::filesystem::temp_directory_path() / "convstep-bench-128.json";
-  save_lesson(big_lesson_128(), path);
+std::string big_lesson_file(int size) {
+  const std::string path =
+      std::filesystem::temp_directory_path() / ("convstep-bench-" + std::to_string(size) + ".json");
+  save_lesson(big_lesson(size), path);
   return path;
 }
 
@@ -77,12 +80,18 @@ void seed_lesson(benchmark::State& state) {
   frames(state, std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json",
          Phase::DxGather);
 }
-void input_128(benchmark::State& state) {
-  frames(state, big_lesson_file(), Phase::Forward);
+void big_input(benchmark::State& state) {
+  frames(state, big_lesson_file(static_cast<int>(state.range(0))), Phase::Forward);
 }
 
-BENCHMARK(seed_lesson)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
-BENCHMARK(input_128)->Unit(benchmark::kMillisecond)->MinTime(3)->UseRealTime();
+BENCHMARK(seed_lesson)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(big_input)
+    ->Arg(64)
+    ->Arg(128)
+    ->Arg(256)
+    ->Arg(1024)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace convstep

@@ -1,39 +1,121 @@
-// frame(k) costs the same wherever k is: first, middle and last term step of each phase of a
-// 128×128 input with a 3×3 kernel. Run: build/tests/bench_timeline
+// The timeline and the stage: building a timeline (what every edit costs before the first new
+// frame), frame(k) at the first, middle and last term step of each phase (the same cost
+// wherever k is), and laying out one frame as a scene (build_stage), for the default lesson and
+// 64×64, 256×256 and 1024×1024 inputs with a 3×3 kernel; and an edit's latency in the core:
+// one value changed, the timeline rebuilt, the new frame and its stage.
+// Run: build/tests/bench_timeline   (figures go in docs/PERFORMANCE.md, never in assertions)
 #include <benchmark/benchmark.h>
 
+#include <map>
+
+#include "core/stage.h"
 #include "core/timeline.h"
 #include "tests/bench/big_lesson.h"
 
 namespace convstep {
 namespace {
 
-const Timeline& big_lesson() {
-  static const Timeline timeline(big_lesson_128());
-  return timeline;
+const int kSizes[] = {0, 64, 128, 256, 1024};  // 0: the default lesson
+
+std::string size_name(int size) {
+  return size == 0 ? "default" : std::to_string(size) + "x" + std::to_string(size);
 }
 
-void frame_at(benchmark::State& state, Phase phase, int where) {
-  const Timeline& tl = big_lesson();
+Lesson lesson_of(int size) {
+  return size == 0
+             ? load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json")
+             : big_lesson(size);
+}
+
+// Built on first use and kept: the 1024×1024 timeline takes a while.
+const Timeline& timeline_of(int size) {
+  static std::map<int, Timeline> timelines;
+  auto it = timelines.find(size);
+  if (it == timelines.end()) it = timelines.emplace(size, Timeline(lesson_of(size))).first;
+  return it->second;
+}
+
+void build_timeline(benchmark::State& state, int size) {
+  const Lesson lesson = lesson_of(size);
+  for (auto _ : state) benchmark::DoNotOptimize(Timeline(lesson));
+}
+
+// The first, middle (where = 1) or last term step of a phase.
+long long term_step(const Timeline& tl, Phase phase, int where) {
   const long long count = tl.count(phase, Granularity::Term);
   // The first and last *term* steps: phases begin and end with stages (pad, crop, ...).
   long long k = where == 1 ? count / 2 : where == 0 ? 0 : count - 1;
   const long long direction = where == 0 ? 1 : -1;
   while (tl.frame(phase, Granularity::Term, k, false, false).kind != StepKind::Term) k += direction;
+  return k;
+}
+
+void frame_at(benchmark::State& state, int size, Phase phase, int where) {
+  const Timeline& tl = timeline_of(size);
+  const long long k = term_step(tl, phase, where);
   for (auto _ : state) benchmark::DoNotOptimize(tl.frame(phase, Granularity::Term, k));
   state.SetLabel(std::string(phase_name(phase)) + " k=" + std::to_string(k) + " of " +
-                 std::to_string(count));
+                 std::to_string(tl.count(phase, Granularity::Term)));
+}
+
+// One still picture of the middle term step of the forward phase, at the app's stage size.
+void stage_at(benchmark::State& state, int size) {
+  const Timeline& tl = timeline_of(size);
+  const Frame f = tl.frame(Phase::Forward, Granularity::Term, term_step(tl, Phase::Forward, 1));
+  StageOptions options;
+  for (auto _ : state) benchmark::DoNotOptimize(build_stage(tl, f, f, 1.0f, options));
+}
+
+// One edit of X, then everything the core does before the new frame can be drawn.
+void edit(benchmark::State& state, const Lesson& original) {
+  Lesson lesson = original;
+  const Timeline first(lesson);
+  const long long k = term_step(first, Phase::Forward, 1);
+  StageOptions options;
+  for (auto _ : state) {
+    lesson.input.values[0] += 1;
+    const Timeline tl(lesson);
+    const Frame f = tl.frame(Phase::Forward, Granularity::Term, k);
+    benchmark::DoNotOptimize(build_stage(tl, f, f, 1.0f, options));
+  }
+}
+
+// 1×8×64×64 into 16 filters of 3×3 with padding 1, random values.
+Lesson channels_lesson() {
+  std::mt19937 rng(13);
+  std::uniform_int_distribution<int> value(-4, 4);
+  Lesson l;
+  l.input = Tensor(Shape{1, 8, 64, 64});
+  l.weight = Tensor(Shape{16, 8, 3, 3});
+  for (Tensor* t : {&l.input, &l.weight})
+    for (double& v : t->values) v = value(rng);
+  l.spec.padding = {PaddingMode::Explicit, 1, 1, 1, 1};
+  return l;
 }
 
 void register_all() {
-  for (Phase p : kAllPhases)
-    for (int where : {0, 1, 2}) {
-      const char* at[] = {"first", "middle", "last"};
-      benchmark::RegisterBenchmark(
-          (std::string("frame/") + phase_name(p) + "/" + at[where]).c_str(),
-          [p, where](benchmark::State& s) { frame_at(s, p, where); })
-          ->Unit(benchmark::kMicrosecond);
-    }
+  benchmark::RegisterBenchmark("edit/8x64x64_16", [](benchmark::State& s) {
+    edit(s, channels_lesson());
+  })->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("edit/1024x1024", [](benchmark::State& s) {
+    edit(s, big_lesson(1024));
+  })->Unit(benchmark::kMillisecond);
+  const char* at[] = {"first", "middle", "last"};
+  for (int size : {0, 64, 256, 1024}) {
+    benchmark::RegisterBenchmark(("timeline/build/" + size_name(size)).c_str(),
+                                 [size](benchmark::State& s) { build_timeline(s, size); })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("stage/build/" + size_name(size)).c_str(),
+                                 [size](benchmark::State& s) { stage_at(s, size); })
+        ->Unit(benchmark::kMicrosecond);
+  }
+  for (int size : kSizes)
+    for (Phase p : kAllPhases)
+      for (int where : {0, 1, 2})
+        benchmark::RegisterBenchmark(
+            ("frame/" + size_name(size) + "/" + phase_name(p) + "/" + at[where]).c_str(),
+            [size, p, where](benchmark::State& s) { frame_at(s, size, p, where); })
+            ->Unit(benchmark::kMicrosecond);
 }
 
 const int registered = (register_all(), 0);

@@ -2,6 +2,7 @@
 // hand arithmetic, the methods against each other, the adjoint identity and finite differences.
 // (PyTorch itself is checked live in tests/parity.)
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <random>
@@ -249,8 +250,13 @@ TEST(Methods, AgreeOnAThousandRandomConfigurations) {
     const Tensor dX = grad_input(r.G, r.W, r.geo, GradInputMethod::Direct);
     for (auto m : {GradInputMethod::Gather, GradInputMethod::Scatter, GradInputMethod::Im2col})
       ASSERT_TRUE(Near(grad_input(r.G, r.W, r.geo, m), dX, 1e-12)) << "method " << int(m);
-    ASSERT_TRUE(Near(grad_weight(r.X, r.G, r.geo, GradWeightMethod::Im2col),
-                     grad_weight(r.X, r.G, r.geo, GradWeightMethod::Direct), 1e-12));
+    const Tensor dW = grad_weight(r.X, r.G, r.geo, GradWeightMethod::Direct);
+    ASSERT_TRUE(Near(grad_weight(r.X, r.G, r.geo, GradWeightMethod::Im2col), dW, 1e-12));
+    // The fast path the app and the command line use.
+    const Results fast = compute(r.X, r.W, r.bias, r.G, r.geo);
+    ASSERT_TRUE(Near(fast.Z, Z, 1e-12));
+    ASSERT_TRUE(Near(fast.dX, dX, 1e-12));
+    ASSERT_TRUE(Near(fast.dW, dW, 1e-12));
     strided += r.geo.stride_h > 1 || r.geo.stride_w > 1;
     dilated += r.geo.dil_h > 1 || r.geo.dil_w > 1;
     grouped += r.geo.groups > 1;
@@ -265,10 +271,10 @@ TEST(Methods, AgreeOnAThousandRandomConfigurations) {
   EXPECT_GT(uncovered, 100);
 }
 
-// im2col works in blocks of output cells, at most 32 MB of columns each. With 64 channels per
-// group and an 8×8 kernel a column has 4096 rows, so a block holds 1024 cells: this lesson's
-// 51×44 outputs take three blocks, the last one cut short. The results still agree with the
-// direct sums.
+// im2col works in chunks of output cells, at most 256 KB of columns each, shared out among the
+// cores. With 64 channels per group and an 8×8 kernel a column has 4096 rows, so a chunk holds
+// 8 cells: this lesson's 51×44 outputs take 281 chunks, the last one cut short. The results
+// still agree with the direct sums.
 TEST(Methods, Im2colAgreesAcrossBlocks) {
   std::mt19937 rng(8);
   std::uniform_int_distribution<int> value(-3, 3);
@@ -288,6 +294,53 @@ TEST(Methods, Im2colAgreesAcrossBlocks) {
                    grad_input(G, W, geo, GradInputMethod::Direct), 1e-12));
   EXPECT_TRUE(Near(grad_weight(X, G, geo, GradWeightMethod::Im2col),
                    grad_weight(X, G, geo, GradWeightMethod::Direct), 1e-12));
+}
+
+// compute() splits large lessons over the cores in chunks that the geometry alone fixes: on one
+// core it gives the same bits as on all of them, and the same numbers as the direct sums. Each
+// lesson here takes several chunks (a chunk holds 32768 / (C/groups·kH·kW) output cells), with
+// a batch, groups, dilation, uneven padding, and with and without a stride (Z and dW share
+// their columns; dX is gathered without a stride and scattered by im2col with one).
+TEST(Methods, ComputeGivesTheSameBitsOnOneCoreAsOnAll) {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<double> value(-1, 1);
+  for (int stride : {1, 2}) {
+    SCOPED_TRACE("stride " + std::to_string(stride));
+    ConvSpec spec;
+    spec.groups = 2;
+    spec.dil_h = 2;
+    spec.stride_h = spec.stride_w = stride;
+    spec.padding = {PaddingMode::Explicit, 1, 0, 2, 1};
+    Tensor X(Shape{2, 8, 120, 100}), W(Shape{6, 4, 3, 3});
+    for (double& v : X.values) v = value(rng);
+    for (double& v : W.values) v = value(rng);
+    const std::vector<double> bias = {0.5, -1, 2, 0, 0.25, 3};
+    const Geometry geo = resolve(spec, X.shape, W.shape);
+    ASSERT_GT(1LL * geo.oh * geo.ow, 3 * 32768 / (4 * 3 * 3));  // more than three chunks
+    Tensor G(geo.output_shape());
+    for (double& v : G.values) v = value(rng);
+
+    const Results all = compute(X, W, bias, G, geo);
+    cpu_set_t every, one;
+    ASSERT_EQ(sched_getaffinity(0, sizeof every, &every), 0);
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &every)) {
+        CPU_SET(cpu, &one);
+        break;
+      }
+    ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+    const Results single = compute(X, W, bias, G, geo);
+    ASSERT_EQ(sched_setaffinity(0, sizeof every, &every), 0);
+
+    EXPECT_TRUE(all.Z == single.Z) << "max |difference| " << max_abs_diff(all.Z, single.Z);
+    EXPECT_TRUE(all.dX == single.dX) << "max |difference| " << max_abs_diff(all.dX, single.dX);
+    EXPECT_TRUE(all.dW == single.dW) << "max |difference| " << max_abs_diff(all.dW, single.dW);
+    EXPECT_EQ(all.db, single.db);
+    EXPECT_TRUE(Near(all.Z, forward(X, W, bias, geo, ForwardMethod::Direct), 1e-12));
+    EXPECT_TRUE(Near(all.dX, grad_input(G, W, geo, GradInputMethod::Direct), 1e-12));
+    EXPECT_TRUE(Near(all.dW, grad_weight(X, G, geo, GradWeightMethod::Direct), 1e-12));
+  }
 }
 
 // ⟨conv(X, W), G⟩ = ⟨X, grad_input(G, W)⟩ = ⟨W, grad_weight(X, G)⟩ (without bias).

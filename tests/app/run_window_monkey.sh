@@ -30,7 +30,9 @@ fi
 fail=0
 reached=""
 for seed in "$@"; do
-  rm -rf "$XDG_STATE_HOME"
+  # Each seed starts from nothing, settings included, so that the line printed to reproduce a
+  # failure replays it exactly (a run left in classroom mode would change the next one).
+  rm -rf "$XDG_STATE_HOME" "$XDG_CONFIG_HOME"
   if [ "$lesson" = default ]; then
     # Unsaved edits left by an earlier session: the run starts with the offer to restore them.
     printf 'edit W[0][0] 7\nwait 20\nquit\n' > leave-edits.txt

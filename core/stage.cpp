@@ -618,84 +618,107 @@ class StageBuilder final : public StageCanvas {
     return to_.result.shape.count() > 0 ? to_.result : tl_.tensor(grid);
   }
 
-  // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
+  // Each mistake beside the right answer, one row each: for every result the mistake touches
+  // (dW, dX or both), the right grid and the wrong one, differing cells framed in vermillion,
+  // and the explanation to their right, wrapped and never cut.
   void pitfall_view() {
     text(kMargin, 34, "Classic mistakes beside the right answer", 30, pal_.ink, Font::SansBold,
          Align::Left, TextRole::Title);
-    const Results& right = tl_.results();
     const float top = 80, row_h = (o_.height - top - 20) / o_.pitfalls.size();
     float y = top;
     for (Pitfall p : o_.pitfalls) {
-      const PitfallResult& wrong = tl_.pitfall(p);
-      const bool about_dw = p == Pitfall::ConvolutionConvention;
-      const Tensor& good = about_dw ? right.dW : right.dX;
-      const Tensor& bad = about_dw ? wrong.dW : wrong.dX;
-      const char* name = about_dw ? "dW" : "dX";
-      text(kMargin, y + 14, pitfall_name(p), 20, kRoleDiff, Font::SansBold, Align::Left,
-           TextRole::Pitfall);
-      const float label = 40;
-      const int rows = std::max(good.shape.h, std::max(bad.shape.h, 1));
-      const std::string right_label = std::string(name) + " right";
-      const std::string wrong_label = std::string(name) + " " + pitfall_name(p);
-      label_size_ = 16;
-      // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
-      const float label_w1 = (columns(right_label) + 6) * label_size_ * 0.62f;
-      const float label_w2 = (columns(wrong_label) + 6) * label_size_ * 0.62f;
-      cell_ = std::clamp(std::min((row_h - label - 30) / rows,
-                                  (o_.width * 0.5f) / (good.shape.w + bad.shape.w + 2)),
-                         4.0f, 48.0f);
-      const float w1 = std::max(good.shape.w * cell_, label_w1),
-                  w2 = std::max(bad.shape.w * cell_, label_w2);
-      const float grid_top = y + label + 12;
-      Slot left{about_dw ? Grid::dW : Grid::dX,
-                0,
-                0,
-                rows,
-                good.shape.w,
-                "",
-                {kMargin + (w1 - good.shape.w * cell_) / 2, grid_top, good.shape.w * cell_,
-                 rows * cell_}};
-      SceneGrid& g1 = add_grid(left, left.grid, good, 0, 0, right_label);
-      g1.copy = GridCopy::Right;
-      if (bad.shape.count() > 0) {
-        Slot r{left.grid,
-               0,
-               0,
-               rows,
-               bad.shape.w,
-               "",
-               {kMargin + w1 + cell_ + (w2 - bad.shape.w * cell_) / 2, grid_top,
-                bad.shape.w * cell_, rows * cell_}};
-        SceneGrid& g2 = add_grid(r, r.grid, bad, 0, 0, wrong_label, &good);
-        g2.copy = GridCopy::Mistake, g2.pitfall = p;
-        if (bad.shape == good.shape)
-          for (const SceneCell& c : g2.cells)
-            if (std::fabs(c.value - good(0, 0, c.row, c.col)) > 1e-9)
-              frame_rect(scaled(c.rect, 0.9f), kRoleDiff, std::max(2.0f, cell_ * 0.08f),
-                         FrameRole::Diff);
-      }
-      // The explanation, wrapped by hand to the space right of the grids.
-      const float tx = kMargin + w1 + cell_ + w2 + 30;
-      const std::size_t per_line =
-          static_cast<std::size_t>(std::max(20.0f, (o_.width - tx - kMargin) / (15 * 0.55f)));
-      std::string line, words = pitfall_explanation(p);
-      float ty = grid_top + 10;
-      for (std::size_t at = 0; at <= words.size();) {
-        std::size_t next = words.find(' ', at);
-        if (next == std::string::npos) next = words.size();
-        const std::string word = words.substr(at, next - at);
-        if (columns(line) + columns(word) + 1 > per_line && !line.empty()) {
-          if (ty < y + row_h - 10)
-            text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
-          ty += 20, line.clear();
-        }
-        line += (line.empty() ? "" : " ") + word;
-        at = next + 1;
-      }
-      if (!line.empty() && ty < y + row_h - 10)
-        text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
+      pitfall_row(p, y, row_h);
       y += row_h;
     }
+  }
+
+  struct PitfallPair {
+    Grid grid;
+    const Tensor& right;
+    const Tensor& wrong;  // may be empty in space (0 rows or columns): then a message instead
+  };
+
+  void pitfall_row(Pitfall p, float y, float row_h) {
+    const PitfallResult& wrong = tl_.pitfall(p);
+    const Results& right = tl_.results();
+    std::vector<PitfallPair> pairs;  // a result the mistake leaves alone has no shape at all
+    if (wrong.dW.shape.n > 0) pairs.push_back({Grid::dW, right.dW, wrong.dW});
+    if (wrong.dX.shape.n > 0) pairs.push_back({Grid::dX, right.dX, wrong.dX});
+    text(kMargin, y + 14, pitfall_title(p), 20, kRoleDiff, Font::SansBold, Align::Left,
+         TextRole::Pitfall);
+    label_size_ = 16;
+    const float label = 40, grid_top = y + label + 12;
+    int rows = 1, cols = 0;
+    for (const PitfallPair& pp : pairs) {
+      rows = std::max({rows, pp.right.shape.h, pp.wrong.shape.h});
+      cols += pp.right.shape.w + std::max(pp.wrong.shape.w, 3) + 2;
+    }
+    cell_ =
+        std::clamp(std::min((row_h - label - 30) / rows, (o_.width * 0.5f) / cols), 4.0f, 48.0f);
+    float x = kMargin;
+    for (const PitfallPair& pp : pairs) {
+      x = pitfall_grid(pp.grid, GridCopy::Right, pp.right, nullptr, p, x, grid_top, rows);
+      x = pitfall_grid(pp.grid, GridCopy::Mistake, pp.wrong, &pp.right, p, x, grid_top, rows);
+      x += cell_;
+    }
+    // The explanation, right of the grids, from the title's line to the row's end: its type
+    // shrinks until every line fits.
+    const float tx = x + 20, width = std::max(o_.width - tx - kMargin, 160.0f);
+    const std::string words = tl_.pitfall_explanation(p);
+    float size = 15;
+    std::vector<std::string> lines = wrap(words, size, width);
+    while (lines.size() * size * 1.3f > row_h - 20 && size > 9)
+      lines = wrap(words, size *= 0.92f, width);
+    float ty = y + 14;
+    for (const std::string& line : lines) {
+      text(tx, ty, line, size, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
+      ty += size * 1.3f;
+    }
+  }
+
+  // One grid of a pitfall row at `x` (a right answer, or a mistake compared with `right`);
+  // returns where the next one starts. A mistake that comes out empty is said, not drawn.
+  float pitfall_grid(Grid grid, GridCopy copy, const Tensor& values, const Tensor* right, Pitfall p,
+                     float x, float grid_top, int rows) {
+    const std::string label =
+        std::string(grid_name(grid)) + (copy == GridCopy::Right ? " right" : " wrong");
+    // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
+    const float label_w = (columns(label) + 6) * label_size_ * 0.62f;
+    if (values.shape.h == 0 || values.shape.w == 0) {
+      const float w = std::max(label_w, 200.0f);
+      text(x, grid_top - label_size_ * 0.9f,
+           label + " (" + dims(values.shape.h, values.shape.w) + ")", label_size_, kRoleDiff,
+           Font::SansBold, Align::Left, TextRole::Label);
+      const std::vector<std::string> lines =
+          wrap("Empty: no position where the kernel fits inside Gd, so no input gets a gradient.",
+               15, w);
+      float ty = grid_top + 14;
+      for (const std::string& line : lines) {
+        text(x, ty, line, 15, kRoleDiff, Font::Sans, Align::Left, TextRole::Explanation);
+        ty += 20;
+      }
+      return x + w + cell_;
+    }
+    const float w = std::max(values.shape.w * cell_, label_w);
+    Slot slot{
+        grid,
+        0,
+        0,
+        rows,
+        values.shape.w,
+        "",
+        {x + (w - values.shape.w * cell_) / 2, grid_top, values.shape.w * cell_, rows * cell_}};
+    SceneGrid& g = add_grid(slot, grid, values, 0, 0, label, right);
+    g.copy = copy;
+    if (copy == GridCopy::Mistake) {
+      g.pitfall = p;
+      if (right && values.shape == right->shape)
+        for (const SceneCell& c : g.cells)
+          if (std::fabs(c.value - (*right)(0, 0, c.row, c.col)) > 1e-9)
+            frame_rect(scaled(c.rect, 0.9f), kRoleDiff, std::max(2.0f, cell_ * 0.08f),
+                       FrameRole::Diff);
+    }
+    return x + w + cell_;
   }
 
   const Timeline& tl_;

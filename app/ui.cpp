@@ -341,8 +341,7 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
     ui.check_result = ui.check.get();
     ui.check_ready = true;
   }
-  if (ImGui::CollapsingHeader("Check: every way of computing gives the same numbers",
-                              ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (ImGui::CollapsingHeader("Do all the ways agree?", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (!ui.check_ready) {
       ImGui::TextDisabled("checking…");
     } else {

@@ -638,6 +638,9 @@ class StageBuilder final : public StageCanvas {
     const Tensor& wrong;  // may be empty in space (0 rows or columns): then a message instead
   };
 
+  // A pitfall's row: its title, the grids side by side, and the explanation beside them, or
+  // under them when the stage is too narrow for that; its type shrinks until every line fits
+  // (never cut).
   void pitfall_row(Pitfall p, float y, float row_h) {
     const PitfallResult& wrong = tl_.pitfall(p);
     const Results& right = tl_.results();
@@ -647,45 +650,71 @@ class StageBuilder final : public StageCanvas {
     text(kMargin, y + 14, pitfall_title(p), 20, kRoleDiff, Font::SansBold, Align::Left,
          TextRole::Pitfall);
     label_size_ = 16;
-    const float label = 40, grid_top = y + label + 12;
+    const float label = 40, grid_top = y + label + 12, width = o_.width - 2 * kMargin;
     int rows = 1, cols = 0;
     for (const PitfallPair& pp : pairs) {
       rows = std::max({rows, pp.right.shape.h, pp.wrong.shape.h});
       cols += pp.right.shape.w + std::max(pp.wrong.shape.w, 3) + 2;
     }
-    cell_ =
-        std::clamp(std::min((row_h - label - 30) / rows, (o_.width * 0.5f) / cols), 4.0f, 48.0f);
+    const std::string words = tl_.pitfall_explanation(p);
+    // The lines of the explanation at `text_w`, in type shrunk until they fit `room` high.
+    float size = 15;
+    auto fit = [&](float text_w, float room) {
+      size = 15;
+      std::vector<std::string> lines = wrap(words, size, text_w);
+      while (lines.size() * size * 1.3f > room && size > 9)
+        lines = wrap(words, size *= 0.92f, text_w);
+      return lines;
+    };
+    // Beside the grids: they take at most 60% of the width.
+    cell_ = std::clamp(std::min((row_h - label - 30) / rows, 0.6f * width / cols), 4.0f, kMaxCell);
+    float tx = kMargin + grids_width(pairs) + 20, ty = y + 14;
+    std::vector<std::string> lines = fit(o_.width - kMargin - tx, row_h - 20);
+    if (lines.size() * size * 1.3f > row_h - 20 || o_.width - kMargin - tx < 240) {
+      // Under the grids, across the width: the grids keep at least half of the row.
+      lines = fit(width, (row_h - 60) * 0.5f);
+      const float text_h = lines.size() * size * 1.3f;
+      cell_ =
+          std::clamp(std::min((row_h - label - 30 - text_h) / rows, width / cols), 4.0f, kMaxCell);
+      tx = kMargin, ty = grid_top + rows * cell_ + 8 + size * 0.65f;
+    }
     float x = kMargin;
     for (const PitfallPair& pp : pairs) {
       x = pitfall_grid(pp.grid, GridCopy::Right, pp.right, nullptr, p, x, grid_top, rows);
       x = pitfall_grid(pp.grid, GridCopy::Mistake, pp.wrong, &pp.right, p, x, grid_top, rows);
       x += cell_;
     }
-    // The explanation, right of the grids, from the title's line to the row's end: its type
-    // shrinks until every line fits.
-    const float tx = x + 20, width = std::max(o_.width - tx - kMargin, 160.0f);
-    const std::string words = tl_.pitfall_explanation(p);
-    float size = 15;
-    std::vector<std::string> lines = wrap(words, size, width);
-    while (lines.size() * size * 1.3f > row_h - 20 && size > 9)
-      lines = wrap(words, size *= 0.92f, width);
-    float ty = y + 14;
     for (const std::string& line : lines) {
       text(tx, ty, line, size, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
       ty += size * 1.3f;
     }
   }
 
+  // How wide pitfall_grid draws the pairs at the current cell size, the gaps included.
+  float grids_width(const std::vector<PitfallPair>& pairs) const {
+    float w = 0;
+    for (const PitfallPair& pp : pairs)
+      w += pitfall_grid_width(pp.grid, GridCopy::Right, pp.right) +
+           pitfall_grid_width(pp.grid, GridCopy::Mistake, pp.wrong) + 3 * cell_;
+    return w;
+  }
+  static std::string pitfall_label(Grid grid, GridCopy copy) {
+    return std::string(grid_name(grid)) + (copy == GridCopy::Right ? " right" : " wrong");
+  }
+  float pitfall_grid_width(Grid grid, GridCopy copy, const Tensor& values) const {
+    // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
+    const float label_w = (columns(pitfall_label(grid, copy)) + 6) * label_size_ * 0.62f;
+    if (values.shape.h == 0 || values.shape.w == 0) return std::max(label_w, 200.0f);
+    return std::max(values.shape.w * cell_, label_w);
+  }
+
   // One grid of a pitfall row at `x` (a right answer, or a mistake compared with `right`);
   // returns where the next one starts. A mistake that comes out empty is said, not drawn.
   float pitfall_grid(Grid grid, GridCopy copy, const Tensor& values, const Tensor* right, Pitfall p,
                      float x, float grid_top, int rows) {
-    const std::string label =
-        std::string(grid_name(grid)) + (copy == GridCopy::Right ? " right" : " wrong");
-    // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
-    const float label_w = (columns(label) + 6) * label_size_ * 0.62f;
+    const std::string label = pitfall_label(grid, copy);
+    const float w = pitfall_grid_width(grid, copy, values);
     if (values.shape.h == 0 || values.shape.w == 0) {
-      const float w = std::max(label_w, 200.0f);
       text(x, grid_top - label_size_ * 0.9f,
            label + " (" + dims(values.shape.h, values.shape.w) + ")", label_size_, kRoleDiff,
            Font::SansBold, Align::Left, TextRole::Label);
@@ -699,7 +728,6 @@ class StageBuilder final : public StageCanvas {
       }
       return x + w + cell_;
     }
-    const float w = std::max(values.shape.w * cell_, label_w);
     Slot slot{
         grid,
         0,

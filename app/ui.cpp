@@ -95,6 +95,9 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
       out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) ui.show_export = 2;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
+  // The classic mistakes one after the other, where the why panel is hidden (classroom mode).
+  if (!io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_M, false))
+    out.push_back([](App& a, UiState&) { a.next_pitfall(); });
 }
 
 // ---- Menus ----
@@ -576,6 +579,7 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "1 … 5               forward, dW, dX gather, dX scatter, db\n"
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
+        "M                   the classic mistakes, one after the other, then none\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
         "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
         "Ctrl+Q              quit (unsaved edits are asked about)\n"

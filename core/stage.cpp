@@ -622,9 +622,13 @@ class StageBuilder final : public StageCanvas {
   // (dW, dX or both), the right grid and the wrong one, differing cells framed in vermillion,
   // and the explanation to their right, wrapped and never cut.
   void pitfall_view() {
-    text(kMargin, 34, "Classic mistakes beside the right answer", 30, pal_.ink, Font::SansBold,
-         Align::Left, TextRole::Title);
-    const float top = 80, row_h = (o_.height - top - 20) / o_.pitfalls.size();
+    // The stage scale, as far as the rows have room for it (about 200 units a row at 1×).
+    pitfall_k_ = std::clamp(std::min(text_scale(), (o_.height - 100) / o_.pitfalls.size() / 200),
+                            0.6f, 3.0f);
+    const float k = pitfall_k_;
+    text(kMargin, 34 * k, "Classic mistakes beside the right answer", 30 * k, pal_.ink,
+         Font::SansBold, Align::Left, TextRole::Title);
+    const float top = 80 * k, row_h = (o_.height - top - 20) / o_.pitfalls.size();
     float y = top;
     for (Pitfall p : o_.pitfalls) {
       pitfall_row(p, y, row_h);
@@ -647,10 +651,11 @@ class StageBuilder final : public StageCanvas {
     std::vector<PitfallPair> pairs;  // a result the mistake leaves alone has no shape at all
     if (wrong.dW.shape.n > 0) pairs.push_back({Grid::dW, right.dW, wrong.dW});
     if (wrong.dX.shape.n > 0) pairs.push_back({Grid::dX, right.dX, wrong.dX});
-    text(kMargin, y + 14, pitfall_title(p), 20, kRoleDiff, Font::SansBold, Align::Left,
+    const float k = pitfall_k_;
+    text(kMargin, y + 14 * k, pitfall_title(p), 20 * k, kRoleDiff, Font::SansBold, Align::Left,
          TextRole::Pitfall);
-    label_size_ = 16;
-    const float label = 40, grid_top = y + label + 12, width = o_.width - 2 * kMargin;
+    label_size_ = 16 * k;
+    const float label = 40 * k, grid_top = y + label + 12 * k, width = o_.width - 2 * kMargin;
     int rows = 1, cols = 0;
     for (const PitfallPair& pp : pairs) {
       rows = std::max({rows, pp.right.shape.h, pp.wrong.shape.h});
@@ -658,25 +663,26 @@ class StageBuilder final : public StageCanvas {
     }
     const std::string words = tl_.pitfall_explanation(p);
     // The lines of the explanation at `text_w`, in type shrunk until they fit `room` high.
-    float size = 15;
+    float size = 15 * k;
     auto fit = [&](float text_w, float room) {
-      size = 15;
+      size = 15 * k;
       std::vector<std::string> lines = wrap(words, size, text_w);
-      while (lines.size() * size * 1.3f > room && size > 9)
+      while (lines.size() * size * 1.3f > room && size > 9 * k)
         lines = wrap(words, size *= 0.92f, text_w);
       return lines;
     };
     // Beside the grids: they take at most 60% of the width.
-    cell_ = std::clamp(std::min((row_h - label - 30) / rows, 0.6f * width / cols), 4.0f, kMaxCell);
-    float tx = kMargin + grids_width(pairs) + 20, ty = y + 14;
-    std::vector<std::string> lines = fit(o_.width - kMargin - tx, row_h - 20);
-    if (lines.size() * size * 1.3f > row_h - 20 || o_.width - kMargin - tx < 240) {
+    cell_ = std::clamp(std::min((row_h - label - 30 * k) / rows, 0.6f * width / cols), 4.0f,
+                       max_cell());
+    float tx = kMargin + grids_width(pairs) + 20 * k, ty = y + 14 * k;
+    std::vector<std::string> lines = fit(o_.width - kMargin - tx, row_h - 20 * k);
+    if (lines.size() * size * 1.3f > row_h - 20 * k || o_.width - kMargin - tx < 240 * k) {
       // Under the grids, across the width: the grids keep at least half of the row.
-      lines = fit(width, (row_h - 60) * 0.5f);
+      lines = fit(width, (row_h - 60 * k) * 0.5f);
       const float text_h = lines.size() * size * 1.3f;
-      cell_ =
-          std::clamp(std::min((row_h - label - 30 - text_h) / rows, width / cols), 4.0f, kMaxCell);
-      tx = kMargin, ty = grid_top + rows * cell_ + 8 + size * 0.65f;
+      cell_ = std::clamp(std::min((row_h - label - 30 * k - text_h) / rows, width / cols), 4.0f,
+                         max_cell());
+      tx = kMargin, ty = grid_top + rows * cell_ + 8 * k + size * 0.65f;
     }
     float x = kMargin;
     for (const PitfallPair& pp : pairs) {
@@ -704,7 +710,7 @@ class StageBuilder final : public StageCanvas {
   float pitfall_grid_width(Grid grid, GridCopy copy, const Tensor& values) const {
     // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
     const float label_w = (columns(pitfall_label(grid, copy)) + 6) * label_size_ * 0.62f;
-    if (values.shape.h == 0 || values.shape.w == 0) return std::max(label_w, 200.0f);
+    if (values.shape.h == 0 || values.shape.w == 0) return std::max(label_w, 200 * pitfall_k_);
     return std::max(values.shape.w * cell_, label_w);
   }
 
@@ -720,11 +726,12 @@ class StageBuilder final : public StageCanvas {
            Font::SansBold, Align::Left, TextRole::Label);
       const std::vector<std::string> lines =
           wrap("Empty: no position where the kernel fits inside Gd, so no input gets a gradient.",
-               15, w);
-      float ty = grid_top + 14;
+               15 * pitfall_k_, w);
+      float ty = grid_top + 14 * pitfall_k_;
       for (const std::string& line : lines) {
-        text(x, ty, line, 15, kRoleDiff, Font::Sans, Align::Left, TextRole::Explanation);
-        ty += 20;
+        text(x, ty, line, 15 * pitfall_k_, kRoleDiff, Font::Sans, Align::Left,
+             TextRole::Explanation);
+        ty += 20 * pitfall_k_;
       }
       return x + w + cell_;
     }
@@ -759,7 +766,8 @@ class StageBuilder final : public StageCanvas {
   Scene scene_;
   bool stepping_ = false, gliding_ = false;
   float cell_ = 48, label_size_ = 20;
-  float zoom_ = 1;  // the stage scale as far as the layout uses it (fit_zoom)
+  float pitfall_k_ = 1;  // the pitfall view's text scale
+  float zoom_ = 1;       // the stage scale as far as the layout uses it (fit_zoom)
 };
 
 }  // namespace

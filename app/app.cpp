@@ -575,6 +575,14 @@ bool App::advance(double seconds) {
   return animating() || playing_;
 }
 
+void App::next_pitfall() {
+  const auto on = std::count(pitfalls.begin(), pitfalls.end(), true);
+  const auto first = std::find(pitfalls.begin(), pitfalls.end(), true) - pitfalls.begin();
+  pitfalls.fill(false);
+  if (on == 0) pitfalls[0] = true;
+  if (on == 1 && first + 1 < static_cast<long>(pitfalls.size())) pitfalls[first + 1] = true;
+}
+
 Scene App::scene(StageOptions options) const {
   options.theme = settings.theme;
   options.reduce_motion = settings.reduce_motion;

@@ -242,6 +242,9 @@ int export_command(const ExportArguments& a) {
   r.theme = *parse_theme(a.theme);
   for (Pitfall p : kAllPitfalls)  // CLI11 has checked the name
     if (a.pitfall == pitfall_name(p)) r.pitfalls = {p};
+  if (!r.pitfalls.empty() && r.format == "py")
+    throw std::invalid_argument(
+        "--pitfall shows a mistake in pictures, SVG and worksheets; PyTorch code has none");
   r.fps = static_cast<int>(whole_number(a.fps, "--fps", 30, 60));
   if (r.fps != 30 && r.fps != 60) throw std::invalid_argument("--fps must be 30 or 60");
   // Never replace a file, or a folder of pictures, unless asked; devices are written to.

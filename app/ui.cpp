@@ -95,6 +95,9 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
       out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) ui.show_export = 2;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
+  // The classic mistakes one after the other, where the why panel is hidden (classroom mode).
+  if (!io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_M, false))
+    out.push_back([](App& a, UiState&) { a.next_pitfall(); });
 }
 
 // ---- Menus ----
@@ -231,10 +234,14 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
     int dil[2] = {l.spec.dil_h, l.spec.dil_w};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
     if (ImGui::InputInt2("dilation", dil)) out.push_back(set_param("dilation", {dil[0], dil[1]}));
+    // What the lesson file says, and what the panel shows for it, in the order of PaddingMode.
     const char* modes[] = {"explicit", "valid", "same", "full"};
+    const char* mode_words[] = {"as many zeros as I say", "none (valid)",
+                                "output as large as the input (same)",
+                                "(k−1)·dil on every side (full)"};
     int mode = static_cast<int>(l.spec.padding.mode);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-    if (ImGui::Combo("padding", &mode, modes, 4))
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+    if (ImGui::Combo("padding", &mode, mode_words, 4))
       out.push_back(
           set_param("padding", mode == 0 ? nlohmann::json(0) : nlohmann::json(modes[mode])));
     if (l.spec.padding.mode == PaddingMode::Explicit) {
@@ -319,6 +326,10 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
     ImGui::TextColored(ImVec4(0.55f, 0.8f, 1, 1), "%s", f.note.c_str());
   }
   ImGui::Spacing();
+  // The names this phase and step use, each with its plain gloss ("Gd: G spread out by the
+  // stride"), then the notebooks' names for the gradients.
+  for (Grid g : grids_named_in(std::string(phase_title(f.phase)) + " " + f.equation.text()))
+    ImGui::TextDisabled("%s", grid_gloss(g));
   ImGui::TextDisabled("dX = X_grad = ∂L/∂X, dW = W_grad = ∂L/∂W, G = Z_grad = ∂L/∂Z");
 
   // The check of every method runs off the frame path, once per lesson revision, on its own
@@ -333,30 +344,26 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
     ui.check_result = ui.check.get();
     ui.check_ready = true;
   }
-  if (ImGui::CollapsingHeader("Check: the methods agree", ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (ImGui::CollapsingHeader("Do all the ways agree?", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (!ui.check_ready) {
       ImGui::TextDisabled("checking…");
     } else {
-      const MethodCheck& m = ui.check_result;
-      const bool ok = m.agree(max_abs(app.timeline().results().dX));
-      ImGui::TextColored(ok ? ImVec4(0.3f, 0.8f, 0.5f, 1) : ImVec4(1, 0.4f, 0.2f, 1),
-                         ok ? "✓ all methods agree" : "methods differ!");
-      ImGui::Text("Z: direct vs im2col       %.1e", m.forward_direct);
-      ImGui::Text("dX: direct vs im2col      %.1e", m.dx_direct);
-      ImGui::Text("dX: gather (Gp ⋆ Wr)      %.1e", m.dx_gather);
-      ImGui::Text("dX: scatter (transposed)  %.1e", m.dx_scatter);
-      ImGui::Text("dW: direct vs im2col      %.1e", m.dw_direct);
+      const double magnitude = max_abs(app.timeline().results().dX);
+      const bool ok = ui.check_result.agree(magnitude);
+      for (const std::string& line : check_lines(ui.check_result, magnitude))
+        ImGui::TextColored(ok ? ImVec4(0.3f, 0.8f, 0.5f, 1) : ImVec4(1, 0.4f, 0.2f, 1), "%s%s",
+                           ok ? "✓ " : "", line.c_str());
     }
   }
-  if (ImGui::CollapsingHeader("Pitfalls: classic mistakes from the notebooks")) {
+  if (ImGui::CollapsingHeader("Classic mistakes from the notebooks")) {
     for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i) {
       const Pitfall p = kAllPitfalls[i];
       bool on = app.pitfalls[i];
-      if (ImGui::Checkbox(pitfall_name(p), &on))
+      if (ImGui::Checkbox(pitfall_title(p), &on))
         out.push_back([i, on](App& a, UiState&) { a.pitfalls[i] = on; });
       if (!on) continue;
       ImGui::Indent();
-      ImGui::TextUnformatted(pitfall_explanation(p));
+      ImGui::TextUnformatted(app.timeline().pitfall_explanation(p).c_str());
       const PitfallResult& r = app.timeline().pitfall(p);
       const Results& right = app.timeline().results();
       auto compare = [&](const char* name, const Tensor& wrong, const Tensor& good) {
@@ -468,7 +475,7 @@ void timeline_bar(const App& app, Intents& out) {
   if (g.n > 1 || g.c > 1 || g.cout > 1) {
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
     bool follow = !app.slice;
-    if (ImGui::Checkbox("follow slice", &follow)) {
+    if (ImGui::Checkbox("channels of the current step", &follow)) {
       std::optional<std::array<int, 3>> slice;
       if (!follow) slice = std::array<int, 3>{std::max(app.frame().target.n, 0), 0, 0};
       out.push_back([slice](App& a, UiState&) { a.slice = slice; });
@@ -498,8 +505,9 @@ std::string cell_tooltip(const App& app, UiState& ui, const CellRef& cell,
                          std::optional<long long> related) {
   const Timeline& tl = app.timeline();
   const Tensor& t = tl.tensor(cell.grid);
-  std::string s =
-      tl.cell_name(cell) + " = " + format_number(t(cell.n, cell.c, cell.h, cell.w), kUnicode);
+  std::string s = tl.cell_name(cell) + " = " +
+                  format_number(t(cell.n, cell.c, cell.h, cell.w), kUnicode) + "\n" +
+                  grid_gloss(cell.grid);
   if ((cell.grid == Grid::Xp && tl.is_padding(Grid::Xp, cell.h, cell.w)) ||
       (cell.grid == Grid::Gp && tl.is_padding(Grid::Gp, cell.h, cell.w)))
     s += "\na zero of the padding or the stride";
@@ -571,6 +579,7 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "1 … 5               forward, dW, dX gather, dX scatter, db\n"
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
+        "M                   the classic mistakes, one after the other, then none\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
         "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
         "Ctrl+Q              quit (unsaved edits are asked about)\n"

@@ -3,9 +3,14 @@
 //
 //   MethodCheck m = check_methods(lesson);              // largest |difference| per method
 //   bool ok = m.agree(max_abs(dX));                     // within rounding of dX's size
+//   check_lines(m, max_abs(dX))                         // the same in words, one per result:
+//     "All four ways of computing dX agree (largest difference 0)"
 //
 // The check compares numbers only; the app runs it off the frame path, once per lesson edit.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "core/lesson.h"
 
@@ -23,6 +28,10 @@ struct MethodCheck {
 struct MethodReference {
   Tensor Z, dX, dW;
 };
+
+// The check in plain words, one line for each of Z, dX and dW: that its ways agree and by how
+// little, or which of them differ from the matrix product (im2col) and by how much.
+std::vector<std::string> check_lines(const MethodCheck& m, double magnitude);
 
 MethodCheck check_methods(const Lesson& lesson);  // the reference is im2col + GEMM
 // Each method of `lesson` against given results: what the check of a broken method reports.

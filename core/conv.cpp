@@ -675,24 +675,58 @@ const char* pitfall_name(Pitfall p) {
   return "";
 }
 
-const char* pitfall_explanation(Pitfall p) {
+const char* pitfall_title(Pitfall p) {
+  switch (p) {
+    case Pitfall::ConvolutionConvention:
+      return "Used a true convolution's gradients (SciPy)";
+    case Pitfall::NoRotation:
+      return "Forgot to rotate the kernel";
+    case Pitfall::OutputAsGradient:
+      return "Fed Z back instead of ∂L/∂Z";
+    case Pitfall::NoGradientPadding:
+      return "Forgot to pad the gradient map";
+  }
+  return "";
+}
+
+std::pair<int, int> unpadded_gather_size(const Geometry& geo) {
+  return {std::max(geo.gd_h() - geo.span_h() + 1, 0), std::max(geo.gd_w() - geo.span_w() + 1, 0)};
+}
+
+std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is_ones) {
   switch (p) {
     case Pitfall::ConvolutionConvention:
       return "These are the exact gradients of a true convolution, which flips the kernel "
              "(scipy.signal.convolve2d). PyTorch's conv2d is a cross-correlation and does not "
-             "flip it, so dW comes out rotated by 180°. The formula is right; the convention is "
-             "not the one the forward pass used.";
+             "flip it, so dW comes out rotated by 180°, and dX is gathered with W itself "
+             "instead of the rotated kernel: the same dX as forgetting to rotate. The SciPy "
+             "notebook's dX only looked right because its kernel [[1,0],[0,1]] is unchanged by "
+             "a 180° rotation.";
     case Pitfall::NoRotation:
       return "Gathering dX slides the kernel over the padded gradient map in the opposite "
              "direction to the forward pass, so the kernel must be rotated by 180° first. "
              "Without the rotation each input collects the wrong weights.";
     case Pitfall::OutputAsGradient:
-      return "The output Z was fed back where the upstream gradient G = ∂L/∂Z belongs. "
-             "With L = ΣZ, G is all ones; Z is a value of the forward pass, not a gradient.";
-    case Pitfall::NoGradientPadding:
-      return "Without padding the gradient map by (k−1)·dil on every side, the rotated kernel "
-             "only reaches positions where it overlaps G completely, so the result is smaller "
-             "than X and the border inputs get no gradient.";
+      return std::string(
+                 "The output Z was fed back where the upstream gradient G = ∂L/∂Z "
+                 "belongs. ") +
+             (upstream_is_ones ? "Here L = ΣZ, so G is all ones. "
+                               : "Here G is the lesson's own upstream gradient. ") +
+             "Z is ∂L/∂Z only for the loss L = ½ΣZ², so these are the gradients of that loss, "
+             "not of this lesson's.";
+    case Pitfall::NoGradientPadding: {
+      std::string s =
+          "Without padding Gd (G spread out by the stride) by (k−1)·dil on every side, the "
+          "rotated kernel only reaches positions where it overlaps Gd completely, so the "
+          "result is smaller than X and the border inputs get no gradient.";
+      const auto [h, w] = unpadded_gather_size(geo);
+      if (h == 0 || w == 0)
+        s += " Here the " + dims(geo.span_h(), geo.span_w()) +
+             (geo.dil_h > 1 || geo.dil_w > 1 ? " dilated" : "") + " kernel is larger than the " +
+             dims(geo.gd_h(), geo.gd_w()) + " Gd and fits nowhere: the result is empty (" +
+             dims(h, w) + ") and no input gets a gradient at all.";
+      return s;
+    }
   }
   return "";
 }
@@ -733,8 +767,7 @@ PitfallResult compute_pitfall(Pitfall p, const Tensor& X, const Tensor& W,
     }
     case Pitfall::NoGradientPadding: {
       const Tensor Gd = dilate_by_stride(upstream, geo);
-      const int h = std::max(Gd.shape.h - geo.span_h() + 1, 0);
-      const int w = std::max(Gd.shape.w - geo.span_w() + 1, 0);
+      const auto [h, w] = unpadded_gather_size(geo);
       return {correlate_gradient(Gd, rotate_weight(W, geo), geo, h, w), {}};
     }
   }

@@ -18,6 +18,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.h"
@@ -204,9 +205,14 @@ enum class Pitfall {
 inline constexpr Pitfall kAllPitfalls[] = {Pitfall::ConvolutionConvention, Pitfall::NoRotation,
                                            Pitfall::OutputAsGradient, Pitfall::NoGradientPadding};
 
-const char* pitfall_name(Pitfall p);  // "convolution_convention", "no_rotation", ...
-// One sentence on why the variant differs from the right answer.
-const char* pitfall_explanation(Pitfall p);
+const char* pitfall_name(Pitfall p);   // the command line's: "convolution_convention", ...
+const char* pitfall_title(Pitfall p);  // what a student reads: "Forgot to rotate the kernel"
+// Why the variant differs from the right answer, in words true of this lesson: whether G is all
+// ones (L = ΣZ) or the lesson's own, and whether the result comes out empty.
+std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is_ones);
+// The size of dX gathered without padding the gradient map: 0 in an axis where the kernel is
+// larger than Gd and fits nowhere.
+std::pair<int, int> unpadded_gather_size(const Geometry& geo);
 
 struct PitfallResult {
   Tensor dX;  // empty shape when the pitfall does not touch dX

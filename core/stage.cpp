@@ -618,84 +618,142 @@ class StageBuilder final : public StageCanvas {
     return to_.result.shape.count() > 0 ? to_.result : tl_.tensor(grid);
   }
 
-  // Each mistake beside the right answer, one row each, differing cells framed in vermillion.
+  // Each mistake beside the right answer, one row each: for every result the mistake touches
+  // (dW, dX or both), the right grid and the wrong one, differing cells framed in vermillion,
+  // and the explanation to their right, wrapped and never cut.
   void pitfall_view() {
-    text(kMargin, 34, "Classic mistakes beside the right answer", 30, pal_.ink, Font::SansBold,
-         Align::Left, TextRole::Title);
-    const Results& right = tl_.results();
-    const float top = 80, row_h = (o_.height - top - 20) / o_.pitfalls.size();
+    // The stage scale, as far as the rows have room for it (about 200 units a row at 1×).
+    pitfall_k_ = std::clamp(std::min(text_scale(), (o_.height - 100) / o_.pitfalls.size() / 200),
+                            0.6f, 3.0f);
+    const float k = pitfall_k_;
+    text(kMargin, 34 * k, "Classic mistakes beside the right answer", 30 * k, pal_.ink,
+         Font::SansBold, Align::Left, TextRole::Title);
+    const float top = 80 * k, row_h = (o_.height - top - 20) / o_.pitfalls.size();
     float y = top;
     for (Pitfall p : o_.pitfalls) {
-      const PitfallResult& wrong = tl_.pitfall(p);
-      const bool about_dw = p == Pitfall::ConvolutionConvention;
-      const Tensor& good = about_dw ? right.dW : right.dX;
-      const Tensor& bad = about_dw ? wrong.dW : wrong.dX;
-      const char* name = about_dw ? "dW" : "dX";
-      text(kMargin, y + 14, pitfall_name(p), 20, kRoleDiff, Font::SansBold, Align::Left,
-           TextRole::Pitfall);
-      const float label = 40;
-      const int rows = std::max(good.shape.h, std::max(bad.shape.h, 1));
-      const std::string right_label = std::string(name) + " right";
-      const std::string wrong_label = std::string(name) + " " + pitfall_name(p);
-      label_size_ = 16;
-      // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
-      const float label_w1 = (columns(right_label) + 6) * label_size_ * 0.62f;
-      const float label_w2 = (columns(wrong_label) + 6) * label_size_ * 0.62f;
-      cell_ = std::clamp(std::min((row_h - label - 30) / rows,
-                                  (o_.width * 0.5f) / (good.shape.w + bad.shape.w + 2)),
-                         4.0f, 48.0f);
-      const float w1 = std::max(good.shape.w * cell_, label_w1),
-                  w2 = std::max(bad.shape.w * cell_, label_w2);
-      const float grid_top = y + label + 12;
-      Slot left{about_dw ? Grid::dW : Grid::dX,
-                0,
-                0,
-                rows,
-                good.shape.w,
-                "",
-                {kMargin + (w1 - good.shape.w * cell_) / 2, grid_top, good.shape.w * cell_,
-                 rows * cell_}};
-      SceneGrid& g1 = add_grid(left, left.grid, good, 0, 0, right_label);
-      g1.copy = GridCopy::Right;
-      if (bad.shape.count() > 0) {
-        Slot r{left.grid,
-               0,
-               0,
-               rows,
-               bad.shape.w,
-               "",
-               {kMargin + w1 + cell_ + (w2 - bad.shape.w * cell_) / 2, grid_top,
-                bad.shape.w * cell_, rows * cell_}};
-        SceneGrid& g2 = add_grid(r, r.grid, bad, 0, 0, wrong_label, &good);
-        g2.copy = GridCopy::Mistake, g2.pitfall = p;
-        if (bad.shape == good.shape)
-          for (const SceneCell& c : g2.cells)
-            if (std::fabs(c.value - good(0, 0, c.row, c.col)) > 1e-9)
-              frame_rect(scaled(c.rect, 0.9f), kRoleDiff, std::max(2.0f, cell_ * 0.08f),
-                         FrameRole::Diff);
-      }
-      // The explanation, wrapped by hand to the space right of the grids.
-      const float tx = kMargin + w1 + cell_ + w2 + 30;
-      const std::size_t per_line =
-          static_cast<std::size_t>(std::max(20.0f, (o_.width - tx - kMargin) / (15 * 0.55f)));
-      std::string line, words = pitfall_explanation(p);
-      float ty = grid_top + 10;
-      for (std::size_t at = 0; at <= words.size();) {
-        std::size_t next = words.find(' ', at);
-        if (next == std::string::npos) next = words.size();
-        const std::string word = words.substr(at, next - at);
-        if (columns(line) + columns(word) + 1 > per_line && !line.empty()) {
-          if (ty < y + row_h - 10)
-            text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
-          ty += 20, line.clear();
-        }
-        line += (line.empty() ? "" : " ") + word;
-        at = next + 1;
-      }
-      if (!line.empty() && ty < y + row_h - 10)
-        text(tx, ty, line, 15, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
+      pitfall_row(p, y, row_h);
       y += row_h;
     }
+  }
+
+  struct PitfallPair {
+    Grid grid;
+    const Tensor& right;
+    const Tensor& wrong;  // may be empty in space (0 rows or columns): then a message instead
+  };
+
+  // A pitfall's row: its title, the grids side by side, and the explanation beside them, or
+  // under them when the stage is too narrow for that; its type shrinks until every line fits
+  // (never cut).
+  void pitfall_row(Pitfall p, float y, float row_h) {
+    const PitfallResult& wrong = tl_.pitfall(p);
+    const Results& right = tl_.results();
+    std::vector<PitfallPair> pairs;  // a result the mistake leaves alone has no shape at all
+    if (wrong.dW.shape.n > 0) pairs.push_back({Grid::dW, right.dW, wrong.dW});
+    if (wrong.dX.shape.n > 0) pairs.push_back({Grid::dX, right.dX, wrong.dX});
+    const float k = pitfall_k_;
+    text(kMargin, y + 14 * k, pitfall_title(p), 20 * k, kRoleDiff, Font::SansBold, Align::Left,
+         TextRole::Pitfall);
+    label_size_ = 16 * k;
+    const float label = 40 * k, grid_top = y + label + 12 * k, width = o_.width - 2 * kMargin;
+    int rows = 1, cols = 0;
+    for (const PitfallPair& pp : pairs) {
+      rows = std::max({rows, pp.right.shape.h, pp.wrong.shape.h});
+      cols += pp.right.shape.w + std::max(pp.wrong.shape.w, 3) + 2;
+    }
+    const std::string words = tl_.pitfall_explanation(p);
+    // The lines of the explanation at `text_w`, in type shrunk until they fit `room` high.
+    float size = 15 * k;
+    auto fit = [&](float text_w, float room) {
+      size = 15 * k;
+      std::vector<std::string> lines = wrap(words, size, text_w);
+      while (lines.size() * size * 1.3f > room && size > 9 * k)
+        lines = wrap(words, size *= 0.92f, text_w);
+      return lines;
+    };
+    // Beside the grids: they take at most 60% of the width.
+    cell_ = std::clamp(std::min((row_h - label - 30 * k) / rows, 0.6f * width / cols), 4.0f,
+                       max_cell());
+    float tx = kMargin + grids_width(pairs) + 20 * k, ty = y + 14 * k;
+    std::vector<std::string> lines = fit(o_.width - kMargin - tx, row_h - 20 * k);
+    if (lines.size() * size * 1.3f > row_h - 20 * k || o_.width - kMargin - tx < 240 * k) {
+      // Under the grids, across the width: the grids keep at least half of the row.
+      lines = fit(width, (row_h - 60 * k) * 0.5f);
+      const float text_h = lines.size() * size * 1.3f;
+      cell_ = std::clamp(std::min((row_h - label - 30 * k - text_h) / rows, width / cols), 4.0f,
+                         max_cell());
+      tx = kMargin, ty = grid_top + rows * cell_ + 8 * k + size * 0.65f;
+    }
+    float x = kMargin;
+    for (const PitfallPair& pp : pairs) {
+      x = pitfall_grid(pp.grid, GridCopy::Right, pp.right, nullptr, p, x, grid_top, rows);
+      x = pitfall_grid(pp.grid, GridCopy::Mistake, pp.wrong, &pp.right, p, x, grid_top, rows);
+      x += cell_;
+    }
+    for (const std::string& line : lines) {
+      text(tx, ty, line, size, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
+      ty += size * 1.3f;
+    }
+  }
+
+  // How wide pitfall_grid draws the pairs at the current cell size, the gaps included.
+  float grids_width(const std::vector<PitfallPair>& pairs) const {
+    float w = 0;
+    for (const PitfallPair& pp : pairs)
+      w += pitfall_grid_width(pp.grid, GridCopy::Right, pp.right) +
+           pitfall_grid_width(pp.grid, GridCopy::Mistake, pp.wrong) + 3 * cell_;
+    return w;
+  }
+  static std::string pitfall_label(Grid grid, GridCopy copy) {
+    return std::string(grid_name(grid)) + (copy == GridCopy::Right ? " right" : " wrong");
+  }
+  float pitfall_grid_width(Grid grid, GridCopy copy, const Tensor& values) const {
+    // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
+    const float label_w = (columns(pitfall_label(grid, copy)) + 6) * label_size_ * 0.62f;
+    if (values.shape.h == 0 || values.shape.w == 0) return std::max(label_w, 200 * pitfall_k_);
+    return std::max(values.shape.w * cell_, label_w);
+  }
+
+  // One grid of a pitfall row at `x` (a right answer, or a mistake compared with `right`);
+  // returns where the next one starts. A mistake that comes out empty is said, not drawn.
+  float pitfall_grid(Grid grid, GridCopy copy, const Tensor& values, const Tensor* right, Pitfall p,
+                     float x, float grid_top, int rows) {
+    const std::string label = pitfall_label(grid, copy);
+    const float w = pitfall_grid_width(grid, copy, values);
+    if (values.shape.h == 0 || values.shape.w == 0) {
+      text(x, grid_top - label_size_ * 0.9f,
+           label + " (" + dims(values.shape.h, values.shape.w) + ")", label_size_, kRoleDiff,
+           Font::SansBold, Align::Left, TextRole::Label);
+      const std::vector<std::string> lines =
+          wrap("Empty: no position where the kernel fits inside Gd, so no input gets a gradient.",
+               15 * pitfall_k_, w);
+      float ty = grid_top + 14 * pitfall_k_;
+      for (const std::string& line : lines) {
+        text(x, ty, line, 15 * pitfall_k_, kRoleDiff, Font::Sans, Align::Left,
+             TextRole::Explanation);
+        ty += 20 * pitfall_k_;
+      }
+      return x + w + cell_;
+    }
+    Slot slot{
+        grid,
+        0,
+        0,
+        rows,
+        values.shape.w,
+        "",
+        {x + (w - values.shape.w * cell_) / 2, grid_top, values.shape.w * cell_, rows * cell_}};
+    SceneGrid& g = add_grid(slot, grid, values, 0, 0, label, right);
+    g.copy = copy;
+    if (copy == GridCopy::Mistake) {
+      g.pitfall = p;
+      if (right && values.shape == right->shape)
+        for (const SceneCell& c : g.cells)
+          if (std::fabs(c.value - (*right)(0, 0, c.row, c.col)) > 1e-9)
+            frame_rect(scaled(c.rect, 0.9f), kRoleDiff, std::max(2.0f, cell_ * 0.08f),
+                       FrameRole::Diff);
+    }
+    return x + w + cell_;
   }
 
   const Timeline& tl_;
@@ -708,7 +766,8 @@ class StageBuilder final : public StageCanvas {
   Scene scene_;
   bool stepping_ = false, gliding_ = false;
   float cell_ = 48, label_size_ = 20;
-  float zoom_ = 1;  // the stage scale as far as the layout uses it (fit_zoom)
+  float pitfall_k_ = 1;  // the pitfall view's text scale
+  float zoom_ = 1;       // the stage scale as far as the layout uses it (fit_zoom)
 };
 
 }  // namespace

@@ -562,6 +562,11 @@ const PitfallResult& Timeline::pitfall(Pitfall p) const {
   return *slot;
 }
 
+std::string Timeline::pitfall_explanation(Pitfall p) const {
+  return convstep::pitfall_explanation(p, impl_->model.geo,
+                                       impl_->model.lesson.upstream.shape.count() == 0);
+}
+
 Equation Timeline::cell_equation(const CellRef& cell) const {
   const Model& m = impl_->model;
   for (Phase phase : kAllPhases) {

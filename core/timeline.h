@@ -146,8 +146,10 @@ class Timeline {
   void for_each_term(Phase p, long long cell, bool skip_zero_terms,
                      const std::function<void(const Term&)>& visit) const;
 
-  // A seed's mistake on this lesson, computed on first use and kept (the lesson never changes).
+  // A notebook's mistake on this lesson, computed on first use and kept (the lesson never
+  // changes), and why it differs from the right answer, in words true of this lesson.
   const PitfallResult& pitfall(Pitfall p) const;
+  std::string pitfall_explanation(Pitfall p) const;
 
   // The cells of every grid that `cell` depends on or feeds, itself excluded, as lattices
   // (one per grid slice, none overlapping): a few regions whatever the lesson's size. Empty

@@ -63,26 +63,26 @@ Equation show_gradient(const Model& m, std::string* note) {
 Equation dilate_gradient(const Model& m, std::string* note) {
   const Geometry& g = m.geo;
   *note =
-      "Each G cell moves back to where its window started in Xp; the stride's gaps are filled "
-      "with zeros.";
+      "Gd is G spread out by the stride: each G cell moves back to where its window started in "
+      "Xp, and the stride's gaps are filled with zeros.";
   if (g.stride_h == 1 && g.stride_w == 1) return said("Gd", "G (stride 1: no zeros to insert)");
-  return said("Gd", "G with " + std::to_string(g.stride_h - 1) + " zero rows and " +
-                        std::to_string(g.stride_w - 1) + " zero columns between cells: " +
-                        dims(g.oh, g.ow) + " → " + dims(g.gd_h(), g.gd_w()));
+  return said("Gd", "G with " + plural(g.stride_h - 1, "zero row") + " and " +
+                        plural(g.stride_w - 1, "zero column") +
+                        " between cells: " + dims(g.oh, g.ow) + " → " + dims(g.gd_h(), g.gd_w()));
 }
 
 Equation pad_gradient(const Model& m, std::string* note) {
   const Geometry& g = m.geo;
   *note =
-      "The padded gradient map: the kernel can now hang over G's edges, so every input cell "
-      "finds all the outputs it fed.";
-  return said("Gp", "Gd padded by (k−1)·dil = " + std::to_string((g.kh - 1) * g.dil_h) +
-                        " rows and " + std::to_string((g.kw - 1) * g.dil_w) +
-                        " columns on each side: " + dims(g.gp_h(), g.gp_w()));
+      "Gp is the padded gradient map: the kernel can now hang over G's edges, so every input "
+      "cell finds all the outputs it fed.";
+  return said("Gp", "Gd padded by (k−1)·dil = " + plural((g.kh - 1) * g.dil_h, "row") + " and " +
+                        plural((g.kw - 1) * g.dil_w, "column") +
+                        " on each side: " + dims(g.gp_h(), g.gp_w()));
 }
 
 Equation rotate_kernel(const Model& m, std::string* note) {
-  *note = "The kernel turns through 180° about its centre.";
+  *note = "Wr is W rotated: the kernel turns through 180° about its centre.";
   if (m.geo.c == 1 && m.geo.cout == 1) return said("Wr", "rot180(W)");
   return said("Wr[c,o]", "rot180(W[o,c]) within each group");
 }

@@ -48,6 +48,26 @@ TEST(App, StartsOnTheSeedLessonAndSteps) {
   EXPECT_EQ(app.step(), 0);  // clamped at the start
 }
 
+// Issue 10: the pitfalls in classroom mode, where the why panel is hidden: M shows each one
+// alone in turn, on the stage, then none.
+TEST(App, TheMKeyShowsEachPitfallInTurn) {
+  App app;
+  app.set_classroom(true);
+  for (Pitfall p : kAllPitfalls) {
+    app.next_pitfall();
+    EXPECT_EQ(std::count(app.pitfalls.begin(), app.pitfalls.end(), true), 1);
+    const Scene s = app.scene({});
+    bool titled = false;
+    for (const SceneText& t : s.texts) titled |= t.text == pitfall_title(p);
+    EXPECT_TRUE(titled) << pitfall_name(p);
+  }
+  app.next_pitfall();
+  EXPECT_EQ(std::count(app.pitfalls.begin(), app.pitfalls.end(), true), 0);
+  app.pitfalls = {true, false, true, false};  // several, from the panel: M turns them off
+  app.next_pitfall();
+  EXPECT_EQ(std::count(app.pitfalls.begin(), app.pitfalls.end(), true), 0);
+}
+
 TEST(App, AnInvalidParameterIsExplainedAndChangesNothing) {
   App app;
   const Lesson before = app.lesson();

@@ -97,4 +97,24 @@ short = {v: n - texts[v] for v, n in want.items() if texts[v] < n}
 if short:
     sys.exit(f"FAIL: the last forward step's SVG lacks values (value: how many): {short}")
 PY
+# ---- Every pitfall is exported like any step (issue 11): the SVG holds the mistake's grid
+# and its title, the worksheet a section with both results; PyTorch code refuses it ----
+rotation=$lessons/rotation-2x2.json
+for p in convolution_convention:"Used a true convolution" no_rotation:"Forgot to rotate the kernel" \
+         output_as_gradient:"Fed Z back instead of" no_gradient_padding:"Forgot to pad the gradient map"; do
+  name=${p%%:*} title=${p#*:}
+  "$convstep" export "$rotation" --format svg --phase dx_gather --pitfall "$name" -o "$name.svg" \
+    >/dev/null 2>&1 || { echo "FAIL: svg --pitfall $name"; fail=1; }
+  grep -q "id=\"grid-dX_$name\"" "$name.svg" && grep -q "$title" "$name.svg" ||
+    { echo "FAIL: the SVG of --pitfall $name lacks its wrong dX or its title"; fail=1; }
+  "$convstep" export "$rotation" --format md --pitfall "$name" -o "$name.md" >/dev/null 2>&1 ||
+    { echo "FAIL: md --pitfall $name"; fail=1; }
+  grep -q "^## Classic mistake: $title" "$name.md" && grep -q "^dX wrong" "$name.md" ||
+    { echo "FAIL: the worksheet of --pitfall $name lacks its section"; fail=1; }
+done
+grep -q "^dW wrong (2×2), the cells that differ in bold" convolution_convention.md ||
+  { echo "FAIL: the convention's worksheet lacks dW"; fail=1; }
+lesson=$rotation expect 2 "PyTorch code has none" --format py --pitfall no_rotation -o a.py
+[ ! -e a.py ] || { echo "FAIL: a refused py export left a.py"; fail=1; }
+
 exit $fail

@@ -103,5 +103,35 @@ TEST(MethodCheck, AgreementIsRelativeToTheValuesSize) {
   EXPECT_TRUE(m.agree(1000));
 }
 
+// Issue 10: the check reads as words. dX has four ways (summing each window, the matrix
+// product, gathering, scattering), Z and dW two; a way that differs is named with its
+// difference.
+TEST(MethodCheck, SaysInWordsThatTheWaysAgreeOrWhichDiffer) {
+  const Lesson l = sobel();
+  const MethodReference right = im2col_reference(l);
+  EXPECT_EQ(check_lines(check_methods(l), max_abs(right.dX)),
+            (std::vector<std::string>{"Both ways of computing Z agree (largest difference 0)",
+                                      "All four ways of computing dX agree (largest difference 0)",
+                                      "Both ways of computing dW agree (largest difference 0)"}));
+  // Rounding is said as a number, and still agrees.
+  MethodCheck rounding;
+  rounding.dx_scatter = 4.4e-16;
+  EXPECT_EQ(check_lines(rounding, 1)[1],
+            "All four ways of computing dX agree (largest difference 4e-16)");
+
+  MethodReference wrong = right;
+  wrong.dX = compute_pitfall(Pitfall::NoRotation, l.input, l.weight, l.bias, l.upstream_gradient(),
+                             l.geometry())
+                 .dX;
+  const std::vector<std::string> lines = check_lines(compare_methods(l, wrong), max_abs(right.dX));
+  EXPECT_EQ(lines[1].rfind("The four ways of computing dX do not agree: compared with the matrix "
+                           "product, summing each window is off by ",
+                           0),
+            0u)
+      << lines[1];
+  EXPECT_NE(lines[1].find("gathering (Gp ⋆ Wr) by "), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[0], "Both ways of computing Z agree (largest difference 0)");
+}
+
 }  // namespace
 }  // namespace convstep

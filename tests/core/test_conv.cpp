@@ -10,6 +10,7 @@
 #include "core/conv.h"
 #include "core/format.h"
 #include "core/lesson.h"
+#include "core/timeline.h"
 #include "tests/core/random_lessons.h"
 
 namespace convstep {
@@ -179,6 +180,74 @@ TEST(Pitfalls, GatherWithoutPaddingIsSmallerThanX) {
   EXPECT_EQ(p.dX.shape, (Shape{1, 1, 2, 1}));
   // Each of those windows sums Wr over ones: 0 for the Sobel kernel.
   EXPECT_TRUE(Near(p.dX, matrix({{0}, {0}})));
+}
+
+// Issue 11, statement 7: the convolution convention's dX is wrong too. It is the dX gathered
+// with W unrotated, and the SciPy notebook's looked right only because of its kernel.
+TEST(Pitfalls, ConvolutionConventionGathersDXWithoutRotating) {
+  const Lesson l = preset("rotation-2x2.json");
+  const Geometry geo = l.geometry();
+  const PitfallResult convention =
+      compute_pitfall(Pitfall::ConvolutionConvention, l.input, l.weight, l.bias, l.upstream, geo);
+  const PitfallResult unrotated =
+      compute_pitfall(Pitfall::NoRotation, l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_TRUE(Near(convention.dX, unrotated.dX));
+  const Tensor right = compute(l.input, l.weight, l.bias, l.upstream, geo).dX;
+  ASSERT_EQ(right.values.size(), 9u);
+  for (std::size_t i = 0; i < 9; ++i) EXPECT_NE(convention.dX.values[i], right.values[i]) << i;
+  const std::string words = pitfall_explanation(Pitfall::ConvolutionConvention, geo, false);
+  EXPECT_NE(words.find("dX is gathered with W itself"), std::string::npos) << words;
+  EXPECT_NE(words.find("[[1,0],[0,1]]"), std::string::npos) << words;
+}
+
+// Statement 8: the no-padding mistake overlaps Gd (not G), and in the notebook's own geometry
+// (4×4 input, 3×3 kernel, no padding) its result is empty, which the explanation says.
+TEST(Pitfalls, NoGradientPaddingSaysWhenItsResultIsEmpty) {
+  const Lesson l = parse_lesson(R"({"input": [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]],
+                                   "weight": [[1,0,-1],[2,0,-2],[1,0,-1]]})");
+  const Geometry geo = l.geometry();
+  const PitfallResult p =
+      compute_pitfall(Pitfall::NoGradientPadding, l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_EQ(p.dX.shape, (Shape{1, 1, 0, 0}));
+  const std::string words = pitfall_explanation(Pitfall::NoGradientPadding, geo, true);
+  EXPECT_NE(words.find("overlaps Gd completely"), std::string::npos) << words;
+  EXPECT_NE(words.find("the result is empty (0×0)"), std::string::npos) << words;
+  EXPECT_NE(words.find("3×3 kernel is larger than the 2×2 Gd"), std::string::npos) << words;
+  // Where the result is not empty, nothing is said about emptiness.
+  const Lesson sobel = preset("sobel-6x5.json");
+  EXPECT_EQ(pitfall_explanation(Pitfall::NoGradientPadding, sobel.geometry(), true).find("empty"),
+            std::string::npos);
+}
+
+// Statement 9: "G is all ones" only when the lesson's G is the ones of L = ΣZ; and Z is
+// ∂L/∂Z for L = ½ΣZ², so feeding it back gives that loss's gradients.
+TEST(Pitfalls, OutputAsGradientSaysWhichLossZIsTheGradientOf) {
+  const Lesson own = preset("kernel-2x2-upstream.json");  // G = [[1,2],[3,4]]
+  const Lesson ones = preset("sobel-3x3.json");
+  ASSERT_GT(own.upstream.shape.count(), 0);
+  ASSERT_EQ(ones.upstream.shape.count(), 0);
+  const std::string with_own = Timeline(own).pitfall_explanation(Pitfall::OutputAsGradient);
+  const std::string with_ones = Timeline(ones).pitfall_explanation(Pitfall::OutputAsGradient);
+  EXPECT_EQ(with_own.find("all ones"), std::string::npos) << with_own;
+  EXPECT_NE(with_ones.find("Here L = ΣZ, so G is all ones"), std::string::npos) << with_ones;
+  for (const std::string& w : {with_own, with_ones}) {
+    EXPECT_EQ(w.find("not a gradient"), std::string::npos) << w;
+    EXPECT_NE(w.find("Z is ∂L/∂Z only for the loss L = ½ΣZ²"), std::string::npos) << w;
+  }
+  // And so it is: the gradients for L = ½ΣZ² are those with G = Z.
+  const Geometry geo = own.geometry();
+  const Tensor Z = forward(own.input, own.weight, own.bias, geo);
+  const PitfallResult p = compute_pitfall(Pitfall::OutputAsGradient, own.input, own.weight,
+                                          own.bias, own.upstream, geo);
+  EXPECT_TRUE(Near(p.dX, compute(own.input, own.weight, own.bias, Z, geo).dX));
+}
+
+// Issue 10: a pitfall has a title a student reads, not the command line's name.
+TEST(Pitfalls, HaveHumanTitles) {
+  EXPECT_STREQ(pitfall_title(Pitfall::NoRotation), "Forgot to rotate the kernel");
+  EXPECT_STREQ(pitfall_title(Pitfall::OutputAsGradient), "Fed Z back instead of ∂L/∂Z");
+  for (Pitfall p : kAllPitfalls)
+    EXPECT_EQ(std::string(pitfall_title(p)).find('_'), std::string::npos) << pitfall_title(p);
 }
 
 // ---- Geometry ----

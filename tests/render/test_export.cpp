@@ -140,6 +140,42 @@ TEST(ExportPng, SizeProbesAndSameBytesTwice) {
 }
 
 // Every phase and granularity: one PNG per step of the timeline.
+// Issue 11, statement 12: a pitfall is exported like any step. Each one's PNG shows its
+// mistake beside the right answer: the differing cells framed in vermillion on the picture, and
+// a picture other than the step's without it.
+TEST(ExportPng, ShowsEveryPitfall) {
+  EglContext gl;
+  TempDir dir;
+  const Timeline tl(
+      load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/rotation-2x2.json"));
+  ExportRequest plain = request("png", dir / "plain.png", Phase::DxGather, Granularity::Cell);
+  export_pictures(tl, plain, nullptr);
+  for (Pitfall p : kAllPitfalls) {
+    ExportRequest r = plain;
+    r.out = dir / (std::string(pitfall_name(p)) + ".png");
+    r.pitfalls = {p};
+    export_pictures(tl, r, nullptr);
+    EXPECT_NE(bytes_of(r.out), bytes_of(plain.out)) << pitfall_name(p);
+    const Decoded png = decode_png(r.out);
+    ASSERT_EQ(png.width, 1600);
+    const Frame f = tl.frame(Phase::DxGather, Granularity::Cell, 0);
+    const Scene scene = export_scene(tl, r, f, f, 1);
+    bool titled = false;
+    for (const SceneText& t : scene.texts) titled |= t.text == pitfall_title(p);
+    EXPECT_TRUE(titled) << pitfall_name(p);
+    EXPECT_NE(scene.grid(Grid::dX, GridCopy::Right), nullptr) << pitfall_name(p);
+    int framed = 0;
+    for (const SceneFrame& fr : scene.frames) {
+      if (fr.role != FrameRole::Diff) continue;
+      ++framed;
+      EXPECT_TRUE(close_to(png.at(fr.rect.x + fr.rect.w / 2, fr.rect.y + 0.5f), kRoleDiff))
+          << pitfall_name(p) << ": a differing cell's frame";
+    }
+    // Gathering without padding gives a dX of another shape here (1×1): nothing to frame.
+    EXPECT_EQ(framed > 0, p != Pitfall::NoGradientPadding) << pitfall_name(p);
+  }
+}
+
 TEST(ExportPngs, OnePicturePerStep) {
   EglContext gl;
   TempDir dir;

@@ -118,8 +118,9 @@ TEST(Glyphs, EveryTextOfThePresetsHasItsGlyphs) {
     m.check(phase_explanation(p), "the explanation of " + std::string(phase_name(p)));
   }
   for (Pitfall p : kAllPitfalls) {
-    m.check(pitfall_name(p), "a pitfall's name");
-    m.check(pitfall_explanation(p), "the explanation of " + std::string(pitfall_name(p)));
+    m.check(pitfall_title(p), "a pitfall's title");
+    m.check(pitfall_explanation(p, Geometry{}, true),
+            "the explanation of " + std::string(pitfall_name(p)));
   }
   int presets = 0;
   for (const auto& entry :

@@ -317,6 +317,22 @@ TEST(Stage, AChosenSliceIsShownAndOtherwiseTheStepsSlice) {
   EXPECT_EQ(xp_channels, 2);  // one row per input channel of the group
 }
 
+// The differing cells framed inside a grid of the scene.
+int diffs_in(const Scene& s, const SceneGrid& g) {
+  int n = 0;
+  for (const SceneFrame& fr : s.frames)
+    n += fr.role == FrameRole::Diff && fr.rect.x >= g.bounds.x &&
+         fr.rect.x < g.bounds.x + g.bounds.w && fr.rect.y >= g.bounds.y &&
+         fr.rect.y < g.bounds.y + g.bounds.h;
+  return n;
+}
+
+bool has_text(const Scene& s, const std::string& part) {
+  for (const SceneText& t : s.texts)
+    if (t.text.find(part) != std::string::npos) return true;
+  return false;
+}
+
 TEST(Stage, PitfallViewPutsTheMistakeBesideTheRightAnswer) {
   const Timeline tl(
       load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/rotation-2x2.json"));
@@ -340,6 +356,39 @@ TEST(Stage, PitfallViewPutsTheMistakeBesideTheRightAnswer) {
   int diffs = 0;
   for (const SceneFrame& fr : s.frames) diffs += fr.role == FrameRole::Diff;
   EXPECT_EQ(diffs, 9);  // every cell differs
+  EXPECT_TRUE(has_text(s, "Forgot to rotate the kernel"));
+}
+
+// Issue 11, statement 7: the convolution convention's view shows dX as well as dW, and in
+// the hand-worked case all 9 cells of its dX differ.
+TEST(Stage, ConventionPitfallShowsDXAsWellAsDW) {
+  const Timeline tl(
+      load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/rotation-2x2.json"));
+  StageOptions o;
+  o.pitfalls = {Pitfall::ConvolutionConvention};
+  const Frame f = tl.frame(Phase::Forward, Granularity::Phase, 0);
+  const Scene s = build_stage(tl, f, f, 1, o);
+  for (Grid g : {Grid::dW, Grid::dX}) {
+    ASSERT_NE(s.grid(g, GridCopy::Right), nullptr) << grid_name(g);
+    ASSERT_NE(s.grid(g, GridCopy::Mistake), nullptr) << grid_name(g);
+  }
+  EXPECT_EQ(diffs_in(s, *s.grid(Grid::dX, GridCopy::Mistake)), 9);
+  EXPECT_TRUE(has_text(s, pitfall_title(Pitfall::ConvolutionConvention)));
+  EXPECT_FALSE(has_text(s, "convolution_convention"));  // the command line's name, not a title
+}
+
+// Statement 8: a mistake whose result is empty says so on the stage, instead of nothing.
+TEST(Stage, AnEmptyPitfallResultIsSaid) {
+  const Timeline tl(parse_lesson(R"({"input": [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]],
+                                    "weight": [[1,0,-1],[2,0,-2],[1,0,-1]]})"));
+  StageOptions o;
+  o.pitfalls = {Pitfall::NoGradientPadding};
+  const Frame f = tl.frame(Phase::Forward, Granularity::Phase, 0);
+  const Scene s = build_stage(tl, f, f, 1, o);
+  EXPECT_NE(s.grid(Grid::dX, GridCopy::Right), nullptr);
+  EXPECT_EQ(s.grid(Grid::dX, GridCopy::Mistake), nullptr);
+  EXPECT_TRUE(has_text(s, "dX wrong (0×0)"));
+  EXPECT_TRUE(has_text(s, "Empty: no position"));
 }
 
 TEST(Svg, HasEveryGridAndTheEquation) {

@@ -553,6 +553,12 @@ void Timeline::for_each_term(Phase phase, long long cell, bool skip,
   }
 }
 
+std::string Timeline::explanation(Phase p) const {
+  const PhaseDef& def = phase_def(p);
+  const std::string more = def.lesson_explanation ? def.lesson_explanation(impl_->model) : "";
+  return more.empty() ? def.explanation : std::string(def.explanation) + " " + more;
+}
+
 const PitfallResult& Timeline::pitfall(Pitfall p) const {
   auto& slot = impl_->pitfalls[static_cast<std::size_t>(p)];
   if (!slot) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/format.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
@@ -156,20 +157,29 @@ void show_stamps(const Stamper& st, const Geometry& g, Frame& f) {
     }
 }
 
-// A term adds into one cell of dXp; a whole step stamps g·W into the source's window.
-void scatter_step(const Model& m, const PhaseDef&, const BlockStep& s, Frame& f) {
+// A term adds into one cell of dXp; a whole step stamps g·W[o] into the source's window.
+void scatter_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame& f) {
   const Stamper stamper(m, s.cell, s.term);
   if (s.with_result) show_stamps(stamper, m.geo, f);
   if (s.granularity == Granularity::Phase) show_complete(s, f);
   Equation& e = f.equation;
   e.op = "+=";
   if (s.whole_cell) {
-    f.target = f.source;
-    f.running_sum = m.value(f.source);
+    // The target is where the stamp's last term lands, with its dXp value after the stamp:
+    // a Cell step ends where the Term steps of its cell end, and the last one at dX's values.
+    def.term(m.geo, {s.at.outer, s.at.a, s.at.b, s.shape.q - 1, m.geo.kh - 1, m.geo.kw - 1},
+             &f.target);
+    f.running_sum = stamper.at(f.target.n, f.target.c, f.target.h, f.target.w).value;
+    // The filter of the source's output channel: W itself when there is only one.
+    const std::string filter = m.simple_names ? "W" : "W[" + std::to_string(f.source.c) + "]";
+    const double g = m.value(f.source);
     e.target = "dXp[window of " + m.name(f.source) + "]";
-    e.terms = {{m.name(f.source) + "·W", factor(f.running_sum) + "·W"}};
-    f.note = "The gradient " + number(f.running_sum) + " of " + m.name(f.source) +
-             " flows back through every weight of its window.";
+    e.terms = {{m.name(f.source) + "·" + filter, factor(g) + "·" + filter}};
+    f.note = "The gradient " + number(g) + " of " + m.name(f.source) +
+             " flows back through every weight of " + filter + " into its window.";
+    if (s.granularity == Granularity::Phase && s.cells > 1)
+      f.note = "All " + plural(s.cells, "G cell") +
+               " have stamped their gradient times their filter; the last stamp is shown.";
     return;
   }
   const CellRef& t = s.current_target;
@@ -181,6 +191,18 @@ void scatter_step(const Model& m, const PhaseDef&, const BlockStep& s, Frame& f)
   e.result = number(term.product);
   e.running = number(f.running_sum);
   // Its one term is the step itself: no current term to single out (current stays −1).
+}
+
+// Groups: which input channels a G cell stamps into, and W's channel index within them.
+std::string lesson_explanation(const Model& m) {
+  const Geometry& g = m.geo;
+  if (g.groups == 1) return "";
+  const int o = (g.groups - 1) * g.cout_per_group(), c = (g.groups - 1) * g.c_per_group();
+  return "Here " + group_split(g) + ". A G cell of output channel o stamps only into the " +
+         plural(g.c_per_group(), "input channel") +
+         " of its own group. W's channel index counts within the group, dXp's counts all "
+         "channels: W[" +
+         std::to_string(o) + ",0] lands on dXp channel " + std::to_string(c) + ".";
 }
 
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
@@ -213,10 +235,11 @@ extern const PhaseDef kDxScatterPhase = {
     .title = "∂L/∂X by scattering: each G cell stamps g·W",
     .explanation =
         "The same gradient, computed the other way round: each output's gradient g flows "
-        "back along the weights that produced it, so every G cell adds g·W into the window it "
-        "came from (a transposed convolution). No rotation is needed here. Where windows "
-        "overlap, the contributions add up; the parts that land on the padding are cropped "
-        "off at the end.",
+        "back along the weights that produced it, so every G cell adds g times the filter of "
+        "its output channel into the window it came from (a transposed convolution). No "
+        "rotation is needed here. Where windows overlap, the contributions add up; any parts "
+        "that land on the padding are cropped off at the end.",
+    .lesson_explanation = lesson_explanation,
     .result_name = "dX",
     .summed_over = "",
     .zero_term_note = "",

@@ -70,14 +70,23 @@ std::optional<long long> cell_of(const Model& m, const CellRef& cell) {
 }
 
 // Groups: which output channels an input channel gathers from, and Wr's index within them.
+// With stride 1 and no dilation, the tie to SciPy's full convolution.
 std::string lesson_explanation(const Model& m) {
   const Geometry& g = m.geo;
-  if (g.groups == 1) return "";
-  const int o = (g.groups - 1) * g.cout_per_group(), c = (g.groups - 1) * g.c_per_group();
-  return "Here " + group_split(g) + ". Input channel c gathers only from the " +
-         plural(g.cout_per_group(), "output channel") +
-         " of its own group, and Wr's second index counts them within the group: Wr[" +
-         std::to_string(c) + ",0] pairs with Gp channel " + std::to_string(o) + ".";
+  std::string s;
+  if (g.groups > 1) {
+    const int o = (g.groups - 1) * g.cout_per_group(), c = (g.groups - 1) * g.c_per_group();
+    s = "Here " + group_split(g) + ". Input channel c gathers only from the " +
+        plural(g.cout_per_group(), "output channel") +
+        " of its own group, and Wr's second index counts them within the group: Wr[" +
+        std::to_string(c) + ",0] pairs with Gp channel " + std::to_string(o) + ".";
+  }
+  if (g.stride_h == 1 && g.stride_w == 1 && g.dil_h == 1 && g.dil_w == 1)
+    s += std::string(s.empty() ? "" : " ") +
+         "Here the stride is 1 and there is no dilation, so Gd = G and dXp is the full "
+         "convolution G ∗ W: SciPy's convolve2d(G, W, 'full') computes it as it is, and "
+         "flipping W before it, as one notebook does, breaks it.";
+  return s;
 }
 
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
@@ -220,8 +229,10 @@ extern const PhaseDef kDxGatherPhase = {
         "input. So when input x gathers, the G cell whose window starts at x (or a zero, if "
         "no window starts there) sits at the bottom-right of the gathering window over Gp, "
         "and must meet W[0,0] there: Wr[k−1,k−1] = W[0,0], and so on for every weight, which "
-        "is W turned through 180°. Inputs that no window reaches collect nothing and do not "
-        "learn. Finally any padding border is cropped off: the padding zeros are constants, "
+        "is W turned through 180°. So correlating with Wr is convolving with W: Gp ⋆ Wr is the "
+        "full true convolution Gd ∗ W, for each pair of channels (with W's taps spread apart "
+        "by any dilation). Inputs that no window reaches collect nothing and do not learn. "
+        "Finally any padding border is cropped off: the padding zeros are constants, "
         "not inputs, so their gradients are discarded.",
     .lesson_explanation = lesson_explanation,
     .result_name = "dX",

@@ -194,15 +194,59 @@ void scatter_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame
 }
 
 // Groups: which input channels a G cell stamps into, and W's channel index within them.
-std::string lesson_explanation(const Model& m) {
-  const Geometry& g = m.geo;
+std::string groups_words(const Geometry& g) {
   if (g.groups == 1) return "";
   const int o = (g.groups - 1) * g.cout_per_group(), c = (g.groups - 1) * g.c_per_group();
   return "Here " + group_split(g) + ". A G cell of output channel o stamps only into the " +
          plural(g.c_per_group(), "input channel") +
          " of its own group. W's channel index counts within the group, dXp's counts all "
          "channels: W[" +
-         std::to_string(o) + ",0] lands on dXp channel " + std::to_string(c) + ".";
+         std::to_string(o) + ",0] lands on dXp channel " + std::to_string(c) + ". ";
+}
+
+std::string pair(int a, int b) {
+  return "(" + std::to_string(a) + ", " + std::to_string(b) + ")";
+}
+
+// "inputs of 7 and 8 rows both give 3 output rows": the sizes that the stride maps to one
+// output size, which conv_transpose2d cannot tell apart.
+std::string same_output(int in, int shortfall, int out, const char* noun) {
+  const std::string n = std::string(" ") + noun + "s";
+  return "inputs of " + std::to_string(in - shortfall) + (shortfall == 1 ? " and " : " to ") +
+         std::to_string(in) + n + (shortfall == 1 ? " both" : " all") + " give " +
+         plural(out, std::string("output ") + noun);
+}
+
+// The phase as one PyTorch call with this lesson's arguments. PyTorch pads both sides alike;
+// with uneven padding the call makes dXp and a slice crops it. output_padding gives back the
+// rows and columns past the last window, which the sizes of G and W alone do not tell.
+std::string pytorch_words(const Geometry& g) {
+  const ConvAxis R = g.rows(), C = g.cols();
+  const int op_h = R.padded() - R.gather_extent(), op_w = C.padded() - C.gather_extent();
+  const bool even = g.pad_top == g.pad_bottom && g.pad_left == g.pad_right;
+  const int p_h = even ? g.pad_top : 0, p_w = even ? g.pad_left : 0;
+  std::string call = "F.conv_transpose2d(G, W, stride=" + pair(g.stride_h, g.stride_w) +
+                     ", padding=" + pair(p_h, p_w) + ", output_padding=" + pair(op_h, op_w) +
+                     ", groups=" + std::to_string(g.groups) +
+                     ", dilation=" + pair(g.dil_h, g.dil_w) + ")";
+  if (!even)
+    call += "[:, :, " + std::to_string(g.pad_top) + ":" + std::to_string(g.pad_top + g.h) + ", " +
+            std::to_string(g.pad_left) + ":" + std::to_string(g.pad_left + g.w) + "]";
+  std::string s = "In PyTorch this phase is one call: dX = " + call + ".";
+  if (!even) s += " PyTorch pads both sides alike, so the call makes dXp and the slice crops it.";
+  if (op_h == 0 && op_w == 0) return s;
+  const int h = R.padded() - 2 * p_h, w = C.padded() - 2 * p_w;  // the call's result
+  std::string why;
+  if (op_h > 0) why = same_output(h, op_h, g.oh, "row");
+  if (op_w > 0) why += (why.empty() ? "" : ", and ") + same_output(w, op_w, g.ow, "column");
+  return s + " output_padding = " + pair(op_h, op_w) + " is needed: with stride " +
+         pair(g.stride_h, g.stride_w) + ", " + why +
+         ", so the call must be told which; without it the result is " + dims(h - op_h, w - op_w) +
+         ", with it " + dims(h, w) + ".";
+}
+
+std::string lesson_explanation(const Model& m) {
+  return groups_words(m.geo) + pytorch_words(m.geo);
 }
 
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {

@@ -3,6 +3,7 @@
 // numbers, worked out here with plain loops.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "app/steps_output.h"
+#include "core/format.h"
 #include "tests/core/random_lessons.h"
 
 namespace convstep {
@@ -387,6 +389,148 @@ TEST(Statements, CellAndPhaseStepsEndWhereTheirTermsEnd) {
         tl.tensor(Grid::dXp)(std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]), std::stoi(m[6]));
     EXPECT_NEAR(std::stod(m[1]), final_value, 1e-9) << last;
   }
+}
+
+// ---- The equivalences stated in the phases (issue 11, "What to build" item 4) ----
+
+// The phase's words as the worksheet prints them: its title, explanation and steps.
+std::string worksheet(const Timeline& tl, Phase p) {
+  std::ostringstream md;
+  StepsRequest req;
+  req.phases = {p};
+  req.granularity = Granularity::Phase;
+  req.format = StepsFormat::Markdown;
+  EXPECT_TRUE(write_steps(md, tl, req));
+  return md.str();
+}
+
+// dX gather: "Gp ⋆ Wr is the full true convolution Gd ∗ W", checked with loops: a true
+// convolution of Gd with W (its taps dil apart), summed over the output channels of the
+// group, is dXp wherever Gp ⋆ Wr reaches. With stride 1 and no dilation the words tie it to
+// SciPy's convolve2d(G, W, 'full').
+TEST(Equivalences, GatheringIsTheFullConvolutionOfGdWithW) {
+  int scipy = 0;
+  for (const auto& [name, lesson] : lessons(150, 6000, 7)) {
+    SCOPED_TRACE(name);
+    const Timeline tl(lesson);
+    const Geometry& g = tl.geometry();
+    const std::string words = worksheet(tl, Phase::DxGather);
+    EXPECT_NE(words.find("Gp ⋆ Wr is the full true convolution Gd ∗ W"), std::string::npos);
+    const bool plain = g.stride_h == 1 && g.stride_w == 1 && g.dil_h == 1 && g.dil_w == 1;
+    EXPECT_EQ(words.find("convolve2d(G, W, 'full') computes it as it is") != std::string::npos,
+              plain);
+    scipy += plain;
+    const Tensor &Gd = tl.tensor(Grid::Gd), &W = tl.tensor(Grid::W), &dXp = tl.tensor(Grid::dXp);
+    const int reach_h = g.rows().gather_extent(), reach_w = g.cols().gather_extent();
+    const int cg = g.c_per_group(), og = g.cout_per_group();
+    for (int n = 0; n < g.n; ++n)
+      for (int c = 0; c < g.c; ++c)
+        for (int y = 0; y < reach_h; ++y)
+          for (int x = 0; x < reach_w; ++x) {
+            double full = 0;  // Σ_o Σ_{u,v} Gd[y − u·dil, x − v·dil]·W[u,v]
+            for (int o = c / cg * og; o < (c / cg + 1) * og; ++o)
+              for (int u = 0; u < g.kh; ++u)
+                for (int v = 0; v < g.kw; ++v) {
+                  const int i = y - u * g.dil_h, j = x - v * g.dil_w;
+                  if (i >= 0 && j >= 0 && i < g.gd_h() && j < g.gd_w())
+                    full += Gd(n, o, i, j) * W(o, c % cg, u, v);
+                }
+            ASSERT_NEAR(dXp(n, c, y, x), full, 1e-9) << "dXp[" << y << "," << x << "]";
+          }
+  }
+  EXPECT_GT(scipy, 10);
+}
+
+// dW: "dW = Xp ⋆ G, with G as the kernel: the stride becomes G's dilation, and the kernel's
+// dilation becomes the stride", checked with a plain correlation that takes those two.
+TEST(Equivalences, DwIsXpCorrelatedWithGWithStrideAndDilationSwapped) {
+  for (const auto& [name, lesson] : lessons(150, 6000, 8)) {
+    SCOPED_TRACE(name);
+    const Timeline tl(lesson);
+    const Geometry& g = tl.geometry();
+    const std::string words = worksheet(tl, Phase::Dw);
+    EXPECT_NE(words.find("dW = Xp ⋆ G, with G as the kernel: the stride becomes G's dilation"),
+              std::string::npos);
+    const std::string here = "Here G's dilation is (" + std::to_string(g.stride_h) + ", " +
+                             std::to_string(g.stride_w) + ") and its stride over Xp is (" +
+                             std::to_string(g.dil_h) + ", " + std::to_string(g.dil_w) + ")";
+    EXPECT_NE(words.find(here), std::string::npos) << here;
+    // A correlation of `in` with `kernel` (kh × kw taps `dilation` apart), moved by `stride`.
+    auto correlate = [](const Tensor& in, int n, int c, const Tensor& kernel, int kn, int kc,
+                        int stride_h, int stride_w, int dil_h, int dil_w, int u, int v) {
+      double sum = 0;
+      for (int i = 0; i < kernel.shape.h; ++i)
+        for (int j = 0; j < kernel.shape.w; ++j)
+          sum +=
+              in(n, c, u * stride_h + i * dil_h, v * stride_w + j * dil_w) * kernel(kn, kc, i, j);
+      return sum;
+    };
+    const Tensor &Xp = tl.tensor(Grid::Xp), &G = tl.tensor(Grid::G), &dW = tl.tensor(Grid::dW);
+    const int cg = g.c_per_group(), og = g.cout_per_group();
+    for (int o = 0; o < g.cout; ++o)
+      for (int cq = 0; cq < cg; ++cq)
+        for (int u = 0; u < g.kh; ++u)
+          for (int v = 0; v < g.kw; ++v) {
+            double sum = 0;  // over the batch
+            for (int n = 0; n < g.n; ++n)
+              sum += correlate(Xp, n, o / og * cg + cq, G, n, o, g.dil_h, g.dil_w, g.stride_h,
+                               g.stride_w, u, v);
+            ASSERT_NEAR(dW(o, cq, u, v), sum, 1e-9);
+          }
+  }
+}
+
+// dX scatter: the PyTorch call it prints has this lesson's arguments, and the output size
+// that conv_transpose2d computes from them, output_padding included, is dX's (or dXp's,
+// cropped by the slice). tests/parity runs the call itself in PyTorch.
+TEST(Equivalences, TheScatterPrintsItsConvTranspose2dCall) {
+  int padded_out = 0;
+  for (const auto& [name, lesson] : lessons(300, 20000, 9)) {
+    SCOPED_TRACE(name);
+    const Timeline tl(lesson);
+    const Geometry& g = tl.geometry();
+    const std::string words = worksheet(tl, Phase::DxScatter);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(
+        words, m,
+        std::regex(
+            R"re(dX = F\.conv_transpose2d\(G, W, stride=\((\d+), (\d+)\), padding=\((\d+), (\d+)\), output_padding=\((\d+), (\d+)\), groups=(\d+), dilation=\((\d+), (\d+)\)\)(\[:, :, (\d+):(\d+), (\d+):(\d+)\])?)re")))
+        << words;
+    auto at = [&](int k) { return std::stoi(m[k]); };
+    EXPECT_EQ(at(1), g.stride_h);
+    EXPECT_EQ(at(2), g.stride_w);
+    EXPECT_EQ(at(7), g.groups);
+    EXPECT_EQ(at(8), g.dil_h);
+    EXPECT_EQ(at(9), g.dil_w);
+    const bool sliced = m[10].matched;
+    EXPECT_EQ(sliced, g.pad_top != g.pad_bottom || g.pad_left != g.pad_right);
+    // PyTorch's size: (in − 1)·s − 2·p + dil·(k − 1) + output_padding + 1.
+    const int out_h = (g.oh - 1) * at(1) - 2 * at(3) + at(8) * (g.kh - 1) + at(5) + 1;
+    const int out_w = (g.ow - 1) * at(2) - 2 * at(4) + at(9) * (g.kw - 1) + at(6) + 1;
+    EXPECT_EQ(out_h, sliced ? g.hp() : g.h);
+    EXPECT_EQ(out_w, sliced ? g.wp() : g.w);
+    if (sliced) {
+      EXPECT_EQ(std::make_pair(at(11), at(12)), std::make_pair(g.pad_top, g.pad_top + g.h));
+      EXPECT_EQ(std::make_pair(at(13), at(14)), std::make_pair(g.pad_left, g.pad_left + g.w));
+    }
+    // PyTorch's rule for output_padding: at least 0, and below the stride or the dilation.
+    EXPECT_GE(at(5), 0);
+    EXPECT_LT(at(5), std::max(at(1), at(8)));
+    EXPECT_GE(at(6), 0);
+    EXPECT_LT(at(6), std::max(at(2), at(9)));
+    // Why it is needed, when it is: the sizes with and without it.
+    const bool needed = at(5) > 0 || at(6) > 0;
+    EXPECT_EQ(words.find("without it the result is " + dims(out_h - at(5), out_w - at(6)) +
+                         ", with it " + dims(out_h, out_w)) != std::string::npos,
+              needed);
+    padded_out += needed;
+  }
+  EXPECT_GT(padded_out, 20);
+  // The stride-2 preset, as the issue puts it.
+  const Timeline tl(load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/stride2.json"));
+  const std::string words = worksheet(tl, Phase::DxScatter);
+  EXPECT_NE(words.find("output_padding=(1, 0)"), std::string::npos) << words;
+  EXPECT_NE(words.find("without it the result is 7×7, with it 8×7"), std::string::npos);
 }
 
 }  // namespace

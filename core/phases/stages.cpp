@@ -87,9 +87,7 @@ Equation pad_gradient(const Model& m, std::string* note) {
   const Geometry& g = m.geo;
   const int ring_h = (g.kh - 1) * g.dil_h, ring_w = (g.kw - 1) * g.dil_w;
   if (ring_h == 0 && ring_w == 0) {
-    *note =
-        "A 1×1 kernel never hangs over G's edges: each input cell already finds the output "
-        "it fed.";
+    *note = "A 1×1 kernel never hangs over G's edges, so Gd needs no padding.";
     return said("Gp", "Gd (a 1×1 kernel needs no padding)");
   }
   *note =

@@ -209,11 +209,13 @@ std::string pair(int a, int b) {
 }
 
 // "inputs of 7 and 8 rows both give 3 output rows": the sizes that the stride maps to one
-// output size, which conv_transpose2d cannot tell apart.
-std::string same_output(int in, int shortfall, int out, const char* noun) {
+// output size, which conv_transpose2d cannot tell apart (sizes of Xp when the call pads
+// nothing and a slice crops).
+std::string same_output(int in, int shortfall, int out, const char* noun, bool padded) {
   const std::string n = std::string(" ") + noun + "s";
-  return "inputs of " + std::to_string(in - shortfall) + (shortfall == 1 ? " and " : " to ") +
-         std::to_string(in) + n + (shortfall == 1 ? " both" : " all") + " give " +
+  return (padded ? "padded inputs of " : "inputs of ") + std::to_string(in - shortfall) +
+         (shortfall == 1 ? " and " : " to ") + std::to_string(in) + n +
+         (shortfall == 1 ? " both" : " all") + " give " +
          plural(out, std::string("output ") + noun);
 }
 
@@ -237,8 +239,8 @@ std::string pytorch_words(const Geometry& g) {
   if (op_h == 0 && op_w == 0) return s;
   const int h = R.padded() - 2 * p_h, w = C.padded() - 2 * p_w;  // the call's result
   std::string why;
-  if (op_h > 0) why = same_output(h, op_h, g.oh, "row");
-  if (op_w > 0) why += (why.empty() ? "" : ", and ") + same_output(w, op_w, g.ow, "column");
+  if (op_h > 0) why = same_output(h, op_h, g.oh, "row", !even);
+  if (op_w > 0) why += (why.empty() ? "" : ", and ") + same_output(w, op_w, g.ow, "column", !even);
   return s + " output_padding = " + pair(op_h, op_w) + " is needed: with stride " +
          pair(g.stride_h, g.stride_w) + ", " + why +
          ", so the call must be told which; without it the result is " + dims(h - op_h, w - op_w) +

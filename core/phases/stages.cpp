@@ -1,4 +1,5 @@
 // The stages the phases are built from (pad, dilate, rotate, crop, ...): their names and words.
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -46,7 +47,19 @@ Equation pad_input(const Model& m, std::string* note) {
     *note = "There is no padding: Xp is X itself, " + dims(g.hp(), g.wp()) + ".";
     return said("Xp", "X (no padding)");
   }
-  *note = "The padding ring of zeros appears around X: Xp is " + dims(g.hp(), g.wp()) + ".";
+  if (g.pad_top > 0 && g.pad_bottom > 0 && g.pad_left > 0 && g.pad_right > 0) {
+    *note = "The padding ring of zeros appears around X: Xp is " + dims(g.hp(), g.wp()) + ".";
+  } else {  // not a ring: name the sides
+    std::vector<std::string> sides;
+    for (const auto& [pad, side] : {std::pair{g.pad_top, "top"}, std::pair{g.pad_bottom, "bottom"},
+                                    std::pair{g.pad_left, "left"}, std::pair{g.pad_right, "right"}})
+      if (pad > 0) sides.push_back(side);
+    std::string where;
+    for (std::size_t i = 0; i < sides.size(); ++i)
+      where += (i == 0 ? "" : i + 1 == sides.size() ? " and " : ", ") + sides[i];
+    *note = "Zeros of padding appear on the " + where + " of X only: Xp is " +
+            dims(g.hp(), g.wp()) + ".";
+  }
   return said("Xp", "pad(X): " + std::to_string(g.pad_top) + " top, " +
                         std::to_string(g.pad_bottom) + " bottom, " + std::to_string(g.pad_left) +
                         " left, " + std::to_string(g.pad_right) + " right");

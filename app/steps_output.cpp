@@ -107,7 +107,7 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
     const long long total = tl.count(p, req.granularity, req.skip_zero_terms);
     const long long end = req.count < 0 ? total : std::min(total, req.from + req.count);
     if (req.format == StepsFormat::Markdown)
-      out << "\n## " << phase_title(p) << "\n\n" << phase_explanation(p) << "\n\n";
+      out << "\n## " << phase_title(p) << "\n\n" << tl.explanation(p) << "\n\n";
     for (long long k = req.from; k < end; ++k) {
       const Frame f = tl.frame(p, req.granularity, k, req.skip_zero_terms, /*with_result=*/false);
       switch (req.format) {

@@ -320,7 +320,7 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(phase_title(f.phase));
   ImGui::Separator();
-  ImGui::TextUnformatted(phase_explanation(f.phase));
+  ImGui::TextUnformatted(app.timeline().explanation(f.phase).c_str());
   if (!f.note.empty()) {
     ImGui::Spacing();
     ImGui::TextColored(ImVec4(0.55f, 0.8f, 1, 1), "%s", f.note.c_str());

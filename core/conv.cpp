@@ -143,6 +143,15 @@ Lattice ConvAxis::windows_reaching(int y) const {
   return {output_of(y, last_tap), taps.count, taps.count > 1 ? taps.step * dil / stride : 1};
 }
 
+ConvAxis::Miss ConvAxis::miss(int y) const {
+  if (reached(y)) return Miss::Reached;
+  if (y >= gather_extent()) return Miss::PastLastWindow;
+  // The last window starting at or before y is the only one that could cover it: the windows
+  // before it end earlier.
+  const int last_start = std::min(out - 1, y / stride) * stride;
+  return y - last_start < span() ? Miss::BetweenTaps : Miss::BetweenWindows;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The building blocks of the gather method.
 

@@ -72,6 +72,7 @@ struct Lattice {
 //   R.input_of(i, u)      // the Xp row that tap u of window i reads: i·s + u·dil
 //   R.output_of(y, u)     // the window i whose tap u reads Xp row y, or −1
 //   R.reached(y)          // some window reads row y (the stride may leave rows unread)
+//   R.miss(y)             // and if none does, why: the stride, the dilation's holes
 //   R.gather_extent()     // the rows of dXp that Gp ⋆ Wr computes; those past it get 0
 //   R.gp_output(y) >= 0   // row y of Gp holds a G value (not padding, not an inserted zero)
 struct ConvAxis {
@@ -96,6 +97,12 @@ struct ConvAxis {
   // The windows of those taps, ascending (so the last tap's window first).
   Lattice windows_reaching(int y) const;
   bool reached(int y) const { return taps_reaching(y).count > 0; }
+  // Why no window reaches Xp index y. Past the last window: the next window one stride further
+  // would not fit (only with a stride above 1). Between the taps of a window that the dilation
+  // spreads apart, with no other window's tap on it. Between two windows: the stride is longer
+  // than a window's span.
+  enum class Miss { Reached, PastLastWindow, BetweenTaps, BetweenWindows };
+  Miss miss(int y) const;
 
   // The extent of dXp that Gp ⋆ Wr computes, (out − 1)·s + span, at most padded(): a correlation
   // of Gp with the dilated kernel is gp − span + 1 long. Indices past it are read by no window.

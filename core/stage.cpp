@@ -437,7 +437,9 @@ class StageBuilder final : public StageCanvas {
   // The current term: its two cells framed and linked; the target framed.
   void term_overlay() override {
     if (to_.kind == StepKind::Stage) return;
-    const SceneGrid* target = find(to_.target.grid, to_.target.n, to_.target.c);
+    // A whole stamp of a scatter lands on its whole window, which the window overlay frames.
+    const bool stamp = to_.source.grid != Grid::None && to_.kind != StepKind::Term;
+    const SceneGrid* target = stamp ? nullptr : find(to_.target.grid, to_.target.n, to_.target.c);
     if (target) {
       const float thick = std::clamp(target->cell_size * 0.1f, 2.5f, 6.0f);
       Rect r = cell_rect(*target, to_.target.h, to_.target.w);

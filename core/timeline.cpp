@@ -354,10 +354,9 @@ struct Timeline::Impl {
     }
     // A cell is covered when some window reads its row and some window reads its column.
     const Geometry& geo = model.geo;
-    const ConvAxis rows = geo.rows(), cols = geo.cols();
-    std::vector<bool> row_reached(geo.h), col_reached(geo.w);
-    for (int y = 0; y < geo.h; ++y) row_reached[y] = rows.reached(y + geo.pad_top);
-    for (int x = 0; x < geo.w; ++x) col_reached[x] = cols.reached(x + geo.pad_left);
+    std::vector<bool> row_reached(geo.h, true), col_reached(geo.w, true);
+    for (int y : model.unreached_rows) row_reached[y - geo.pad_top] = false;
+    for (int x : model.unreached_cols) col_reached[x - geo.pad_left] = false;
     covered.assign(static_cast<std::size_t>(geo.h) * geo.w, 0);
     for (int y = 0; y < geo.h; ++y)
       for (int x = 0; x < geo.w; ++x) covered[y * geo.w + x] = row_reached[y] && col_reached[x];
@@ -551,6 +550,12 @@ void Timeline::for_each_term(Phase phase, long long cell, bool skip,
     const Term term = terms.at(t, &target);
     if (!(skip && term.zero)) visit(term);
   }
+}
+
+std::string Timeline::explanation(Phase p) const {
+  const PhaseDef& def = phase_def(p);
+  const std::string more = def.lesson_explanation ? def.lesson_explanation(impl_->model) : "";
+  return more.empty() ? def.explanation : std::string(def.explanation) + " " + more;
 }
 
 const PitfallResult& Timeline::pitfall(Pitfall p) const {

@@ -71,13 +71,13 @@ enum class StepKind : std::uint8_t { Stage, Term, Cell, Block, Sum };
 
 enum class Stage : std::uint8_t {
   None,
-  PadInput,        // the padding ring appears around X: Xp
+  PadInput,        // the padding ring appears around X: Xp (or, without padding, Xp = X)
   AddBias,         // Z += b
   ShowGradient,    // start from G
   DilateGradient,  // Gd: s−1 zeros between G's cells
   PadGradient,     // Gp: Gd padded by (k−1)·dil
   RotateKernel,    // Wr: W turned through 180°
-  ZeroUncovered,   // the edge rows/columns no window reaches get 0
+  ZeroUncovered,   // the rows/columns of X no window reaches: their gradient is 0
   Crop,            // dXp's padding border is cropped off: dX
 };
 const char* stage_name(Stage s);  // "pad_input", ...
@@ -145,6 +145,10 @@ class Timeline {
   // one, in step order, without holding them: a cell may sum millions of terms.
   void for_each_term(Phase p, long long cell, bool skip_zero_terms,
                      const std::function<void(const Term&)>& visit) const;
+
+  // The phase's explanation, with what this lesson adds to it (how its groups split the
+  // channels): what the Why panel and the worksheet show.
+  std::string explanation(Phase p) const;
 
   // A notebook's mistake on this lesson, computed on first use and kept (the lesson never
   // changes), and why it differs from the right answer, in words true of this lesson.

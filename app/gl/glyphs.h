@@ -19,6 +19,7 @@ inline constexpr unsigned short kGlyphRanges[] = {
     0x2190, 0x2193,  // ← ↑ → ↓
     0x2202, 0x2202,  // ∂
     0x2211, 0x2212,  // ∑ −
+    0x2217, 0x2217,  // ∗ (a true convolution: G ∗ W)
     0x2264, 0x2265,  // ≤ ≥
     0x22C5, 0x22C6,  // ⋅ ⋆
     0x25B6, 0x25B6,  // ▶

@@ -93,6 +93,7 @@ extern const PhaseDef kDbPhase = {
         "The bias is added to every output cell of its channel, in every sample, so each "
         "of them passes its gradient straight to it: db = ΣG over the batch and all "
         "positions. With L = ΣZ, G is all ones and db counts the output cells.",
+    .lesson_explanation = nullptr,
     .result_name = "db",
     .summed_over = "samples",
     .zero_term_note = "",

@@ -2,6 +2,7 @@
 // Xp[n,c,i·s+u·dil,j·s+v·dil]·G[n,o,i,j]: G, spread out by the stride, laid over Xp at (u·dil,
 // v·dil). Loops: cells (outer = o·(C/groups) + c within the group, a = u, b = v), terms (q = n, p =
 // i, r = j).
+#include "core/format.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
@@ -65,6 +66,21 @@ std::optional<long long> cell_of(const Model& m, const CellRef& cell) {
   return m.results.dW.offset(cell.n, cell.c, cell.h, cell.w);
 }
 
+// The stride and dilation of dW = Xp ⋆ G here; with groups, dW's channel index.
+std::string lesson_explanation(const Model& m) {
+  const Geometry& g = m.geo;
+  auto pair = [](int a, int b) { return "(" + std::to_string(a) + ", " + std::to_string(b) + ")"; };
+  std::string s = "Here G's dilation is " + pair(g.stride_h, g.stride_w) +
+                  " and its stride over Xp is " + pair(g.dil_h, g.dil_w) + ".";
+  if (g.groups == 1) return s;
+  const int o = (g.groups - 1) * g.cout_per_group(), c = (g.groups - 1) * g.c_per_group();
+  return s + " With groups, " + group_split(g) +
+         ". dW[o,c] has W's channel index, counted within o's group, while Xp's counts all "
+         "channels: dW[" +
+         std::to_string(o) + ",0] comes from Xp channel " + std::to_string(c) + " and G channel " +
+         std::to_string(o) + ".";
+}
+
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
   if (f.window) *n = f.window->n, *c = f.window->c;
   if (f.kind != StepKind::Stage) *o = f.target.n;
@@ -102,7 +118,10 @@ extern const PhaseDef kDwPhase = {
         "gradient collects those inputs weighted by how much the loss cares about each "
         "output: dW[u,v] = Σ Xp[i·s + u·dil, j·s + v·dil]·G[i,j]. Picture G, spread out by "
         "the stride, laid over Xp at offset (u·dil, v·dil). The same kernel is used for every "
-        "sample of the batch, so its gradient sums over the batch.",
+        "sample of the batch, so its gradient sums over the batch. In other words dW = Xp ⋆ G, "
+        "with G as the kernel: the stride becomes G's dilation (its cells land s apart on Xp), "
+        "and the kernel's dilation becomes the stride (dW's cells are dil apart on Xp).",
+    .lesson_explanation = lesson_explanation,
     .result_name = "dW",
     .summed_over = "samples",
     .zero_term_note = "This term multiplies a zero of the padding: it adds nothing.",

@@ -2,6 +2,7 @@
 // turned through 180° (Wr); then dXp = Gp ⋆ Wr, and the crop leaves dX.
 // Loops: cells (outer = n·C + c, a = y, b = x over the part of dXp that Gp ⋆ Wr reaches),
 // terms (q = o within c's group, p = u, r = v).
+#include "core/format.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
@@ -12,7 +13,8 @@ namespace {
 std::vector<Stage> stages(const Model& m) {
   std::vector<Stage> s = {Stage::ShowGradient, Stage::DilateGradient, Stage::PadGradient,
                           Stage::RotateKernel, Stage::None};
-  if (m.reach_h < m.geo.hp() || m.reach_w < m.geo.wp()) s.push_back(Stage::ZeroUncovered);
+  // Said only when real inputs miss out: padding that no window reaches is cropped anyway.
+  if (!m.unreached_rows.empty() || !m.unreached_cols.empty()) s.push_back(Stage::ZeroUncovered);
   s.push_back(Stage::Crop);
   return s;
 }
@@ -65,6 +67,26 @@ std::optional<long long> cell_of(const Model& m, const CellRef& cell) {
   const int y = cell.h + (cropped ? m.geo.pad_top : 0), x = cell.w + (cropped ? m.geo.pad_left : 0);
   if (y >= m.reach_h || x >= m.reach_w) return -1;
   return ((1LL * cell.n * m.geo.c + cell.c) * m.reach_h + y) * m.reach_w + x;
+}
+
+// Groups: which output channels an input channel gathers from, and Wr's index within them.
+// With stride 1 and no dilation, the tie to SciPy's full convolution.
+std::string lesson_explanation(const Model& m) {
+  const Geometry& g = m.geo;
+  std::string s;
+  if (g.groups > 1) {
+    const int o = (g.groups - 1) * g.cout_per_group(), c = (g.groups - 1) * g.c_per_group();
+    s = "Here " + group_split(g) + ". Input channel c gathers only from the " +
+        plural(g.cout_per_group(), "output channel") +
+        " of its own group, and Wr's second index counts them within the group: Wr[" +
+        std::to_string(c) + ",0] pairs with Gp channel " + std::to_string(o) + ".";
+  }
+  if (g.stride_h == 1 && g.stride_w == 1 && g.dil_h == 1 && g.dil_w == 1)
+    s += std::string(s.empty() ? "" : " ") +
+         "Here the stride is 1 and there is no dilation, so Gd = G and dXp is the full "
+         "convolution G ∗ W: SciPy's convolve2d(G, W, 'full') computes it as it is, and "
+         "flipping W before it, as one notebook does, breaks it.";
+  return s;
 }
 
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
@@ -203,11 +225,16 @@ extern const PhaseDef kDxGatherPhase = {
         "Each input cell collects the gradient of every output whose window covered it. "
         "Spreading G out by the stride (s−1 zeros between cells) puts each output back where "
         "its window started; padding it by (k−1)·dil lets the kernel hang over its edges. "
-        "Sliding the kernel over it the other way round is the same as sliding the kernel "
-        "rotated by 180°: the top-left weight of a window reaches the input that is the "
-        "bottom-right neighbour from the gathering cell's point of view. Inputs that no "
-        "window reaches collect nothing and do not learn. Finally the border is cropped off: "
-        "the padding zeros are constants, not inputs, so their gradients are discarded.",
+        "Why the kernel is rotated: W[0,0] of window (i, j) touches that window's own top-left "
+        "input. So when input x gathers, the G cell whose window starts at x (or a zero, if "
+        "no window starts there) sits at the bottom-right of the gathering window over Gp, "
+        "and must meet W[0,0] there: Wr[k−1,k−1] = W[0,0], and so on for every weight, which "
+        "is W turned through 180°. So correlating with Wr is convolving with W: Gp ⋆ Wr is the "
+        "full true convolution Gd ∗ W, for each pair of channels (with W's taps spread apart "
+        "by any dilation). Inputs that no window reaches collect nothing and do not learn. "
+        "Finally any padding border is cropped off: the padding zeros are constants, "
+        "not inputs, so their gradients are discarded.",
+    .lesson_explanation = lesson_explanation,
     .result_name = "dX",
     .summed_over = "channels",
     .zero_term_note = "This term multiplies a zero of the padded gradient map: it adds nothing.",

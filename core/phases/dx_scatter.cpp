@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/format.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
@@ -156,20 +157,29 @@ void show_stamps(const Stamper& st, const Geometry& g, Frame& f) {
     }
 }
 
-// A term adds into one cell of dXp; a whole step stamps g·W into the source's window.
-void scatter_step(const Model& m, const PhaseDef&, const BlockStep& s, Frame& f) {
+// A term adds into one cell of dXp; a whole step stamps g·W[o] into the source's window.
+void scatter_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame& f) {
   const Stamper stamper(m, s.cell, s.term);
   if (s.with_result) show_stamps(stamper, m.geo, f);
   if (s.granularity == Granularity::Phase) show_complete(s, f);
   Equation& e = f.equation;
   e.op = "+=";
   if (s.whole_cell) {
-    f.target = f.source;
-    f.running_sum = m.value(f.source);
+    // The target is where the stamp's last term lands, with its dXp value after the stamp:
+    // a Cell step ends where the Term steps of its cell end, and the last one at dX's values.
+    def.term(m.geo, {s.at.outer, s.at.a, s.at.b, s.shape.q - 1, m.geo.kh - 1, m.geo.kw - 1},
+             &f.target);
+    f.running_sum = stamper.at(f.target.n, f.target.c, f.target.h, f.target.w).value;
+    // The filter of the source's output channel: W itself when there is only one.
+    const std::string filter = m.simple_names ? "W" : "W[" + std::to_string(f.source.c) + "]";
+    const double g = m.value(f.source);
     e.target = "dXp[window of " + m.name(f.source) + "]";
-    e.terms = {{m.name(f.source) + "·W", factor(f.running_sum) + "·W"}};
-    f.note = "The gradient " + number(f.running_sum) + " of " + m.name(f.source) +
-             " flows back through every weight of its window.";
+    e.terms = {{m.name(f.source) + "·" + filter, factor(g) + "·" + filter}};
+    f.note = "The gradient " + number(g) + " of " + m.name(f.source) +
+             " flows back through every weight of " + filter + " into its window.";
+    if (s.granularity == Granularity::Phase && s.cells > 1)
+      f.note = "All " + plural(s.cells, "G cell") +
+               " have stamped their gradient times their filter; the last stamp is shown.";
     return;
   }
   const CellRef& t = s.current_target;
@@ -181,6 +191,64 @@ void scatter_step(const Model& m, const PhaseDef&, const BlockStep& s, Frame& f)
   e.result = number(term.product);
   e.running = number(f.running_sum);
   // Its one term is the step itself: no current term to single out (current stays −1).
+}
+
+// Groups: which input channels a G cell stamps into, and W's channel index within them.
+std::string groups_words(const Geometry& g) {
+  if (g.groups == 1) return "";
+  const int o = (g.groups - 1) * g.cout_per_group(), c = (g.groups - 1) * g.c_per_group();
+  return "Here " + group_split(g) + ". A G cell of output channel o stamps only into the " +
+         plural(g.c_per_group(), "input channel") +
+         " of its own group. W's channel index counts within the group, dXp's counts all "
+         "channels: W[" +
+         std::to_string(o) + ",0] lands on dXp channel " + std::to_string(c) + ". ";
+}
+
+std::string pair(int a, int b) {
+  return "(" + std::to_string(a) + ", " + std::to_string(b) + ")";
+}
+
+// "inputs of 7 and 8 rows both give 3 output rows": the sizes that the stride maps to one
+// output size, which conv_transpose2d cannot tell apart (sizes of Xp when the call pads
+// nothing and a slice crops).
+std::string same_output(int in, int shortfall, int out, const char* noun, bool padded) {
+  const std::string n = std::string(" ") + noun + "s";
+  return (padded ? "padded inputs of " : "inputs of ") + std::to_string(in - shortfall) +
+         (shortfall == 1 ? " and " : " to ") + std::to_string(in) + n +
+         (shortfall == 1 ? " both" : " all") + " give " +
+         plural(out, std::string("output ") + noun);
+}
+
+// The phase as one PyTorch call with this lesson's arguments. PyTorch pads both sides alike;
+// with uneven padding the call makes dXp and a slice crops it. output_padding gives back the
+// rows and columns past the last window, which the sizes of G and W alone do not tell.
+std::string pytorch_words(const Geometry& g) {
+  const ConvAxis R = g.rows(), C = g.cols();
+  const int op_h = R.padded() - R.gather_extent(), op_w = C.padded() - C.gather_extent();
+  const bool even = g.pad_top == g.pad_bottom && g.pad_left == g.pad_right;
+  const int p_h = even ? g.pad_top : 0, p_w = even ? g.pad_left : 0;
+  std::string call = "F.conv_transpose2d(G, W, stride=" + pair(g.stride_h, g.stride_w) +
+                     ", padding=" + pair(p_h, p_w) + ", output_padding=" + pair(op_h, op_w) +
+                     ", groups=" + std::to_string(g.groups) +
+                     ", dilation=" + pair(g.dil_h, g.dil_w) + ")";
+  if (!even)
+    call += "[:, :, " + std::to_string(g.pad_top) + ":" + std::to_string(g.pad_top + g.h) + ", " +
+            std::to_string(g.pad_left) + ":" + std::to_string(g.pad_left + g.w) + "]";
+  std::string s = "In PyTorch this phase is one call: dX = " + call + ".";
+  if (!even) s += " PyTorch pads both sides alike, so the call makes dXp and the slice crops it.";
+  if (op_h == 0 && op_w == 0) return s;
+  const int h = R.padded() - 2 * p_h, w = C.padded() - 2 * p_w;  // the call's result
+  std::string why;
+  if (op_h > 0) why = same_output(h, op_h, g.oh, "row", !even);
+  if (op_w > 0) why += (why.empty() ? "" : ", and ") + same_output(w, op_w, g.ow, "column", !even);
+  return s + " output_padding = " + pair(op_h, op_w) + " is needed: with stride " +
+         pair(g.stride_h, g.stride_w) + ", " + why +
+         ", so the call must be told which; without it the result is " + dims(h - op_h, w - op_w) +
+         ", with it " + dims(h, w) + ".";
+}
+
+std::string lesson_explanation(const Model& m) {
+  return groups_words(m.geo) + pytorch_words(m.geo);
 }
 
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
@@ -213,10 +281,11 @@ extern const PhaseDef kDxScatterPhase = {
     .title = "∂L/∂X by scattering: each G cell stamps g·W",
     .explanation =
         "The same gradient, computed the other way round: each output's gradient g flows "
-        "back along the weights that produced it, so every G cell adds g·W into the window it "
-        "came from (a transposed convolution). No rotation is needed here. Where windows "
-        "overlap, the contributions add up; the parts that land on the padding are cropped "
-        "off at the end.",
+        "back along the weights that produced it, so every G cell adds g times the filter of "
+        "its output channel into the window it came from (a transposed convolution). No "
+        "rotation is needed here. Where windows overlap, the contributions add up; any parts "
+        "that land on the padding are cropped off at the end.",
+    .lesson_explanation = lesson_explanation,
     .result_name = "dX",
     .summed_over = "",
     .zero_term_note = "",

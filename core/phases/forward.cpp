@@ -5,6 +5,7 @@
 
 #include "core/colormap.h"
 #include "core/equation.h"
+#include "core/format.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
@@ -76,6 +77,18 @@ std::optional<long long> cell_of(const Model& m, const CellRef& cell) {
 std::string cell_remark(const Model& m, const CellRef& cell) {
   if (m.lesson.bias.empty()) return "";
   return " (then + b[" + std::to_string(cell.c) + "] = " + number(m.lesson.bias[cell.c]) + ")";
+}
+
+// Groups: which input channels an output channel sums, and W's channel index within them.
+std::string lesson_explanation(const Model& m) {
+  const Geometry& g = m.geo;
+  if (g.groups == 1) return "";
+  const int o = (g.groups - 1) * g.cout_per_group(), c = (g.groups - 1) * g.c_per_group();
+  return "Here " + group_split(g) + ". Output channel o sums over the " +
+         plural(g.c_per_group(), "input channel") +
+         " of its own group only. W's channel index counts within the group, Xp's counts all "
+         "channels: W[" +
+         std::to_string(o) + ",0] meets Xp channel " + std::to_string(c) + ".";
 }
 
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
@@ -184,8 +197,10 @@ extern const PhaseDef kForwardPhase = {
         "The kernel W slides over the padded input Xp with the stride. Each output cell "
         "Z[i,j] is the sum of the products of the window's cells with the kernel's: a "
         "cross-correlation, as in PyTorch, so the kernel is not flipped. With several input "
-        "channels each channel's window contributes its own sum, and the sums are added; "
-        "then the bias is added to every cell of its output channel.",
+        "channels, each output channel adds up one such sum per input channel of its group "
+        "(all of them, unless the lesson splits the channels into groups); then the bias, if "
+        "there is one, is added to every cell of its output channel.",
+    .lesson_explanation = lesson_explanation,
     .result_name = "Z",
     .summed_over = "channels",
     .zero_term_note = "This term multiplies a zero of the padding: it adds nothing.",

@@ -3,6 +3,8 @@
 
 #include <iterator>
 
+#include "core/format.h"
+
 namespace convstep {
 
 // Each defined in its own file.
@@ -16,6 +18,36 @@ constexpr const PhaseDef* kPhaseDefs[] = {&kForwardPhase, &kDwPhase, &kDxGatherP
 static_assert(std::size(kPhaseDefs) == std::size(kAllPhases));
 
 }  // namespace
+
+namespace {
+
+// "channel 2", "channels 2 and 3", "channels 2 to 5".
+std::string channel_range(const char* kind, int first, int count) {
+  const std::string head = std::string(kind) + (count == 1 ? " channel " : " channels ");
+  if (count == 1) return head + std::to_string(first);
+  return head + std::to_string(first) + (count == 2 ? " and " : " to ") +
+         std::to_string(first + count - 1);
+}
+
+}  // namespace
+
+std::string group_split(const Geometry& g) {
+  if (g.groups == 1) return "";
+  const int cg = g.c_per_group(), og = g.cout_per_group();
+  std::string s = "the " + plural(g.c, "input channel") + " and " +
+                  plural(g.cout, "output channel") + " form " + std::to_string(g.groups) +
+                  " groups: ";
+  // Every group when there are few; else the first two and the last.
+  for (int k = 0; k < g.groups; ++k) {
+    if (g.groups > 3 && k == 2) {
+      s += ", …";
+      k = g.groups - 1;
+    }
+    s += k == 0 ? "" : k == g.groups - 1 ? ", and " : ", ";
+    s += channel_range("input", k * cg, cg) + " with " + channel_range("output", k * og, og);
+  }
+  return s;
+}
 
 const PhaseDef& phase_def(Phase p) {
   return *kPhaseDefs[static_cast<int>(p)];
@@ -38,6 +70,10 @@ Model::Model(Lesson l) : lesson(std::move(l)), geo(lesson.geometry()) {
   const ConvAxis rows = geo.rows(), cols = geo.cols();
   reach_h = rows.gather_extent();
   reach_w = cols.gather_extent();
+  for (int y = geo.pad_top; y < geo.pad_top + geo.h; ++y)
+    if (!rows.reached(y)) unreached_rows.push_back(y);
+  for (int x = geo.pad_left; x < geo.pad_left + geo.w; ++x)
+    if (!cols.reached(x)) unreached_cols.push_back(x);
   // What the crop discards: the gradients that landed on dXp's padding border.
   for (int n = 0; n < geo.n; ++n)
     for (int c = 0; c < geo.c; ++c)

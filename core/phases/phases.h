@@ -7,7 +7,8 @@
 //      core/phases/phases.cpp (same order);
 //   2. write core/phases/loss.cpp, defining `extern const PhaseDef kLossPhase = {...}`, and list
 //      it in CMakeLists.txt. Fill in, reading dw.cpp (the simplest) or dx_scatter.cpp:
-//      - words: name, title, explanation, what a Sum step adds up, what a zero term multiplies;
+//      - words: name, title, explanation (and what a lesson adds to it), what a Sum step adds
+//        up, what a zero term multiplies;
 //      - stages(): the stage steps around the accumulation (Stage::None marks the block);
 //      - shape(): the accumulation's loops: cells (outer, a, b), each the sum of terms
 //        (q, p, r); row_ok/col_ok say which terms are structural zeros (padding, stride);
@@ -40,7 +41,10 @@ struct Model {
   Tensor Xp, G, Gd, Gp, Wr, dXp, Z_before_bias, db;
   bool simple_names = false;     // one sample, one channel in and out: 2-D indices
   int reach_h = 0, reach_w = 0;  // the extent of dXp that Gp ⋆ Wr reaches
-  double discarded_sum = 0;      // the crop's discarded gradients, and how many cells
+  // The rows and columns of X that no window reaches, as indices of Xp, ascending: their
+  // inputs get no gradient (ConvAxis::miss says why).
+  std::vector<int> unreached_rows, unreached_cols;
+  double discarded_sum = 0;  // the crop's discarded gradients, and how many cells
   long long discarded_cells = 0;
 
   explicit Model(Lesson l);
@@ -84,9 +88,11 @@ struct BlockStep {
 
 struct PhaseDef {
   // ---- Words ----
-  const char* name;              // "dx_gather": as the command line, scripts and files spell it
-  const char* title;             // "∂L/∂X by gathering: Gp ⋆ Wr"
-  const char* explanation;       // a paragraph for students
+  const char* name;         // "dx_gather": as the command line, scripts and files spell it
+  const char* title;        // "∂L/∂X by gathering: Gp ⋆ Wr"
+  const char* explanation;  // a paragraph for students, true of every lesson
+  // What this lesson adds to it (how its groups split the channels), or "". nullptr: nothing.
+  std::string (*lesson_explanation)(const Model&);
   const char* result_name;       // "dX": what the limits' message calls its cells
   const char* summed_over;       // a Sum step adds the subtotals of the "channels"
   const char* zero_term_note;    // a term on a structural zero: "This term multiplies ..."
@@ -133,6 +139,9 @@ const PhaseDef& phase_def(Phase p);
 void gather_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame& f);
 Equation describe_stage(const Model& m, Stage stage, std::string* note);  // core/phases/stages.cpp
 void show_complete(const BlockStep& s, Frame& f);  // the result grid complete, every cell done
+// With groups > 1, how they split the channels: "the 4 input channels and 2 output channels
+// form 2 groups: input channels 0 and 1 with output channel 0, and ...". "" when groups = 1.
+std::string group_split(const Geometry& g);
 // The dX phases' result slot on the stage: dXp filling up, then cropped to dX (dx_gather.cpp).
 void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c);
 

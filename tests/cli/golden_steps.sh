@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `convstep steps --format jsonl` stays byte-identical on every preset and granularity: the
 # checksums in tests/data/golden/steps-jsonl.sha256 were made by convstep at commit bee8321,
-# before frames were streamed, and hold until a change to the steps is meant. After such a
+# before frames were streamed, and remade on purpose for issue 11 (the phases' words made true
+# of every lesson, and the scatter's whole stamps ending on a dXp value). They hold until a
+# change to the steps is meant. After such a
 # change, regenerate them with: golden_steps.sh CONVSTEP LESSONS GOLDEN --update
 set -u
 convstep=$1 lessons=$2 golden=$3 update=${4:-}

@@ -6,7 +6,9 @@ For a few fixed sanity lessons (the 6x5 Sobel example in several settings) and
 runs `convstep compute FILE --format json`, and recomputes the same four
 tensors with torch (float64): the forward output Z, and with L = sum(Z * G)
 the gradients dL/dX, dL/dW and dL/db. Each must have exactly torch's shape and
-satisfy  max|ours - torch| / max(max|torch|, 1) <= 1e-9.
+satisfy  max|ours - torch| / max(max|torch|, 1) <= 1e-9. It also runs, in torch, the
+F.conv_transpose2d call that the dX scatter phase prints as its PyTorch equivalent (with the
+lesson's stride, padding, output_padding, groups and dilation), which must give dX too.
 
 Why: convstep implements the convolution and its backward pass by hand, so an
 independent reference is the only way to catch index, padding, stride,
@@ -36,6 +38,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -123,7 +126,8 @@ def reference(p):
   g = torch.ones_like(z) if p["upstream"] is None else torch.tensor(p["upstream"], dtype=f64)
   z.backward(g)
   grad_bias = g.sum(dim=(0, 2, 3)) if b is None else b.grad
-  return dict(output=z.detach(), grad_input=x.grad, grad_weight=w.grad, grad_bias=grad_bias)
+  return dict(output=z.detach(), grad_input=x.grad, grad_weight=w.grad, grad_bias=grad_bias,
+              upstream=g, weight=w.detach())
 
 
 # ------------------------------------------------------------------- generator
@@ -292,6 +296,35 @@ def check(convstep, path, lesson):
   return worst, failures
 
 
+CONV_TRANSPOSE = re.compile(
+    r"dX = (F\.conv_transpose2d\(G, W, stride=\(\d+, \d+\), padding=\(\d+, \d+\), "
+    r"output_padding=\(\d+, \d+\), groups=\d+, dilation=\(\d+, \d+\)\)"
+    r"(?:\[:, :, \d+:\d+, \d+:\d+\])?)")
+
+
+def check_conv_transpose(convstep, path, ref):
+  """The dX scatter phase prints dX as one F.conv_transpose2d call with the lesson's arguments:
+  runs that call in torch on the lesson's G and W; returns (relative error, failure messages)."""
+  run = subprocess.run([convstep, "steps", path, "--phase", "dx_scatter", "--granularity",
+                        "phase", "--format", "markdown"], capture_output=True, text=True,
+                       timeout=60)
+  if run.returncode != 0:
+    return 0.0, [f"steps: exit code {run.returncode}; stderr: {run.stderr.strip()}"]
+  found = CONV_TRANSPOSE.search(run.stdout)
+  if not found:
+    return 0.0, ["the dX scatter phase prints no F.conv_transpose2d call"]
+  call = found.group(1)
+  try:
+    got = eval(call, {"F": F, "G": ref["upstream"], "W": ref["weight"]})  # pylint: disable=eval-used
+  except Exception as e:  # a call torch refuses: wrong arguments
+    return 0.0, [f"{call}: {type(e).__name__}: {e}"]
+  want = ref["grad_input"]
+  if tuple(got.shape) != tuple(want.shape):
+    return 0.0, [f"{call}: shape {tuple(got.shape)}, autograd's dX {tuple(want.shape)}"]
+  err = (got - want).abs().max().item() / max(want.abs().max().item(), 1.0)
+  return err, [f"{call}: relative error {err:.3e} against autograd's dX"] if err > TOLERANCE else []
+
+
 def check_pytorch_code(convstep, path):
   """Runs the PyTorch program convstep writes for a lesson; returns failure messages."""
   code_path = path[:-len(".json")] + ".py"
@@ -351,6 +384,9 @@ def main():
         err, failures = 0.0, check_pytorch_code(args.convstep, path)
       else:
         err, failures = check(args.convstep, path, lesson)
+        call_err, call_failures = check_conv_transpose(args.convstep, path,
+                                                       reference(resolve(lesson)))
+        err, failures = max(err, call_err), failures + call_failures
     except subprocess.TimeoutExpired:
       err, failures = 0.0, ["convstep timed out"]
     worst = max(worst, err)

@@ -89,6 +89,8 @@ std::vector<long long> steps_to_check(long long count) {
 void check_lesson(const Lesson& lesson, const std::string& name, Missing& m) {
   const Timeline tl(lesson);
   for (Phase p : kAllPhases)
+    m.check(tl.explanation(p), name + " the explanation of " + phase_name(p));
+  for (Phase p : kAllPhases)
     for (Granularity g : kAllGranularities)
       for (long long k : steps_to_check(tl.count(p, g))) {
         const std::string where =

@@ -9,6 +9,7 @@
 
 #include "app/resource_paths.h"
 #include "core/io.h"
+#include "core/stage.h"
 #include "core/user_text.h"
 
 namespace convstep {
@@ -550,10 +551,9 @@ void App::step_by(long long delta) {
 }
 
 double App::step_seconds() const {
-  // The 180° turn takes longer than other moves, forwards and back.
+  // The turn and the structural moves take longer than other moves, forwards and back.
   const bool back = from_.index == to_.index + 1;
-  const Frame& moving = back ? from_ : to_;  // the frame whose move plays
-  return moving.kind == StepKind::Stage && moving.stage == Stage::RotateKernel ? 0.9 : 0.25;
+  return move_seconds(back ? from_ : to_);  // the frame whose move plays
 }
 
 float App::tween() const {

@@ -109,6 +109,20 @@ TEST(App, ChangingGranularityKeepsTheCell) {
   EXPECT_EQ(app.frame().term, 0);
 }
 
+// The stride's zeros are taught, not flashed: at 1× they are still coming in three quarters of
+// a second after Next (the clock here is the app's own, advanced by hand).
+TEST(App, TheStructuralMovesTakeTheirTime) {
+  App app;
+  app.settings.granularity = Granularity::Phase;
+  app.set_phase(Phase::DxGather);
+  app.step_by(1);  // G → Gd
+  ASSERT_EQ(app.frame().stage, Stage::DilateGradient);
+  app.advance(0.75);
+  EXPECT_TRUE(app.animating());
+  app.advance(0.5);
+  EXPECT_FALSE(app.animating());
+}
+
 TEST(App, PlaybackAdvancesAndStopsAtTheEnd) {
   App app;
   app.settings.granularity = Granularity::Phase;

@@ -109,7 +109,7 @@ struct SceneFrame {
   bool dashed = false;
   // Shapes that tell roles apart without colour (DESIGN "Roles"): a second outline inside the
   // first, two stroke widths in (the term's pair); a filled triangle in the top-left corner,
-  // its legs a quarter of the shorter side (the target).
+  // its legs 0.3 of the shorter side (the target).
   bool double_line = false;
   bool corner_mark = false;
   FrameRole role = FrameRole::Window;

@@ -356,12 +356,13 @@ class StageBuilder final : public StageCanvas {
     // so that labels stay within their grid's width.
     const std::size_t bracket = label.find('[');
     const std::string base = bracket == std::string::npos ? label : label.substr(0, bracket);
-    text(sg.bounds.x + sg.bounds.w / 2,
-         sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
-         show_shape ? base + " (" + shape_text(grid, s) +
-                          (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
-                    : base,
-         label_size_, pal_.ink, Font::SansBold, Align::Center, TextRole::Label);
+    if (!label.empty())  // an unlabelled copy (the kernel while it turns)
+      text(sg.bounds.x + sg.bounds.w / 2,
+           sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
+           show_shape ? base + " (" + shape_text(grid, s) +
+                            (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
+                      : base,
+           label_size_, pal_.ink, Font::SansBold, Align::Center, TextRole::Label);
     if (bracket != std::string::npos)
       text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket),
            label_size_ * 0.75f, pal_.muted, Font::Sans, Align::Center, TextRole::Slice);
@@ -413,14 +414,14 @@ class StageBuilder final : public StageCanvas {
   }
 
   void ghost_border(const Rect& outer, const Rect& inner) override {
-    const Color faint = mix(pal_.muted, {0, 0, 0, 0}, 0.85f), none{0, 0, 0, 0};
+    const Color faint = mix(pal_.muted, {0, 0, 0, 0}, 0.8f), none{0, 0, 0, 0};
     const float top = inner.y - outer.y, bottom = outer.y + outer.h - inner.y - inner.h;
     const float left = inner.x - outer.x, right = outer.x + outer.w - inner.x - inner.w;
     for (const Rect& strip :
          {Rect{outer.x, outer.y, outer.w, top}, Rect{outer.x, inner.y + inner.h, outer.w, bottom},
           Rect{outer.x, inner.y, left, inner.h}, Rect{inner.x + inner.w, inner.y, right, inner.h}})
       if (strip.w > 0 && strip.h > 0) add_frame(scene_, strip, none, 0, FrameRole::Ghost, faint);
-    add_frame(scene_, outer, mix(pal_.muted, none, 0.6f), 1.5f, FrameRole::Ghost, none, true);
+    add_frame(scene_, outer, mix(pal_.muted, none, 0.5f), 2, FrameRole::Ghost, none, true);
   }
 
   void line(float x0, float y0, float x1, float y1, Color color, float width, bool arrow,
@@ -515,7 +516,7 @@ class StageBuilder final : public StageCanvas {
       const SceneGrid* sg = find(ref.grid, ref.n, ref.c);
       if (!sg) continue;
       const Rect r = cell_rect(*sg, ref.h, ref.w);
-      frame_rect(scaled(r, 0.8f), kRoleTerm, std::clamp(sg->cell_size * 0.07f, 2.0f, 4.5f),
+      frame_rect(scaled(r, 0.88f), kRoleTerm, std::clamp(sg->cell_size * 0.07f, 2.0f, 4.5f),
                  FrameRole::Term);
       ends.push_back(r);
     }

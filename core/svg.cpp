@@ -132,7 +132,7 @@ void write_frame(std::string& out, const SceneFrame& f) {
   if (f.double_line && f.rect.w > 2 * in && f.rect.h > 2 * in)
     rect({f.rect.x + in, f.rect.y + in, f.rect.w - 2 * in, f.rect.h - 2 * in}, false);
   if (f.corner_mark) {
-    const float leg = 0.25f * std::min(f.rect.w, f.rect.h), x = f.rect.x, y = f.rect.y;
+    const float leg = 0.3f * std::min(f.rect.w, f.rect.h), x = f.rect.x, y = f.rect.y;
     out += "<polygon points=\"" + num(x) + "," + num(y) + " " + num(x + leg) + "," + num(y) + " " +
            num(x) + "," + num(y + leg) + "\" fill=\"" + color(f.stroke) + "\"/>\n";
   }

@@ -237,7 +237,7 @@ PaintTransform ScenePainter::paint(const Scene& scene, Rect viewport, ImDrawList
         outline(dl, ImVec2(a.x + in, a.y + in), ImVec2(b.x - in, b.y - in), col, w, f.dashed);
     }
     if (f.corner_mark) {
-      const float leg = 0.25f * std::min(b.x - a.x, b.y - a.y);
+      const float leg = 0.3f * std::min(b.x - a.x, b.y - a.y);
       dl->AddTriangleFilled(a, ImVec2(a.x + leg, a.y), ImVec2(a.x, a.y + leg), col);
     }
   }

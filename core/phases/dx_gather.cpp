@@ -94,6 +94,12 @@ int stage_order(Stage stage) {
   }
 }
 
+// A cell growing in or shrinking away, at `k` of its size: its number only once it has room.
+void shrink(SceneCell& cell, float k) {
+  cell.rect = scaled(cell.rect, k);
+  if (k < 0.5f) cell.text.clear();
+}
+
 // The gradient slot: G, then Gd (zeros inserted, the G cells moving apart), then Gp (padded).
 void draw_gradient(StageCanvas& s, const StageCanvas::Slot& slot, int n, int o) {
   const Timeline& tl = s.timeline();
@@ -106,19 +112,20 @@ void draw_gradient(StageCanvas& s, const StageCanvas::Slot& slot, int n, int o) 
   } else if (order == 1) {
     SceneGrid& gd = s.add_grid(slot, Grid::Gd, tl.tensor(Grid::Gd), n, o,
                                s.slice_label(Grid::Gd, n, o, "n", "o"));
-    // The zeros come in row by row, from the top, while the G cells move apart.
+    // The G cells move apart (the first half of the move), then the zeros come in between
+    // them row by row, from the top (the second half).
     for (SceneCell& cell : gd.cells)
       if (tl.is_padding(Grid::Gd, cell.row, cell.col)) {
         cell.style = CellStyle::InsertedZero;
         if (stage == Stage::DilateGradient)
-          cell.rect = scaled(cell.rect, in_turn(grow, cell.row, gd.rows));
+          shrink(cell, in_turn(in_turn(grow, 1, 2), cell.row, gd.rows));
       } else if (stage == Stage::DilateGradient && s.stepping()) {
         // The G cells move apart from where they sat in G to their places in Gd.
         const float gx = gd.bounds.x + gd.bounds.w / 2 - g.ow * cell_size / 2 +
                          cell.col / g.stride_w * cell_size;
         const float gy = gd.bounds.y + gd.bounds.h / 2 - g.oh * cell_size / 2 +
                          cell.row / g.stride_h * cell_size;
-        cell.rect = lerp({gx, gy, cell_size, cell_size}, cell.rect, s.move());
+        cell.rect = lerp({gx, gy, cell_size, cell_size}, cell.rect, in_turn(s.move(), 0, 2));
       }
     s.restyle_text(gd);
   } else {
@@ -131,7 +138,7 @@ void draw_gradient(StageCanvas& s, const StageCanvas::Slot& slot, int n, int o) 
       const int ring = ring_of(cell.row, cell.col, ring_h, ring_w, g.gd_h(), g.gd_w());
       cell.style = ring > 0 ? CellStyle::Padding : CellStyle::InsertedZero;
       if (ring > 0 && stage == Stage::PadGradient)
-        cell.rect = scaled(cell.rect, in_turn(grow, ring - 1, std::max(ring_h, ring_w)));
+        shrink(cell, in_turn(grow, ring - 1, std::max(ring_h, ring_w)));
     }
     s.restyle_text(gp);
   }
@@ -168,18 +175,19 @@ void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
       {slot.bounds.x, slot.bounds.y + (g.kh + 1) * cell, slot.bounds.w, g.kh * cell}};
   const bool turning = order == 3 && s.stepping() && s.move() < 1;
   const float t = turning ? s.move() : 1.0f;
-  // The turning copy first: it is the W that tests and hover find while it turns.
+  if (order >= 3 && !turning)
+    s.add_grid(bottom, Grid::Wr, tl.tensor(Grid::Wr), c, oq,
+               s.slice_label(Grid::Wr, c, oq, "c", "o"));
+  const SceneGrid& w =
+      s.add_grid(top, Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
+  const Rect w00 = cell_rect(w, 0, 0);
+  // The turning copy last, so that it passes over W; unlabelled, as W's label stays above.
   if (turning) {
     StageCanvas::Slot moving = top;
     moving.bounds = lerp(top.bounds, bottom.bounds, t);
-    SceneGrid& w = s.add_grid(moving, Grid::W, tl.tensor(Grid::W), o, cq, "W → Wr");
-    w.rotation_deg = 180 * t;
-  } else if (order >= 3) {
-    s.add_grid(bottom, Grid::Wr, tl.tensor(Grid::Wr), c, oq,
-               s.slice_label(Grid::Wr, c, oq, "c", "o"));
+    SceneGrid& copy = s.add_grid(moving, Grid::W, tl.tensor(Grid::W), o, cq, "", nullptr, false);
+    copy.rotation_deg = 180 * t;
   }
-  const SceneGrid& w =
-      s.add_grid(top, Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
   if (order != 3) return;
   // The corner's path: the copy's centre glides from W's to Wr's while it turns.
   const float width = std::clamp(cell * 0.06f, 2.0f, 4.0f);
@@ -196,7 +204,7 @@ void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
     const auto [x1, y1] = at(t * (i + 1) / pieces);
     s.line(x0, y0, x1, y1, ink, width, i + 1 == pieces, LineRole::Trace);
   }
-  s.frame_rect(scaled(cell_rect(w, 0, 0), 0.9f), ink, width, FrameRole::Corner);
+  s.frame_rect(scaled(w00, 0.9f), ink, width, FrameRole::Corner);
   if (!turning)
     if (const SceneGrid* wr = s.find(Grid::Wr, c, oq))
       s.frame_rect(scaled(cell_rect(*wr, g.kh - 1, g.kw - 1), 0.9f), ink, width, FrameRole::Corner);
@@ -258,7 +266,7 @@ void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c)
       cell_at.style = f.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
       if (f.stage == Stage::Crop) {
         const int ring = ring_of(cell_at.row, cell_at.col, g.pad_top, g.pad_left, g.h, g.w);
-        cell_at.rect = scaled(cell_at.rect, 1 - in_turn(s.move(), rings - ring, rings));
+        shrink(cell_at, 1 - in_turn(s.move(), rings - ring, rings));
       }
     }
   s.mark_uncovered(dxp, g.pad_top, g.pad_left);

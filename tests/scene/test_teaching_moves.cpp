@@ -98,7 +98,7 @@ TEST(TeachingMoves, TheStrideZerosComeInRowByRow) {
   const Timeline tl = preset("stride2.json");
   const long long k = stage_step(tl, Phase::DxGather, Stage::DilateGradient);
   ASSERT_GE(k, 0);
-  const Scene s = during(tl, Phase::DxGather, k, 0.4);
+  const Scene s = during(tl, Phase::DxGather, k, 0.8);
   const SceneGrid* gd = s.grid(Grid::Gd);
   ASSERT_NE(gd, nullptr);
   auto zeros_of_row = [](int row) {

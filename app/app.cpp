@@ -494,6 +494,13 @@ void App::set_phase(Phase p) {
   set_frame(0, false);
 }
 
+void App::enter_phase(Phase p) {
+  set_phase(p);
+  if (settings.reduce_motion) return;
+  from_.index = -1;  // as if one step before the first: build_stage plays the move onto it
+  elapsed_ = 0;
+}
+
 void App::set_granularity(Granularity g) {
   // Keep the cell being computed: the first step of the new granularity on the same cell.
   // Only what is needed: a frame holds a copy of the result grid.
@@ -533,7 +540,7 @@ void App::step_by(long long delta) {
   if (!settings.loop && !settings.stop_at_phase_end) {
     const auto at = std::find(std::begin(kAllPhases), std::end(kAllPhases), phase_);
     if (delta > 0 && step_ == last && at + 1 != std::end(kAllPhases)) {
-      set_phase(at[1]);
+      enter_phase(at[1]);
       return;
     }
     if (delta < 0 && step_ == 0 && at != std::begin(kAllPhases)) {

@@ -172,7 +172,7 @@ void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
       g.kh,
       g.kw,
       "",
-      {slot.bounds.x, slot.bounds.y + (g.kh + 1) * cell, slot.bounds.w, g.kh * cell}};
+      {slot.bounds.x, slot.bounds.y + (slot.rows - g.kh) * cell, slot.bounds.w, g.kh * cell}};
   const bool turning = order == 3 && s.stepping() && s.move() < 1;
   const float t = turning ? s.move() : 1.0f;
   if (order >= 3 && !turning)
@@ -216,9 +216,11 @@ void draw(StageCanvas& s) {
   int n, c, o;
   s.slices(&n, &c, &o);
   const int oq = o % g.cout_per_group();
-  // The kernel's slot holds W above Wr, a row apart (draw_kernel).
+  // The kernel's slot holds W above Wr (draw_kernel), with room between them for Wr's label:
+  // a row, or two when the label has its slice on a second line.
+  const int gap = g.c > 1 || g.cout > 1 ? 2 : 1;
   std::vector<StageCanvas::Slot> slots = {{Grid::Gp, n, o, g.gp_h(), g.gp_w(), "⋆"},
-                                          {Grid::Wr, c, oq, 2 * g.kh + 1, g.kw, "="},
+                                          {Grid::Wr, c, oq, 2 * g.kh + gap, g.kw, "="},
                                           {Grid::dXp, n, c, g.hp(), g.wp(), ""}};
   s.layout(slots);
   draw_gradient(s, slots[0], n, o);

@@ -414,7 +414,9 @@ class StageBuilder final : public StageCanvas {
   }
 
   void ghost_border(const Rect& outer, const Rect& inner) override {
-    const Color faint = mix(pal_.muted, {0, 0, 0, 0}, 0.75f), none{0, 0, 0, 0};
+    // Faint, but seen: light grey on dark themes reads weaker than dark grey on white.
+    const Color none{0, 0, 0, 0};
+    const Color faint = mix(pal_.muted, none, is_dark_background(pal_.background) ? 0.75f : 0.9f);
     const float top = inner.y - outer.y, bottom = outer.y + outer.h - inner.y - inner.h;
     const float left = inner.x - outer.x, right = outer.x + outer.w - inner.x - inner.w;
     for (const Rect& strip :

@@ -9,6 +9,7 @@
 
 #include "app/resource_paths.h"
 #include "core/io.h"
+#include "core/stage.h"
 #include "core/user_text.h"
 
 namespace convstep {
@@ -493,6 +494,13 @@ void App::set_phase(Phase p) {
   set_frame(0, false);
 }
 
+void App::enter_phase(Phase p) {
+  set_phase(p);
+  if (settings.reduce_motion) return;
+  from_.index = -1;  // as if one step before the first: build_stage plays the move onto it
+  elapsed_ = 0;
+}
+
 void App::set_granularity(Granularity g) {
   // Keep the cell being computed: the first step of the new granularity on the same cell.
   // Only what is needed: a frame holds a copy of the result grid.
@@ -532,7 +540,7 @@ void App::step_by(long long delta) {
   if (!settings.loop && !settings.stop_at_phase_end) {
     const auto at = std::find(std::begin(kAllPhases), std::end(kAllPhases), phase_);
     if (delta > 0 && step_ == last && at + 1 != std::end(kAllPhases)) {
-      set_phase(at[1]);
+      enter_phase(at[1]);
       return;
     }
     if (delta < 0 && step_ == 0 && at != std::begin(kAllPhases)) {
@@ -550,10 +558,9 @@ void App::step_by(long long delta) {
 }
 
 double App::step_seconds() const {
-  // The 180° turn takes longer than other moves, forwards and back.
+  // The turn and the structural moves take longer than other moves, forwards and back.
   const bool back = from_.index == to_.index + 1;
-  const Frame& moving = back ? from_ : to_;  // the frame whose move plays
-  return moving.kind == StepKind::Stage && moving.stage == Stage::RotateKernel ? 0.9 : 0.25;
+  return move_seconds(back ? from_ : to_);  // the frame whose move plays
 }
 
 float App::tween() const {

@@ -129,7 +129,10 @@ class App {
   long long step() const { return step_; }
   long long step_count() const;
   const Frame& frame() const { return to_; }
-  void set_phase(Phase p);
+  void set_phase(Phase p);  // a cut to the phase's first step, as scripts want it
+  // Goes to the phase's first step and plays the move onto it (Forward's padding ring grows
+  // in): what Next into a phase, the phase buttons and the keys 1–5 do.
+  void enter_phase(Phase p);
   void set_granularity(Granularity g);  // keeps the current target cell where it can
   void seek(long long k);               // jumps: no tween
   // Moves with a tween. On the last step of a phase, a move forward goes on to the first step

@@ -92,7 +92,7 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
     out.push_back(toggle_classroom());
   for (int i = 0; i < 5; ++i)
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false))
-      out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
+      out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.enter_phase(p); });
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) ui.show_export = 2;
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = true;
   // The classic mistakes one after the other, where the why panel is hidden (classroom mode).
@@ -399,7 +399,7 @@ void phase_chips(const App& app, Intents& out) {
     if (active)
       ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::Button(labels[i]))
-      out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.set_phase(p); });
+      out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.enter_phase(p); });
     if (active) ImGui::PopStyleColor();
   }
 }

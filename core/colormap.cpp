@@ -91,6 +91,14 @@ Color role_color(FrameRole role) {
   }
 }
 
+Color role_text_color(Color role, Color background) {
+  const Color toward = is_dark_background(background) ? kInkLight : rgb(0x000000);
+  Color c = role;
+  for (int i = 1; i <= 20 && contrast_ratio(c, background) < 4.5; ++i)
+    c = mix(role, toward, 0.05f * static_cast<float>(i));
+  return c;
+}
+
 Color role_color(LineRole role) {
   return role == LineRole::Link ? kRoleTerm : rgb(0x7F7F7F);
 }

@@ -78,6 +78,10 @@ inline constexpr Color kRoleDiff = rgb(0xD55E00);    // vermillion: differences 
 // grey #7F7F7F for any other (e.g. hover).
 Color role_color(FrameRole role);
 Color role_color(LineRole role);
+// Text in a role's colour ("current term: ...", "running sum ...") on `background`: the role's
+// colour darkened (on a light background) or lightened (on a dark one) just enough to reach
+// WCAG 4.5:1, so that it keeps its hue. On white, the term's #CC79A7 alone is only 3:1.
+Color role_text_color(Color role, Color background);
 
 // Component-wise straight mix: a·(1−t) + b·t, alpha included.
 Color mix(Color a, Color b, float t);

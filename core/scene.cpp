@@ -45,6 +45,10 @@ const char* frame_role_name(FrameRole r) {
       return "diff";
     case FrameRole::Hover:
       return "hover";
+    case FrameRole::Corner:
+      return "corner";
+    case FrameRole::Ghost:
+      return "ghost";
   }
   return "";
 }
@@ -53,6 +57,8 @@ const char* line_role_name(LineRole r) {
   switch (r) {
     case LineRole::Link:
       return "link";
+    case LineRole::Trace:
+      return "trace";
   }
   return "";
 }

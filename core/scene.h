@@ -95,6 +95,8 @@ enum class FrameRole : std::uint8_t {
   Subtotal,     // the channel subtotal the current term adds to
   Diff,         // a cell where a pitfall's answer differs from the right one
   Hover,        // cells related to the one under the pointer
+  Corner,       // the corner cell the kernel's turn follows: W[0,0], then Wr[k−1,k−1]
+  Ghost,        // what a move took away, left faintly where it was (the cropped border)
 };
 const char* frame_role_name(FrameRole r);  // "window", "window_other", ...
 
@@ -105,11 +107,17 @@ struct SceneFrame {
   float stroke_width = 0;  // 0: no outline
   Color fill{0, 0, 0, 0};  // alpha 0: no fill
   bool dashed = false;
+  // Shapes that tell roles apart without colour (DESIGN "Roles"): a second outline inside the
+  // first, two stroke widths in (the term's pair); a filled triangle in the top-left corner,
+  // its legs 0.3 of the shorter side (the target).
+  bool double_line = false;
+  bool corner_mark = false;
   FrameRole role = FrameRole::Window;
 };
 
 enum class LineRole : std::uint8_t {
-  Link,  // joins the two cells of the current term
+  Link,   // joins the two cells of the current term
+  Trace,  // the path of the kernel's corner through the 180° turn, W[0,0] → Wr[k−1,k−1]
 };
 const char* line_role_name(LineRole r);  // "link"
 

@@ -30,6 +30,21 @@ std::optional<Theme> parse_theme(std::string_view name) {
   return std::nullopt;
 }
 
+double move_seconds(const Frame& moving) {
+  if (moving.kind != StepKind::Stage) return kStepSeconds;
+  switch (moving.stage) {
+    case Stage::PadInput:
+    case Stage::DilateGradient:
+    case Stage::PadGradient:
+    case Stage::Crop:
+      return kStructureSeconds;
+    case Stage::RotateKernel:
+      return kTurnSeconds;
+    default:
+      return kStepSeconds;
+  }
+}
+
 float ease(float t) {
   t = std::clamp(t, 0.0f, 1.0f);
   return t < 0.5f ? 4 * t * t * t : 1 - std::pow(-2 * t + 2, 3.0f) / 2;
@@ -68,6 +83,12 @@ void add_frame(Scene& scene, const Rect& r, Color stroke, float width, FrameRole
   SceneFrame f;
   f.rect = r, f.stroke = stroke, f.stroke_width = width, f.fill = fill, f.dashed = dashed,
   f.role = role;
+  // A shape per role as well as a colour, since colour alone fails: under deuteranopia the
+  // term's reddish purple and the target's bluish green are two similar greys.
+  // The channel subtotal that the term adds to is the term's colour, solid.
+  if (role == FrameRole::Term) f.dashed = f.double_line = true;
+  if (role == FrameRole::Subtotal) f.double_line = true;
+  if (role == FrameRole::Target) f.corner_mark = true;
   scene.frames.push_back(f);
 }
 
@@ -335,17 +356,35 @@ class StageBuilder final : public StageCanvas {
     // so that labels stay within their grid's width.
     const std::size_t bracket = label.find('[');
     const std::string base = bracket == std::string::npos ? label : label.substr(0, bracket);
-    text(sg.bounds.x + sg.bounds.w / 2,
-         sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
-         show_shape ? base + " (" + dims(s.h, s.w) +
-                          (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
-                    : base,
-         label_size_, pal_.ink, Font::SansBold, Align::Center, TextRole::Label);
+    if (!label.empty())  // an unlabelled copy (the kernel while it turns)
+      text(sg.bounds.x + sg.bounds.w / 2,
+           sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
+           show_shape ? base + " (" + shape_text(grid, s) +
+                            (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
+                      : base,
+           label_size_, pal_.ink, Font::SansBold, Align::Center, TextRole::Label);
     if (bracket != std::string::npos)
       text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket),
            label_size_ * 0.75f, pal_.muted, Font::Sans, Align::Center, TextRole::Slice);
     scene_.grids.push_back(std::move(sg));
     return scene_.grids.back();
+  }
+
+  // A grid's shape as its label says it, written so that the equation on the stage adds up:
+  // "Gp (9×9) ⋆ Wr (3×3) = dXp (7×7 + 1 row = 8×7)", the row being one no window reaches;
+  // a dilated kernel says how far it spans ("Wr (3×3, spans 5×5)").
+  std::string shape_text(Grid grid, const Shape& s) const {
+    std::string out = dims(s.h, s.w);
+    if ((grid == Grid::Wr || grid == Grid::W) && (g_.dil_h > 1 || g_.dil_w > 1))
+      out += ", spans " + dims(g_.span_h(), g_.span_w());
+    const int reach_h = g_.rows().gather_extent(), reach_w = g_.cols().gather_extent();
+    if (grid == Grid::dXp && s.h == g_.hp() && s.w == g_.wp() && (reach_h < s.h || reach_w < s.w)) {
+      std::string extra;
+      if (reach_h < s.h) extra = plural(s.h - reach_h, "row");
+      if (reach_w < s.w) extra += (extra.empty() ? "" : ", ") + plural(s.w - reach_w, "column");
+      out = dims(reach_h, reach_w) + " + " + extra + " = " + out;
+    }
+    return out;
   }
 
   // Text colours follow the final fill of each cell (after styles are set).
@@ -372,6 +411,27 @@ class StageBuilder final : public StageCanvas {
 
   void frame_rect(const Rect& r, Color stroke, float width, FrameRole role) override {
     add_frame(scene_, r, stroke, width, role);
+  }
+
+  void ghost_border(const Rect& outer, const Rect& inner) override {
+    // Faint, but seen: light grey on dark themes reads weaker than dark grey on white.
+    const Color none{0, 0, 0, 0};
+    const Color faint = mix(pal_.muted, none, is_dark_background(pal_.background) ? 0.75f : 0.9f);
+    const float top = inner.y - outer.y, bottom = outer.y + outer.h - inner.y - inner.h;
+    const float left = inner.x - outer.x, right = outer.x + outer.w - inner.x - inner.w;
+    for (const Rect& strip :
+         {Rect{outer.x, outer.y, outer.w, top}, Rect{outer.x, inner.y + inner.h, outer.w, bottom},
+          Rect{outer.x, inner.y, left, inner.h}, Rect{inner.x + inner.w, inner.y, right, inner.h}})
+      if (strip.w > 0 && strip.h > 0) add_frame(scene_, strip, none, 0, FrameRole::Ghost, faint);
+    add_frame(scene_, outer, mix(pal_.muted, none, 0.5f), 2, FrameRole::Ghost, none, true);
+  }
+
+  void line(float x0, float y0, float x1, float y1, Color color, float width, bool arrow,
+            LineRole role) override {
+    SceneLine l;
+    l.x0 = x0, l.y0 = y0, l.x1 = x1, l.y1 = y1, l.color = color, l.width = width, l.arrow = arrow,
+    l.role = role;
+    scene_.lines.push_back(l);
   }
 
   void text(float x, float y, const std::string& s, float size, Color color, Font font, Align align,
@@ -460,7 +520,7 @@ class StageBuilder final : public StageCanvas {
       const SceneGrid* sg = find(ref.grid, ref.n, ref.c);
       if (!sg) continue;
       const Rect r = cell_rect(*sg, ref.h, ref.w);
-      frame_rect(scaled(r, 0.8f), kRoleTerm, std::clamp(sg->cell_size * 0.07f, 2.0f, 4.5f),
+      frame_rect(scaled(r, 0.88f), kRoleTerm, std::clamp(sg->cell_size * 0.07f, 2.0f, 4.5f),
                  FrameRole::Term);
       ends.push_back(r);
     }
@@ -550,8 +610,8 @@ class StageBuilder final : public StageCanvas {
       e.target = "current term: " + t.symbols, e.terms = {{"", t.values}};
       e.result = number(term.product);
       if (term.zero) e.remark = "  (a zero: adds nothing)";
-      text(kMargin, line_y, e.text(), size, kRoleTerm, Font::Mono, Align::Left,
-           TextRole::CurrentTerm);
+      text(kMargin, line_y, e.text(), size, role_text_color(kRoleTerm, pal_.background), Font::Mono,
+           Align::Left, TextRole::CurrentTerm);
       line_y += size * 1.5f;
     }
     // A whole stamp of a scatter has no single target: its cells show their running sums.
@@ -559,8 +619,8 @@ class StageBuilder final : public StageCanvas {
     if (to_.kind != StepKind::Stage && !stamp) {
       Equation e;
       e.target = "running sum " + tl_.cell_name(to_.target), e.result = number(to_.running_sum);
-      text(kMargin, line_y, e.text(), size, kRoleTarget, Font::Mono, Align::Left,
-           TextRole::RunningSum);
+      text(kMargin, line_y, e.text(), size, role_text_color(kRoleTarget, pal_.background),
+           Font::Mono, Align::Left, TextRole::RunningSum);
     }
   }
 
@@ -570,13 +630,17 @@ class StageBuilder final : public StageCanvas {
 
   // ---- Cell styles ----
 
-  // Xp's padding ring: hatched; it grows in when arriving at the PadInput stage.
+  // Xp's padding ring: hatched; it grows in when arriving at the PadInput stage, ring by ring
+  // from X outwards.
   void style_padding(SceneGrid& sg, float grow) override {
+    const int rings = std::max({g_.pad_top, g_.pad_bottom, g_.pad_left, g_.pad_right});
     for (SceneCell& cell : sg.cells)
       if (tl_.is_padding(Grid::Xp, cell.row, cell.col)) {
+        const int ring = ring_of(cell.row, cell.col, g_.pad_top, g_.pad_left, g_.h, g_.w);
+        const float k = in_turn(grow, ring - 1, rings);
         cell.style = CellStyle::Padding;
-        cell.rect = scaled(cell.rect, grow);
-        if (grow < 0.5f) cell.text.clear();
+        cell.rect = scaled(cell.rect, k);
+        if (k < 0.5f) cell.text.clear();
       }
     restyle_text(sg);
   }
@@ -654,8 +718,8 @@ class StageBuilder final : public StageCanvas {
     if (wrong.dW.shape.n > 0) pairs.push_back({Grid::dW, right.dW, wrong.dW});
     if (wrong.dX.shape.n > 0) pairs.push_back({Grid::dX, right.dX, wrong.dX});
     const float k = pitfall_k_;
-    text(kMargin, y + 14 * k, pitfall_title(p), 20 * k, kRoleDiff, Font::SansBold, Align::Left,
-         TextRole::Pitfall);
+    text(kMargin, y + 14 * k, pitfall_title(p), 20 * k, role_text_color(kRoleDiff, pal_.background),
+         Font::SansBold, Align::Left, TextRole::Pitfall);
     label_size_ = 16 * k;
     const float label = 40 * k, grid_top = y + label + 12 * k, width = o_.width - 2 * kMargin;
     int rows = 1, cols = 0;
@@ -724,15 +788,16 @@ class StageBuilder final : public StageCanvas {
     const float w = pitfall_grid_width(grid, copy, values);
     if (values.shape.h == 0 || values.shape.w == 0) {
       text(x, grid_top - label_size_ * 0.9f,
-           label + " (" + dims(values.shape.h, values.shape.w) + ")", label_size_, kRoleDiff,
-           Font::SansBold, Align::Left, TextRole::Label);
+           label + " (" + dims(values.shape.h, values.shape.w) + ")", label_size_,
+           role_text_color(kRoleDiff, pal_.background), Font::SansBold, Align::Left,
+           TextRole::Label);
       const std::vector<std::string> lines =
           wrap("Empty: no position where the kernel fits inside Gd, so no input gets a gradient.",
                15 * pitfall_k_, w);
       float ty = grid_top + 14 * pitfall_k_;
       for (const std::string& line : lines) {
-        text(x, ty, line, 15 * pitfall_k_, kRoleDiff, Font::Sans, Align::Left,
-             TextRole::Explanation);
+        text(x, ty, line, 15 * pitfall_k_, role_text_color(kRoleDiff, pal_.background), Font::Sans,
+             Align::Left, TextRole::Explanation);
         ty += 20 * pitfall_k_;
       }
       return x + w + cell_;

@@ -54,6 +54,13 @@ StageOptions stage_view(float pixels_w, float pixels_h, float scale);
 // Cubic ease in and out, 0 → 0 and 1 → 1.
 float ease(float t);
 
+// How long the move onto `moving` lasts at 1× (the app divides it by its speed). A step glides
+// in a quarter of a second; the structural moves are taught, not flashed: the padding ring, the
+// stride's zeros and the crop grow or shrink ring by ring or row by row over 1.2 s, and the
+// kernel turns through 180° in 0.9 s.
+inline constexpr double kStepSeconds = 0.25, kStructureSeconds = 1.2, kTurnSeconds = 0.9;
+double move_seconds(const Frame& moving);
+
 Scene build_stage(const Timeline& timeline, const Frame& from, const Frame& to, float t,
                   const StageOptions& options);
 

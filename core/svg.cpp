@@ -115,6 +115,29 @@ void write_cell(std::string& out, const SceneCell& c, const Color& background) {
   }
 }
 
+// A frame's outline (twice for a double frame, the second two stroke widths in, as the GL
+// painter draws it) and its corner mark.
+void write_frame(std::string& out, const SceneFrame& f) {
+  auto rect = [&](const Rect& r, bool filled) {
+    out += "<rect x=\"" + num(r.x) + "\" y=\"" + num(r.y) + "\" width=\"" + num(r.w) +
+           "\" height=\"" + num(r.h) + "\" fill=\"" + (filled ? color(f.fill) : "none") + "\"" +
+           (filled ? opacity("fill-opacity", f.fill.a) : "");
+    if (f.stroke_width > 0)
+      out += " stroke=\"" + color(f.stroke) + "\" stroke-width=\"" + num(f.stroke_width) + "\"" +
+             (f.dashed ? " stroke-dasharray=\"6 4\"" : "");
+    out += "/>\n";
+  };
+  rect(f.rect, f.fill.a > 0);
+  const float in = 2 * f.stroke_width;
+  if (f.double_line && f.rect.w > 2 * in && f.rect.h > 2 * in)
+    rect({f.rect.x + in, f.rect.y + in, f.rect.w - 2 * in, f.rect.h - 2 * in}, false);
+  if (f.corner_mark) {
+    const float leg = 0.3f * std::min(f.rect.w, f.rect.h), x = f.rect.x, y = f.rect.y;
+    out += "<polygon points=\"" + num(x) + "," + num(y) + " " + num(x + leg) + "," + num(y) + " " +
+           num(x) + "," + num(y + leg) + "\" fill=\"" + color(f.stroke) + "\"/>\n";
+  }
+}
+
 }  // namespace
 
 std::string scene_to_svg(const Scene& scene) {
@@ -143,16 +166,7 @@ std::string scene_to_svg(const Scene& scene) {
     for (const SceneCell& c : g.cells) write_cell(out, c, scene.background);
     out += "</g>\n";
   }
-  for (const SceneFrame& f : scene.frames) {
-    out += "<rect x=\"" + num(f.rect.x) + "\" y=\"" + num(f.rect.y) + "\" width=\"" +
-           num(f.rect.w) + "\" height=\"" + num(f.rect.h) + "\" fill=\"" +
-           (f.fill.a > 0 ? color(f.fill) : "none") + "\"" +
-           (f.fill.a > 0 ? opacity("fill-opacity", f.fill.a) : "");
-    if (f.stroke_width > 0)
-      out += " stroke=\"" + color(f.stroke) + "\" stroke-width=\"" + num(f.stroke_width) + "\"" +
-             (f.dashed ? " stroke-dasharray=\"6 4\"" : "");
-    out += "/>\n";
-  }
+  for (const SceneFrame& f : scene.frames) write_frame(out, f);
   for (const SceneLine& l : scene.lines)
     out += "<line x1=\"" + num(l.x0) + "\" y1=\"" + num(l.y0) + "\" x2=\"" + num(l.x1) +
            "\" y2=\"" + num(l.y1) + "\" stroke=\"" + color(l.color) + "\" stroke-width=\"" +

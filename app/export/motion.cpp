@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/export/export.h"
+#include "core/stage.h"
 
 namespace convstep {
 
@@ -28,8 +29,7 @@ std::vector<MotionPicture> motion(const Timeline& timeline, const ExportRequest&
       }
       const Frame f =
           timeline.frame(r.phase, request.granularity, k, request.skip_zero_terms, false);
-      const bool turn = f.kind == StepKind::Stage && f.stage == Stage::RotateKernel;
-      const double move = turn ? 0.9 : 0.25;
+      const double move = move_seconds(f);
       const int moving = std::max(1, static_cast<int>(std::lround(move * pictures_per_second)));
       for (int i = 1; i < moving; ++i)
         pictures.push_back({r.phase, k - 1, k, static_cast<float>(i) / moving, move / moving});

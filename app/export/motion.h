@@ -17,9 +17,10 @@ struct MotionPicture {
   double seconds;      // how long the picture shows
 };
 
-// The moves drawn at `pictures_per_second`, as the app plays them at 1×: a move of 0.25 s (0.9 s
-// for the kernel's 180° turn) and a hold of 0.35 s, the last step of each phase held for 2 s. The
-// first step of each phase is a still. Throws std::invalid_argument past kMaxExportSteps steps.
+// The moves drawn at `pictures_per_second`, as the app plays them at 1×: each move as long as
+// move_seconds() says (core/stage.h) and a hold of 0.35 s, the last step of each phase held for 2
+// s. The first step of each phase is a still. Throws std::invalid_argument past kMaxExportSteps
+// steps.
 std::vector<MotionPicture> motion(const Timeline& timeline, const ExportRequest& request,
                                   int pictures_per_second);
 

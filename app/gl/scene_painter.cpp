@@ -122,6 +122,18 @@ void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float width) {
   }
 }
 
+// A rectangle's outline, solid or dashed.
+void outline(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float width, bool dashed) {
+  if (!dashed) {
+    dl->AddRect(a, b, col, 0.0f, 0, width);
+    return;
+  }
+  dashed_line(dl, a, ImVec2(b.x, a.y), col, width);
+  dashed_line(dl, ImVec2(b.x, a.y), b, col, width);
+  dashed_line(dl, b, ImVec2(a.x, b.y), col, width);
+  dashed_line(dl, ImVec2(a.x, b.y), a, col, width);
+}
+
 }  // namespace
 
 ScenePainter::ScenePainter(const FontSet& fonts) : ScenePainter(fonts, shader_dir()) {}
@@ -218,13 +230,15 @@ PaintTransform ScenePainter::paint(const Scene& scene, Rect viewport, ImDrawList
     if (f.stroke_width <= 0 || f.stroke.a <= 0) continue;
     const float w = std::max(1.0f, f.stroke_width * t.scale);
     const ImU32 col = to_u32(f.stroke);
-    if (!f.dashed) {
-      dl->AddRect(a, b, col, 0.0f, 0, w);
-    } else {
-      dashed_line(dl, a, ImVec2(b.x, a.y), col, w);
-      dashed_line(dl, ImVec2(b.x, a.y), b, col, w);
-      dashed_line(dl, b, ImVec2(a.x, b.y), col, w);
-      dashed_line(dl, ImVec2(a.x, b.y), a, col, w);
+    outline(dl, a, b, col, w, f.dashed);
+    if (f.double_line) {
+      const float in = 2 * w;
+      if (b.x - a.x > 2 * in && b.y - a.y > 2 * in)
+        outline(dl, ImVec2(a.x + in, a.y + in), ImVec2(b.x - in, b.y - in), col, w, f.dashed);
+    }
+    if (f.corner_mark) {
+      const float leg = 0.3f * std::min(b.x - a.x, b.y - a.y);
+      dl->AddTriangleFilled(a, ImVec2(a.x + leg, a.y), ImVec2(a.x, a.y + leg), col);
     }
   }
 

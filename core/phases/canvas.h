@@ -77,6 +77,11 @@ class StageCanvas {
   virtual void window_overlay() = 0;  // the frame's window
   virtual void term_overlay() = 0;    // its target, source and current term
   virtual void frame_rect(const Rect& r, Color stroke, float width, FrameRole role) = 0;
+  // A faint ghost of a border that went away: the ring between `outer` and `inner`, and an
+  // outline where `outer` was.
+  virtual void ghost_border(const Rect& outer, const Rect& inner) = 0;
+  virtual void line(float x0, float y0, float x1, float y1, Color color, float width, bool arrow,
+                    LineRole role) = 0;
   virtual void text(float x, float y, const std::string& s, float size, Color color, Font font,
                     Align align, TextRole role) = 0;
 
@@ -92,6 +97,22 @@ inline Rect lerp(const Rect& a, const Rect& b, float t) {
 // Scales a rect about its centre: grow-in and shrink-away animations.
 inline Rect scaled(const Rect& r, float s) {
   return {r.x + r.w * (1 - s) / 2, r.y + r.h * (1 - s) / 2, r.w * s, r.h * s};
+}
+
+// How far part i of n has come when parts grow in one after another (rings, rows) and the
+// whole move is at t in 0..1: 0 before its turn, 1 after it.
+inline float in_turn(float t, int i, int n) {
+  if (n <= 1) return t;
+  const float at = t * static_cast<float>(n) - static_cast<float>(i);
+  return at < 0 ? 0.0f : at > 1 ? 1.0f : at;
+}
+
+// How many cells `(row, col)` lies outside the rectangle of rows [top, top + h) and columns
+// [left, left + w): 0 inside it, 1 on the ring around it, 2 on the next ring...
+inline int ring_of(int row, int col, int top, int left, int h, int w) {
+  const int dy = row < top ? top - row : row >= top + h ? row - (top + h - 1) : 0;
+  const int dx = col < left ? left - col : col >= left + w ? col - (left + w - 1) : 0;
+  return dy > dx ? dy : dx;
 }
 
 inline Rect cell_rect(const SceneGrid& sg, int y, int x) {

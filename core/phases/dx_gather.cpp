@@ -2,6 +2,9 @@
 // turned through 180° (Wr); then dXp = Gp ⋆ Wr, and the crop leaves dX.
 // Loops: cells (outer = n·C + c, a = y, b = x over the part of dXp that Gp ⋆ Wr reaches),
 // terms (q = o within c's group, p = u, r = v).
+#include <algorithm>
+#include <cmath>
+
 #include "core/format.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
@@ -113,6 +116,12 @@ int stage_order(Stage stage) {
   }
 }
 
+// A cell growing in or shrinking away, at `k` of its size: its number only once it has room.
+void shrink(SceneCell& cell, float k) {
+  cell.rect = scaled(cell.rect, k);
+  if (k < 0.5f) cell.text.clear();
+}
+
 // The gradient slot: G, then Gd (zeros inserted, the G cells moving apart), then Gp (padded).
 void draw_gradient(StageCanvas& s, const StageCanvas::Slot& slot, int n, int o) {
   const Timeline& tl = s.timeline();
@@ -125,50 +134,102 @@ void draw_gradient(StageCanvas& s, const StageCanvas::Slot& slot, int n, int o) 
   } else if (order == 1) {
     SceneGrid& gd = s.add_grid(slot, Grid::Gd, tl.tensor(Grid::Gd), n, o,
                                s.slice_label(Grid::Gd, n, o, "n", "o"));
+    // The G cells move apart (the first half of the move), then the zeros come in between
+    // them row by row, from the top (the second half).
     for (SceneCell& cell : gd.cells)
       if (tl.is_padding(Grid::Gd, cell.row, cell.col)) {
         cell.style = CellStyle::InsertedZero;
-        cell.rect = scaled(cell.rect, stage == Stage::DilateGradient ? grow : 1.0f);
+        if (stage == Stage::DilateGradient)
+          shrink(cell, in_turn(in_turn(grow, 1, 2), cell.row, gd.rows));
       } else if (stage == Stage::DilateGradient && s.stepping()) {
         // The G cells move apart from where they sat in G to their places in Gd.
         const float gx = gd.bounds.x + gd.bounds.w / 2 - g.ow * cell_size / 2 +
                          cell.col / g.stride_w * cell_size;
         const float gy = gd.bounds.y + gd.bounds.h / 2 - g.oh * cell_size / 2 +
                          cell.row / g.stride_h * cell_size;
-        cell.rect = lerp({gx, gy, cell_size, cell_size}, cell.rect, s.move());
+        cell.rect = lerp({gx, gy, cell_size, cell_size}, cell.rect, in_turn(s.move(), 0, 2));
       }
     s.restyle_text(gd);
   } else {
     SceneGrid& gp = s.add_grid(slot, Grid::Gp, tl.tensor(Grid::Gp), n, o,
                                s.slice_label(Grid::Gp, n, o, "n", "o"));
+    // The padding grows in ring by ring, from Gd outwards.
     const int ring_h = (g.kh - 1) * g.dil_h, ring_w = (g.kw - 1) * g.dil_w;
     for (SceneCell& cell : gp.cells) {
       if (!tl.is_padding(Grid::Gp, cell.row, cell.col)) continue;
-      const bool ring = cell.row < ring_h || cell.col < ring_w || cell.row >= ring_h + g.gd_h() ||
-                        cell.col >= ring_w + g.gd_w();
-      cell.style = ring ? CellStyle::Padding : CellStyle::InsertedZero;
-      if (ring && stage == Stage::PadGradient) cell.rect = scaled(cell.rect, grow);
+      const int ring = ring_of(cell.row, cell.col, ring_h, ring_w, g.gd_h(), g.gd_w());
+      cell.style = ring > 0 ? CellStyle::Padding : CellStyle::InsertedZero;
+      if (ring > 0 && stage == Stage::PadGradient)
+        shrink(cell, in_turn(grow, ring - 1, std::max(ring_h, ring_w)));
     }
     s.restyle_text(gp);
   }
 }
 
-// The kernel slot: W, turning through 180° at the RotateKernel stage, then Wr upright.
+// The centre of cell (y, x) of a k_h × k_w grid of `cell`-sized cells centred on (cx, cy), turned
+// by `deg` clockwise on screen about that centre.
+std::pair<float, float> turned_cell(float cx, float cy, int kh, int kw, int y, int x, float cell,
+                                    float deg) {
+  const float dx = (x - (kw - 1) / 2.0f) * cell, dy = (y - (kh - 1) / 2.0f) * cell;
+  const float a = deg * 3.14159265f / 180, c = std::cos(a), sn = std::sin(a);
+  return {cx + c * dx - sn * dy, cy + sn * dx + c * dy};
+}
+
+// The kernel slot: W on top, where it stays all phase long, and Wr below it. At the
+// RotateKernel stage a copy of W glides down into Wr's place while it turns through 180°, and
+// a line traces its corner W[0,0] all the way to Wr[k−1,k−1].
 void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
   const Timeline& tl = s.timeline();
   const Geometry& g = tl.geometry();
   const int order = stage_order(s.frame().stage);
   const int cq = c % g.c_per_group();
   const int o = c / g.c_per_group() * g.cout_per_group() + oq;
-  if (order < 3) {
-    s.add_grid(slot, Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
-  } else if (order == 3 && s.stepping() && s.move() < 1) {
-    SceneGrid& w = s.add_grid(slot, Grid::W, tl.tensor(Grid::W), o, cq, "W → Wr");
-    w.rotation_deg = 180 * s.move();
-  } else {
-    s.add_grid(slot, Grid::Wr, tl.tensor(Grid::Wr), c, oq,
+  const float cell = s.cell_size();
+  const StageCanvas::Slot top{
+      Grid::W, o, cq, g.kh, g.kw, "", {slot.bounds.x, slot.bounds.y, slot.bounds.w, g.kh * cell}};
+  const StageCanvas::Slot bottom{
+      Grid::Wr,
+      c,
+      oq,
+      g.kh,
+      g.kw,
+      "",
+      {slot.bounds.x, slot.bounds.y + (slot.rows - g.kh) * cell, slot.bounds.w, g.kh * cell}};
+  const bool turning = order == 3 && s.stepping() && s.move() < 1;
+  const float t = turning ? s.move() : 1.0f;
+  if (order >= 3 && !turning)
+    s.add_grid(bottom, Grid::Wr, tl.tensor(Grid::Wr), c, oq,
                s.slice_label(Grid::Wr, c, oq, "c", "o"));
+  const SceneGrid& w =
+      s.add_grid(top, Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
+  const Rect w00 = cell_rect(w, 0, 0);
+  // The turning copy last, so that it passes over W; unlabelled, as W's label stays above.
+  if (turning) {
+    StageCanvas::Slot moving = top;
+    moving.bounds = lerp(top.bounds, bottom.bounds, t);
+    SceneGrid& copy = s.add_grid(moving, Grid::W, tl.tensor(Grid::W), o, cq, "", nullptr, false);
+    copy.rotation_deg = 180 * t;
   }
+  if (order != 3) return;
+  // The corner's path: the copy's centre glides from W's to Wr's while it turns.
+  const float width = std::clamp(cell * 0.06f, 2.0f, 4.0f);
+  const Color ink = s.ink();
+  const Rect a = top.bounds, b = bottom.bounds;
+  constexpr int kPieces = 24;
+  const int pieces = std::max(1, static_cast<int>(std::ceil(kPieces * t)));
+  auto at = [&](float u) {
+    const Rect r = lerp(a, b, u);
+    return turned_cell(r.x + r.w / 2, r.y + r.h / 2, g.kh, g.kw, 0, 0, cell, 180 * u);
+  };
+  for (int i = 0; i < pieces; ++i) {
+    const auto [x0, y0] = at(t * i / pieces);
+    const auto [x1, y1] = at(t * (i + 1) / pieces);
+    s.line(x0, y0, x1, y1, ink, width, i + 1 == pieces, LineRole::Trace);
+  }
+  s.frame_rect(scaled(w00, 0.9f), ink, width, FrameRole::Corner);
+  if (!turning)
+    if (const SceneGrid* wr = s.find(Grid::Wr, c, oq))
+      s.frame_rect(scaled(cell_rect(*wr, g.kh - 1, g.kw - 1), 0.9f), ink, width, FrameRole::Corner);
 }
 
 // Gp ⋆ Wr = dXp, the gradient and the kernel getting there stage by stage.
@@ -177,8 +238,11 @@ void draw(StageCanvas& s) {
   int n, c, o;
   s.slices(&n, &c, &o);
   const int oq = o % g.cout_per_group();
+  // The kernel's slot holds W above Wr (draw_kernel), with room between them for Wr's label:
+  // a row, or two when the label has its slice on a second line.
+  const int gap = g.c > 1 || g.cout > 1 ? 2 : 1;
   std::vector<StageCanvas::Slot> slots = {{Grid::Gp, n, o, g.gp_h(), g.gp_w(), "⋆"},
-                                          {Grid::Wr, c, oq, g.kh, g.kw, "="},
+                                          {Grid::Wr, c, oq, 2 * g.kh + gap, g.kw, "="},
                                           {Grid::dXp, n, c, g.hp(), g.wp(), ""}};
   s.layout(slots);
   draw_gradient(s, slots[0], n, o);
@@ -193,13 +257,24 @@ void draw(StageCanvas& s) {
 }  // namespace
 
 // The result slot of both dX phases: dXp filling up, its padding border hatched; at the crop
-// the border shrinks away and dX remains.
+// the border shrinks away ring by ring from the outside, and dX remains where dXp's inside was,
+// with a faint ghost of the border around it.
 void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c) {
   const Timeline& tl = s.timeline();
   const Geometry& g = tl.geometry();
   const Frame& f = s.frame();
+  const float cell = s.cell_size();
+  const Rect inside{slot.bounds.x + (slot.cols - g.wp()) * cell / 2 + g.pad_left * cell,
+                    slot.bounds.y + (slot.rows - g.hp()) * cell / 2 + g.pad_top * cell, g.w * cell,
+                    g.h * cell};
+  if (f.stage == Stage::Crop) {
+    const Rect outer{inside.x - g.pad_left * cell, inside.y - g.pad_top * cell, g.wp() * cell,
+                     g.hp() * cell};
+    if (outer.w > inside.w || outer.h > inside.h) s.ghost_border(outer, inside);
+  }
   if (f.stage == Stage::Crop && !(s.stepping() && s.move() < 1)) {
-    s.mark_uncovered(s.add_grid(slot, Grid::dX, tl.tensor(Grid::dX), n, c,
+    const StageCanvas::Slot dx{Grid::dX, n, c, g.h, g.w, "", inside};
+    s.mark_uncovered(s.add_grid(dx, Grid::dX, tl.tensor(Grid::dX), n, c,
                                 s.slice_label(Grid::dX, n, c, "n", "c")),
                      0, 0);
     return;
@@ -209,10 +284,14 @@ void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c)
   SceneGrid& dxp = s.add_grid(slot, Grid::dXp, values, n, c,
                               s.slice_label(Grid::dXp, n, c, "n", "c"), &tl.tensor(Grid::dXp));
   if (f.result_grid == Grid::dXp) s.apply_progress(dxp, n, c);
-  for (SceneCell& cell : dxp.cells)
-    if (tl.is_padding(Grid::dXp, cell.row, cell.col) && cell.style != CellStyle::Pending) {
-      cell.style = f.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
-      if (f.stage == Stage::Crop) cell.rect = scaled(cell.rect, 1 - s.move());
+  const int rings = std::max({g.pad_top, g.pad_bottom, g.pad_left, g.pad_right});
+  for (SceneCell& cell_at : dxp.cells)
+    if (tl.is_padding(Grid::dXp, cell_at.row, cell_at.col) && cell_at.style != CellStyle::Pending) {
+      cell_at.style = f.stage == Stage::Crop ? CellStyle::Discarded : CellStyle::Padding;
+      if (f.stage == Stage::Crop) {
+        const int ring = ring_of(cell_at.row, cell_at.col, g.pad_top, g.pad_left, g.h, g.w);
+        shrink(cell_at, 1 - in_turn(s.move(), rings - ring, rings));
+      }
     }
   s.mark_uncovered(dxp, g.pad_top, g.pad_left);
   s.restyle_text(dxp);

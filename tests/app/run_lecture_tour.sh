@@ -43,7 +43,7 @@ timeout 900 xvfb-run -a -s '-screen 0 1920x1080x24' bash -c '
   for press in $(seq 0 400); do
     if [[ $title =~ \ 1\ /\ [0-9]+$ ]]; then  # the first step of a phase
       shots=$((shots + 1))
-      sleep 0.5  # the cut to a new phase has no move: its first frame is final
+      sleep 1.5  # the move onto the first step (a padding ring: 1.2 s) has played
       xwd -root -silent | convert xwd:- "phase-$shots.png"
     fi
     [[ $title =~ ΣG.*\ ([0-9]+)\ /\ ([0-9]+)$ ]] &&

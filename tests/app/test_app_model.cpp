@@ -129,6 +129,41 @@ TEST(App, ChangingGranularityKeepsTheCell) {
   EXPECT_EQ(app.frame().term, 0);
 }
 
+// The stride's zeros are taught, not flashed: at 1× they are still coming in three quarters of
+// a second after Next (the clock here is the app's own, advanced by hand).
+TEST(App, TheStructuralMovesTakeTheirTime) {
+  App app;
+  app.settings.granularity = Granularity::Phase;
+  app.set_phase(Phase::DxGather);
+  app.step_by(1);  // G → Gd
+  ASSERT_EQ(app.frame().stage, Stage::DilateGradient);
+  app.advance(0.75);
+  EXPECT_TRUE(app.animating());
+  app.advance(0.5);
+  EXPECT_FALSE(app.animating());
+}
+
+// Forward's padding ring is its first step: entering the phase plays it, ring by ring.
+TEST(App, EnteringForwardGrowsThePaddingRing) {
+  App app;
+  app.open_preset("padding1-4x4");
+  app.settings.granularity = Granularity::Phase;
+  app.set_phase(Phase::Dw);
+  app.enter_phase(Phase::Forward);
+  ASSERT_EQ(app.frame().stage, Stage::PadInput);
+  app.advance(0.5);
+  EXPECT_TRUE(app.animating());
+  const Scene mid = app.scene({});
+  const SceneGrid* xp = mid.grid(Grid::Xp);
+  ASSERT_NE(xp, nullptr);
+  int growing = 0;
+  for (const SceneCell& c : xp->cells)
+    growing += c.style == CellStyle::Padding && c.rect.w < xp->cell_size * 0.99f;
+  EXPECT_GT(growing, 0);
+  app.advance(1);
+  EXPECT_FALSE(app.animating());
+}
+
 TEST(App, PlaybackAdvancesAndStopsAtTheEnd) {
   App app;
   app.settings.granularity = Granularity::Phase;

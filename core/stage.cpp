@@ -729,9 +729,11 @@ class StageBuilder final : public StageCanvas {
     }
     const std::string words = tl_.pitfall_explanation(p);
     // The lines of the explanation at `text_w`, in type shrunk until they fit `room` high.
-    float size = 15 * k;
+    // It starts larger than the grid labels (22 against 16, times k), so that a lone pitfall on a
+    // projector reads from the back row, and shrinks only when the row is full.
+    float size = 22 * k;
     auto fit = [&](float text_w, float room) {
-      size = 15 * k;
+      size = 22 * k;
       std::vector<std::string> lines = wrap(words, size, text_w);
       while (lines.size() * size * 1.3f > room && size > 9 * k)
         lines = wrap(words, size *= 0.92f, text_w);

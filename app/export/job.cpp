@@ -79,6 +79,11 @@ bool ExportJob::finished() const {
   return finished_;
 }
 
+bool ExportJob::waiting_for_picture() const {
+  std::lock_guard lock(m_);
+  return wanted_ && !drawn_;
+}
+
 ExportProgress ExportJob::progress() const {
   std::lock_guard lock(m_);
   return progress_;

@@ -30,6 +30,8 @@ class ExportJob {
   void serve(double seconds);
   void cancel();
   bool finished() const;
+  // Whether the export waits for serve() to draw a picture.
+  bool waiting_for_picture() const;
   ExportProgress progress() const;
   // Once finished: empty when the file was written, else the one-line reason it was not.
   std::string error() const;

@@ -10,10 +10,12 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "app/export/export.h"
 #include "app/export/job.h"
@@ -325,6 +327,27 @@ TEST(ExportJob, TheAppKeepsDrawingAndCancelLeavesNothing) {
     EXPECT_NE(job.error().find("cancelled"), std::string::npos) << job.error();
   }
   EXPECT_TRUE(dir.names().empty()) << "a cancel left " << dir.names().front();
+}
+
+// A cancel while the export waits for a picture: the UI thread must not begin that picture, whose
+// scene and buffer the export frees as it stops. (Drawing it anyway read and wrote freed memory:
+// the Release crash of 2026-11-29, which needed the cancel to fall in that instant.)
+TEST(ExportJob, CancelWhileAPictureIsWantedDrawsNothingFreed) {
+  EglContext gl;
+  TempDir dir;
+  const Timeline& tl = default_lesson();
+  for (const char* format : {"gif", "pngs"}) {
+    ExportRequest r = request(format, dir / "out", Phase::Db, Granularity::Term);
+    r.width = 320, r.height = 180;
+    ExportJob job(tl.lesson(), r);
+    while (!job.waiting_for_picture() && !job.finished())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_FALSE(job.finished()) << format << ": " << job.error();
+    job.cancel();
+    while (!job.finished()) job.serve(0.005);
+    EXPECT_NE(job.error().find("cancelled"), std::string::npos) << format << ": " << job.error();
+    EXPECT_TRUE(dir.names().empty()) << format << " left " << dir.names().front();
+  }
 }
 
 }  // namespace

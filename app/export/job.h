@@ -8,6 +8,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -45,13 +46,19 @@ class ExportJob {
   const ExportRequest request_;
   mutable std::mutex m_;
   std::condition_variable changed_;
-  struct Wanted {  // a picture the export waits for
+  // A picture the export waits for. Its scene and buffer belong to the export thread, which
+  // frees them once it stops waiting: so it waits for a picture the UI thread has begun even
+  // when cancelled, and the UI thread never begins one after a cancel.
+  struct Wanted {
     const Scene* scene;
     int width, height;
     Pixels* rgba;
   };
-  std::optional<Wanted> wanted_;
-  bool drawn_ = false, cancelled_ = false, finished_ = false;
+  enum class Picture { None, Wanted, Drawing, Drawn };
+  Wanted wanted_{};
+  Picture picture_ = Picture::None;
+  std::exception_ptr draw_error_;  // why the UI thread could not draw the picture
+  bool cancelled_ = false, finished_ = false;
   ExportProgress progress_;
   std::string error_;
   std::unique_ptr<SceneRenderer> renderer_;  // the UI thread's

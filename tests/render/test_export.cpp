@@ -263,6 +263,40 @@ TEST(ExportCancel, LeavesNothing) {
   }
 }
 
+// More than 20,000 steps: a batch of 4096 samples, whose forward phase has 20,481 term steps. A
+// folder of PNGs is written picture by picture, so it is not refused (cancelled here after a
+// few); an animation, made whole in memory, is refused with a message that says how to split it.
+TEST(ExportLong, PngsAreNotRefusedAnimationsSayHowToSplit) {
+  EglContext gl;
+  TempDir dir;
+  {
+    std::ofstream lesson(dir / "batch.json");
+    lesson << "{\"weight\": [[[[1, 0, 1, 0, 1]]]], \"input\": [";
+    for (int n = 0; n < 4096; ++n) lesson << (n ? "," : "") << "[[[1, 2, 3, 4, 5]]]";
+    lesson << "]}";
+  }
+  const Timeline tl(load_lesson(dir / "batch.json"));
+  ExportRequest r = request("pngs", dir / "steps", Phase::Forward, Granularity::Term);
+  r.width = 32, r.height = 18;
+  long long total = 0;
+  EXPECT_THROW(export_pictures(tl, r,
+                               [&](const ExportProgress& p) {
+                                 total = p.total;
+                                 return p.done < 20;
+                               }),
+               ExportCancelled);
+  EXPECT_GT(total, kMaxExportSteps);
+  EXPECT_EQ(total, tl.count(Phase::Forward, Granularity::Term));
+  r.format = "gif", r.out = dir / "long.gif";
+  try {
+    export_pictures(tl, r, nullptr);
+    ADD_FAILURE() << "an animation of 20,481 steps was made";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--steps 0:20000"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"batch.json"});
+}
+
 // A full disk: the error names the file, and nothing is left.
 TEST(ExportFullDisk, ClearErrorNoFile) {
   EglContext gl;

@@ -386,5 +386,18 @@ TEST(ExportJob, CancelWhileAPictureIsWantedDrawsNothingFreed) {
   }
 }
 
+// A picture the UI thread cannot draw (here: 0 pixels wide) fails the export with the reason,
+// and the app's frame goes on: serve() does not throw it at the app.
+TEST(ExportJob, APictureThatCannotBeDrawnFailsTheExportNotTheApp) {
+  EglContext gl;
+  TempDir dir;
+  ExportRequest r = request("gif", dir / "none.gif", Phase::Db, Granularity::Term);
+  r.width = 0, r.height = 180;
+  ExportJob job(default_lesson().lesson(), r);
+  while (!job.finished()) EXPECT_NO_THROW(job.serve(0.005));
+  EXPECT_NE(job.error().find("nothing in it"), std::string::npos) << job.error();
+  EXPECT_TRUE(dir.names().empty()) << "left " << dir.names().front();
+}
+
 }  // namespace
 }  // namespace convstep

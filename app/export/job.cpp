@@ -80,6 +80,8 @@ void ExportJob::serve(double seconds) {
     picture_ = Picture::Drawn;
     draw_error_ = error;
     changed_.notify_all();
+    // The frame's time is up: wait_until would still take a picture that is ready by then.
+    if (Clock::now() >= end) break;
   }
   if (finished_) renderer_.reset();
 }

@@ -27,7 +27,7 @@ class ExportJob {
   ExportJob& operator=(const ExportJob&) = delete;
 
   // On the UI thread, once a frame: draws the pictures the export waits for, for about
-  // `seconds` at most.
+  // `seconds` at most (the last picture may end past it; with 0, one picture at most).
   void serve(double seconds);
   void cancel();
   bool finished() const;

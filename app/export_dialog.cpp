@@ -1,13 +1,18 @@
 #include "app/export_dialog.h"
 
+#include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 #include <sys/stat.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
+#include <utility>
 
 #include "app/export/pytorch.h"
 #include "app/gl/gl_api.h"
+#include "app/gl/offscreen_target.h"
+#include "app/gl/png.h"
 #include "core/names.h"
 
 namespace convstep {
@@ -107,13 +112,56 @@ void ExportDialog::start(const App& app) {
     message_ = path_ + " already exists: tick \"Replace\" to replace it.";
     return;
   }
+  message_.clear();
+  if (k.format == std::string("png") && whole_window_) {
+    // Taken after the next frame's Render(), without this dialog, which reopens to say how it went.
+    window_path_ = path_;
+    window_next_frame_ = true;
+    window_scale_ = kScaleFactors[scale_];
+    ImGui::CloseCurrentPopup();
+    return;
+  }
   ExportRequest r = app_export_request(app, k.format, path_);
   if (k.many_steps && scope_ == 1) r.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
   r.width = kWidths[size_] * kScaleFactors[scale_];
   r.height = kHeights[size_] * kScaleFactors[scale_];
   r.theme = kAllThemes[theme_];
-  message_.clear();
   job_ = std::make_unique<ExportJob>(app.lesson(), std::move(r));
+}
+
+void ExportDialog::after_render() {
+  if (window_path_.empty() || std::exchange(window_next_frame_, false)) return;
+  const std::string path = std::exchange(window_path_, {});
+  opening_ = true;
+  // The frame's draw data again, into a picture `window_scale_` times the window's pixels: the
+  // shapes and the stage are drawn at that size, the panels' text is the window's, enlarged.
+  ImDrawData* frame = ImGui::GetDrawData();
+  const ImVec2 scale = frame->FramebufferScale;
+  frame->FramebufferScale = ImVec2(scale.x * window_scale_, scale.y * window_scale_);
+  const int width = static_cast<int>(frame->DisplaySize.x * frame->FramebufferScale.x),
+            height = static_cast<int>(frame->DisplaySize.y * frame->FramebufferScale.y);
+  GLint framebuffer = 0, viewport[4] = {};
+  glGetIntegerv(GL_FRAMEBUFFER_BINDING, &framebuffer);
+  glGetIntegerv(GL_VIEWPORT, viewport);
+  try {
+    if (width <= 0 || height <= 0) throw std::runtime_error(no_picture(width, height));
+    Pixels rgba;
+    {
+      OffscreenTarget target(width, height);
+      target.bind();
+      glClearColor(0.1f, 0.1f, 0.1f, 1);  // as the window clears
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(frame);
+      target.read_pixels(rgba);
+    }
+    write_png(path, width, height, rgba);
+    message_ = "Wrote " + path + " (" + std::to_string(width) + "×" + std::to_string(height) + ").";
+  } catch (const std::exception& e) {
+    message_ = std::string("Nothing was written: ") + e.what();
+  }
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(framebuffer));
+  glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
+  frame->FramebufferScale = scale;
 }
 
 void ExportDialog::draw(const App& app) {
@@ -146,15 +194,28 @@ void ExportDialog::draw(const App& app) {
     ImGui::Text("at %s granularity, as on the timeline bar",
                 granularity_name(app.settings.granularity));
   }
+  const bool window = k.format == std::string("png") && whole_window_;
+  if (k.format == std::string("png")) {
+    ImGui::TextUnformatted("Picture:");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("the stage", !whole_window_)) whole_window_ = false;
+    ImGui::SameLine();
+    if (ImGui::RadioButton("the whole window", whole_window_)) whole_window_ = true;
+  }
   if (k.format != std::string("md") && k.format != std::string("py")) {
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-    ImGui::Combo("size", &size_, kSizes, static_cast<int>(std::size(kSizes)));
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-    ImGui::Combo("scale", &scale_, kScales, static_cast<int>(std::size(kScales)));
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-    ImGui::Combo("theme", &theme_, kThemes, static_cast<int>(std::size(kThemes)));
+    if (!window) {  // the window's picture is the window's size, in the app's theme
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+      ImGui::Combo("size", &size_, kSizes, static_cast<int>(std::size(kSizes)));
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+      ImGui::Combo("theme", &theme_, kThemes, static_cast<int>(std::size(kThemes)));
+      ImGui::SameLine();
+    }
+    ImGui::TextUnformatted("scale:");
+    for (int i = 0; i < static_cast<int>(std::size(kScales)); ++i) {
+      ImGui::SameLine();
+      ImGui::RadioButton(kScales[i], &scale_, i);
+    }
   }
   char buffer[1024];
   std::snprintf(buffer, sizeof buffer, "%s", path_.c_str());

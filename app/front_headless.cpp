@@ -68,6 +68,7 @@ class HeadlessHost : public ScriptHost {
     ImGui::NewFrame();
     session_.draw();
     ImGui::Render();
+    session_.after_render();
     if (width_ <= 0 || height_ <= 0) return;
     if (!target_ || target_->width() != width_ || target_->height() != height_)
       target_ = std::make_unique<OffscreenTarget>(width_, height_);

@@ -199,6 +199,7 @@ int run_window(const ShellOptions& options) {
       ImGui::NewFrame();
       session.draw();
       ImGui::Render();
+      session.after_render();
       release_held_keys(window);
       if (monkey_run) {
         monkey.observe(session);

@@ -97,6 +97,10 @@ void Session::draw() {
   export_dialog.draw(app);
 }
 
+void Session::after_render() {
+  export_dialog.after_render();
+}
+
 bool Session::busy() const {
   return app.animating() || app.playing() || (script && !script->finished()) ||
          export_dialog.busy();

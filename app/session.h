@@ -3,7 +3,8 @@
 //
 //   Session s(options);              // needs a current GL 3.3 context and ImGui context
 //   s.update(dt, now, host);         // script, playback, autosave
-//   ImGui_ImplOpenGL3_NewFrame(); ImGui::NewFrame(); s.draw(); ImGui::Render(); ...
+//   ImGui_ImplOpenGL3_NewFrame(); ImGui::NewFrame(); s.draw(); ImGui::Render();
+//   s.after_render(); ...            // then draw the frame to the screen
 #pragma once
 
 #include <memory>
@@ -38,6 +39,8 @@ class Session {
 
   void update(double dt, double now, ScriptHost& host);  // throws ScriptError
   void draw();
+  // After ImGui::Render(), with the frame's draw data: File › Export's whole-window picture.
+  void after_render();
   // Fonts at the UI scale the settings ask for; call between frames when it changed.
   bool fonts_stale() const;
   void rebuild_fonts();

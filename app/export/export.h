@@ -55,7 +55,8 @@ class ExportRenderer {
   std::unique_ptr<SceneRenderer> own_;
 };
 
-// At most this many steps in one picture export: more would take hours and fill the disk.
+// At most this many steps in one animation (GIF or video): each is made whole in memory before
+// it is written. A folder of PNGs has no such bound: its pictures are written as they come.
 constexpr long long kMaxExportSteps = 20'000;
 
 // The request for exporting what the app shows: its phase, granularity, step (for one picture),

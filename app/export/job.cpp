@@ -42,11 +42,17 @@ void ExportJob::draw_on_ui_thread(const Scene& scene, int width, int height, Pix
   std::unique_lock lock(m_);
   if (cancelled_) throw ExportCancelled();
   wanted_ = Wanted{&scene, width, height, &rgba};
-  drawn_ = false;
+  picture_ = Picture::Wanted;
+  draw_error_ = nullptr;
   changed_.notify_all();
-  changed_.wait(lock, [&] { return drawn_ || cancelled_; });
-  wanted_.reset();
-  if (!drawn_) throw ExportCancelled();
+  // Once begun, the picture is waited for even after a cancel: it reads `scene`, writes `rgba`.
+  changed_.wait(lock, [&] {
+    return picture_ == Picture::Drawn || (cancelled_ && picture_ == Picture::Wanted);
+  });
+  const bool drawn = picture_ == Picture::Drawn;
+  picture_ = Picture::None;
+  if (draw_error_) std::rethrow_exception(draw_error_);
+  if (!drawn) throw ExportCancelled();
 }
 
 void ExportJob::serve(double seconds) {
@@ -55,15 +61,27 @@ void ExportJob::serve(double seconds) {
   std::unique_lock lock(m_);
   while (!finished_) {
     // The export makes its next scene while the last picture is encoded: wait a little for it.
-    if (!changed_.wait_until(lock, end, [&] { return (wanted_ && !drawn_) || finished_; })) break;
+    // After a cancel nothing new is begun: the export is stopping and frees what it asked for.
+    if (!changed_.wait_until(
+            lock, end, [&] { return (picture_ == Picture::Wanted && !cancelled_) || finished_; }))
+      break;
     if (finished_) break;
-    const Wanted w = *wanted_;
+    picture_ = Picture::Drawing;
+    const Wanted w = wanted_;
     lock.unlock();
-    if (!renderer_) renderer_ = std::make_unique<SceneRenderer>();
-    renderer_->render(*w.scene, w.width, w.height, *w.rgba);
+    std::exception_ptr error;
+    try {
+      if (!renderer_) renderer_ = std::make_unique<SceneRenderer>();
+      renderer_->render(*w.scene, w.width, w.height, *w.rgba);
+    } catch (...) {  // the export fails with it; the app goes on
+      error = std::current_exception();
+    }
     lock.lock();
-    drawn_ = true;
+    picture_ = Picture::Drawn;
+    draw_error_ = error;
     changed_.notify_all();
+    // The frame's time is up: wait_until would still take a picture that is ready by then.
+    if (Clock::now() >= end) break;
   }
   if (finished_) renderer_.reset();
 }
@@ -77,6 +95,11 @@ void ExportJob::cancel() {
 bool ExportJob::finished() const {
   std::lock_guard lock(m_);
   return finished_;
+}
+
+bool ExportJob::waiting_for_picture() const {
+  std::lock_guard lock(m_);
+  return picture_ == Picture::Wanted;
 }
 
 ExportProgress ExportJob::progress() const {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -26,10 +27,12 @@ class ExportJob {
   ExportJob& operator=(const ExportJob&) = delete;
 
   // On the UI thread, once a frame: draws the pictures the export waits for, for about
-  // `seconds` at most.
+  // `seconds` at most (the last picture may end past it; with 0, one picture at most).
   void serve(double seconds);
   void cancel();
   bool finished() const;
+  // Whether the export waits for serve() to draw a picture.
+  bool waiting_for_picture() const;
   ExportProgress progress() const;
   // Once finished: empty when the file was written, else the one-line reason it was not.
   std::string error() const;
@@ -43,13 +46,19 @@ class ExportJob {
   const ExportRequest request_;
   mutable std::mutex m_;
   std::condition_variable changed_;
-  struct Wanted {  // a picture the export waits for
+  // A picture the export waits for. Its scene and buffer belong to the export thread, which
+  // frees them once it stops waiting: so it waits for a picture the UI thread has begun even
+  // when cancelled, and the UI thread never begins one after a cancel.
+  struct Wanted {
     const Scene* scene;
     int width, height;
     Pixels* rgba;
   };
-  std::optional<Wanted> wanted_;
-  bool drawn_ = false, cancelled_ = false, finished_ = false;
+  enum class Picture { None, Wanted, Drawing, Drawn };
+  Wanted wanted_{};
+  Picture picture_ = Picture::None;
+  std::exception_ptr draw_error_;  // why the UI thread could not draw the picture
+  bool cancelled_ = false, finished_ = false;
   ExportProgress progress_;
   std::string error_;
   std::unique_ptr<SceneRenderer> renderer_;  // the UI thread's

@@ -15,9 +15,10 @@ std::vector<MotionPicture> motion(const Timeline& timeline, const ExportRequest&
   long long steps = 0;
   for (const ExportRange& r : ranges) steps += r.to - r.from;
   if (steps > kMaxExportSteps)
-    throw std::invalid_argument(std::to_string(steps) + " steps are more than one animation can " +
-                                "hold (" + std::to_string(kMaxExportSteps) +
-                                "): choose fewer steps or a coarser granularity");
+    throw std::invalid_argument(
+        std::to_string(steps) + " steps are more than one animation can hold (" +
+        std::to_string(kMaxExportSteps) + ": it is made in memory): export it in parts, such as " +
+        "--steps 0:" + std::to_string(kMaxExportSteps) + ", or at a coarser granularity");
   std::vector<MotionPicture> pictures;
   for (const ExportRange& r : ranges) {
     for (long long k = r.from; k < r.to; ++k) {

@@ -34,38 +34,43 @@ std::string step_file_name(Phase p, long long k, long long count) {
 
 void export_pngs(const Timeline& timeline, const ExportRequest& request,
                  const ExportProgressFn& progress) {
-  struct Picture {
+  // The pictures are numbered across the phases' ranges and nothing is kept per picture: an
+  // export of any length runs in the same memory (the pipeline's few buffers).
+  struct Span {
     Phase phase;
-    long long step, count;
+    long long from, first, count;  // its first step, that step's picture, the phase's steps
   };
-  std::vector<Picture> pictures;
+  std::vector<Span> spans;
+  long long total = 0;
   for (const ExportRange& r : export_ranges(timeline, request)) {
-    const long long count = timeline.count(r.phase, request.granularity, request.skip_zero_terms);
-    for (long long k = r.from; k < r.to && pictures.size() <= kMaxExportSteps; ++k)
-      pictures.push_back({r.phase, k, count});
+    spans.push_back({r.phase, r.from, total,
+                     timeline.count(r.phase, request.granularity, request.skip_zero_terms)});
+    total += r.to - r.from;
   }
-  if (pictures.size() > kMaxExportSteps)
-    throw std::invalid_argument("more than " + std::to_string(kMaxExportSteps) +
-                                " pictures: choose fewer steps or a coarser granularity");
+  auto span_of = [&](long long i) -> const Span& {
+    std::size_t s = 0;
+    while (s + 1 < spans.size() && spans[s + 1].first <= i) ++s;
+    return spans[s];
+  };
   // Into a temporary folder first: a full disk or a cancel leaves no half folder behind.
   write_folder_atomically(
       request.out,
       [&](const std::string& folder) {
         ExportRenderer renderer;
-        ProgressTracker tracker(progress, static_cast<long long>(pictures.size()));
+        ProgressTracker tracker(progress, total);
         run_pipeline(
-            static_cast<long long>(pictures.size()),
+            total,
             [&](long long i, Pixels& rgba) {
-              const Picture& pic = pictures[i];
-              const Frame f =
-                  timeline.frame(pic.phase, request.granularity, pic.step, request.skip_zero_terms);
+              const Span& s = span_of(i);
+              const Frame f = timeline.frame(s.phase, request.granularity, s.from + i - s.first,
+                                             request.skip_zero_terms);
               renderer.render(export_scene(timeline, request, f, f, 1), request.width,
                               request.height, rgba);
               tracker.advance();
             },
             [&](long long i, Pixels& rgba) {
-              const Picture& pic = pictures[i];
-              write_png(folder + "/" + step_file_name(pic.phase, pic.step, pic.count),
+              const Span& s = span_of(i);
+              write_png(folder + "/" + step_file_name(s.phase, s.from + i - s.first, s.count),
                         request.width, request.height, rgba);
             },
             2);

@@ -43,6 +43,13 @@ expect 2 "--fps must be 30 or 60" --format mp4 --fps 45 -o a.mp4
 expect 2 "width and height must be even" --format mp4 --phase db --size 641x360 -o a.mp4
 expect 2 "--pitfall" --format png --pitfall upside_down -o a.png
 expect 2 "--format" --format docx -o a.docx
+# An animation of more than 20,000 steps (made in memory) says how to export it in parts.
+/usr/bin/python3 -c 'import json; json.dump({"input": [[[[1, 2, 3, 4, 5]]]] * 4096,
+  "weight": [[[[1, 0, 1, 0, 1]]]]}, open("batch.json", "w"))'
+lesson=$work/batch.json
+expect 2 "export it in parts, such as --steps 0:20000" --format gif --granularity term -o a.gif
+lesson=$lessons/sobel-6x5.json
+rm batch.json
 [ -z "$(ls)" ] || { echo "FAIL: bad arguments left files: $(ls | tr '\n' ' ')"; fail=1; }
 
 # ---- Never overwrite without --force; what was written, with its figures ----

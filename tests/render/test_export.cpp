@@ -10,10 +10,12 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "app/export/export.h"
 #include "app/export/job.h"
@@ -297,6 +299,40 @@ TEST(ExportCancel, LeavesNothing) {
   }
 }
 
+// More than 20,000 steps: a batch of 4096 samples, whose forward phase has 20,481 term steps. A
+// folder of PNGs is written picture by picture, so it is not refused (cancelled here after a
+// few); an animation, made whole in memory, is refused with a message that says how to split it.
+TEST(ExportLong, PngsAreNotRefusedAnimationsSayHowToSplit) {
+  EglContext gl;
+  TempDir dir;
+  {
+    std::ofstream lesson(dir / "batch.json");
+    lesson << "{\"weight\": [[[[1, 0, 1, 0, 1]]]], \"input\": [";
+    for (int n = 0; n < 4096; ++n) lesson << (n ? "," : "") << "[[[1, 2, 3, 4, 5]]]";
+    lesson << "]}";
+  }
+  const Timeline tl(load_lesson(dir / "batch.json"));
+  ExportRequest r = request("pngs", dir / "steps", Phase::Forward, Granularity::Term);
+  r.width = 32, r.height = 18;
+  long long total = 0;
+  EXPECT_THROW(export_pictures(tl, r,
+                               [&](const ExportProgress& p) {
+                                 total = p.total;
+                                 return p.done < 20;
+                               }),
+               ExportCancelled);
+  EXPECT_GT(total, kMaxExportSteps);
+  EXPECT_EQ(total, tl.count(Phase::Forward, Granularity::Term));
+  r.format = "gif", r.out = dir / "long.gif";
+  try {
+    export_pictures(tl, r, nullptr);
+    ADD_FAILURE() << "an animation of 20,481 steps was made";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--steps 0:20000"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"batch.json"});
+}
+
 // A full disk: the error names the file, and nothing is left.
 TEST(ExportFullDisk, ClearErrorNoFile) {
   EglContext gl;
@@ -354,13 +390,49 @@ TEST(ExportJob, TheAppKeepsDrawingAndCancelLeavesNothing) {
   r.format = "pngs", r.out = dir / "steps";
   {
     ExportJob job(tl.lesson(), r);
+    // One picture a call at most, so the cancel comes long before the twelfth: a longer serve
+    // could draw them all in one call and finish first.
     while (!job.finished()) {
-      job.serve(0.005);
+      job.serve(0);
       if (job.progress().done >= 3) job.cancel();
     }
     EXPECT_NE(job.error().find("cancelled"), std::string::npos) << job.error();
   }
   EXPECT_TRUE(dir.names().empty()) << "a cancel left " << dir.names().front();
+}
+
+// A cancel while the export waits for a picture: the UI thread must not begin that picture, whose
+// scene and buffer the export frees as it stops. (Drawing it anyway read and wrote freed memory:
+// the Release crash of 2026-11-29, which needed the cancel to fall in that instant.)
+TEST(ExportJob, CancelWhileAPictureIsWantedDrawsNothingFreed) {
+  EglContext gl;
+  TempDir dir;
+  const Timeline& tl = default_lesson();
+  for (const char* format : {"gif", "pngs"}) {
+    ExportRequest r = request(format, dir / "out", Phase::Db, Granularity::Term);
+    r.width = 320, r.height = 180;
+    ExportJob job(tl.lesson(), r);
+    while (!job.waiting_for_picture() && !job.finished())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_FALSE(job.finished()) << format << ": " << job.error();
+    job.cancel();
+    while (!job.finished()) job.serve(0.005);
+    EXPECT_NE(job.error().find("cancelled"), std::string::npos) << format << ": " << job.error();
+    EXPECT_TRUE(dir.names().empty()) << format << " left " << dir.names().front();
+  }
+}
+
+// A picture the UI thread cannot draw (here: 0 pixels wide) fails the export with the reason,
+// and the app's frame goes on: serve() does not throw it at the app.
+TEST(ExportJob, APictureThatCannotBeDrawnFailsTheExportNotTheApp) {
+  EglContext gl;
+  TempDir dir;
+  ExportRequest r = request("gif", dir / "none.gif", Phase::Db, Granularity::Term);
+  r.width = 0, r.height = 180;
+  ExportJob job(default_lesson().lesson(), r);
+  while (!job.finished()) EXPECT_NO_THROW(job.serve(0.005));
+  EXPECT_NE(job.error().find("nothing in it"), std::string::npos) << job.error();
+  EXPECT_TRUE(dir.names().empty()) << "left " << dir.names().front();
 }
 
 }  // namespace

@@ -32,6 +32,9 @@ class StageCanvas {
     int rows, cols;
     std::string op_after;
     Rect bounds = {};  // set by layout()
+    // The focus view: layout() shows a large grid in part (rows and cols are then the part's),
+    // and the whole of it small here. Empty: the grid is shown whole.
+    Rect overview = {};
   };
 
   // ---- The step being drawn ----
@@ -94,9 +97,10 @@ inline Rect scaled(const Rect& r, float s) {
   return {r.x + r.w * (1 - s) / 2, r.y + r.h * (1 - s) / 2, r.w * s, r.h * s};
 }
 
+// Where cell (y, x) of the grid's slice is (off the grid when the focus view leaves it out).
 inline Rect cell_rect(const SceneGrid& sg, int y, int x) {
-  return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size,
-          sg.cell_size};
+  return {sg.bounds.x + (x - sg.first_col) * sg.cell_size,
+          sg.bounds.y + (y - sg.first_row) * sg.cell_size, sg.cell_size, sg.cell_size};
 }
 
 }  // namespace convstep

@@ -221,7 +221,11 @@ class StageBuilder final : public StageCanvas {
   // The equation lines: symbols, values (when they do not fit on one line), the current term
   // and the running sum.
   float bottom_band() const { return 142 * text_scale(); }
-  float label_band() const { return 34 * text_scale(); }  // a grid's label above it
+  // A grid's label above it: one line, or two with the slice of a lesson with a batch or
+  // channels ("Xp (8×7)" over "[n=0,c=1]", 2.2 labels high).
+  float label_band() const {
+    return (g_.n > 1 || g_.c > 1 || g_.cout > 1 ? 54 : 34) * text_scale();
+  }
   float max_cell() const override { return kMaxCell * zoom_; }
 
   // Raises the zoom from 1 towards the scale asked for while `cell()` (the cell size the layout
@@ -280,6 +284,16 @@ class StageBuilder final : public StageCanvas {
 
   // ---- The focus view ----
 
+  bool readable_whole(const std::function<float()>& cell_at_zoom) override {
+    const int largest = std::max({g_.hp(), g_.wp(), g_.gp_h(), g_.gp_w(), g_.oh, g_.ow});
+    if (!o_.focus_view || largest <= kFocusMinCells) return true;
+    const float asked = zoom_;
+    zoom_ = 1;
+    const float cell = cell_at_zoom();
+    zoom_ = asked;
+    return cell * o_.pixels_per_unit >= kFocusBelowPixels;
+  }
+
   float overview_side() const { return 150 * std::clamp(o_.height / 800.0f, 0.6f, 1.0f); }
   float overview_gap() const { return 30 * std::clamp(o_.height / 800.0f, 0.6f, 1.0f); }
 
@@ -289,16 +303,11 @@ class StageBuilder final : public StageCanvas {
   void focus(std::vector<Slot>& slots) {
     overview_room_ = 0, focus_side_ = 0;
     const int largest = std::max({g_.hp(), g_.wp(), g_.gp_h(), g_.gp_w(), g_.oh, g_.ow});
-    if (!o_.focus_view || largest <= kFocusMinCells) return;
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
+    if (readable_whole([&] { return fit_cell(slots, std::max(rows, tallest_grid())); })) return;
     const float asked = zoom_;
     zoom_ = 1;
-    const float whole = fit_cell(slots, std::max(rows, tallest_grid()));
-    if (whole * o_.pixels_per_unit >= kFocusBelowPixels) {
-      zoom_ = asked;
-      return;
-    }
     overview_room_ = overview_side() + overview_gap();
     auto part = [&](int side) {
       std::vector<Slot> p = slots;

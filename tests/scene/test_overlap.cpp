@@ -191,7 +191,7 @@ TEST(Focus, A128x128LessonIsShownMagnifiedAroundTheStep) {
   const Timeline tl(big);
   for (const StageCase& st : kStageCases) {
     const StageOptions view = stage_view(st.w, st.h, st.scale);
-    float kernel_px = 1e9, digit_px = 1e9;
+    float kernel_px = 1e9, digit_px = 1e9, kernel_digit_px = 1e9;
     for (Phase p : kAllPhases) {
       const long long count = tl.count(p, Granularity::Cell);
       const long long every = count / 97 + 1;  // about a hundred steps a phase, all kinds
@@ -207,12 +207,15 @@ TEST(Focus, A128x128LessonIsShownMagnifiedAroundTheStep) {
           if (g.copy != GridCopy::Own) continue;
           if (g.grid == Grid::W || g.grid == Grid::Wr)
             kernel_px = std::min(kernel_px, g.cell_size * view.pixels_per_unit);
-          for (const SceneCell& c : g.cells)
-            if (!c.text.empty())
-              digit_px = std::min(
-                  digit_px,
-                  std::min(kTextPerCell * c.rect.h, 0.88f * c.rect.w / (0.518f * columns(c.text))) *
-                      view.pixels_per_unit);
+          for (const SceneCell& c : g.cells) {
+            if (c.text.empty()) continue;
+            const float px =
+                std::min(kTextPerCell * c.rect.h, 0.88f * c.rect.w / (0.518f * columns(c.text))) *
+                view.pixels_per_unit;
+            digit_px = std::min(digit_px, px);
+            if (g.grid == Grid::W || g.grid == Grid::Wr)
+              kernel_digit_px = std::min(kernel_digit_px, px);
+          }
         }
         EXPECT_GT(overviews, 0) << where;
         if (f.kind == StepKind::Stage) continue;
@@ -230,8 +233,10 @@ TEST(Focus, A128x128LessonIsShownMagnifiedAroundTheStep) {
       }
     }
     EXPECT_GE(kernel_px, kFocusBelowPixels) << st.window;
-    std::printf("128×128 focus view, %s: smallest kernel cell %.1f px, smallest digits %.1f px\n",
-                st.window, kernel_px, digit_px);
+    std::printf(
+        "128×128 focus view, %s: smallest kernel cell %.1f px, its digits %.1f px; smallest "
+        "number anywhere %.1f px\n",
+        st.window, kernel_px, kernel_digit_px, digit_px);
   }
 }
 

@@ -298,41 +298,50 @@ class StageBuilder final : public StageCanvas {
   float overview_gap() const { return 30 * std::clamp(o_.height / 800.0f, 0.6f, 1.0f); }
 
   // Decides, at zoom 1 so that the scale does not change it, whether the cells are too small to
-  // read; then crops the large slots to the largest part whose cells reach kFocusCellPixels (or
-  // the smallest part that still holds a window), and reserves a column for their overviews.
+  // read; then crops the large slots to the largest part whose cells reach kFocusCellPixels
+  // times the scale (or the smallest part that still holds a window), and reserves a column for
+  // their overviews. The scale is then used whole: the part leaves the grids their room.
   void focus(std::vector<Slot>& slots) {
     overview_room_ = 0, focus_side_ = 0;
     const int largest = std::max({g_.hp(), g_.wp(), g_.gp_h(), g_.gp_w(), g_.oh, g_.ow});
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
     if (readable_whole([&] { return fit_cell(slots, std::max(rows, tallest_grid())); })) return;
-    const float asked = zoom_;
-    zoom_ = 1;
     overview_room_ = overview_side() + overview_gap();
     auto part = [&](int side) {
       std::vector<Slot> p = slots;
       for (Slot& s : p) s.rows = std::min(s.rows, side), s.cols = std::min(s.cols, side);
       return p;
     };
-    auto legible = [&](int side) {
-      return fit_cell(part(side), static_cast<float>(side)) * o_.pixels_per_unit >=
-             kFocusCellPixels;
+    auto part_cell = [&](int side) {  // as layout() will fit it
+      focus_side_ = side;
+      return fit_cell(part(side),
+                      std::max(std::min(rows, static_cast<float>(side)), tallest_grid()));
     };
-    // The smallest part holds the kernel's extent with a cell of context on each side.
-    int side = std::min(largest,
-                        std::max(5, std::max((g_.kh - 1) * g_.dil_h, (g_.kw - 1) * g_.dil_w) + 3));
-    for (int hi = largest; side < hi;) {  // the largest legible side: bisect
-      const int mid = (side + hi + 1) / 2;
-      if (legible(mid))
-        side = mid;
-      else
-        hi = mid - 1;
-    }
+    // The largest part whose cells reach kFocusCellPixels times the zoom; the smallest holds
+    // the kernel's extent with a cell of context on each side.
+    const int smallest = std::min(
+        largest, std::max(5, std::max((g_.kh - 1) * g_.dil_h, (g_.kw - 1) * g_.dil_w) + 3));
+    auto side_at_zoom = [&] {
+      int side = smallest;
+      for (int hi = largest; side < hi;) {  // bisect
+        const int mid = (side + hi + 1) / 2;
+        if (part_cell(mid) * o_.pixels_per_unit >= kFocusCellPixels * zoom_)
+          side = mid;
+        else
+          hi = mid - 1;
+      }
+      return side;
+    };
+    // The scale enlarges the part's cells with the text: at the scale asked, the part is as
+    // large as leaves its cells kFocusCellPixels times the scale. Only when even the smallest
+    // part cannot have them does the scale stop where the cells would shrink (fit_zoom).
+    int side = side_at_zoom();
+    if (side == smallest) fit_zoom([&] { return part_cell(smallest); });
     for (Slot& s : slots)
       if (s.rows > side || s.cols > side)
         s.rows = std::min(s.rows, side), s.cols = std::min(s.cols, side), s.overview = {0, 0, 1, 1};
     focus_side_ = side;
-    zoom_ = asked;
   }
 
   // The overviews in their column at the left, one under the other, beside the grids.
@@ -439,7 +448,7 @@ class StageBuilder final : public StageCanvas {
     focus(slots);
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
-    fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
+    if (focus_side_ == 0) fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
     cell_ = fit_cell(slots, rows);
     float x = kMargin + overview_room_ + (slots_width() - total_width(slots, cell_)) / 2;
     const float mid_y = top_band() + label_band() + grid_height() / 2;

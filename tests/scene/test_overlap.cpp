@@ -232,7 +232,7 @@ TEST(Focus, A128x128LessonIsShownMagnifiedAroundTheStep) {
             << where << ": the target " << f.target.h << "," << f.target.w << " is out of view";
       }
     }
-    EXPECT_GE(kernel_px, kFocusBelowPixels) << st.window;
+    EXPECT_GE(kernel_px, kFocusCellPixels * st.scale) << st.window;
     std::printf(
         "128×128 focus view, %s: smallest kernel cell %.1f px, its digits %.1f px; smallest "
         "number anywhere %.1f px\n",

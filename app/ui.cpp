@@ -222,6 +222,11 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
       changed |= input_int(labels[i], &s[i], 1, i < 2 || i == 4 ? 16 : 4096);
     if (changed)
       out.push_back([s](App& a, UiState&) { a.reshape(s[0], s[1], s[2], s[3], s[4], s[5], s[6]); });
+    const char* fills[] = {"random integers", "zeros", "ones"};
+    int fill = static_cast<int>(app.settings.grow_fill);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    if (ImGui::Combo("new cells", &fill, fills, 3))
+      set_later(out, &Settings::grow_fill, static_cast<GrowFill>(fill));
   }
   if (ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) {
     int stride[2] = {l.spec.stride_h, l.spec.stride_w};

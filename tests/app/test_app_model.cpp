@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <limits>
+#include <set>
 
 #include "app/app.h"
 #include "app/script.h"
@@ -75,9 +77,35 @@ TEST(App, ReshapeKeepsValuesThatStillFit) {
   App app;
   ASSERT_TRUE(app.reshape(2, 1, 7, 5, 3, 3, 3));
   EXPECT_EQ(app.lesson().input(0, 0, 5, 4), 4);  // the seed's bottom-right value
-  EXPECT_EQ(app.lesson().input(1, 0, 0, 0), 0);  // new cells are 0
   EXPECT_EQ(app.lesson().weight.shape, (Shape{3, 1, 3, 3}));
   EXPECT_FALSE(app.reshape(1, 1, 2, 2, 1, 3, 3));  // the kernel no longer fits
+}
+
+// Growing a shape fills the new cells with small random integers, so that there is something
+// to compute; zeros or ones when chosen.
+TEST(App, GrowingAShapeFillsTheNewCellsAsChosen) {
+  App app;
+  ASSERT_EQ(app.settings.grow_fill, GrowFill::Random);
+  ASSERT_TRUE(app.reshape(2, 1, 7, 5, 3, 3, 3));
+  const Tensor& x = app.lesson().input;
+  EXPECT_EQ(x(0, 0, 5, 4), 4);  // kept
+  std::set<double> fresh;
+  for (int y = 0; y < 7; ++y)
+    for (int i = 0; i < 5; ++i) fresh.insert(x(1, 0, y, i));
+  EXPECT_GE(fresh.size(), 3u);  // not all zeros, nor all one value
+  for (double v : fresh) EXPECT_TRUE(v == std::trunc(v) && std::fabs(v) <= 3) << v;
+  for (GrowFill f : {GrowFill::Zeros, GrowFill::Ones}) {
+    App other;
+    other.settings.grow_fill = f;
+    ASSERT_TRUE(other.reshape(2, 1, 7, 5, 3, 3, 3));
+    EXPECT_EQ(other.lesson().input(0, 0, 5, 4), 4);
+    EXPECT_EQ(other.lesson().input(1, 0, 3, 2), f == GrowFill::Ones ? 1 : 0);
+    EXPECT_EQ(other.lesson().weight(2, 0, 1, 1), f == GrowFill::Ones ? 1 : 0);
+  }
+  // The choice is kept with the settings.
+  Settings s;
+  s.grow_fill = GrowFill::Ones;
+  EXPECT_EQ(Settings::from_json(s.to_json()).grow_fill, GrowFill::Ones);
 }
 
 TEST(App, AKernelTooLargeIsRefusedBeforeItIsMade) {

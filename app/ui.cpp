@@ -523,20 +523,42 @@ std::string cell_tooltip(const App& app, UiState& ui, const CellRef& cell,
   return s;
 }
 
+// The mouse wheel zooms about the pointer, dragging pans, 0 resets (app/stage_zoom.h).
+void zoom_and_pan(UiState& ui, bool hovered, bool held, ImVec2 size) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!io.WantTextInput && ImGui::IsKeyPressed(GLFW_KEY_0, false)) ui.zoom.reset();
+  const ImVec2 origin = ImGui::GetItemRectMin();
+  if (hovered && io.MouseWheel != 0)
+    ui.zoom.wheel(io.MousePos.x - origin.x, io.MousePos.y - origin.y, io.MouseWheel, size.x,
+                  size.y);
+  if (held && ImGui::IsMouseDragging(0))
+    ui.zoom.pan(io.MouseDelta.x, io.MouseDelta.y, size.x, size.y);
+}
+
 void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   const ImVec2 pos = ImGui::GetCursorScreenPos(), size = ImGui::GetContentRegionAvail();
   if (size.x < 8 || size.y < 8) {  // nothing to draw on (a minimized or tiny window)
     out.push_back([](App& a, UiState&) { a.hover.reset(); });
     return;
   }
-  ImGui::InvisibleButton("stage", size);
+  // A click (pressed and let go without dragging) pins a cell; a drag pans the zoomed stage.
+  const bool released = ImGui::InvisibleButton("stage", size);
   const bool hovered = ImGui::IsItemHovered();
-  const bool clicked = ImGui::IsItemClicked();
+  const ImGuiIO& io = ImGui::GetIO();
+  const float drag = io.MouseDragThreshold;
+  const bool clicked = released && io.MouseDragMaxDistanceSqr[0] < drag * drag;
+  zoom_and_pan(ui, hovered, ImGui::IsItemActive(), size);
   // One layout unit is one pixel (on all but the narrowest stages); the scale of the current
-  // mode enlarges text and grids together, as far as the grids have room.
-  Scene scene = app.scene(stage_view(size.x, size.y, app.settings.scale()));
+  // mode enlarges text and grids together, as far as the grids have room. Zoomed in, the
+  // grids are shown whole (numbers appear as they grow large enough); at zoom 1, the focus view
+  // magnifies the part around the step of grids too large to read.
+  StageOptions view = stage_view(size.x, size.y, app.settings.scale());
+  view.pixels_per_unit *= ui.zoom.factor;
+  view.focus_view = !ui.zoom.zoomed();
+  Scene scene = app.scene(view);
   ui.stage_scale_used = scene.scale;
-  const Rect viewport{pos.x, pos.y, size.x, size.y};
+  const Rect viewport{pos.x + ui.zoom.x, pos.y + ui.zoom.y, size.x * ui.zoom.factor,
+                      size.y * ui.zoom.factor};
   // The cell under the mouse, in this frame's layout: it is highlighted in this very frame.
   const PaintTransform t = ScenePainter::fit(scene, viewport);
   const ImVec2 m = ImGui::GetIO().MousePos;
@@ -576,6 +598,7 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "1 … 5               forward, dW, dX gather, dX scatter, db\n"
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
+        "Mouse wheel, drag   zoom and move the stage; 0 resets\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
         "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
         "Ctrl+Q              quit (unsaved edits are asked about)\n"

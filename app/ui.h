@@ -17,6 +17,7 @@
 
 #include "app/app.h"
 #include "app/file_browser.h"
+#include "app/stage_zoom.h"
 #include "core/check.h"
 
 struct ImGuiIO;
@@ -73,6 +74,7 @@ struct UiState {
   std::vector<std::string> presets;  // assets/lessons, listed once
   int applied_theme = -1;            // the ImGui style last applied
   float stage_scale_used = 0;        // the scale the stage was last laid out at (Scene::scale)
+  StageZoom zoom;                    // the stage's mouse wheel zoom and drag pan; 0 resets them
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);

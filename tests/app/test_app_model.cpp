@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/script.h"
+#include "app/stage_zoom.h"
 
 namespace convstep {
 namespace {
@@ -106,6 +107,35 @@ TEST(App, GrowingAShapeFillsTheNewCellsAsChosen) {
   Settings s;
   s.grow_fill = GrowFill::Ones;
   EXPECT_EQ(Settings::from_json(s.to_json()).grow_fill, GrowFill::Ones);
+}
+
+// The stage's mouse zoom keeps the point under the pointer in place, stops at 1× and 8×, pans
+// only as far as the zoomed stage still covers the stage, and resets to the whole stage.
+TEST(StageZoom, ZoomsAboutThePointerAndPansWithinTheStage) {
+  StageZoom z;
+  const float w = 800, h = 600, mx = 200, my = 150;
+  const float lx = (mx - z.x) / z.factor, ly = (my - z.y) / z.factor;  // stage point under it
+  z.wheel(mx, my, 3, w, h);
+  EXPECT_NEAR(z.factor, 1.728f, 1e-3f);
+  EXPECT_NEAR(z.x + lx * z.factor, mx, 1e-3f);
+  EXPECT_NEAR(z.y + ly * z.factor, my, 1e-3f);
+  z.pan(1000, 1000, w, h);  // no further than the stage's top-left corner
+  EXPECT_EQ(z.x, 0);
+  EXPECT_EQ(z.y, 0);
+  z.pan(-5000, -5000, w, h);  // nor past its bottom-right one
+  EXPECT_NEAR(z.x, w * (1 - z.factor), 1e-3f);
+  EXPECT_NEAR(z.y, h * (1 - z.factor), 1e-3f);
+  z.wheel(mx, my, 100, w, h);
+  EXPECT_EQ(z.factor, StageZoom::kMax);
+  z.wheel(mx, my, -100, w, h);
+  EXPECT_EQ(z.factor, 1);
+  EXPECT_EQ(z.x, 0);  // at 1× the stage is where it was
+  EXPECT_FALSE(z.zoomed());
+  z.wheel(mx, my, 2, w, h);
+  z.reset();
+  EXPECT_EQ(z.factor, 1);
+  EXPECT_EQ(z.x, 0);
+  EXPECT_EQ(z.y, 0);
 }
 
 TEST(App, AKernelTooLargeIsRefusedBeforeItIsMade) {

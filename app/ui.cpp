@@ -431,9 +431,26 @@ void scrubber(const App& app, float width, Intents& out) {
   dl->AddCircleFilled(ImVec2(p.x + u * width, p.y + h / 2), h * 0.32f, im_color(kRoleWindow));
 }
 
+// The next control on this line when `width` is left for it, else on the next line: in a small
+// window the bar takes two rows rather than cut its controls off.
+void next_on_line(float width, float spacing = -1) {
+  ImGui::SameLine(0, spacing);
+  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+}
+
+// The width of a button, a checkbox or a labelled item `item` wide.
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
+float labelled_width(float item, const char* label) {
+  return item + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+}
+
 void timeline_bar(const App& app, Intents& out) {
   phase_chips(app, out);
-  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  next_on_line(button_width("|◀ ◀ ▶ play ▶ ▶|") + 4 * ImGui::GetStyle().ItemSpacing.x +
+                   4 * ImGui::GetStyle().FramePadding.x * 2,
+               ImGui::GetFontSize() * 1.5f);
   auto act = [&](void (*f)(App&)) { out.push_back([f](App& a, UiState&) { f(a); }); };
   // Transport: |◀  ◀  ▶ play  ▶  ▶|  (DejaVu has ◀ ▶ but no ⏮ ⏭ ⏸)
   if (ImGui::Button("|◀")) act([](App& a) { a.go_start(); });
@@ -446,10 +463,12 @@ void timeline_bar(const App& app, Intents& out) {
   if (ImGui::Button("▶")) act([](App& a) { a.step_by(+1); });
   ImGui::SameLine();
   if (ImGui::Button("▶|")) act([](App& a) { a.go_end(); });
-  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
-  ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1,
-              app.step_count());
-  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  char counter[96];
+  std::snprintf(counter, sizeof counter, "%s %lld / %lld",
+                granularity_name(app.settings.granularity), app.step() + 1, app.step_count());
+  next_on_line(ImGui::CalcTextSize(counter).x, ImGui::GetFontSize() * 1.5f);
+  ImGui::TextUnformatted(counter);
+  next_on_line(ImGui::GetFontSize() * 5, ImGui::GetFontSize() * 1.5f);
   constexpr int kGranularities = static_cast<int>(std::size(kAllGranularities));
   const char* grans[kGranularities];
   int gran = 0;
@@ -460,18 +479,19 @@ void timeline_bar(const App& app, Intents& out) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   if (ImGui::Combo("##granularity", &gran, grans, kGranularities))
     out.push_back([g = kAllGranularities[gran]](App& a, UiState&) { a.set_granularity(g); });
-  ImGui::SameLine();
+  next_on_line(labelled_width(ImGui::GetFontSize() * 6, "speed"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   float speed = app.settings.speed;
   if (ImGui::SliderFloat("speed", &speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic))
     set_later(out, &Settings::speed, std::clamp(speed, 0.25f, 8.0f));
-  ImGui::SameLine();
+  next_on_line(labelled_width(ImGui::GetFrameHeight(), "loop"));
   bool loop = app.settings.loop;
   if (ImGui::Checkbox("loop", &loop)) set_later(out, &Settings::loop, loop);
   // Which (n, c, o) slice the stage shows, for lessons with a batch or channels.
   const Geometry& g = app.timeline().geometry();
   if (g.n > 1 || g.c > 1 || g.cout > 1) {
-    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    next_on_line(labelled_width(ImGui::GetFrameHeight(), "follow slice"),
+                 ImGui::GetFontSize() * 1.5f);
     bool follow = !app.slice;
     if (ImGui::Checkbox("follow slice", &follow)) {
       std::optional<std::array<int, 3>> slice;
@@ -484,7 +504,7 @@ void timeline_bar(const App& app, Intents& out) {
       const char* names[3] = {"n", "c", "o"};
       bool changed = false;
       for (int i = 0; i < 3; ++i) {
-        ImGui::SameLine();
+        next_on_line(labelled_width(ImGui::GetFontSize() * 3.5f, names[i]));
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.5f);
         changed |= ImGui::SliderInt(names[i], &slice[i], 0, limits[i]);
       }
@@ -655,6 +675,55 @@ bool widget_pressed(const std::string& path) {
   return ImGui::GetCurrentContext()->LastActiveId == widget_id(path);
 }
 
+// Where the side panels go in a small window: tabs `tab` wide at the edges of the body (from
+// `top`, `height` high), and an open panel `side` wide over the stage beside its tab.
+struct CompactGeometry {
+  float top, height, tab, side;
+};
+
+// The side panels of a small window: a tab at each edge ("Lesson" down the left one, "Why"
+// down the right one, a letter a line) opens its panel over the stage, and closes it again.
+void compact_panels(const App& app, UiState& ui, Intents& out, bool left, bool right,
+                    const CompactGeometry& at) {
+  const float W = ImGui::GetIO().DisplaySize.x;
+  const ImGuiWindowFlags strip = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar;
+  auto tab = [&](const char* window, const char* letters, float x, int panel) {
+    ImGui::SetNextWindowPos(ImVec2(x, at.top));
+    ImGui::SetNextWindowSize(ImVec2(at.tab, at.height));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 4));
+    if (ImGui::Begin(window, nullptr, strip)) {
+      const bool active = ui.open_panel == panel;  // (the click below changes it)
+      if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetColorU32(ImGuiCol_ButtonActive));
+      if (ImGui::Button(letters, ImVec2(-1, 0))) ui.open_panel = active ? 0 : panel;
+      if (active) ImGui::PopStyleColor();
+    }
+    ImGui::End();
+    ImGui::PopStyleVar();
+  };
+  if (left) tab("##lesson tab", "L\ne\ns\ns\no\nn", 0, 1);
+  if (right) tab("##why tab", "W\nh\ny", W - at.tab, 2);
+  if ((ui.open_panel == 1 && !left) || (ui.open_panel == 2 && !right)) ui.open_panel = 0;
+  if (ui.open_panel == 0) return;
+  const bool lesson = ui.open_panel == 1;
+  const float side = std::min(at.side, W - 2 * at.tab);
+  ImGui::SetNextWindowPos(ImVec2(lesson ? at.tab : W - at.tab - side, at.top));
+  ImGui::SetNextWindowSize(ImVec2(side, at.height));
+  ImGui::SetNextWindowBgAlpha(1);  // over the stage: the grids must not show through
+  bool open = true;
+  if (ImGui::Begin(lesson ? "Lesson" : "Why", &open,
+                   ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+    if (lesson)
+      lesson_panel(app, ui, out);
+    else
+      why_panel(app, ui, out);
+  }
+  ImGui::End();
+  if (!open) ui.open_panel = 0;
+}
+
 void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   if (ui.applied_theme != static_cast<int>(app.settings.theme)) {
     apply_theme(app.settings.theme);
@@ -673,29 +742,42 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     top = ImGui::GetFrameHeight();
   }
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-  const float bar_h = ImGui::GetFrameHeightWithSpacing() * 2 +
-                      ImGui::GetStyle().WindowPadding.y * 2 +
-                      (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
+  // The timeline bar: its controls and the scrubber, and the status line; higher when a small
+  // window puts its controls on two rows (as measured in the last frame).
+  const float bar_h =
+      std::max(ImGui::GetFrameHeightWithSpacing() * 2 + ImGui::GetStyle().WindowPadding.y * 2 +
+                   (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing()),
+               ui.bar_height);
   const bool left = state.settings.show_lesson_panel && !classroom,
              right = state.settings.show_why_panel && !classroom;
   const float side = std::clamp(W * 0.2f, 220.0f, 420.0f);
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
-  if (left) {
+  const float body_h = std::max(1.0f, H - top - bar_h);
+  // A small window keeps its stage: the side panels fold into tabs at its edges, and a tab
+  // opens its panel over the stage (compact_layout).
+  const bool compact = W < kCompactWidth;
+  const float tab = compact ? ImGui::GetFrameHeight() * 1.5f : 0;
+  const float left_w = !left     ? 0
+                       : compact ? tab
+                                 : side,
+              right_w = !right    ? 0
+                        : compact ? tab
+                                  : side;
+  if (left && !compact) {
     ImGui::SetNextWindowPos(ImVec2(0, top));
-    ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
+    ImGui::SetNextWindowSize(ImVec2(side, body_h));
     if (ImGui::Begin("Lesson", nullptr, fixed)) lesson_panel(state, ui, intents);
     ImGui::End();
   }
-  if (right) {
+  if (right && !compact) {
     ImGui::SetNextWindowPos(ImVec2(W - side, top));
-    ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
+    ImGui::SetNextWindowSize(ImVec2(side, body_h));
     if (ImGui::Begin("Why", nullptr, fixed)) why_panel(state, ui, intents);
     ImGui::End();
   }
-  ImGui::SetNextWindowPos(ImVec2(left ? side : 0, top));
-  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - (left ? side : 0) - (right ? side : 0)),
-                                  std::max(1.0f, H - top - bar_h)));
+  ImGui::SetNextWindowPos(ImVec2(left_w, top));
+  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), body_h));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   // No window background: the painter fills the stage with the scene's own.
   if (ImGui::Begin("Stage", nullptr,
@@ -704,6 +786,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     stage(state, ui, painter, intents);
   ImGui::End();
   ImGui::PopStyleVar();
+  if (compact) compact_panels(state, ui, intents, left, right, {top, body_h, tab, side});
 
   ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - bar_h)));
   ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), bar_h));
@@ -711,6 +794,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
     timeline_bar(state, intents);
     if (!ui.status.empty()) ImGui::TextDisabled("%s", ui.status.c_str());
+    ui.bar_height = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y;
   }
   ImGui::End();
   popups(state, ui, intents);

@@ -28,6 +28,9 @@ class ScenePainter;
 
 enum class RestoreAnswer { None, Restore, Discard };
 
+// Windows narrower than this fold the side panels into tabs, so that the stage keeps its room.
+inline constexpr float kCompactWidth = 1280;
+
 struct UiState {
   // Open and Save as browse for a file (app/file_browser.h), drawn by app/ui_files.cpp.
   FileBrowser browser;
@@ -74,7 +77,11 @@ struct UiState {
   std::vector<std::string> presets;  // assets/lessons, listed once
   int applied_theme = -1;            // the ImGui style last applied
   float stage_scale_used = 0;        // the scale the stage was last laid out at (Scene::scale)
-  StageZoom zoom;                    // the stage's mouse wheel zoom and drag pan; 0 resets them
+  // Narrower than kCompactWidth, the side panels fold into tabs; the one open over the stage:
+  // 0 none, 1 the lesson panel, 2 the why panel.
+  int open_panel = 0;
+  float bar_height = 0;  // the timeline bar's contents in the last frame (two rows when narrow)
+  StageZoom zoom;        // the stage's mouse wheel zoom and drag pan; 0 resets them
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);

@@ -108,13 +108,14 @@ std::vector<Lesson> presets() {
 }
 
 // The stages of the three windows as the app lays them out (stage width × height, scale): with
-// the side panels (collapsed to tabs at 1024×640), without them, and classroom mode at 2×.
+// the side panels (folded into tabs at 1024×640, its timeline bar on two rows), without them,
+// and classroom mode at 2×.
 struct StageCase {
   const char* window;
   float w, h, scale;
 };
 const StageCase kStageCases[] = {
-    {"1024×640 with the panels", 1024 - 2 * 40, 640 - 110, 1},
+    {"1024×640 with the panels", 1024 - 2 * 36, 640 - 24 - 100, 1},
     {"1024×640", 1024, 640 - 110, 1},
     {"1600×900 with the panels", 1600 - 2 * 320, 900 - 110, 1},
     {"1600×900", 1600, 900 - 110, 1},

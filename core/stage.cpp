@@ -336,12 +336,18 @@ class StageBuilder final : public StageCanvas {
     // The scale enlarges the part's cells with the text: at the scale asked, the part is as
     // large as leaves its cells kFocusCellPixels times the scale. Only when even the smallest
     // part cannot have them does the scale stop where the cells would shrink (fit_zoom).
-    int side = side_at_zoom();
+    const int side = side_at_zoom();
     if (side == smallest) fit_zoom([&] { return part_cell(smallest); });
+    // The grids side by side are usually held back by the width: the part takes as many rows
+    // as the height has room for at that cell size.
+    const float cell = part_cell(side);
+    const int rows_side = std::clamp(static_cast<int>(grid_height() / cell * (1 - 1e-4f)), side,
+                                     std::max(side, largest));
     for (Slot& s : slots)
-      if (s.rows > side || s.cols > side)
-        s.rows = std::min(s.rows, side), s.cols = std::min(s.cols, side), s.overview = {0, 0, 1, 1};
-    focus_side_ = side;
+      if (s.rows > rows_side || s.cols > side)
+        s.rows = std::min(s.rows, rows_side), s.cols = std::min(s.cols, side),
+        s.overview = {0, 0, 1, 1};
+    focus_side_ = rows_side;
   }
 
   // The overviews in their column at the left, one under the other, beside the grids.

@@ -431,13 +431,6 @@ void scrubber(const App& app, float width, Intents& out) {
   dl->AddCircleFilled(ImVec2(p.x + u * width, p.y + h / 2), h * 0.32f, im_color(kRoleWindow));
 }
 
-// The next control on this line when `width` is left for it, else on the next line: in a small
-// window the bar takes two rows rather than cut its controls off.
-void next_on_line(float width, float spacing = -1) {
-  ImGui::SameLine(0, spacing);
-  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
-}
-
 // The width of a button, a checkbox or a labelled item `item` wide.
 float button_width(const char* label) {
   return ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
@@ -446,11 +439,62 @@ float labelled_width(float item, const char* label) {
   return item + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
 }
 
+std::string step_counter(const App& app) {
+  return std::string(granularity_name(app.settings.granularity)) + " " +
+         std::to_string(app.step() + 1) + " / " + std::to_string(app.step_count());
+}
+
+// The timeline bar's controls after the phase chips, in order: each group's width and the
+// space before it. In a small window they go on as many rows as they need rather than be cut
+// off; the bar's height is known before it is drawn (bar_rows), so it is right in every frame.
+std::vector<std::pair<float, float>> bar_groups(const App& app) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float em = ImGui::GetFontSize(), wide = em * 1.5f, near = st.ItemSpacing.x;
+  std::vector<std::pair<float, float>> g = {
+      {button_width("|◀◀▶ play▶▶|") + 4 * (near + 2 * st.FramePadding.x), wide},
+      {ImGui::CalcTextSize(step_counter(app).c_str()).x, wide},
+      {em * 5, wide},
+      {labelled_width(em * 6, "speed"), near},
+      {labelled_width(ImGui::GetFrameHeight(), "loop"), near}};
+  const Geometry& geo = app.timeline().geometry();
+  if (geo.n > 1 || geo.c > 1 || geo.cout > 1) {
+    g.push_back({labelled_width(ImGui::GetFrameHeight(), "follow slice"), wide});
+    if (app.slice)
+      for (const char* name : {"n", "c", "o"}) g.push_back({labelled_width(em * 3.5f, name), near});
+  }
+  return g;
+}
+
+float phase_chips_width() {
+  float w = 0;
+  for (const char* label : {"forward", "dW", "dX gather", "dX scatter", "db"})
+    w += button_width(label) + ImGui::GetStyle().ItemSpacing.x;
+  return w - ImGui::GetStyle().ItemSpacing.x;
+}
+
+// How many rows the bar's controls take in `width`.
+int bar_rows(const App& app, float width) {
+  int rows = 1;
+  float x = phase_chips_width();
+  for (const auto& [w, space] : bar_groups(app))
+    if (x + space + w > width)
+      ++rows, x = w;
+    else
+      x += space + w;
+  return rows;
+}
+
+// The next group of controls on this line if it fits, else on the next one (as bar_rows counts).
+void next_group(const std::pair<float, float>& group) {
+  ImGui::SameLine(0, group.second);
+  if (ImGui::GetContentRegionAvail().x < group.first) ImGui::NewLine();
+}
+
 void timeline_bar(const App& app, Intents& out) {
+  const std::vector<std::pair<float, float>> groups = bar_groups(app);
+  std::size_t next = 0;
   phase_chips(app, out);
-  next_on_line(button_width("|◀ ◀ ▶ play ▶ ▶|") + 4 * ImGui::GetStyle().ItemSpacing.x +
-                   4 * ImGui::GetStyle().FramePadding.x * 2,
-               ImGui::GetFontSize() * 1.5f);
+  next_group(groups[next++]);
   auto act = [&](void (*f)(App&)) { out.push_back([f](App& a, UiState&) { f(a); }); };
   // Transport: |◀  ◀  ▶ play  ▶  ▶|  (DejaVu has ◀ ▶ but no ⏮ ⏭ ⏸)
   if (ImGui::Button("|◀")) act([](App& a) { a.go_start(); });
@@ -463,12 +507,9 @@ void timeline_bar(const App& app, Intents& out) {
   if (ImGui::Button("▶")) act([](App& a) { a.step_by(+1); });
   ImGui::SameLine();
   if (ImGui::Button("▶|")) act([](App& a) { a.go_end(); });
-  char counter[96];
-  std::snprintf(counter, sizeof counter, "%s %lld / %lld",
-                granularity_name(app.settings.granularity), app.step() + 1, app.step_count());
-  next_on_line(ImGui::CalcTextSize(counter).x, ImGui::GetFontSize() * 1.5f);
-  ImGui::TextUnformatted(counter);
-  next_on_line(ImGui::GetFontSize() * 5, ImGui::GetFontSize() * 1.5f);
+  next_group(groups[next++]);
+  ImGui::TextUnformatted(step_counter(app).c_str());
+  next_group(groups[next++]);
   constexpr int kGranularities = static_cast<int>(std::size(kAllGranularities));
   const char* grans[kGranularities];
   int gran = 0;
@@ -479,19 +520,18 @@ void timeline_bar(const App& app, Intents& out) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   if (ImGui::Combo("##granularity", &gran, grans, kGranularities))
     out.push_back([g = kAllGranularities[gran]](App& a, UiState&) { a.set_granularity(g); });
-  next_on_line(labelled_width(ImGui::GetFontSize() * 6, "speed"));
+  next_group(groups[next++]);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   float speed = app.settings.speed;
   if (ImGui::SliderFloat("speed", &speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic))
     set_later(out, &Settings::speed, std::clamp(speed, 0.25f, 8.0f));
-  next_on_line(labelled_width(ImGui::GetFrameHeight(), "loop"));
+  next_group(groups[next++]);
   bool loop = app.settings.loop;
   if (ImGui::Checkbox("loop", &loop)) set_later(out, &Settings::loop, loop);
   // Which (n, c, o) slice the stage shows, for lessons with a batch or channels.
   const Geometry& g = app.timeline().geometry();
   if (g.n > 1 || g.c > 1 || g.cout > 1) {
-    next_on_line(labelled_width(ImGui::GetFrameHeight(), "follow slice"),
-                 ImGui::GetFontSize() * 1.5f);
+    next_group(groups[next++]);
     bool follow = !app.slice;
     if (ImGui::Checkbox("follow slice", &follow)) {
       std::optional<std::array<int, 3>> slice;
@@ -504,7 +544,7 @@ void timeline_bar(const App& app, Intents& out) {
       const char* names[3] = {"n", "c", "o"};
       bool changed = false;
       for (int i = 0; i < 3; ++i) {
-        next_on_line(labelled_width(ImGui::GetFontSize() * 3.5f, names[i]));
+        next_group(groups[next++]);
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.5f);
         changed |= ImGui::SliderInt(names[i], &slice[i], 0, limits[i]);
       }
@@ -742,12 +782,13 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     top = ImGui::GetFrameHeight();
   }
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-  // The timeline bar: its controls and the scrubber, and the status line; higher when a small
-  // window puts its controls on two rows (as measured in the last frame).
+  // The timeline bar: its controls (on two rows in a small window), the scrubber and the status
+  // line.
   const float bar_h =
-      std::max(ImGui::GetFrameHeightWithSpacing() * 2 + ImGui::GetStyle().WindowPadding.y * 2 +
-                   (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing()),
-               ui.bar_height);
+      ImGui::GetFrameHeightWithSpacing() *
+          (1 + bar_rows(state, io.DisplaySize.x - 2 * ImGui::GetStyle().WindowPadding.x)) +
+      ImGui::GetStyle().WindowPadding.y * 2 +
+      (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
   const bool left = state.settings.show_lesson_panel && !classroom,
              right = state.settings.show_why_panel && !classroom;
   const float side = std::clamp(W * 0.2f, 220.0f, 420.0f);
@@ -794,7 +835,6 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
                    fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
     timeline_bar(state, intents);
     if (!ui.status.empty()) ImGui::TextDisabled("%s", ui.status.c_str());
-    ui.bar_height = ImGui::GetCursorPosY() + ImGui::GetStyle().WindowPadding.y;
   }
   ImGui::End();
   popups(state, ui, intents);

@@ -80,8 +80,7 @@ struct UiState {
   // Narrower than kCompactWidth, the side panels fold into tabs; the one open over the stage:
   // 0 none, 1 the lesson panel, 2 the why panel.
   int open_panel = 0;
-  float bar_height = 0;  // the timeline bar's contents in the last frame (two rows when narrow)
-  StageZoom zoom;        // the stage's mouse wheel zoom and drag pan; 0 resets them
+  StageZoom zoom;  // the stage's mouse wheel zoom and drag pan; 0 resets them
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);

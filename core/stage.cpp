@@ -408,7 +408,7 @@ class StageBuilder final : public StageCanvas {
     } else if (w && w->grid == grid && w->n == n && w->c == c) {
       at = rows ? w->top : w->left;
     }
-    if (at < 0) return (full - shown) / 2;
+    if (at < 0) return 0;  // the first page, where the steps begin
     const int page = std::max(1, shown - extent);
     return std::clamp(at / page * page, 0, full - shown);
   }

@@ -19,9 +19,10 @@ namespace {
 namespace fs = std::filesystem;
 
 #if defined(__SANITIZE_ADDRESS__)
-constexpr int kRandomLessons = 40;  // under the sanitizers: a sample, to keep make test short
+// Under the sanitizers: samples, to keep make test short.
+constexpr int kRandomLessons = 40, kFocusStepsPerPhase = 24;
 #else
-constexpr int kRandomLessons = 200;
+constexpr int kRandomLessons = 200, kFocusStepsPerPhase = 97;
 #endif
 
 std::size_t columns(const std::string& s) {
@@ -195,7 +196,7 @@ TEST(Focus, A128x128LessonIsShownMagnifiedAroundTheStep) {
     float kernel_px = 1e9, digit_px = 1e9, kernel_digit_px = 1e9;
     for (Phase p : kAllPhases) {
       const long long count = tl.count(p, Granularity::Cell);
-      const long long every = count / 97 + 1;  // about a hundred steps a phase, all kinds
+      const long long every = count / kFocusStepsPerPhase + 1;  // steps of every kind
       for (long long k = 0; k < count;
            k += k + every < count ? every : std::max(1LL, count - 1 - k)) {
         const Frame f = tl.frame(p, Granularity::Cell, k);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -19,6 +20,24 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------
 // Settings
 
+const char* grow_fill_name(GrowFill f) {
+  switch (f) {
+    case GrowFill::Zeros:
+      return "zeros";
+    case GrowFill::Ones:
+      return "ones";
+    case GrowFill::Random:
+      break;
+  }
+  return "random";
+}
+
+std::optional<GrowFill> parse_grow_fill(std::string_view name) {
+  for (GrowFill f : {GrowFill::Random, GrowFill::Zeros, GrowFill::Ones})
+    if (name == grow_fill_name(f)) return f;
+  return std::nullopt;
+}
+
 nlohmann::json Settings::to_json() const {
   return {{"theme", theme_name(theme)},
           {"stage_scale", stage_scale},
@@ -30,6 +49,7 @@ nlohmann::json Settings::to_json() const {
           {"loop", loop},
           {"reduce_motion", reduce_motion},
           {"skip_zero_terms", skip_zero_terms},
+          {"grow_fill", grow_fill_name(grow_fill)},
           {"show_lesson_panel", show_lesson_panel},
           {"show_why_panel", show_why_panel},
           {"window_width", window_width},
@@ -48,9 +68,11 @@ Settings Settings::from_json(const nlohmann::json& j) {
       // a bad value keeps the default
     }
   };
-  std::string theme, granularity;
+  std::string theme, granularity, grow_fill;
   get("theme", theme);
   get("granularity", granularity);
+  get("grow_fill", grow_fill);
+  if (auto f = parse_grow_fill(grow_fill)) s.grow_fill = *f;
   if (auto t = parse_theme(theme)) s.theme = *t;
   if (auto g = parse_granularity(granularity)) s.granularity = *g;
   // Numbers are read as doubles and clamped before they are converted: get<int>() or
@@ -321,12 +343,17 @@ void App::rebuild(Lesson lesson) {
 namespace {
 
 // A tensor of shape `s` holding the values of `old` that still fit; the rest are 0.
-Tensor resized(const Tensor& old, Shape s) {
+// `old` in shape `s`: the values that still fit kept, the new cells 0 or `fill()`.
+Tensor resized(const Tensor& old, Shape s, const std::function<double()>& fill = nullptr) {
   Tensor t(s);
-  for (int a = 0; a < std::min(s.n, old.shape.n); ++a)
-    for (int b = 0; b < std::min(s.c, old.shape.c); ++b)
-      for (int y = 0; y < std::min(s.h, old.shape.h); ++y)
-        for (int x = 0; x < std::min(s.w, old.shape.w); ++x) t(a, b, y, x) = old(a, b, y, x);
+  for (int a = 0; a < s.n; ++a)
+    for (int b = 0; b < s.c; ++b)
+      for (int y = 0; y < s.h; ++y)
+        for (int x = 0; x < s.w; ++x)
+          if (a < old.shape.n && b < old.shape.c && y < old.shape.h && x < old.shape.w)
+            t(a, b, y, x) = old(a, b, y, x);
+          else if (fill)
+            t(a, b, y, x) = fill();
   return t;
 }
 
@@ -433,8 +460,15 @@ bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
              ", every tensor at most " + std::to_string(kMaxTensorValues) + " values";
     return false;
   }
-  l.input = resized(l.input, Shape{n, c, h, w});
-  l.weight = resized(l.weight, Shape{cout, c / groups, kh, kw});
+  // Random new cells are the same for the same shapes: a script replays exactly.
+  std::seed_seq seed{n, c, h, w, cout, kh, kw};
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> value(-3, 3);
+  std::function<double()> fill;
+  if (settings.grow_fill == GrowFill::Random) fill = [&] { return value(rng); };
+  if (settings.grow_fill == GrowFill::Ones) fill = [] { return 1.0; };
+  l.input = resized(l.input, Shape{n, c, h, w}, fill);
+  l.weight = resized(l.weight, Shape{cout, c / groups, kh, kw}, fill);
   if (!l.bias.empty()) l.bias.resize(cout, 0.0);
   l.upstream = Tensor();  // its shape follows the output: back to ones
   try {

@@ -28,6 +28,12 @@
 
 namespace convstep {
 
+// What growing a shape puts in the new cells: small random integers (so that a larger lesson
+// still has something to compute), zeros or ones.
+enum class GrowFill { Random, Zeros, Ones };
+const char* grow_fill_name(GrowFill f);  // "random", "zeros", "ones"
+std::optional<GrowFill> parse_grow_fill(std::string_view name);
+
 // UI-only settings, persisted in $XDG_CONFIG_HOME/convstep/settings.json; apart from the lesson.
 struct Settings {
   Theme theme = Theme::Dark;
@@ -43,6 +49,7 @@ struct Settings {
   bool loop = false;
   bool reduce_motion = false;
   bool skip_zero_terms = false;
+  GrowFill grow_fill = GrowFill::Random;
   bool show_lesson_panel = true, show_why_panel = true;
   int window_width = 1600, window_height = 900;
   std::string last_lesson;
@@ -102,7 +109,8 @@ class App {
   // Edits one value: tensor "X", "W", "b" or "G" (or input, weight, bias, upstream) at an index
   // (1, 2 or 4 numbers; 2 means [h][w] of the first slice).
   bool edit_value(const std::string& tensor, const std::vector<int>& index, double value);
-  // Changes shapes, keeping the values that still fit; new cells are 0.
+  // Changes shapes, keeping the values that still fit; new cells as settings.grow_fill says
+  // (random integers from −3 to 3, the same ones for the same lesson and shapes).
   bool reshape(int n, int c, int h, int w, int cout, int kh, int kw);
   void randomize_integers(unsigned seed);  // X, W (and b, a custom G) with small integers
   void set_upstream_ones();

@@ -31,7 +31,7 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
       {"resize", {2, 2}},    {"wait", {1, 1}},          {"screenshot", {1, 1}},
       {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
       {"press", {1, 1}},     {"undo", {0, 0}},          {"redo", {0, 0}},
-      {"key", {1, 1}},
+      {"key", {1, 1}},       {"grow", {1, 1}},
   };
   return v;
 }
@@ -247,6 +247,10 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
       throw std::invalid_argument("unknown theme " + in_quotes(a[0]) + ": " +
                                   spelled_out(theme_names()));
     app.settings.theme = *t;
+  } else if (v == "grow") {
+    const auto f = parse_grow_fill(a[0]);
+    if (!f) throw std::invalid_argument("expected random, zeros or ones, got " + in_quotes(a[0]));
+    app.settings.grow_fill = *f;
   } else if (v == "classroom") {
     app.set_classroom(to_switch(a[0]));
   } else if (v == "scale") {

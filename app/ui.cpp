@@ -225,6 +225,11 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
       changed |= input_int(labels[i], &s[i], 1, i < 2 || i == 4 ? 16 : 4096);
     if (changed)
       out.push_back([s](App& a, UiState&) { a.reshape(s[0], s[1], s[2], s[3], s[4], s[5], s[6]); });
+    const char* fills[] = {"random integers", "zeros", "ones"};
+    int fill = static_cast<int>(app.settings.grow_fill);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    if (ImGui::Combo("new cells", &fill, fills, 3))
+      set_later(out, &Settings::grow_fill, static_cast<GrowFill>(fill));
   }
   if (ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) {
     int stride[2] = {l.spec.stride_h, l.spec.stride_w};
@@ -433,9 +438,70 @@ void scrubber(const App& app, float width, Intents& out) {
   dl->AddCircleFilled(ImVec2(p.x + u * width, p.y + h / 2), h * 0.32f, im_color(kRoleWindow));
 }
 
+// The width of a button, a checkbox or a labelled item `item` wide.
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
+float labelled_width(float item, const char* label) {
+  return item + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
+}
+
+std::string step_counter(const App& app) {
+  return std::string(granularity_name(app.settings.granularity)) + " " +
+         std::to_string(app.step() + 1) + " / " + std::to_string(app.step_count());
+}
+
+// The timeline bar's controls after the phase chips, in order: each group's width and the
+// space before it. In a small window they go on as many rows as they need rather than be cut
+// off; the bar's height is known before it is drawn (bar_rows), so it is right in every frame.
+std::vector<std::pair<float, float>> bar_groups(const App& app) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float em = ImGui::GetFontSize(), wide = em * 1.5f, near = st.ItemSpacing.x;
+  std::vector<std::pair<float, float>> g = {
+      {button_width("|◀◀▶ play▶▶|") + 4 * (near + 2 * st.FramePadding.x), wide},
+      {ImGui::CalcTextSize(step_counter(app).c_str()).x, wide},
+      {em * 5, wide},
+      {labelled_width(em * 6, "speed"), near},
+      {labelled_width(ImGui::GetFrameHeight(), "loop"), near}};
+  const Geometry& geo = app.timeline().geometry();
+  if (geo.n > 1 || geo.c > 1 || geo.cout > 1) {
+    g.push_back({labelled_width(ImGui::GetFrameHeight(), "follow slice"), wide});
+    if (app.slice)
+      for (const char* name : {"n", "c", "o"}) g.push_back({labelled_width(em * 3.5f, name), near});
+  }
+  return g;
+}
+
+float phase_chips_width() {
+  float w = 0;
+  for (const char* label : {"forward", "dW", "dX gather", "dX scatter", "db"})
+    w += button_width(label) + ImGui::GetStyle().ItemSpacing.x;
+  return w - ImGui::GetStyle().ItemSpacing.x;
+}
+
+// How many rows the bar's controls take in `width`.
+int bar_rows(const App& app, float width) {
+  int rows = 1;
+  float x = phase_chips_width();
+  for (const auto& [w, space] : bar_groups(app))
+    if (x + space + w > width)
+      ++rows, x = w;
+    else
+      x += space + w;
+  return rows;
+}
+
+// The next group of controls on this line if it fits, else on the next one (as bar_rows counts).
+void next_group(const std::pair<float, float>& group) {
+  ImGui::SameLine(0, group.second);
+  if (ImGui::GetContentRegionAvail().x < group.first) ImGui::NewLine();
+}
+
 void timeline_bar(const App& app, Intents& out) {
+  const std::vector<std::pair<float, float>> groups = bar_groups(app);
+  std::size_t next = 0;
   phase_chips(app, out);
-  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  next_group(groups[next++]);
   auto act = [&](void (*f)(App&)) { out.push_back([f](App& a, UiState&) { f(a); }); };
   // Transport: |◀  ◀  ▶ play  ▶  ▶|  (DejaVu has ◀ ▶ but no ⏮ ⏭ ⏸)
   if (ImGui::Button("|◀")) act([](App& a) { a.go_start(); });
@@ -448,10 +514,9 @@ void timeline_bar(const App& app, Intents& out) {
   if (ImGui::Button("▶")) act([](App& a) { a.step_by(+1); });
   ImGui::SameLine();
   if (ImGui::Button("▶|")) act([](App& a) { a.go_end(); });
-  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
-  ImGui::Text("%s %lld / %lld", granularity_name(app.settings.granularity), app.step() + 1,
-              app.step_count());
-  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  next_group(groups[next++]);
+  ImGui::TextUnformatted(step_counter(app).c_str());
+  next_group(groups[next++]);
   constexpr int kGranularities = static_cast<int>(std::size(kAllGranularities));
   const char* grans[kGranularities];
   int gran = 0;
@@ -462,18 +527,18 @@ void timeline_bar(const App& app, Intents& out) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   if (ImGui::Combo("##granularity", &gran, grans, kGranularities))
     out.push_back([g = kAllGranularities[gran]](App& a, UiState&) { a.set_granularity(g); });
-  ImGui::SameLine();
+  next_group(groups[next++]);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   float speed = app.settings.speed;
   if (ImGui::SliderFloat("speed", &speed, 0.25f, 8, "%.2f×", ImGuiSliderFlags_Logarithmic))
     set_later(out, &Settings::speed, std::clamp(speed, 0.25f, 8.0f));
-  ImGui::SameLine();
+  next_group(groups[next++]);
   bool loop = app.settings.loop;
   if (ImGui::Checkbox("loop", &loop)) set_later(out, &Settings::loop, loop);
   // Which (n, c, o) slice the stage shows, for lessons with a batch or channels.
   const Geometry& g = app.timeline().geometry();
   if (g.n > 1 || g.c > 1 || g.cout > 1) {
-    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    next_group(groups[next++]);
     bool follow = !app.slice;
     if (ImGui::Checkbox("channels of the current step", &follow)) {
       std::optional<std::array<int, 3>> slice;
@@ -486,7 +551,7 @@ void timeline_bar(const App& app, Intents& out) {
       const char* names[3] = {"n", "c", "o"};
       bool changed = false;
       for (int i = 0; i < 3; ++i) {
-        ImGui::SameLine();
+        next_group(groups[next++]);
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.5f);
         changed |= ImGui::SliderInt(names[i], &slice[i], 0, limits[i]);
       }
@@ -526,20 +591,42 @@ std::string cell_tooltip(const App& app, UiState& ui, const CellRef& cell,
   return s;
 }
 
+// The mouse wheel zooms about the pointer, dragging pans, 0 resets (app/stage_zoom.h).
+void zoom_and_pan(UiState& ui, bool hovered, bool held, ImVec2 size) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!io.WantTextInput && ImGui::IsKeyPressed(GLFW_KEY_0, false)) ui.zoom.reset();
+  const ImVec2 origin = ImGui::GetItemRectMin();
+  if (hovered && io.MouseWheel != 0)
+    ui.zoom.wheel(io.MousePos.x - origin.x, io.MousePos.y - origin.y, io.MouseWheel, size.x,
+                  size.y);
+  if (held && ImGui::IsMouseDragging(0))
+    ui.zoom.pan(io.MouseDelta.x, io.MouseDelta.y, size.x, size.y);
+}
+
 void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   const ImVec2 pos = ImGui::GetCursorScreenPos(), size = ImGui::GetContentRegionAvail();
   if (size.x < 8 || size.y < 8) {  // nothing to draw on (a minimized or tiny window)
     out.push_back([](App& a, UiState&) { a.hover.reset(); });
     return;
   }
-  ImGui::InvisibleButton("stage", size);
+  // A click (pressed and let go without dragging) pins a cell; a drag pans the zoomed stage.
+  const bool released = ImGui::InvisibleButton("stage", size);
   const bool hovered = ImGui::IsItemHovered();
-  const bool clicked = ImGui::IsItemClicked();
+  const ImGuiIO& io = ImGui::GetIO();
+  const float drag = io.MouseDragThreshold;
+  const bool clicked = released && io.MouseDragMaxDistanceSqr[0] < drag * drag;
+  zoom_and_pan(ui, hovered, ImGui::IsItemActive(), size);
   // One layout unit is one pixel (on all but the narrowest stages); the scale of the current
-  // mode enlarges text and grids together, as far as the grids have room.
-  Scene scene = app.scene(stage_view(size.x, size.y, app.settings.scale()));
+  // mode enlarges text and grids together, as far as the grids have room. Zoomed in, the
+  // grids are shown whole (numbers appear as they grow large enough); at zoom 1, the focus view
+  // magnifies the part around the step of grids too large to read.
+  StageOptions view = stage_view(size.x, size.y, app.settings.scale());
+  view.pixels_per_unit *= ui.zoom.factor;
+  view.focus_view = !ui.zoom.zoomed();
+  Scene scene = app.scene(view);
   ui.stage_scale_used = scene.scale;
-  const Rect viewport{pos.x, pos.y, size.x, size.y};
+  const Rect viewport{pos.x + ui.zoom.x, pos.y + ui.zoom.y, size.x * ui.zoom.factor,
+                      size.y * ui.zoom.factor};
   // The cell under the mouse, in this frame's layout: it is highlighted in this very frame.
   const PaintTransform t = ScenePainter::fit(scene, viewport);
   const ImVec2 m = ImGui::GetIO().MousePos;
@@ -580,6 +667,7 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
         "M                   the classic mistakes, one after the other, then none\n"
+        "Mouse wheel, drag   zoom and move the stage; 0 resets\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
         "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
         "Ctrl+Q              quit (unsaved edits are asked about)\n"
@@ -636,6 +724,55 @@ bool widget_pressed(const std::string& path) {
   return ImGui::GetCurrentContext()->LastActiveId == widget_id(path);
 }
 
+// Where the side panels go in a small window: tabs `tab` wide at the edges of the body (from
+// `top`, `height` high), and an open panel `side` wide over the stage beside its tab.
+struct CompactGeometry {
+  float top, height, tab, side;
+};
+
+// The side panels of a small window: a tab at each edge ("Lesson" down the left one, "Why"
+// down the right one, a letter a line) opens its panel over the stage, and closes it again.
+void compact_panels(const App& app, UiState& ui, Intents& out, bool left, bool right,
+                    const CompactGeometry& at) {
+  const float W = ImGui::GetIO().DisplaySize.x;
+  const ImGuiWindowFlags strip = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar;
+  auto tab = [&](const char* window, const char* letters, float x, int panel) {
+    ImGui::SetNextWindowPos(ImVec2(x, at.top));
+    ImGui::SetNextWindowSize(ImVec2(at.tab, at.height));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(2, 4));
+    if (ImGui::Begin(window, nullptr, strip)) {
+      const bool active = ui.open_panel == panel;  // (the click below changes it)
+      if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetColorU32(ImGuiCol_ButtonActive));
+      if (ImGui::Button(letters, ImVec2(-1, 0))) ui.open_panel = active ? 0 : panel;
+      if (active) ImGui::PopStyleColor();
+    }
+    ImGui::End();
+    ImGui::PopStyleVar();
+  };
+  if (left) tab("##lesson tab", "L\ne\ns\ns\no\nn", 0, 1);
+  if (right) tab("##why tab", "W\nh\ny", W - at.tab, 2);
+  if ((ui.open_panel == 1 && !left) || (ui.open_panel == 2 && !right)) ui.open_panel = 0;
+  if (ui.open_panel == 0) return;
+  const bool lesson = ui.open_panel == 1;
+  const float side = std::min(at.side, W - 2 * at.tab);
+  ImGui::SetNextWindowPos(ImVec2(lesson ? at.tab : W - at.tab - side, at.top));
+  ImGui::SetNextWindowSize(ImVec2(side, at.height));
+  ImGui::SetNextWindowBgAlpha(1);  // over the stage: the grids must not show through
+  bool open = true;
+  if (ImGui::Begin(lesson ? "Lesson" : "Why", &open,
+                   ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                       ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+    if (lesson)
+      lesson_panel(app, ui, out);
+    else
+      why_panel(app, ui, out);
+  }
+  ImGui::End();
+  if (!open) ui.open_panel = 0;
+}
+
 void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   if (ui.applied_theme != static_cast<int>(app.settings.theme)) {
     apply_theme(app.settings.theme);
@@ -654,29 +791,43 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     top = ImGui::GetFrameHeight();
   }
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
-  const float bar_h = ImGui::GetFrameHeightWithSpacing() * 2 +
-                      ImGui::GetStyle().WindowPadding.y * 2 +
-                      (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
+  // The timeline bar: its controls (on two rows in a small window), the scrubber and the status
+  // line.
+  const float bar_h =
+      ImGui::GetFrameHeightWithSpacing() *
+          (1 + bar_rows(state, io.DisplaySize.x - 2 * ImGui::GetStyle().WindowPadding.x)) +
+      ImGui::GetStyle().WindowPadding.y * 2 +
+      (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
   const bool left = state.settings.show_lesson_panel && !classroom,
              right = state.settings.show_why_panel && !classroom;
   const float side = std::clamp(W * 0.2f, 220.0f, 420.0f);
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
-  if (left) {
+  const float body_h = std::max(1.0f, H - top - bar_h);
+  // A small window keeps its stage: the side panels fold into tabs at its edges, and a tab
+  // opens its panel over the stage (compact_layout).
+  const bool compact = W < kCompactWidth;
+  const float tab = compact ? ImGui::GetFrameHeight() * 1.5f : 0;
+  const float left_w = !left     ? 0
+                       : compact ? tab
+                                 : side,
+              right_w = !right    ? 0
+                        : compact ? tab
+                                  : side;
+  if (left && !compact) {
     ImGui::SetNextWindowPos(ImVec2(0, top));
-    ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
+    ImGui::SetNextWindowSize(ImVec2(side, body_h));
     if (ImGui::Begin("Lesson", nullptr, fixed)) lesson_panel(state, ui, intents);
     ImGui::End();
   }
-  if (right) {
+  if (right && !compact) {
     ImGui::SetNextWindowPos(ImVec2(W - side, top));
-    ImGui::SetNextWindowSize(ImVec2(side, std::max(1.0f, H - top - bar_h)));
+    ImGui::SetNextWindowSize(ImVec2(side, body_h));
     if (ImGui::Begin("Why", nullptr, fixed)) why_panel(state, ui, intents);
     ImGui::End();
   }
-  ImGui::SetNextWindowPos(ImVec2(left ? side : 0, top));
-  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - (left ? side : 0) - (right ? side : 0)),
-                                  std::max(1.0f, H - top - bar_h)));
+  ImGui::SetNextWindowPos(ImVec2(left_w, top));
+  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), body_h));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   // No window background: the painter fills the stage with the scene's own.
   if (ImGui::Begin("Stage", nullptr,
@@ -685,6 +836,7 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     stage(state, ui, painter, intents);
   ImGui::End();
   ImGui::PopStyleVar();
+  if (compact) compact_panels(state, ui, intents, left, right, {top, body_h, tab, side});
 
   ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - bar_h)));
   ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), bar_h));

@@ -17,6 +17,7 @@
 
 #include "app/app.h"
 #include "app/file_browser.h"
+#include "app/stage_zoom.h"
 #include "core/check.h"
 
 struct ImGuiIO;
@@ -26,6 +27,9 @@ namespace convstep {
 class ScenePainter;
 
 enum class RestoreAnswer { None, Restore, Discard };
+
+// Windows narrower than this fold the side panels into tabs, so that the stage keeps its room.
+inline constexpr float kCompactWidth = 1280;
 
 struct UiState {
   // Open and Save as browse for a file (app/file_browser.h), drawn by app/ui_files.cpp.
@@ -73,6 +77,10 @@ struct UiState {
   std::vector<std::string> presets;  // assets/lessons, listed once
   int applied_theme = -1;            // the ImGui style last applied
   float stage_scale_used = 0;        // the scale the stage was last laid out at (Scene::scale)
+  // Narrower than kCompactWidth, the side panels fold into tabs; the one open over the stage:
+  // 0 none, 1 the lesson panel, 2 the why panel.
+  int open_panel = 0;
+  StageZoom zoom;  // the stage's mouse wheel zoom and drag pan; 0 resets them
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);

@@ -21,6 +21,8 @@ std::string grid_id(const SceneGrid& g) {
       return std::string(grid_name(g.grid)) + "_right";
     case GridCopy::Mistake:
       return std::string(grid_name(g.grid)) + "_" + pitfall_name(g.pitfall);
+    case GridCopy::Overview:
+      return std::string(grid_name(g.grid)) + "_overview";
   }
   return grid_name(g.grid);
 }
@@ -49,6 +51,8 @@ const char* frame_role_name(FrameRole r) {
       return "corner";
     case FrameRole::Ghost:
       return "ghost";
+    case FrameRole::Overview:
+      return "overview";
   }
   return "";
 }

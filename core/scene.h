@@ -65,6 +65,7 @@ enum class GridCopy : std::uint8_t {
   Subtotal,  // forward, several input channels: one channel's share of the sum (grid None)
   Right,     // the pitfall view: the right dW or dX ...
   Mistake,   // ... beside the one a pitfall gives
+  Overview,  // the focus view: the whole of a grid shown magnified in part, small, beside it
 };
 
 struct SceneGrid {
@@ -74,11 +75,17 @@ struct SceneGrid {
   int slice_n = 0, slice_c = 0;  // which (n, c) slice of the 4-D tensor is shown
   std::string label;             // "Xp (8×7)"
   Rect bounds;                   // the cells' extent, before rotation
-  int rows = 0, cols = 0;
+  int rows = 0, cols = 0;        // the whole slice's
+  // The focus view shows a part of a large grid, magnified: shown_rows × shown_cols cells from
+  // (first_row, first_col), which bounds then covers. Zero shown: the whole grid.
+  int first_row = 0, first_col = 0, shown_rows = 0, shown_cols = 0;
   float cell_size = 0;
   float rotation_deg = 0;        // about the centre of bounds, clockwise on screen; text turns too
   float opacity = 1;             // for fades
-  std::vector<SceneCell> cells;  // row-major, rows × cols
+  std::vector<SceneCell> cells;  // row-major, rows × cols (or the part shown)
+
+  int visible_rows() const { return shown_rows > 0 ? shown_rows : rows; }
+  int visible_cols() const { return shown_cols > 0 ? shown_cols : cols; }
 };
 
 // What a scene grid is called in text: "Xp", "subtotal", "dX_right", "dX_no_rotation".
@@ -97,6 +104,7 @@ enum class FrameRole : std::uint8_t {
   Hover,        // cells related to the one under the pointer
   Corner,       // the corner cell the kernel's turn follows: W[0,0], then Wr[k−1,k−1]
   Ghost,        // what a move took away, left faintly where it was (the cropped border)
+  Overview,     // on an overview grid: the part magnified, and the window
 };
 const char* frame_role_name(FrameRole r);  // "window", "window_other", ...
 

@@ -126,6 +126,30 @@ void lattice_frames(Scene& scene, const SceneGrid& sg, const Window& w, Color co
   }
 }
 
+// The part of a region of a grid's cells (a lattice) on the cells a scene grid shows: all of
+// them but in the focus view.
+std::optional<Window> shown_part(const SceneGrid& sg, const Window& w) {
+  auto clip = [](int first, int count, int step, int lo, int hi, int* out_first) {
+    const int skip = first < lo ? (lo - first + step - 1) / step : 0;
+    *out_first = first + skip * step;
+    return *out_first >= hi ? 0 : std::min(count - skip, (hi - 1 - *out_first) / step + 1);
+  };
+  Window on = w;
+  on.rows = clip(w.top, w.rows, w.step_h, sg.first_row, sg.first_row + sg.visible_rows(), &on.top);
+  on.cols =
+      clip(w.left, w.cols, w.step_w, sg.first_col, sg.first_col + sg.visible_cols(), &on.left);
+  if (on.rows > 0 && on.cols > 0) return on;
+  return std::nullopt;
+}
+
+// `r` cut to the grid's cells: a window partly out of the focus view's part.
+Rect clipped(const Rect& r, const SceneGrid& sg) {
+  const Rect& b = sg.bounds;
+  const float x0 = std::max(r.x, b.x), y0 = std::max(r.y, b.y);
+  const float x1 = std::min(r.x + r.w, b.x + b.w), y1 = std::min(r.y + r.h, b.y + b.h);
+  return {x0, y0, std::max(0.0f, x1 - x0), std::max(0.0f, y1 - y0)};
+}
+
 // A region of related cells (in its grid's coordinates) placed on the scene grid showing its
 // slice, clipped to that grid: the grid's index and the region in the grid's rows and columns.
 // db is one row on the stage, with its output channels in columns.
@@ -138,10 +162,7 @@ std::optional<std::pair<std::size_t, Window>> placed(const Scene& scene, Window 
     const SceneGrid& sg = scene.grids[i];
     if (sg.grid != w.grid || sg.copy != GridCopy::Own || sg.slice_n != w.n || sg.slice_c != w.c)
       continue;
-    Window on = w;
-    on.rows = w.top >= sg.rows ? 0 : std::min(w.rows, (sg.rows - 1 - w.top) / w.step_h + 1);
-    on.cols = w.left >= sg.cols ? 0 : std::min(w.cols, (sg.cols - 1 - w.left) / w.step_w + 1);
-    if (on.rows > 0 && on.cols > 0) return std::pair{i, on};
+    if (const auto on = shown_part(sg, w)) return std::pair{i, *on};
   }
   return std::nullopt;
 }
@@ -182,6 +203,7 @@ class StageBuilder final : public StageCanvas {
       return std::move(scene_);
     }
     phase_def(to_.phase).draw(*this);
+    overview_marks();
     header();  // after the grids: their layout decides how far the text may grow
     equation_lines();
     hover();
@@ -220,7 +242,11 @@ class StageBuilder final : public StageCanvas {
   // The equation lines: symbols, values (when they do not fit on one line), the current term
   // and the running sum.
   float bottom_band() const { return 142 * text_scale(); }
-  float label_band() const { return 34 * text_scale(); }  // a grid's label above it
+  // A grid's label above it: one line, or two with the slice of a lesson with a batch or
+  // channels ("Xp (8×7)" over "[n=0,c=1]", 2.2 labels high).
+  float label_band() const {
+    return (g_.n > 1 || g_.c > 1 || g_.cout > 1 ? 54 : 34) * text_scale();
+  }
   float max_cell() const override { return kMaxCell * zoom_; }
 
   // Raises the zoom from 1 towards the scale asked for while `cell()` (the cell size the layout
@@ -247,7 +273,7 @@ class StageBuilder final : public StageCanvas {
   // A slot is never narrower than its label, and operators keep room to be read, so that tiny
   // kernels beside large inputs stay legible.
   float fit_cell(const std::vector<Slot>& slots, float rows) const {
-    const float avail_w = o_.width - 2 * kMargin, avail_h = grid_height();
+    const float avail_w = slots_width(), avail_h = grid_height();
     float lo = 0.01f, hi = std::max(lo, std::min(max_cell(), avail_h / rows));
     for (int i = 0; i < 30; ++i) {  // total_width grows with the cell size: bisect
       const float mid = (lo + hi) / 2;
@@ -255,6 +281,8 @@ class StageBuilder final : public StageCanvas {
     }
     return total_width(slots, hi) <= avail_w ? hi : lo;
   }
+  // The width the slots share: the stage's, less the overviews' column in the focus view.
+  float slots_width() const { return o_.width - 2 * kMargin - overview_room_; }
   float grid_height() const { return o_.height - top_band() - label_band() - bottom_band(); }
   float gap_after(const Slot& s, float cell) const {
     return s.op_after.empty() ? 0.8f * cell : std::max(1.6f * cell, 56 * text_scale());
@@ -271,17 +299,185 @@ class StageBuilder final : public StageCanvas {
   // The tallest grid any phase of the lesson shows: the zoom is chosen for it, so that text and
   // cells keep their sizes from one phase to the next.
   float tallest_grid() const {
-    return static_cast<float>(std::max({g_.hp(), g_.gp_h(), g_.kh, g_.oh}));
+    const int tallest = std::max({g_.hp(), g_.gp_h(), g_.kh, g_.oh});
+    return static_cast<float>(focus_side_ > 0 ? std::min(tallest, focus_side_) : tallest);
+  }
+
+  // ---- The focus view ----
+
+  bool readable_whole(const std::function<float()>& cell_at_zoom) override {
+    const int largest = std::max({g_.hp(), g_.wp(), g_.gp_h(), g_.gp_w(), g_.oh, g_.ow});
+    if (!o_.focus_view || largest <= kFocusMinCells) return true;
+    const float asked = zoom_;
+    zoom_ = 1;
+    const float cell = cell_at_zoom();
+    zoom_ = asked;
+    return cell * o_.pixels_per_unit >= kFocusBelowPixels;
+  }
+
+  float overview_side() const { return 150 * std::clamp(o_.height / 800.0f, 0.6f, 1.0f); }
+  float overview_gap() const { return 30 * std::clamp(o_.height / 800.0f, 0.6f, 1.0f); }
+
+  // Decides, at zoom 1 so that the scale does not change it, whether the cells are too small to
+  // read; then crops the large slots to the largest part whose cells reach kFocusCellPixels
+  // times the scale (or the smallest part that still holds a window), and reserves a column for
+  // their overviews. The scale is then used whole: the part leaves the grids their room.
+  void focus(std::vector<Slot>& slots) {
+    overview_room_ = 0, focus_side_ = 0;
+    const int largest = std::max({g_.hp(), g_.wp(), g_.gp_h(), g_.gp_w(), g_.oh, g_.ow});
+    float rows = 0;
+    for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
+    if (readable_whole([&] { return fit_cell(slots, std::max(rows, tallest_grid())); })) return;
+    overview_room_ = overview_side() + overview_gap();
+    auto part = [&](int side) {
+      std::vector<Slot> p = slots;
+      for (Slot& s : p) s.rows = std::min(s.rows, side), s.cols = std::min(s.cols, side);
+      return p;
+    };
+    auto part_cell = [&](int side) {  // as layout() will fit it
+      focus_side_ = side;
+      return fit_cell(part(side),
+                      std::max(std::min(rows, static_cast<float>(side)), tallest_grid()));
+    };
+    // The largest part whose cells reach kFocusCellPixels times the zoom; the smallest holds
+    // the kernel's extent with a cell of context on each side.
+    const int smallest = std::min(
+        largest, std::max(5, std::max((g_.kh - 1) * g_.dil_h, (g_.kw - 1) * g_.dil_w) + 3));
+    auto side_at_zoom = [&] {
+      int side = smallest;
+      for (int hi = largest; side < hi;) {  // bisect
+        const int mid = (side + hi + 1) / 2;
+        if (part_cell(mid) * o_.pixels_per_unit >= kFocusCellPixels * zoom_)
+          side = mid;
+        else
+          hi = mid - 1;
+      }
+      return side;
+    };
+    // The scale enlarges the part's cells with the text: at the scale asked, the part is as
+    // large as leaves its cells kFocusCellPixels times the scale. Only when even the smallest
+    // part cannot have them does the scale stop where the cells would shrink (fit_zoom).
+    const int side = side_at_zoom();
+    if (side == smallest) fit_zoom([&] { return part_cell(smallest); });
+    // The grids side by side are usually held back by the width: the part takes as many rows
+    // as the height has room for at that cell size.
+    const float cell = part_cell(side);
+    const int rows_side = std::clamp(static_cast<int>(grid_height() / cell * (1 - 1e-4f)), side,
+                                     std::max(side, largest));
+    for (Slot& s : slots)
+      if (s.rows > rows_side || s.cols > side)
+        s.rows = std::min(s.rows, rows_side), s.cols = std::min(s.cols, side),
+        s.overview = {0, 0, 1, 1};
+    focus_side_ = rows_side;
+  }
+
+  // The overviews in their column at the left, one under the other, beside the grids.
+  void place_overviews(std::vector<Slot>& slots) {
+    int count = 0;
+    for (const Slot& s : slots) count += s.overview.w > 0;
+    if (count == 0) return;
+    const float label = 1.6f * label_size_, band = grid_height() + label_band();
+    const float side = std::min(overview_side(), band / count - label);
+    float y = top_band() + (band - count * (side + label)) / 2 + label;
+    for (Slot& s : slots)
+      if (s.overview.w > 0) s.overview = {kMargin, y, side, side}, y += side + label;
+  }
+
+  // On each overview, where the window and the target are.
+  void overview_marks() {
+    for (const SceneGrid& ov : scene_.grids) {
+      if (ov.copy != GridCopy::Overview) continue;
+      const float cs = ov.cell_size;
+      auto mark = [&](int top, int left, int rows, int cols, Color color) {
+        add_frame(scene_,
+                  {ov.bounds.x + left * cs, ov.bounds.y + top * cs, std::max(cols * cs, 3.0f),
+                   std::max(rows * cs, 3.0f)},
+                  color, 2, FrameRole::Overview);
+      };
+      const Window* w = to_.window ? &*to_.window : nullptr;
+      if (w && w->grid == ov.grid && w->n == ov.slice_n && w->c == ov.slice_c)
+        mark(w->top, w->left, (w->rows - 1) * w->step_h + 1, (w->cols - 1) * w->step_w + 1,
+             kRoleWindow);
+      const CellRef& t = to_.target;
+      if (to_.kind != StepKind::Stage && t.grid == ov.grid && t.n == ov.slice_n &&
+          t.c == ov.slice_c)
+        mark(t.h, t.w, 1, 1, kRoleTarget);
+    }
+  }
+
+  // The first row (or column) the focus view shows of a grid `full` long, `shown` of it: a page
+  // holding the step's target, window, term cell or source on this grid. Pages turn rather than
+  // scroll, so that the cells stay put from one step to the next.
+  int focus_first(Grid grid, int n, int c, int full, int shown, bool rows) const {
+    auto on = [&](const CellRef& r) { return r.grid == grid && r.n == n && r.c == c; };
+    auto pos = [&](const CellRef& r) { return rows ? r.h : r.w; };
+    int at = -1, extent = 1;
+    const Window* w = to_.window ? &*to_.window : nullptr;
+    const int w_extent = !w     ? 0
+                         : rows ? (w->rows - 1) * w->step_h + 1
+                                : (w->cols - 1) * w->step_w + 1;
+    if (to_.kind != StepKind::Stage && on(to_.target)) {
+      at = pos(to_.target);
+    } else if (w && w->grid == grid && w->n == n && w->c == c && w_extent <= shown) {
+      at = rows ? w->top : w->left, extent = w_extent;
+    } else if (to_.current_term && on(to_.current_term->a)) {
+      at = pos(to_.current_term->a);
+    } else if (to_.current_term && on(to_.current_term->b)) {
+      at = pos(to_.current_term->b);
+    } else if (on(to_.source)) {
+      at = pos(to_.source);
+    } else if (w && w->grid == grid && w->n == n && w->c == c) {
+      at = rows ? w->top : w->left;
+    }
+    if (at < 0) return 0;  // the first page, where the steps begin
+    const int page = std::max(1, shown - extent);
+    return std::clamp(at / page * page, 0, full - shown);
+  }
+
+  // The whole of `values`' slice, small, in `at`, with the part `shown` magnified framed.
+  void add_overview(const Rect& at, Grid grid, const Tensor& values, int n, int c,
+                    const SceneGrid& shown, double max_abs) {
+    const Shape& s = values.shape;
+    SceneGrid ov;
+    ov.grid = grid, ov.copy = GridCopy::Overview, ov.slice_n = n, ov.slice_c = c;
+    ov.rows = s.h, ov.cols = s.w;
+    ov.cell_size = std::min(at.w / s.w, at.h / s.h);
+    ov.bounds = {at.x + (at.w - s.w * ov.cell_size) / 2, at.y + (at.h - s.h * ov.cell_size) / 2,
+                 s.w * ov.cell_size, s.h * ov.cell_size};
+    constexpr int kOverviewCells = 64;  // a side, at most: finer would not be seen
+    const int step = std::max(1, (std::max(s.h, s.w) + kOverviewCells - 1) / kOverviewCells);
+    for (int y = 0; y < s.h; y += step)
+      for (int x = 0; x < s.w; x += step) {
+        SceneCell cell;
+        cell.row = y, cell.col = x;
+        cell.rect = {ov.bounds.x + x * ov.cell_size, ov.bounds.y + y * ov.cell_size,
+                     std::min(step, s.w - x) * ov.cell_size,
+                     std::min(step, s.h - y) * ov.cell_size};
+        cell.value = values(n, c, y, x);
+        cell.shade = max_abs > 0 ? static_cast<float>(cell.value / max_abs) : 0.0f;
+        ov.cells.push_back(std::move(cell));
+      }
+    const float size = std::min(label_size_, 16 * text_scale());
+    text(ov.bounds.x + ov.bounds.w / 2, ov.bounds.y - size * 0.9f,
+         std::string("all of ") + grid_name(grid), size, pal_.muted, Font::Sans, Align::Center,
+         TextRole::Label);
+    add_frame(
+        scene_,
+        {ov.bounds.x + shown.first_col * ov.cell_size, ov.bounds.y + shown.first_row * ov.cell_size,
+         shown.visible_cols() * ov.cell_size, shown.visible_rows() * ov.cell_size},
+        pal_.ink, 2, FrameRole::Overview);
+    scene_.grids.push_back(std::move(ov));
   }
 
   // Places the slots side by side, centred, with one cell size for all of them: the largest
   // that fits (fit_cell), at the largest zoom that leaves the grids their room (fit_zoom).
   void layout(std::vector<Slot>& slots) override {
+    focus(slots);
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
-    fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
+    if (focus_side_ == 0) fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
     cell_ = fit_cell(slots, rows);
-    float x = (o_.width - total_width(slots, cell_)) / 2;
+    float x = kMargin + overview_room_ + (slots_width() - total_width(slots, cell_)) / 2;
     const float mid_y = top_band() + label_band() + grid_height() / 2;
     for (std::size_t i = 0; i < slots.size(); ++i) {
       Slot& s = slots[i];
@@ -304,6 +500,7 @@ class StageBuilder final : public StageCanvas {
       x += gap;
     }
     set_label_size(std::clamp(cell_ * 0.42f, 18 * text_scale(), 24 * text_scale()));
+    place_overviews(slots);
   }
 
   // Labels are never larger than the numbers in the cells they name (when those are shown).
@@ -326,26 +523,39 @@ class StageBuilder final : public StageCanvas {
     sg.slice_n = n, sg.slice_c = c;
     const Shape& s = values.shape;
     sg.rows = s.h, sg.cols = s.w, sg.cell_size = cell_;
-    sg.bounds = {slot.bounds.x + (slot.cols - s.w) * cell_ / 2,
-                 slot.bounds.y + (slot.rows - s.h) * cell_ / 2, s.w * cell_, s.h * cell_};
+    // The focus view shows the part of the grid around the step (focus_first), when the slot
+    // is smaller than the grid.
+    const int shown_h = std::min(s.h, slot.rows), shown_w = std::min(s.w, slot.cols);
+    if (shown_h < s.h || shown_w < s.w) {
+      sg.first_row = focus_first(grid, n, c, s.h, shown_h, true);
+      sg.first_col = focus_first(grid, n, c, s.w, shown_w, false);
+      sg.shown_rows = shown_h, sg.shown_cols = shown_w;
+    }
+    sg.bounds = {slot.bounds.x + (slot.cols - shown_w) * cell_ / 2,
+                 slot.bounds.y + (slot.rows - shown_h) * cell_ / 2, shown_w * cell_,
+                 shown_h * cell_};
     sg.label = label + " (" + dims(s.h, s.w) + ")";
     const Tensor& range = scale ? *scale : values;
     double max_abs = 0;
     for (int y = 0; y < s.h; ++y)
       for (int x = 0; x < s.w; ++x) max_abs = std::max(max_abs, std::fabs(range(n, c, y, x)));
+    if (slot.overview.w > 0) add_overview(slot.overview, grid, values, n, c, sg, max_abs);
     // Level of detail for very large grids: beyond kMaxDrawnSide cells a side, one block of
     // step × step cells is drawn per sampled cell (its top-left one), so that a 4096×4096
     // input costs what a 160×160 one does. The grid keeps its true rows, columns and cell
     // size, so windows and hit-testing stay exact.
-    const int step = std::max(1, (std::max(s.h, s.w) + kMaxDrawnSide - 1) / kMaxDrawnSide);
+    const int step = std::max(1, (std::max(shown_h, shown_w) + kMaxDrawnSide - 1) / kMaxDrawnSide);
     const bool readable = numbers_readable() && step == 1;
-    sg.cells.reserve(static_cast<std::size_t>((s.h + step - 1) / step) * ((s.w + step - 1) / step));
-    for (int y = 0; y < s.h; y += step)
-      for (int x = 0; x < s.w; x += step) {
+    sg.cells.reserve(static_cast<std::size_t>((shown_h + step - 1) / step) *
+                     ((shown_w + step - 1) / step));
+    const int y_end = sg.first_row + shown_h, x_end = sg.first_col + shown_w;
+    for (int y = sg.first_row; y < y_end; y += step)
+      for (int x = sg.first_col; x < x_end; x += step) {
         SceneCell cell;
         cell.row = y, cell.col = x;
-        cell.rect = {sg.bounds.x + x * cell_, sg.bounds.y + y * cell_,
-                     std::min(step, s.w - x) * cell_, std::min(step, s.h - y) * cell_};
+        cell.rect = {sg.bounds.x + (x - sg.first_col) * cell_,
+                     sg.bounds.y + (y - sg.first_row) * cell_, std::min(step, x_end - x) * cell_,
+                     std::min(step, y_end - y) * cell_};
         cell.value = values(n, c, y, x);
         cell.shade = max_abs > 0 ? static_cast<float>(cell.value / max_abs) : 0.0f;
         if (readable) cell.text = cell_text(cell.value);
@@ -479,6 +689,7 @@ class StageBuilder final : public StageCanvas {
     if (gliding_ && from_.window && from_.window->grid == w.grid && from_.window->n == w.n &&
         !(from_.window->top == w.top && from_.window->left == w.left))
       r = lerp(window_rect(*sg, *from_.window), r, t_);
+    if (sg->shown_rows > 0) r = clipped(r, *sg);  // the focus view shows it in part
     const float thick = std::clamp(sg->cell_size * 0.09f, 2.5f, 6.0f);
     add_frame(scene_, r, kRoleWindow, thick, FrameRole::Window,
               mix(kRoleWindow, {0, 0, 0, 0}, 0.88f));
@@ -487,8 +698,9 @@ class StageBuilder final : public StageCanvas {
     if (w.step_h > 1 || w.step_w > 1) {
       const float dx = r.x - window_rect(*sg, w).x, dy = r.y - window_rect(*sg, w).y;
       const std::size_t first = scene_.frames.size();
-      lattice_frames(scene_, *sg, w, kRoleWindow, thick * 0.5f, FrameRole::WindowCell, false,
-                     0.86f);
+      if (const auto on = shown_part(*sg, w))
+        lattice_frames(scene_, *sg, *on, kRoleWindow, thick * 0.5f, FrameRole::WindowCell, false,
+                       0.86f);
       for (std::size_t i = first; i < scene_.frames.size(); ++i)
         scene_.frames[i].rect.x += dx, scene_.frames[i].rect.y += dy;
     }
@@ -837,6 +1049,9 @@ class StageBuilder final : public StageCanvas {
   float cell_ = 48, label_size_ = 20;
   float pitfall_k_ = 1;  // the pitfall view's text scale
   float zoom_ = 1;       // the stage scale as far as the layout uses it (fit_zoom)
+  // The focus view: the width of the overviews' column, and the side of the parts shown.
+  float overview_room_ = 0;
+  int focus_side_ = 0;
 };
 
 }  // namespace
@@ -884,8 +1099,8 @@ long long highlight_related(Scene& scene, const Timeline& timeline, const CellRe
 std::optional<CellRef> cell_at(const Scene& scene, const Timeline& timeline, float x, float y) {
   for (const SceneGrid& sg : scene.grids) {
     if (!sg.bounds.contains(x, y) || sg.cell_size <= 0) continue;
-    const int col = static_cast<int>((x - sg.bounds.x) / sg.cell_size);
-    const int row = static_cast<int>((y - sg.bounds.y) / sg.cell_size);
+    const int col = sg.first_col + static_cast<int>((x - sg.bounds.x) / sg.cell_size);
+    const int row = sg.first_row + static_cast<int>((y - sg.bounds.y) / sg.cell_size);
     const Grid g = sg.grid;
     if (g == Grid::None || sg.copy != GridCopy::Own) continue;
     if (g == Grid::db) return CellRef{g, 0, col, 0, 0};

@@ -37,6 +37,9 @@ struct StageOptions {
   bool reduce_motion = false;    // moves become fades
   // When not empty, the stage shows each of these mistakes beside the right answer instead.
   std::vector<Pitfall> pitfalls;
+  // Cells too small to read: magnify the step's neighbourhood beside an overview (the focus
+  // view, kFocusBelowPixels), or show the grids whole.
+  bool focus_view = true;
   // The (n, c, o) slice to show; unset: the one the current step is on.
   std::optional<std::array<int, 3>> slice;
 };
@@ -45,6 +48,13 @@ inline constexpr float kMinReadablePixels = 9;
 // A cell's number is this fraction of its size (DESIGN: at least 40%), and never smaller than
 // the grids' labels (which shrink to it instead).
 inline constexpr float kTextPerCell = 0.5f;
+
+// The focus view (issue 10): when a lesson's cells would be smaller than kFocusBelowPixels on
+// screen, the stage shows the part of each large grid around the step, magnified to cells of
+// kFocusCellPixels where the stage has room, beside an overview of the whole grid. Grids of at
+// most kFocusMinCells a side are always shown whole.
+inline constexpr float kFocusBelowPixels = 28, kFocusCellPixels = 36;
+inline constexpr int kFocusMinCells = 12;
 
 // The options of a stage shown on `pixels_w` × `pixels_h` pixels at a stage scale: one layout
 // unit per pixel, except on stages too narrow for the equation form, which are laid out wider

@@ -32,6 +32,9 @@ class StageCanvas {
     int rows, cols;
     std::string op_after;
     Rect bounds = {};  // set by layout()
+    // The focus view: layout() shows a large grid in part (rows and cols are then the part's),
+    // and the whole of it small here. Empty: the grid is shown whole.
+    Rect overview = {};
   };
 
   // ---- The step being drawn ----
@@ -52,6 +55,9 @@ class StageCanvas {
   // Raises the zoom towards the scale asked for while the cell the layout gets at that zoom
   // (`cell_at_zoom`) does not shrink: text and grids grow together.
   virtual void fit_zoom(const std::function<float()>& cell_at_zoom) = 0;
+  // Whether grids laid out with the cells `cell_at_zoom` gives (at zoom 1) can be read whole;
+  // if not, a phase with a layout of its own shows less, through layout() and its focus view.
+  virtual bool readable_whole(const std::function<float()>& cell_at_zoom) = 0;
   virtual void set_cell_size(float cell, float label_size) = 0;
   virtual float cell_size() const = 0;
   // A grid centred in `slot`, showing `values`' (n, c) slice; its colours scale to `scale`
@@ -89,6 +95,14 @@ class StageCanvas {
   ~StageCanvas() = default;
 };
 
+// The width of text, estimated on the wide side: DejaVu Sans averages under 0.56 of its size
+// per character, Sans Bold 0.62 (layouts that must keep labels apart).
+inline float text_width(const std::string& s, float size, Font font = Font::Sans) {
+  std::size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return static_cast<float>(n) * size * (font == Font::SansBold ? 0.62f : 0.56f);
+}
+
 inline Rect lerp(const Rect& a, const Rect& b, float t) {
   return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.w + (b.w - a.w) * t,
           a.h + (b.h - a.h) * t};
@@ -115,9 +129,10 @@ inline int ring_of(int row, int col, int top, int left, int h, int w) {
   return dy > dx ? dy : dx;
 }
 
+// Where cell (y, x) of the grid's slice is (off the grid when the focus view leaves it out).
 inline Rect cell_rect(const SceneGrid& sg, int y, int x) {
-  return {sg.bounds.x + x * sg.cell_size, sg.bounds.y + y * sg.cell_size, sg.cell_size,
-          sg.cell_size};
+  return {sg.bounds.x + (x - sg.first_col) * sg.cell_size,
+          sg.bounds.y + (y - sg.first_row) * sg.cell_size, sg.cell_size, sg.cell_size};
 }
 
 }  // namespace convstep

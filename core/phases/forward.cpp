@@ -2,6 +2,7 @@
 // its group and the kernel taps (u, v) of Xp[n,c,i·s+u·dil,j·s+v·dil]·W[o,c,u,v].
 // Loops: cells (outer = n·Cout + o, a = i, b = j), terms (q = c within the group, p = u, r = v).
 #include <algorithm>
+#include <array>
 
 #include "core/colormap.h"
 #include "core/equation.h"
@@ -116,48 +117,97 @@ void draw_one_channel(StageCanvas& s, int n, int c, int o) {
 }
 
 // Several input channels: one row per channel of o's group, Xp[n,c] ⋆ W[o,c] = its
-// subtotal, and the subtotals summed into Z. Each row shows the same window.
+// subtotal, and the subtotals summed into Z. Each row shows the same window. When the rows
+// leave the cells too small to read, the step's channel alone, in the focus view.
 void draw_channels(StageCanvas& s, int n, int c_now, int o) {
   const Timeline& tl = s.timeline();
   const Geometry& g = tl.geometry();
   const Frame& f = s.frame();
   const int cg = g.c_per_group(), first = o / g.cout_per_group() * cg;
-  const float gap = 1.6f;
-  const float row_cells = std::max(g.hp(), g.kh) + 1.6f;
-  auto fit = [&] {
-    const Rect area = s.area();
-    return std::min({s.max_cell(), area.w / (g.wp() + g.kw + 1 + g.ow + 4 * gap),
-                     (area.h - 30) / (cg * row_cells)});
+  const std::string sum = f.stage == Stage::AddBias || !tl.lesson().bias.empty() ? "Σ+b" : "Σ";
+  // The columns are as wide as their grids or their labels, whichever is wider; the gaps hold
+  // the operators; a row is its labels (two lines: name and slice) and its grids.
+  auto label_size = [&](float cell) {
+    return std::clamp(cell * 0.42f, 14 * s.text_scale(), 26 * s.text_scale());
   };
+  auto column = [&](const char* name, int rows, int cols, float cell) {
+    const std::string shape = std::string(name) + " (" + dims(rows, cols) + ")";
+    return std::max({cols * cell, text_width(shape, label_size(cell), Font::SansBold),
+                     text_width("[n=00,c=00]", 0.75f * label_size(cell))});
+  };
+  auto op_size = [&](float cell) {
+    return std::clamp(cell * 0.8f, 16 * s.text_scale(), 44 * s.text_scale());
+  };
+  auto gap = [&](const std::string& op, float scale, float cell) {
+    return std::max(1.6f * cell, text_width(op, op_size(cell) * scale) + 16 * s.text_scale());
+  };
+  auto row_height = [&](float cell) { return 2.3f * label_size(cell) + (g.hp() + 0.6f) * cell; };
+  auto widths = [&](float cell) {
+    return std::array<float, 7>{
+        column("Xp", g.hp(), g.wp(), cell),
+        gap("⋆", 1.5f, cell),
+        column("W", g.kh, g.kw, cell),
+        gap("=", 1, cell),
+        std::max(cell, text_width("c=00", label_size(cell), Font::SansBold)),
+        gap(sum, 1, cell),
+        column("Z", g.oh, g.ow, cell)};
+  };
+  auto fits = [&](float cell) {
+    const std::array<float, 7> w = widths(cell);
+    float total = 0;
+    for (float x : w) total += x;
+    return total <= s.area().w && cg * row_height(cell) <= s.area().h;
+  };
+  auto fit = [&] {
+    float lo = 0.01f, hi = std::max(lo, s.max_cell());
+    for (int i = 0; i < 30; ++i) (fits((lo + hi) / 2) ? lo : hi) = (lo + hi) / 2;
+    return fits(hi) ? hi : lo;
+  };
+  if (!s.readable_whole(fit)) {
+    draw_one_channel(s, n, c_now, o);
+    return;
+  }
   s.fit_zoom(fit);
   const float cell = fit();
-  s.set_cell_size(cell, std::clamp(cell * 0.42f, 14 * s.text_scale(), 26 * s.text_scale()));
+  s.set_cell_size(cell, label_size(cell));
   const Rect area = s.area();
-  const float total_w = (g.wp() + g.kw + 1 + g.ow + 4 * gap) * cell;
-  const float x0 = area.x + (area.w - total_w) / 2, top = area.y + 30;
-  const float x_w = x0 + (g.wp() + gap) * cell, x_sub = x_w + (g.kw + gap) * cell;
-  const float x_z = x_sub + (1 + gap) * cell;
-  const float op = std::clamp(cell * 0.8f, 16 * s.text_scale(), 44 * s.text_scale());
+  const std::array<float, 7> w = widths(cell);
+  float total_w = 0;
+  for (float x : w) total_w += x;
+  const float x0 = area.x + (area.w - total_w) / 2, top = area.y;
+  const float x_w = x0 + w[0] + w[1], x_sub = x_w + w[2] + w[3], x_z = x_sub + w[4] + w[5];
+  const float op = op_size(cell), row_h = row_height(cell);
   const bool counting =
       f.kind != StepKind::Stage && f.block_sums.size() == static_cast<std::size_t>(cg);
   Tensor subtotals(Shape{1, cg, 1, 1});
   if (counting) subtotals.values = f.block_sums;
   for (int q = 0; q < cg; ++q) {
-    const float y = top + q * row_cells * cell + 1.2f * cell;
+    const float y = top + q * row_h + 2.3f * label_size(cell);
     const float mid = y + g.hp() * cell / 2;
-    const StageCanvas::Slot xp{
-        Grid::Xp, n, first + q, g.hp(), g.wp(), "", {x0, y, g.wp() * cell, g.hp() * cell}};
+    const StageCanvas::Slot xp{Grid::Xp,
+                               n,
+                               first + q,
+                               g.hp(),
+                               g.wp(),
+                               "",
+                               {x0 + (w[0] - g.wp() * cell) / 2, y, g.wp() * cell, g.hp() * cell}};
     s.style_padding(s.add_grid(xp, Grid::Xp, tl.tensor(Grid::Xp), n, first + q,
                                s.slice_label(Grid::Xp, n, first + q, "n", "c")),
                     s.stepping() && f.stage == Stage::PadInput ? s.move() : 1.0f);
-    s.text(x_w - gap * cell / 2, mid, "⋆", op * 1.5f, s.ink(), Font::Sans, Align::Center,
+    s.text(x_w - w[1] / 2, mid, "⋆", op * 1.5f, s.ink(), Font::Sans, Align::Center,
            TextRole::Operator);
-    const StageCanvas::Slot w{
-        Grid::W, o, q, g.kh, g.kw, "", {x_w, mid - g.kh * cell / 2, g.kw * cell, g.kh * cell}};
-    s.add_grid(w, Grid::W, tl.tensor(Grid::W), o, q, s.slice_label(Grid::W, o, q, "o", "c"));
-    s.text(x_sub - gap * cell / 2, mid, "=", op, s.ink(), Font::Sans, Align::Center,
-           TextRole::Operator);
-    const StageCanvas::Slot sub{Grid::None, 0, q, 1, 1, "", {x_sub, mid - cell / 2, cell, cell}};
+    const StageCanvas::Slot wk{
+        Grid::W,
+        o,
+        q,
+        g.kh,
+        g.kw,
+        "",
+        {x_w + (w[2] - g.kw * cell) / 2, mid - g.kh * cell / 2, g.kw * cell, g.kh * cell}};
+    s.add_grid(wk, Grid::W, tl.tensor(Grid::W), o, q, s.slice_label(Grid::W, o, q, "o", "c"));
+    s.text(x_sub - w[3] / 2, mid, "=", op, s.ink(), Font::Sans, Align::Center, TextRole::Operator);
+    const StageCanvas::Slot sub{
+        Grid::None, 0, q, 1, 1, "", {x_sub + (w[4] - cell) / 2, mid - cell / 2, cell, cell}};
     SceneGrid& box = s.add_grid(sub, Grid::None, subtotals, 0, q, "c=" + std::to_string(first + q),
                                 &subtotals, false);
     box.copy = GridCopy::Subtotal;
@@ -166,12 +216,16 @@ void draw_channels(StageCanvas& s, int n, int c_now, int o) {
       s.frame_rect(box.cells[0].rect, kRoleTerm, std::clamp(cell * 0.08f, 2.0f, 4.0f),
                    FrameRole::Subtotal);
   }
-  const float z_mid = top + cg * row_cells * cell / 2;
-  s.text(x_z - gap * cell / 2, z_mid,
-         f.stage == Stage::AddBias || !tl.lesson().bias.empty() ? "Σ+b" : "Σ", op, s.ink(),
-         Font::Sans, Align::Center, TextRole::Operator);
+  const float z_mid = top + cg * row_h / 2;
+  s.text(x_z - w[5] / 2, z_mid, sum, op, s.ink(), Font::Sans, Align::Center, TextRole::Operator);
   const StageCanvas::Slot z{
-      Grid::Z, n, o, g.oh, g.ow, "", {x_z, z_mid - g.oh * cell / 2, g.ow * cell, g.oh * cell}};
+      Grid::Z,
+      n,
+      o,
+      g.oh,
+      g.ow,
+      "",
+      {x_z + (w[6] - g.ow * cell) / 2, z_mid - g.oh * cell / 2, g.ow * cell, g.oh * cell}};
   SceneGrid& zg = s.add_grid(z, Grid::Z, s.result_or_final(Grid::Z), n, o,
                              s.slice_label(Grid::Z, n, o, "n", "o"), &tl.tensor(Grid::Z));
   s.apply_progress(zg, n, o);

@@ -2,11 +2,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <limits>
+#include <set>
 
 #include "app/app.h"
 #include "app/script.h"
+#include "app/stage_zoom.h"
 
 namespace convstep {
 namespace {
@@ -95,9 +98,64 @@ TEST(App, ReshapeKeepsValuesThatStillFit) {
   App app;
   ASSERT_TRUE(app.reshape(2, 1, 7, 5, 3, 3, 3));
   EXPECT_EQ(app.lesson().input(0, 0, 5, 4), 4);  // the seed's bottom-right value
-  EXPECT_EQ(app.lesson().input(1, 0, 0, 0), 0);  // new cells are 0
   EXPECT_EQ(app.lesson().weight.shape, (Shape{3, 1, 3, 3}));
   EXPECT_FALSE(app.reshape(1, 1, 2, 2, 1, 3, 3));  // the kernel no longer fits
+}
+
+// Growing a shape fills the new cells with small random integers, so that there is something
+// to compute; zeros or ones when chosen.
+TEST(App, GrowingAShapeFillsTheNewCellsAsChosen) {
+  App app;
+  ASSERT_EQ(app.settings.grow_fill, GrowFill::Random);
+  ASSERT_TRUE(app.reshape(2, 1, 7, 5, 3, 3, 3));
+  const Tensor& x = app.lesson().input;
+  EXPECT_EQ(x(0, 0, 5, 4), 4);  // kept
+  std::set<double> fresh;
+  for (int y = 0; y < 7; ++y)
+    for (int i = 0; i < 5; ++i) fresh.insert(x(1, 0, y, i));
+  EXPECT_GE(fresh.size(), 3u);  // not all zeros, nor all one value
+  for (double v : fresh) EXPECT_TRUE(v == std::trunc(v) && std::fabs(v) <= 3) << v;
+  for (GrowFill f : {GrowFill::Zeros, GrowFill::Ones}) {
+    App other;
+    other.settings.grow_fill = f;
+    ASSERT_TRUE(other.reshape(2, 1, 7, 5, 3, 3, 3));
+    EXPECT_EQ(other.lesson().input(0, 0, 5, 4), 4);
+    EXPECT_EQ(other.lesson().input(1, 0, 3, 2), f == GrowFill::Ones ? 1 : 0);
+    EXPECT_EQ(other.lesson().weight(2, 0, 1, 1), f == GrowFill::Ones ? 1 : 0);
+  }
+  // The choice is kept with the settings.
+  Settings s;
+  s.grow_fill = GrowFill::Ones;
+  EXPECT_EQ(Settings::from_json(s.to_json()).grow_fill, GrowFill::Ones);
+}
+
+// The stage's mouse zoom keeps the point under the pointer in place, stops at 1× and 8×, pans
+// only as far as the zoomed stage still covers the stage, and resets to the whole stage.
+TEST(StageZoom, ZoomsAboutThePointerAndPansWithinTheStage) {
+  StageZoom z;
+  const float w = 800, h = 600, mx = 200, my = 150;
+  const float lx = (mx - z.x) / z.factor, ly = (my - z.y) / z.factor;  // stage point under it
+  z.wheel(mx, my, 3, w, h);
+  EXPECT_NEAR(z.factor, 1.728f, 1e-3f);
+  EXPECT_NEAR(z.x + lx * z.factor, mx, 1e-3f);
+  EXPECT_NEAR(z.y + ly * z.factor, my, 1e-3f);
+  z.pan(1000, 1000, w, h);  // no further than the stage's top-left corner
+  EXPECT_EQ(z.x, 0);
+  EXPECT_EQ(z.y, 0);
+  z.pan(-5000, -5000, w, h);  // nor past its bottom-right one
+  EXPECT_NEAR(z.x, w * (1 - z.factor), 1e-3f);
+  EXPECT_NEAR(z.y, h * (1 - z.factor), 1e-3f);
+  z.wheel(mx, my, 100, w, h);
+  EXPECT_EQ(z.factor, StageZoom::kMax);
+  z.wheel(mx, my, -100, w, h);
+  EXPECT_EQ(z.factor, 1);
+  EXPECT_EQ(z.x, 0);  // at 1× the stage is where it was
+  EXPECT_FALSE(z.zoomed());
+  z.wheel(mx, my, 2, w, h);
+  z.reset();
+  EXPECT_EQ(z.factor, 1);
+  EXPECT_EQ(z.x, 0);
+  EXPECT_EQ(z.y, 0);
 }
 
 TEST(App, AKernelTooLargeIsRefusedBeforeItIsMade) {

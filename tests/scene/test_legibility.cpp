@@ -149,8 +149,10 @@ TEST(Legibility, RaisingTheScaleEnlargesGridsAndTextTogether) {
             const std::string where = std::string(phase_name(p)) + " at " + std::to_string(w) +
                                       "×" + std::to_string(h) + ", scale " + std::to_string(scale) +
                                       ": ";
-            for (const auto& [grid, px] : m.cells)
-              ASSERT_GE(px, before->cells.at(grid) * 0.999f) << where << grid << " shrank";
+            for (const auto& [grid, px] : m.cells)  // (the focus view may add an overview)
+              if (before->cells.count(grid)) {
+                ASSERT_GE(px, before->cells.at(grid) * 0.999f) << where << grid << " shrank";
+              }
             ASSERT_GE(m.equation, before->equation * 0.999f) << where << "the equation shrank";
             if (m.digits < 1e8 && before->digits < 1e8) {
               ASSERT_GE(m.digits, before->digits * 0.999f) << where << "the numbers shrank";

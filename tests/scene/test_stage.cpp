@@ -156,7 +156,9 @@ TEST(Stage, LevelOfDetailHidesNumbersTooSmallToRead) {
   big.input = Tensor(Shape{1, 1, 128, 128}, 2.0);
   big.weight = Tensor(Shape{1, 1, 3, 3}, 1.0);
   const Timeline tl(big);
-  const Scene s = still(tl, Phase::Forward, Granularity::Cell, 5);
+  StageOptions whole;
+  whole.focus_view = false;  // the grids whole, not the focus view of the part around the step
+  const Scene s = still(tl, Phase::Forward, Granularity::Cell, 5, whole);
   const SceneGrid* xp = s.grid(Grid::Xp);
   ASSERT_NE(xp, nullptr);
   EXPECT_LT(xp->cell_size * kTextPerCell, kMinReadablePixels);
@@ -270,6 +272,7 @@ bool framed(const Scene& s, Grid grid, int row, int col, FrameRole role) {
 TEST(Stage, HoverOnALargeLessonIsAFewFramesCoveringEveryRelatedCell) {
   const Timeline tl = plain(1024, 1024);
   StageOptions o;
+  o.focus_view = false;  // the grids whole
   o.hover = CellRef{Grid::W, 0, 0, 0, 0};
   const long long last = tl.count(Phase::Forward, Granularity::Phase) - 1;
   const Scene s = still(tl, Phase::Forward, Granularity::Phase, last, o);
@@ -287,7 +290,9 @@ TEST(Stage, HoverOnALargeLessonIsAFewFramesCoveringEveryRelatedCell) {
 TEST(Stage, HighlightCountsTheRelatedCellsOnTheStage) {
   const Timeline tl = plain(1024, 1024);
   const long long last = tl.count(Phase::Forward, Granularity::Phase) - 1;
-  Scene s = still(tl, Phase::Forward, Granularity::Phase, last);
+  StageOptions whole;
+  whole.focus_view = false;
+  Scene s = still(tl, Phase::Forward, Granularity::Phase, last, whole);
   EXPECT_EQ(highlight_related(s, tl, {Grid::W, 0, 0, 0, 0}, Theme::Dark), 2LL * 1022 * 1022);
   const Timeline small = sobel();
   Scene z = still(small, Phase::Forward, Granularity::Phase, 1);
@@ -300,7 +305,9 @@ TEST(Stage, AStridedWindowOfManyCellsIsABoundedNumberOfFrames) {
   const Timeline tl = plain(512, 512, 2);
   long long k = 0;
   while (tl.frame(Phase::Dw, Granularity::Cell, k, false, false).kind == StepKind::Stage) ++k;
-  const Scene s = still(tl, Phase::Dw, Granularity::Cell, k);
+  StageOptions whole;
+  whole.focus_view = false;
+  const Scene s = still(tl, Phase::Dw, Granularity::Cell, k, whole);
   EXPECT_NE(frame_with_role(s, FrameRole::Window), nullptr);
   EXPECT_LE(frames_with_role(s, FrameRole::WindowCell), 256);
   EXPECT_TRUE(framed(s, Grid::Xp, 508, 508, FrameRole::WindowCell));

@@ -223,9 +223,10 @@ class StageBuilder final : public StageCanvas {
   Color ink() const override { return pal_.ink; }
   void set_cell_size(float cell, float label_size) override {
     cell_ = cell;
-    set_label_size(label_size);
+    label_size_ = numbers_readable() ? std::min(label_size, cell_ * kTextPerCell) : label_size;
   }
   float cell_size() const override { return cell_; }
+  float label_size() const override { return label_size_; }
 
   // ---- Layout ----
 
@@ -287,8 +288,13 @@ class StageBuilder final : public StageCanvas {
   float gap_after(const Slot& s, float cell) const {
     return s.op_after.empty() ? 0.8f * cell : std::max(1.6f * cell, 56 * text_scale());
   }
+  // A slot is as wide as its grid, and as its label ("Wr (2×2, spans 3×3)"), which is centred
+  // over the grid and would otherwise reach the operators on either side.
   float slot_width(const Slot& s, float cell) const {
-    return std::max(s.cols * cell, 120 * text_scale());
+    const std::string label =
+        std::string(grid_name(s.grid)) + " (" + shape_text(s.grid, tl_.tensor(s.grid).shape) + ")";
+    const float label_w = text_width(label, label_size_at(cell), Font::SansBold);
+    return std::max({s.cols * cell, 120 * text_scale(), label_w});
   }
   float total_width(const std::vector<Slot>& slots, float cell) const {
     float w = 0;
@@ -321,13 +327,19 @@ class StageBuilder final : public StageCanvas {
   // Decides, at zoom 1 so that the scale does not change it, whether the cells are too small to
   // read; then crops the large slots to the largest part whose cells reach kFocusCellPixels
   // times the scale (or the smallest part that still holds a window), and reserves a column for
-  // their overviews. The scale is then used whole: the part leaves the grids their room.
-  void focus(std::vector<Slot>& slots) {
+  // their overviews. The scale is then used whole: the part leaves the grids their room. The
+  // kernel is always shown whole (its slot may hold W above Wr).
+  bool needs_focus(const std::vector<Slot>& slots) override {
     overview_room_ = 0, focus_side_ = 0;
+    float rows = 0;
+    for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
+    return !readable_whole([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
+  }
+  void focus(std::vector<Slot>& slots) {
+    if (!needs_focus(slots)) return;
     const int largest = std::max({g_.hp(), g_.wp(), g_.gp_h(), g_.gp_w(), g_.oh, g_.ow});
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
-    if (readable_whole([&] { return fit_cell(slots, std::max(rows, tallest_grid())); })) return;
     overview_room_ = overview_side() + overview_gap();
     auto part = [&](int side) {
       std::vector<Slot> p = slots;
@@ -365,7 +377,7 @@ class StageBuilder final : public StageCanvas {
     const int rows_side = std::clamp(static_cast<int>(grid_height() / cell * (1 - 1e-4f)), side,
                                      std::max(side, largest));
     for (Slot& s : slots)
-      if (s.rows > rows_side || s.cols > side)
+      if (s.grid != Grid::W && s.grid != Grid::Wr && (s.rows > rows_side || s.cols > side))
         s.rows = std::min(s.rows, rows_side), s.cols = std::min(s.cols, side),
         s.overview = {0, 0, 1, 1};
     focus_side_ = rows_side;
@@ -499,17 +511,19 @@ class StageBuilder final : public StageCanvas {
       }
       x += gap;
     }
-    set_label_size(std::clamp(cell_ * 0.42f, 18 * text_scale(), 24 * text_scale()));
+    label_size_ = label_size_at(cell_);
     place_overviews(slots);
   }
 
   // Labels are never larger than the numbers in the cells they name (when those are shown).
-  void set_label_size(float size) {
-    label_size_ = numbers_readable() ? std::min(size, cell_ * kTextPerCell) : size;
+  float label_size_at(float cell) const {
+    const float size = std::clamp(cell * 0.42f, 18 * text_scale(), 24 * text_scale());
+    return numbers_readable(cell) ? std::min(size, cell * kTextPerCell) : size;
   }
 
-  bool numbers_readable() const {
-    return cell_ * kTextPerCell * o_.pixels_per_unit >= kMinReadablePixels;
+  bool numbers_readable() const { return numbers_readable(cell_); }
+  bool numbers_readable(float cell) const {
+    return cell * kTextPerCell * o_.pixels_per_unit >= kMinReadablePixels;
   }
 
   // A grid placed centred in `slot`, showing `values`' (n, c) slice.
@@ -989,7 +1003,8 @@ class StageBuilder final : public StageCanvas {
   }
   float pitfall_grid_width(Grid grid, GridCopy copy, const Tensor& values) const {
     // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
-    const float label_w = (columns(pitfall_label(grid, copy)) + 6) * label_size_ * 0.62f;
+    const float label_w =
+        text_width(pitfall_label(grid, copy) + "      ", label_size_, Font::SansBold);
     if (values.shape.h == 0 || values.shape.w == 0) return std::max(label_w, 200 * pitfall_k_);
     return std::max(values.shape.w * cell_, label_w);
   }

@@ -49,6 +49,8 @@ class StageCanvas {
   virtual Rect area() const = 0;  // where the grids go, between the title and the equation
   virtual Color ink() const = 0;  // the theme's text colour
   virtual void layout(std::vector<Slot>& slots) = 0;
+  // Whether layout() would show these slots in the focus view (parts of the large grids).
+  virtual bool needs_focus(const std::vector<Slot>& slots) = 0;
   // For a layout of one's own: the zoom and the cell size, then the cell and label sizes.
   virtual float text_scale() const = 0;  // text sizes are multiplied by this
   virtual float max_cell() const = 0;    // the largest cell at this zoom
@@ -60,6 +62,7 @@ class StageCanvas {
   virtual bool readable_whole(const std::function<float()>& cell_at_zoom) = 0;
   virtual void set_cell_size(float cell, float label_size) = 0;
   virtual float cell_size() const = 0;
+  virtual float label_size() const = 0;  // the type size of the grids' labels
   // A grid centred in `slot`, showing `values`' (n, c) slice; its colours scale to `scale`
   // (default: the values), so that a result keeps its colours while it fills up.
   virtual SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,

@@ -185,6 +185,10 @@ void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
   const int cq = c % g.c_per_group();
   const int o = c / g.c_per_group() * g.cout_per_group() + oq;
   const float cell = s.cell_size();
+  // W stays above Wr when the gap between them holds Wr's label (one line, or two with the
+  // slice); else Wr takes W's place, as it does in a lesson shown in the focus view.
+  const bool two_lines = g.c > 1 || g.cout > 1;
+  const bool stacked = (slot.rows - 2 * g.kh) * cell >= s.label_size() * (two_lines ? 1.9f : 1.1f);
   const StageCanvas::Slot top{
       Grid::W, o, cq, g.kh, g.kw, "", {slot.bounds.x, slot.bounds.y, slot.bounds.w, g.kh * cell}};
   const StageCanvas::Slot bottom{
@@ -194,12 +198,14 @@ void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
       g.kh,
       g.kw,
       "",
-      {slot.bounds.x, slot.bounds.y + (slot.rows - g.kh) * cell, slot.bounds.w, g.kh * cell}};
+      {slot.bounds.x, slot.bounds.y + (stacked ? (slot.rows - g.kh) * cell : 0.0f), slot.bounds.w,
+       g.kh * cell}};
   const bool turning = order == 3 && s.stepping() && s.move() < 1;
   const float t = turning ? s.move() : 1.0f;
   if (order >= 3 && !turning)
     s.add_grid(bottom, Grid::Wr, tl.tensor(Grid::Wr), c, oq,
                s.slice_label(Grid::Wr, c, oq, "c", "o"));
+  if (!stacked && order >= 3 && !turning) return;
   const SceneGrid& w =
       s.add_grid(top, Grid::W, tl.tensor(Grid::W), o, cq, s.slice_label(Grid::W, o, cq, "o", "c"));
   const Rect w00 = cell_rect(w, 0, 0);
@@ -240,10 +246,12 @@ void draw(StageCanvas& s) {
   const int oq = o % g.cout_per_group();
   // The kernel's slot holds W above Wr (draw_kernel), with room between them for Wr's label:
   // a row, or two when the label has its slice on a second line.
+  // A lesson too large to show whole keeps the kernel's room for Wr alone, at a legible size.
   const int gap = g.c > 1 || g.cout > 1 ? 2 : 1;
   std::vector<StageCanvas::Slot> slots = {{Grid::Gp, n, o, g.gp_h(), g.gp_w(), "⋆"},
                                           {Grid::Wr, c, oq, 2 * g.kh + gap, g.kw, "="},
                                           {Grid::dXp, n, c, g.hp(), g.wp(), ""}};
+  if (s.needs_focus(slots)) slots[1].rows = g.kh;
   s.layout(slots);
   draw_gradient(s, slots[0], n, o);
   draw_kernel(s, slots[1], c, oq);
@@ -263,11 +271,18 @@ void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c)
   const Timeline& tl = s.timeline();
   const Geometry& g = tl.geometry();
   const Frame& f = s.frame();
+  if (slot.overview.w > 0 && f.stage == Stage::Crop && !(s.stepping() && s.move() < 1)) {
+    // The focus view shows a part of dXp: dX takes its place, with no border to shrink away.
+    s.mark_uncovered(s.add_grid(slot, Grid::dX, tl.tensor(Grid::dX), n, c,
+                                s.slice_label(Grid::dX, n, c, "n", "c")),
+                     0, 0);
+    return;
+  }
   const float cell = s.cell_size();
   const Rect inside{slot.bounds.x + (slot.cols - g.wp()) * cell / 2 + g.pad_left * cell,
                     slot.bounds.y + (slot.rows - g.hp()) * cell / 2 + g.pad_top * cell, g.w * cell,
                     g.h * cell};
-  if (f.stage == Stage::Crop) {
+  if (f.stage == Stage::Crop && slot.overview.w == 0) {
     const Rect outer{inside.x - g.pad_left * cell, inside.y - g.pad_top * cell, g.wp() * cell,
                      g.hp() * cell};
     if (outer.w > inside.w || outer.h > inside.h) s.ghost_border(outer, inside);

@@ -149,8 +149,10 @@ TEST(Legibility, RaisingTheScaleEnlargesGridsAndTextTogether) {
             const std::string where = std::string(phase_name(p)) + " at " + std::to_string(w) +
                                       "×" + std::to_string(h) + ", scale " + std::to_string(scale) +
                                       ": ";
-            for (const auto& [grid, px] : m.cells)  // (the focus view may add an overview)
-              if (before->cells.count(grid)) {
+            // The focus view may add an overview: a map of the whole grid, which gives its room
+            // to the magnified part and the labels as the scale rises.
+            for (const auto& [grid, px] : m.cells)
+              if (before->cells.count(grid) && grid.find("_overview") == std::string::npos) {
                 ASSERT_GE(px, before->cells.at(grid) * 0.999f) << where << grid << " shrank";
               }
             ASSERT_GE(m.equation, before->equation * 0.999f) << where << "the equation shrank";

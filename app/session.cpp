@@ -16,6 +16,9 @@ Session::Session(const ShellOptions& options) {
   std::vector<std::string> problems(1);
   app.settings = load_settings(&problems[0]);
   app.open_or_default(options.lesson);
+  // The window rebuilds the timeline in the background. The headless app and monkey runs step
+  // in simulated time, where a rebuild takes no time at all: that keeps them deterministic.
+  app.set_background(!options.headless && options.monkey_events == 0);
   if (!options.script.empty()) script.emplace(load_script(options.script), options.script);
   if (!options.no_restore) {
     if (auto found = recovery_.find_orphan(problems)) {
@@ -98,7 +101,7 @@ void Session::draw() {
 }
 
 bool Session::busy() const {
-  return app.animating() || app.playing() || (script && !script->finished()) ||
+  return app.animating() || app.playing() || app.computing() || (script && !script->finished()) ||
          export_dialog.busy();
 }
 

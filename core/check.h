@@ -7,6 +7,7 @@
 // The check compares numbers only; the app runs it off the frame path, once per lesson edit.
 #pragma once
 
+#include "core/cancel.h"
 #include "core/lesson.h"
 
 namespace convstep {
@@ -24,8 +25,11 @@ struct MethodReference {
   Tensor Z, dX, dW;
 };
 
-MethodCheck check_methods(const Lesson& lesson);  // the reference is im2col + GEMM
+// The reference is im2col + GEMM. `cancel` is checked between methods (core/cancel.h): the
+// app calls off the check of a lesson that an edit has replaced.
+MethodCheck check_methods(const Lesson& lesson, const CancelFlag* cancel = nullptr);
 // Each method of `lesson` against given results: what the check of a broken method reports.
-MethodCheck compare_methods(const Lesson& lesson, const MethodReference& reference);
+MethodCheck compare_methods(const Lesson& lesson, const MethodReference& reference,
+                            const CancelFlag* cancel = nullptr);
 
 }  // namespace convstep

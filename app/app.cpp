@@ -311,10 +311,12 @@ void App::rebuild(std::shared_ptr<const Lesson> lesson) {
   geometry_ = lesson->geometry();
   lesson_ = std::move(lesson);
   ++revision_;
-  if (!rebuilds_) {
+  if (!rebuilds_ || geometry_.multiply_adds() < kBackgroundWork) {
+    if (rebuilds_) rebuilds_->cancel();  // a larger lesson's rebuild must not land on this one
     show(std::make_unique<Timeline>(*lesson_));
     return;
   }
+  if (shown_revision_ == revision_ - 1) computing_since_ = std::chrono::steady_clock::now();
   // The worker holds the lesson it builds: an edit meanwhile makes it stale, never frees it.
   rebuilds_->start(
       [lesson = lesson_](const CancelFlag& cancel) { return Timeline(*lesson, &cancel); });
@@ -334,6 +336,11 @@ bool App::poll() {
   if (!ready) return false;
   show(std::make_unique<Timeline>(std::move(*ready)));
   return true;
+}
+
+double App::computing_seconds() const {
+  if (!computing()) return 0;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - computing_since_).count();
 }
 
 void App::settle() {

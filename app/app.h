@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>  // the declarations only: json.hpp is in the .cpp files
@@ -111,10 +112,15 @@ class App {
   // ---- Rebuilding the timeline ----
   // On: an edit starts the rebuild on a worker thread and returns; advance() shows the new
   // timeline once it is ready. Off (the default: the command line, tests, the headless app
-  // with its simulated time): an edit rebuilds before it returns.
+  // with its simulated time): an edit rebuilds before it returns. Either way a small lesson
+  // (under kBackgroundWork multiply–adds: every preset) is rebuilt at once, in well under a
+  // millisecond: handing it to a thread would cost more, and flash the mark for nothing.
   void set_background(bool on);
+  static constexpr long long kBackgroundWork = 1 << 18;
   // The lesson has changed and its timeline is not on screen yet ("computing…").
   bool computing() const { return shown_revision_ != revision_; }
+  // How long it has been computing, in seconds (0 when not): the mark waits a moment.
+  double computing_seconds() const;
   // Shows the latest timeline if it is ready; true if it did. advance() calls it.
   bool poll();
   // Waits for the latest timeline and shows it: for scripts and tests, never the frame path.
@@ -209,6 +215,7 @@ class App {
   std::unique_ptr<Timeline> timeline_;             // on screen: of lesson_ unless computing()
   std::unique_ptr<LatestJob<Timeline>> rebuilds_;  // set while in the background mode
   long long shown_revision_ = 0;
+  std::chrono::steady_clock::time_point computing_since_;
   std::string path_;
   bool read_only_ = true;  // a preset, or no file yet
   bool dirty_ = false;

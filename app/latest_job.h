@@ -54,6 +54,17 @@ class LatestJob {
     wake_.notify_all();
   }
 
+  // Calls off the work in hand and any waiting: nothing they make is ever taken.
+  void cancel() {
+    std::lock_guard lock(mutex_);
+    if (running_) running_->store(true);
+    next_ = nullptr;
+    finished_ = ++requested_;
+    result_.reset();
+    error_ = nullptr;
+    wake_.notify_all();
+  }
+
   // The latest request's result, once, when it is ready; its exception, rethrown, if it threw.
   std::optional<Result> take() {
     std::lock_guard lock(mutex_);

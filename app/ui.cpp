@@ -559,7 +559,8 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   const long long related =
       shown ? highlight_related(scene, app.timeline(), *shown, app.settings.theme) : 0;
   painter.paint(scene, viewport, ImGui::GetWindowDrawList());
-  if (app.computing()) computing_mark(pos, size);
+  // Shown after a moment: a rebuild that lands within a few frames would only flash it.
+  if (app.computing_seconds() > 0.1) computing_mark(pos, size);
   out.push_back([cell, clicked](App& a, UiState&) {
     a.hover = cell;
     if (clicked) a.pinned = cell && a.pinned != cell ? cell : std::nullopt;

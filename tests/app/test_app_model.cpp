@@ -518,6 +518,16 @@ TEST(Background, TheLastEditWinsOverTheRecomputesItMadeStale) {
   app.settle();
   EXPECT_EQ(first_value_on_screen(app), 8);
   EXPECT_TRUE(app.dirty());
+
+  // A small lesson, rebuilt at once, wins over a large one still being rebuilt.
+  app.edit_value("X", {0, 0}, 9);
+  app.set_lesson(big_lesson(8), "", true, "open a small lesson");
+  EXPECT_FALSE(app.computing());
+  for (int i = 0; i < 100; ++i) {
+    app.advance(1.0 / 60);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(app.timeline().lesson().input.shape, (Shape{1, 1, 8, 8}));
 }
 
 TEST(Background, AScriptCommandWaitsForTheLastEditToBeOnScreen) {

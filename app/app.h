@@ -98,7 +98,9 @@ class App {
                   std::string what = "open a lesson");
   // Atomic; throws LessonError, also for a preset's own file: presets are read-only.
   void save(const std::string& path);
-  const Lesson& lesson() const { return *lesson_; }        // the latest, maybe not yet on screen
+  const Lesson& lesson() const { return *lesson_; }  // the latest, maybe not yet on screen
+  // The same lesson, for work on another thread (autosave): shared, never copied.
+  std::shared_ptr<const Lesson> shared_lesson() const { return lesson_; }
   const Geometry& geometry() const { return geometry_; }   // the latest lesson's
   const Timeline& timeline() const { return *timeline_; }  // what is on screen
   const std::string& lesson_path() const { return path_; }
@@ -116,6 +118,7 @@ class App {
   // (under kBackgroundWork multiply–adds: every preset) is rebuilt at once, in well under a
   // millisecond: handing it to a thread would cost more, and flash the mark for nothing.
   void set_background(bool on);
+  bool background() const { return rebuilds_ != nullptr; }
   static constexpr long long kBackgroundWork = 1 << 18;
   // The lesson has changed and its timeline is not on screen yet ("computing…").
   bool computing() const { return shown_revision_ != revision_; }

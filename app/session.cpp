@@ -39,6 +39,9 @@ Session::Session(const ShellOptions& options) {
 
 Session::~Session() {
   painter_.reset();
+  autosave();  // the last copy is on disk before the app goes
+  autosaves_.wait();
+  autosave();
   if (ui.edits_discarded) recovery_.forget();  // the user chose to discard them on quitting
   try {
     save_settings(app.settings);
@@ -75,16 +78,27 @@ void Session::rebuild_fonts() {
 void Session::update(double dt, double now, ScriptHost& host) {
   if (script && !script->finished()) script->update(app, host, now);
   app.advance(dt);
+  autosave();
+}
+
+void Session::autosave() {
   // Unsaved edits are copied aside as they happen, and the copy goes once they are saved (or
   // another lesson is opened). Only this session's own copy is removed: a copy left by a
-  // killed session waits for the user's answer to the offer.
+  // killed session waits for the user's answer to the offer. In the window the copy is
+  // written on a worker; headless, in simulated time, at once.
   if (app.dirty() && app.revision() != autosaved_revision_) {
-    kept_ = recovery_.keep(app.lesson(), app.lesson_path());
+    autosaves_.start([this, lesson = app.shared_lesson(), origin = app.lesson_path()](
+                         const CancelFlag&) { return recovery_.keep(*lesson, origin); });
     autosaved_revision_ = app.revision();  // a failed copy is not retried every frame
   } else if (!app.dirty() && autosaved_revision_ >= 0) {
-    recovery_.forget();
+    autosaves_.start([this](const CancelFlag&) {
+      recovery_.forget();
+      return false;
+    });
     autosaved_revision_ = -1;
   }
+  if (!app.background()) autosaves_.wait();
+  if (std::optional<bool> kept = autosaves_.take()) kept_ = *kept;
   // The offered copy goes once discarded, or once restored and kept as this session's own.
   if (ui.restore_answer == RestoreAnswer::Discard ||
       (ui.restore_answer == RestoreAnswer::Restore && kept_)) {

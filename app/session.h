@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "app/export_dialog.h"
+#include "app/latest_job.h"
 #include "app/recovery.h"
 #include "app/script.h"
 #include "app/ui.h"
@@ -50,12 +51,16 @@ class Session {
 
  private:
   float ui_scale() const;
+  void autosave();
   std::unique_ptr<FontSet> fonts_;
   std::unique_ptr<ScenePainter> painter_;
   float fonts_scale_ = 0;
   long long autosaved_revision_ = -1;
   bool kept_ = false;  // the last copy of unsaved edits was written
   Recovery recovery_;
+  // Copies of unsaved edits (a 1024×1024 lesson is 20 MB of JSON) are written off the UI
+  // thread, one at a time and the latest only; after recovery_, so that it ends first.
+  LatestJob<bool> autosaves_;
 };
 
 }  // namespace convstep

@@ -352,7 +352,8 @@ void App::settle() {
 void App::show(std::unique_ptr<Timeline> timeline) {
   // The playhead keeps its phase and, clamped, its step: an edit shows its effect in place.
   timeline_ = std::move(timeline);
-  shown_revision_ = revision_;
+  shown_revision_ = revision_;  // a timeline only ever lands for the latest lesson
+  shown_lesson_ = lesson_;
   // Cells and slices of the old lesson may not exist in the new one.
   hover.reset();
   pinned.reset();

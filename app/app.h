@@ -101,6 +101,8 @@ class App {
   const Lesson& lesson() const { return *lesson_; }  // the latest, maybe not yet on screen
   // The same lesson, for work on another thread (autosave): shared, never copied.
   std::shared_ptr<const Lesson> shared_lesson() const { return lesson_; }
+  // The lesson of the timeline on screen, likewise (the methods check).
+  std::shared_ptr<const Lesson> shown_lesson() const { return shown_lesson_; }
   const Geometry& geometry() const { return geometry_; }   // the latest lesson's
   const Timeline& timeline() const { return *timeline_; }  // what is on screen
   const std::string& lesson_path() const { return path_; }
@@ -216,6 +218,7 @@ class App {
   std::shared_ptr<const Lesson> lesson_;           // the latest lesson
   Geometry geometry_;                              // its geometry
   std::unique_ptr<Timeline> timeline_;             // on screen: of lesson_ unless computing()
+  std::shared_ptr<const Lesson> shown_lesson_;     // the lesson timeline_ was built from
   std::unique_ptr<LatestJob<Timeline>> rebuilds_;  // set while in the background mode
   long long shown_revision_ = 0;
   std::chrono::steady_clock::time_point computing_since_;

@@ -327,8 +327,8 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
   if (ui.checked_revision != app.shown_revision()) {
     ui.checked_revision = app.shown_revision();
     ui.check_ready = false;
-    ui.check.start([lesson = app.timeline().lesson()](const CancelFlag& cancel) {
-      return check_methods(lesson, &cancel);
+    ui.check.start([lesson = app.shown_lesson()](const CancelFlag& cancel) {
+      return check_methods(*lesson, &cancel);
     });
   }
   if (std::optional<MethodCheck> done = ui.check.take()) {

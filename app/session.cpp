@@ -65,8 +65,17 @@ void Session::rebuild_fonts() {
   fonts_ = std::make_unique<FontSet>(io.Fonts, ui_scale());
   io.Fonts->Build();
   if (io.BackendRendererUserData) {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
+    // The first time, the backend's device objects (its shaders and the font texture) are
+    // made here: its first NewFrame would make them again, uploading the atlas a second time
+    // and leaking the first texture (16 MB at 2048×2048).
+    if (device_objects_) {
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    } else {
+      device_objects_ = ImGui_ImplOpenGL3_CreateDeviceObjects();
+    }
+    // The texture holds the atlas now: its pixels in memory (20 MB, alpha and RGBA) can go.
+    io.Fonts->ClearTexData();
   }
   painter_ = std::make_unique<ScenePainter>(*fonts_);
   ImGui::GetStyle() = ImGuiStyle();

@@ -525,7 +525,8 @@ void computing_mark(ImVec2 pos, ImVec2 size) {
   const char* text = "computing…";
   const ImVec2 pad(ImGui::GetFontSize() * 0.5f, ImGui::GetFontSize() * 0.25f);
   const ImVec2 t = ImGui::CalcTextSize(text);
-  const ImVec2 at(pos.x + size.x - t.x - pad.x * 3, pos.y + pad.y * 2);
+  // The bottom right corner: the step counter is at the top right, the equation bottom left.
+  const ImVec2 at(pos.x + size.x - t.x - pad.x * 3, pos.y + size.y - t.y - pad.y * 3);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(at.x - pad.x, at.y - pad.y),
                     ImVec2(at.x + t.x + pad.x, at.y + t.y + pad.y),

@@ -8,9 +8,11 @@
 //   job.start([lesson](const CancelFlag& cancel) { return Timeline(lesson, &cancel); });
 //   ... each frame: if (std::optional<Timeline> t = job.take()) show(std::move(*t));
 //
-// One worker thread, started with the first request and joined by the destructor (which
-// cancels the work in hand first).
+// One worker thread, at a lower priority than the UI's, started with the first request and
+// joined by the destructor (which cancels the work in hand first).
 #pragma once
+
+#include <sys/resource.h>
 
 #include <condition_variable>
 #include <exception>
@@ -80,6 +82,9 @@ class LatestJob {
 
  private:
   void loop() {
+    // Below the UI and the renderer's threads: on a busy machine the frames come first, and
+    // the work takes what is left. (On Linux a thread has its own nice value.)
+    setpriority(PRIO_PROCESS, 0, kNice);
     std::unique_lock lock(mutex_);
     for (;;) {
       wake_.wait(lock, [&] { return stop_ || next_; });
@@ -112,6 +117,7 @@ class LatestJob {
     }
   }
 
+  static constexpr int kNice = 10;
   std::mutex mutex_;
   std::condition_variable wake_;
   Work next_;

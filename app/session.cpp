@@ -12,7 +12,34 @@
 
 namespace convstep {
 
-Session::Session(const ShellOptions& options) {
+namespace {
+
+// Widgets and their text are larger in classroom mode.
+float ui_scale_of(const Settings& s) {
+  return s.classroom ? 1.6f : 1.0f;
+}
+
+}  // namespace
+
+EarlyFonts::EarlyFonts()
+    : atlas_(std::make_unique<ImFontAtlas>()), scale_(ui_scale_of(load_settings())) {
+  bake_ = std::async(std::launch::async, [this] {
+    fonts_ = std::make_unique<FontSet>(atlas_.get(), scale_);
+    atlas_->Build();
+  });
+}
+
+EarlyFonts::~EarlyFonts() {
+  if (bake_.valid()) bake_.wait();
+  fonts_.reset();  // before the atlas, which holds none of its bytes
+}
+
+ImFontAtlas* EarlyFonts::atlas() {
+  if (bake_.valid()) bake_.get();
+  return atlas_.get();
+}
+
+Session::Session(const ShellOptions& options, EarlyFonts* early_fonts) {
   std::vector<std::string> problems(1);
   app.settings = load_settings(&problems[0]);
   app.open_or_default(options.lesson);
@@ -34,7 +61,7 @@ Session::Session(const ShellOptions& options) {
     std::cerr << "convstep: " << p << "\n";
     notify(ui, p, 10);
   }
-  rebuild_fonts();
+  rebuild_fonts(early_fonts);
 }
 
 Session::~Session() {
@@ -51,19 +78,23 @@ Session::~Session() {
 }
 
 float Session::ui_scale() const {
-  return app.settings.classroom ? 1.6f : 1.0f;
+  return ui_scale_of(app.settings);
 }
 
 bool Session::fonts_stale() const {
   return fonts_scale_ != ui_scale();
 }
 
-void Session::rebuild_fonts() {
+void Session::rebuild_fonts(EarlyFonts* early) {
   ImGuiIO& io = ImGui::GetIO();
   painter_.reset();
-  io.Fonts->Clear();
-  fonts_ = std::make_unique<FontSet>(io.Fonts, ui_scale());
-  io.Fonts->Build();
+  if (early && early->fonts_ && early->atlas() == io.Fonts && early->scale_ == ui_scale()) {
+    fonts_ = std::move(early->fonts_);  // baked while the window was made
+  } else {
+    io.Fonts->Clear();
+    fonts_ = std::make_unique<FontSet>(io.Fonts, ui_scale());
+    io.Fonts->Build();
+  }
   if (io.BackendRendererUserData) {
     // The first time, the backend's device objects (its shaders and the font texture) are
     // made here: its first NewFrame would make them again, uploading the atlas a second time

@@ -6,6 +6,7 @@
 //   ImGui_ImplOpenGL3_NewFrame(); ImGui::NewFrame(); s.draw(); ImGui::Render(); ...
 #pragma once
 
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ namespace convstep {
 
 class FontSet;
 class ScenePainter;
+}  // namespace convstep
+struct ImFontAtlas;
+namespace convstep {
 
 struct ShellOptions {
   std::string lesson;           // empty: the default lesson
@@ -32,16 +36,37 @@ struct ShellOptions {
   unsigned monkey_seed = 1;
 };
 
+// The font atlas, baked on a thread while the front end makes its window and GL context (the
+// bake is about half of the start-up). The front end hands the atlas to ImGui::CreateContext,
+// which must not run during the bake (ImGui counts allocations in its context), and keeps this
+// object until the ImGui context is destroyed; the session then takes the fonts as they are.
+class EarlyFonts {
+ public:
+  EarlyFonts();  // starts baking, at the UI scale of the saved settings
+  ~EarlyFonts();
+  EarlyFonts(const EarlyFonts&) = delete;
+  EarlyFonts& operator=(const EarlyFonts&) = delete;
+  ImFontAtlas* atlas();  // waits for the bake; rethrows its FontError
+
+ private:
+  friend class Session;
+  std::unique_ptr<ImFontAtlas> atlas_;
+  std::unique_ptr<FontSet> fonts_;  // taken by the session
+  float scale_ = 1;
+  std::future<void> bake_;
+};
+
 class Session {
  public:
-  explicit Session(const ShellOptions& options);  // throws LessonError, ScriptError
+  // Throws LessonError, ScriptError. `fonts`: baked already (EarlyFonts), or made here.
+  explicit Session(const ShellOptions& options, EarlyFonts* fonts = nullptr);
   ~Session();
 
   void update(double dt, double now, ScriptHost& host);  // throws ScriptError
   void draw();
   // Fonts at the UI scale the settings ask for; call between frames when it changed.
   bool fonts_stale() const;
-  void rebuild_fonts();
+  void rebuild_fonts(EarlyFonts* early = nullptr);
 
   App app;
   UiState ui;

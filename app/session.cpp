@@ -3,6 +3,8 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <malloc.h>  // malloc_trim
+
 #include <ctime>
 #include <iostream>
 
@@ -107,6 +109,7 @@ void Session::rebuild_fonts(EarlyFonts* early) {
     }
     // The texture holds the atlas now: its pixels in memory (20 MB, alpha and RGBA) can go.
     io.Fonts->ClearTexData();
+    malloc_trim(0);  // and with them what FreeType left in the baking thread's malloc arena
   }
   painter_ = std::make_unique<ScenePainter>(*fonts_);
   ImGui::GetStyle() = ImGuiStyle();

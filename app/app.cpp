@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "app/latest_job.h"
 #include "app/resource_paths.h"
 #include "core/io.h"
 #include "core/stage.h"
@@ -205,6 +206,8 @@ App::App() {
   rebuild(std::move(l));
 }
 
+App::~App() = default;  // joins the rebuilds' worker, calling off the rebuild in hand
+
 void App::open(const std::string& path) {
   Lesson l;
   try {
@@ -279,7 +282,7 @@ long long values_in(const Lesson& l) {
 }  // namespace
 
 void App::remember(std::string what) {
-  undo_.push_back({lesson(), path_, dirty_, std::move(what)});
+  undo_.push_back({lesson_, path_, dirty_, std::move(what)});
   redo_.clear();
   trim_history();
 }
@@ -288,14 +291,14 @@ void App::trim_history() {
   // The oldest steps go first; a single state larger than the budget is not kept at all.
   long long total = 0;
   for (const auto* history : {&undo_, &redo_})
-    for (const Snapshot& s : *history) total += values_in(s.lesson);
+    for (const Snapshot& s : *history) total += values_in(*s.lesson);
   while (!undo_.empty() &&
          (undo_.size() + redo_.size() > kMaxUndoSteps || total > max_undo_values)) {
-    total -= values_in(undo_.front().lesson);
+    total -= values_in(*undo_.front().lesson);
     undo_.pop_front();
   }
   while (!redo_.empty() && total > max_undo_values) {
-    total -= values_in(redo_.front().lesson);
+    total -= values_in(*redo_.front().lesson);
     redo_.pop_front();
   }
 }
@@ -303,7 +306,7 @@ void App::trim_history() {
 void App::restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to) {
   Snapshot s = std::move(from.back());
   from.pop_back();
-  to.push_back({lesson(), path_, dirty_, s.what});
+  to.push_back({lesson_, path_, dirty_, s.what});
   rebuild(std::move(s.lesson));
   set_path(std::move(s.path));
   dirty_ = s.dirty;
@@ -324,9 +327,56 @@ bool App::redo() {
 }
 
 void App::rebuild(Lesson lesson) {
-  // The playhead keeps its phase and, clamped, its step: an edit shows its effect in place.
-  timeline_ = std::make_unique<Timeline>(std::move(lesson));
+  rebuild(std::make_shared<const Lesson>(std::move(lesson)));
+}
+
+void App::rebuild(std::shared_ptr<const Lesson> lesson) {
+  geometry_ = lesson->geometry();
+  lesson_ = std::move(lesson);
   ++revision_;
+  if (!rebuilds_ || geometry_.multiply_adds() < kBackgroundWork) {
+    if (rebuilds_) rebuilds_->cancel();  // a larger lesson's rebuild must not land on this one
+    show(std::make_unique<Timeline>(*lesson_));
+    return;
+  }
+  if (shown_revision_ == revision_ - 1) computing_since_ = std::chrono::steady_clock::now();
+  // The worker holds the lesson it builds: an edit meanwhile makes it stale, never frees it.
+  rebuilds_->start(
+      [lesson = lesson_](const CancelFlag& cancel) { return Timeline(*lesson, &cancel); });
+}
+
+void App::set_background(bool on) {
+  if (on && !rebuilds_) rebuilds_ = std::make_unique<LatestJob<Timeline>>();
+  if (!on && rebuilds_) {
+    settle();
+    rebuilds_.reset();
+  }
+}
+
+bool App::poll() {
+  if (!rebuilds_ || !computing()) return false;
+  std::optional<Timeline> ready = rebuilds_->take();  // only ever the latest lesson's
+  if (!ready) return false;
+  show(std::make_unique<Timeline>(std::move(*ready)));
+  return true;
+}
+
+double App::computing_seconds() const {
+  if (!computing()) return 0;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - computing_since_).count();
+}
+
+void App::settle() {
+  if (!rebuilds_ || !computing()) return;
+  rebuilds_->wait();
+  poll();
+}
+
+void App::show(std::unique_ptr<Timeline> timeline) {
+  // The playhead keeps its phase and, clamped, its step: an edit shows its effect in place.
+  timeline_ = std::move(timeline);
+  shown_revision_ = revision_;  // a timeline only ever lands for the latest lesson
+  shown_lesson_ = lesson_;
   // Cells and slices of the old lesson may not exist in the new one.
   hover.reset();
   pinned.reset();
@@ -372,7 +422,7 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
       value.get<long long>() <= kMaxDimension) {
     // The weight's in-channels follow C/groups: resize it, keeping what fits.
     const int groups = value.get<int>();
-    const Geometry g = timeline_->geometry();  // a copy: apply() replaces the timeline
+    const Geometry g = geometry_;  // a copy: apply() replaces it
     if (g.c % groups == 0 && g.cout % groups == 0 && g.c / groups != lesson().weight.shape.c) {
       Lesson l = lesson();
       l.weight = resized(l.weight, Shape{g.cout, g.c / groups, g.kh, g.kw});
@@ -386,13 +436,8 @@ bool App::set_param(const std::string& key, const nlohmann::json& value) {
       return apply(std::move(l), "change groups");
     }
   }
-  nlohmann::json j = nlohmann::json::parse(lesson_to_json(lesson()));
-  if (key == "bias" && value.is_null())
-    j.erase("bias");
-  else
-    j[key] = value;
   try {
-    return apply(parse_lesson(j.dump()), "change " + key);
+    return apply(with_key(lesson(), key, value), "change " + key);
   } catch (const LessonError& e) {
     error_ = e.what();
     return false;
@@ -602,6 +647,7 @@ float App::tween() const {
 }
 
 bool App::advance(double seconds) {
+  poll();
   elapsed_ += seconds;
   if (playing_ && tween() >= 1) {
     // Hold each step a moment after its move, so that the eye can read the numbers.

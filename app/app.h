@@ -5,6 +5,11 @@
 // mutates it. Everything shown is derived from the lesson and the playhead each frame or
 // cached with an explicit key (the timeline is rebuilt when the lesson changes).
 //
+// In the app the timeline is rebuilt in the background (set_background): an edit returns at
+// once, the old timeline stays on screen until the new one is ready, and an edit made
+// meanwhile calls off the stale rebuild. lesson() is always the latest lesson (what edits,
+// undo, saving and autosave see); timeline() and frame() are what is on screen.
+//
 //   App app;
 //   app.open("assets/lessons/sobel-6x5.json");
 //   app.set_phase(Phase::DxGather);
@@ -15,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>  // the declarations only: json.hpp is in the .cpp files
@@ -27,6 +33,9 @@
 #include "core/timeline.h"
 
 namespace convstep {
+
+template <class Result>
+class LatestJob;
 
 // What growing a shape puts in the new cells: small random integers (so that a larger lesson
 // still has something to compute), zeros or ones.
@@ -84,6 +93,7 @@ bool is_preset_path(const std::string& path);
 class App {
  public:
   App();
+  ~App();
 
   // ---- The lesson ----
   void open(const std::string& path);         // throws LessonError; keeps the old one then
@@ -95,15 +105,41 @@ class App {
                   std::string what = "open a lesson");
   // Atomic; throws LessonError, also for a preset's own file: presets are read-only.
   void save(const std::string& path);
-  const Lesson& lesson() const { return timeline_->lesson(); }
-  const Timeline& timeline() const { return *timeline_; }
+  const Lesson& lesson() const { return *lesson_; }  // the latest, maybe not yet on screen
+  // The same lesson, for work on another thread (autosave): shared, never copied.
+  std::shared_ptr<const Lesson> shared_lesson() const { return lesson_; }
+  // The lesson of the timeline on screen, likewise (the methods check).
+  std::shared_ptr<const Lesson> shown_lesson() const { return shown_lesson_; }
+  const Geometry& geometry() const { return geometry_; }   // the latest lesson's
+  const Timeline& timeline() const { return *timeline_; }  // what is on screen
   const std::string& lesson_path() const { return path_; }
   // A preset (or a lesson never saved): Save must ask where, as Save as does.
   bool read_only() const { return read_only_; }
   bool dirty() const { return dirty_; }
   long long revision() const { return revision_; }  // changes whenever the lesson does
+  // The revision whose timeline is on screen: caches of what the timeline shows use it.
+  long long shown_revision() const { return shown_revision_; }
 
-  // Changes one lesson key ("stride", "padding", ...) to a JSON value, validated like a file.
+  // ---- Rebuilding the timeline ----
+  // On: an edit starts the rebuild on a worker thread and returns; advance() shows the new
+  // timeline once it is ready. Off (the default: the command line, tests, the headless app
+  // with its simulated time): an edit rebuilds before it returns. Either way a small lesson
+  // (under kBackgroundWork multiply–adds: every preset) is rebuilt at once, in well under a
+  // millisecond: handing it to a thread would cost more, and flash the mark for nothing.
+  void set_background(bool on);
+  bool background() const { return rebuilds_ != nullptr; }
+  static constexpr long long kBackgroundWork = 1 << 18;
+  // The lesson has changed and its timeline is not on screen yet ("computing…").
+  bool computing() const { return shown_revision_ != revision_; }
+  // How long it has been computing, in seconds (0 when not): the mark waits a moment.
+  double computing_seconds() const;
+  // Shows the latest timeline if it is ready; true if it did. advance() calls it.
+  bool poll();
+  // Waits for the latest timeline and shows it: for scripts and tests, never the frame path.
+  void settle();
+
+  // Changes one lesson key ("stride", "padding", ...) to a JSON value, read and checked as the
+  // file loader reads that key (core/lesson.h, with_key): the same rules and messages.
   // On error the lesson is unchanged and the message is returned (and kept in last_error()).
   bool set_param(const std::string& key, const nlohmann::json& value);
   // Edits one value: tensor "X", "W", "b" or "G" (or input, weight, bias, upstream) at an index
@@ -176,12 +212,14 @@ class App {
  private:
   // One state of the lesson that undo or redo goes back to.
   struct Snapshot {
-    Lesson lesson;
+    std::shared_ptr<const Lesson> lesson;  // shared with the app or other steps: not copied
     std::string path;
     bool dirty;
     std::string what;  // the change made from this state
   };
   void rebuild(Lesson lesson);
+  void rebuild(std::shared_ptr<const Lesson> lesson);
+  void show(std::unique_ptr<Timeline> timeline);  // puts a rebuilt timeline on screen
   // An edit: remember the old state as `what`, rebuild, mark unsaved, clear the last error.
   bool apply(Lesson lesson, std::string what = "edit the lesson");
   void remember(std::string what);  // the current state, before a change named `what`
@@ -191,7 +229,13 @@ class App {
   void set_frame(long long k, bool tween);
   double step_seconds() const;  // how long the current move takes at speed 1
 
-  std::unique_ptr<Timeline> timeline_;
+  std::shared_ptr<const Lesson> lesson_;           // the latest lesson
+  Geometry geometry_;                              // its geometry
+  std::unique_ptr<Timeline> timeline_;             // on screen: of lesson_ unless computing()
+  std::shared_ptr<const Lesson> shown_lesson_;     // the lesson timeline_ was built from
+  std::unique_ptr<LatestJob<Timeline>> rebuilds_;  // set while in the background mode
+  long long shown_revision_ = 0;
+  std::chrono::steady_clock::time_point computing_since_;
   std::string path_;
   bool read_only_ = true;  // a preset, or no file yet
   bool dirty_ = false;

@@ -58,8 +58,8 @@ ExportDialog::~ExportDialog() {
 
 void ExportDialog::preview(const App& app) {
   constexpr int kWidth = 480, kHeight = 270;
-  const std::string key = std::to_string(app.revision()) + " " + phase_name(app.phase()) + " " +
-                          std::to_string(app.step()) + " " + std::to_string(theme_) + " " +
+  const std::string key = std::to_string(app.shown_revision()) + " " + phase_name(app.phase()) +
+                          " " + std::to_string(app.step()) + " " + std::to_string(theme_) + " " +
                           std::to_string(app.settings.stage_scale);
   if (key != preview_key_) {
     preview_key_ = key;
@@ -240,7 +240,8 @@ void ExportDialog::draw(const App& app) {
     if (k.format == std::string("py")) {
       ImGui::SameLine();
       if (ImGui::Button("Copy to clipboard"))
-        ImGui::SetClipboardText(pytorch_code(app.lesson(), app.timeline().results()).c_str());
+        ImGui::SetClipboardText(
+            pytorch_code(app.timeline().lesson(), app.timeline().results()).c_str());
     }
     ImGui::SameLine();
     if (ImGui::Button("Close")) ImGui::CloseCurrentPopup();

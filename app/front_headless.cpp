@@ -18,8 +18,8 @@ namespace convstep {
 namespace {
 
 struct ImGuiScope {
-  ImGuiScope() {
-    ImGui::CreateContext();
+  explicit ImGuiScope(ImFontAtlas* fonts) {
+    ImGui::CreateContext(fonts);
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // never write imgui.ini
     io.LogFilename = nullptr;
@@ -90,15 +90,16 @@ class HeadlessHost : public ScriptHost {
 }  // namespace
 
 int run_headless(const ShellOptions& options) {
+  EarlyFonts fonts;  // baked while the GL context is made
   EglContext gl;
-  ImGuiScope imgui;
+  ImGuiScope imgui(fonts.atlas());
   OpenGl3Backend backend;
   if (!backend.started) {
     std::cerr << "convstep: Dear ImGui's OpenGL 3 backend could not start\n";
     return 1;
   }
   {
-    Session session(options);
+    Session session(options, &fonts);
     ImGuiIO& io = ImGui::GetIO();
     io.KeyMap[ImGuiKey_Tab] = GLFW_KEY_TAB;  // the navigation keys ImGui itself understands
     io.KeyMap[ImGuiKey_LeftArrow] = GLFW_KEY_LEFT;

@@ -125,6 +125,7 @@ int run_window(const ShellOptions& options) {
     std::cerr << "convstep: GLFW error " << code << ": " << text << "\n";
   });
   if (!glfwInit()) return -1;  // the caller falls back to rendering without a display
+  EarlyFonts fonts;            // baked while the window and its GL context are made
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
@@ -139,7 +140,7 @@ int run_window(const ShellOptions& options) {
   }
   glfwMakeContextCurrent(window);
   glfwSwapInterval(1);
-  ImGui::CreateContext();
+  ImGui::CreateContext(fonts.atlas());
   ImGui::GetIO().IniFilename = nullptr;  // layout is fixed; settings live in our own file
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   glfwSetKeyCallback(window, on_key);  // in front of the backend's own, which it calls
@@ -157,7 +158,7 @@ int run_window(const ShellOptions& options) {
   } teardown{window};
   int status = 0;
   {
-    Session session(options);
+    Session session(options, &fonts);
     WindowHost host(window, session);
     // Full screen follows classroom mode, however it was switched (keys, menu, script).
     bool fullscreen = session.app.settings.classroom;

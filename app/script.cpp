@@ -147,7 +147,8 @@ void ScriptRunner::update(App& app, ScriptHost& host, double now) {
       throw ScriptError(name_ + ":" + std::to_string(c.line) + ": press: nothing called " +
                         in_quotes(c.args[0]) + " is on the screen");
   }
-  while (next_ < commands_.size() && now >= resume_at_) {
+  // A command waits for the timeline of the last edit to be on screen (the app keeps drawing).
+  while (next_ < commands_.size() && now >= resume_at_ && !app.computing()) {
     const ScriptCommand& c = commands_[next_++];
     const std::string where = name_ + ":" + std::to_string(c.line) + ": " + c.verb + ": ";
     // A wrong command is the script's fault (exit 2); a file that cannot be written, or

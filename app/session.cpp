@@ -3,6 +3,8 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <malloc.h>  // malloc_trim
+
 #include <ctime>
 #include <iostream>
 
@@ -12,10 +14,40 @@
 
 namespace convstep {
 
-Session::Session(const ShellOptions& options) {
+namespace {
+
+// Widgets and their text are larger in classroom mode.
+float ui_scale_of(const Settings& s) {
+  return s.classroom ? 1.6f : 1.0f;
+}
+
+}  // namespace
+
+EarlyFonts::EarlyFonts()
+    : atlas_(std::make_unique<ImFontAtlas>()), scale_(ui_scale_of(load_settings())) {
+  bake_ = std::async(std::launch::async, [this] {
+    fonts_ = std::make_unique<FontSet>(atlas_.get(), scale_);
+    atlas_->Build();
+  });
+}
+
+EarlyFonts::~EarlyFonts() {
+  if (bake_.valid()) bake_.wait();
+  fonts_.reset();  // before the atlas, which holds none of its bytes
+}
+
+ImFontAtlas* EarlyFonts::atlas() {
+  if (bake_.valid()) bake_.get();
+  return atlas_.get();
+}
+
+Session::Session(const ShellOptions& options, EarlyFonts* early_fonts) {
   std::vector<std::string> problems(1);
   app.settings = load_settings(&problems[0]);
   app.open_or_default(options.lesson);
+  // The window rebuilds the timeline in the background. The headless app and monkey runs step
+  // in simulated time, where a rebuild takes no time at all: that keeps them deterministic.
+  app.set_background(!options.headless && options.monkey_events == 0);
   if (!options.script.empty()) script.emplace(load_script(options.script), options.script);
   if (!options.no_restore) {
     if (auto found = recovery_.find_orphan(problems)) {
@@ -31,11 +63,14 @@ Session::Session(const ShellOptions& options) {
     std::cerr << "convstep: " << p << "\n";
     notify(ui, p, 10);
   }
-  rebuild_fonts();
+  rebuild_fonts(early_fonts);
 }
 
 Session::~Session() {
   painter_.reset();
+  autosave();  // the last copy is on disk before the app goes
+  autosaves_.wait();
+  autosave();
   if (ui.edits_discarded) recovery_.forget();  // the user chose to discard them on quitting
   try {
     save_settings(app.settings);
@@ -45,22 +80,36 @@ Session::~Session() {
 }
 
 float Session::ui_scale() const {
-  return app.settings.classroom ? 1.6f : 1.0f;
+  return ui_scale_of(app.settings);
 }
 
 bool Session::fonts_stale() const {
   return fonts_scale_ != ui_scale();
 }
 
-void Session::rebuild_fonts() {
+void Session::rebuild_fonts(EarlyFonts* early) {
   ImGuiIO& io = ImGui::GetIO();
   painter_.reset();
-  io.Fonts->Clear();
-  fonts_ = std::make_unique<FontSet>(io.Fonts, ui_scale());
-  io.Fonts->Build();
+  if (early && early->fonts_ && early->atlas() == io.Fonts && early->scale_ == ui_scale()) {
+    fonts_ = std::move(early->fonts_);  // baked while the window was made
+  } else {
+    io.Fonts->Clear();
+    fonts_ = std::make_unique<FontSet>(io.Fonts, ui_scale());
+    io.Fonts->Build();
+  }
   if (io.BackendRendererUserData) {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
+    // The first time, the backend's device objects (its shaders and the font texture) are
+    // made here: its first NewFrame would make them again, uploading the atlas a second time
+    // and leaking the first texture (16 MB at 2048×2048).
+    if (device_objects_) {
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    } else {
+      device_objects_ = ImGui_ImplOpenGL3_CreateDeviceObjects();
+    }
+    // The texture holds the atlas now: its pixels in memory (20 MB, alpha and RGBA) can go.
+    io.Fonts->ClearTexData();
+    malloc_trim(0);  // and with them what FreeType left in the baking thread's malloc arena
   }
   painter_ = std::make_unique<ScenePainter>(*fonts_);
   ImGui::GetStyle() = ImGuiStyle();
@@ -72,16 +121,27 @@ void Session::rebuild_fonts() {
 void Session::update(double dt, double now, ScriptHost& host) {
   if (script && !script->finished()) script->update(app, host, now);
   app.advance(dt);
+  autosave();
+}
+
+void Session::autosave() {
   // Unsaved edits are copied aside as they happen, and the copy goes once they are saved (or
   // another lesson is opened). Only this session's own copy is removed: a copy left by a
-  // killed session waits for the user's answer to the offer.
+  // killed session waits for the user's answer to the offer. In the window the copy is
+  // written on a worker; headless, in simulated time, at once.
   if (app.dirty() && app.revision() != autosaved_revision_) {
-    kept_ = recovery_.keep(app.lesson(), app.lesson_path());
+    autosaves_.start([this, lesson = app.shared_lesson(), origin = app.lesson_path()](
+                         const CancelFlag&) { return recovery_.keep(*lesson, origin); });
     autosaved_revision_ = app.revision();  // a failed copy is not retried every frame
   } else if (!app.dirty() && autosaved_revision_ >= 0) {
-    recovery_.forget();
+    autosaves_.start([this](const CancelFlag&) {
+      recovery_.forget();
+      return false;
+    });
     autosaved_revision_ = -1;
   }
+  if (!app.background()) autosaves_.wait();
+  if (std::optional<bool> kept = autosaves_.take()) kept_ = *kept;
   // The offered copy goes once discarded, or once restored and kept as this session's own.
   if (ui.restore_answer == RestoreAnswer::Discard ||
       (ui.restore_answer == RestoreAnswer::Restore && kept_)) {
@@ -102,7 +162,7 @@ void Session::after_render() {
 }
 
 bool Session::busy() const {
-  return app.animating() || app.playing() || (script && !script->finished()) ||
+  return app.animating() || app.playing() || app.computing() || (script && !script->finished()) ||
          export_dialog.busy();
 }
 

@@ -7,12 +7,14 @@
 //   s.after_render(); ...            // then draw the frame to the screen
 #pragma once
 
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "app/app.h"
 #include "app/export_dialog.h"
+#include "app/latest_job.h"
 #include "app/recovery.h"
 #include "app/script.h"
 #include "app/ui.h"
@@ -21,6 +23,9 @@ namespace convstep {
 
 class FontSet;
 class ScenePainter;
+}  // namespace convstep
+struct ImFontAtlas;
+namespace convstep {
 
 struct ShellOptions {
   std::string lesson;           // empty: the default lesson
@@ -32,9 +37,30 @@ struct ShellOptions {
   unsigned monkey_seed = 1;
 };
 
+// The font atlas, baked on a thread while the front end makes its window and GL context (the
+// bake is about half of the start-up). The front end hands the atlas to ImGui::CreateContext,
+// which must not run during the bake (ImGui counts allocations in its context), and keeps this
+// object until the ImGui context is destroyed; the session then takes the fonts as they are.
+class EarlyFonts {
+ public:
+  EarlyFonts();  // starts baking, at the UI scale of the saved settings
+  ~EarlyFonts();
+  EarlyFonts(const EarlyFonts&) = delete;
+  EarlyFonts& operator=(const EarlyFonts&) = delete;
+  ImFontAtlas* atlas();  // waits for the bake; rethrows its FontError
+
+ private:
+  friend class Session;
+  std::unique_ptr<ImFontAtlas> atlas_;
+  std::unique_ptr<FontSet> fonts_;  // taken by the session
+  float scale_ = 1;
+  std::future<void> bake_;
+};
+
 class Session {
  public:
-  explicit Session(const ShellOptions& options);  // throws LessonError, ScriptError
+  // Throws LessonError, ScriptError. `fonts`: baked already (EarlyFonts), or made here.
+  explicit Session(const ShellOptions& options, EarlyFonts* fonts = nullptr);
   ~Session();
 
   void update(double dt, double now, ScriptHost& host);  // throws ScriptError
@@ -43,7 +69,7 @@ class Session {
   void after_render();
   // Fonts at the UI scale the settings ask for; call between frames when it changed.
   bool fonts_stale() const;
-  void rebuild_fonts();
+  void rebuild_fonts(EarlyFonts* early = nullptr);
 
   App app;
   UiState ui;
@@ -53,12 +79,17 @@ class Session {
 
  private:
   float ui_scale() const;
+  void autosave();
   std::unique_ptr<FontSet> fonts_;
   std::unique_ptr<ScenePainter> painter_;
   float fonts_scale_ = 0;
+  bool device_objects_ = false;  // made by rebuild_fonts, not by the backend's first frame
   long long autosaved_revision_ = -1;
   bool kept_ = false;  // the last copy of unsaved edits was written
   Recovery recovery_;
+  // Copies of unsaved edits (a 1024×1024 lesson is 20 MB of JSON) are written off the UI
+  // thread, one at a time and the latest only; after recovery_, so that it ends first.
+  LatestJob<bool> autosaves_;
 };
 
 }  // namespace convstep

@@ -200,8 +200,8 @@ void tensor_editor(const char* name, const Tensor& t, int n, int c, Intents& out
 }
 
 void lesson_panel(const App& app, UiState& ui, Intents& out) {
-  const Lesson& l = app.lesson();  // safe: nothing changes the app until the frame is drawn
-  const Geometry& g = app.timeline().geometry();
+  const Lesson& l = app.lesson();      // safe: nothing changes the app until the frame is drawn
+  const Geometry& g = app.geometry();  // the lesson's, which may be ahead of the screen
   ImGui::TextWrapped("%s", l.title.empty() ? "(untitled lesson)" : l.title.c_str());
   if (!app.lesson_path().empty()) {
     ImGui::PushTextWrapPos(0);  // the panel's edge
@@ -337,16 +337,18 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
     ImGui::TextDisabled("%s", grid_gloss(g));
   ImGui::TextDisabled("dX = X_grad = ∂L/∂X, dW = W_grad = ∂L/∂W, G = Z_grad = ∂L/∂Z");
 
-  // The check of every method runs off the frame path, once per lesson revision, on its own
-  // copy of the lesson (std::async copies its arguments): an edit cannot pull it away.
-  if (ui.checked_revision != app.revision()) {
-    ui.checked_revision = app.revision();
+  // The check of every method runs off the frame path, once per timeline shown, on its own
+  // copy of the lesson: an edit cannot pull it away, and calls off a check made stale. It
+  // starts once the timeline is rebuilt, so that the two never share the cores.
+  if (ui.checked_revision != app.shown_revision()) {
+    ui.checked_revision = app.shown_revision();
     ui.check_ready = false;
-    ui.check = std::async(std::launch::async, check_methods, app.lesson());
+    ui.check.start([lesson = app.shown_lesson()](const CancelFlag& cancel) {
+      return check_methods(*lesson, &cancel);
+    });
   }
-  if (!ui.check_ready && ui.check.valid() &&
-      ui.check.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-    ui.check_result = ui.check.get();
+  if (std::optional<MethodCheck> done = ui.check.take()) {
+    ui.check_result = *done;
     ui.check_ready = true;
   }
   if (ImGui::CollapsingHeader("Do all the ways agree?", ImGuiTreeNodeFlags_DefaultOpen)) {
@@ -578,9 +580,9 @@ std::string cell_tooltip(const App& app, UiState& ui, const CellRef& cell,
     s += "\na zero of the padding or the stride";
   if (cell.grid == Grid::dX && tl.is_uncovered(cell.h, cell.w))
     s += "\nno window reaches this input: no gradient";
-  if (ui.equation_revision != app.revision() || !(ui.equation_cell == cell)) {
+  if (ui.equation_revision != app.shown_revision() || !(ui.equation_cell == cell)) {
     ui.equation = tl.equation_of(cell);
-    ui.equation_revision = app.revision(), ui.equation_cell = cell;
+    ui.equation_revision = app.shown_revision(), ui.equation_cell = cell;
   }
   if (!ui.equation.empty()) s += "\n" + ui.equation;
   if (!related)
@@ -601,6 +603,20 @@ void zoom_and_pan(UiState& ui, bool hovered, bool held, ImVec2 size) {
                   size.y);
   if (held && ImGui::IsMouseDragging(0))
     ui.zoom.pan(io.MouseDelta.x, io.MouseDelta.y, size.x, size.y);
+}
+
+// The lesson was edited and its new timeline is being computed: the old frame stays, marked.
+void computing_mark(ImVec2 pos, ImVec2 size) {
+  const char* text = "computing…";
+  const ImVec2 pad(ImGui::GetFontSize() * 0.5f, ImGui::GetFontSize() * 0.25f);
+  const ImVec2 t = ImGui::CalcTextSize(text);
+  // The bottom right corner: the step counter is at the top right, the equation bottom left.
+  const ImVec2 at(pos.x + size.x - t.x - pad.x * 3, pos.y + size.y - t.y - pad.y * 3);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(at.x - pad.x, at.y - pad.y),
+                    ImVec2(at.x + t.x + pad.x, at.y + t.y + pad.y),
+                    ImGui::GetColorU32(ImGuiCol_PopupBg), pad.y * 2);
+  dl->AddText(at, ImGui::GetColorU32(ImGuiCol_Text), text);
 }
 
 void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
@@ -639,6 +655,8 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   const long long related =
       shown ? highlight_related(scene, app.timeline(), *shown, app.settings.theme) : 0;
   painter.paint(scene, viewport, ImGui::GetWindowDrawList());
+  // Shown after a moment: a rebuild that lands within a few frames would only flash it.
+  if (app.computing_seconds() > 0.1) computing_mark(pos, size);
   out.push_back([cell, clicked](App& a, UiState&) {
     a.hover = cell;
     if (clicked) a.pinned = cell && a.pinned != cell ? cell : std::nullopt;

@@ -11,12 +11,12 @@
 #pragma once
 
 #include <functional>
-#include <future>
 #include <string>
 #include <vector>
 
 #include "app/app.h"
 #include "app/file_browser.h"
+#include "app/latest_job.h"
 #include "app/stage_zoom.h"
 #include "core/check.h"
 
@@ -63,8 +63,10 @@ struct UiState {
   std::string restore_message;  // which lesson, when, and that the edits were not saved
   RestoreAnswer restore_answer = RestoreAnswer::None;  // the session then drops the old copy
 
-  long long checked_revision = -1;  // every method against the fast path (core/check.h)
-  std::future<MethodCheck> check;
+  // Every method against the fast path (core/check.h), for the lesson on screen; a check of a
+  // lesson since replaced is called off, never waited for.
+  long long checked_revision = -1;
+  LatestJob<MethodCheck> check;
   MethodCheck check_result;
   bool check_ready = false;
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel.h"
 #include "core/lesson.h"
 
 namespace convstep {
@@ -33,8 +34,11 @@ struct MethodReference {
 // little, or which of them differ from the matrix product (im2col) and by how much.
 std::vector<std::string> check_lines(const MethodCheck& m, double magnitude);
 
-MethodCheck check_methods(const Lesson& lesson);  // the reference is im2col + GEMM
+// The reference is im2col + GEMM. `cancel` is checked between methods (core/cancel.h): the
+// app calls off the check of a lesson that an edit has replaced.
+MethodCheck check_methods(const Lesson& lesson, const CancelFlag* cancel = nullptr);
 // Each method of `lesson` against given results: what the check of a broken method reports.
-MethodCheck compare_methods(const Lesson& lesson, const MethodReference& reference);
+MethodCheck compare_methods(const Lesson& lesson, const MethodReference& reference,
+                            const CancelFlag* cancel = nullptr);
 
 }  // namespace convstep

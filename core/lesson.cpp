@@ -273,6 +273,87 @@ json parse_json(const std::string& text) {
   }
 }
 
+// ---- The keys, read one at a time: the loader and with_key share them ----
+
+void read_version(const json& v) {
+  if (!v.is_number() || v.get<double>() != 1)
+    fail("version " + (v.is_number() || v.is_string() ? excerpt(v.dump()) : describe(v)) +
+         " is not supported; this convstep reads version 1");
+}
+
+std::string read_title(const json& t) {
+  if (!t.is_string()) fail("title must be text, got " + describe(t));
+  return t.get<std::string>();
+}
+
+Tensor read_input(const json& j) {
+  return to_tensor(read_nested(j, "input", {4, 2}, "[N][C][H][W] or [H][W]"));
+}
+
+Tensor read_weight(const json& j) {
+  return to_tensor(read_nested(j, "weight", {4, 2}, "[Cout][C/groups][kH][kW] or [kH][kW]"));
+}
+
+// stride, dilation, padding or groups.
+void read_spec_key(ConvSpec& spec, const std::string& key, const json& j) {
+  if (key == "stride")
+    std::tie(spec.stride_h, spec.stride_w) = read_pair(j, "stride", "[sH, sW]");
+  else if (key == "dilation")
+    std::tie(spec.dil_h, spec.dil_w) = read_pair(j, "dilation", "[dilH, dilW]");
+  else if (key == "padding")
+    spec.padding = read_padding(j);
+  else if (key == "groups")
+    spec.groups = read_int(j, "groups");
+}
+
+Geometry checked_geometry(const Lesson& lesson) {
+  try {
+    return lesson.geometry();
+  } catch (const ConvError& e) {
+    fail(e.what());
+  }
+}
+
+void check_bias(const std::vector<double>& bias, const Geometry& geo) {
+  const int count = static_cast<int>(bias.size());
+  if (count != geo.cout)
+    fail("bias has " + plural(count, "value") + " but weight has " +
+         plural(geo.cout, "output channel"));
+}
+
+std::vector<double> read_bias(const json& j, const Geometry& geo) {
+  Nested b = read_nested(j, "bias", {1}, "[Cout]");
+  check_bias(b.values, geo);
+  return std::move(b.values);
+}
+
+// `written`: its dimensions as the file gives them ("[4][4]").
+void check_upstream(const Tensor& G, const std::string& written, const Geometry& geo) {
+  if (G.shape != geo.output_shape())
+    fail("upstream must be shaped like the output " + geo.output_shape().str() + ", got " +
+         written);
+}
+
+// An empty tensor for "ones".
+Tensor read_upstream(const json& u, const Geometry& geo) {
+  if (u.is_string() && u.get<std::string>() == "ones") return {};
+  if (!u.is_array())
+    fail("upstream must be \"ones\" or a nested array shaped like the output " +
+         geo.output_shape().str() + ", got " + describe(u));
+  Nested g = read_nested(u, "upstream", {4, 2}, "[N][Cout][oH][oW] or [oH][oW]");
+  const std::string written = g.dims_str();
+  Tensor G = to_tensor(std::move(g));
+  check_upstream(G, written, geo);
+  return G;
+}
+
+// The dimensions of a tensor as lesson_to_json writes them: [H][W] for one sample and channel.
+std::string written_dims(const Shape& s) {
+  const std::string hw = "[" + std::to_string(s.h) + "][" + std::to_string(s.w) + "]";
+  return s.n == 1 && s.c == 1 ? hw
+                              : "[" + std::to_string(s.n) + "][" + std::to_string(s.c) + "]" + hw;
+}
+
 }  // namespace
 
 Geometry Lesson::geometry() const {
@@ -297,62 +378,49 @@ Lesson parse_lesson(const std::string& text) {
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
       fail(unknown_key_message(key));
 
-  if (j.contains("version")) {
-    const json& v = j["version"];
-    if (!v.is_number() || v.get<double>() != 1)
-      fail("version " + (v.is_number() || v.is_string() ? excerpt(v.dump()) : describe(v)) +
-           " is not supported; this convstep reads version 1");
-  }
+  if (j.contains("version")) read_version(j["version"]);
   Lesson lesson;
-  if (j.contains("title")) {
-    if (!j["title"].is_string()) fail("title must be text, got " + describe(j["title"]));
-    lesson.title = j["title"].get<std::string>();
-  }
+  if (j.contains("title")) lesson.title = read_title(j["title"]);
   for (const char* key : {"input", "weight"})
     if (!j.contains(key))
       fail(std::string("missing key \"") + key + "\": a lesson needs an input and a weight");
-  lesson.input = to_tensor(read_nested(j["input"], "input", {4, 2}, "[N][C][H][W] or [H][W]"));
-  lesson.weight =
-      to_tensor(read_nested(j["weight"], "weight", {4, 2}, "[Cout][C/groups][kH][kW] or [kH][kW]"));
+  lesson.input = read_input(j["input"]);
+  lesson.weight = read_weight(j["weight"]);
+  for (const char* key : {"stride", "dilation", "padding", "groups"})
+    if (j.contains(key)) read_spec_key(lesson.spec, key, j[key]);
 
-  ConvSpec& spec = lesson.spec;
-  if (j.contains("stride"))
-    std::tie(spec.stride_h, spec.stride_w) = read_pair(j["stride"], "stride", "[sH, sW]");
-  if (j.contains("dilation"))
-    std::tie(spec.dil_h, spec.dil_w) = read_pair(j["dilation"], "dilation", "[dilH, dilW]");
-  if (j.contains("padding")) spec.padding = read_padding(j["padding"]);
-  if (j.contains("groups")) spec.groups = read_int(j["groups"], "groups");
-
-  Geometry geo;
-  try {
-    geo = lesson.geometry();
-  } catch (const ConvError& e) {
-    fail(e.what());
-  }
-
+  const Geometry geo = checked_geometry(lesson);
   if (j.contains("bias")) {
-    Nested b = read_nested(j["bias"], "bias", {1}, "[Cout]");
-    if (b.dims[0] != geo.cout)
-      fail("bias has " + plural(b.dims[0], "value") + " but weight has " +
-           plural(geo.cout, "output channel"));
-    lesson.bias = std::move(b.values);
-    spec.bias = true;
+    lesson.bias = read_bias(j["bias"], geo);
+    lesson.spec.bias = true;
   }
+  if (j.contains("upstream")) lesson.upstream = read_upstream(j["upstream"], geo);
+  return lesson;
+}
 
-  if (j.contains("upstream")) {
-    const json& u = j["upstream"];
-    if (u.is_string() && u.get<std::string>() == "ones") return lesson;
-    if (!u.is_array())
-      fail("upstream must be \"ones\" or a nested array shaped like the output " +
-           geo.output_shape().str() + ", got " + describe(u));
-    Nested g = read_nested(u, "upstream", {4, 2}, "[N][Cout][oH][oW] or [oH][oW]");
-    const std::string written = g.dims_str();
-    Tensor G = to_tensor(std::move(g));
-    if (G.shape != geo.output_shape())
-      fail("upstream must be shaped like the output " + geo.output_shape().str() + ", got " +
-           written);
-    lesson.upstream = std::move(G);
+Lesson with_key(Lesson lesson, const std::string& key, const json& value) {
+  if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
+    fail(unknown_key_message(key));
+  // The key's own value first, then what the other keys must agree with (the loader's order:
+  // the shapes and parameters, the geometry, the bias, the upstream gradient).
+  if (key == "version") read_version(value);
+  if (key == "title") lesson.title = read_title(value);
+  if (key == "input") lesson.input = read_input(value);
+  if (key == "weight") lesson.weight = read_weight(value);
+  read_spec_key(lesson.spec, key, value);
+  if (key == "bias" && value.is_null()) lesson.bias.clear(), lesson.spec.bias = false;
+
+  const Geometry geo = checked_geometry(lesson);
+  if (key == "bias" && !value.is_null()) {
+    lesson.bias = read_bias(value, geo);
+    lesson.spec.bias = true;
+  } else if (!lesson.bias.empty()) {
+    check_bias(lesson.bias, geo);
   }
+  if (key == "upstream")
+    lesson.upstream = read_upstream(value, geo);
+  else if (lesson.upstream.shape.count() > 0)
+    check_upstream(lesson.upstream, written_dims(lesson.upstream.shape), geo);
   return lesson;
 }
 

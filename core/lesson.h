@@ -8,6 +8,7 @@
 // optional. Validation happens once, on load: a Lesson that exists is a valid lesson.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>  // the declarations only: json.hpp is in the .cpp files
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -39,6 +40,11 @@ struct Lesson {
 // Parses and validates a lesson. `source` names the text in messages (usually the path).
 Lesson parse_lesson(const std::string& text);
 Lesson load_lesson(const std::string& path);
+// The lesson with one key ("stride", "padding", "bias", ...) set to a JSON value, read and
+// checked exactly as the loader reads a file that holds it: the same rules, the same messages.
+// A null bias removes the bias. No JSON text is made: an edit of a large lesson stays cheap.
+// Throws LessonError.
+Lesson with_key(Lesson lesson, const std::string& key, const nlohmann::json& value);
 
 // The lesson as JSON text, in the shorthand forms when they apply ([H][W] for N = C = 1).
 std::string lesson_to_json(const Lesson& lesson);

@@ -347,11 +347,13 @@ struct Timeline::Impl {
   std::vector<std::uint8_t> covered;  // per X cell (h × w): some window reaches it
   mutable std::array<std::optional<PitfallResult>, std::size(kAllPitfalls)> pitfalls;
 
-  explicit Impl(Lesson l) : model(std::move(l)) {
+  Impl(Lesson l, const CancelFlag* cancel) : model(std::move(l), cancel) {
     for (Phase p : kAllPhases) {
+      check_cancel(cancel);
       stages[static_cast<int>(p)] = phase_def(p).stages(model);
       blocks[static_cast<int>(p)] = built_block(phase_def(p), model);
     }
+    check_cancel(cancel);
     // A cell is covered when some window reads its row and some window reads its column.
     const Geometry& geo = model.geo;
     std::vector<bool> row_reached(geo.h, true), col_reached(geo.w, true);
@@ -373,7 +375,9 @@ struct Timeline::Impl {
 
 // ---------------------------------------------------------------------------------------------
 
-Timeline::Timeline(Lesson lesson) : impl_(std::make_unique<Impl>(std::move(lesson))) {}
+Timeline::Timeline(Lesson lesson) : Timeline(std::move(lesson), nullptr) {}
+Timeline::Timeline(Lesson lesson, const CancelFlag* cancel)
+    : impl_(std::make_unique<Impl>(std::move(lesson), cancel)) {}
 Timeline::~Timeline() = default;
 Timeline::Timeline(Timeline&&) noexcept = default;
 Timeline& Timeline::operator=(Timeline&&) noexcept = default;

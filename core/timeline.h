@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cancel.h"
 #include "core/conv.h"
 #include "core/equation.h"
 #include "core/grid.h"
@@ -121,6 +122,8 @@ void check_step_limits(const Geometry& g);
 class Timeline {
  public:
   explicit Timeline(Lesson lesson);  // the lesson must be valid (load_lesson validates)
+  // The same, called off by `cancel` from another thread: throws Cancelled once it sees it set.
+  Timeline(Lesson lesson, const CancelFlag* cancel);
   ~Timeline();
   Timeline(Timeline&&) noexcept;
   Timeline& operator=(Timeline&&) noexcept;

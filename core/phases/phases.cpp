@@ -53,17 +53,20 @@ const PhaseDef& phase_def(Phase p) {
   return *kPhaseDefs[static_cast<int>(p)];
 }
 
-Model::Model(Lesson l) : lesson(std::move(l)), geo(lesson.geometry()) {
+Model::Model(Lesson l, const CancelFlag* cancel) : lesson(std::move(l)), geo(lesson.geometry()) {
   const Tensor &X = lesson.input, &W = lesson.weight;
   G = lesson.upstream_gradient();
   results = compute(X, W, lesson.bias, G, geo);
+  check_cancel(cancel);
   // Before Xp, Gd and Gp: its own temporaries are then freed while fewer grids are held.
   dXp = grad_padded_input_gather(G, W, geo);
+  check_cancel(cancel);
   if (!lesson.bias.empty()) Z_before_bias = forward(X, W, {}, geo);
   Xp = pad_input(X, geo);
   Gd = dilate_by_stride(G, geo);
   Gp = pad_gradient(Gd, geo);
   Wr = rotate_weight(W, geo);
+  check_cancel(cancel);
   db = Tensor(Shape{1, geo.cout, 1, 1});
   db.values = results.db;
   simple_names = geo.n == 1 && geo.c == 1 && geo.cout == 1;

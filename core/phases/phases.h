@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel.h"
 #include "core/equation.h"
 #include "core/phases/canvas.h"
 #include "core/timeline.h"
@@ -47,7 +48,8 @@ struct Model {
   double discarded_sum = 0;  // the crop's discarded gradients, and how many cells
   long long discarded_cells = 0;
 
-  explicit Model(Lesson l);
+  // Checks `cancel` between the grids it computes (core/cancel.h).
+  explicit Model(Lesson l, const CancelFlag* cancel = nullptr);
   const Tensor& tensor(Grid grid) const;
   double value(const CellRef& r) const { return tensor(r.grid)(r.n, r.c, r.h, r.w); }
   std::string name(const CellRef& r) const;  // "Gp[2,3]", or "Gp[0,0,2,3]" for bigger lessons

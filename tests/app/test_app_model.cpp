@@ -2,14 +2,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <set>
+#include <thread>
 
 #include "app/app.h"
 #include "app/script.h"
 #include "app/stage_zoom.h"
+#include "tests/bench/big_lesson.h"
 
 namespace convstep {
 namespace {
@@ -566,6 +569,98 @@ TEST(Presets, OpenReadOnlyAndAreNeverOverwritten) {
   std::remove(mine.c_str());
   App untitled;
   EXPECT_TRUE(untitled.read_only()) << "a lesson with no file: Save must ask where";
+}
+
+// ---- The window's app: the timeline rebuilt in the background ----
+
+// An app in the background mode on a 1024×1024 input, whose rebuild takes tens of
+// milliseconds: far longer than a frame.
+void open_big(App& app) {
+  app.set_background(true);
+  app.set_lesson(big_lesson(1024), "", true, "open a large lesson");
+  app.settle();
+}
+
+double first_value_on_screen(const App& app) {
+  return app.timeline().lesson().input.values[0];
+}
+
+TEST(Background, FramesKeepComingWhileALargeLessonIsRecomputed) {
+  App app;
+  open_big(app);
+  ASSERT_NE(first_value_on_screen(app), 7);
+  app.edit_value("X", {0, 0}, 7);  // returns at once: the rebuild runs elsewhere
+  EXPECT_EQ(app.lesson().input.values[0], 7) << "the edit itself is made at once";
+  int frames = 0;
+  while (first_value_on_screen(app) != 7 && frames < 100000) {
+    app.advance(1.0 / 60);  // a frame: the old timeline's, until the new one is ready
+    app.scene(stage_view(1600, 900, 1));
+    ++frames;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_GE(frames, 2) << "the frames stopped while the lesson was recomputed";
+  EXPECT_FALSE(app.computing());
+  EXPECT_EQ(app.timeline().lesson(), app.lesson());
+}
+
+TEST(Background, TheLastEditWinsOverTheRecomputesItMadeStale) {
+  App app;
+  open_big(app);
+  for (int value : {5, 6, 7, 8}) {
+    app.edit_value("X", {0, 0}, value);
+    app.advance(1.0 / 60);  // a frame between edits: a stale rebuild may be under way
+    app.scene(stage_view(1600, 900, 1));
+  }
+  app.settle();
+  EXPECT_EQ(first_value_on_screen(app), 8);
+  // Nothing stale lands later.
+  for (int i = 0; i < 20; ++i) {
+    app.advance(1.0 / 60);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(first_value_on_screen(app), 8);
+  EXPECT_EQ(app.timeline().lesson(), app.lesson());
+  EXPECT_EQ(app.timeline().results().Z.values[0], Timeline(app.lesson()).results().Z.values[0]);
+
+  // Undo and redo go through the same rebuilds.
+  ASSERT_TRUE(app.undo());
+  EXPECT_EQ(app.lesson().input.values[0], 7);
+  app.settle();
+  EXPECT_EQ(first_value_on_screen(app), 7);
+  ASSERT_TRUE(app.redo());
+  app.settle();
+  EXPECT_EQ(first_value_on_screen(app), 8);
+  EXPECT_TRUE(app.dirty());
+
+  // A small lesson, rebuilt at once, wins over a large one still being rebuilt.
+  app.edit_value("X", {0, 0}, 9);
+  app.set_lesson(big_lesson(8), "", true, "open a small lesson");
+  EXPECT_FALSE(app.computing());
+  for (int i = 0; i < 100; ++i) {
+    app.advance(1.0 / 60);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(app.timeline().lesson().input.shape, (Shape{1, 1, 8, 8}));
+}
+
+TEST(Background, AScriptCommandWaitsForTheLastEditToBeOnScreen) {
+  App app;
+  app.set_background(true);
+  struct Host : FakeHost {
+    const App* app = nullptr;
+    std::vector<int> strides_seen;
+    void screenshot(const std::string&) override {
+      strides_seen.push_back(app->timeline().lesson().spec.stride_h);
+    }
+  } host;
+  host.app = &app;
+  ScriptRunner runner(parse_script("set stride 2\nscreenshot a.png\n", "demo.txt"), "demo.txt");
+  for (double t = 0; !runner.finished() && t < 100; t += 1.0 / 60) {
+    runner.update(app, host, t);
+    app.advance(1.0 / 60);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the rebuild's real time
+  }
+  EXPECT_EQ(host.strides_seen, std::vector<int>{2});
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Frames per second of the whole app (panels and stage), rendered through EGL with no vsync
 // at 1600×900 under Mesa's software renderer, while the playback animates: the default lesson
-// and 64×64, 128×128, 256×256 and 1024×1024 inputs with a 3×3 kernel.
+// and 64×64, 128×128, 256×256 and 1024×1024 inputs with a 3×3 kernel. And the frames drawn
+// while a 1024×1024 lesson is recomputed (recompute_frames): an edit of X whenever the last
+// one is on screen, so that a rebuild is always under way.
 // Run: build/tests/bench_render --benchmark_min_time=3   (figures go in docs/PERFORMANCE.md,
 // never in assertions; ctest runs it once as a smoke test)
 #include <backends/imgui_impl_opengl3.h>
@@ -33,6 +35,31 @@ std::string big_lesson_file(int size) {
   return path;
 }
 
+// The frame loop of the app, as the window runs it, without vsync. `between` runs before each.
+template <class Between>
+void frame_loop(benchmark::State& state, Session& session, Between between) {
+  OffscreenTarget target(1600, 900);
+  NullHost host;
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(1600, 900);
+  double now = 0;
+  for (auto _ : state) {
+    between();
+    io.DeltaTime = 1.0f / 60;
+    session.update(1.0 / 60, now += 1.0 / 60, host);
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui::NewFrame();
+    session.draw();
+    ImGui::Render();
+    target.bind();
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glFinish();  // count the rendering itself, not only its submission
+  }
+  state.counters["fps"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
 void frames(benchmark::State& state, const std::string& lesson, Phase phase) {
   setenv("XDG_CONFIG_HOME",
          (std::filesystem::temp_directory_path() / "convstep-bench-config").c_str(), 1);
@@ -52,25 +79,39 @@ void frames(benchmark::State& state, const std::string& lesson, Phase phase) {
     session.app.settings.loop = true;
     session.app.settings.speed = 8;  // a move every frame or two: the worst case
     session.app.set_playing(true);
-    OffscreenTarget target(1600, 900);
-    NullHost host;
-    ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2(1600, 900);
-    double now = 0;
-    for (auto _ : state) {
-      io.DeltaTime = 1.0f / 60;
-      session.update(1.0 / 60, now += 1.0 / 60, host);
-      ImGui_ImplOpenGL3_NewFrame();
-      ImGui::NewFrame();
-      session.draw();
-      ImGui::Render();
-      target.bind();
-      glClear(GL_COLOR_BUFFER_BIT);
-      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-      glFinish();  // count the rendering itself, not only its submission
-    }
-    state.counters["fps"] =
-        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    frame_loop(state, session, [] {});
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui::DestroyContext();
+}
+
+// Frames while the lesson is recomputed in the background, as in the window. `edits` counts
+// the rebuilds that landed; `computing` is the share of frames drawn with one under way.
+void recompute_frames(benchmark::State& state) {
+  setenv("XDG_CONFIG_HOME",
+         (std::filesystem::temp_directory_path() / "convstep-bench-config").c_str(), 1);
+  setenv("XDG_STATE_HOME",
+         (std::filesystem::temp_directory_path() / "convstep-bench-state").c_str(), 1);
+  EglContext gl;
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+  {
+    ShellOptions options;  // not headless: the app rebuilds in the background, as the window
+    options.lesson = big_lesson_file(1024);
+    options.no_restore = true;
+    Session session(options);
+    session.app.settings = Settings{};
+    double value = 0, edits = 0, computing = 0;
+    frame_loop(state, session, [&] {
+      if (!session.app.computing()) {
+        session.app.edit_value("X", {0, 0}, ++value);
+        ++edits;
+      }
+      computing += session.app.computing();
+    });
+    state.counters["edits"] = edits;
+    state.counters["computing"] = computing / static_cast<double>(state.iterations());
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui::DestroyContext();
@@ -84,6 +125,7 @@ void big_input(benchmark::State& state) {
   frames(state, big_lesson_file(static_cast<int>(state.range(0))), Phase::Forward);
 }
 
+BENCHMARK(recompute_frames)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(seed_lesson)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(big_input)
     ->Arg(64)

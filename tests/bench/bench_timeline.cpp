@@ -2,12 +2,17 @@
 // frame), frame(k) at the first, middle and last term step of each phase (the same cost
 // wherever k is), and laying out one frame as a scene (build_stage), for the default lesson and
 // 64×64, 256×256 and 1024×1024 inputs with a 3×3 kernel; and an edit's latency in the core:
-// one value changed, the timeline rebuilt, the new frame and its stage.
+// one value changed, the timeline rebuilt, the new frame and its stage; the same through the
+// app's model, the rebuild on its worker thread (app_edit/…); and what a parameter edit costs
+// the UI thread: the key set directly (with_key) against the JSON round trip it replaced.
 // Run: build/tests/bench_timeline   (figures go in docs/PERFORMANCE.md, never in assertions)
 #include <benchmark/benchmark.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
 
+#include "app/app.h"
 #include "core/stage.h"
 #include "core/timeline.h"
 #include "tests/bench/big_lesson.h"
@@ -93,7 +98,56 @@ Lesson channels_lesson() {
   return l;
 }
 
+// An edit in the app as the window makes it: the rebuild on the worker thread, the UI thread
+// polling once per "frame" until the new frame is on screen, then laying out its stage.
+void app_edit(benchmark::State& state, const Lesson& original) {
+  App app;
+  app.set_background(true);
+  app.set_lesson(original, "", true);
+  app.settle();
+  app.set_phase(Phase::Forward);
+  app.seek(app.step_count() / 2);
+  const StageOptions options = stage_view(1600, 900, 1);
+  double value = 0;
+  for (auto _ : state) {
+    app.edit_value("X", {0, 0, 0, 0}, ++value);
+    while (!app.poll()) std::this_thread::yield();
+    benchmark::DoNotOptimize(app.scene(options));
+  }
+}
+
+// What a parameter edit costs before the rebuild starts: the lesson with the new stride.
+void param_with_key(benchmark::State& state, const Lesson& lesson) {
+  const nlohmann::json two = 2;
+  for (auto _ : state) benchmark::DoNotOptimize(with_key(lesson, "stride", two));
+}
+void param_json_round_trip(benchmark::State& state, const Lesson& lesson) {
+  for (auto _ : state) {
+    nlohmann::json j = nlohmann::json::parse(lesson_to_json(lesson));
+    j["stride"] = 2;
+    benchmark::DoNotOptimize(parse_lesson(j.dump()));
+  }
+}
+
 void register_all() {
+  benchmark::RegisterBenchmark("app_edit/8x64x64_16",
+                               [](benchmark::State& s) { app_edit(s, channels_lesson()); })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("app_edit/1024x1024",
+                               [](benchmark::State& s) { app_edit(s, big_lesson(1024)); })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  for (int size : {64, 1024}) {
+    benchmark::RegisterBenchmark(
+        ("param/with_key/" + size_name(size)).c_str(),
+        [size](benchmark::State& s) { param_with_key(s, big_lesson(size)); })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(
+        ("param/json_round_trip/" + size_name(size)).c_str(),
+        [size](benchmark::State& s) { param_json_round_trip(s, big_lesson(size)); })
+        ->Unit(benchmark::kMillisecond);
+  }
   benchmark::RegisterBenchmark("edit/8x64x64_16", [](benchmark::State& s) {
     edit(s, channels_lesson());
   })->Unit(benchmark::kMillisecond);

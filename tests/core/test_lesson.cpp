@@ -7,7 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+#include <random>
+
 #include "core/lesson.h"
+#include "tests/core/random_lessons.h"
 
 namespace convstep {
 namespace {
@@ -149,6 +153,106 @@ TEST(Lesson, ErrorsNameThePlace) {
             "upstream must be shaped like the output [1][1][1][3], got [2][2]");
   EXPECT_EQ(error_of(R"({"input": [[1, 1e400]], "weight": [[1]]})"),
             "the number 1e400 at line 1, column 16 is too large: every value must be finite");
+}
+
+// ---- One key at a time (the app's parameter edits): the loader's rules and messages ----
+
+namespace with_key_test {
+
+// What the app did before with_key: the whole lesson written as JSON, one key replaced, the
+// text parsed again.
+std::string through_json(const Lesson& l, const std::string& key, const nlohmann::json& value) {
+  nlohmann::json j = nlohmann::json::parse(lesson_to_json(l));
+  if (key == "bias" && value.is_null())
+    j.erase("bias");
+  else
+    j[key] = value;
+  try {
+    return lesson_to_json(parse_lesson(j.dump()));
+  } catch (const LessonError& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+std::string directly(const Lesson& l, const std::string& key, const nlohmann::json& value) {
+  try {
+    return lesson_to_json(with_key(l, key, value));
+  } catch (const LessonError& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+}  // namespace with_key_test
+
+TEST(Lesson, OneKeyIsReadAndCheckedAsTheLoaderReadsAFile) {
+  using nlohmann::json;
+  const std::vector<std::pair<std::string, json>> edits = {
+      {"stride", 1},
+      {"stride", 2},
+      {"stride", {1, 3}},
+      {"stride", 0},
+      {"stride", 1.5},
+      {"stride", "2"},
+      {"stride", nullptr},
+      {"stride", {1, 2, 3}},
+      {"stride", 1e12},
+      {"dilation", 2},
+      {"dilation", {3, 1}},
+      {"dilation", -1},
+      {"padding", 0},
+      {"padding", 2},
+      {"padding", {1, 0}},
+      {"padding", {0, 1, 2, 3}},
+      {"padding", "same"},
+      {"padding", "valid"},
+      {"padding", "full"},
+      {"padding", "wide"},
+      {"padding", -1},
+      {"padding", {1, 2, 3}},
+      {"groups", 1},
+      {"groups", 2},
+      {"groups", 3},
+      {"groups", 0},
+      {"bias", nullptr},
+      {"bias", {1}},
+      {"bias", {1, 2}},
+      {"bias", {1, 2, 3, 4}},
+      {"bias", "ones"},
+      {"bias", {{1}}},
+      {"upstream", "ones"},
+      {"upstream", {{1, 2}, {3, 4}}},
+      {"upstream", nullptr},
+      {"upstream", "twos"},
+      {"title", "a new title"},
+      {"title", 3},
+      {"version", 1},
+      {"version", 2},
+      {"input", {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}},
+      {"input", json::array()},
+      {"weight", {{1, -1}}},
+      {"weight", {{{{1}}}}},
+      {"strides", 2},
+      {"Padding", 1},
+  };
+  std::mt19937 rng(20261129);
+  int compared = 0, refused = 0;
+  for (int i = 0; i < 60; ++i) {
+    const testing::RandomCase c = testing::random_case(rng);
+    Lesson l;
+    l.input = c.X, l.weight = c.W, l.bias = c.bias, l.spec = c.spec;
+    l.spec.bias = !c.bias.empty();
+    if (i % 2) l.upstream = c.G;  // half with their own G, which a new shape must still fit
+    for (const auto& [key, value] : edits) {
+      const std::string expected = with_key_test::through_json(l, key, value);
+      EXPECT_EQ(with_key_test::directly(l, key, value), expected)
+          << key << " = " << value.dump() << " on " << c.describe();
+      ++compared;
+      refused += expected.starts_with("error: ");
+    }
+  }
+  // Both kinds were compared, many times each.
+  EXPECT_GT(refused, compared / 4);
+  EXPECT_GT(compared - refused, compared / 4);
 }
 
 }  // namespace

@@ -752,7 +752,8 @@ std::string input_gradient_explanation(const Geometry& geo, const Tensor* right,
   return s + " " + dx_cell(right->shape, first) + " should be " +
          format_number(right->values[first], kUnicode) + " but comes out " +
          format_number(wrong->dX.values[first], kUnicode) + "; " + std::to_string(differ) + " of " +
-         plural(static_cast<long long>(right->values.size()), "cell") + " differ.";
+         plural(static_cast<long long>(right->values.size()), "cell") +
+         (differ == 1 ? " differs." : " differ.");
 }
 
 }  // namespace

@@ -294,13 +294,18 @@ TEST(Pitfalls, InputGradientFedBackSaysWhenShapesDiffer) {
                        "output's (2×2)"),
             std::string::npos)
       << words;
-  // Channels count too: the groups preset's dX and G differ in channels, not only in size.
+  // Channels count too: the groups preset's dX (4 channels of 3×3) and G (2 channels of 3×3)
+  // differ in channels only.
   const Lesson groups = preset("groups.json");
   const Geometry g = groups.geometry();
-  if (g.c != g.cout) {
-    const std::string gw = Timeline(groups).pitfall_explanation(Pitfall::InputGradientAsGradient);
-    EXPECT_NE(gw.find(plural(g.c, "channel")), std::string::npos) << gw;
-  }
+  ASSERT_EQ(g.h, g.oh);
+  ASSERT_EQ(g.w, g.ow);
+  ASSERT_NE(g.c, g.cout);
+  EXPECT_FALSE(input_gradient_fits_upstream(g));
+  const std::string gw = Timeline(groups).pitfall_explanation(Pitfall::InputGradientAsGradient);
+  EXPECT_NE(gw.find("(4 channels of 3×3) and G the output's (2 channels of 3×3)"),
+            std::string::npos)
+      << gw;
 }
 
 // What the explanation claims, on every preset and on random lessons: where the shapes match,

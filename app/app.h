@@ -195,7 +195,7 @@ class App {
 
   // ---- Hover and pitfalls ----
   std::optional<CellRef> hover, pinned;
-  std::array<bool, 4> pitfalls{};  // indexed like kAllPitfalls
+  std::array<bool, std::size(kAllPitfalls)> pitfalls{};  // indexed like kAllPitfalls
   // The M key, for classroom mode where the why panel is hidden: from none to each pitfall
   // alone in turn, then none again (several on, as the panel allows: none).
   void next_pitfall();

@@ -680,6 +680,8 @@ const char* pitfall_name(Pitfall p) {
       return "output_as_gradient";
     case Pitfall::NoGradientPadding:
       return "no_gradient_padding";
+    case Pitfall::InputGradientAsGradient:
+      return "dx_as_gradient";
   }
   return "";
 }
@@ -694,6 +696,8 @@ const char* pitfall_title(Pitfall p) {
       return "Fed Z back instead of ∂L/∂Z";
     case Pitfall::NoGradientPadding:
       return "Forgot to pad the gradient map";
+    case Pitfall::InputGradientAsGradient:
+      return "Fed dX back instead of ∂L/∂Z";
   }
   return "";
 }
@@ -702,8 +706,63 @@ std::pair<int, int> unpadded_gather_size(const Geometry& geo) {
   return {std::max(geo.gd_h() - geo.span_h() + 1, 0), std::max(geo.gd_w() - geo.span_w() + 1, 0)};
 }
 
-std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is_ones) {
+bool input_gradient_fits_upstream(const Geometry& geo) {
+  return geo.c == geo.cout && geo.h == geo.oh && geo.w == geo.ow;
+}
+
+namespace {
+
+// "6×5", or "2 channels of 6×5" when there are several.
+std::string grid_size(int channels, int rows, int cols) {
+  return channels == 1 ? dims(rows, cols) : plural(channels, "channel") + " of " + dims(rows, cols);
+}
+
+// A cell of dX as the stage names it: dX[i,j] for one sample and channel, else dX[n,c,i,j].
+std::string dx_cell(const Shape& s, std::size_t flat) {
+  const long long j = flat % s.w, i = flat / s.w % s.h, c = flat / s.w / s.h % s.c,
+                  n = flat / s.w / s.h / s.c;
+  const std::string ij = std::to_string(i) + "," + std::to_string(j) + "]";
+  return s.n == 1 && s.c == 1 ? "dX[" + ij
+                              : "dX[" + std::to_string(n) + "," + std::to_string(c) + "," + ij;
+}
+
+// The fourth mistake: whether it can happen here, and which cell shows it when it does.
+std::string input_gradient_explanation(const Geometry& geo, const Tensor* right,
+                                       const PitfallResult* wrong) {
+  std::string s =
+      "dX = ∂L/∂X, already the answer, was fed back in where the upstream gradient G = ∂L/∂Z "
+      "belongs, and a second dX was gathered from it. What comes out is the gradient of the "
+      "loss Σ dX·Z (each output weighted by the dX cell in its place), not of this lesson's "
+      "loss.";
+  const std::string x = grid_size(geo.c, geo.h, geo.w), z = grid_size(geo.cout, geo.oh, geo.ow);
+  if (!input_gradient_fits_upstream(geo))
+    return s + " It cannot even happen here: dX has the input's shape (" + x +
+           ") and G the output's (" + z + "), so dX does not fit where G goes. The notebook's " +
+           "cell (4×4 input, 3×3 kernel) got numbers only because it also left out the padding " +
+           "of the gradient map, which shrank its 4×4 dX to 2×2.";
+  s += " Here dX and G have the same shape (" + x + "), so nothing stops the mistake.";
+  if (!right || !wrong || wrong->dX.shape != right->shape) return s;
+  std::size_t differ = 0, first = right->values.size();
+  for (std::size_t k = 0; k < right->values.size(); ++k)
+    if (std::fabs(right->values[k] - wrong->dX.values[k]) > 1e-9) {
+      ++differ;
+      first = std::min(first, k);
+    }
+  if (differ == 0) return s + " By chance, no cell differs in this lesson.";
+  return s + " " + dx_cell(right->shape, first) + " should be " +
+         format_number(right->values[first], kUnicode) + " but comes out " +
+         format_number(wrong->dX.values[first], kUnicode) + "; " + std::to_string(differ) + " of " +
+         plural(static_cast<long long>(right->values.size()), "cell") +
+         (differ == 1 ? " differs." : " differ.");
+}
+
+}  // namespace
+
+std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is_ones,
+                                const Tensor* right_dX, const PitfallResult* wrong) {
   switch (p) {
+    case Pitfall::InputGradientAsGradient:
+      return input_gradient_explanation(geo, right_dX, wrong);
     case Pitfall::ConvolutionConvention:
       return "These are the exact gradients of a true convolution, which flips the kernel "
              "(scipy.signal.convolve2d). PyTorch's conv2d is a cross-correlation and does not "
@@ -763,21 +822,31 @@ PitfallResult compute_pitfall(Pitfall p, const Tensor& X, const Tensor& W,
     case Pitfall::ConvolutionConvention:
       // A true convolution with W is a cross-correlation with rot180(W).
       return {grad_input(upstream, rotate_spatial(W), geo),
-              rotate_spatial(grad_weight(X, upstream, geo))};
+              rotate_spatial(grad_weight(X, upstream, geo)), ""};
     case Pitfall::NoRotation: {
       const Tensor Gp = pad_gradient(dilate_by_stride(upstream, geo), geo);
       // Wr's channel layout, but the spatial rotation undone.
       const Tensor unrotated = rotate_spatial(rotate_weight(W, geo));
-      return {crop_padding(correlate_gradient(Gp, unrotated, geo, geo.hp(), geo.wp()), geo), {}};
+      return {
+          crop_padding(correlate_gradient(Gp, unrotated, geo, geo.hp(), geo.wp()), geo), {}, ""};
     }
     case Pitfall::OutputAsGradient: {
       const Tensor Z = forward(X, W, bias, geo);
-      return {grad_input(Z, W, geo), grad_weight(X, Z, geo)};
+      return {grad_input(Z, W, geo), grad_weight(X, Z, geo), ""};
     }
     case Pitfall::NoGradientPadding: {
       const Tensor Gd = dilate_by_stride(upstream, geo);
       const auto [h, w] = unpadded_gather_size(geo);
-      return {correlate_gradient(Gd, rotate_weight(W, geo), geo, h, w), {}};
+      return {correlate_gradient(Gd, rotate_weight(W, geo), geo, h, w), {}, ""};
+    }
+    case Pitfall::InputGradientAsGradient: {
+      if (!input_gradient_fits_upstream(geo))
+        return {Tensor(Shape{geo.n, geo.c, 0, 0}),
+                {},
+                "Cannot happen here: dX is " + grid_size(geo.c, geo.h, geo.w) + ", but G is " +
+                    grid_size(geo.cout, geo.oh, geo.ow) + " like Z."};
+      // The right backward pass, run a second time on its own answer.
+      return {grad_input(grad_input(upstream, W, geo), W, geo), {}, ""};
     }
   }
   return {};

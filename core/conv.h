@@ -208,15 +208,25 @@ enum class Pitfall {
   NoRotation,         // gathering dX with W instead of the rotated Wr
   OutputAsGradient,   // Z fed back in place of G = ∂L/∂Z (seed 004's conv2d_transpose(y, …))
   NoGradientPadding,  // gathering over Gd without the (k−1)·dil padding: smaller than X
+  // Seed 004's "4 ways" cell: x.grad (dX) fed back as d_out in place of G, then gathered again.
+  // Possible only where dX has G's shape (the same channels, rows and columns as Z).
+  InputGradientAsGradient,
 };
 inline constexpr Pitfall kAllPitfalls[] = {Pitfall::ConvolutionConvention, Pitfall::NoRotation,
-                                           Pitfall::OutputAsGradient, Pitfall::NoGradientPadding};
+                                           Pitfall::OutputAsGradient, Pitfall::NoGradientPadding,
+                                           Pitfall::InputGradientAsGradient};
 
 const char* pitfall_name(Pitfall p);   // the command line's: "convolution_convention", ...
 const char* pitfall_title(Pitfall p);  // what a student reads: "Forgot to rotate the kernel"
+struct PitfallResult;
 // Why the variant differs from the right answer, in words true of this lesson: whether G is all
-// ones (L = ΣZ) or the lesson's own, and whether the result comes out empty.
-std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is_ones);
+// ones (L = ΣZ) or the lesson's own, whether the result comes out empty, whether the mistake can
+// happen at all. Given the right dX and the mistake's, it also names a cell that differs.
+std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is_ones,
+                                const Tensor* right_dX = nullptr,
+                                const PitfallResult* wrong = nullptr);
+// Whether dX has the shape G must have, so that it can be fed back in G's place.
+bool input_gradient_fits_upstream(const Geometry& geo);
 // The size of dX gathered without padding the gradient map: 0 in an axis where the kernel is
 // larger than Gd and fits nowhere.
 std::pair<int, int> unpadded_gather_size(const Geometry& geo);
@@ -224,6 +234,8 @@ std::pair<int, int> unpadded_gather_size(const Geometry& geo);
 struct PitfallResult {
   Tensor dX;  // empty shape when the pitfall does not touch dX
   Tensor dW;  // empty shape when the pitfall does not touch dW
+  // Why the mistake cannot happen in this lesson, said in place of the wrong dX (then 0×0).
+  std::string cannot_happen;
 };
 PitfallResult compute_pitfall(Pitfall p, const Tensor& X, const Tensor& W,
                               const std::vector<double>& bias, const Tensor& G,

@@ -1016,13 +1016,17 @@ class StageBuilder final : public StageCanvas {
     const std::string label = pitfall_label(grid, copy);
     const float w = pitfall_grid_width(grid, copy, values);
     if (values.shape.h == 0 || values.shape.w == 0) {
+      // A mistake that cannot happen in this lesson says why; one that can comes out empty.
+      const std::string& cannot = tl_.pitfall(p).cannot_happen;
       text(x, grid_top - label_size_ * 0.9f,
-           label + " (" + dims(values.shape.h, values.shape.w) + ")", label_size_,
-           role_text_color(kRoleDiff, pal_.background), Font::SansBold, Align::Left,
+           cannot.empty() ? label + " (" + dims(values.shape.h, values.shape.w) + ")" : label,
+           label_size_, role_text_color(kRoleDiff, pal_.background), Font::SansBold, Align::Left,
            TextRole::Label);
-      const std::vector<std::string> lines =
-          wrap("Empty: no position where the kernel fits inside Gd, so no input gets a gradient.",
-               15 * pitfall_k_, w);
+      const std::vector<std::string> lines = wrap(
+          cannot.empty()
+              ? "Empty: no position where the kernel fits inside Gd, so no input gets a gradient."
+              : cannot,
+          15 * pitfall_k_, w);
       float ty = grid_top + 14 * pitfall_k_;
       for (const std::string& line : lines) {
         text(x, ty, line, 15 * pitfall_k_, role_text_color(kRoleDiff, pal_.background), Font::Sans,

@@ -573,7 +573,8 @@ const PitfallResult& Timeline::pitfall(Pitfall p) const {
 
 std::string Timeline::pitfall_explanation(Pitfall p) const {
   return convstep::pitfall_explanation(p, impl_->model.geo,
-                                       impl_->model.lesson.upstream.shape.count() == 0);
+                                       impl_->model.lesson.upstream.shape.count() == 0,
+                                       &results().dX, &pitfall(p));
 }
 
 Equation Timeline::cell_equation(const CellRef& cell) const {

@@ -44,6 +44,10 @@ void pitfall_section(std::ostream& out, const Timeline& timeline, Pitfall p) {
     if (bad->shape.n == 0) continue;  // the mistake leaves this result alone
     out << "\n" << name << " right (" << dims(good->shape.h, good->shape.w) << "):\n\n";
     table(out, *good, nullptr);
+    if (!wrong.cannot_happen.empty()) {
+      out << "\n" << name << " wrong: " << wrong.cannot_happen << "\n";
+      continue;
+    }
     out << "\n" << name << " wrong (" << dims(bad->shape.h, bad->shape.w) << ")";
     if (bad->shape.h == 0 || bad->shape.w == 0) {
       out << ": empty, no input gets a gradient.\n";

@@ -242,10 +242,151 @@ TEST(Pitfalls, OutputAsGradientSaysWhichLossZIsTheGradientOf) {
   EXPECT_TRUE(Near(p.dX, compute(own.input, own.weight, own.bias, Z, geo).dX));
 }
 
+// ---- The notebooks' fourth mistake: x.grad fed back as d_out (issue 11, item 5) ----
+
+// dX of one sample and channel by plain loops: every output cell scatters G·W over the inputs
+// its window covers (stride s, padding p on every side, no dilation).
+Tensor dx_by_loops(const Tensor& G, const Tensor& W, int s, int p, int h, int w) {
+  Tensor dX(Shape{1, 1, h, w});
+  for (int oi = 0; oi < G.shape.h; ++oi)
+    for (int oj = 0; oj < G.shape.w; ++oj)
+      for (int u = 0; u < W.shape.h; ++u)
+        for (int v = 0; v < W.shape.w; ++v) {
+          const int i = oi * s + u - p, j = oj * s + v - p;
+          if (i >= 0 && i < h && j >= 0 && j < w) dX(0, 0, i, j) += G(0, 0, oi, oj) * W(0, 0, u, v);
+        }
+  return dX;
+}
+
+// The "4 ways" cell: d_out = x.grad, then dX gathered again from it. In the padding-1 preset dX
+// has G's shape (4×4), so the mistake runs: it is the right backward pass applied twice.
+TEST(Pitfalls, InputGradientFedBackIsTheBackwardPassTwice) {
+  const Lesson l = preset("padding1-4x4.json");
+  const Geometry geo = l.geometry();
+  ASSERT_TRUE(input_gradient_fits_upstream(geo));
+  const Tensor ones = matrix({{1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1, 1, 1}});
+  const Tensor right = dx_by_loops(ones, l.weight, 1, 1, 4, 4);
+  // By hand: dX[0,0] is reached by the four windows at the top left, through W[0..1][0..1]:
+  // 1 − 1 + 2 + 0 = 2.
+  EXPECT_EQ(right(0, 0, 0, 0), 2);
+  const Tensor twice = dx_by_loops(right, l.weight, 1, 1, 4, 4);
+  const PitfallResult p =
+      compute_pitfall(Pitfall::InputGradientAsGradient, l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_TRUE(p.cannot_happen.empty());
+  EXPECT_EQ(p.dW.shape.count(), 0);
+  EXPECT_TRUE(Near(p.dX, twice));
+  EXPECT_FALSE(Near(p.dX, right));
+}
+
+// The notebook's own geometry (4×4 input, 3×3 kernel, no padding): dX is 4×4 but G is 2×2, so
+// the mistake cannot happen; that is said, with this lesson's sizes, instead of a grid.
+TEST(Pitfalls, InputGradientFedBackSaysWhenShapesDiffer) {
+  const Lesson l = parse_lesson(R"({"input": [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]],
+                                   "weight": [[1,0,-1],[2,0,-2],[1,0,-1]]})");
+  const Geometry geo = l.geometry();
+  EXPECT_FALSE(input_gradient_fits_upstream(geo));
+  const PitfallResult p =
+      compute_pitfall(Pitfall::InputGradientAsGradient, l.input, l.weight, l.bias, l.upstream, geo);
+  EXPECT_EQ(p.dX.shape, (Shape{1, 1, 0, 0}));
+  EXPECT_EQ(p.cannot_happen, "Cannot happen here: dX is 4×4, but G is 2×2 like Z.");
+  const std::string words = Timeline(l).pitfall_explanation(Pitfall::InputGradientAsGradient);
+  EXPECT_NE(words.find("cannot even happen here: dX has the input's shape (4×4) and G the "
+                       "output's (2×2)"),
+            std::string::npos)
+      << words;
+  // Channels count too: the groups preset's dX (4 channels of 3×3) and G (2 channels of 3×3)
+  // differ in channels only.
+  const Lesson groups = preset("groups.json");
+  const Geometry g = groups.geometry();
+  ASSERT_EQ(g.h, g.oh);
+  ASSERT_EQ(g.w, g.ow);
+  ASSERT_NE(g.c, g.cout);
+  EXPECT_FALSE(input_gradient_fits_upstream(g));
+  const std::string gw = Timeline(groups).pitfall_explanation(Pitfall::InputGradientAsGradient);
+  EXPECT_NE(gw.find("(4 channels of 3×3) and G the output's (2 channels of 3×3)"),
+            std::string::npos)
+      << gw;
+}
+
+// What the explanation claims, on every preset and on random lessons: where the shapes match,
+// the wrong dX is the gradient of the loss Σ dX·Z (checked by exact differences of the forward
+// pass, which is linear in X), and the cell it names differs by the values it gives; where they
+// do not, it says the mistake cannot happen and draws no grid.
+void check_input_gradient_claims(const Tensor& X, const Tensor& W, const std::vector<double>& b,
+                                 const Tensor& G, const Geometry& geo, const std::string& what,
+                                 int* fits) {
+  const Tensor right = compute(X, W, b, G, geo).dX;
+  const PitfallResult p = compute_pitfall(Pitfall::InputGradientAsGradient, X, W, b, G, geo);
+  const std::string words =
+      pitfall_explanation(Pitfall::InputGradientAsGradient, geo, G.shape.count() == 0, &right, &p);
+  const bool fit = geo.c == geo.cout && geo.h == geo.oh && geo.w == geo.ow;
+  if (!fit) {
+    EXPECT_EQ(p.dX.shape.h * p.dX.shape.w, 0) << what;
+    EXPECT_FALSE(p.cannot_happen.empty()) << what;
+    EXPECT_NE(words.find("cannot even happen here"), std::string::npos) << what << words;
+    EXPECT_NE(words.find(dims(geo.h, geo.w) + ") and G"), std::string::npos) << what << words;
+    EXPECT_NE(words.find(dims(geo.oh, geo.ow) + "), so"), std::string::npos) << what << words;
+    return;
+  }
+  ++*fits;
+  ASSERT_EQ(p.dX.shape, right.shape) << what;
+  EXPECT_EQ(words.find("cannot"), std::string::npos) << what << words;
+  // L'(X) = Σ dX·Z(X): its gradient in input k is L'(X + e_k) − L'(X).
+  auto loss = [&](const Tensor& x) {
+    const Tensor Z = forward(x, W, b, geo);
+    double sum = 0;
+    for (std::size_t k = 0; k < Z.values.size(); ++k) sum += right.values[k] * Z.values[k];
+    return sum;
+  };
+  const double base = loss(X);
+  double scale = 1;
+  for (double v : p.dX.values) scale = std::max(scale, std::fabs(v));
+  for (std::size_t k = 0; k < X.values.size(); ++k) {
+    Tensor moved = X;
+    moved.values[k] += 1;
+    EXPECT_NEAR(loss(moved) - base, p.dX.values[k], 1e-9 * scale + 1e-6 * std::fabs(base))
+        << what << " input " << k;
+  }
+  std::size_t first = right.values.size(), differ = 0;
+  for (std::size_t k = 0; k < right.values.size(); ++k)
+    if (std::fabs(right.values[k] - p.dX.values[k]) > 1e-9) {
+      first = std::min(first, k);
+      ++differ;
+    }
+  if (differ == 0) {
+    EXPECT_NE(words.find("no cell differs"), std::string::npos) << what << words;
+    return;
+  }
+  const std::string claim = " should be " + format_number(right.values[first], kUnicode) +
+                            " but comes out " + format_number(p.dX.values[first], kUnicode) + "; " +
+                            std::to_string(differ) + " of ";
+  EXPECT_NE(words.find(claim), std::string::npos) << what << "\n" << claim << "\n" << words;
+}
+
+TEST(Pitfalls, InputGradientFedBackExplanationHoldsOnPresetsAndRandomLessons) {
+  int fits = 0;
+  for (const char* name : {"batch3-padding1.json", "channels.json", "dilation2.json", "groups.json",
+                           "kernel-2x2-upstream.json", "padding1-4x4.json", "rotation-2x2.json",
+                           "sobel-3x3.json", "sobel-6x5.json", "stride2.json"}) {
+    const Lesson l = preset(name);
+    check_input_gradient_claims(l.input, l.weight, l.bias, l.upstream, l.geometry(), name, &fits);
+  }
+  EXPECT_GE(fits, 1);  // padding1-4x4
+  std::mt19937 rng(4);
+  int random_fits = 0, tried = 0;
+  for (; tried < 3000 && random_fits < 25; ++tried) {
+    const testing::RandomCase c = testing::random_case(rng);
+    if (c.X.shape.count() > 400) continue;  // one forward pass per input
+    check_input_gradient_claims(c.X, c.W, c.bias, c.G, c.geo, c.describe(), &random_fits);
+  }
+  EXPECT_GE(random_fits, 5) << "of " << tried;
+}
+
 // Issue 10: a pitfall has a title a student reads, not the command line's name.
 TEST(Pitfalls, HaveHumanTitles) {
   EXPECT_STREQ(pitfall_title(Pitfall::NoRotation), "Forgot to rotate the kernel");
   EXPECT_STREQ(pitfall_title(Pitfall::OutputAsGradient), "Fed Z back instead of ∂L/∂Z");
+  EXPECT_STREQ(pitfall_title(Pitfall::InputGradientAsGradient), "Fed dX back instead of ∂L/∂Z");
   for (Pitfall p : kAllPitfalls)
     EXPECT_EQ(std::string(pitfall_title(p)).find('_'), std::string::npos) << pitfall_title(p);
 }

@@ -40,7 +40,8 @@ TEST(Names, SpelledOutAsTheMessagesSayThem) {
   EXPECT_EQ(spelled_out(granularity_names()), "phase, cell or term");
   EXPECT_EQ(spelled_out(theme_names()), "dark, light or high_contrast");
   EXPECT_EQ(spelled_out(pitfall_names()),
-            "convolution_convention, no_rotation, output_as_gradient or no_gradient_padding");
+            "convolution_convention, no_rotation, output_as_gradient, no_gradient_padding or "
+            "dx_as_gradient");
   EXPECT_EQ(spelled_out({}), "");
   EXPECT_EQ(spelled_out({"a"}), "a");
   EXPECT_EQ(spelled_out({"a", "b"}), "a or b");

@@ -406,6 +406,36 @@ TEST(Stage, AnEmptyPitfallResultIsSaid) {
   EXPECT_TRUE(has_text(s, "Empty: no position"));
 }
 
+// Issue 11, item 5: x.grad fed back as the upstream gradient. Where dX has G's shape the wrong
+// dX is drawn beside the right one with the differing cells framed; where it has not (the
+// notebook's 4×4 input and 3×3 kernel), the right dX is drawn and the stage says why there is
+// no wrong one.
+TEST(Stage, InputGradientFedBackIsDrawnOrSaidImpossible) {
+  StageOptions o;
+  o.pitfalls = {Pitfall::InputGradientAsGradient};
+  const Timeline fits(
+      load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/padding1-4x4.json"));
+  const Frame f = fits.frame(Phase::Forward, Granularity::Phase, 0);
+  const Scene s = build_stage(fits, f, f, 1, o);
+  ASSERT_NE(s.grid(Grid::dX, GridCopy::Right), nullptr);
+  const SceneGrid* wrong = s.grid(Grid::dX, GridCopy::Mistake);
+  ASSERT_NE(wrong, nullptr);
+  EXPECT_EQ(grid_id(*wrong), "dX_dx_as_gradient");
+  EXPECT_GT(diffs_in(s, *wrong), 0);
+  EXPECT_TRUE(has_text(s, "Fed dX back instead of ∂L/∂Z"));
+  EXPECT_TRUE(has_text(s, "should be"));
+
+  const Timeline cannot(parse_lesson(R"({"input": [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]],
+                                        "weight": [[1,0,-1],[2,0,-2],[1,0,-1]]})"));
+  const Frame g = cannot.frame(Phase::Forward, Granularity::Phase, 0);
+  const Scene t = build_stage(cannot, g, g, 1, o);
+  EXPECT_NE(t.grid(Grid::dX, GridCopy::Right), nullptr);
+  EXPECT_EQ(t.grid(Grid::dX, GridCopy::Mistake), nullptr);
+  EXPECT_TRUE(has_text(t, "Cannot happen here"));  // wrapped: the sizes may be on the next line
+  EXPECT_FALSE(has_text(t, "Empty: no position"));
+  EXPECT_FALSE(has_text(t, "(0×0)"));
+}
+
 TEST(Svg, HasEveryGridAndTheEquation) {
   const Timeline tl = sobel();
   const Scene s = still(tl, Phase::DxGather, Granularity::Term, 4 + 13 * 9 + 6);

@@ -1,5 +1,7 @@
 #include "app/steps_output.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "core/format.h"
@@ -91,6 +93,169 @@ const char* kind_label(const Frame& f) {
   return "";
 }
 
+// ---- The worksheet's tables ----
+
+// One (n, c) slice of `t` as a Markdown table, columns and rows numbered; cells that differ
+// from `right` (when given) in bold. The numbers are the tensors' own: nothing is recomputed.
+void slice_table(std::ostream& out, const Tensor& t, int n, int c, const Tensor* right) {
+  out << "|   |";
+  for (int x = 0; x < t.shape.w; ++x) out << " " << x << " |";
+  out << "\n|---|";
+  for (int x = 0; x < t.shape.w; ++x) out << "---|";
+  out << "\n";
+  for (int y = 0; y < t.shape.h; ++y) {
+    out << "| **" << y << "** |";
+    for (int x = 0; x < t.shape.w; ++x) {
+      const std::string v = format_number(t(n, c, y, x), kUnicode);
+      const bool differs = right && std::fabs(t(n, c, y, x) - (*right)(n, c, y, x)) > 1e-9;
+      out << " " << (differs ? "**" + v + "**" : v) << " |";
+    }
+    out << "\n";
+  }
+}
+
+// A list of numbers, one per channel (b, db), as a one-row table.
+void channel_table(std::ostream& out, const std::string& name, const std::vector<double>& v) {
+  out << "\n**" << name << "** (" << v.size() << (v.size() == 1 ? " channel" : " channels")
+      << "):\n\n|   |";
+  for (std::size_t o = 0; o < v.size(); ++o) out << " " << o << " |";
+  out << "\n|---|";
+  for (std::size_t o = 0; o < v.size(); ++o) out << "---|";
+  out << "\n| **" << name << "** |";
+  for (double x : v) out << " " << format_number(x, kUnicode) << " |";
+  out << "\n";
+}
+
+}  // namespace
+
+void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
+                   const Tensor* right) {
+  const bool compare = right && right->shape == t.shape;
+  const long long slices = 1LL * t.shape.n * t.shape.c;
+  const std::string size = dims(t.shape.h, t.shape.w);
+  if (t.shape.h > kMaxTableSide || t.shape.w > kMaxTableSide) {
+    out << "\n**" << name << "** (" << size << "): too large to print (over " << kMaxTableSide
+        << "×" << kMaxTableSide << "); see the PNG export.\n";
+    return;
+  }
+  if (slices == 0 || t.shape.h == 0 || t.shape.w == 0) {
+    out << "\n**" << name << "** (" << size << "): empty.\n";
+    return;
+  }
+  long long shown = 0;
+  for (int n = 0; n < t.shape.n && shown < kMaxTableSlices; ++n)
+    for (int c = 0; c < t.shape.c && shown < kMaxTableSlices; ++c, ++shown) {
+      out << "\n**" << name << "**";
+      if (slices > 1) out << "[" << n << "," << c << "]";
+      out << " (" << size << ")" << (compare ? ", the cells that differ in bold" : "") << ":\n\n";
+      slice_table(out, t, n, c, compare ? right : nullptr);
+    }
+  if (shown < slices)
+    out << "\n… and " << (slices - shown) << " more slices of " << name
+        << ", too many to print; see the PNG export.\n";
+}
+
+namespace {
+
+// The lesson a worksheet opens with: X, W, b, G and the settings, padding included.
+void lesson_tables(std::ostream& out, const Timeline& tl) {
+  const Geometry& g = tl.geometry();
+  out << "\n## The lesson\n\n"
+      << "| setting | value |\n|---|---|\n"
+      << "| X (samples × channels × rows × columns) | " << g.input_shape().str() << " |\n"
+      << "| W (filters × channels × rows × columns) | " << g.weight_shape().str() << " |\n"
+      << "| stride (rows × columns) | " << g.stride_h << "×" << g.stride_w << " |\n"
+      << "| padding | top " << g.pad_top << ", bottom " << g.pad_bottom << ", left " << g.pad_left
+      << ", right " << g.pad_right << " |\n"
+      << "| dilation (rows × columns) | " << g.dil_h << "×" << g.dil_w << " |\n"
+      << "| groups | " << g.groups << " |\n"
+      << "| Z (samples × channels × rows × columns) | " << g.output_shape().str() << " |\n";
+  markdown_grid(out, "X", tl.tensor(Grid::X));
+  markdown_grid(out, "W", tl.tensor(Grid::W));
+  if (tl.lesson().bias.empty())
+    out << "\nNo bias b.\n";
+  else
+    channel_table(out, "b", tl.lesson().bias);
+  markdown_grid(out, "G", tl.tensor(Grid::G));
+}
+
+// The grid a stage brings in, printed when it first appears.
+Grid stage_grid(Stage s) {
+  switch (s) {
+    case Stage::PadInput:
+      return Grid::Xp;
+    case Stage::DilateGradient:
+      return Grid::Gd;
+    case Stage::PadGradient:
+      return Grid::Gp;
+    case Stage::RotateKernel:
+      return Grid::Wr;
+    case Stage::ZeroUncovered:
+    case Stage::Crop:
+      return Grid::dXp;
+    default:
+      return Grid::None;
+  }
+}
+
+// The grid a phase ends with.
+Grid result_grid(Phase p) {
+  switch (p) {
+    case Phase::Forward:
+      return Grid::Z;
+    case Phase::Dw:
+      return Grid::dW;
+    case Phase::DxGather:
+    case Phase::DxScatter:
+      return Grid::dX;
+    case Phase::Db:
+      return Grid::db;
+  }
+  return Grid::None;
+}
+
+void grid_table(std::ostream& out, const Timeline& tl, Grid g, const std::string& caption) {
+  if (g == Grid::db)
+    channel_table(out, caption, tl.tensor(g).values);  // [1][Cout][1][1]: channel order
+  else
+    markdown_grid(out, caption, tl.tensor(g));
+}
+
+// Where a scattered G cell's window lands on dXp (the same rows and columns in every channel
+// it stamps): " — G[0,1]'s window lands on dXp rows 0–2; columns 2–4".
+void landing(std::ostream& out, const Timeline& tl, const Frame& f) {
+  const Window& w = *f.window;
+  const auto span = [&](const char* what, int first, int count, int step) {
+    out << what << " " << first;
+    if (count > 1 && step == 1) out << "–" << first + count - 1;
+    if (count > 1 && step > 1 && count <= 5)
+      for (int i = 1; i < count; ++i) out << ", " << first + i * step;
+    if (count > 5 && step > 1) out << "–" << first + (count - 1) * step << " (step " << step << ")";
+  };
+  out << " — " << tl.cell_name(f.source) << "'s window lands on dXp";
+  span(" rows", w.top, w.rows, w.step_h);
+  span("; columns", w.left, w.cols, w.step_w);
+  if (tl.geometry().n > 1) out << " of sample " << w.n;
+}
+
+// One step of the worksheet: a numbered line, then the grid its stage brings in, the first
+// time that grid appears.
+void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long long k,
+                   bool* shown) {
+  out << (k + 1) << ". " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "") << "`"
+      << f.equation.text() << "`";
+  if (f.phase == Phase::DxScatter && f.window && f.source.grid == Grid::G) landing(out, tl, f);
+  out << "\n";
+  const Grid g = f.kind == StepKind::Stage ? stage_grid(f.stage) : Grid::None;
+  if (g == Grid::None || shown[static_cast<int>(g)]) return;
+  shown[static_cast<int>(g)] = true;
+  // Without padding Xp is X and dXp is dX: each is printed once, as X and as the result.
+  const Geometry& geo = tl.geometry();
+  if (geo.hp() == geo.h && geo.wp() == geo.w && (g == Grid::Xp || g == Grid::dXp)) return;
+  grid_table(out, tl, g, grid_name(g));
+  out << "\n";
+}
+
 }  // namespace
 
 bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req) {
@@ -102,7 +267,11 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
     out << "X " << g.input_shape().str() << ", W " << g.weight_shape().str() << ", stride "
         << g.stride_h << "×" << g.stride_w << ", dilation " << g.dil_h << "×" << g.dil_w
         << ", groups " << g.groups << " → Z " << g.output_shape().str() << ".\n";
+    lesson_tables(out, tl);
   }
+  bool shown[static_cast<int>(Grid::None) + 1] = {};  // the grids printed so far
+  shown[static_cast<int>(Grid::X)] = shown[static_cast<int>(Grid::W)] = true;
+  shown[static_cast<int>(Grid::G)] = true;
   for (Phase p : req.phases) {
     const long long total = tl.count(p, req.granularity, req.skip_zero_terms);
     const long long end = req.count < 0 ? total : std::min(total, req.from + req.count);
@@ -121,11 +290,15 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
           out << '\n';
           break;
         case StepsFormat::Markdown:
-          out << (k + 1) << ". " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "") << "`"
-              << f.equation.text() << "`\n";
+          markdown_step(out, tl, f, k, shown);
           break;
       }
       if (!out) return false;
+    }
+    if (req.format == StepsFormat::Markdown && req.from < total && end == total) {
+      const Grid r = result_grid(p);
+      out << "\nThe result of this phase:\n";
+      grid_table(out, tl, r, grid_name(r));
     }
   }
   out.flush();

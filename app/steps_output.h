@@ -21,6 +21,16 @@ struct StepsRequest {
   StepsFormat format = StepsFormat::Text;
 };
 
+// Grids larger than this per slice, and slices past this many, are not printed as tables:
+// the worksheet says so and points to the PNG export, so its size stays bounded.
+inline constexpr int kMaxTableSide = 16;
+inline constexpr int kMaxTableSlices = 4;
+
+// `t` as Markdown tables under a caption "**name** (rows×cols):", one per (n, c) slice; cells
+// that differ from `right` (when given, and of the same shape) in bold.
+void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
+                   const Tensor* right = nullptr);
+
 // Streams the steps; returns false if writing failed (e.g. a full disk).
 bool write_steps(std::ostream& out, const Timeline& timeline, const StepsRequest& request);
 

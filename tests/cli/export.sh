@@ -109,10 +109,10 @@ for p in convolution_convention:"Used a true convolution" no_rotation:"Forgot to
     { echo "FAIL: the SVG of --pitfall $name lacks its wrong dX or its title"; fail=1; }
   "$convstep" export "$rotation" --format md --pitfall "$name" -o "$name.md" >/dev/null 2>&1 ||
     { echo "FAIL: md --pitfall $name"; fail=1; }
-  grep -q "^## Classic mistake: $title" "$name.md" && grep -q "^dX wrong" "$name.md" ||
+  grep -q "^## Classic mistake: $title" "$name.md" && grep -q "^\*\*dX wrong\*\*" "$name.md" ||
     { echo "FAIL: the worksheet of --pitfall $name lacks its section"; fail=1; }
 done
-grep -q "^dW wrong (2×2), the cells that differ in bold" convolution_convention.md ||
+grep -q "^\*\*dW wrong\*\* (2×2), the cells that differ in bold" convolution_convention.md ||
   { echo "FAIL: the convention's worksheet lacks dW"; fail=1; }
 lesson=$rotation expect 2 "PyTorch code has none" --format py --pitfall no_rotation -o a.py
 [ ! -e a.py ] || { echo "FAIL: a refused py export left a.py"; fail=1; }

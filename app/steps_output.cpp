@@ -198,6 +198,23 @@ Grid stage_grid(Stage s) {
   }
 }
 
+// The grid an intermediate grid is made from (dXp: the one it is cropped to); the same size
+// means the same values.
+Grid source_grid(Grid g) {
+  switch (g) {
+    case Grid::Xp:
+      return Grid::X;
+    case Grid::Gd:
+      return Grid::G;
+    case Grid::Gp:
+      return Grid::Gd;
+    case Grid::dXp:
+      return Grid::dX;
+    default:  // Wr: W turned, never the same grid
+      return Grid::None;
+  }
+}
+
 // The grid a phase ends with.
 Grid result_grid(Phase p) {
   switch (p) {
@@ -242,16 +259,18 @@ void landing(std::ostream& out, const Timeline& tl, const Frame& f) {
 // time that grid appears.
 void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long long k,
                    bool* shown) {
-  out << (k + 1) << ". " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "") << "`"
-      << f.equation.text() << "`";
+  // A paragraph, not a list item: a table between items would restart a list's numbering in
+  // some Markdown viewers.
+  out << "**Step " << (k + 1) << ".** " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "")
+      << "`" << f.equation.text() << "`";
   if (f.phase == Phase::DxScatter && f.window && f.source.grid == Grid::G) landing(out, tl, f);
-  out << "\n";
+  out << "\n\n";
   const Grid g = f.kind == StepKind::Stage ? stage_grid(f.stage) : Grid::None;
   if (g == Grid::None || shown[static_cast<int>(g)]) return;
   shown[static_cast<int>(g)] = true;
-  // Without padding Xp is X and dXp is dX: each is printed once, as X and as the result.
-  const Geometry& geo = tl.geometry();
-  if (geo.hp() == geo.h && geo.wp() == geo.w && (g == Grid::Xp || g == Grid::dXp)) return;
+  // A grid the same size as the one it comes from is that grid (Xp = X without padding,
+  // Gd = G at stride 1, dXp = dX): it is printed once, under its first name.
+  if (tl.tensor(g).shape == tl.tensor(source_grid(g)).shape) return;
   grid_table(out, tl, g, grid_name(g));
   out << "\n";
 }

@@ -47,9 +47,10 @@ if "**b**" not in head and "No bias b." not in head:
     errors.append("the lesson's part lacks b")
 
 # Each intermediate grid once, the first time; each result at the end of its phase.
-# Without padding Xp is X and dXp is dX: they are not printed twice.
+# Without padding Xp is X and dXp is dX, at stride 1 Gd is G: they are not printed twice.
 padded = int("| padding | top 0, bottom 0, left 0, right 0 |" not in text)
-for grid, n in (("Xp", padded), ("Gd", 1), ("Gp", 1), ("Wr", 1), ("dXp", padded), ("Z", 1),
+strided = int("| stride (rows × columns) | 1×1 |" not in text)
+for grid, n in (("Xp", padded), ("Gd", strided), ("Gp", 1), ("Wr", 1), ("dXp", padded), ("Z", 1),
                 ("dW", 1), ("dX", 2), ("db", 1)):
     got = len(re.findall(rf"^\*\*{grid}\*\*(?:\[0,0\])? \(", text, re.M))
     if got != n:
@@ -66,9 +67,14 @@ if cells[:len(z)] != [[number(v) for v in row[:len(cells[0])]] for row in z]:
 
 # Scatter steps say where the window lands.
 scatter = text[text.index("\n## ∂L/∂X by scattering"):]
-steps = re.findall(r"^\d+\. `dXp\[window of [^\n]*$", scatter, re.M)
+steps = re.findall(r"^\*\*Step \d+\.\*\* `dXp\[window of [^\n]*$", scatter, re.M)
 if not steps or any("lands on dXp rows" not in s for s in steps):
     errors.append(f"a scatter step does not say where its window lands: {steps[:1]}")
+# Rendered, each phase's steps read 1, 2, 3, … whatever tables stand between them.
+for section in html.split("<h2>")[2:]:
+    numbers = [int(n) for n in re.findall(r"<strong>Step (\d+)\.</strong>", section)]
+    if numbers != list(range(1, len(numbers) + 1)) or not numbers:
+        errors.append(f"rendered step numbers {numbers[:12]}… are not 1, 2, 3, …")
 for e in errors:
     print(f"FAIL: {name}: {e}")
 sys.exit(1 if errors else 0)

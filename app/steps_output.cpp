@@ -1,5 +1,6 @@
 #include "app/steps_output.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -97,7 +98,15 @@ const char* kind_label(const Frame& f) {
 
 // One (n, c) slice of `t` as a Markdown table, columns and rows numbered; cells that differ
 // from `right` (when given) in bold. The numbers are the tensors' own: nothing is recomputed.
-void slice_table(std::ostream& out, const Tensor& t, int n, int c, const Tensor* right) {
+// A blanked cell of an exercise, for the student to fill in.
+constexpr const char* kBlank = "____";
+
+bool blanked(const std::vector<std::size_t>* blanks, std::size_t offset) {
+  return blanks && std::binary_search(blanks->begin(), blanks->end(), offset);
+}
+
+void slice_table(std::ostream& out, const Tensor& t, int n, int c, const Tensor* right,
+                 const std::vector<std::size_t>* blanks) {
   out << "|   |";
   for (int x = 0; x < t.shape.w; ++x) out << " " << x << " |";
   out << "\n|---|";
@@ -108,28 +117,43 @@ void slice_table(std::ostream& out, const Tensor& t, int n, int c, const Tensor*
     for (int x = 0; x < t.shape.w; ++x) {
       const std::string v = format_number(t(n, c, y, x), kUnicode);
       const bool differs = right && std::fabs(t(n, c, y, x) - (*right)(n, c, y, x)) > 1e-9;
-      out << " " << (differs ? "**" + v + "**" : v) << " |";
+      out << " "
+          << (blanked(blanks, t.offset(n, c, y, x)) ? kBlank
+              : differs                             ? "**" + v + "**"
+                                                    : v)
+          << " |";
     }
     out << "\n";
   }
 }
 
 // A list of numbers, one per channel (b, db), as a one-row table.
-void channel_table(std::ostream& out, const std::string& name, const std::vector<double>& v) {
+void channel_table(std::ostream& out, const std::string& name, const std::vector<double>& v,
+                   const std::vector<std::size_t>* blanks = nullptr) {
   out << "\n**" << name << "** (" << v.size() << (v.size() == 1 ? " channel" : " channels")
       << "):\n\n|   |";
   for (std::size_t o = 0; o < v.size(); ++o) out << " " << o << " |";
   out << "\n|---|";
   for (std::size_t o = 0; o < v.size(); ++o) out << "---|";
   out << "\n| **" << name << "** |";
-  for (double x : v) out << " " << format_number(x, kUnicode) << " |";
+  for (std::size_t o = 0; o < v.size(); ++o)
+    out << " " << (blanked(blanks, o) ? kBlank : format_number(v[o], kUnicode)) << " |";
   out << "\n";
 }
 
 }  // namespace
 
-void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
-                   const Tensor* right) {
+std::vector<std::size_t> exercise_cells(std::size_t cells, int n) {
+  std::vector<std::size_t> out;
+  const std::size_t k = std::min(cells, static_cast<std::size_t>(std::max(n, 0)));
+  for (std::size_t i = 0; i < k; ++i) out.push_back((2 * i + 1) * cells / (2 * k));
+  return out;
+}
+
+namespace {
+
+void grid_tables(std::ostream& out, const std::string& name, const Tensor& t, const Tensor* right,
+                 const std::vector<std::size_t>* blanks) {
   const bool compare = right && right->shape == t.shape;
   const long long slices = 1LL * t.shape.n * t.shape.c;
   const std::string size = dims(t.shape.h, t.shape.w);
@@ -148,11 +172,18 @@ void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
       out << "\n**" << name << "**";
       if (slices > 1) out << "[" << n << "," << c << "]";
       out << " (" << size << ")" << (compare ? ", the cells that differ in bold" : "") << ":\n\n";
-      slice_table(out, t, n, c, compare ? right : nullptr);
+      slice_table(out, t, n, c, compare ? right : nullptr, blanks);
     }
   if (shown < slices)
     out << "\n… and " << (slices - shown) << " more slices of " << name
         << ", too many to print; see the PNG export.\n";
+}
+
+}  // namespace
+
+void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
+                   const Tensor* right) {
+  grid_tables(out, name, t, right, nullptr);
 }
 
 namespace {
@@ -231,11 +262,57 @@ Grid result_grid(Phase p) {
   return Grid::None;
 }
 
-void grid_table(std::ostream& out, const Timeline& tl, Grid g, const std::string& caption) {
+void grid_table(std::ostream& out, const Timeline& tl, Grid g, const std::string& caption,
+                const std::vector<std::size_t>* blanks = nullptr) {
   if (g == Grid::db)
-    channel_table(out, caption, tl.tensor(g).values);  // [1][Cout][1][1]: channel order
+    channel_table(out, caption, tl.tensor(g).values, blanks);  // [1][Cout][1][1]: channel order
   else
-    markdown_grid(out, caption, tl.tensor(g));
+    grid_tables(out, caption, tl.tensor(g), nullptr, blanks);
+}
+
+// A cell of a result grid, by its offset in the grid's values.
+CellRef cell_at(const Tensor& t, Grid g, std::size_t offset) {
+  CellRef r{g, 0, 0, 0, 0};
+  r.w = static_cast<int>(offset % t.shape.w), offset /= t.shape.w;
+  r.h = static_cast<int>(offset % t.shape.h), offset /= t.shape.h;
+  r.c = static_cast<int>(offset % t.shape.c), r.n = static_cast<int>(offset / t.shape.c);
+  return r;
+}
+
+// The cell the steps compute for a result cell: dX's cells are computed in dXp, inside its
+// padding border.
+CellRef step_cell(const Geometry& geo, CellRef r) {
+  if (r.grid != Grid::dX) return r;
+  return {Grid::dXp, r.n, r.c, r.h + geo.pad_top, r.w + geo.pad_left};
+}
+
+// An exercise: the result cells blanked in one phase, and the cells their steps compute.
+struct Exercise {
+  std::vector<std::size_t> offsets;  // in the result grid, in order
+  std::vector<CellRef> results, steps;
+};
+
+Exercise make_exercise(const Timeline& tl, Phase p, int n) {
+  Exercise e;
+  const Grid g = result_grid(p);
+  const Tensor& t = tl.tensor(g);
+  e.offsets = exercise_cells(t.values.size(), n);
+  for (std::size_t o : e.offsets) {
+    e.results.push_back(cell_at(t, g, o));
+    e.steps.push_back(step_cell(tl.geometry(), e.results.back()));
+  }
+  return e;
+}
+
+// The answer key of one phase: each blanked cell's value and the equation that gives it, both
+// from the timeline.
+void write_answers(std::ostream& out, const Timeline& tl, Phase p, const Exercise& e) {
+  out << "\n## " << phase_title(p) << "\n\n";
+  const Tensor& t = tl.tensor(result_grid(p));
+  for (std::size_t i = 0; i < e.offsets.size(); ++i)
+    out << "- **" << tl.cell_name(e.results[i]) << " = "
+        << format_number(t.values[e.offsets[i]], kUnicode) << "**: `" << tl.equation_of(e.steps[i])
+        << "`\n";
 }
 
 // Where a scattered G cell's window lands on dXp (the same rows and columns in every channel
@@ -257,8 +334,14 @@ void landing(std::ostream& out, const Timeline& tl, const Frame& f) {
 
 // One step of the worksheet: a numbered line, then the grid its stage brings in, the first
 // time that grid appears.
-void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long long k,
-                   bool* shown) {
+void markdown_step(std::ostream& out, const Timeline& tl, Frame f, long long k, bool* shown,
+                   const Exercise& exercise) {
+  // A blanked cell's value stays hidden in the steps that compute it, to the last one.
+  if (f.kind != StepKind::Stage &&
+      std::find(exercise.steps.begin(), exercise.steps.end(), f.target) != exercise.steps.end()) {
+    if (!f.equation.result.empty()) f.equation.result = kBlank;
+    if (!f.equation.running.empty()) f.equation.running = kBlank;
+  }
   // A paragraph, not a list item: a table between items would restart a list's numbering in
   // some Markdown viewers.
   out << "**Step " << (k + 1) << ".** " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "")
@@ -287,6 +370,9 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
         << g.stride_h << "×" << g.stride_w << ", dilation " << g.dil_h << "×" << g.dil_w
         << ", groups " << g.groups << " → Z " << g.output_shape().str() << ".\n";
     lesson_tables(out, tl);
+    if (req.answers)
+      *req.answers << "# Answers: " << title << "\n\nThe blanked cells of the worksheet, with "
+                   << "the equation that gives each.\n";
   }
   bool shown[static_cast<int>(Grid::None) + 1] = {};  // the grids printed so far
   shown[static_cast<int>(Grid::X)] = shown[static_cast<int>(Grid::W)] = true;
@@ -294,6 +380,9 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
   for (Phase p : req.phases) {
     const long long total = tl.count(p, req.granularity, req.skip_zero_terms);
     const long long end = req.count < 0 ? total : std::min(total, req.from + req.count);
+    const Exercise exercise = req.format == StepsFormat::Markdown && req.exercise > 0
+                                  ? make_exercise(tl, p, req.exercise)
+                                  : Exercise{};
     if (req.format == StepsFormat::Markdown)
       out << "\n## " << phase_title(p) << "\n\n" << tl.explanation(p) << "\n\n";
     for (long long k = req.from; k < end; ++k) {
@@ -309,7 +398,7 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
           out << '\n';
           break;
         case StepsFormat::Markdown:
-          markdown_step(out, tl, f, k, shown);
+          markdown_step(out, tl, f, k, shown, exercise);
           break;
       }
       if (!out) return false;
@@ -317,8 +406,9 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
     if (req.format == StepsFormat::Markdown && req.from < total && end == total) {
       const Grid r = result_grid(p);
       out << "\nThe result of this phase:\n";
-      grid_table(out, tl, r, grid_name(r));
+      grid_table(out, tl, r, grid_name(r), &exercise.offsets);
     }
+    if (req.answers && !exercise.offsets.empty()) write_answers(*req.answers, tl, p, exercise);
   }
   out.flush();
   return static_cast<bool>(out);

@@ -33,7 +33,16 @@ void pitfall_section(std::ostream& out, const Timeline& timeline, Pitfall p) {
 
 }  // namespace
 
-std::string export_markdown(const Timeline& timeline, const ExportRequest& request) {
+std::string answers_path(const std::string& worksheet) {
+  const std::size_t dot = worksheet.rfind('.'), slash = worksheet.rfind('/');
+  const bool has_extension =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return has_extension ? worksheet.substr(0, dot) + "-answers" + worksheet.substr(dot)
+                       : worksheet + "-answers.md";
+}
+
+std::string export_markdown(const Timeline& timeline, const ExportRequest& request,
+                            std::string* answers) {
   export_ranges(timeline, request);  // the steps asked for exist
   std::ostringstream out;
   StepsRequest steps;
@@ -43,7 +52,11 @@ std::string export_markdown(const Timeline& timeline, const ExportRequest& reque
   steps.from = std::max(request.from, 0LL);
   steps.count = request.to < 0 ? -1 : request.to - steps.from;
   steps.format = StepsFormat::Markdown;
+  steps.exercise = request.exercise;
+  std::ostringstream key;
+  if (answers) steps.answers = &key;
   write_steps(out, timeline, steps);
+  if (answers) *answers = key.str();
   for (Pitfall p : request.pitfalls) pitfall_section(out, timeline, p);
   return out.str();
 }

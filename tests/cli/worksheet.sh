@@ -81,6 +81,54 @@ sys.exit(1 if errors else 0)
 PY
 done
 
+# --exercise N: N cells of each phase's result blanked, in its table and in the steps that
+# compute them, the same ones on every run; the answer key in NAME-answers.md holds their values
+# as the full worksheet prints them.
+for name in sobel-6x5 stride2 channels; do
+  lesson=$lessons/$name.json
+  for run in 1 2; do
+    "$convstep" export "$lesson" --format md --exercise 3 -o "ex$run.md" --force >/dev/null 2>&1 ||
+      { echo "FAIL: $name: export --exercise"; fail=1; }
+  done
+  cmp -s ex1.md ex2.md && cmp -s ex1-answers.md ex2-answers.md ||
+    { echo "FAIL: $name: --exercise differs between two runs"; fail=1; }
+  /usr/bin/python3 - "$name" <<'PY' || fail=1
+import re, sys
+name = sys.argv[1]
+full, sheet = open(name + ".md", encoding="utf-8").read(), open("ex1.md", encoding="utf-8").read()
+key = open("ex1-answers.md", encoding="utf-8").read()
+errors = []
+def phases(text): return re.split(r"^## ", text, flags=re.M)[1:]
+answers = {p.split("\n")[0]: re.findall(r"^- \*\*(\w+)\[([\d,]+)\] = ([^*]+)\*\*", p, re.M)
+           for p in phases(key)}
+for section, plain in zip(phases(sheet)[1:], phases(full)[1:]):
+    title = section.split("\n")[0]
+    got = answers.get(title, [])
+    result = section[section.rfind("The result of this phase:"):]
+    blanks = result.count("____")
+    if not got or blanks != len(got) or len(got) > 3:
+        errors.append(f"{title}: {blanks} blanks in the result, {len(got)} answers")
+    # (a scattering step stamps a whole window and names no dX cell's value)
+    if "stamps" not in title and section.count("= ____`") < len(got):
+        errors.append(f"{title}: a step still shows a blanked cell's value")
+    for grid, index, value in got:  # the value the full worksheet prints at that cell
+        cells = [int(i) for i in index.split(",")]
+        table = plain[plain.rfind("The result of this phase:"):]
+        rows = [r for r in table.splitlines() if r.startswith("| **")]
+        row = rows[cells[-2]] if len(cells) > 1 else rows[0]
+        shown = [c.strip() for c in row.strip("|").split("|")[1:]][cells[-1]]
+        if len(cells) in (1, 2) and shown != value:
+            errors.append(f"{title}: {grid}[{index}] answer {value}, the worksheet says {shown}")
+for e in errors:
+    print(f"FAIL: {name} --exercise: {e}")
+sys.exit(1 if errors else 0)
+PY
+done
+"$convstep" export "$lessons/sobel-6x5.json" --format md --exercise 3 -o ex1.md >/dev/null 2>err.txt
+[ $? -eq 2 ] && grep -q "already exists" err.txt || { echo "FAIL: --exercise replaced a file"; fail=1; }
+"$convstep" export "$lessons/sobel-6x5.json" --format svg --exercise 3 -o ex.svg >/dev/null 2>err.txt
+[ $? -eq 2 ] && grep -q "use --format md" err.txt || { echo "FAIL: --exercise with svg"; fail=1; }
+
 # A large lesson: no table over 16×16, a line that points to the PNG export, a bounded size.
 /usr/bin/python3 -c '
 import json

@@ -254,7 +254,7 @@ int export_command(const ExportArguments& a) {
     if (is_standard_output(a.out))
       throw std::invalid_argument(
           "--exercise writes its answer key to a second file: give -o a file name");
-    r.exercise = static_cast<int>(whole_number(a.exercise, "--exercise", 1, 1000));
+    r.exercise = static_cast<int>(whole_number(a.exercise, "--exercise", 1, 100));
   }
   // Never replace a file, or a folder of pictures, unless asked; devices are written to.
   for (const std::string& path : {a.out, r.exercise > 0 ? answers_path(a.out) : a.out}) {

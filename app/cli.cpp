@@ -167,7 +167,8 @@ bool is_standard_output(const std::string& path) {
 // What `convstep export` was given, as typed: checked by export_command.
 struct ExportArguments {
   std::string lesson, format, out, phase, granularity = "cell", steps, size = "1600x900",
-                                          scale = "1", theme = "dark", pitfall, fps = "30";
+                                          scale = "1", theme = "dark", pitfall, fps = "30",
+                                          exercise;
   bool classroom = false, skip_zero_terms = false, force = false;
 };
 
@@ -247,13 +248,23 @@ int export_command(const ExportArguments& a) {
         "--pitfall shows a mistake in pictures, SVG and worksheets; PyTorch code has none");
   r.fps = static_cast<int>(whole_number(a.fps, "--fps", 30, 60));
   if (r.fps != 30 && r.fps != 60) throw std::invalid_argument("--fps must be 30 or 60");
+  if (!a.exercise.empty()) {
+    if (r.format != "md")
+      throw std::invalid_argument("--exercise blanks cells of a worksheet: use --format md");
+    if (is_standard_output(a.out))
+      throw std::invalid_argument(
+          "--exercise writes its answer key to a second file: give -o a file name");
+    r.exercise = static_cast<int>(whole_number(a.exercise, "--exercise", 1, 100));
+  }
   // Never replace a file, or a folder of pictures, unless asked; devices are written to.
-  struct stat existing;
-  if (!a.force && ::stat(a.out.c_str(), &existing) == 0 &&
-      (S_ISREG(existing.st_mode) || S_ISDIR(existing.st_mode))) {
-    std::cerr << "convstep: " << path_excerpt(a.out)
-              << " already exists: add --force to replace it\n";
-    return kExitBadInput;
+  for (const std::string& path : {a.out, r.exercise > 0 ? answers_path(a.out) : a.out}) {
+    struct stat existing;
+    if (!a.force && ::stat(path.c_str(), &existing) == 0 &&
+        (S_ISREG(existing.st_mode) || S_ISDIR(existing.st_mode))) {
+      std::cerr << "convstep: " << path_excerpt(path)
+                << " already exists: add --force to replace it\n";
+      return kExitBadInput;
+    }
   }
   const Timeline timeline(load_lesson(a.lesson));
   const auto start = std::chrono::steady_clock::now();
@@ -264,6 +275,7 @@ int export_command(const ExportArguments& a) {
   });
   if (is_standard_output(a.out)) return finish_output("the " + a.format + " file");
   std::cout << "wrote " << a.out;
+  if (r.exercise > 0) std::cout << " and its answer key " << answers_path(a.out);
   if (is_picture_format(r.format)) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -388,6 +400,8 @@ int run_cli(int argc, char** argv) {
   export_->add_flag("--skip-zero-terms", ex.skip_zero_terms,
                     "leave out terms that multiply a padding or inserted zero");
   export_->add_option("--fps", ex.fps, "mp4: 30 or 60 frames a second")->capture_default_str();
+  export_->add_option("--exercise", ex.exercise,
+                      "md: blank N cells of each phase's result, answers in NAME-answers.md");
   export_->add_flag("--force", ex.force, "replace the file or folder if it exists");
 
   try {

@@ -1,5 +1,8 @@
 #include "app/steps_output.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "core/format.h"
@@ -91,6 +94,270 @@ const char* kind_label(const Frame& f) {
   return "";
 }
 
+// ---- The worksheet's tables ----
+
+// One (n, c) slice of `t` as a Markdown table, columns and rows numbered; cells that differ
+// from `right` (when given) in bold. The numbers are the tensors' own: nothing is recomputed.
+// A blanked cell of an exercise, for the student to fill in.
+constexpr const char* kBlank = "____";
+
+bool blanked(const std::vector<std::size_t>* blanks, std::size_t offset) {
+  return blanks && std::binary_search(blanks->begin(), blanks->end(), offset);
+}
+
+void slice_table(std::ostream& out, const Tensor& t, int n, int c, const Tensor* right,
+                 const std::vector<std::size_t>* blanks) {
+  out << "|   |";
+  for (int x = 0; x < t.shape.w; ++x) out << " " << x << " |";
+  out << "\n|---|";
+  for (int x = 0; x < t.shape.w; ++x) out << "---|";
+  out << "\n";
+  for (int y = 0; y < t.shape.h; ++y) {
+    out << "| **" << y << "** |";
+    for (int x = 0; x < t.shape.w; ++x) {
+      const std::string v = format_number(t(n, c, y, x), kUnicode);
+      const bool differs = right && std::fabs(t(n, c, y, x) - (*right)(n, c, y, x)) > 1e-9;
+      out << " "
+          << (blanked(blanks, t.offset(n, c, y, x)) ? kBlank
+              : differs                             ? "**" + v + "**"
+                                                    : v)
+          << " |";
+    }
+    out << "\n";
+  }
+}
+
+// A list of numbers, one per channel (b, db), as a one-row table.
+void channel_table(std::ostream& out, const std::string& name, const std::vector<double>& v,
+                   const std::vector<std::size_t>* blanks = nullptr) {
+  out << "\n**" << name << "** (" << v.size() << (v.size() == 1 ? " channel" : " channels")
+      << "):\n\n|   |";
+  for (std::size_t o = 0; o < v.size(); ++o) out << " " << o << " |";
+  out << "\n|---|";
+  for (std::size_t o = 0; o < v.size(); ++o) out << "---|";
+  out << "\n| **" << name << "** |";
+  for (std::size_t o = 0; o < v.size(); ++o)
+    out << " " << (blanked(blanks, o) ? kBlank : format_number(v[o], kUnicode)) << " |";
+  out << "\n";
+}
+
+}  // namespace
+
+std::vector<std::size_t> exercise_cells(std::size_t cells, int n) {
+  std::vector<std::size_t> out;
+  const std::size_t k = std::min(cells, static_cast<std::size_t>(std::max(n, 0)));
+  for (std::size_t i = 0; i < k; ++i) out.push_back((2 * i + 1) * cells / (2 * k));
+  return out;
+}
+
+namespace {
+
+void grid_tables(std::ostream& out, const std::string& name, const Tensor& t, const Tensor* right,
+                 const std::vector<std::size_t>* blanks) {
+  const bool compare = right && right->shape == t.shape;
+  const long long slices = 1LL * t.shape.n * t.shape.c;
+  const std::string size = dims(t.shape.h, t.shape.w);
+  if (t.shape.h > kMaxTableSide || t.shape.w > kMaxTableSide) {
+    out << "\n**" << name << "** (" << size << "): too large to print (over " << kMaxTableSide
+        << "×" << kMaxTableSide << "); see the PNG export.\n";
+    return;
+  }
+  if (slices == 0 || t.shape.h == 0 || t.shape.w == 0) {
+    out << "\n**" << name << "** (" << size << "): empty.\n";
+    return;
+  }
+  long long shown = 0;
+  for (int n = 0; n < t.shape.n && shown < kMaxTableSlices; ++n)
+    for (int c = 0; c < t.shape.c && shown < kMaxTableSlices; ++c, ++shown) {
+      out << "\n**" << name << "**";
+      if (slices > 1) out << "[" << n << "," << c << "]";
+      out << " (" << size << ")" << (compare ? ", the cells that differ in bold" : "") << ":\n\n";
+      slice_table(out, t, n, c, compare ? right : nullptr, blanks);
+    }
+  if (shown < slices)
+    out << "\n… and " << (slices - shown) << " more slices of " << name
+        << ", too many to print; see the PNG export.\n";
+}
+
+}  // namespace
+
+void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
+                   const Tensor* right) {
+  grid_tables(out, name, t, right, nullptr);
+}
+
+namespace {
+
+// The lesson a worksheet opens with: X, W, b, G and the settings, padding included.
+void lesson_tables(std::ostream& out, const Timeline& tl) {
+  const Geometry& g = tl.geometry();
+  out << "\n## The lesson\n\n"
+      << "| setting | value |\n|---|---|\n"
+      << "| X (samples × channels × rows × columns) | " << g.input_shape().str() << " |\n"
+      << "| W (filters × channels × rows × columns) | " << g.weight_shape().str() << " |\n"
+      << "| stride (rows × columns) | " << g.stride_h << "×" << g.stride_w << " |\n"
+      << "| padding | top " << g.pad_top << ", bottom " << g.pad_bottom << ", left " << g.pad_left
+      << ", right " << g.pad_right << " |\n"
+      << "| dilation (rows × columns) | " << g.dil_h << "×" << g.dil_w << " |\n"
+      << "| groups | " << g.groups << " |\n"
+      << "| Z (samples × channels × rows × columns) | " << g.output_shape().str() << " |\n";
+  markdown_grid(out, "X", tl.tensor(Grid::X));
+  markdown_grid(out, "W", tl.tensor(Grid::W));
+  if (tl.lesson().bias.empty())
+    out << "\nNo bias b.\n";
+  else
+    channel_table(out, "b", tl.lesson().bias);
+  markdown_grid(out, "G", tl.tensor(Grid::G));
+}
+
+// The grid a stage brings in, printed when it first appears.
+Grid stage_grid(Stage s) {
+  switch (s) {
+    case Stage::PadInput:
+      return Grid::Xp;
+    case Stage::DilateGradient:
+      return Grid::Gd;
+    case Stage::PadGradient:
+      return Grid::Gp;
+    case Stage::RotateKernel:
+      return Grid::Wr;
+    case Stage::ZeroUncovered:
+    case Stage::Crop:
+      return Grid::dXp;
+    default:
+      return Grid::None;
+  }
+}
+
+// The grid an intermediate grid is made from (dXp: the one it is cropped to); the same size
+// means the same values.
+Grid source_grid(Grid g) {
+  switch (g) {
+    case Grid::Xp:
+      return Grid::X;
+    case Grid::Gd:
+      return Grid::G;
+    case Grid::Gp:
+      return Grid::Gd;
+    case Grid::dXp:
+      return Grid::dX;
+    default:  // Wr: W turned, never the same grid
+      return Grid::None;
+  }
+}
+
+// The grid a phase ends with.
+Grid result_grid(Phase p) {
+  switch (p) {
+    case Phase::Forward:
+      return Grid::Z;
+    case Phase::Dw:
+      return Grid::dW;
+    case Phase::DxGather:
+    case Phase::DxScatter:
+      return Grid::dX;
+    case Phase::Db:
+      return Grid::db;
+  }
+  return Grid::None;
+}
+
+void grid_table(std::ostream& out, const Timeline& tl, Grid g, const std::string& caption,
+                const std::vector<std::size_t>* blanks = nullptr) {
+  if (g == Grid::db)
+    channel_table(out, caption, tl.tensor(g).values, blanks);  // [1][Cout][1][1]: channel order
+  else
+    grid_tables(out, caption, tl.tensor(g), nullptr, blanks);
+}
+
+// A cell of a result grid, by its offset in the grid's values.
+CellRef cell_at(const Tensor& t, Grid g, std::size_t offset) {
+  CellRef r{g, 0, 0, 0, 0};
+  r.w = static_cast<int>(offset % t.shape.w), offset /= t.shape.w;
+  r.h = static_cast<int>(offset % t.shape.h), offset /= t.shape.h;
+  r.c = static_cast<int>(offset % t.shape.c), r.n = static_cast<int>(offset / t.shape.c);
+  return r;
+}
+
+// The cell the steps compute for a result cell: dX's cells are computed in dXp, inside its
+// padding border.
+CellRef step_cell(const Geometry& geo, CellRef r) {
+  if (r.grid != Grid::dX) return r;
+  return {Grid::dXp, r.n, r.c, r.h + geo.pad_top, r.w + geo.pad_left};
+}
+
+// An exercise: the result cells blanked in one phase, and the cells their steps compute.
+struct Exercise {
+  std::vector<std::size_t> offsets;  // in the result grid, in order
+  std::vector<CellRef> results, steps;
+};
+
+Exercise make_exercise(const Timeline& tl, Phase p, int n) {
+  Exercise e;
+  const Grid g = result_grid(p);
+  const Tensor& t = tl.tensor(g);
+  e.offsets = exercise_cells(t.values.size(), n);
+  for (std::size_t o : e.offsets) {
+    e.results.push_back(cell_at(t, g, o));
+    e.steps.push_back(step_cell(tl.geometry(), e.results.back()));
+  }
+  return e;
+}
+
+// The answer key of one phase: each blanked cell's value and the equation that gives it, both
+// from the timeline.
+void write_answers(std::ostream& out, const Timeline& tl, Phase p, const Exercise& e) {
+  out << "\n## " << phase_title(p) << "\n\n";
+  const Tensor& t = tl.tensor(result_grid(p));
+  for (std::size_t i = 0; i < e.offsets.size(); ++i)
+    out << "- **" << tl.cell_name(e.results[i]) << " = "
+        << format_number(t.values[e.offsets[i]], kUnicode) << "**: `" << tl.equation_of(e.steps[i])
+        << "`\n";
+}
+
+// Where a scattered G cell's window lands on dXp (the same rows and columns in every channel
+// it stamps): " — G[0,1]'s window lands on dXp rows 0–2; columns 2–4".
+void landing(std::ostream& out, const Timeline& tl, const Frame& f) {
+  const Window& w = *f.window;
+  const auto span = [&](const char* what, int first, int count, int step) {
+    out << what << " " << first;
+    if (count > 1 && step == 1) out << "–" << first + count - 1;
+    if (count > 1 && step > 1 && count <= 5)
+      for (int i = 1; i < count; ++i) out << ", " << first + i * step;
+    if (count > 5 && step > 1) out << "–" << first + (count - 1) * step << " (step " << step << ")";
+  };
+  out << " — " << tl.cell_name(f.source) << "'s window lands on dXp";
+  span(" rows", w.top, w.rows, w.step_h);
+  span("; columns", w.left, w.cols, w.step_w);
+  if (tl.geometry().n > 1) out << " of sample " << w.n;
+}
+
+// One step of the worksheet: a numbered line, then the grid its stage brings in, the first
+// time that grid appears.
+void markdown_step(std::ostream& out, const Timeline& tl, Frame f, long long k, bool* shown,
+                   const Exercise& exercise) {
+  // A blanked cell's value stays hidden in the steps that compute it, to the last one.
+  if (f.kind != StepKind::Stage &&
+      std::find(exercise.steps.begin(), exercise.steps.end(), f.target) != exercise.steps.end()) {
+    if (!f.equation.result.empty()) f.equation.result = kBlank;
+    if (!f.equation.running.empty()) f.equation.running = kBlank;
+  }
+  // A paragraph, not a list item: a table between items would restart a list's numbering in
+  // some Markdown viewers.
+  out << "**Step " << (k + 1) << ".** " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "")
+      << "`" << f.equation.text() << "`";
+  if (f.phase == Phase::DxScatter && f.window && f.source.grid == Grid::G) landing(out, tl, f);
+  out << "\n\n";
+  const Grid g = f.kind == StepKind::Stage ? stage_grid(f.stage) : Grid::None;
+  if (g == Grid::None || shown[static_cast<int>(g)]) return;
+  shown[static_cast<int>(g)] = true;
+  // A grid the same size as the one it comes from is that grid (Xp = X without padding,
+  // Gd = G at stride 1, dXp = dX): it is printed once, under its first name.
+  if (tl.tensor(g).shape == tl.tensor(source_grid(g)).shape) return;
+  grid_table(out, tl, g, grid_name(g));
+  out << "\n";
+}
+
 }  // namespace
 
 bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req) {
@@ -102,10 +369,20 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
     out << "X " << g.input_shape().str() << ", W " << g.weight_shape().str() << ", stride "
         << g.stride_h << "×" << g.stride_w << ", dilation " << g.dil_h << "×" << g.dil_w
         << ", groups " << g.groups << " → Z " << g.output_shape().str() << ".\n";
+    lesson_tables(out, tl);
+    if (req.answers)
+      *req.answers << "# Answers: " << title << "\n\nThe blanked cells of the worksheet, with "
+                   << "the equation that gives each.\n";
   }
+  bool shown[static_cast<int>(Grid::None) + 1] = {};  // the grids printed so far
+  shown[static_cast<int>(Grid::X)] = shown[static_cast<int>(Grid::W)] = true;
+  shown[static_cast<int>(Grid::G)] = true;
   for (Phase p : req.phases) {
     const long long total = tl.count(p, req.granularity, req.skip_zero_terms);
     const long long end = req.count < 0 ? total : std::min(total, req.from + req.count);
+    const Exercise exercise = req.format == StepsFormat::Markdown && req.exercise > 0
+                                  ? make_exercise(tl, p, req.exercise)
+                                  : Exercise{};
     if (req.format == StepsFormat::Markdown)
       out << "\n## " << phase_title(p) << "\n\n" << tl.explanation(p) << "\n\n";
     for (long long k = req.from; k < end; ++k) {
@@ -121,12 +398,17 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
           out << '\n';
           break;
         case StepsFormat::Markdown:
-          out << (k + 1) << ". " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "") << "`"
-              << f.equation.text() << "`\n";
+          markdown_step(out, tl, f, k, shown, exercise);
           break;
       }
       if (!out) return false;
     }
+    if (req.format == StepsFormat::Markdown && req.from < total && end == total) {
+      const Grid r = result_grid(p);
+      out << "\nThe result of this phase:\n";
+      grid_table(out, tl, r, grid_name(r), &exercise.offsets);
+    }
+    if (req.answers && !exercise.offsets.empty()) write_answers(*req.answers, tl, p, exercise);
   }
   out.flush();
   return static_cast<bool>(out);

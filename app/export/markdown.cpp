@@ -1,7 +1,6 @@
 // The worksheet in Markdown: the same text as `convstep steps --format markdown`, then each
 // pitfall asked for: its explanation, and the right and wrong results as tables with the cells
 // that differ in bold.
-#include <cmath>
 #include <sstream>
 
 #include "app/export/request.h"
@@ -11,26 +10,6 @@
 namespace convstep {
 
 namespace {
-
-// The first slice of `t` as a Markdown table; cells that differ from `right` (when given, and of
-// the same shape) in bold.
-void table(std::ostream& out, const Tensor& t, const Tensor* right) {
-  const bool compare = right && right->shape == t.shape;
-  out << "|";
-  for (int x = 0; x < t.shape.w; ++x) out << " " << x << " |";
-  out << "\n|";
-  for (int x = 0; x < t.shape.w; ++x) out << "---|";
-  out << "\n";
-  for (int y = 0; y < t.shape.h; ++y) {
-    out << "|";
-    for (int x = 0; x < t.shape.w; ++x) {
-      const std::string v = format_number(t(0, 0, y, x), kUnicode);
-      const bool differs = compare && std::fabs(t(0, 0, y, x) - (*right)(0, 0, y, x)) > 1e-9;
-      out << " " << (differs ? "**" + v + "**" : v) << " |";
-    }
-    out << "\n";
-  }
-}
 
 void pitfall_section(std::ostream& out, const Timeline& timeline, Pitfall p) {
   out << "\n## Classic mistake: " << pitfall_title(p) << "\n\n"
@@ -42,25 +21,32 @@ void pitfall_section(std::ostream& out, const Timeline& timeline, Pitfall p) {
   for (const auto& [name, pair] : results) {
     const auto [good, bad] = pair;
     if (bad->shape.n == 0) continue;  // the mistake leaves this result alone
-    out << "\n" << name << " right (" << dims(good->shape.h, good->shape.w) << "):\n\n";
-    table(out, *good, nullptr);
+    markdown_grid(out, std::string(name) + " right", *good);
     if (!wrong.cannot_happen.empty()) {
-      out << "\n" << name << " wrong: " << wrong.cannot_happen << "\n";
+      out << "\n**" << name << " wrong**: " << wrong.cannot_happen << "\n";
       continue;
     }
-    out << "\n" << name << " wrong (" << dims(bad->shape.h, bad->shape.w) << ")";
     if (bad->shape.h == 0 || bad->shape.w == 0) {
-      out << ": empty, no input gets a gradient.\n";
+      out << "\n**" << name << " wrong** (" << dims(bad->shape.h, bad->shape.w)
+          << "): empty, no input gets a gradient.\n";
       continue;
     }
-    out << (bad->shape == good->shape ? ", the cells that differ in bold" : "") << ":\n\n";
-    table(out, *bad, good);
+    markdown_grid(out, std::string(name) + " wrong", *bad, good);
   }
 }
 
 }  // namespace
 
-std::string export_markdown(const Timeline& timeline, const ExportRequest& request) {
+std::string answers_path(const std::string& worksheet) {
+  const std::size_t dot = worksheet.rfind('.'), slash = worksheet.rfind('/');
+  const bool has_extension =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return has_extension ? worksheet.substr(0, dot) + "-answers" + worksheet.substr(dot)
+                       : worksheet + "-answers.md";
+}
+
+std::string export_markdown(const Timeline& timeline, const ExportRequest& request,
+                            std::string* answers) {
   export_ranges(timeline, request);  // the steps asked for exist
   std::ostringstream out;
   StepsRequest steps;
@@ -70,7 +56,11 @@ std::string export_markdown(const Timeline& timeline, const ExportRequest& reque
   steps.from = std::max(request.from, 0LL);
   steps.count = request.to < 0 ? -1 : request.to - steps.from;
   steps.format = StepsFormat::Markdown;
+  steps.exercise = request.exercise;
+  std::ostringstream key;
+  if (answers) steps.answers = &key;
   write_steps(out, timeline, steps);
+  if (answers) *answers = key.str();
   for (Pitfall p : request.pitfalls) pitfall_section(out, timeline, p);
   return out.str();
 }

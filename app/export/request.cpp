@@ -105,12 +105,15 @@ void run_export(const Timeline& timeline, const ExportRequest& request,
     g_picture_exporter(timeline, request, progress);
     return;
   }
-  const std::string text = request.format == "py"
-                               ? pytorch_code(timeline.lesson(), timeline.results())
-                           : request.format == "md" ? export_markdown(timeline, request)
-                                                    : export_svg(timeline, request);
+  std::string answers;
+  const bool exercise = request.format == "md" && request.exercise > 0;
+  const std::string text =
+      request.format == "py"   ? pytorch_code(timeline.lesson(), timeline.results())
+      : request.format == "md" ? export_markdown(timeline, request, exercise ? &answers : nullptr)
+                               : export_svg(timeline, request);
   ProgressTracker tracker(progress, 1);
   tracker.advance();  // a last chance to cancel before anything is written
+  if (exercise) write_file_atomically(answers_path(request.out), answers);
   write_file_atomically(request.out, text);
 }
 

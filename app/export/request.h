@@ -40,7 +40,12 @@ struct ExportRequest {
   std::optional<std::array<int, 3>> slice;
   bool reduce_motion = false;
   int fps = 30;  // mp4: 30 or 60
+  // md: blank this many cells of each phase's result; the answer key goes to answers_path(out).
+  int exercise = 0;
 };
+
+// An exercise worksheet's answer key, beside it: "sheet.md" → "sheet-answers.md".
+std::string answers_path(const std::string& worksheet);
 
 // How far an export has come, for a progress line or bar.
 struct ExportProgress {
@@ -96,7 +101,9 @@ bool is_picture_format(const std::string& format);
 
 // The text formats, each in its own file: the worksheet of the requested phases and steps
 // (markdown.cpp), one step of the stage as SVG (svg.cpp).
-std::string export_markdown(const Timeline& timeline, const ExportRequest& request);
+// With an exercise, its answer key goes to `answers`.
+std::string export_markdown(const Timeline& timeline, const ExportRequest& request,
+                            std::string* answers = nullptr);
 std::string export_svg(const Timeline& timeline, const ExportRequest& request);
 
 // Writes the export. Throws std::invalid_argument for a bad request, IoError when the file cannot

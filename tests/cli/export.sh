@@ -116,7 +116,7 @@ for p in convolution_convention:"Used a true convolution" no_rotation:"Forgot to
     { echo "FAIL: the SVG of --pitfall $name lacks its wrong dX or its title"; fail=1; }
   "$convstep" export "$rotation" --format md --pitfall "$name" -o "$name.md" >/dev/null 2>&1 ||
     { echo "FAIL: md --pitfall $name"; fail=1; }
-  grep -q "^## Classic mistake: $title" "$name.md" && grep -q "^dX wrong" "$name.md" ||
+  grep -q "^## Classic mistake: $title" "$name.md" && grep -q "^\*\*dX wrong\*\*" "$name.md" ||
     { echo "FAIL: the worksheet of --pitfall $name lacks its section"; fail=1; }
 done
 # dX fed back as G: drawn where dX has G's shape (padding 1 on 4×4), said impossible elsewhere
@@ -125,9 +125,9 @@ padding1=$lessons/padding1-4x4.json
   grep -q 'id="grid-dX_dx_as_gradient"' dx.svg && grep -q "Fed dX back instead of" dx.svg ||
   { echo "FAIL: svg --pitfall dx_as_gradient"; fail=1; }
 "$convstep" export "$rotation" --format md --pitfall dx_as_gradient -o dx.md >/dev/null 2>&1 &&
-  grep -q "^dX wrong: Cannot happen here: dX is 3×3, but G is 2×2 like Z" dx.md ||
+  grep -q "^\*\*dX wrong\*\*: Cannot happen here: dX is 3×3, but G is 2×2 like Z" dx.md ||
   { echo "FAIL: the worksheet of --pitfall dx_as_gradient on a 3×3 input"; fail=1; }
-grep -q "^dW wrong (2×2), the cells that differ in bold" convolution_convention.md ||
+grep -q "^\*\*dW wrong\*\* (2×2), the cells that differ in bold" convolution_convention.md ||
   { echo "FAIL: the convention's worksheet lacks dW"; fail=1; }
 lesson=$rotation expect 2 "PyTorch code has none" --format py --pitfall no_rotation -o a.py
 [ ! -e a.py ] || { echo "FAIL: a refused py export left a.py"; fail=1; }

@@ -289,11 +289,16 @@ class StageBuilder final : public StageCanvas {
     return s.op_after.empty() ? 0.8f * cell : std::max(1.6f * cell, 56 * text_scale());
   }
   // A slot is as wide as its grid, and as its label ("Wr (2×2, spans 3×3)"), which is centred
-  // over the grid and would otherwise reach the operators on either side.
+  // over the grid and would otherwise reach the operators on either side; a label's shape sum
+  // ("7×7 + 1 row = 8×7") widens it up to 40% of the stage, and is left out beyond that.
   float slot_width(const Slot& s, float cell) const {
-    const std::string label =
-        std::string(grid_name(s.grid)) + " (" + shape_text(s.grid, tl_.tensor(s.grid).shape) + ")";
-    const float label_w = text_width(label, label_size_at(cell), Font::SansBold);
+    const float size = label_size_at(cell);
+    const std::string name = grid_name(s.grid);
+    const Shape& shape = tl_.tensor(s.grid).shape;
+    const float label_w = std::max(
+        text_width(name + " (" + shape_text(s.grid, shape, false) + ")", size, Font::SansBold),
+        std::min(text_width(name + " (" + shape_text(s.grid, shape) + ")", size, Font::SansBold),
+                 0.4f * slots_width()));
     return std::max({s.cols * cell, 120 * text_scale(), label_w});
   }
   float total_width(const std::vector<Slot>& slots, float cell) const {
@@ -580,13 +585,17 @@ class StageBuilder final : public StageCanvas {
     // so that labels stay within their grid's width.
     const std::size_t bracket = label.find('[');
     const std::string base = bracket == std::string::npos ? label : label.substr(0, bracket);
-    if (!label.empty())  // an unlabelled copy (the kernel while it turns)
+    if (!label.empty()) {  // an unlabelled copy (the kernel while it turns)
+      const std::string blocks = step > 1 ? ", in " + dims(step, step) + " blocks" : "";
+      std::string shown = show_shape ? base + " (" + shape_text(grid, s) + blocks + ")" : base;
+      // The shape's sum ("7×7 + 1 row = 8×7") only where it fits over its grid and the gaps.
+      if (show_shape &&
+          text_width(shown, label_size_, Font::SansBold) > slot_width(slot, cell_) + 0.5f)
+        shown = base + " (" + shape_text(grid, s, false) + blocks + ")";
       text(sg.bounds.x + sg.bounds.w / 2,
-           sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f),
-           show_shape ? base + " (" + shape_text(grid, s) +
-                            (step > 1 ? ", in " + dims(step, step) + " blocks" : "") + ")"
-                      : base,
+           sg.bounds.y - label_size_ * (bracket == std::string::npos ? 0.9f : 1.7f), shown,
            label_size_, pal_.ink, Font::SansBold, Align::Center, TextRole::Label);
+    }
     if (bracket != std::string::npos)
       text(sg.bounds.x + sg.bounds.w / 2, sg.bounds.y - label_size_ * 0.7f, label.substr(bracket),
            label_size_ * 0.75f, pal_.muted, Font::Sans, Align::Center, TextRole::Slice);
@@ -597,10 +606,11 @@ class StageBuilder final : public StageCanvas {
   // A grid's shape as its label says it, written so that the equation on the stage adds up:
   // "Gp (9×9) ⋆ Wr (3×3) = dXp (7×7 + 1 row = 8×7)", the row being one no window reaches;
   // a dilated kernel says how far it spans ("Wr (3×3, spans 5×5)").
-  std::string shape_text(Grid grid, const Shape& s) const {
+  std::string shape_text(Grid grid, const Shape& s, bool with_sum = true) const {
     std::string out = dims(s.h, s.w);
     if ((grid == Grid::Wr || grid == Grid::W) && (g_.dil_h > 1 || g_.dil_w > 1))
       out += ", spans " + dims(g_.span_h(), g_.span_w());
+    if (!with_sum) return out;
     const int reach_h = g_.rows().gather_extent(), reach_w = g_.cols().gather_extent();
     if (grid == Grid::dXp && s.h == g_.hp() && s.w == g_.wp() && (reach_h < s.h || reach_w < s.w)) {
       std::string extra;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -355,7 +356,20 @@ void App::set_background(bool on) {
 
 bool App::poll() {
   if (!rebuilds_ || !computing()) return false;
-  std::optional<Timeline> ready = rebuilds_->take();  // only ever the latest lesson's
+  std::optional<Timeline> ready;
+  try {
+    ready = rebuilds_->take();  // only ever the latest lesson's
+  } catch (const std::exception& e) {
+    // The edit's timeline could not be built: the lesson on screen stays, and says why.
+    lesson_ = shown_lesson_;
+    geometry_ = lesson_->geometry();
+    shown_revision_ = ++revision_;
+    error_ = dynamic_cast<const std::bad_alloc*>(&e)
+                 ? "There is not enough memory to compute that edit; the lesson is as it was."
+                 : std::string("That edit could not be computed (") + e.what() +
+                       "); the lesson is as it was.";
+    return true;
+  }
   if (!ready) return false;
   show(std::make_unique<Timeline>(std::move(*ready)));
   return true;
@@ -392,7 +406,6 @@ void App::show(std::unique_ptr<Timeline> timeline) {
 
 namespace {
 
-// A tensor of shape `s` holding the values of `old` that still fit; the rest are 0.
 // `old` in shape `s`: the values that still fit kept, the new cells 0 or `fill()`.
 Tensor resized(const Tensor& old, Shape s, const std::function<double()>& fill = nullptr) {
   Tensor t(s);

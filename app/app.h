@@ -146,7 +146,7 @@ class App {
   // (1, 2 or 4 numbers; 2 means [h][w] of the first slice).
   bool edit_value(const std::string& tensor, const std::vector<int>& index, double value);
   // Changes shapes, keeping the values that still fit; new cells as settings.grow_fill says
-  // (random integers from −3 to 3, the same ones for the same lesson and shapes).
+  // (random integers from −3 to 3, the same ones for the same shapes).
   bool reshape(int n, int c, int h, int w, int cout, int kh, int kw);
   void randomize_integers(unsigned seed);  // X, W (and b, a custom G) with small integers
   void set_upstream_ones();

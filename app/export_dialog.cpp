@@ -126,7 +126,8 @@ void ExportDialog::start(const App& app) {
   r.width = kWidths[size_] * kScaleFactors[scale_];
   r.height = kHeights[size_] * kScaleFactors[scale_];
   r.theme = kAllThemes[theme_];
-  job_ = std::make_unique<ExportJob>(app.lesson(), std::move(r));
+  // The lesson on screen, whose steps the request names (an edit may still be computing).
+  job_ = std::make_unique<ExportJob>(*app.shown_lesson(), std::move(r));
 }
 
 void ExportDialog::after_render() {

@@ -354,7 +354,12 @@ void markdown_step(std::ostream& out, const Timeline& tl, Frame f, long long k, 
   // A grid the same size as the one it comes from is that grid (Xp = X without padding,
   // Gd = G at stride 1, dXp = dX): it is printed once, under its first name.
   if (tl.tensor(g).shape == tl.tensor(source_grid(g)).shape) return;
-  grid_table(out, tl, g, grid_name(g));
+  // dXp holds dX inside it: an exercise's blanked dX cells are blank there too.
+  std::vector<std::size_t> blanks;
+  for (const CellRef& r : exercise.steps)
+    if (r.grid == g) blanks.push_back(tl.tensor(g).offset(r.n, r.c, r.h, r.w));
+  std::sort(blanks.begin(), blanks.end());
+  grid_table(out, tl, g, grid_name(g), blanks.empty() ? nullptr : &blanks);
   out << "\n";
 }
 

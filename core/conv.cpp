@@ -785,15 +785,25 @@ std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is
     case Pitfall::NoGradientPadding: {
       std::string s =
           "Without padding Gd (G spread out by the stride) by (k−1)·dil on every side, the "
-          "rotated kernel only reaches positions where it overlaps Gd completely, so the "
-          "result is smaller than X and the border inputs get no gradient.";
+          "rotated kernel only reaches positions where it overlaps Gd completely";
       const auto [h, w] = unpadded_gather_size(geo);
       if (h == 0 || w == 0)
-        s += " Here the " + dims(geo.span_h(), geo.span_w()) +
-             (geo.dil_h > 1 || geo.dil_w > 1 ? " dilated" : "") + " kernel is larger than the " +
-             dims(geo.gd_h(), geo.gd_w()) + " Gd and fits nowhere: the result is empty (" +
-             dims(h, w) + ") and no input gets a gradient at all.";
-      return s;
+        return s + ". Here the " + dims(geo.span_h(), geo.span_w()) +
+               (geo.dil_h > 1 || geo.dil_w > 1 ? " dilated" : "") + " kernel is larger than the " +
+               dims(geo.gd_h(), geo.gd_w()) + " Gd and fits nowhere: the result is empty (" +
+               dims(h, w) + ") and no input gets a gradient at all.";
+      s += ", so the result is " + dims(h, w) + " where X is " + dims(geo.h, geo.w);
+      // What this lesson shows, from the numbers themselves.
+      if (right_dX && wrong && wrong->dX.shape == right_dX->shape &&
+          max_abs_diff(wrong->dX, *right_dX) == 0)
+        return s + ". Here that happens to be the right dX" +
+               (geo.pad_top == geo.span_h() - 1 && geo.pad_bottom == geo.span_h() - 1 &&
+                        geo.pad_left == geo.span_w() - 1 && geo.pad_right == geo.span_w() - 1
+                    ? ": the positions it leaves out are exactly X's padding, which the crop "
+                      "drops anyway."
+                    : ".");
+      if (h < geo.h || w < geo.w) return s + ": some inputs get no gradient at all.";
+      return s + ", and its cells are not the gradients of the inputs at their places.";
     }
   }
   return "";

@@ -554,7 +554,9 @@ class StageBuilder final : public StageCanvas {
                  slot.bounds.y + (slot.rows - shown_h) * cell_ / 2, shown_w * cell_,
                  shown_h * cell_};
     sg.label = label + " (" + dims(s.h, s.w) + ")";
-    const Tensor& range = scale ? *scale : values;
+    // The colour scale is another grid's range only when it has these values' shape (a
+    // pitfall's wrong dX may be larger than the right one it is compared with).
+    const Tensor& range = scale && scale->shape == s ? *scale : values;
     double max_abs = 0;
     for (int y = 0; y < s.h; ++y)
       for (int x = 0; x < s.w; ++x) max_abs = std::max(max_abs, std::fabs(range(n, c, y, x)));

@@ -5,7 +5,7 @@
 namespace convstep {
 
 ExportJob::ExportJob(const Lesson& lesson, ExportRequest request)
-    : timeline_(lesson), request_(std::move(request)) {
+    : lesson_(lesson), request_(std::move(request)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -17,10 +17,11 @@ ExportJob::~ExportJob() {
 void ExportJob::run() {
   std::string error;
   try {
+    const Timeline timeline(lesson_);
     ExportRenderer::with_renderer([this](const Scene& scene, int w, int h,
                                          Pixels& rgba) { draw_on_ui_thread(scene, w, h, rgba); },
-                                  [this] {
-                                    export_here(timeline_, request_,
+                                  [this, &timeline] {
+                                    export_here(timeline, request_,
                                                 [this](const ExportProgress& p) {
                                                   std::lock_guard lock(m_);
                                                   progress_ = p;

@@ -19,8 +19,8 @@ namespace convstep {
 
 class ExportJob {
  public:
-  // Starts at once, on its own copy of the lesson's timeline: the app may change the lesson
-  // meanwhile.
+  // Starts at once, on its own copy of the lesson, whose timeline it builds on its own thread
+  // (seconds for a large lesson): the app may change the lesson meanwhile.
   ExportJob(const Lesson& lesson, ExportRequest request);
   ~ExportJob();  // cancels a running export and waits for it: nothing is left half written
   ExportJob(const ExportJob&) = delete;
@@ -42,7 +42,7 @@ class ExportJob {
   void run();
   void draw_on_ui_thread(const Scene& scene, int width, int height, Pixels& rgba);
 
-  Timeline timeline_;
+  const Lesson lesson_;
   const ExportRequest request_;
   mutable std::mutex m_;
   std::condition_variable changed_;

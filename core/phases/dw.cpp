@@ -118,8 +118,9 @@ extern const PhaseDef kDwPhase = {
         "gradient collects those inputs weighted by how much the loss cares about each "
         "output: dW[u,v] = Σ Xp[i·s + u·dil, j·s + v·dil]·G[i,j]. Picture G, spread out by "
         "the stride, laid over Xp at offset (u·dil, v·dil). The same kernel is used for every "
-        "sample of the batch, so its gradient sums over the batch. In other words dW = Xp ⋆ G, "
-        "with G as the kernel: the stride becomes G's dilation (its cells land s apart on Xp), "
+        "sample of the batch, so its gradient sums over the batch. In other words dW is the "
+        "top-left kH×kW part of Xp ⋆ G, with G as the kernel: the stride becomes G's dilation (its "
+        "cells land s apart on Xp), "
         "and the kernel's dilation becomes the stride (dW's cells are dil apart on Xp).",
     .lesson_explanation = lesson_explanation,
     .result_name = "dW",

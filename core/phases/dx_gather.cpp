@@ -87,8 +87,12 @@ std::string lesson_explanation(const Model& m) {
   if (g.stride_h == 1 && g.stride_w == 1 && g.dil_h == 1 && g.dil_w == 1)
     s += std::string(s.empty() ? "" : " ") +
          "Here the stride is 1 and there is no dilation, so Gd = G and dXp is the full "
-         "convolution G ∗ W: SciPy's convolve2d(G, W, 'full') computes it as it is, and "
-         "flipping W before it, as one notebook does, breaks it.";
+         "convolution G ∗ W: SciPy's convolve2d(G, W, 'full') computes it as it is" +
+         std::string(g.n > 1 || g.c > 1 || g.cout > 1
+                         ? " (one sample and one pair of channels at a time, summed over the "
+                           "output channels of the group)"
+                         : "") +
+         ", and flipping W before it, as one notebook does, breaks it.";
   return s;
 }
 

@@ -84,7 +84,7 @@ done
 # --exercise N: N cells of each phase's result blanked, in its table and in the steps that
 # compute them, the same ones on every run; the answer key in NAME-answers.md holds their values
 # as the full worksheet prints them.
-for name in sobel-6x5 stride2 channels; do
+for name in sobel-6x5 stride2 channels padding1-4x4; do
   lesson=$lessons/$name.json
   for run in 1 2; do
     "$convstep" export "$lesson" --format md --exercise 3 -o "ex$run.md" --force >/dev/null 2>&1 ||
@@ -111,6 +111,12 @@ for section, plain in zip(phases(sheet)[1:], phases(full)[1:]):
     # (a scattering step stamps a whole window and names no dX cell's value)
     if "stamps" not in title and section.count("= ____`") < len(got):
         errors.append(f"{title}: a step still shows a blanked cell's value")
+    # dXp holds dX inside it (with padding): the blanked cells are blank there too
+    at = section.find("**dXp** (")
+    if at >= 0:
+        table = section[at:].split("\n\n")[1]
+        if table.count("____") != len(got):
+            errors.append(f"{title}: dXp's table shows {len(got) - table.count('____')} answers")
     for grid, index, value in got:  # the value the full worksheet prints at that cell
         cells = [int(i) for i in index.split(",")]
         table = plain[plain.rfind("The result of this phase:"):]

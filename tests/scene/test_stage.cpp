@@ -2,6 +2,8 @@
 // what a student would see if it broke.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/colormap.h"
 #include "core/stage.h"
 #include "core/svg.h"
@@ -404,6 +406,38 @@ TEST(Stage, AnEmptyPitfallResultIsSaid) {
   EXPECT_EQ(s.grid(Grid::dX, GridCopy::Mistake), nullptr);
   EXPECT_TRUE(has_text(s, "dX wrong (0×0)"));
   EXPECT_TRUE(has_text(s, "Empty: no position"));
+}
+
+// Without padding the gradient map, a 1×1 kernel with padding 1 gathers a 6×6 dX against the
+// right 4×4 one: the wrong grid is coloured by its own range (it read the right one's cells past
+// their end, which the sanitizer build catches), and the words say what the sizes are.
+TEST(Stage, ALargerWrongResultIsDrawnWithinItsOwnCells) {
+  const Timeline tl(parse_lesson(R"({"input": [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]],
+                                    "weight": [[2]], "padding": 1})"));
+  StageOptions o;
+  o.pitfalls = {Pitfall::NoGradientPadding};
+  const Frame f = tl.frame(Phase::Forward, Granularity::Phase, 0);
+  const Scene s = build_stage(tl, f, f, 1, o);
+  const SceneGrid* wrong = s.grid(Grid::dX, GridCopy::Mistake);
+  ASSERT_NE(wrong, nullptr);
+  EXPECT_EQ(wrong->rows, 6);
+  for (const SceneCell& c : wrong->cells) EXPECT_LE(std::fabs(c.shade), 1.0f);
+  const std::string words = tl.pitfall_explanation(Pitfall::NoGradientPadding);
+  EXPECT_NE(words.find("the result is 6×6 where X is 4×4"), std::string::npos) << words;
+  EXPECT_EQ(words.find("smaller than X"), std::string::npos) << words;
+}
+
+// The mistake gives the right dX by chance when X's padding is exactly (k−1)·dil on every side,
+// and says so instead of claiming inputs get no gradient.
+TEST(Stage, TheNoPaddingMistakeSaysWhenItHappensToBeRight) {
+  const Timeline tl(parse_lesson(R"({"input": [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]],
+                                    "weight": [[1,0,-1],[2,0,-2],[1,0,-1]], "padding": 2})"));
+  ASSERT_EQ(max_abs_diff(tl.pitfall(Pitfall::NoGradientPadding).dX, tl.results().dX), 0);
+  const std::string words = tl.pitfall_explanation(Pitfall::NoGradientPadding);
+  EXPECT_NE(words.find("happens to be the right dX: the positions it leaves out are exactly X's "
+                       "padding"),
+            std::string::npos)
+      << words;
 }
 
 // Issue 11, item 5: x.grad fed back as the upstream gradient. Where dX has G's shape the wrong

@@ -4,6 +4,7 @@
 //   z.wheel(mx, my, clicks, w, h);  // zoom about the pointer (mx, my), stage-relative pixels
 //   z.pan(dx, dy, w, h);            // a drag
 //   z.reset();                      // the 0 key: the whole stage again
+//   z.clamp(w, h);                  // every frame: the stage may have changed size
 //   // the zoomed stage is drawn in {x0 + z.x, y0 + z.y, w * z.factor, h * z.factor}
 #pragma once
 
@@ -31,8 +32,8 @@ struct StageZoom {
   void reset() { factor = 1, x = y = 0; }
   bool zoomed() const { return factor > 1; }
 
- private:
-  // The zoomed stage always covers the stage: panning stops at its edges.
+  // The zoomed stage always covers the stage: panning stops at its edges. Called every frame
+  // too, so that a stage made smaller while zoomed shows no blank strip.
   void clamp(float w, float h) {
     x = std::clamp(x, w * (1 - factor), 0.0f), y = std::clamp(y, h * (1 - factor), 0.0f);
   }

@@ -603,6 +603,7 @@ void zoom_and_pan(UiState& ui, bool hovered, bool held, ImVec2 size) {
                   size.y);
   if (held && ImGui::IsMouseDragging(0))
     ui.zoom.pan(io.MouseDelta.x, io.MouseDelta.y, size.x, size.y);
+  ui.zoom.clamp(size.x, size.y);
 }
 
 // The lesson was edited and its new timeline is being computed: the old frame stays, marked.

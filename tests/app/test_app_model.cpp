@@ -155,6 +155,10 @@ TEST(StageZoom, ZoomsAboutThePointerAndPansWithinTheStage) {
   EXPECT_EQ(z.x, 0);  // at 1× the stage is where it was
   EXPECT_FALSE(z.zoomed());
   z.wheel(mx, my, 2, w, h);
+  z.pan(-5000, -5000, w, h);
+  z.clamp(w / 2, h / 2);  // the window made smaller while zoomed: still no blank strip
+  EXPECT_GE(z.x + (w / 2) * z.factor, w / 2 - 1e-3f);
+  EXPECT_GE(z.y + (h / 2) * z.factor, h / 2 - 1e-3f);
   z.reset();
   EXPECT_EQ(z.factor, 1);
   EXPECT_EQ(z.x, 0);

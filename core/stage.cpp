@@ -1,8 +1,10 @@
 #include "core/stage.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
+#include <optional>
 
 #include "core/colormap.h"
 #include "core/equation.h"
@@ -292,14 +294,22 @@ class StageBuilder final : public StageCanvas {
   // over the grid and would otherwise reach the operators on either side; a label's shape sum
   // ("7×7 + 1 row = 8×7") widens it up to 40% of the stage, and is left out beyond that.
   float slot_width(const Slot& s, float cell) const {
+    const auto [plain, with_sum] = label_ems(s.grid);
     const float size = label_size_at(cell);
-    const std::string name = grid_name(s.grid);
-    const Shape& shape = tl_.tensor(s.grid).shape;
-    const float label_w = std::max(
-        text_width(name + " (" + shape_text(s.grid, shape, false) + ")", size, Font::SansBold),
-        std::min(text_width(name + " (" + shape_text(s.grid, shape) + ")", size, Font::SansBold),
-                 0.4f * slots_width()));
+    const float label_w = std::max(plain * size, std::min(with_sum * size, 0.4f * slots_width()));
     return std::max({s.cols * cell, 120 * text_scale(), label_w});
+  }
+  // The widths of a grid's label at type size 1, without and with its shape sum: made once a
+  // build, as fit_cell asks for them at every cell size it tries.
+  std::pair<float, float> label_ems(Grid grid) const {
+    std::optional<std::pair<float, float>>& known = label_ems_[static_cast<int>(grid)];
+    if (!known) {
+      const std::string name = grid_name(grid);
+      const Shape& shape = tl_.tensor(grid).shape;
+      known = {text_width(name + " (" + shape_text(grid, shape, false) + ")", 1, Font::SansBold),
+               text_width(name + " (" + shape_text(grid, shape) + ")", 1, Font::SansBold)};
+    }
+    return *known;
   }
   float total_width(const std::vector<Slot>& slots, float cell) const {
     float w = 0;
@@ -1079,7 +1089,9 @@ class StageBuilder final : public StageCanvas {
   bool stepping_ = false, gliding_ = false;
   float cell_ = 48, label_size_ = 20;
   float pitfall_k_ = 1;  // the pitfall view's text scale
-  float zoom_ = 1;       // the stage scale as far as the layout uses it (fit_zoom)
+  mutable std::array<std::optional<std::pair<float, float>>, static_cast<int>(Grid::None) + 1>
+      label_ems_;   // label_ems()
+  float zoom_ = 1;  // the stage scale as far as the layout uses it (fit_zoom)
   // The focus view: the width of the overviews' column, and the side of the parts shown.
   float overview_room_ = 0;
   int focus_side_ = 0;

@@ -246,22 +246,6 @@ Grid source_grid(Grid g) {
   }
 }
 
-// The grid a phase ends with.
-Grid result_grid(Phase p) {
-  switch (p) {
-    case Phase::Forward:
-      return Grid::Z;
-    case Phase::Dw:
-      return Grid::dW;
-    case Phase::DxGather:
-    case Phase::DxScatter:
-      return Grid::dX;
-    case Phase::Db:
-      return Grid::db;
-  }
-  return Grid::None;
-}
-
 void grid_table(std::ostream& out, const Timeline& tl, Grid g, const std::string& caption,
                 const std::vector<std::size_t>* blanks = nullptr) {
   if (g == Grid::db)
@@ -294,7 +278,7 @@ struct Exercise {
 
 Exercise make_exercise(const Timeline& tl, Phase p, int n) {
   Exercise e;
-  const Grid g = result_grid(p);
+  const Grid g = phase_result(p);
   const Tensor& t = tl.tensor(g);
   e.offsets = exercise_cells(t.values.size(), n);
   for (std::size_t o : e.offsets) {
@@ -308,7 +292,7 @@ Exercise make_exercise(const Timeline& tl, Phase p, int n) {
 // from the timeline.
 void write_answers(std::ostream& out, const Timeline& tl, Phase p, const Exercise& e) {
   out << "\n## " << phase_title(p) << "\n\n";
-  const Tensor& t = tl.tensor(result_grid(p));
+  const Tensor& t = tl.tensor(phase_result(p));
   for (std::size_t i = 0; i < e.offsets.size(); ++i)
     out << "- **" << tl.cell_name(e.results[i]) << " = "
         << format_number(t.values[e.offsets[i]], kUnicode) << "**: `" << tl.equation_of(e.steps[i])
@@ -346,7 +330,7 @@ void markdown_step(std::ostream& out, const Timeline& tl, Frame f, long long k, 
   // some Markdown viewers.
   out << "**Step " << (k + 1) << ".** " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "")
       << "`" << f.equation.text() << "`";
-  if (f.phase == Phase::DxScatter && f.window && f.source.grid == Grid::G) landing(out, tl, f);
+  if (f.window && f.source.grid == Grid::G) landing(out, tl, f);  // a scattering step
   out << "\n\n";
   const Grid g = f.kind == StepKind::Stage ? stage_grid(f.stage) : Grid::None;
   if (g == Grid::None || shown[static_cast<int>(g)]) return;
@@ -409,7 +393,7 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
       if (!out) return false;
     }
     if (req.format == StepsFormat::Markdown && req.from < total && end == total) {
-      const Grid r = result_grid(p);
+      const Grid r = phase_result(p);
       out << "\nThe result of this phase:\n";
       grid_table(out, tl, r, grid_name(r), &exercise.offsets);
     }

@@ -26,6 +26,9 @@ const char* phase_title(Phase p) {
 const char* phase_explanation(Phase p) {
   return phase_def(p).explanation;
 }
+Grid phase_result(Phase p) {
+  return phase_def(p).result;
+}
 const char* granularity_name(Granularity g) {
   return kGranularityNames[static_cast<int>(g)];
 }

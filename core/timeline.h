@@ -28,17 +28,22 @@
 #include "core/equation.h"
 #include "core/grid.h"
 #include "core/lesson.h"
+#include "core/phases/list.h"
 
 namespace convstep {
 
-// The phases, in the order of the list in core/phases/phases.cpp.
-enum class Phase { Forward, Dw, DxGather, DxScatter, Db };
-inline constexpr Phase kAllPhases[] = {Phase::Forward, Phase::Dw, Phase::DxGather, Phase::DxScatter,
-                                       Phase::Db};
+// The phases, in lecture order: one line each in core/phases/list.h.
+#define CONVSTEP_PHASE_ENUM(name, def) name,
+enum class Phase { CONVSTEP_PHASES(CONVSTEP_PHASE_ENUM) };
+#undef CONVSTEP_PHASE_ENUM
+#define CONVSTEP_PHASE_VALUE(name, def) Phase::name,
+inline constexpr Phase kAllPhases[] = {CONVSTEP_PHASES(CONVSTEP_PHASE_VALUE)};
+#undef CONVSTEP_PHASE_VALUE
 const char* phase_name(Phase p);  // "forward", "dw", "dx_gather", "dx_scatter", "db"
 std::optional<Phase> parse_phase(std::string_view name);
 const char* phase_title(Phase p);        // "Forward: Z = Xp ⋆ W + b"
 const char* phase_explanation(Phase p);  // a paragraph for students
+Grid phase_result(Phase p);              // the grid it ends with: Z, dW, dX, db
 
 enum class Granularity { Phase, Cell, Term };
 inline constexpr Granularity kAllGranularities[] = {Granularity::Phase, Granularity::Cell,

@@ -106,6 +106,7 @@ extern const PhaseDef kDbPhase = {
     .window = window,
     .source = nullptr,
     .block_step = gather_step,
+    .result = Grid::db,
     .result_grid = result_grid,
     .final_values = nullptr,
     .cell_of = cell_of,

@@ -135,6 +135,7 @@ extern const PhaseDef kDwPhase = {
     .window = window,
     .source = nullptr,
     .block_step = gather_step,
+    .result = Grid::dW,
     .result_grid = result_grid,
     .final_values = nullptr,
     .cell_of = cell_of,

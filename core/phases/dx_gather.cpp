@@ -345,6 +345,7 @@ extern const PhaseDef kDxGatherPhase = {
     .window = window,
     .source = nullptr,
     .block_step = gather_step,
+    .result = Grid::dX,
     .result_grid = result_grid,
     .final_values = nullptr,
     .cell_of = cell_of,

@@ -298,6 +298,7 @@ extern const PhaseDef kDxScatterPhase = {
     .window = window,
     .source = source,
     .block_step = scatter_step,
+    .result = Grid::dX,
     .result_grid = result_grid,
     .final_values = nullptr,
     .cell_of = nullptr,

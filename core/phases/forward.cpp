@@ -267,6 +267,7 @@ extern const PhaseDef kForwardPhase = {
     .window = window,
     .source = nullptr,
     .block_step = gather_step,
+    .result = Grid::Z,
     .result_grid = result_grid,
     .final_values = final_values,
     .cell_of = cell_of,

@@ -8,13 +8,16 @@
 namespace convstep {
 
 // Each defined in its own file.
-extern const PhaseDef kForwardPhase, kDwPhase, kDxGatherPhase, kDxScatterPhase, kDbPhase;
+#define CONVSTEP_PHASE_DECLARE(name, def) extern const PhaseDef def;
+CONVSTEP_PHASES(CONVSTEP_PHASE_DECLARE)
+#undef CONVSTEP_PHASE_DECLARE
 
 namespace {
 
-// In the order of enum class Phase.
-constexpr const PhaseDef* kPhaseDefs[] = {&kForwardPhase, &kDwPhase, &kDxGatherPhase,
-                                          &kDxScatterPhase, &kDbPhase};
+// In the order of enum class Phase: both come from core/phases/list.h.
+#define CONVSTEP_PHASE_ADDRESS(name, def) &def,
+constexpr const PhaseDef* kPhaseDefs[] = {CONVSTEP_PHASES(CONVSTEP_PHASE_ADDRESS)};
+#undef CONVSTEP_PHASE_ADDRESS
 static_assert(std::size(kPhaseDefs) == std::size(kAllPhases));
 
 }  // namespace

@@ -3,17 +3,19 @@
 // knowing any phase by name.
 //
 // To add a phase (say a "loss" phase):
-//   1. add `Loss` to `enum class Phase` in core/timeline.h, and kLossPhase to the list in
-//      core/phases/phases.cpp (same order);
-//   2. write core/phases/loss.cpp, defining `extern const PhaseDef kLossPhase = {...}`, and list
-//      it in CMakeLists.txt. Fill in, reading dw.cpp (the simplest) or dx_scatter.cpp:
+//   1. add its line to core/phases/list.h, where it falls in lecture order:
+//      `X(Loss, kLossPhase)` makes Phase::Loss and finds its PhaseDef;
+//   2. write core/phases/loss.cpp, defining `extern const PhaseDef kLossPhase = {...}` (the
+//      build picks up every file of core/phases/). Fill in, reading dw.cpp (the simplest) or
+//      dx_scatter.cpp:
 //      - words: name, title, explanation (and what a lesson adds to it), what a Sum step adds
 //        up, what a zero term multiplies;
 //      - stages(): the stage steps around the accumulation (Stage::None marks the block);
 //      - shape(): the accumulation's loops: cells (outer, a, b), each the sum of terms
 //        (q, p, r); row_ok/col_ok say which terms are structural zeros (padding, stride);
 //      - term(): the operands of term (q, p, r) of cell (outer, a, b), and the cell it adds
-//        into; window(): the cells it covers; result_grid()/final_values(): what it computes;
+//        into; window(): the cells it covers; result, result_grid(), final_values(): what it
+//        computes;
 //      - block_step: gather_step (each target cell is the sum of its terms) or your own
 //        (scatter_step in dx_scatter.cpp: a step's terms land in many cells);
 //      - cell_of(): which of its cells computes a result cell (the hovered cell's equation);
@@ -120,6 +122,7 @@ struct PhaseDef {
   void (*block_step)(const Model&, const PhaseDef&, const BlockStep&, Frame&);
 
   // ---- The result ----
+  Grid result;                 // the grid the phase ends with: "dX"
   Grid (*result_grid)(Stage);  // the grid shown during `stage`
   // Its values when complete. nullptr: the model's tensor of that grid.
   const Tensor& (*final_values)(const Model&, Stage);

@@ -579,6 +579,22 @@ void App::set_frame(long long k, bool tween) {
   to_ = timeline_->frame(phase_, settings.granularity, step_, settings.skip_zero_terms);
   if (!tween) from_ = to_;
   elapsed_ = tween ? 0 : 1e9;
+  quiz_.arrive(*timeline_, to_, settings.skip_zero_terms, shown_revision_);
+}
+
+void App::set_quiz(bool on) {
+  quiz_.set_on(on);
+  if (timeline_) quiz_.arrive(*timeline_, to_, settings.skip_zero_terms, shown_revision_);
+}
+
+void App::set_quiz_worksheet_cells(int n) {
+  quiz_.set_worksheet_cells(n);
+  quiz_reset();
+}
+
+void App::quiz_reset() {
+  quiz_.reset();
+  if (timeline_) quiz_.arrive(*timeline_, to_, settings.skip_zero_terms, shown_revision_);
 }
 
 void App::set_phase(Phase p) {
@@ -689,6 +705,7 @@ Scene App::scene(StageOptions options) const {
   options.slice = slice;
   for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
     if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);
+  options.hidden = quiz_.hidden();
   return build_stage(*timeline_, from_, to_, tween(), options);
 }
 

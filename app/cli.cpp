@@ -140,8 +140,8 @@ struct StepsExercise {
 };
 
 int steps_command(const std::string& path, const std::string& phase, const std::string& granularity,
-                  long long from, long long count, bool skip_zero_terms,
-                  const std::string& format, const StepsExercise& ex) {
+                  long long from, long long count, bool skip_zero_terms, const std::string& format,
+                  const StepsExercise& ex) {
   const int exercise =
       ex.cells.empty() ? 0 : static_cast<int>(whole_number(ex.cells, "--exercise", 1, 100));
   if (!ex.answers.empty() && exercise == 0)

@@ -309,8 +309,8 @@ bool blank_step(Frame& f, const Exercise& exercise) {
 
 // One step of the worksheet: a numbered line, then the grid its stage brings in, the first
 // time that grid appears.
-void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long long k,
-                   bool* shown, const Exercise& exercise) {
+void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long long k, bool* shown,
+                   const Exercise& exercise) {
   // A paragraph, not a list item: a table between items would restart a list's numbering in
   // some Markdown viewers.
   out << "**Step " << (k + 1) << ".** " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "")

@@ -64,8 +64,8 @@ std::vector<ExerciseCell> exercise(const Timeline& tl, Phase p, int n) {
 std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool skip,
                                        int worksheet_cells) {
   std::vector<QuizQuestion> out;
-  const bool accumulating = f.kind == StepKind::Cell || f.kind == StepKind::Term ||
-                            f.kind == StepKind::Sum;
+  const bool accumulating =
+      f.kind == StepKind::Cell || f.kind == StepKind::Term || f.kind == StepKind::Sum;
   if (!accumulating || f.progress.empty()) return out;
   // The cells finished by this step: done now, not done one step before.
   std::vector<Progress> before(f.progress.size(), Progress::Pending);
@@ -83,14 +83,14 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
           tl.is_uncovered(cell.h - geo.pad_top, cell.w - geo.pad_left))
         continue;
     }
-    if (worksheet_cells > 0 &&
-        std::none_of(chosen.begin(), chosen.end(),
-                     [&](const ExerciseCell& e) { return e.step == cell; }))
+    if (worksheet_cells > 0 && std::none_of(chosen.begin(), chosen.end(),
+                                            [&](const ExerciseCell& e) { return e.step == cell; }))
       continue;
     QuizQuestion q;
     q.phase = f.phase, q.cell = cell, q.offset = o, q.answer = f.result.values[o];
     q.name = tl.cell_name(cell);
-    q.equation = tl.equation_of(cell);
+    q.formula = tl.cell_equation(cell);
+    q.equation = q.formula.text();
     out.push_back(std::move(q));
   }
   return out;
@@ -99,7 +99,8 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
 double answer_tolerance(double answer) {
   const double a = std::fabs(answer);
   // A whole number (within rounding noise) is asked exactly.
-  if (std::fabs(answer - std::round(answer)) <= 1e-9 * std::max(1.0, a)) return 1e-9 * std::max(1.0, a);
+  if (std::fabs(answer - std::round(answer)) <= 1e-9 * std::max(1.0, a))
+    return 1e-9 * std::max(1.0, a);
   // Half a unit of the third significant digit: −0.333 is right for −1/3, −0.33 is not.
   return 0.5 * std::pow(10.0, std::floor(std::log10(a)) - 2) * (1 + 1e-9);
 }
@@ -186,7 +187,7 @@ void Quiz::arrive(const Timeline& tl, const Frame& f, bool skip, long long revis
   const std::vector<std::size_t>& asked = asked_[static_cast<int>(f.phase)];
   for (QuizQuestion& q : questions_at(tl, f, skip, worksheet_cells_))
     if (std::find(asked.begin(), asked.end(), q.offset) == asked.end()) {
-            questions_.push_back(std::move(q));
+      questions_.push_back(std::move(q));
     }
 }
 
@@ -233,8 +234,7 @@ bool Quiz::conceals(const Timeline& tl, const Frame& f, const CellRef& cell) con
   // The phase's result, where the step has not finished it: its final value is the answer to
   // a question still to come. dX's cells are read in dXp while the steps compute dXp.
   CellRef at = cell;
-  if (cell.grid == Grid::dX && f.result_grid == Grid::dXp)
-    at = step_cell(tl.geometry(), cell);
+  if (cell.grid == Grid::dX && f.result_grid == Grid::dXp) at = step_cell(tl.geometry(), cell);
   if (at.grid != f.result_grid || f.progress.empty() || f.granularity == Granularity::Phase)
     return false;
   const Shape& s = f.result.shape;

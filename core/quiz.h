@@ -42,11 +42,12 @@ std::vector<ExerciseCell> exercise(const Timeline& tl, Phase p, int n);
 
 struct QuizQuestion {
   Phase phase = Phase::Forward;
-  CellRef cell;       // the cell the step finishes, as the stage shows it (dXp for dX's cells)
+  CellRef cell;            // the cell the step finishes, as the stage shows it (dXp for dX's cells)
   std::size_t offset = 0;  // its offset in the frame's result grid
   double answer = 0;
   std::string name;      // "Z[1,2]"
   std::string equation;  // the equation that gives it, with its numbers
+  Equation formula;      // the same as data, for layouts that elide a long sum
 };
 
 // The cells step `f` finishes, in order (usually one; a scatter stamp can finish several). `f`

@@ -1,0 +1,240 @@
+#include "app/quiz_panel.h"
+
+#include <GLFW/glfw3.h>  // key codes only: io.KeysDown is indexed by GLFW keys
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/equation.h"
+#include "core/format.h"
+
+namespace convstep {
+
+namespace {
+
+// The bar's text is larger in classroom mode, where it is read from the back of the room.
+float bar_scale(const App& app) {
+  return app.settings.classroom ? 1.5f : 1.0f;
+}
+
+const char* phase_words(Phase p) {
+  switch (p) {
+    case Phase::Forward:
+      return "forward";
+    case Phase::Dw:
+      return "dW";
+    case Phase::DxGather:
+      return "dX gather";
+    case Phase::DxScatter:
+      return "dX scatter";
+    case Phase::Db:
+      return "db";
+  }
+  return "";
+}
+
+// "Score, right of asked: forward 2/3 (1 skipped) · dW 0/1", the current phase always shown.
+std::string score_line(const App& app) {
+  std::string s = "Score, right of asked:";
+  const char* sep = " ";
+  for (Phase p : kAllPhases) {
+    const QuizScore& sc = app.quiz().score(p);
+    if (sc.asked == 0 && p != app.phase()) continue;
+    s += sep + std::string(phase_words(p)) + " " + std::to_string(sc.right) + "/" +
+         std::to_string(sc.asked);
+    std::string extra;
+    if (sc.skipped > 0) extra = std::to_string(sc.skipped) + " skipped";
+    if (sc.revealed > 0)
+      extra += (extra.empty() ? "" : ", ") + std::to_string(sc.revealed) + " shown by the teacher";
+    if (!extra.empty()) s += " (" + extra + ")";
+    sep = " · ";
+  }
+  return s;
+}
+
+std::string feedback_line(const Quiz::Feedback& f) {
+  const std::string value = f.question.name + " = " + format_number(f.question.answer, kUnicode);
+  switch (f.outcome) {
+    case Outcome::Right:
+      return "Right: " + value;
+    case Outcome::Wrong:
+      return "Not quite: you typed " + f.typed + ", but " + value;
+    case Outcome::Revealed:
+      return "The answer, not scored: " + value;
+    default:
+      return "";
+  }
+}
+
+Intent reveal() {
+  return [](App& a, UiState&) { a.quiz_reveal(); };
+}
+
+Intent toggle_quiz() {
+  return [](App& a, UiState&) { a.set_quiz(!a.quiz().on()); };
+}
+
+}  // namespace
+
+// The bar's rows: the question, what the last answer was, its equation on up to two rows (symbols,
+// then values), and the score with the quiz's options.
+constexpr int kBarRows = 5;
+
+namespace {
+
+// The quiz's options after the score: on its row when they fit, else on a row of their own.
+float options_width(const App& app) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float em = ImGui::GetFontSize();
+  float w = em * 2 + ImGui::GetFrameHeight() + st.ItemInnerSpacing.x +
+            ImGui::CalcTextSize("only the worksheet's cells").x + st.ItemSpacing.x +
+            ImGui::CalcTextSize("Start the score over").x + st.FramePadding.x * 2;
+  if (app.quiz().worksheet_cells() > 0)
+    w += em * 6 + st.ItemInnerSpacing.x + ImGui::CalcTextSize("a phase").x + st.ItemSpacing.x;
+  return w;
+}
+
+bool options_apart(const App& app, float width) {
+  return (ImGui::CalcTextSize(score_line(app).c_str()).x + options_width(app)) * bar_scale(app) >
+         width;
+}
+
+}  // namespace
+
+float quiz_bar_height(const App& app, float width) {
+  if (!app.quiz().on()) return 0;
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float inner = width - st.WindowPadding.x * 2;
+  const int rows = kBarRows + (options_apart(app, inner) ? 1 : 0);
+  return ImGui::GetFrameHeightWithSpacing() * bar_scale(app) * rows + st.WindowPadding.y * 2;
+}
+
+namespace {
+
+void question_row(const App& app, QuizInput& input, Intents& out) {
+  const Quiz& quiz = app.quiz();
+  const QuizQuestion* q = quiz.question();
+  ImGui::AlignTextToFramePadding();
+  if (!q) {
+    input.refocus = false;
+    ImGui::TextUnformatted(
+        app.frame().granularity == Granularity::Phase
+            ? "Quiz: it asks at cell and term steps. Choose cell or term in the timeline bar."
+        : quiz.feedback() ? "Quiz: step on (Right) to the next cell."
+        : quiz.worksheet_cells() > 0
+            ? "Quiz: no worksheet cell to answer here. Step on (Right) to the next one."
+            : "Quiz: nothing to answer here. Step on (Right) to the next cell.");
+    return;
+  }
+  const std::string id = std::string(phase_name(q->phase)) + " " + q->name;
+  const bool fresh = input.asked != id;
+  if (fresh) input.asked = id, input.text[0] = '\0', input.problem.clear();
+  ImGui::Text("Quiz: what is %s?", q->name.c_str());
+  if (quiz.question_count() > 1) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(%d of the %d cells this step finishes)", quiz.question_number() + 1,
+                        quiz.question_count());
+  }
+  ImGui::SameLine();
+  // The student types at once in the window; in classroom mode the teacher's keys (R, the
+  // clicker's Right) keep working until the box is clicked.
+  if ((fresh && !app.settings.classroom) || input.refocus) ImGui::SetKeyboardFocusHere();
+  input.refocus = false;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  const bool entered = ImGui::InputText("##answer", input.text, sizeof input.text,
+                                        ImGuiInputTextFlags_EnterReturnsTrue);
+  // A clicker's PageDown and PageUp still step while the box has the keys.
+  if (ImGui::IsItemActive()) {
+    if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_DOWN))
+      out.push_back([](App& a, UiState&) { a.step_by(1); });
+    if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_UP))
+      out.push_back([](App& a, UiState&) { a.step_by(-1); });
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Check (Enter)") || entered) {
+    const std::string typed = input.text;
+    out.push_back([typed](App& a, UiState& ui) {
+      ui.quiz.problem =
+          a.quiz_answer(typed) == Verdict::NotANumber ? "Type a number, like −2, 0.5 or 1/3." : "";
+    });
+    input.refocus = entered;  // the next cell of the step, if any, is typed at once
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Reveal (R)")) out.push_back(reveal());
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s", ("answer: " + precision_words(q->answer)).c_str());
+}
+
+// What the last answer was, and the equation that gives the right value, its long sums elided.
+void feedback_rows(const App& app, const QuizInput& input) {
+  const Quiz& quiz = app.quiz();
+  const ImVec4 good(0.35f, 0.85f, 0.45f, 1), bad(0.95f, 0.6f, 0.2f, 1);
+  int rows = 0;
+  if (!input.problem.empty() && quiz.question()) {
+    ImGui::TextColored(bad, "%s", input.problem.c_str());
+    rows = 1;
+  } else if (const auto& fb = quiz.feedback()) {
+    ImGui::TextColored(fb->outcome == Outcome::Right ? good : bad, "%s",
+                       feedback_line(*fb).c_str());
+    const float em = ImGui::CalcTextSize("0").x;
+    const auto columns = static_cast<std::size_t>(ImGui::GetContentRegionAvail().x / em);
+    rows = 1;
+    for (const EquationLine& line :
+         equation_lines(fb->question.formula, std::max<std::size_t>(columns, 20))) {
+      if (rows == 3) break;
+      ImGui::TextUnformatted(line.text.c_str());
+      ++rows;
+    }
+  } else if (quiz.question()) {
+    ImGui::TextDisabled("Type the value of the cell marked ? on the stage, then press Enter.");
+    rows = 1;
+  }
+  for (; rows < 3; ++rows) ImGui::NewLine();
+}
+
+void score_row(const App& app, Intents& out) {
+  const Quiz& quiz = app.quiz();
+  ImGui::AlignTextToFramePadding();
+  const bool apart = options_apart(app, ImGui::GetContentRegionAvail().x);
+  ImGui::TextUnformatted(score_line(app).c_str());
+  if (!apart) ImGui::SameLine(0, ImGui::GetFontSize() * 2);
+  bool worksheet = quiz.worksheet_cells() > 0;
+  if (ImGui::Checkbox("only the worksheet's cells", &worksheet))
+    out.push_back([worksheet](App& a, UiState&) { a.set_quiz_worksheet_cells(worksheet ? 3 : 0); });
+  if (worksheet) {
+    ImGui::SameLine();
+    int n = quiz.worksheet_cells();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    if (ImGui::InputInt("a phase", &n, 1, 1))
+      out.push_back([n](App& a, UiState&) { a.set_quiz_worksheet_cells(std::clamp(n, 1, 100)); });
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Start the score over"))
+    out.push_back([](App& a, UiState&) { a.quiz_reset(); });
+}
+
+}  // namespace
+
+void quiz_bar(const App& app, QuizInput& input, Intents& out) {
+  ImGui::SetWindowFontScale(bar_scale(app));
+  question_row(app, input, out);
+  feedback_rows(app, input);
+  score_row(app, out);
+  ImGui::SetWindowFontScale(1);
+}
+
+void quiz_shortcuts(const App& app, Intents& out) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput || io.KeyCtrl) return;
+  if (ImGui::IsKeyPressed(GLFW_KEY_Q, false)) out.push_back(toggle_quiz());
+  if (ImGui::IsKeyPressed(GLFW_KEY_R, false) && app.quiz().question()) out.push_back(reveal());
+}
+
+void quiz_menu_items(const App& app, Intents& out) {
+  if (ImGui::MenuItem("Quiz mode", "Q", app.quiz().on())) out.push_back(toggle_quiz());
+  if (ImGui::MenuItem("Reveal the answer", "R", false, app.quiz().question() != nullptr))
+    out.push_back(reveal());
+}
+
+}  // namespace convstep

@@ -706,6 +706,10 @@ Scene App::scene(StageOptions options) const {
   for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
     if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);
   options.hidden = quiz_.hidden();
+  // A question in another channel than the step's (a scatter stamp finishes cells in each
+  // channel of its group): the stage shows that channel, unless one is chosen.
+  if (const QuizQuestion* q = quiz_.question(); q && !slice)
+    options.slice = question_slice(to_, q->cell);
   return build_stage(*timeline_, from_, to_, tween(), options);
 }
 

@@ -19,49 +19,20 @@ namespace {
 // verb → (minimum, maximum) number of arguments
 const std::map<std::string, std::pair<int, int>>& verbs() {
   static const std::map<std::string, std::pair<int, int>> v = {
-      {"open", {1, 1}},
-      {"preset", {1, 1}},
-      {"save", {1, 1}},
-      {"phase", {1, 1}},
-      {"granularity", {1, 1}},
-      {"seek", {1, 1}},
-      {"step", {0, 1}},
-      {"start", {0, 0}},
-      {"end", {0, 0}},
-      {"play", {0, 0}},
-      {"pause", {0, 0}},
-      {"set", {2, 2}},
-      {"edit", {2, 2}},
-      {"shape", {7, 7}},
-      {"randomize", {0, 1}},
-      {"upstream", {1, 1}},
-      {"pitfall", {2, 2}},
-      {"theme", {1, 1}},
-      {"classroom", {1, 1}},
-      {"scale", {1, 1}},
-      {"speed", {1, 1}},
-      {"loop", {1, 1}},
-      {"reduce_motion", {1, 1}},
-      {"skip_zeros", {1, 1}},
-      {"panel", {2, 2}},
-      {"hover", {1, 1}},
-      {"pin", {1, 1}},
-      {"resize", {2, 2}},
-      {"wait", {1, 1}},
-      {"screenshot", {1, 1}},
-      {"export", {2, 2}},
-      {"quit", {0, 0}},
-      {"slice", {1, 3}},
-      {"press", {1, 1}},
-      {"undo", {0, 0}},
-      {"redo", {0, 0}},
-      {"key", {1, 1}},
-      {"grow", {1, 1}},
-      // The quiz (core/quiz.h): quiz on|off|every|restart, quiz worksheet N; answer VALUE;
-      // reveal (the teacher shows the answer).
-      {"quiz", {1, 2}},
-      {"answer", {1, 1}},
-      {"reveal", {0, 0}},
+      {"open", {1, 1}},      {"preset", {1, 1}},        {"save", {1, 1}},
+      {"phase", {1, 1}},     {"granularity", {1, 1}},   {"seek", {1, 1}},
+      {"step", {0, 1}},      {"start", {0, 0}},         {"end", {0, 0}},
+      {"play", {0, 0}},      {"pause", {0, 0}},         {"set", {2, 2}},
+      {"edit", {2, 2}},      {"shape", {7, 7}},         {"randomize", {0, 1}},
+      {"upstream", {1, 1}},  {"pitfall", {2, 2}},       {"theme", {1, 1}},
+      {"classroom", {1, 1}}, {"scale", {1, 1}},         {"speed", {1, 1}},
+      {"loop", {1, 1}},      {"reduce_motion", {1, 1}}, {"skip_zeros", {1, 1}},
+      {"panel", {2, 2}},     {"hover", {1, 1}},         {"pin", {1, 1}},
+      {"resize", {2, 2}},    {"wait", {1, 1}},          {"screenshot", {1, 1}},
+      {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
+      {"press", {1, 1}},     {"undo", {0, 0}},          {"redo", {0, 0}},
+      {"key", {1, 1}},       {"grow", {1, 1}},          {"quiz", {1, 2}},
+      {"answer", {1, 1}},    {"reveal", {0, 0}},
   };
   return v;
 }
@@ -105,8 +76,9 @@ std::optional<CellRef> to_cell(const std::string& s) {
   return r;
 }
 
-// The quiz's commands. An answer that is not a number, or one given with no question open, is
-// the script's mistake.
+// The quiz's commands (core/quiz.h): quiz on, off, every, restart or worksheet N; answer VALUE;
+// reveal (the teacher shows the answer). An answer that is not a number, or one given with no
+// question open, is the script's mistake.
 void run_quiz(const ScriptCommand& c, App& app) {
   const auto& a = c.args;
   if (c.verb == "answer") {

@@ -96,6 +96,11 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
   return out;
 }
 
+std::optional<std::array<int, 3>> question_slice(const Frame& f, const CellRef& cell) {
+  if (cell == f.target || cell.grid != Grid::dXp || f.source.grid != Grid::G) return std::nullopt;
+  return std::array<int, 3>{cell.n, cell.c, f.source.c};
+}
+
 double answer_tolerance(double answer) {
   const double a = std::fabs(answer);
   // A whole number (within rounding noise) is asked exactly.

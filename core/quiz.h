@@ -6,7 +6,8 @@
 //   std::vector<QuizQuestion> q = questions_at(timeline, frame, skip, /*worksheet_cells=*/0);
 //   Verdict v = check_answer("-2.5", q[0].answer);
 //
-// A cell is asked at the step that finishes it (its value is final from that step on): at cell
+// A cell is asked at the step that finishes it, for the value that step gives it (Z before the
+// bias is added, which is a step of its own): at cell
 // granularity the step of that cell (in the scatter view, the stamp that adds to it last); at
 // term granularity its last term, or the sum of its channels' subtotals after it. A phase
 // granularity step finishes every cell at once and asks nothing. dX's cells are asked where
@@ -55,6 +56,11 @@ struct QuizQuestion {
 // exercise(tl, f.phase, worksheet_cells) chose are asked.
 std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool skip_zero_terms,
                                        int worksheet_cells);
+
+// The (n, c, o) slice the stage must show for question `cell` of step `f`: unset when the
+// step's own slice shows it (its target's). A scatter stamp of G[o] finishes cells in every
+// input channel of o's group, and the stage shows one channel at a time.
+std::optional<std::array<int, 3>> question_slice(const Frame& f, const CellRef& cell);
 
 // How close an answer must be: whole numbers exactly, others to 3 significant digits, as a cell
 // shows them (−0.333 for −1/3). Says it in words for the quiz bar.

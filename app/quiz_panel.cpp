@@ -15,7 +15,7 @@ namespace {
 
 // The bar's text is larger in classroom mode, where it is read from the back of the room.
 float bar_scale(const App& app) {
-  return app.settings.classroom ? 1.5f : 1.0f;
+  return app.settings.classroom ? 1.25f : 1.0f;
 }
 
 const char* phase_words(Phase p) {
@@ -67,6 +67,19 @@ std::string feedback_line(const Quiz::Feedback& f) {
   }
 }
 
+// Side by side in the bar; one under the other in the classroom's column.
+void beside(bool column, float spacing = -1) {
+  if (!column) ImGui::SameLine(0, spacing);
+}
+
+// Text that wraps in the column and stays on its row in the bar.
+void words(bool column, const char* text) {
+  if (column)
+    ImGui::TextWrapped("%s", text);
+  else
+    ImGui::TextUnformatted(text);
+}
+
 Intent reveal() {
   return [](App& a, UiState&) { a.quiz_reveal(); };
 }
@@ -77,9 +90,9 @@ Intent toggle_quiz() {
 
 }  // namespace
 
-// The bar's rows: the question, what the last answer was, its equation on up to two rows (symbols,
-// then values), and the score with the quiz's options.
-constexpr int kBarRows = 5;
+// The bar's rows: the question, what the last answer was, the equation that gives it, and the
+// score with the quiz's options. Few, so that the stage keeps its room in classroom mode.
+constexpr int kBarRows = 4;
 
 namespace {
 
@@ -103,28 +116,32 @@ bool options_apart(const App& app, float width) {
 }  // namespace
 
 float quiz_bar_height(const App& app, float width) {
-  if (!app.quiz().on()) return 0;
+  if (!app.quiz().on() || app.settings.classroom) return 0;
   const ImGuiStyle& st = ImGui::GetStyle();
   const float inner = width - st.WindowPadding.x * 2;
-  const int rows = kBarRows + (options_apart(app, inner) ? 1 : 0);
-  return ImGui::GetFrameHeightWithSpacing() * bar_scale(app) * rows + st.WindowPadding.y * 2;
+  // Rows of widgets (the question, the score and its options), and rows of text between them.
+  const int widget_rows = 2 + (options_apart(app, inner) ? 1 : 0), text_rows = kBarRows - 2;
+  return (ImGui::GetFrameHeightWithSpacing() * widget_rows +
+          ImGui::GetTextLineHeightWithSpacing() * text_rows) *
+             bar_scale(app) +
+         st.WindowPadding.y * 2;
 }
 
 namespace {
 
-void question_row(const App& app, QuizInput& input, Intents& out) {
+void question_row(const App& app, QuizInput& input, Intents& out, bool column) {
   const Quiz& quiz = app.quiz();
   const QuizQuestion* q = quiz.question();
   ImGui::AlignTextToFramePadding();
   if (!q) {
     input.refocus = false;
-    ImGui::TextUnformatted(
-        app.frame().granularity == Granularity::Phase
-            ? "Quiz: it asks at cell and term steps. Choose cell or term in the timeline bar."
-        : quiz.feedback() ? "Quiz: step on (Right) to the next cell."
-        : quiz.worksheet_cells() > 0
-            ? "Quiz: no worksheet cell to answer here. Step on (Right) to the next one."
-            : "Quiz: nothing to answer here. Step on (Right) to the next cell.");
+    words(column,
+          app.frame().granularity == Granularity::Phase
+              ? "Quiz: it asks at cell and term steps. Choose cell or term in the timeline bar."
+          : quiz.feedback() ? "Quiz: step on (Right) to the next cell."
+          : quiz.worksheet_cells() > 0
+              ? "Quiz: no worksheet cell to answer here. Step on (Right) to the next one."
+              : "Quiz: nothing to answer here. Step on (Right) to the next cell.");
     return;
   }
   const std::string id = std::string(phase_name(q->phase)) + " " + q->name;
@@ -132,11 +149,11 @@ void question_row(const App& app, QuizInput& input, Intents& out) {
   if (fresh) input.asked = id, input.text[0] = '\0', input.problem.clear();
   ImGui::Text("Quiz: what is %s?", q->name.c_str());
   if (quiz.question_count() > 1) {
-    ImGui::SameLine();
+    beside(column);
     ImGui::TextDisabled("(%d of the %d cells this step finishes)", quiz.question_number() + 1,
                         quiz.question_count());
   }
-  ImGui::SameLine();
+  beside(column);
   // The student types at once in the window; in classroom mode the teacher's keys (R, the
   // clicker's Right) keep working until the box is clicked.
   if ((fresh && !app.settings.classroom) || input.refocus) ImGui::SetKeyboardFocusHere();
@@ -151,7 +168,7 @@ void question_row(const App& app, QuizInput& input, Intents& out) {
     if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_UP))
       out.push_back([](App& a, UiState&) { a.step_by(-1); });
   }
-  ImGui::SameLine();
+  beside(column);
   if (ImGui::Button("Check (Enter)") || entered) {
     const std::string typed = input.text;
     out.push_back([typed](App& a, UiState& ui) {
@@ -162,42 +179,59 @@ void question_row(const App& app, QuizInput& input, Intents& out) {
   }
   ImGui::SameLine();
   if (ImGui::Button("Reveal (R)")) out.push_back(reveal());
-  ImGui::SameLine();
-  ImGui::TextDisabled("%s", ("answer: " + precision_words(q->answer)).c_str());
+  beside(column);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  words(column, ("answer: " + precision_words(q->answer)).c_str());
+  ImGui::PopStyleColor();
 }
 
 // What the last answer was, and the equation that gives the right value, its long sums elided.
-void feedback_rows(const App& app, const QuizInput& input) {
+void feedback_rows(const App& app, const QuizInput& input, bool column) {
   const Quiz& quiz = app.quiz();
   const ImVec4 good(0.35f, 0.85f, 0.45f, 1), bad(0.95f, 0.6f, 0.2f, 1);
   int rows = 0;
   if (!input.problem.empty() && quiz.question()) {
-    ImGui::TextColored(bad, "%s", input.problem.c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, bad);
+    words(column, input.problem.c_str());
+    ImGui::PopStyleColor();
     rows = 1;
   } else if (const auto& fb = quiz.feedback()) {
-    ImGui::TextColored(fb->outcome == Outcome::Right ? good : bad, "%s",
-                       feedback_line(*fb).c_str());
-    const float em = ImGui::CalcTextSize("0").x;
-    const auto columns = static_cast<std::size_t>(ImGui::GetContentRegionAvail().x / em);
-    rows = 1;
-    for (const EquationLine& line :
-         equation_lines(fb->question.formula, std::max<std::size_t>(columns, 20))) {
-      if (rows == 3) break;
-      ImGui::TextUnformatted(line.text.c_str());
-      ++rows;
+    ImGui::PushStyleColor(ImGuiCol_Text, fb->outcome == Outcome::Right ? good : bad);
+    words(column, feedback_line(*fb).c_str());
+    ImGui::PopStyleColor();
+    if (column) {  // its numbers, wrapped (the stage shows the symbols beside the grids)
+      Equation values = fb->question.formula;
+      for (EquationTerm& t : values.terms) t.symbols.clear();
+      ImGui::TextWrapped("%s", values.text().c_str());
+      return;
     }
+    // On one row: the values alone when symbols and values do not fit together, a long sum's
+    // middle elided ("…").
+    const float em = ImGui::CalcTextSize("0").x;
+    const auto columns =
+        std::max<std::size_t>(static_cast<std::size_t>(ImGui::GetContentRegionAvail().x / em), 20);
+    std::vector<EquationLine> lines = equation_lines(fb->question.formula, columns);
+    if (lines.size() > 1) {
+      Equation values = fb->question.formula;
+      for (EquationTerm& t : values.terms) t.symbols.clear();
+      lines = equation_lines(values, columns);
+    }
+    ImGui::TextUnformatted(lines.empty() ? "" : lines.front().text.c_str());
+    rows = 2;
   } else if (quiz.question()) {
-    ImGui::TextDisabled("Type the value of the cell marked ? on the stage, then press Enter.");
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    words(column, "Type the value of the cell marked ? on the stage, then press Enter.");
+    ImGui::PopStyleColor();
     rows = 1;
   }
-  for (; rows < 3; ++rows) ImGui::NewLine();
+  for (; rows < 2 && !column; ++rows) ImGui::NewLine();
 }
 
-void score_row(const App& app, Intents& out) {
+void score_row(const App& app, bool apart, Intents& out, bool column) {
   const Quiz& quiz = app.quiz();
+  if (column) ImGui::Separator();
   ImGui::AlignTextToFramePadding();
-  const bool apart = options_apart(app, ImGui::GetContentRegionAvail().x);
-  ImGui::TextUnformatted(score_line(app).c_str());
+  words(column, score_line(app).c_str());
   if (!apart) ImGui::SameLine(0, ImGui::GetFontSize() * 2);
   bool worksheet = quiz.worksheet_cells() > 0;
   if (ImGui::Checkbox("only the worksheet's cells", &worksheet))
@@ -209,7 +243,7 @@ void score_row(const App& app, Intents& out) {
     if (ImGui::InputInt("a phase", &n, 1, 1))
       out.push_back([n](App& a, UiState&) { a.set_quiz_worksheet_cells(std::clamp(n, 1, 100)); });
   }
-  ImGui::SameLine();
+  beside(column);
   if (ImGui::Button("Start the score over"))
     out.push_back([](App& a, UiState&) { a.quiz_reset(); });
 }
@@ -217,11 +251,21 @@ void score_row(const App& app, Intents& out) {
 }  // namespace
 
 void quiz_bar(const App& app, QuizInput& input, Intents& out) {
+  // In classroom mode the quiz is a column beside the stage, which keeps its height (and its
+  // numbers their size); in the window, a bar under it.
+  const bool column = app.settings.classroom;
+  // Measured as quiz_bar_height measures it: before the bar's text is scaled.
+  const bool apart = column || options_apart(app, ImGui::GetContentRegionAvail().x);
   ImGui::SetWindowFontScale(bar_scale(app));
-  question_row(app, input, out);
-  feedback_rows(app, input);
-  score_row(app, out);
+  question_row(app, input, out, column);
+  feedback_rows(app, input, column);
+  score_row(app, apart, out, column);
   ImGui::SetWindowFontScale(1);
+}
+
+float quiz_column_width(const App& app, float window_width) {
+  if (!app.quiz().on() || !app.settings.classroom) return 0;
+  return std::clamp(window_width * 0.25f, 300.0f, 520.0f);
 }
 
 void quiz_shortcuts(const App& app, Intents& out) {

@@ -843,7 +843,8 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
               right_w = !right    ? 0
                         : compact ? tab
                                   : side;
-  // The quiz bar takes the stage's bottom (0 while the quiz is off).
+  // The quiz takes the stage's bottom, or in classroom mode its right (0 while it is off).
+  const float quiz_w = quiz_column_width(state, W);
   const float quiz_h = std::min(quiz_bar_height(state, W - left_w - right_w), body_h * 0.5f);
   if (left && !compact) {
     ImGui::SetNextWindowPos(ImVec2(0, top));
@@ -858,7 +859,8 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     ImGui::End();
   }
   ImGui::SetNextWindowPos(ImVec2(left_w, top));
-  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), body_h - quiz_h));
+  ImGui::SetNextWindowSize(
+      ImVec2(std::max(1.0f, W - left_w - right_w - quiz_w), std::max(1.0f, body_h - quiz_h)));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   // No window background: the painter fills the stage with the scene's own.
   if (ImGui::Begin("Stage", nullptr,
@@ -868,10 +870,13 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   ImGui::End();
   ImGui::PopStyleVar();
   if (compact) compact_panels(state, ui, intents, left, right, {top, body_h, tab, side});
-  if (quiz_h > 0) {  // under the stage, above the timeline bar
-    ImGui::SetNextWindowPos(ImVec2(left_w, top + body_h - quiz_h));
-    ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), quiz_h));
-    if (ImGui::Begin("Quiz", nullptr, fixed | ImGuiWindowFlags_NoTitleBar))
+  if (quiz_h > 0 || quiz_w > 0) {  // under the stage, or at its right
+    ImGui::SetNextWindowPos(quiz_w > 0 ? ImVec2(W - right_w - quiz_w, top)
+                                       : ImVec2(left_w, top + body_h - quiz_h));
+    ImGui::SetNextWindowSize(quiz_w > 0 ? ImVec2(quiz_w, body_h)
+                                        : ImVec2(std::max(1.0f, W - left_w - right_w), quiz_h));
+    if (ImGui::Begin("Quiz", nullptr,
+                     fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar))
       quiz_bar(state, ui.quiz, intents);
     ImGui::End();
   }

@@ -150,7 +150,7 @@ void question_row(const App& app, QuizInput& input, Intents& out, bool column) {
   ImGui::Text("Quiz: what is %s?", q->name.c_str());
   if (quiz.question_count() > 1) {
     beside(column);
-    ImGui::TextDisabled("(%d of the %d cells this step finishes)", quiz.question_number() + 1,
+    ImGui::TextDisabled("(cell %d of %d at this step)", quiz.question_number() + 1,
                         quiz.question_count());
   }
   beside(column);
@@ -179,10 +179,6 @@ void question_row(const App& app, QuizInput& input, Intents& out, bool column) {
   }
   ImGui::SameLine();
   if (ImGui::Button("Reveal (R)")) out.push_back(reveal());
-  beside(column);
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-  words(column, ("answer: " + precision_words(q->answer)).c_str());
-  ImGui::PopStyleColor();
 }
 
 // What the last answer was, and the equation that gives the right value, its long sums elided.
@@ -220,7 +216,9 @@ void feedback_rows(const App& app, const QuizInput& input, bool column) {
     rows = 2;
   } else if (quiz.question()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-    words(column, "Type the value of the cell marked ? on the stage, then press Enter.");
+    const std::string hint = "Type the value of the cell marked ? on the stage (" +
+                             precision_words(quiz.question()->answer) + "), then press Enter.";
+    words(column, hint.c_str());
     ImGui::PopStyleColor();
     rows = 1;
   }

@@ -703,8 +703,10 @@ Scene App::scene(StageOptions options) const {
   options.theme = settings.theme;
   options.reduce_motion = settings.reduce_motion;
   options.slice = slice;
-  for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
-    if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);
+  // The mistakes' view shows the right results whole: not while the quiz asks for one of them.
+  if (!quiz_.question())
+    for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
+      if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);
   options.hidden = quiz_.hidden();
   // A question in another channel than the step's (a scatter stamp finishes cells in each
   // channel of its group): the stage shows that channel, unless one is chosen.

@@ -353,6 +353,17 @@ TEST(Quiz, AScriptAnswersRightAndWrongAndTheScoreCounts) {
   bool drawn = false;
   EXPECT_FALSE(shows_answer(scene, *app.quiz().question(), true, &drawn));
   EXPECT_TRUE(drawn);
+  // The classic mistakes' view shows the right results whole: it waits for the answer.
+  app.pitfalls[0] = true;
+  const Scene asked = app.scene(stage_view(1600, 900, 1));
+  EXPECT_TRUE(asked.grid(Grid::Xp) != nullptr);  // the step, not the mistakes
+  for (const SceneGrid& g : asked.grids) EXPECT_NE(g.copy, GridCopy::Right);
+  app.quiz_reveal();
+  bool right_shown = false;
+  for (const SceneGrid& g : app.scene(stage_view(1600, 900, 1)).grids)
+    right_shown |= g.copy == GridCopy::Right;
+  EXPECT_TRUE(right_shown);
+  app.pitfalls[0] = false;
   // Editing the lesson starts the score over.
   ScriptRunner edit(parse_script("edit X[0][0] 2\n", "edit.txt"), "edit.txt");
   edit.update(app, host, 30);

@@ -7,11 +7,11 @@
 //   Verdict v = check_answer("-2.5", q[0].answer);
 //
 // A cell is asked at the step that finishes it, for the value that step gives it (Z before the
-// bias is added, which is a step of its own): at cell
-// granularity the step of that cell (in the scatter view, the stamp that adds to it last); at
-// term granularity its last term, or the sum of its channels' subtotals after it. A phase
-// granularity step finishes every cell at once and asks nothing. dX's cells are asked where
-// the steps compute them, in dXp, inside its padding border.
+// bias is added, which is a step of its own): at cell granularity the step of that cell (in the
+// scatter view, the stamp that adds to it last); at term granularity its last term (the sum of
+// channel subtotals that may follow adds nothing new). A phase granularity step finishes every
+// cell at once and asks nothing. dX's cells are asked where the steps compute them, in dXp,
+// inside its padding border; inputs no window reaches (0 by the rule) are not asked.
 #pragma once
 
 #include <array>

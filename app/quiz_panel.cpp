@@ -4,7 +4,6 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/equation.h"
 #include "core/format.h"
@@ -147,7 +146,9 @@ void question_row(const App& app, QuizInput& input, Intents& out, bool column) {
   const std::string id = std::string(phase_name(q->phase)) + " " + q->name;
   const bool fresh = input.asked != id;
   if (fresh) input.asked = id, input.text[0] = '\0', input.problem.clear();
-  ImGui::Text("Quiz: what is %s?", q->name.c_str());
+  // Z is asked at the step that sums its terms: the bias comes in a step of its own, later.
+  const bool before_bias = q->phase == Phase::Forward && !app.timeline().lesson().bias.empty();
+  ImGui::Text("Quiz: what is %s%s?", q->name.c_str(), before_bias ? ", before the bias" : "");
   if (quiz.question_count() > 1) {
     beside(column);
     ImGui::TextDisabled("(cell %d of %d at this step)", quiz.question_number() + 1,

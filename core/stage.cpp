@@ -845,8 +845,13 @@ class StageBuilder final : public StageCanvas {
            std::find(o_.hidden.begin(), o_.hidden.end(), to_.target) != o_.hidden.end();
   }
 
-  // A question of the quiz: its cell shows "?" (in every picture of its grid) until answered.
+  // A question of the quiz: its cell shows "?" (in every picture of its grid) until answered,
+  // and so do its channels' subtotals, which add up to it.
   void hide_answers() {
+    if (target_hidden())
+      for (SceneGrid& sg : scene_.grids)
+        if (sg.copy == GridCopy::Subtotal)
+          for (SceneCell& cell : sg.cells) hide(cell);
     for (const CellRef& h : o_.hidden)
       for (SceneGrid& sg : scene_.grids) {
         if (sg.grid != h.grid) continue;
@@ -854,13 +859,15 @@ class StageBuilder final : public StageCanvas {
         const bool db = h.grid == Grid::db;
         if (!db && (sg.slice_n != h.n || sg.slice_c != h.c)) continue;
         for (SceneCell& cell : sg.cells)
-          if (db ? cell.col == h.c : cell.row == h.h && cell.col == h.w) {
-            cell.style = CellStyle::Pending;
-            cell.value = 0, cell.shade = 0;
-            cell.text = "?";
-            cell.text_color = pal_.ink;
-          }
+          if (db ? cell.col == h.c : cell.row == h.h && cell.col == h.w) hide(cell);
       }
+  }
+
+  void hide(SceneCell& cell) const {
+    cell.style = CellStyle::Pending;
+    cell.value = 0, cell.shade = 0;
+    cell.text = "?";
+    cell.text_color = pal_.ink;
   }
 
   void equation_lines() {

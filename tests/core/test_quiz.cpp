@@ -232,11 +232,14 @@ bool ends_with(const std::string& s, const std::string& tail) {
 }
 
 // Whether the scene shows `q`'s value: in its cell (any picture of its grid), or, when it is the
-// step's target, at the end of the equation or the running sum, where the value is written.
+// step's target, in its channels' subtotals (which add up to it), or at the end of the
+// equation or the running sum, where the value is written.
 bool shows_answer(const Scene& s, const QuizQuestion& q, bool target, bool* hidden_cell_drawn) {
   bool shows = false;
   *hidden_cell_drawn = false;
   for (const SceneGrid& g : s.grids) {
+    if (target && g.copy == GridCopy::Subtotal)
+      for (const SceneCell& c : g.cells) shows |= !c.text.empty() && c.text != "?";
     if (g.grid != q.cell.grid) continue;
     for (const SceneCell& c : g.cells) {
       const bool it = q.cell.grid == Grid::db ? c.col == q.cell.c

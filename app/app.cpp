@@ -686,6 +686,8 @@ bool App::advance(double seconds) {
         step_by(+1);
       else
         playing_ = false;
+      // The quiz asks a cell: playing waits for the answer rather than skip it.
+      if (quiz_.question()) playing_ = false;
     }
   }
   return animating() || playing_;

@@ -185,15 +185,13 @@ void Quiz::arrive(const Timeline& tl, const Frame& f, bool skip, long long revis
         const QuizQuestion& q = questions_[next_];
         QuizScore& s = scores_[static_cast<int>(q.phase)];
         ++s.asked, ++s.skipped;
-        asked_[static_cast<int>(q.phase)].push_back(q.offset);
+        asked_[static_cast<int>(q.phase)].insert(q.offset);
       }
   }
   questions_.clear(), next_ = 0, feedback_.reset();
-  const std::vector<std::size_t>& asked = asked_[static_cast<int>(f.phase)];
+  const std::set<std::size_t>& asked = asked_[static_cast<int>(f.phase)];
   for (QuizQuestion& q : questions_at(tl, f, skip, worksheet_cells_))
-    if (std::find(asked.begin(), asked.end(), q.offset) == asked.end()) {
-      questions_.push_back(std::move(q));
-    }
+    if (!asked.contains(q.offset)) questions_.push_back(std::move(q));
 }
 
 const QuizQuestion* Quiz::question() const {
@@ -207,7 +205,7 @@ void Quiz::close(Outcome o, const std::string& typed) {
   if (o == Outcome::Right) ++s.right;
   if (o == Outcome::Wrong) ++s.wrong;
   if (o == Outcome::Revealed) ++s.revealed;
-  asked_[static_cast<int>(q.phase)].push_back(q.offset);
+  asked_[static_cast<int>(q.phase)].insert(q.offset);
   feedback_ = Feedback{q, o, typed};
   ++next_;
 }

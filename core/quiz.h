@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -136,7 +137,7 @@ class Quiz {
   std::optional<Feedback> feedback_;
   std::array<QuizScore, std::size(kAllPhases)> scores_{};
   // The cells asked so far, per phase, as result-grid offsets.
-  std::array<std::vector<std::size_t>, std::size(kAllPhases)> asked_;
+  std::array<std::set<std::size_t>, std::size(kAllPhases)> asked_;
 };
 
 }  // namespace convstep

@@ -373,6 +373,20 @@ TEST(Quiz, AScriptAnswersRightAndWrongAndTheScoreCounts) {
   EXPECT_EQ(app.quiz().score(Phase::Forward).asked, 0);
 }
 
+// Playing through a phase stops at each asked cell instead of skipping it.
+TEST(Quiz, PlayingStopsAtAnAskedCell) {
+  App app;
+  app.set_granularity(Granularity::Cell);
+  app.set_quiz(true);
+  app.set_playing(true);
+  for (int i = 0; i < 600 && app.playing(); ++i) app.advance(1.0 / 60);
+  EXPECT_FALSE(app.playing());
+  EXPECT_EQ(app.step(), 1);  // Z[0,0]'s step, after the padding
+  ASSERT_NE(app.quiz().question(), nullptr);
+  EXPECT_EQ(app.quiz().question()->name, "Z[0,0]");
+  EXPECT_EQ(app.quiz().score(Phase::Forward).skipped, 0);
+}
+
 TEST(Quiz, ScriptMistakesAreNamed) {
   const auto error = [](const std::string& text) -> std::string {
     try {

@@ -185,7 +185,10 @@ void question_row(const App& app, QuizInput& input, Intents& out, bool column) {
 // What the last answer was, and the equation that gives the right value, its long sums elided.
 void feedback_rows(const App& app, const QuizInput& input, bool column) {
   const Quiz& quiz = app.quiz();
-  const ImVec4 good(0.35f, 0.85f, 0.45f, 1), bad(0.95f, 0.6f, 0.2f, 1);
+  // Green and orange that read on the theme's background (darker on the light one).
+  const bool light = app.settings.theme == Theme::Light;
+  const ImVec4 good = light ? ImVec4(0.05f, 0.45f, 0.2f, 1) : ImVec4(0.35f, 0.85f, 0.45f, 1);
+  const ImVec4 bad = light ? ImVec4(0.7f, 0.3f, 0, 1) : ImVec4(0.95f, 0.6f, 0.2f, 1);
   int rows = 0;
   if (!input.problem.empty() && quiz.question()) {
     ImGui::PushStyleColor(ImGuiCol_Text, bad);

@@ -89,6 +89,10 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
     QuizQuestion q;
     q.phase = f.phase, q.cell = cell, q.offset = o, q.answer = f.result.values[o];
     q.name = tl.cell_name(cell);
+    const Geometry& geo = tl.geometry();
+    if (g == Grid::dXp && (geo.pad_top > 0 || geo.pad_left > 0))
+      q.dx_name =
+          tl.cell_name({Grid::dX, cell.n, cell.c, cell.h - geo.pad_top, cell.w - geo.pad_left});
     q.formula = tl.cell_equation(cell);
     q.equation = q.formula.text();
     out.push_back(std::move(q));

@@ -303,6 +303,8 @@ TEST(Quiz, ConcealsTheCellsStillToBeAskedFromTooltips) {
   quiz.arrive(tl, f, false, 1);
   ASSERT_NE(quiz.question(), nullptr);
   EXPECT_TRUE(quiz.conceals(tl, f, quiz.question()->cell));
+  EXPECT_EQ(quiz.question()->name, "dXp[1,2]");
+  EXPECT_EQ(quiz.question()->dx_name, "dX[0,1]");              // as the worksheet names it
   EXPECT_TRUE(quiz.conceals(tl, f, {Grid::dX, 0, 0, 3, 3}));   // a later cell, read in dX
   EXPECT_TRUE(quiz.conceals(tl, f, {Grid::dXp, 0, 0, 4, 4}));  // and in dXp
   EXPECT_FALSE(quiz.conceals(tl, f, {Grid::Gp, 0, 0, 1, 1}));  // what it is made of is shown

@@ -579,6 +579,22 @@ void App::set_frame(long long k, bool tween) {
   to_ = timeline_->frame(phase_, settings.granularity, step_, settings.skip_zero_terms);
   if (!tween) from_ = to_;
   elapsed_ = tween ? 0 : 1e9;
+  quiz_.arrive(*timeline_, to_, settings.skip_zero_terms, shown_revision_);
+}
+
+void App::set_quiz(bool on) {
+  quiz_.set_on(on);
+  if (timeline_) quiz_.arrive(*timeline_, to_, settings.skip_zero_terms, shown_revision_);
+}
+
+void App::set_quiz_worksheet_cells(int n) {
+  quiz_.set_worksheet_cells(n);
+  quiz_reset();
+}
+
+void App::quiz_reset() {
+  quiz_.reset();
+  if (timeline_) quiz_.arrive(*timeline_, to_, settings.skip_zero_terms, shown_revision_);
 }
 
 void App::set_phase(Phase p) {
@@ -670,6 +686,8 @@ bool App::advance(double seconds) {
         step_by(+1);
       else
         playing_ = false;
+      // The quiz asks a cell: playing waits for the answer rather than skip it.
+      if (quiz_.question()) playing_ = false;
     }
   }
   return animating() || playing_;
@@ -687,8 +705,15 @@ Scene App::scene(StageOptions options) const {
   options.theme = settings.theme;
   options.reduce_motion = settings.reduce_motion;
   options.slice = slice;
-  for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
-    if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);
+  // The mistakes' view shows the right results whole: not while the quiz asks for one of them.
+  if (!quiz_.question())
+    for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
+      if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);
+  options.hidden = quiz_.hidden();
+  // A question in another channel than the step's (a scatter stamp finishes cells in each
+  // channel of its group): the stage shows that channel, unless one is chosen.
+  if (const QuizQuestion* q = quiz_.question(); q && !slice)
+    options.slice = question_slice(to_, q->cell);
   return build_stage(*timeline_, from_, to_, tween(), options);
 }
 

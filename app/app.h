@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/lesson.h"
+#include "core/quiz.h"
 #include "core/stage.h"
 #include "core/timeline.h"
 
@@ -201,6 +202,14 @@ class App {
   void next_pitfall();
   std::optional<std::array<int, 3>> slice;  // (n, c, o) to show; unset: follow the step
 
+  // ---- The quiz (core/quiz.h): the cells a step finishes are asked before they are shown ----
+  const Quiz& quiz() const { return quiz_; }
+  void set_quiz(bool on);
+  void set_quiz_worksheet_cells(int n);  // 0: every cell; n: the worksheet's n cells a phase
+  Verdict quiz_answer(const std::string& typed) { return quiz_.answer(typed); }
+  bool quiz_reveal() { return quiz_.reveal(); }
+  void quiz_reset();
+
   Settings settings;
   // Classroom mode: full screen, side panels hidden, the stage at its own scale.
   void set_classroom(bool on) { settings.classroom = on; }
@@ -247,6 +256,7 @@ class App {
   Frame from_, to_;
   double elapsed_ = 0;  // since the current move started
   bool playing_ = false;
+  Quiz quiz_;
 };
 
 // Parses "W[0][1]" into ("W", {0, 1}); false if malformed.

@@ -133,9 +133,28 @@ int validate_command(const std::string& path) {
   return finish_output("the description");
 }
 
+// An exercise of `convstep steps`: blank this many cells a phase, the answer key to a file.
+struct StepsExercise {
+  std::string cells, answers;
+  bool force = false;
+};
+
 int steps_command(const std::string& path, const std::string& phase, const std::string& granularity,
-                  long long from, long long count, bool skip_zero_terms,
-                  const std::string& format) {
+                  long long from, long long count, bool skip_zero_terms, const std::string& format,
+                  const StepsExercise& ex) {
+  const int exercise =
+      ex.cells.empty() ? 0 : static_cast<int>(whole_number(ex.cells, "--exercise", 1, 100));
+  if (!ex.answers.empty() && exercise == 0)
+    throw std::invalid_argument("--answers is the answer key of an exercise: add --exercise N");
+  if (exercise > 0 && ex.answers.empty())
+    throw std::invalid_argument("--exercise needs a file for its answer key: add --answers FILE");
+  struct stat existing;
+  if (!ex.force && !ex.answers.empty() && ::stat(ex.answers.c_str(), &existing) == 0 &&
+      (S_ISREG(existing.st_mode) || S_ISDIR(existing.st_mode))) {
+    std::cerr << "convstep: " << path_excerpt(ex.answers)
+              << " already exists: add --force to replace it\n";
+    return kExitBadInput;
+  }
   const Timeline timeline(load_lesson(path));
   StepsRequest request;
   if (phase == "all")
@@ -149,10 +168,14 @@ int steps_command(const std::string& path, const std::string& phase, const std::
   request.format = format == "jsonl"      ? StepsFormat::Jsonl
                    : format == "markdown" ? StepsFormat::Markdown
                                           : StepsFormat::Text;
+  std::ostringstream answers;
+  request.exercise = exercise;
+  if (exercise > 0) request.answers = &answers;
   if (!write_steps(std::cout, timeline, request)) {
     std::cerr << "convstep: cannot write the steps to standard output\n";
     return kExitEnvironment;
   }
+  if (exercise > 0) write_file_atomically(ex.answers, answers.str());
   return kExitSuccess;
 }
 
@@ -352,6 +375,11 @@ int run_cli(int argc, char** argv) {
   steps->add_option("--format", steps_format, "text, jsonl or markdown")
       ->check(CLI::IsMember({"text", "jsonl", "markdown"}))
       ->capture_default_str();
+  StepsExercise steps_exercise;
+  steps->add_option("--exercise", steps_exercise.cells,
+                    "blank N cells of each phase's result, as the worksheet and the quiz do");
+  steps->add_option("--answers", steps_exercise.answers, "the exercise's answer key (Markdown)");
+  steps->add_flag("--force", steps_exercise.force, "replace an existing answer key");
 
   std::string step = "0", theme = "dark", out_path, svg_phase = "forward", svg_granularity = "cell";
   CLI::App* svg = app.add_subcommand("svg", "draw one step of the stage as an SVG picture");
@@ -424,7 +452,7 @@ int run_cli(int argc, char** argv) {
       return steps_command(lesson_path, phase, granularity,
                            whole_number(from, "--from", 0, LLONG_MAX),
                            count.empty() ? LLONG_MAX : whole_number(count, "--count", 0, LLONG_MAX),
-                           skip_zero_terms, steps_format);
+                           skip_zero_terms, steps_format, steps_exercise);
   } catch (const LessonError& e) {
     std::cerr << "convstep: " << path_excerpt(lesson_path) << ": "
               << excerpt(e.what(), kMessageChars) << "\n";

@@ -31,7 +31,8 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
       {"resize", {2, 2}},    {"wait", {1, 1}},          {"screenshot", {1, 1}},
       {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
       {"press", {1, 1}},     {"undo", {0, 0}},          {"redo", {0, 0}},
-      {"key", {1, 1}},       {"grow", {1, 1}},
+      {"key", {1, 1}},       {"grow", {1, 1}},          {"quiz", {1, 2}},
+      {"answer", {1, 1}},    {"reveal", {0, 0}},
   };
   return v;
 }
@@ -73,6 +74,32 @@ std::optional<CellRef> to_cell(const std::string& s) {
   else
     return std::nullopt;
   return r;
+}
+
+// The quiz's commands (core/quiz.h): quiz on, off, every, restart or worksheet N; answer VALUE;
+// reveal (the teacher shows the answer). An answer that is not a number, or one given with no
+// question open, is the script's mistake.
+void run_quiz(const ScriptCommand& c, App& app) {
+  const auto& a = c.args;
+  if (c.verb == "answer") {
+    if (!app.quiz().question())
+      throw std::invalid_argument("the quiz asks nothing at this step (is it on?)");
+    if (app.quiz_answer(a[0]) == Verdict::NotANumber)
+      throw std::invalid_argument("expected a number like -2, 0.5 or 1/3, got " + in_quotes(a[0]));
+  } else if (c.verb == "reveal") {
+    if (!app.quiz_reveal())
+      throw std::invalid_argument("the quiz asks nothing at this step (is it on?)");
+  } else if (a[0] == "worksheet" && a.size() == 2) {
+    app.set_quiz_worksheet_cells(static_cast<int>(whole_number(a[1], "the cells a phase", 1, 100)));
+  } else if (a.size() == 1 && (a[0] == "on" || a[0] == "off")) {
+    app.set_quiz(a[0] == "on");
+  } else if (a.size() == 1 && a[0] == "every") {
+    app.set_quiz_worksheet_cells(0);
+  } else if (a.size() == 1 && a[0] == "restart") {
+    app.quiz_reset();
+  } else {
+    throw std::invalid_argument("expected quiz on, off, every, restart or worksheet N");
+  }
 }
 
 }  // namespace
@@ -298,6 +325,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
     host.press(a[0]);
   else if (v == "key")
     host.key(a[0]);
+  else if (v == "quiz" || v == "answer" || v == "reveal")
+    run_quiz(c, app);
   else if (v == "undo" || v == "redo") {
     if (!(v == "undo" ? app.undo() : app.redo()))
       throw std::invalid_argument("there is nothing to " + v);

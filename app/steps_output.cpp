@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/format.h"
+#include "core/quiz.h"
 
 namespace convstep {
 
@@ -41,7 +42,9 @@ void put_term(std::ostream& out, const Term& t) {
 
 // One JSON line. A cell's terms are streamed one by one after the rest of the step: a cell may
 // sum millions of them, and no step is ever held whole.
-void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, bool skip) {
+// An exercise's blanked step has no running sum: null, and "exercise": true.
+void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, bool skip,
+                      bool blank) {
   nlohmann::json j = {{"index", f.index},
                       {"phase", phase_name(f.phase)},
                       {"granularity", granularity_name(f.granularity)}};
@@ -53,7 +56,8 @@ void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, boo
     if (f.source.grid != Grid::None)
       j["source"] = {{"grid", grid_name(f.source.grid)},
                      {"index", {f.source.n, f.source.c, f.source.h, f.source.w}}};
-    j["running_sum"] = f.running_sum;
+    j["running_sum"] = blank ? nlohmann::json(nullptr) : nlohmann::json(f.running_sum);
+    if (blank) j["exercise"] = true;
     if (f.kind == StepKind::Sum) j["sum_of"] = f.block_sums;
   }
   j["equation"] = f.equation.text();
@@ -142,13 +146,6 @@ void channel_table(std::ostream& out, const std::string& name, const std::vector
 }
 
 }  // namespace
-
-std::vector<std::size_t> exercise_cells(std::size_t cells, int n) {
-  std::vector<std::size_t> out;
-  const std::size_t k = std::min(cells, static_cast<std::size_t>(std::max(n, 0)));
-  for (std::size_t i = 0; i < k; ++i) out.push_back((2 * i + 1) * cells / (2 * k));
-  return out;
-}
 
 namespace {
 
@@ -254,23 +251,8 @@ void grid_table(std::ostream& out, const Timeline& tl, Grid g, const std::string
     grid_tables(out, caption, tl.tensor(g), nullptr, blanks);
 }
 
-// A cell of a result grid, by its offset in the grid's values.
-CellRef cell_at(const Tensor& t, Grid g, std::size_t offset) {
-  CellRef r{g, 0, 0, 0, 0};
-  r.w = static_cast<int>(offset % t.shape.w), offset /= t.shape.w;
-  r.h = static_cast<int>(offset % t.shape.h), offset /= t.shape.h;
-  r.c = static_cast<int>(offset % t.shape.c), r.n = static_cast<int>(offset / t.shape.c);
-  return r;
-}
-
-// The cell the steps compute for a result cell: dX's cells are computed in dXp, inside its
-// padding border.
-CellRef step_cell(const Geometry& geo, CellRef r) {
-  if (r.grid != Grid::dX) return r;
-  return {Grid::dXp, r.n, r.c, r.h + geo.pad_top, r.w + geo.pad_left};
-}
-
-// An exercise: the result cells blanked in one phase, and the cells their steps compute.
+// An exercise: the result cells blanked in one phase (the quiz's chooser), and the cells their
+// steps compute.
 struct Exercise {
   std::vector<std::size_t> offsets;  // in the result grid, in order
   std::vector<CellRef> results, steps;
@@ -278,12 +260,10 @@ struct Exercise {
 
 Exercise make_exercise(const Timeline& tl, Phase p, int n) {
   Exercise e;
-  const Grid g = phase_result(p);
-  const Tensor& t = tl.tensor(g);
-  e.offsets = exercise_cells(t.values.size(), n);
-  for (std::size_t o : e.offsets) {
-    e.results.push_back(cell_at(t, g, o));
-    e.steps.push_back(step_cell(tl.geometry(), e.results.back()));
+  for (const ExerciseCell& c : exercise(tl, p, n)) {
+    e.offsets.push_back(c.offset);
+    e.results.push_back(c.result);
+    e.steps.push_back(c.step);
   }
   return e;
 }
@@ -316,16 +296,21 @@ void landing(std::ostream& out, const Timeline& tl, const Frame& f) {
   if (tl.geometry().n > 1) out << " of sample " << w.n;
 }
 
+// A blanked cell's value stays hidden in the steps that compute it, to the last one: their
+// equations end in a blank. True when `f` is such a step.
+bool blank_step(Frame& f, const Exercise& exercise) {
+  if (f.kind == StepKind::Stage ||
+      std::find(exercise.steps.begin(), exercise.steps.end(), f.target) == exercise.steps.end())
+    return false;
+  if (!f.equation.result.empty()) f.equation.result = kBlank;
+  if (!f.equation.running.empty()) f.equation.running = kBlank;
+  return true;
+}
+
 // One step of the worksheet: a numbered line, then the grid its stage brings in, the first
 // time that grid appears.
-void markdown_step(std::ostream& out, const Timeline& tl, Frame f, long long k, bool* shown,
+void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long long k, bool* shown,
                    const Exercise& exercise) {
-  // A blanked cell's value stays hidden in the steps that compute it, to the last one.
-  if (f.kind != StepKind::Stage &&
-      std::find(exercise.steps.begin(), exercise.steps.end(), f.target) != exercise.steps.end()) {
-    if (!f.equation.result.empty()) f.equation.result = kBlank;
-    if (!f.equation.running.empty()) f.equation.running = kBlank;
-  }
   // A paragraph, not a list item: a table between items would restart a list's numbering in
   // some Markdown viewers.
   out << "**Step " << (k + 1) << ".** " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "")
@@ -359,9 +344,13 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
         << g.stride_h << "×" << g.stride_w << ", dilation " << g.dil_h << "×" << g.dil_w
         << ", groups " << g.groups << " → Z " << g.output_shape().str() << ".\n";
     lesson_tables(out, tl);
-    if (req.answers)
-      *req.answers << "# Answers: " << title << "\n\nThe blanked cells of the worksheet, with "
-                   << "the equation that gives each.\n";
+  }
+  if (req.answers) {
+    const std::string title =
+        tl.lesson().title.empty() ? "Convolution worksheet" : tl.lesson().title;
+    *req.answers << "# Answers: " << title << "\n\nThe blanked cells of the "
+                 << (req.format == StepsFormat::Markdown ? "worksheet" : "steps")
+                 << ", with the equation that gives each.\n";
   }
   bool shown[static_cast<int>(Grid::None) + 1] = {};  // the grids printed so far
   shown[static_cast<int>(Grid::X)] = shown[static_cast<int>(Grid::W)] = true;
@@ -369,16 +358,15 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
   for (Phase p : req.phases) {
     const long long total = tl.count(p, req.granularity, req.skip_zero_terms);
     const long long end = req.count < 0 ? total : std::min(total, req.from + req.count);
-    const Exercise exercise = req.format == StepsFormat::Markdown && req.exercise > 0
-                                  ? make_exercise(tl, p, req.exercise)
-                                  : Exercise{};
+    const Exercise exercise = req.exercise > 0 ? make_exercise(tl, p, req.exercise) : Exercise{};
     if (req.format == StepsFormat::Markdown)
       out << "\n## " << phase_title(p) << "\n\n" << tl.explanation(p) << "\n\n";
     for (long long k = req.from; k < end; ++k) {
-      const Frame f = tl.frame(p, req.granularity, k, req.skip_zero_terms, /*with_result=*/false);
+      Frame f = tl.frame(p, req.granularity, k, req.skip_zero_terms, /*with_result=*/false);
+      const bool blank = blank_step(f, exercise);
       switch (req.format) {
         case StepsFormat::Jsonl:
-          write_frame_json(out, tl, f, req.skip_zero_terms);
+          write_frame_json(out, tl, f, req.skip_zero_terms, blank);
           break;
         case StepsFormat::Text:
           out << phase_name(p) << ' ' << k << '/' << total << ' ' << kind_label(f) << ": "

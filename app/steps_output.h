@@ -19,8 +19,9 @@ struct StepsRequest {
   long long count = -1;  // -1: to the end of each phase
   bool skip_zero_terms = false;
   StepsFormat format = StepsFormat::Text;
-  // Markdown: blank this many cells of each phase's result, in its table and in the steps that
-  // compute them, and write their answers to `answers` (when given).
+  // Blank this many cells of each phase's result (core/quiz.h, exercise(): the cells the app's
+  // quiz asks with its worksheet option), in the steps that compute them and, in Markdown, in
+  // its table; and write their answers to `answers` (when given), as Markdown.
   int exercise = 0;
   std::ostream* answers = nullptr;
 };
@@ -34,10 +35,6 @@ inline constexpr int kMaxTableSlices = 4;
 // that differ from `right` (when given, and of the same shape) in bold.
 void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
                    const Tensor* right = nullptr);
-
-// The cells an exercise blanks in a grid of `cells` values: `n` offsets spread evenly over it,
-// in order, so that the same lesson always gives the same worksheet.
-std::vector<std::size_t> exercise_cells(std::size_t cells, int n);
 
 // Streams the steps; returns false if writing failed (e.g. a full disk).
 bool write_steps(std::ostream& out, const Timeline& timeline, const StepsRequest& request);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/gl/scene_painter.h"
+#include "app/quiz_panel.h"
 #include "app/resource_paths.h"
 #include "app/ui_files.h"
 #include "core/colormap.h"
@@ -98,6 +99,7 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   // The classic mistakes one after the other, where the why panel is hidden (classroom mode).
   if (!io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_M, false))
     out.push_back([](App& a, UiState&) { a.next_pitfall(); });
+  quiz_shortcuts(app, out);  // Q, R
 }
 
 // ---- Menus ----
@@ -123,6 +125,8 @@ void menu_bar(const App& app, UiState& ui, Intents& out) {
       out.push_back(toggle_classroom());
     menu_switch(app, out, "Lesson panel", &Settings::show_lesson_panel);
     menu_switch(app, out, "Why panel", &Settings::show_why_panel);
+    ImGui::Separator();
+    quiz_menu_items(app, out);
     ImGui::Separator();
     for (Theme t : kAllThemes)
       if (ImGui::MenuItem(t == Theme::Dark    ? "Dark theme"
@@ -571,6 +575,10 @@ void timeline_bar(const App& app, Intents& out) {
 std::string cell_tooltip(const App& app, UiState& ui, const CellRef& cell,
                          std::optional<long long> related) {
   const Timeline& tl = app.timeline();
+  // The quiz asks for it, now or at a later step: its value and equation wait until then.
+  if (app.quiz().conceals(tl, app.frame(), cell))
+    return tl.cell_name(cell) + " = ?\n" + grid_gloss(cell.grid) +
+           "\nThe quiz asks for this value: it is shown once answered.";
   const Tensor& t = tl.tensor(cell.grid);
   std::string s = tl.cell_name(cell) + " = " +
                   format_number(t(cell.n, cell.c, cell.h, cell.w), kUnicode) + "\n" +
@@ -686,6 +694,8 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
         "M                   the classic mistakes, one after the other, then none\n"
+        "Q                   quiz: type the value of each cell before it is shown\n"
+        "R                   quiz: reveal the answer (not scored)\n"
         "Mouse wheel, drag   zoom and move the stage; 0 resets\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
         "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
@@ -833,6 +843,9 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
               right_w = !right    ? 0
                         : compact ? tab
                                   : side;
+  // The quiz takes the stage's bottom, or in classroom mode its right (0 while it is off).
+  const float quiz_w = quiz_column_width(state, W);
+  const float quiz_h = std::min(quiz_bar_height(state, W - left_w - right_w), body_h * 0.5f);
   if (left && !compact) {
     ImGui::SetNextWindowPos(ImVec2(0, top));
     ImGui::SetNextWindowSize(ImVec2(side, body_h));
@@ -846,7 +859,8 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
     ImGui::End();
   }
   ImGui::SetNextWindowPos(ImVec2(left_w, top));
-  ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W - left_w - right_w), body_h));
+  ImGui::SetNextWindowSize(
+      ImVec2(std::max(1.0f, W - left_w - right_w - quiz_w), std::max(1.0f, body_h - quiz_h)));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   // No window background: the painter fills the stage with the scene's own.
   if (ImGui::Begin("Stage", nullptr,
@@ -856,6 +870,16 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
   ImGui::End();
   ImGui::PopStyleVar();
   if (compact) compact_panels(state, ui, intents, left, right, {top, body_h, tab, side});
+  if (quiz_h > 0 || quiz_w > 0) {  // under the stage, or at its right
+    ImGui::SetNextWindowPos(quiz_w > 0 ? ImVec2(W - right_w - quiz_w, top)
+                                       : ImVec2(left_w, top + body_h - quiz_h));
+    ImGui::SetNextWindowSize(quiz_w > 0 ? ImVec2(quiz_w, body_h)
+                                        : ImVec2(std::max(1.0f, W - left_w - right_w), quiz_h));
+    if (ImGui::Begin("Quiz", nullptr,
+                     fixed | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar))
+      quiz_bar(state, ui.quiz, intents);
+    ImGui::End();
+  }
 
   ImGui::SetNextWindowPos(ImVec2(0, std::max(0.0f, H - bar_h)));
   ImGui::SetNextWindowSize(ImVec2(std::max(1.0f, W), bar_h));

@@ -17,6 +17,7 @@
 #include "app/app.h"
 #include "app/file_browser.h"
 #include "app/latest_job.h"
+#include "app/quiz_input.h"
 #include "app/stage_zoom.h"
 #include "core/check.h"
 
@@ -83,6 +84,7 @@ struct UiState {
   // 0 none, 1 the lesson panel, 2 the why panel.
   int open_panel = 0;
   StageZoom zoom;  // the stage's mouse wheel zoom and drag pan; 0 resets them
+  QuizInput quiz;  // the quiz bar's answer box (app/quiz_panel.h)
 };
 
 void draw_ui(App& app, UiState& ui, ScenePainter& painter);

@@ -205,6 +205,7 @@ class StageBuilder final : public StageCanvas {
       return std::move(scene_);
     }
     phase_def(to_.phase).draw(*this);
+    hide_answers();
     overview_marks();
     header();  // after the grids: their layout decides how far the text may grow
     equation_lines();
@@ -837,12 +838,49 @@ class StageBuilder final : public StageCanvas {
     return n;
   }
 
+  // ---- The quiz ----
+
+  bool target_hidden() const {
+    return to_.kind != StepKind::Stage &&
+           std::find(o_.hidden.begin(), o_.hidden.end(), to_.target) != o_.hidden.end();
+  }
+
+  // A question of the quiz: its cell shows "?" (in every picture of its grid) until answered,
+  // and so do its channels' subtotals, which add up to it.
+  void hide_answers() {
+    if (target_hidden())
+      for (SceneGrid& sg : scene_.grids)
+        if (sg.copy == GridCopy::Subtotal)
+          for (SceneCell& cell : sg.cells) hide(cell);
+    for (const CellRef& h : o_.hidden)
+      for (SceneGrid& sg : scene_.grids) {
+        if (sg.grid != h.grid) continue;
+        // db is drawn as one row, its channels in columns.
+        const bool db = h.grid == Grid::db;
+        if (!db && (sg.slice_n != h.n || sg.slice_c != h.c)) continue;
+        for (SceneCell& cell : sg.cells)
+          if (db ? cell.col == h.c : cell.row == h.h && cell.col == h.w) hide(cell);
+      }
+  }
+
+  void hide(SceneCell& cell) const {
+    cell.style = CellStyle::Pending;
+    cell.value = 0, cell.shade = 0;
+    cell.text = "?";
+    cell.text_color = pal_.ink;
+  }
+
   void equation_lines() {
     const float size = 22 * text_scale(), y = o_.height - bottom_band() + 30 * text_scale();
+    Equation equation = to_.equation;
+    if (target_hidden()) {
+      if (!equation.result.empty()) equation.result = "?";
+      if (!equation.running.empty()) equation.running = "?";
+    }
     const std::size_t budget = static_cast<std::size_t>((o_.width - 2 * kMargin) / (size * 0.602f));
     // On one line if it fits, else symbols and values on two; the current term underlined.
     float line_y = y;
-    for (const EquationLine& line : convstep::equation_lines(to_.equation, budget)) {
+    for (const EquationLine& line : convstep::equation_lines(equation, budget)) {
       text(kMargin, line_y, line.text, size, pal_.ink, Font::Mono, Align::Left, TextRole::Equation);
       scene_.texts.back().marks = line.marks;
       if (!line.marks.empty()) scene_.texts.back().mark_color = kRoleTerm;
@@ -867,6 +905,7 @@ class StageBuilder final : public StageCanvas {
     if (to_.kind != StepKind::Stage && !stamp) {
       Equation e;
       e.target = "running sum " + tl_.cell_name(to_.target), e.result = number(to_.running_sum);
+      if (target_hidden()) e.result = "?";
       text(kMargin, line_y, e.text(), size, role_text_color(kRoleTarget, pal_.background),
            Font::Mono, Align::Left, TextRole::RunningSum);
     }

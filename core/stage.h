@@ -42,6 +42,9 @@ struct StageOptions {
   bool focus_view = true;
   // The (n, c, o) slice to show; unset: the one the current step is on.
   std::optional<std::array<int, 3>> slice;
+  // The quiz's open questions (core/quiz.h): these result cells are drawn as "?", and the
+  // equation and running sum of a step whose target is one of them end in "?", until answered.
+  std::vector<CellRef> hidden;
 };
 
 inline constexpr float kMinReadablePixels = 9;

@@ -37,6 +37,38 @@ md=$("$convstep" steps "$sobel" --format markdown)
 check "worksheet has the lesson and a section per phase" '[ "$(grep -c "^## " <<<"$md")" -eq 6 ]'
 check "worksheet has Z[0,1]'s full equation" 'grep -qF "Z[0,1] = Xp[0,1]·W[0,0] + " <<<"$md"'
 
+# --exercise N: the worksheet's cells (the quiz's, with its worksheet option) blanked in every
+# format, the answer key in a second file, the same as the worksheet export's.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$convstep" export "$sobel" --format md --exercise 3 -o "$tmp/sheet.md" >/dev/null
+"$convstep" steps "$sobel" --format markdown --exercise 3 --answers "$tmp/key.md" >"$tmp/steps.md"
+check "steps --exercise writes the worksheet's steps" 'cmp -s "$tmp/sheet.md" "$tmp/steps.md"'
+check "steps --exercise writes the worksheet's answer key" 'cmp -s "$tmp/sheet-answers.md" "$tmp/key.md"'
+text=$("$convstep" steps "$sobel" --phase forward --exercise 2 --answers "$tmp/t.md")
+check "text: 2 blanked forward steps" '[ "$(grep -c "= ____$" <<<"$text")" -eq 2 ]'
+check "text: the key names them" '[ "$(grep -c "^- \*\*Z\[" "$tmp/t.md")" -eq 2 ]'
+check "text: a blanked step keeps its terms" 'grep -qF "Z[1,0] = Xp[1,0]·W[0,0] + " <<<"$text"'
+jl=$("$convstep" steps "$sobel" --phase forward --exercise 2 --answers "$tmp/j.md" --format jsonl)
+check "jsonl: a blanked step has no running sum" '/usr/bin/python3 -c "
+import json, sys
+blank = [s for s in map(json.loads, sys.stdin) if s.get(\"exercise\")]
+assert len(blank) == 2, blank
+assert all(s[\"running_sum\"] is None and s[\"equation\"].endswith(\"= ____\") for s in blank)
+assert [s[\"target\"][\"index\"] for s in blank] == [[0, 0, 1, 0], [0, 0, 3, 0]]" <<<"$jl"'
+"$convstep" steps "$sobel" --exercise 2 >/dev/null 2>"$tmp/err"
+check "--exercise without --answers exits 2" '[ $? -eq 2 ] && grep -q "add --answers FILE" "$tmp/err"'
+"$convstep" steps "$sobel" --answers "$tmp/x.md" >/dev/null 2>"$tmp/err"
+check "--answers without --exercise exits 2" '[ $? -eq 2 ] && grep -q "add --exercise N" "$tmp/err"'
+"$convstep" steps "$sobel" --exercise 2 --answers "$tmp/t.md" >/dev/null 2>"$tmp/err"
+check "an existing answer key is kept without --force" '[ $? -eq 2 ] && grep -q "already exists" "$tmp/err"'
+"$convstep" steps "$sobel" --exercise 2 --answers "$tmp/t.md" --force >/dev/null
+check "--force replaces it" '[ $? -eq 0 ]'
+"$convstep" steps "$sobel" --exercise 0 --answers "$tmp/z.md" >/dev/null 2>&1
+check "--exercise 0 exits 2" '[ $? -eq 2 ]'
+"$convstep" steps "$sobel" --exercise 2 --answers /dev/full >/dev/null 2>&1
+check "an answer key on a full disk exits 1" '[ $? -eq 1 ]'
+
 "$convstep" steps "$sobel" --phase backward 2>/dev/null
 check "unknown phase exits 2" '[ $? -eq 2 ]'
 "$convstep" steps "$sobel" --format jsonl --granularity term > /dev/full 2>/dev/null

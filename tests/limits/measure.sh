@@ -37,7 +37,8 @@ for json in "$work"/lessons/*.json; do
   read -r verdict _ <"$work/lessons/$name.expect"
   if [ "$verdict" != accept ]; then
     cell=$(measure "$convstep" validate "$json")
-    echo "| $name | refused: $(tail -c 120 "$work/err" | tr -d '\n|') | $cell | | | | | | | | | | |"
+    why=$(sed 's/^convstep: [^ ]*\.json: //' "$work/err" | tr -d '\n|')
+    echo "| $name | refused: $why | $cell | | | | | | | | | | |"
     continue
   fi
   row="| $name | accepted | $(measure "$convstep" compute "$json" --format json)"

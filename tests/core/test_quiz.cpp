@@ -49,7 +49,7 @@ std::vector<QuizQuestion> walk(const Timeline& tl, Phase p, Granularity g, int w
 std::set<std::pair<std::string, double>> expected_cells(const Timeline& tl, Phase p) {
   std::set<std::pair<std::string, double>> out;
   const Geometry& g = tl.geometry();
-  const Grid grid = exercise_grid(p);
+  const Grid grid = phase_result(p);
   const Tensor& t = tl.tensor(grid);
   for (int n = 0; n < t.shape.n; ++n)
     for (int c = 0; c < t.shape.c; ++c)

@@ -12,6 +12,7 @@
 #include "app/gl/offscreen_target.h"
 #include "app/gl/png.h"
 #include "app/monkey.h"
+#include "core/format.h"
 
 namespace convstep {
 
@@ -134,7 +135,7 @@ int run_headless(const ShellOptions& options) {
       if (frames > 60 * 60 * 30)
         throw ScriptError(options.script + ": still running after 30 simulated minutes: stopped");
     }
-    std::cout << "convstep: headless run finished after " << frames << " frames\n";
+    std::cout << "convstep: headless run finished after " << plural(frames, "frame") << "\n";
     if (options.monkey_events > 0) std::cout << "convstep: monkey " << monkey.report() << "\n";
   }
   return 0;

@@ -17,6 +17,7 @@
 #include "core/format.h"
 #include "core/io.h"
 #include "core/lesson.h"
+#include "core/mistake.h"
 #include "core/names.h"
 #include "core/stage.h"
 #include "core/svg.h"
@@ -218,7 +219,11 @@ int export_command(const ExportArguments& a) {
   r.format = a.format;
   r.out = a.out;
   const bool one_picture = a.format == "png" || a.format == "svg";
-  const std::string phase = a.phase.empty() ? (one_picture ? "forward" : "all") : a.phase;
+  // One picture of a mistake shows the first phase it changes, where its result is drawn.
+  std::string first = "forward";
+  for (Pitfall p : kAllPitfalls)  // CLI11 has checked the name
+    if (a.pitfall == pitfall_name(p)) first = phase_name(first_phase_changed(p));
+  const std::string phase = a.phase.empty() ? (one_picture ? first : "all") : a.phase;
   if (phase == "all") {
     if (one_picture)
       throw std::invalid_argument("--format " + a.format +

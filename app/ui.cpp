@@ -108,6 +108,18 @@ void menu_switch(const App& app, Intents& out, const char* label, bool Settings:
   if (ImGui::MenuItem(label, nullptr, &on)) set_later(out, field, on);
 }
 
+// The classic mistakes, each on or off, and none: in the View menu and, for classroom mode where
+// the menu bar and the why panel are hidden, behind the timeline bar's "mistakes…" button.
+void mistakes_menu(const App& app, Intents& out) {
+  for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
+    if (ImGui::MenuItem(pitfall_title(kAllPitfalls[i]), nullptr, app.pitfalls[i]))
+      out.push_back([i](App& a, UiState&) { a.pitfalls[i] = !a.pitfalls[i]; });
+  ImGui::Separator();
+  const bool any = std::find(app.pitfalls.begin(), app.pitfalls.end(), true) != app.pitfalls.end();
+  if (ImGui::MenuItem("No mistake", "M", !any))
+    out.push_back([](App& a, UiState&) { a.pitfalls.fill(false); });
+}
+
 void menu_bar(const App& app, UiState& ui, Intents& out) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
@@ -133,6 +145,10 @@ void menu_bar(const App& app, UiState& ui, Intents& out) {
     float scale = app.settings.scale();
     if (ImGui::SliderFloat("Size (+/−)", &scale, Settings::kMinScale, Settings::kMaxScale, "%.2f×"))
       out.push_back([scale](App& a, UiState&) { a.settings.set_scale(scale); });
+    if (ImGui::BeginMenu("Classic mistakes")) {
+      mistakes_menu(app, out);
+      ImGui::EndMenu();
+    }
     menu_switch(app, out, "Stop at the end of each phase", &Settings::stop_at_phase_end);
     menu_switch(app, out, "Reduce motion", &Settings::reduce_motion);
     bool skip = app.settings.skip_zero_terms;
@@ -464,7 +480,8 @@ std::vector<std::pair<float, float>> bar_groups(const App& app) {
       {ImGui::CalcTextSize(step_counter(app).c_str()).x, wide},
       {em * 5, wide},
       {labelled_width(em * 6, "speed"), near},
-      {labelled_width(ImGui::GetFrameHeight(), "loop"), near}};
+      {labelled_width(ImGui::GetFrameHeight(), "loop"), near},
+      {button_width("mistakes…"), wide}};
   const Geometry& geo = app.timeline().geometry();
   if (geo.n > 1 || geo.c > 1 || geo.cout > 1) {
     g.push_back({labelled_width(ImGui::GetFrameHeight(), "follow slice"), wide});
@@ -537,6 +554,12 @@ void timeline_bar(const App& app, Intents& out) {
   next_group(groups[next++]);
   bool loop = app.settings.loop;
   if (ImGui::Checkbox("loop", &loop)) set_later(out, &Settings::loop, loop);
+  next_group(groups[next++]);
+  if (ImGui::Button("mistakes…")) ImGui::OpenPopup("mistakes");
+  if (ImGui::BeginPopup("mistakes")) {
+    mistakes_menu(app, out);
+    ImGui::EndPopup();
+  }
   // Which (n, c, o) slice the stage shows, for lessons with a batch or channels.
   const Geometry& g = app.timeline().geometry();
   if (g.n > 1 || g.c > 1 || g.cout > 1) {
@@ -685,7 +708,9 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "1 … 5               forward, dW, dX gather, dX scatter, db\n"
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
-        "M                   the classic mistakes, one after the other, then none\n"
+        "M                   the classic mistakes one after the other, then none; each shows\n"
+        "                    its wrong result beside the right one in the phases it changes\n"
+        "                    (also: the mistakes… button of the timeline bar)\n"
         "Mouse wheel, drag   zoom and move the stage; 0 resets\n"
         "Ctrl+O / Ctrl+S     open / save a lesson\n"
         "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"

@@ -87,8 +87,18 @@ void check_lesson(const Lesson& lesson, const std::string& name, Words& w) {
       }
   StageOptions pitfalls;
   pitfalls.pitfalls.assign(std::begin(kAllPitfalls), std::end(kAllPitfalls));
-  const Frame f = tl.frame(Phase::DxGather, Granularity::Cell, 0);
-  check_scene(build_stage(tl, f, f, 1, pitfalls), name + " pitfalls", w);
+  // Inside the step view of the phases they change: stages, terms and cells.
+  for (Phase p : {Phase::Dw, Phase::DxGather})
+    for (Granularity g : {Granularity::Term, Granularity::Cell}) {
+      const long long count = tl.count(p, g);
+      for (long long k : {0LL, count / 2, count - 1}) {
+        const Frame f = tl.frame(p, g, k);
+        check_scene(build_stage(tl, f, f, 1, pitfalls),
+                    name + " pitfalls " + phase_name(p) + " step " + std::to_string(k), w);
+      }
+    }
+  const Frame f = tl.frame(Phase::Forward, Granularity::Cell, 0);
+  check_scene(build_stage(tl, f, f, 1, pitfalls), name + " pitfalls elsewhere", w);
   for (Pitfall p : kAllPitfalls)
     w.check(tl.pitfall_explanation(p), name + " explanation of " + pitfall_name(p));
   for (int g = 0; g < static_cast<int>(Grid::None); ++g) {

@@ -265,6 +265,12 @@ std::optional<MistakeStep> mistake_step(const Timeline& tl, const Frame& f, Pitf
           }
           m.differs[k] = outside || std::fabs(m.values.values[k] - right) > 1e-9;
         }
+  if (f.kind != StepKind::Stage && f.target.grid == (unpadded ? Grid::dXp : m.grid)) {
+    if (!unpadded)
+      m.target = f.target;
+    else if (const auto cell = unpadded_cell(g, s, f.target))
+      m.target = *cell;
+  }
   if (f.kind == StepKind::Term && f.current_term)
     m.words = term_words(tl, p, f, wrong.shape);
   else if ((f.kind == StepKind::Cell || f.kind == StepKind::Sum) && f.target.grid != Grid::None)

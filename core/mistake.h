@@ -34,6 +34,8 @@ struct MistakeStep {
   Tensor values;           // its values as far as the step has come; Pending cells hold 0
   std::vector<Progress> progress;     // per value: as far as the right result has come
   std::vector<std::uint8_t> differs;  // per value: shown, and not the right number there
+  // The mistake's cell where the right one's target is, when it has one (grid None: none).
+  CellRef target;
   // What the mistake does at this step, with its numbers: the operand it uses in place of the
   // right one and the term it gives; or why there is no grid (empty, cannot happen).
   std::string words;

@@ -93,7 +93,7 @@ void add_frame(Scene& scene, const Rect& r, Color stroke, float width, FrameRole
   if (role == FrameRole::Subtotal) f.double_line = true;
   if (role == FrameRole::Target) f.corner_mark = true;
   // A mistake's differing cell: solid, double and tinted, a shape of its own.
-  if (role == FrameRole::Diff) f.double_line = true, f.fill = mix(stroke, {0, 0, 0, 0}, 0.85f);
+  if (role == FrameRole::Diff) f.double_line = true, f.fill = mix(stroke, {0, 0, 0, 0}, 0.9f);
   scene.frames.push_back(f);
 }
 
@@ -563,21 +563,28 @@ class StageBuilder final : public StageCanvas {
 
   // ---- The mistakes (core/mistake.h) ----
 
-  // A slot after the phase's result for each mistake's result, as large as both.
+  // A slot after the phase's result for each mistake's result, as large as both; as many as
+  // the stage has room for beside the phase's own (with the focus view's column kept free): a
+  // mistake past them keeps its line, not its grid.
   void add_mistake_slots(std::vector<Slot>& slots) const {
     if (slots.empty()) return;
     const Slot right = slots.back();
-    for (const MistakeStep& m : mistakes_)
-      if (m.has_grid())
-        slots.push_back({m.grid,
-                         0,
-                         0,
-                         std::max(right.rows, m.values.shape.h),
-                         std::max(right.cols, m.values.shape.w),
-                         "",
-                         {},
-                         {},
-                         true});
+    const float room = o_.width - 2 * kMargin - overview_side() - overview_gap();
+    for (const MistakeStep& m : mistakes_) {
+      if (!m.has_grid()) continue;
+      Slot s{m.grid,
+             0,
+             0,
+             std::max(right.rows, m.values.shape.h),
+             std::max(right.cols, m.values.shape.w),
+             ""};
+      s.mistake = true;
+      slots.push_back(s);
+      if (total_width(slots, 0.01f) > room) {
+        slots.pop_back();
+        return;
+      }
+    }
   }
 
   // What a mistake's grid is called after its name: " wrong", or " wrong 2" with several.
@@ -618,19 +625,28 @@ class StageBuilder final : public StageCanvas {
         }
       }
       restyle_text(g);
-      const float width = std::clamp(g.cell_size * 0.08f, 2.0f, 5.0f);
+      // Thin, so that the inner line of the double frame leaves wide numbers ("−23") room.
+      const float width = std::clamp(g.cell_size * 0.035f, 1.5f, 3.0f);
       for (const SceneCell& cell : g.cells)
         if (m.differs[m.values.offset(n, c, cell.row, cell.col)])
-          frame_rect(scaled(cell.rect, 0.9f), kRoleDiff, width, FrameRole::Diff);
+          frame_rect(scaled(cell.rect, 0.96f), kRoleDiff, width, FrameRole::Diff);
+      // The cell where the right one's target is: framed as the target, so that the eye finds
+      // where the two sums part.
+      const CellRef& t = m.target;
+      if (t.grid == m.grid && t.n == n && t.c == c && t.h >= g.first_row && t.w >= g.first_col &&
+          t.h < g.first_row + g.visible_rows() && t.w < g.first_col + g.visible_cols())
+        frame_rect(cell_rect(g, t.h, t.w), kRoleTarget, std::clamp(g.cell_size * 0.1f, 2.5f, 6.0f),
+                   FrameRole::Target);
     }
   }
 
   // The mistakes' lines at the foot of the stage, wrapped at spaces (never cut): the wrong term
-  // of each one this phase shows, then where the others show.
-  static constexpr float kMistakeText = 20;
+  // of each one this phase shows, then where the others show. As large as the equation, and
+  // smaller only when they would take more than a quarter of the stage's height.
+  static constexpr float kMistakeText = 22;
   void mistake_lines() {
     if (mistake_words_.empty()) return;
-    const float k = text_scale(), size = kMistakeText * k;
+    const float k = text_scale(), size = mistake_text_size();
     float y = o_.height - (mistake_lines_height() - 8) * k + size / 2;
     for (const auto& [words, here] : mistake_words_)
       for (const std::string& line : wrap(words, size, o_.width - 2 * kMargin)) {
@@ -640,17 +656,26 @@ class StageBuilder final : public StageCanvas {
         y += size * 1.3f;
       }
   }
+  float mistake_text_size() const {
+    mistake_lines_height();
+    return lines_size_;
+  }
   // Their height at text scale 1 (the bottom band grows by it); kept for the last text scale,
   // as the layout asks at every zoom it tries.
   float mistake_lines_height() const {
     if (mistake_words_.empty()) return 0;
     const float k = text_scale();
     if (k != lines_at_scale_) {
-      lines_at_scale_ = k, lines_ = 0;
-      for (const auto& [words, here] : mistake_words_)
-        lines_ += static_cast<int>(wrap(words, kMistakeText * k, o_.width - 2 * kMargin).size());
+      lines_at_scale_ = k, lines_size_ = kMistakeText * k;
+      auto count = [&] {
+        lines_ = 0;
+        for (const auto& [words, here] : mistake_words_)
+          lines_ += static_cast<int>(wrap(words, lines_size_, o_.width - 2 * kMargin).size());
+        return lines_ * lines_size_ * 1.3f;
+      };
+      while (count() > 0.25f * o_.height && lines_size_ > 9) lines_size_ *= 0.92f;
     }
-    return lines_ * kMistakeText * 1.3f + 8;
+    return lines_ * lines_size_ * 1.3f / k + 8;
   }
 
   // Labels are never larger than the numbers in the cells they name (when those are shown).
@@ -1072,6 +1097,7 @@ class StageBuilder final : public StageCanvas {
   std::vector<std::pair<std::string, bool>> mistake_words_;
   mutable float lines_at_scale_ = -1;  // mistake_lines_height()
   mutable int lines_ = 0;
+  mutable float lines_size_ = kMistakeText;
   mutable std::array<std::optional<std::pair<float, float>>, static_cast<int>(Grid::None) + 1>
       label_ems_;   // label_ems()
   float zoom_ = 1;  // the stage scale as far as the layout uses it (fit_zoom)

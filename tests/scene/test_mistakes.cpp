@@ -364,3 +364,50 @@ TEST(Mistakes, SeveralMistakesEachGetTheirGridAndLine) {
 
 }  // namespace
 }  // namespace convstep
+
+namespace convstep {
+namespace {
+
+std::size_t code_points(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+// Classroom mode at 1920×1080 on the default lesson, a mistake on: the wrong grid's numbers are
+// as large as the right one's, and every number is at least 28 px (the size of the equation).
+TEST(Mistakes, InClassroomModeTheSecondGridIsAsLegibleAsTheFirst) {
+  const Timeline tl = preset("sobel-6x5");
+  StageOptions o = stage_view(1920, 1080 - 116, 2);
+  for (Pitfall p : kAllPitfalls)
+    for (Phase phase : {Phase::Dw, Phase::DxGather}) {
+      if (!pitfall_changes(p, phase)) continue;
+      o.pitfalls = {p};
+      float right = 1e9, wrong = 1e9;
+      for (Granularity g : kAllGranularities)
+        for (long long k = 0; k < tl.count(phase, g); k += g == Granularity::Term ? 7 : 1) {
+          const Frame f = tl.frame(phase, g, k);
+          const Scene s = build_stage(tl, f, f, 1, o);
+          for (const SceneGrid& sg : s.grids)
+            for (const SceneCell& c : sg.cells) {
+              if (c.text.empty()) continue;
+              const float px = std::min(kTextPerCell * c.rect.h,
+                                        0.88f * c.rect.w / (0.518f * code_points(c.text))) *
+                               o.pixels_per_unit;
+              (sg.copy == GridCopy::Mistake ? wrong : right) =
+                  std::min(sg.copy == GridCopy::Mistake ? wrong : right, px);
+            }
+        }
+      std::printf(
+          "classroom 1920×1080, sobel-6x5, %s, %s: smallest digits %.1f px, %.1f px in "
+          "the mistake's grid\n",
+          phase_name(phase), pitfall_name(p), right, wrong);
+      if (wrong < 1e8) {
+        EXPECT_GE(wrong, std::min(right, 36.0f) * 0.999f) << pitfall_name(p);
+      }
+      EXPECT_GE(right, 28) << pitfall_name(p) << " " << phase_name(phase);
+    }
+}
+
+}  // namespace
+}  // namespace convstep

@@ -566,10 +566,13 @@ class StageBuilder final : public StageCanvas {
   // A slot after the phase's result for each mistake's result, as large as both; as many as
   // the stage has room for beside the phase's own (with the focus view's column kept free): a
   // mistake past them keeps its line, not its grid.
-  void add_mistake_slots(std::vector<Slot>& slots) const {
+  void add_mistake_slots(std::vector<Slot>& slots) {
     if (slots.empty()) return;
     const Slot right = slots.back();
     const float room = o_.width - 2 * kMargin - overview_side() - overview_gap();
+    // At scale 1: a larger scale is used only as far as the grids have room (fit_zoom).
+    const float asked = zoom_;
+    zoom_ = 1;
     for (const MistakeStep& m : mistakes_) {
       if (!m.has_grid()) continue;
       Slot s{m.grid,
@@ -582,9 +585,10 @@ class StageBuilder final : public StageCanvas {
       slots.push_back(s);
       if (total_width(slots, 0.01f) > room) {
         slots.pop_back();
-        return;
+        break;
       }
     }
+    zoom_ = asked;
   }
 
   // What a mistake's grid is called after its name: " wrong", or " wrong 2" with several.

@@ -739,8 +739,9 @@ void apply_theme(Theme theme) {
 }
 
 // The ImGui ID of a widget path: the window's name, then each label, as ImGui's ID stack
-// hashes them. Two names stand for ImGui's own, which a script cannot spell ('#' starts a
-// comment): "Menus" is the menu bar ("Menus > File" opens File), "Menu" the open menu.
+// hashes them. Three names stand for ImGui's own, which a script cannot spell ('#' starts a
+// comment): "Menus" is the menu bar ("Menus > File" opens File), "Menu" the open menu, "Popup"
+// the popup open last.
 ImGuiID widget_id(const std::string& path) {
   ImGuiID id = 0;
   std::size_t at = 0;
@@ -752,7 +753,11 @@ ImGuiID widget_id(const std::string& path) {
     ImGuiID seed = first ? 0 : id;
     if (first && label == "Menus") seed = ImHashStr("##MainMenuBar"), label = "##menubar";
     if (first && label == "Menu") label = "##Menu_00";
-    id = ImHashStr(label.c_str(), 0, seed);
+    const ImGuiContext& g = *ImGui::GetCurrentContext();
+    if (first && label == "Popup" && !g.OpenPopupStack.empty() && g.OpenPopupStack.back().Window)
+      id = g.OpenPopupStack.back().Window->ID;  // the popup open last ("mistakes…")
+    else
+      id = ImHashStr(label.c_str(), 0, seed);
     if (end == std::string::npos) return id;
     at = end + 1;
   }
@@ -760,12 +765,20 @@ ImGuiID widget_id(const std::string& path) {
 
 }  // namespace
 
+// The widget pressed last: a press in a popup closes it, and with it the path's meaning.
+ImGuiID& pressed_id() {
+  static ImGuiID id = 0;
+  return id;
+}
+
 void press_widget(const std::string& path) {
-  ImGui::ActivateItem(widget_id(path));
+  pressed_id() = widget_id(path);
+  ImGui::ActivateItem(pressed_id());
 }
 
 bool widget_pressed(const std::string& path) {
-  return ImGui::GetCurrentContext()->LastActiveId == widget_id(path);
+  return ImGui::GetCurrentContext()->LastActiveId ==
+         (pressed_id() != 0 ? pressed_id() : widget_id(path));
 }
 
 // Where the side panels go in a small window: tabs `tab` wide at the edges of the body (from

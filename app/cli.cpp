@@ -400,7 +400,8 @@ int run_cli(int argc, char** argv) {
   export_
       ->add_option(
           "--pitfall", ex.pitfall,
-          "show a classic mistake beside the right answer: " + spelled_out(pitfall_names()))
+          "show a classic mistake inside the step view, its wrong result beside the right one: " +
+              spelled_out(pitfall_names()))
       ->check(CLI::IsMember(pitfall_names()));
   export_->add_flag("--skip-zero-terms", ex.skip_zero_terms,
                     "leave out terms that multiply a padding or inserted zero");

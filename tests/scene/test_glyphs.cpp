@@ -100,7 +100,7 @@ void check_lesson(const Lesson& lesson, const std::string& name, Missing& m) {
         m.check(f.note, where + " note");
         check_scene(build_stage(tl, f, f, 1, {}), where, m);
       }
-  // The pitfalls beside the right answer, and the hover tooltips' equations.
+  // The mistakes inside the step view, and the hover tooltips' equations.
   StageOptions pitfalls;
   pitfalls.pitfalls.assign(std::begin(kAllPitfalls), std::end(kAllPitfalls));
   // Inside the step view of the phases they change: stages, terms and cells.

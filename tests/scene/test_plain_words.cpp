@@ -1,9 +1,9 @@
 // Plain words (issue 10): the text a student or teacher reads never speaks of "seeds" (our word
 // for the notebooks, not theirs), never shows a code identifier such as no_rotation, and never
 // says "1 zero rows". Collected as the app and its exports emit it, with no GPU: the stage of
-// every phase and the pitfall view, the notes, equations and tooltips of the presets and 100
-// random lessons, the titles and explanations, the methods check, and the words of the panels
-// (the string literals of the app's panel files).
+// every phase and the mistakes inside the step view, the notes, equations and tooltips of the
+// presets and 100 random lessons, the titles and explanations, the methods check, and the words of
+// the panels (the string literals of the app's panel files).
 #include <gtest/gtest.h>
 
 #include <cctype>

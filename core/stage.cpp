@@ -606,8 +606,15 @@ class StageBuilder final : public StageCanvas {
         right = &g;
     const int n = right ? right->slice_n : 0, c = right ? right->slice_c : 0;
     std::size_t next = 0;
-    for (const MistakeStep& m : mistakes_) {
-      if (!m.has_grid() || next >= mistake_slots_.size()) continue;
+    for (std::size_t i = 0; i < mistakes_.size(); ++i) {
+      const MistakeStep& m = mistakes_[i];
+      if (!m.has_grid()) continue;
+      if (next >= mistake_slots_.size()) {
+        // No room for its grid: its line no longer points to one ("wrong 4: ").
+        std::string& words = mistake_words_[i].first;
+        if (words.rfind("wrong ", 0) == 0) words.erase(0, words.find(": ") + 2);
+        continue;
+      }
       const int index = static_cast<int>(next);
       const Slot& slot = mistake_slots_[next++];
       const PitfallResult& r = tl_.pitfall(m.pitfall);
@@ -645,19 +652,21 @@ class StageBuilder final : public StageCanvas {
   }
 
   // The mistakes' lines at the foot of the stage, wrapped at spaces (never cut): the wrong term
-  // of each one this phase shows, then where the others show. As large as the equation, and
-  // smaller only when they would take more than a quarter of the stage's height.
-  static constexpr float kMistakeText = 22;
+  // of each one this phase shows, then where the others show. Each has a fixed room (two lines,
+  // one for a mistake shown elsewhere), so that the grids keep their size from step to step;
+  // the type is a little smaller for a step whose words need more, and the room grows only past
+  // that.
+  static constexpr float kMistakeText = 20;
   void mistake_lines() {
     if (mistake_words_.empty()) return;
     const float k = text_scale(), size = mistake_text_size();
-    float y = o_.height - (mistake_lines_height() - 8) * k + size / 2;
+    float y = o_.height - (mistake_lines_height() - 4) * k + size / 2;
     for (const auto& [words, here] : mistake_words_)
       for (const std::string& line : wrap(words, size, o_.width - 2 * kMargin)) {
         text(kMargin, y, line, size,
              here ? role_text_color(kRoleDiff, pal_.background) : pal_.muted, Font::Sans,
              Align::Left, TextRole::Pitfall);
-        y += size * 1.3f;
+        y += size * 1.25f;
       }
   }
   float mistake_text_size() const {
@@ -668,18 +677,32 @@ class StageBuilder final : public StageCanvas {
   // as the layout asks at every zoom it tries.
   float mistake_lines_height() const {
     if (mistake_words_.empty()) return 0;
-    const float k = text_scale();
+    const float k = text_scale(), width = o_.width - 2 * kMargin, base = kMistakeText * k;
     if (k != lines_at_scale_) {
-      lines_at_scale_ = k, lines_size_ = kMistakeText * k;
-      auto count = [&] {
-        lines_ = 0;
-        for (const auto& [words, here] : mistake_words_)
-          lines_ += static_cast<int>(wrap(words, lines_size_, o_.width - 2 * kMargin).size());
-        return lines_ * lines_size_ * 1.3f;
+      lines_at_scale_ = k, lines_size_ = base;
+      int room = 0;
+      for (const auto& [words, here] : mistake_words_) room += here ? 2 : 1;
+      // The lines at the current size, each paragraph taking at least its room.
+      auto lines_at = [&](bool* fits) {
+        int n = 0;
+        *fits = true;
+        for (const auto& [words, here] : mistake_words_) {
+          const int need = static_cast<int>(wrap(words, lines_size_, width).size());
+          *fits &= need <= (here ? 2 : 1);
+          n += std::max(need, here ? 2 : 1);
+        }
+        return n;
       };
-      while (count() > 0.25f * o_.height && lines_size_ > 9) lines_size_ *= 0.92f;
+      bool fits = false;
+      lines_ = lines_at(&fits);
+      while (!fits && lines_size_ > 0.75f * base) lines_ = lines_at(&fits), lines_size_ *= 0.95f;
+      lines_ = lines_at(&fits);
+      // Never more than a quarter of the stage: smaller still, then.
+      while (lines_ * lines_size_ * 1.25f > 0.25f * o_.height && lines_size_ > 9)
+        lines_size_ *= 0.92f, lines_ = lines_at(&fits);
+      lines_height_ = std::max(lines_ * lines_size_, room * std::min(base, lines_size_ / 0.75f));
     }
-    return lines_ * lines_size_ * 1.3f / k + 8;
+    return lines_height_ * 1.25f / k + 4;
   }
 
   // Labels are never larger than the numbers in the cells they name (when those are shown).
@@ -1102,6 +1125,7 @@ class StageBuilder final : public StageCanvas {
   mutable float lines_at_scale_ = -1;  // mistake_lines_height()
   mutable int lines_ = 0;
   mutable float lines_size_ = kMistakeText;
+  mutable float lines_height_ = 0;  // their lines' height, without the spacing
   mutable std::array<std::optional<std::pair<float, float>>, static_cast<int>(Grid::None) + 1>
       label_ems_;   // label_ems()
   float zoom_ = 1;  // the stage scale as far as the layout uses it (fit_zoom)

@@ -529,6 +529,8 @@ class StageBuilder final : public StageCanvas {
     focus(slots);
     for (Slot& s : slots)
       if (s.mistake) s.overview = {};  // the right result's overview stands for both
+    // The focus view takes a column for the overviews, and uses the scale whole.
+    if (overview_room_ > 0) drop_mistake_slots(slots, zoom_);
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
     if (focus_side_ == 0) fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
@@ -564,15 +566,11 @@ class StageBuilder final : public StageCanvas {
   // ---- The mistakes (core/mistake.h) ----
 
   // A slot after the phase's result for each mistake's result, as large as both; as many as
-  // the stage has room for beside the phase's own (with the focus view's column kept free): a
-  // mistake past them keeps its line, not its grid.
+  // the stage has room for beside the phase's own (judged at scale 1: a larger scale is used
+  // only as far as the grids have room). A mistake past them keeps its line, not its grid.
   void add_mistake_slots(std::vector<Slot>& slots) {
     if (slots.empty()) return;
     const Slot right = slots.back();
-    const float room = o_.width - 2 * kMargin - overview_side() - overview_gap();
-    // At scale 1: a larger scale is used only as far as the grids have room (fit_zoom).
-    const float asked = zoom_;
-    zoom_ = 1;
     for (const MistakeStep& m : mistakes_) {
       if (!m.has_grid()) continue;
       Slot s{m.grid,
@@ -583,11 +581,16 @@ class StageBuilder final : public StageCanvas {
              ""};
       s.mistake = true;
       slots.push_back(s);
-      if (total_width(slots, 0.01f) > room) {
-        slots.pop_back();
-        break;
-      }
     }
+    drop_mistake_slots(slots, 1);
+  }
+  // Leaves out the last mistakes' slots while the slots are wider than the room they share at
+  // `zoom`.
+  void drop_mistake_slots(std::vector<Slot>& slots, float zoom) {
+    const float asked = zoom_;
+    zoom_ = zoom;
+    while (!slots.empty() && slots.back().mistake && total_width(slots, 0.01f) > slots_width())
+      slots.pop_back();
     zoom_ = asked;
   }
 

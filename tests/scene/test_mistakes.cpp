@@ -429,3 +429,25 @@ TEST(Mistakes, InClassroomModeTheSecondGridIsAsLegibleAsTheFirst) {
 
 }  // namespace
 }  // namespace convstep
+
+namespace convstep {
+namespace {
+
+// The desk, with the side panels open: the second grid is there too, on the stages of the
+// 1600×900 and 1024×640 windows (their panels leave 960 and 952 units), at every step.
+TEST(Mistakes, TheSecondGridIsShownBesideThePanels) {
+  const Timeline tl = preset("sobel-6x5");
+  for (const auto& [w, h] :
+       {std::pair{1600.0f - 640, 900.0f - 110}, {1024.0f - 72, 640.0f - 124}}) {
+    StageOptions o = stage_view(w, h, 1);
+    o.pitfalls = {Pitfall::NoRotation};
+    for (long long k = 0; k < tl.count(Phase::DxGather, Granularity::Cell); ++k) {
+      const Frame f = tl.frame(Phase::DxGather, Granularity::Cell, k);
+      EXPECT_NE(mistake_grid(build_stage(tl, f, f, 1, o)), nullptr)
+          << w << "×" << h << " step " << k;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace convstep

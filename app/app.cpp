@@ -705,7 +705,8 @@ Scene App::scene(StageOptions options) const {
   options.theme = settings.theme;
   options.reduce_motion = settings.reduce_motion;
   options.slice = slice;
-  // The mistakes' view shows the right results whole: not while the quiz asks for one of them.
+  // A mistake's grid and line name the right value of the cell they frame: not while the quiz
+  // asks for one.
   if (!quiz_.question())
     for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
       if (pitfalls[i]) options.pitfalls.push_back(kAllPitfalls[i]);

@@ -17,6 +17,7 @@
 #include "core/format.h"
 #include "core/io.h"
 #include "core/lesson.h"
+#include "core/mistake.h"
 #include "core/names.h"
 #include "core/stage.h"
 #include "core/svg.h"
@@ -241,7 +242,11 @@ int export_command(const ExportArguments& a) {
   r.format = a.format;
   r.out = a.out;
   const bool one_picture = a.format == "png" || a.format == "svg";
-  const std::string phase = a.phase.empty() ? (one_picture ? "forward" : "all") : a.phase;
+  // One picture of a mistake shows the first phase it changes, where its result is drawn.
+  std::string first = "forward";
+  for (Pitfall p : kAllPitfalls)  // CLI11 has checked the name
+    if (a.pitfall == pitfall_name(p)) first = phase_name(first_phase_changed(p));
+  const std::string phase = a.phase.empty() ? (one_picture ? first : "all") : a.phase;
   if (phase == "all") {
     if (one_picture)
       throw std::invalid_argument("--format " + a.format +
@@ -423,7 +428,8 @@ int run_cli(int argc, char** argv) {
   export_
       ->add_option(
           "--pitfall", ex.pitfall,
-          "show a classic mistake beside the right answer: " + spelled_out(pitfall_names()))
+          "show a classic mistake inside the step view, its wrong result beside the right one: " +
+              spelled_out(pitfall_names()))
       ->check(CLI::IsMember(pitfall_names()));
   export_->add_flag("--skip-zero-terms", ex.skip_zero_terms,
                     "leave out terms that multiply a padding or inserted zero");

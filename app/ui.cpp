@@ -110,6 +110,18 @@ void menu_switch(const App& app, Intents& out, const char* label, bool Settings:
   if (ImGui::MenuItem(label, nullptr, &on)) set_later(out, field, on);
 }
 
+// The classic mistakes, each on or off, and none: in the View menu and, for classroom mode where
+// the menu bar and the why panel are hidden, behind the timeline bar's "mistakes…" button.
+void mistakes_menu(const App& app, Intents& out) {
+  for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
+    if (ImGui::MenuItem(pitfall_title(kAllPitfalls[i]), nullptr, app.pitfalls[i]))
+      out.push_back([i](App& a, UiState&) { a.pitfalls[i] = !a.pitfalls[i]; });
+  ImGui::Separator();
+  const bool any = std::find(app.pitfalls.begin(), app.pitfalls.end(), true) != app.pitfalls.end();
+  if (ImGui::MenuItem("No mistake", "M", !any))
+    out.push_back([](App& a, UiState&) { a.pitfalls.fill(false); });
+}
+
 void menu_bar(const App& app, UiState& ui, Intents& out) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
@@ -137,6 +149,10 @@ void menu_bar(const App& app, UiState& ui, Intents& out) {
     float scale = app.settings.scale();
     if (ImGui::SliderFloat("Size (+/−)", &scale, Settings::kMinScale, Settings::kMaxScale, "%.2f×"))
       out.push_back([scale](App& a, UiState&) { a.settings.set_scale(scale); });
+    if (ImGui::BeginMenu("Classic mistakes")) {
+      mistakes_menu(app, out);
+      ImGui::EndMenu();
+    }
     menu_switch(app, out, "Stop at the end of each phase", &Settings::stop_at_phase_end);
     menu_switch(app, out, "Reduce motion", &Settings::reduce_motion);
     bool skip = app.settings.skip_zero_terms;
@@ -468,7 +484,8 @@ std::vector<std::pair<float, float>> bar_groups(const App& app) {
       {ImGui::CalcTextSize(step_counter(app).c_str()).x, wide},
       {em * 5, wide},
       {labelled_width(em * 6, "speed"), near},
-      {labelled_width(ImGui::GetFrameHeight(), "loop"), near}};
+      {labelled_width(ImGui::GetFrameHeight(), "loop"), near},
+      {button_width("mistakes…"), wide}};
   const Geometry& geo = app.timeline().geometry();
   if (geo.n > 1 || geo.c > 1 || geo.cout > 1) {
     g.push_back({labelled_width(ImGui::GetFrameHeight(), "follow slice"), wide});
@@ -541,6 +558,12 @@ void timeline_bar(const App& app, Intents& out) {
   next_group(groups[next++]);
   bool loop = app.settings.loop;
   if (ImGui::Checkbox("loop", &loop)) set_later(out, &Settings::loop, loop);
+  next_group(groups[next++]);
+  if (ImGui::Button("mistakes…")) ImGui::OpenPopup("mistakes");
+  if (ImGui::BeginPopup("mistakes")) {
+    mistakes_menu(app, out);
+    ImGui::EndPopup();
+  }
   // Which (n, c, o) slice the stage shows, for lessons with a batch or channels.
   const Geometry& g = app.timeline().geometry();
   if (g.n > 1 || g.c > 1 || g.cout > 1) {
@@ -693,7 +716,9 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "1 … 5               forward, dW, dX gather, dX scatter, db\n"
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
-        "M                   the classic mistakes, one after the other, then none\n"
+        "M                   the classic mistakes one after the other, then none; each shows\n"
+        "                    its wrong result beside the right one in the phases it changes\n"
+        "                    (also: the mistakes… button of the timeline bar)\n"
         "Q                   quiz: type the value of each cell before it is shown\n"
         "R                   quiz: reveal the answer (not scored)\n"
         "Mouse wheel, drag   zoom and move the stage; 0 resets\n"
@@ -724,8 +749,9 @@ void apply_theme(Theme theme) {
 }
 
 // The ImGui ID of a widget path: the window's name, then each label, as ImGui's ID stack
-// hashes them. Two names stand for ImGui's own, which a script cannot spell ('#' starts a
-// comment): "Menus" is the menu bar ("Menus > File" opens File), "Menu" the open menu.
+// hashes them. Three names stand for ImGui's own, which a script cannot spell ('#' starts a
+// comment): "Menus" is the menu bar ("Menus > File" opens File), "Menu" the open menu, "Popup"
+// the popup open last.
 ImGuiID widget_id(const std::string& path) {
   ImGuiID id = 0;
   std::size_t at = 0;
@@ -737,7 +763,11 @@ ImGuiID widget_id(const std::string& path) {
     ImGuiID seed = first ? 0 : id;
     if (first && label == "Menus") seed = ImHashStr("##MainMenuBar"), label = "##menubar";
     if (first && label == "Menu") label = "##Menu_00";
-    id = ImHashStr(label.c_str(), 0, seed);
+    const ImGuiContext& g = *ImGui::GetCurrentContext();
+    if (first && label == "Popup" && !g.OpenPopupStack.empty() && g.OpenPopupStack.back().Window)
+      id = g.OpenPopupStack.back().Window->ID;  // the popup open last ("mistakes…")
+    else
+      id = ImHashStr(label.c_str(), 0, seed);
     if (end == std::string::npos) return id;
     at = end + 1;
   }
@@ -745,12 +775,20 @@ ImGuiID widget_id(const std::string& path) {
 
 }  // namespace
 
+// The widget pressed last: a press in a popup closes it, and with it the path's meaning.
+ImGuiID& pressed_id() {
+  static ImGuiID id = 0;
+  return id;
+}
+
 void press_widget(const std::string& path) {
-  ImGui::ActivateItem(widget_id(path));
+  pressed_id() = widget_id(path);
+  ImGui::ActivateItem(pressed_id());
 }
 
 bool widget_pressed(const std::string& path) {
-  return ImGui::GetCurrentContext()->LastActiveId == widget_id(path);
+  return ImGui::GetCurrentContext()->LastActiveId ==
+         (pressed_id() != 0 ? pressed_id() : widget_id(path));
 }
 
 // Where the side panels go in a small window: tabs `tab` wide at the edges of the body (from

@@ -828,35 +828,40 @@ PitfallResult compute_pitfall(Pitfall p, const Tensor& X, const Tensor& W,
                               const std::vector<double>& bias, const Tensor& G,
                               const Geometry& geo) {
   const Tensor upstream = upstream_or_ones(G, geo);
+  // A mistake of the gathering: its dXp, and dX cropped from it.
+  auto gathered = [&](Tensor dXp, Tensor dW) {
+    Tensor dX = crop_padding(dXp, geo);
+    return PitfallResult{std::move(dX), std::move(dXp), std::move(dW), ""};
+  };
   switch (p) {
     case Pitfall::ConvolutionConvention:
       // A true convolution with W is a cross-correlation with rot180(W).
-      return {grad_input(upstream, rotate_spatial(W), geo),
-              rotate_spatial(grad_weight(X, upstream, geo)), ""};
+      return gathered(grad_padded_input_gather(upstream, rotate_spatial(W), geo),
+                      rotate_spatial(grad_weight(X, upstream, geo)));
     case Pitfall::NoRotation: {
       const Tensor Gp = pad_gradient(dilate_by_stride(upstream, geo), geo);
       // Wr's channel layout, but the spatial rotation undone.
       const Tensor unrotated = rotate_spatial(rotate_weight(W, geo));
-      return {
-          crop_padding(correlate_gradient(Gp, unrotated, geo, geo.hp(), geo.wp()), geo), {}, ""};
+      return gathered(correlate_gradient(Gp, unrotated, geo, geo.hp(), geo.wp()), {});
     }
     case Pitfall::OutputAsGradient: {
       const Tensor Z = forward(X, W, bias, geo);
-      return {grad_input(Z, W, geo), grad_weight(X, Z, geo), ""};
+      return gathered(grad_padded_input_gather(Z, W, geo), grad_weight(X, Z, geo));
     }
     case Pitfall::NoGradientPadding: {
       const Tensor Gd = dilate_by_stride(upstream, geo);
       const auto [h, w] = unpadded_gather_size(geo);
-      return {correlate_gradient(Gd, rotate_weight(W, geo), geo, h, w), {}, ""};
+      return {correlate_gradient(Gd, rotate_weight(W, geo), geo, h, w), {}, {}, ""};
     }
     case Pitfall::InputGradientAsGradient: {
       if (!input_gradient_fits_upstream(geo))
         return {Tensor(Shape{geo.n, geo.c, 0, 0}),
                 {},
+                {},
                 "Cannot happen here: dX is " + grid_size(geo.c, geo.h, geo.w) + ", but G is " +
                     grid_size(geo.cout, geo.oh, geo.ow) + " like Z."};
       // The right backward pass, run a second time on its own answer.
-      return {grad_input(grad_input(upstream, W, geo), W, geo), {}, ""};
+      return gathered(grad_padded_input_gather(grad_input(upstream, W, geo), W, geo), {});
     }
   }
   return {};

@@ -233,6 +233,10 @@ std::pair<int, int> unpadded_gather_size(const Geometry& geo);
 
 struct PitfallResult {
   Tensor dX;  // empty shape when the pitfall does not touch dX
+  // The mistake's dXp before the crop, which the dX gather phase fills beside the right one.
+  // Empty when the pitfall does not touch dX, and without padding the gradient map (there the
+  // gather's result is the mistake's dX itself: nothing is cropped).
+  Tensor dXp;
   Tensor dW;  // empty shape when the pitfall does not touch dW
   // Why the mistake cannot happen in this lesson, said in place of the wrong dX (then 0×0).
   std::string cannot_happen;

@@ -17,8 +17,6 @@ std::string grid_id(const SceneGrid& g) {
       return grid_name(g.grid);
     case GridCopy::Subtotal:
       return "subtotal";
-    case GridCopy::Right:
-      return std::string(grid_name(g.grid)) + "_right";
     case GridCopy::Mistake:
       return std::string(grid_name(g.grid)) + "_" + pitfall_name(g.pitfall);
     case GridCopy::Overview:
@@ -89,8 +87,6 @@ const char* text_role_name(TextRole r) {
       return "running_sum";
     case TextRole::Pitfall:
       return "pitfall";
-    case TextRole::Explanation:
-      return "explanation";
   }
   return "";
 }

@@ -63,8 +63,7 @@ struct SceneCell {
 enum class GridCopy : std::uint8_t {
   Own,       // the grid itself (one (n, c) slice of it)
   Subtotal,  // forward, several input channels: one channel's share of the sum (grid None)
-  Right,     // the pitfall view: the right dW or dX ...
-  Mistake,   // ... beside the one a pitfall gives
+  Mistake,   // beside the result a phase fills: the one a pitfall gives, filled as far as it
   Overview,  // the focus view: the whole of a grid shown magnified in part, small, beside it
 };
 
@@ -100,7 +99,8 @@ enum class FrameRole : std::uint8_t {
   Source,       // the cell being scattered (dx_scatter)
   Term,         // the pair of cells of the current term
   Subtotal,     // the channel subtotal the current term adds to
-  Diff,         // a cell where a pitfall's answer differs from the right one
+  Diff,         // a cell where a pitfall's answer differs from the right one (solid, double,
+                // tinted: no other role has that shape)
   Hover,        // cells related to the one under the pointer
   Corner,       // the corner cell the kernel's turn follows: W[0,0], then Wr[k−1,k−1]
   Ghost,        // what a move took away, left faintly where it was (the cropped border)
@@ -151,8 +151,7 @@ enum class TextRole : std::uint8_t {
   Equation,     // a line of the current equation
   CurrentTerm,  // "current term: ..."
   RunningSum,   // "running sum ..."
-  Pitfall,      // a pitfall's name, in the pitfall view
-  Explanation,  // a line of a pitfall's explanation
+  Pitfall,      // what a pitfall does at this step (the wrong term), or where it shows
 };
 const char* text_role_name(TextRole r);  // "title", "current_term", ...
 

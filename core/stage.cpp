@@ -9,6 +9,7 @@
 #include "core/colormap.h"
 #include "core/equation.h"
 #include "core/format.h"
+#include "core/mistake.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
 
@@ -91,6 +92,8 @@ void add_frame(Scene& scene, const Rect& r, Color stroke, float width, FrameRole
   if (role == FrameRole::Term) f.dashed = f.double_line = true;
   if (role == FrameRole::Subtotal) f.double_line = true;
   if (role == FrameRole::Target) f.corner_mark = true;
+  // A mistake's differing cell: solid, double and tinted, a shape of its own.
+  if (role == FrameRole::Diff) f.double_line = true, f.fill = mix(stroke, {0, 0, 0, 0}, 0.9f);
   scene.frames.push_back(f);
 }
 
@@ -197,18 +200,33 @@ class StageBuilder final : public StageCanvas {
     stepping_ = from.phase == to.phase && from.granularity == to.granularity &&
                 from.index + 1 == to.index && !o.reduce_motion;
     gliding_ = from.phase == to.phase && !o.reduce_motion;
+    // The mistakes: those that change this phase, with their grids and wrong terms first,
+    // then a line for each of the others, saying where it shows.
+    std::vector<std::string> elsewhere;
+    for (Pitfall p : o.pitfalls) {
+      if (auto m = mistake_step(tl_, to_, p))
+        mistakes_.push_back(std::move(*m));
+      else
+        elsewhere.push_back(mistake_elsewhere(p));
+    }
+    for (const MistakeStep& m : mistakes_) mistake_grids_ += m.has_grid();
+    int shown = 0;
+    for (const MistakeStep& m : mistakes_)
+      mistake_words_.push_back(
+          {(m.has_grid() && mistake_grids_ > 1 ? "wrong " + std::to_string(++shown) + ": " : "") +
+               m.words,
+           true});
+    for (std::string& e : elsewhere) mistake_words_.push_back({std::move(e), false});
   }
 
   Scene build() {
-    if (!o_.pitfalls.empty()) {
-      pitfall_view();
-      return std::move(scene_);
-    }
     phase_def(to_.phase).draw(*this);
+    draw_mistakes();
     hide_answers();
     overview_marks();
     header();  // after the grids: their layout decides how far the text may grow
     equation_lines();
+    mistake_lines();
     hover();
     scene_.scale = zoom_;
     return std::move(scene_);
@@ -245,7 +263,7 @@ class StageBuilder final : public StageCanvas {
   float top_band() const { return 86 * text_scale(); }
   // The equation lines: symbols, values (when they do not fit on one line), the current term
   // and the running sum.
-  float bottom_band() const { return 142 * text_scale(); }
+  float bottom_band() const { return (142 + mistake_lines_height()) * text_scale(); }
   // A grid's label above it: one line, or two with the slice of a lesson with a batch or
   // channels ("Xp (8×7)" over "[n=0,c=1]", 2.2 labels high).
   float label_band() const {
@@ -288,14 +306,21 @@ class StageBuilder final : public StageCanvas {
   // The width the slots share: the stage's, less the overviews' column in the focus view.
   float slots_width() const { return o_.width - 2 * kMargin - overview_room_; }
   float grid_height() const { return o_.height - top_band() - label_band() - bottom_band(); }
-  float gap_after(const Slot& s, float cell) const {
+  // The gap after a slot: an operator's room, or before a mistake's result a wider one, which
+  // keeps it apart from the equation it stands beside.
+  float gap_after(const Slot& s, const Slot& next, float cell) const {
+    if (next.mistake) return std::max(1.6f * cell, 72 * text_scale());
     return s.op_after.empty() ? 0.8f * cell : std::max(1.6f * cell, 56 * text_scale());
   }
   // A slot is as wide as its grid, and as its label ("Wr (2×2, spans 3×3)"), which is centred
   // over the grid and would otherwise reach the operators on either side; a label's shape sum
   // ("7×7 + 1 row = 8×7") widens it up to 40% of the stage, and is left out beyond that.
   float slot_width(const Slot& s, float cell) const {
-    const auto [plain, with_sum] = label_ems(s.grid);
+    auto [plain, with_sum] = label_ems(s.grid);
+    if (s.mistake) {  // "dXp wrong 2 (8×7)"
+      const float more = text_width(mistake_suffix(0), 1, Font::SansBold);
+      plain += more, with_sum += more;
+    }
     const float size = label_size_at(cell);
     const float label_w = std::max(plain * size, std::min(with_sum * size, 0.4f * slots_width()));
     return std::max({s.cols * cell, 120 * text_scale(), label_w});
@@ -315,7 +340,8 @@ class StageBuilder final : public StageCanvas {
   float total_width(const std::vector<Slot>& slots, float cell) const {
     float w = 0;
     for (std::size_t i = 0; i < slots.size(); ++i)
-      w += slot_width(slots[i], cell) + (i + 1 < slots.size() ? gap_after(slots[i], cell) : 0);
+      w += slot_width(slots[i], cell) +
+           (i + 1 < slots.size() ? gap_after(slots[i], slots[i + 1], cell) : 0);
     return w;
   }
   // The tallest grid any phase of the lesson shows: the zoom is chosen for it, so that text and
@@ -500,7 +526,12 @@ class StageBuilder final : public StageCanvas {
   // Places the slots side by side, centred, with one cell size for all of them: the largest
   // that fits (fit_cell), at the largest zoom that leaves the grids their room (fit_zoom).
   void layout(std::vector<Slot>& slots) override {
+    add_mistake_slots(slots);
     focus(slots);
+    for (Slot& s : slots)
+      if (s.mistake) s.overview = {};  // the right result's overview stands for both
+    // The focus view takes a column for the overviews, and uses the scale whole.
+    if (overview_room_ > 0) drop_mistake_slots(slots, zoom_);
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
     if (focus_side_ == 0) fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
@@ -514,7 +545,7 @@ class StageBuilder final : public StageCanvas {
                   s.rows * cell_};
       x += w;
       if (i + 1 == slots.size()) break;
-      const float gap = gap_after(s, cell_);
+      const float gap = gap_after(s, slots[i + 1], cell_);
       if (!s.op_after.empty()) {
         // ⋆ is a small glyph: drawn larger than = and → to weigh the same.
         const float k = text_scale();
@@ -529,6 +560,153 @@ class StageBuilder final : public StageCanvas {
     }
     label_size_ = label_size_at(cell_);
     place_overviews(slots);
+    for (const Slot& s : slots)
+      if (s.mistake) mistake_slots_.push_back(s);
+  }
+
+  // ---- The mistakes (core/mistake.h) ----
+
+  // A slot after the phase's result for each mistake's result, as large as both; as many as
+  // the stage has room for beside the phase's own (judged at scale 1: a larger scale is used
+  // only as far as the grids have room). A mistake past them keeps its line, not its grid.
+  void add_mistake_slots(std::vector<Slot>& slots) {
+    if (slots.empty()) return;
+    const Slot right = slots.back();
+    for (const MistakeStep& m : mistakes_) {
+      if (!m.has_grid()) continue;
+      Slot s{m.grid,
+             0,
+             0,
+             std::max(right.rows, m.values.shape.h),
+             std::max(right.cols, m.values.shape.w),
+             ""};
+      s.mistake = true;
+      slots.push_back(s);
+    }
+    drop_mistake_slots(slots, 1);
+  }
+  // Leaves out the last mistakes' slots while the slots are wider than the room they share at
+  // `zoom`.
+  void drop_mistake_slots(std::vector<Slot>& slots, float zoom) {
+    const float asked = zoom_;
+    zoom_ = zoom;
+    while (!slots.empty() && slots.back().mistake && total_width(slots, 0.01f) > slots_width())
+      slots.pop_back();
+    zoom_ = asked;
+  }
+
+  // What a mistake's grid is called after its name: " wrong", or " wrong 2" with several.
+  std::string mistake_suffix(int i) const {
+    return mistake_grids_ > 1 ? " wrong " + std::to_string(i + 1) : " wrong";
+  }
+
+  // Each mistake's result in its slot: as far as the right one has come (pending cells blank),
+  // in the right one's slice, its differing cells framed.
+  void draw_mistakes() {
+    const SceneGrid* right = nullptr;
+    for (const SceneGrid& g : scene_.grids)
+      if (g.copy == GridCopy::Own &&
+          (g.grid == Grid::dW || g.grid == Grid::dXp || g.grid == Grid::dX))
+        right = &g;
+    const int n = right ? right->slice_n : 0, c = right ? right->slice_c : 0;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < mistakes_.size(); ++i) {
+      const MistakeStep& m = mistakes_[i];
+      if (!m.has_grid()) continue;
+      if (next >= mistake_slots_.size()) {
+        // No room for its grid: its line no longer points to one ("wrong 4: ").
+        std::string& words = mistake_words_[i].first;
+        if (words.rfind("wrong ", 0) == 0) words.erase(0, words.find(": ") + 2);
+        continue;
+      }
+      const int index = static_cast<int>(next);
+      const Slot& slot = mistake_slots_[next++];
+      const PitfallResult& r = tl_.pitfall(m.pitfall);
+      const Tensor& final_values = m.grid == Grid::dW ? r.dW : m.grid == Grid::dXp ? r.dXp : r.dX;
+      std::string label = m.grid == Grid::dW ? slice_label(m.grid, n, c, "o", "c")
+                                             : slice_label(m.grid, n, c, "n", "c");
+      label.insert(std::min(label.find('['), label.size()), mistake_suffix(index));
+      SceneGrid& g = add_grid(slot, m.grid, m.values, n, c, label, &final_values);
+      g.copy = GridCopy::Mistake, g.pitfall = m.pitfall;
+      const Shape& s = m.values.shape;
+      const bool padded = m.grid == Grid::dXp && s == tl_.tensor(Grid::dXp).shape;
+      for (SceneCell& cell : g.cells) {
+        const std::size_t k = m.values.offset(n, c, cell.row, cell.col);
+        if (m.progress[k] == Progress::Pending) {
+          cell.style = CellStyle::Pending;
+          cell.text.clear();
+        } else if (padded && tl_.is_padding(Grid::dXp, cell.row, cell.col)) {
+          cell.style = CellStyle::Padding;
+        }
+      }
+      restyle_text(g);
+      // Thin, so that the inner line of the double frame leaves wide numbers ("−23") room.
+      const float width = std::clamp(g.cell_size * 0.035f, 1.5f, 3.0f);
+      for (const SceneCell& cell : g.cells)
+        if (m.differs[m.values.offset(n, c, cell.row, cell.col)])
+          frame_rect(scaled(cell.rect, 0.96f), kRoleDiff, width, FrameRole::Diff);
+      // The cell where the right one's target is: framed as the target, so that the eye finds
+      // where the two sums part.
+      const CellRef& t = m.target;
+      if (t.grid == m.grid && t.n == n && t.c == c && t.h >= g.first_row && t.w >= g.first_col &&
+          t.h < g.first_row + g.visible_rows() && t.w < g.first_col + g.visible_cols())
+        frame_rect(cell_rect(g, t.h, t.w), kRoleTarget, std::clamp(g.cell_size * 0.1f, 2.5f, 6.0f),
+                   FrameRole::Target);
+    }
+  }
+
+  // The mistakes' lines at the foot of the stage, wrapped at spaces (never cut): the wrong term
+  // of each one this phase shows, then where the others show. Each has a fixed room (two lines,
+  // one for a mistake shown elsewhere), so that the grids keep their size from step to step;
+  // the type is a little smaller for a step whose words need more, and the room grows only past
+  // that.
+  static constexpr float kMistakeText = 20;
+  void mistake_lines() {
+    if (mistake_words_.empty()) return;
+    const float k = text_scale(), size = mistake_text_size();
+    float y = o_.height - (mistake_lines_height() - 4) * k + size / 2;
+    for (const auto& [words, here] : mistake_words_)
+      for (const std::string& line : wrap(words, size, o_.width - 2 * kMargin)) {
+        text(kMargin, y, line, size,
+             here ? role_text_color(kRoleDiff, pal_.background) : pal_.muted, Font::Sans,
+             Align::Left, TextRole::Pitfall);
+        y += size * 1.25f;
+      }
+  }
+  float mistake_text_size() const {
+    mistake_lines_height();
+    return lines_size_;
+  }
+  // Their height at text scale 1 (the bottom band grows by it); kept for the last text scale,
+  // as the layout asks at every zoom it tries.
+  float mistake_lines_height() const {
+    if (mistake_words_.empty()) return 0;
+    const float k = text_scale(), width = o_.width - 2 * kMargin, base = kMistakeText * k;
+    if (k != lines_at_scale_) {
+      lines_at_scale_ = k, lines_size_ = base;
+      int room = 0;
+      for (const auto& [words, here] : mistake_words_) room += here ? 2 : 1;
+      // The lines at the current size, each paragraph taking at least its room.
+      auto lines_at = [&](bool* fits) {
+        int n = 0;
+        *fits = true;
+        for (const auto& [words, here] : mistake_words_) {
+          const int need = static_cast<int>(wrap(words, lines_size_, width).size());
+          *fits &= need <= (here ? 2 : 1);
+          n += std::max(need, here ? 2 : 1);
+        }
+        return n;
+      };
+      bool fits = false;
+      lines_ = lines_at(&fits);
+      while (!fits && lines_size_ > 0.75f * base) lines_ = lines_at(&fits), lines_size_ *= 0.95f;
+      lines_ = lines_at(&fits);
+      // Never more than a quarter of the stage: smaller still, then.
+      while (lines_ * lines_size_ * 1.25f > 0.25f * o_.height && lines_size_ > 9)
+        lines_size_ *= 0.92f, lines_ = lines_at(&fits);
+      lines_height_ = std::max(lines_ * lines_size_, room * std::min(base, lines_size_ / 0.75f));
+    }
+    return lines_height_ * 1.25f / k + 4;
   }
 
   // Labels are never larger than the numbers in the cells they name (when those are shown).
@@ -971,152 +1149,6 @@ class StageBuilder final : public StageCanvas {
     return to_.result.shape.count() > 0 ? to_.result : tl_.tensor(grid);
   }
 
-  // Each mistake beside the right answer, one row each: for every result the mistake touches
-  // (dW, dX or both), the right grid and the wrong one, differing cells framed in vermillion,
-  // and the explanation to their right, wrapped and never cut.
-  void pitfall_view() {
-    // The stage scale, as far as the rows have room for it (about 200 units a row at 1×).
-    pitfall_k_ = std::clamp(std::min(text_scale(), (o_.height - 100) / o_.pitfalls.size() / 200),
-                            0.6f, 3.0f);
-    const float k = pitfall_k_;
-    text(kMargin, 34 * k, "Classic mistakes beside the right answer", 30 * k, pal_.ink,
-         Font::SansBold, Align::Left, TextRole::Title);
-    const float top = 80 * k, row_h = (o_.height - top - 20) / o_.pitfalls.size();
-    float y = top;
-    for (Pitfall p : o_.pitfalls) {
-      pitfall_row(p, y, row_h);
-      y += row_h;
-    }
-  }
-
-  struct PitfallPair {
-    Grid grid;
-    const Tensor& right;
-    const Tensor& wrong;  // may be empty in space (0 rows or columns): then a message instead
-  };
-
-  // A pitfall's row: its title, the grids side by side, and the explanation beside them, or
-  // under them when the stage is too narrow for that; its type shrinks until every line fits
-  // (never cut).
-  void pitfall_row(Pitfall p, float y, float row_h) {
-    const PitfallResult& wrong = tl_.pitfall(p);
-    const Results& right = tl_.results();
-    std::vector<PitfallPair> pairs;  // a result the mistake leaves alone has no shape at all
-    if (wrong.dW.shape.n > 0) pairs.push_back({Grid::dW, right.dW, wrong.dW});
-    if (wrong.dX.shape.n > 0) pairs.push_back({Grid::dX, right.dX, wrong.dX});
-    const float k = pitfall_k_;
-    text(kMargin, y + 14 * k, pitfall_title(p), 20 * k, role_text_color(kRoleDiff, pal_.background),
-         Font::SansBold, Align::Left, TextRole::Pitfall);
-    label_size_ = 16 * k;
-    const float label = 40 * k, grid_top = y + label + 12 * k, width = o_.width - 2 * kMargin;
-    int rows = 1, cols = 0;
-    for (const PitfallPair& pp : pairs) {
-      rows = std::max({rows, pp.right.shape.h, pp.wrong.shape.h});
-      cols += pp.right.shape.w + std::max(pp.wrong.shape.w, 3) + 2;
-    }
-    const std::string words = tl_.pitfall_explanation(p);
-    // The lines of the explanation at `text_w`, in type shrunk until they fit `room` high.
-    // It starts larger than the grid labels (22 against 16, times k), so that a lone pitfall on a
-    // projector reads from the back row, and shrinks only when the row is full.
-    float size = 22 * k;
-    auto fit = [&](float text_w, float room) {
-      size = 22 * k;
-      std::vector<std::string> lines = wrap(words, size, text_w);
-      while (lines.size() * size * 1.3f > room && size > 9 * k)
-        lines = wrap(words, size *= 0.92f, text_w);
-      return lines;
-    };
-    // Beside the grids: they take at most 60% of the width.
-    cell_ = std::clamp(std::min((row_h - label - 30 * k) / rows, 0.6f * width / cols), 4.0f,
-                       max_cell());
-    float tx = kMargin + grids_width(pairs) + 20 * k, ty = y + 14 * k;
-    std::vector<std::string> lines = fit(o_.width - kMargin - tx, row_h - 20 * k);
-    if (lines.size() * size * 1.3f > row_h - 20 * k || o_.width - kMargin - tx < 240 * k) {
-      // Under the grids, across the width: the grids keep at least half of the row.
-      lines = fit(width, (row_h - 60 * k) * 0.5f);
-      const float text_h = lines.size() * size * 1.3f;
-      cell_ = std::clamp(std::min((row_h - label - 30 * k - text_h) / rows, width / cols), 4.0f,
-                         max_cell());
-      tx = kMargin, ty = grid_top + rows * cell_ + 8 * k + size * 0.65f;
-    }
-    float x = kMargin;
-    for (const PitfallPair& pp : pairs) {
-      x = pitfall_grid(pp.grid, GridCopy::Right, pp.right, nullptr, p, x, grid_top, rows);
-      x = pitfall_grid(pp.grid, GridCopy::Mistake, pp.wrong, &pp.right, p, x, grid_top, rows);
-      x += cell_;
-    }
-    for (const std::string& line : lines) {
-      text(tx, ty, line, size, pal_.ink, Font::Sans, Align::Left, TextRole::Explanation);
-      ty += size * 1.3f;
-    }
-  }
-
-  // How wide pitfall_grid draws the pairs at the current cell size, the gaps included.
-  float grids_width(const std::vector<PitfallPair>& pairs) const {
-    float w = 0;
-    for (const PitfallPair& pp : pairs)
-      w += pitfall_grid_width(pp.grid, GridCopy::Right, pp.right) +
-           pitfall_grid_width(pp.grid, GridCopy::Mistake, pp.wrong) + 3 * cell_;
-    return w;
-  }
-  static std::string pitfall_label(Grid grid, GridCopy copy) {
-    return std::string(grid_name(grid)) + (copy == GridCopy::Right ? " right" : " wrong");
-  }
-  float pitfall_grid_width(Grid grid, GridCopy copy, const Tensor& values) const {
-    // Each grid is at least as wide as its label (DejaVu Sans Bold ≈ 0.62 em per character).
-    const float label_w =
-        text_width(pitfall_label(grid, copy) + "      ", label_size_, Font::SansBold);
-    if (values.shape.h == 0 || values.shape.w == 0) return std::max(label_w, 200 * pitfall_k_);
-    return std::max(values.shape.w * cell_, label_w);
-  }
-
-  // One grid of a pitfall row at `x` (a right answer, or a mistake compared with `right`);
-  // returns where the next one starts. A mistake that comes out empty is said, not drawn.
-  float pitfall_grid(Grid grid, GridCopy copy, const Tensor& values, const Tensor* right, Pitfall p,
-                     float x, float grid_top, int rows) {
-    const std::string label = pitfall_label(grid, copy);
-    const float w = pitfall_grid_width(grid, copy, values);
-    if (values.shape.h == 0 || values.shape.w == 0) {
-      // A mistake that cannot happen in this lesson says why; one that can comes out empty.
-      const std::string& cannot = tl_.pitfall(p).cannot_happen;
-      text(x, grid_top - label_size_ * 0.9f,
-           cannot.empty() ? label + " (" + dims(values.shape.h, values.shape.w) + ")" : label,
-           label_size_, role_text_color(kRoleDiff, pal_.background), Font::SansBold, Align::Left,
-           TextRole::Label);
-      const std::vector<std::string> lines = wrap(
-          cannot.empty()
-              ? "Empty: no position where the kernel fits inside Gd, so no input gets a gradient."
-              : cannot,
-          15 * pitfall_k_, w);
-      float ty = grid_top + 14 * pitfall_k_;
-      for (const std::string& line : lines) {
-        text(x, ty, line, 15 * pitfall_k_, role_text_color(kRoleDiff, pal_.background), Font::Sans,
-             Align::Left, TextRole::Explanation);
-        ty += 20 * pitfall_k_;
-      }
-      return x + w + cell_;
-    }
-    Slot slot{
-        grid,
-        0,
-        0,
-        rows,
-        values.shape.w,
-        "",
-        {x + (w - values.shape.w * cell_) / 2, grid_top, values.shape.w * cell_, rows * cell_}};
-    SceneGrid& g = add_grid(slot, grid, values, 0, 0, label, right);
-    g.copy = copy;
-    if (copy == GridCopy::Mistake) {
-      g.pitfall = p;
-      if (right && values.shape == right->shape)
-        for (const SceneCell& c : g.cells)
-          if (std::fabs(c.value - (*right)(0, 0, c.row, c.col)) > 1e-9)
-            frame_rect(scaled(c.rect, 0.9f), kRoleDiff, std::max(2.0f, cell_ * 0.08f),
-                       FrameRole::Diff);
-    }
-    return x + w + cell_;
-  }
-
   const Timeline& tl_;
   const Geometry& g_;
   const Frame& from_;
@@ -1127,7 +1159,15 @@ class StageBuilder final : public StageCanvas {
   Scene scene_;
   bool stepping_ = false, gliding_ = false;
   float cell_ = 48, label_size_ = 20;
-  float pitfall_k_ = 1;  // the pitfall view's text scale
+  std::vector<MistakeStep> mistakes_;  // the mistakes that change this phase
+  int mistake_grids_ = 0;              // how many of them have a grid to show
+  std::vector<Slot> mistake_slots_;    // their slots, laid out
+  // The mistakes' lines: the words, and whether the mistake shows in this phase.
+  std::vector<std::pair<std::string, bool>> mistake_words_;
+  mutable float lines_at_scale_ = -1;  // mistake_lines_height()
+  mutable int lines_ = 0;
+  mutable float lines_size_ = kMistakeText;
+  mutable float lines_height_ = 0;  // their lines' height, without the spacing
   mutable std::array<std::optional<std::pair<float, float>>, static_cast<int>(Grid::None) + 1>
       label_ems_;   // label_ems()
   float zoom_ = 1;  // the stage scale as far as the layout uses it (fit_zoom)

@@ -35,7 +35,9 @@ struct StageOptions {
   float pixels_per_unit = 1;
   std::optional<CellRef> hover;  // highlights every cell that corresponds to it
   bool reduce_motion = false;    // moves become fades
-  // When not empty, the stage shows each of these mistakes beside the right answer instead.
+  // The notebooks' mistakes to show inside the step view: in a phase a mistake changes, the
+  // result it gives beside the right one, filled as far, the differing cells framed, and a line
+  // naming its wrong term; in the other phases, a line saying where it shows.
   std::vector<Pitfall> pitfalls;
   // Cells too small to read: magnify the step's neighbourhood beside an overview (the focus
   // view, kFocusBelowPixels), or show the grids whole.

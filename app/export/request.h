@@ -36,7 +36,7 @@ struct ExportRequest {
   int width = 1600, height = 900;  // pixels
   float scale = 1;                 // the stage's scale, as in the app (classroom mode: 2 or more)
   Theme theme = Theme::Dark;
-  std::vector<Pitfall> pitfalls;  // shown beside the right answer, as in the why panel
+  std::vector<Pitfall> pitfalls;  // shown inside the step view, as in the app
   std::optional<std::array<int, 3>> slice;
   bool reduce_motion = false;
   int fps = 30;  // mp4: 30 or 60

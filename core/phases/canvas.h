@@ -35,6 +35,8 @@ class StageCanvas {
     // The focus view: layout() shows a large grid in part (rows and cols are then the part's),
     // and the whole of it small here. Empty: the grid is shown whole.
     Rect overview = {};
+    // A slot layout() adds after the phase's own for a mistake's result (core/mistake.h).
+    bool mistake = false;
   };
 
   // ---- The step being drawn ----

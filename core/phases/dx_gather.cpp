@@ -192,7 +192,9 @@ void draw_kernel(StageCanvas& s, const StageCanvas::Slot& slot, int c, int oq) {
   // W stays above Wr when the gap between them holds Wr's label (one line, or two with the
   // slice); else Wr takes W's place, as it does in a lesson shown in the focus view.
   const bool two_lines = g.c > 1 || g.cout > 1;
-  const bool stacked = (slot.rows - 2 * g.kh) * cell >= s.label_size() * (two_lines ? 1.9f : 1.1f);
+  // (The label is centred 0.9 of its size above Wr, or 1.7 with the slice line: its top is 1.4
+  // or 2.2 sizes above.)
+  const bool stacked = (slot.rows - 2 * g.kh) * cell >= s.label_size() * (two_lines ? 2.3f : 1.5f);
   const StageCanvas::Slot top{
       Grid::W, o, cq, g.kh, g.kw, "", {slot.bounds.x, slot.bounds.y, slot.bounds.w, g.kh * cell}};
   const StageCanvas::Slot bottom{

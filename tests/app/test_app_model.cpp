@@ -55,17 +55,33 @@ TEST(App, StartsOnTheSeedLessonAndSteps) {
 }
 
 // Issue 10: the pitfalls in classroom mode, where the why panel is hidden: M shows each one
-// alone in turn, on the stage, then none.
+// alone in turn, then none. In a phase the mistake does not change a line says where it shows;
+// in the dX gather phase its wrong result stands beside the right one.
 TEST(App, TheMKeyShowsEachPitfallInTurn) {
   App app;
   app.set_classroom(true);
   for (Pitfall p : kAllPitfalls) {
     app.next_pitfall();
     EXPECT_EQ(std::count(app.pitfalls.begin(), app.pitfalls.end(), true), 1);
-    const Scene s = app.scene({});
+    app.enter_phase(Phase::Forward);
     bool titled = false;
-    for (const SceneText& t : s.texts) titled |= t.text == pitfall_title(p);
+    for (const SceneText& t : app.scene({}).texts)
+      titled |= t.text.rfind(pitfall_title(p), 0) == 0 &&
+                t.text.find("shows in the") != std::string::npos;
     EXPECT_TRUE(titled) << pitfall_name(p);
+    app.enter_phase(Phase::DxGather);
+    app.seek(app.step_count() / 2);
+    const Scene s = app.scene({});
+    const SceneGrid* wrong = nullptr;
+    for (const SceneGrid& g : s.grids)
+      if (g.copy == GridCopy::Mistake) wrong = &g;
+    // The default lesson's dX (6×5) cannot stand in for G (4×3): that mistake is said instead.
+    if (p == Pitfall::InputGradientAsGradient) {
+      EXPECT_EQ(wrong, nullptr);
+    } else {
+      ASSERT_NE(wrong, nullptr) << pitfall_name(p);
+      EXPECT_EQ(wrong->pitfall, p);
+    }
   }
   app.next_pitfall();
   EXPECT_EQ(std::count(app.pitfalls.begin(), app.pitfalls.end(), true), 0);

@@ -112,17 +112,21 @@ for p in convolution_convention:"Used a true convolution" no_rotation:"Forgot to
   name=${p%%:*} title=${p#*:}
   "$convstep" export "$rotation" --format svg --phase dx_gather --pitfall "$name" -o "$name.svg" \
     >/dev/null 2>&1 || { echo "FAIL: svg --pitfall $name"; fail=1; }
-  grep -q "id=\"grid-dX_$name\"" "$name.svg" && grep -q "$title" "$name.svg" ||
+  grep -Eq "id=\"grid-dXp?_$name\"" "$name.svg" && grep -q "$title" "$name.svg" ||
     { echo "FAIL: the SVG of --pitfall $name lacks its wrong dX or its title"; fail=1; }
   "$convstep" export "$rotation" --format md --pitfall "$name" -o "$name.md" >/dev/null 2>&1 ||
     { echo "FAIL: md --pitfall $name"; fail=1; }
   grep -q "^## Classic mistake: $title" "$name.md" && grep -q "^\*\*dX wrong\*\*" "$name.md" ||
     { echo "FAIL: the worksheet of --pitfall $name lacks its section"; fail=1; }
 done
+# Without --phase, a mistake's picture shows the first phase it changes (issue 10, item 8)
+"$convstep" export "$rotation" --format svg --pitfall convolution_convention -o conv.svg \
+  >/dev/null 2>&1 && grep -q 'id="grid-dW_convolution_convention"' conv.svg ||
+  { echo "FAIL: svg --pitfall convolution_convention without --phase lacks the wrong dW"; fail=1; }
 # dX fed back as G: drawn where dX has G's shape (padding 1 on 4×4), said impossible elsewhere
 padding1=$lessons/padding1-4x4.json
 "$convstep" export "$padding1" --format svg --pitfall dx_as_gradient -o dx.svg >/dev/null 2>&1 &&
-  grep -q 'id="grid-dX_dx_as_gradient"' dx.svg && grep -q "Fed dX back instead of" dx.svg ||
+  grep -Eq 'id="grid-dXp?_dx_as_gradient"' dx.svg && grep -q "Fed dX back instead of" dx.svg ||
   { echo "FAIL: svg --pitfall dx_as_gradient"; fail=1; }
 "$convstep" export "$rotation" --format md --pitfall dx_as_gradient -o dx.md >/dev/null 2>&1 &&
   grep -q "^\*\*dX wrong\*\*: Cannot happen here: dX is 3×3, but G is 2×2 like Z" dx.md ||

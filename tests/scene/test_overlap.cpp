@@ -138,21 +138,34 @@ std::vector<Frame> frames(const Timeline& tl, Phase p) {
 
 constexpr int kMaxReported = 20;
 
-void expect_no_overlap(const std::vector<Lesson>& lessons) {
+// With `pitfalls` on: the mistakes' grids beside the results and their lines under the equation.
+void expect_no_overlap(const std::vector<Lesson>& lessons,
+                       const std::vector<std::vector<Pitfall>>& pitfalls = {{}}) {
   int failures = 0;
   for (const Lesson& l : lessons) {
     const Timeline tl(l);
     for (const StageCase& st : kStageCases)
       for (Phase p : kAllPhases)
-        for (const Frame& f : frames(tl, p)) {
-          const std::string overlap =
-              first_overlap(build_stage(tl, f, f, 1, stage_view(st.w, st.h, st.scale)));
-          if (overlap.empty()) continue;
-          ADD_FAILURE() << l.title << ", " << phase_name(p) << " step " << f.index << " ("
-                        << granularity_name(f.granularity) << "), " << st.window << ": " << overlap;
-          if (++failures >= kMaxReported) return;
-        }
+        for (const Frame& f : frames(tl, p))
+          for (const std::vector<Pitfall>& on : pitfalls) {
+            StageOptions o = stage_view(st.w, st.h, st.scale);
+            o.pitfalls = on;
+            const std::string overlap = first_overlap(build_stage(tl, f, f, 1, o));
+            if (overlap.empty()) continue;
+            ADD_FAILURE() << l.title << ", " << phase_name(p) << " step " << f.index << " ("
+                          << granularity_name(f.granularity) << "), " << st.window << ", "
+                          << on.size() << " mistakes on: " << overlap;
+            if (++failures >= kMaxReported) return;
+          }
   }
+}
+
+// Each mistake alone, and all of them at once.
+std::vector<std::vector<Pitfall>> every_mistake() {
+  std::vector<std::vector<Pitfall>> out;
+  for (Pitfall p : kAllPitfalls) out.push_back({p});
+  out.emplace_back(std::begin(kAllPitfalls), std::end(kAllPitfalls));
+  return out;
 }
 
 TEST(Overlap, NoLabelOverlapsAnotherOrAGridOnThePresets) {
@@ -161,6 +174,16 @@ TEST(Overlap, NoLabelOverlapsAnotherOrAGridOnThePresets) {
 
 TEST(Overlap, NoLabelOverlapsAnotherOrAGridOnRandomLessonsUpTo3x8x128x128) {
   expect_no_overlap(random_lessons(kRandomLessons));
+}
+
+// Issue 10, item 8: the mistakes inside the step view keep every label apart too.
+TEST(Overlap, NoLabelOverlapsWithTheMistakesOnThePresets) {
+  expect_no_overlap(presets(), every_mistake());
+}
+
+TEST(Overlap, NoLabelOverlapsWithEveryMistakeOnRandomLessons) {
+  std::vector<Lesson> some = random_lessons(kRandomLessons / 4);
+  expect_no_overlap(some, {std::vector<Pitfall>(std::begin(kAllPitfalls), std::end(kAllPitfalls))});
 }
 
 // The checker itself: text over a grid and two labels on each other are caught.

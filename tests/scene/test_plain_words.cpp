@@ -1,9 +1,9 @@
 // Plain words (issue 10): the text a student or teacher reads never speaks of "seeds" (our word
 // for the notebooks, not theirs), never shows a code identifier such as no_rotation, and never
 // says "1 zero rows". Collected as the app and its exports emit it, with no GPU: the stage of
-// every phase and the pitfall view, the notes, equations and tooltips of the presets and 100
-// random lessons, the titles and explanations, the methods check, and the words of the panels
-// (the string literals of the app's panel files).
+// every phase and the mistakes inside the step view, the notes, equations and tooltips of the
+// presets and 100 random lessons, the titles and explanations, the methods check, and the words of
+// the panels (the string literals of the app's panel files).
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -87,8 +87,18 @@ void check_lesson(const Lesson& lesson, const std::string& name, Words& w) {
       }
   StageOptions pitfalls;
   pitfalls.pitfalls.assign(std::begin(kAllPitfalls), std::end(kAllPitfalls));
-  const Frame f = tl.frame(Phase::DxGather, Granularity::Cell, 0);
-  check_scene(build_stage(tl, f, f, 1, pitfalls), name + " pitfalls", w);
+  // Inside the step view of the phases they change: stages, terms and cells.
+  for (Phase p : {Phase::Dw, Phase::DxGather})
+    for (Granularity g : {Granularity::Term, Granularity::Cell}) {
+      const long long count = tl.count(p, g);
+      for (long long k : {0LL, count / 2, count - 1}) {
+        const Frame f = tl.frame(p, g, k);
+        check_scene(build_stage(tl, f, f, 1, pitfalls),
+                    name + " pitfalls " + phase_name(p) + " step " + std::to_string(k), w);
+      }
+    }
+  const Frame f = tl.frame(Phase::Forward, Granularity::Cell, 0);
+  check_scene(build_stage(tl, f, f, 1, pitfalls), name + " pitfalls elsewhere", w);
   for (Pitfall p : kAllPitfalls)
     w.check(tl.pitfall_explanation(p), name + " explanation of " + pitfall_name(p));
   for (int g = 0; g < static_cast<int>(Grid::None); ++g) {

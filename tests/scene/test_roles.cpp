@@ -74,8 +74,8 @@ FrameShape shape_of(const SceneFrame& f) {
 }
 
 // The roles a student must tell apart on one stage.
-constexpr FrameRole kRoles[] = {FrameRole::Window, FrameRole::Target, FrameRole::Term,
-                                FrameRole::Source, FrameRole::Subtotal};
+constexpr FrameRole kRoles[] = {FrameRole::Window, FrameRole::Target,   FrameRole::Term,
+                                FrameRole::Source, FrameRole::Subtotal, FrameRole::Diff};
 
 std::vector<std::string> preset_paths() {
   std::vector<std::string> out;
@@ -101,9 +101,17 @@ void for_each_stage(const Timeline& tl, Theme theme, F&& check) {
                                                " step " + std::to_string(k));
       }
     }
+  // The mistakes inside the step view: their differing cells framed beside the term's pair,
+  // the target and the window.
   o.pitfalls.assign(std::begin(kAllPitfalls), std::end(kAllPitfalls));
-  const Frame f = tl.frame(Phase::DxGather, Granularity::Term, 0);
-  check(build_stage(tl, f, f, 1, o), "pitfalls");
+  for (Phase p : {Phase::Dw, Phase::DxGather}) {
+    const long long count = tl.count(p, Granularity::Term);
+    for (long long k : {count / 2, count * 3 / 4, count - 1}) {
+      const Frame f = tl.frame(p, Granularity::Term, k);
+      check(build_stage(tl, f, f, 1, o),
+            std::string("pitfalls ") + phase_name(p) + " term step " + std::to_string(k));
+    }
+  }
 }
 
 TEST(Roles, EveryTwoRolesOnAStageDifferInShapeOrInColourUnderEveryDeficiency) {

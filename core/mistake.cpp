@@ -1,0 +1,283 @@
+#include "core/mistake.h"
+
+#include <cmath>
+
+#include "core/equation.h"
+#include "core/format.h"
+
+namespace convstep {
+
+bool pitfall_changes(Pitfall p, Phase phase) {
+  if (phase == Phase::DxGather) return true;
+  return phase == Phase::Dw &&
+         (p == Pitfall::ConvolutionConvention || p == Pitfall::OutputAsGradient);
+}
+
+Phase first_phase_changed(Pitfall p) {
+  return pitfall_changes(p, Phase::Dw) ? Phase::Dw : Phase::DxGather;
+}
+
+std::string mistake_elsewhere(Pitfall p) {
+  return std::string(pitfall_title(p)) + ": the mistake shows in the " +
+         (pitfall_changes(p, Phase::Dw) ? "dW and dX gather phases." : "dX gather phase.");
+}
+
+namespace {
+
+// An operand of a term: its name and value.
+struct Operand {
+  std::string name;
+  double value = 0;
+};
+
+// The operand a mistake changes in a term, and the term it gives.
+struct Swap {
+  bool first = true;  // the mistake changes the term's first operand (else its second)
+  bool zero = false;  // it is a zero of the padded gradient map in the mistake too
+  Operand right, wrong;
+  double product = 0;  // the mistake's term
+};
+
+Operand operand(const Timeline& tl, const CellRef& r) {
+  return {tl.cell_name(r), tl.tensor(r.grid)(r.n, r.c, r.h, r.w)};
+}
+
+// How the mistake takes term `t` of target `target`: the operand it uses in place of the right
+// one. nullopt: it takes the term as it is (without padding the gradient map, the terms it
+// computes are the right ones; it computes fewer cells).
+std::optional<Swap> swap_of(const Timeline& tl, Pitfall p, Phase phase, const Term& t,
+                            const CellRef& target) {
+  const Geometry& g = tl.geometry();
+  Swap s;
+  if (phase == Phase::Dw) {  // t.a = Xp[n,c,i·s+u·dil,j·s+v·dil], t.b = G[n,o,i,j]
+    if (p == Pitfall::ConvolutionConvention) {
+      // A true convolution pairs G[i,j] with the input under the kernel's opposite tap.
+      const int y = t.b.h * g.stride_h + (g.kh - 1 - target.h) * g.dil_h;
+      const int x = t.b.w * g.stride_w + (g.kw - 1 - target.w) * g.dil_w;
+      s.right = operand(tl, t.a), s.wrong = operand(tl, {Grid::Xp, t.a.n, t.a.c, y, x});
+    } else {  // OutputAsGradient
+      s.first = false;
+      s.right = operand(tl, t.b), s.wrong = operand(tl, {Grid::Z, t.b.n, t.b.c, t.b.h, t.b.w});
+    }
+  } else {  // dX gather: t.a = Gp[n,o,y,x], t.b = Wr[c,o',u,v]
+    switch (p) {
+      case Pitfall::NoGradientPadding:
+        return std::nullopt;
+      case Pitfall::ConvolutionConvention:
+      case Pitfall::NoRotation:
+        // Wr[c,o',u,v] is W[o,c',kh−1−u,kw−1−v]: the mistake reads W[o,c',u,v].
+        s.first = false;
+        s.right = operand(tl, t.b);
+        s.wrong = operand(tl, {Grid::W, t.a.c, t.b.n % g.c_per_group(), t.b.h, t.b.w});
+        break;
+      case Pitfall::OutputAsGradient:
+      case Pitfall::InputGradientAsGradient: {
+        // The mistake's Gp holds Z (or dX) where this one holds G, and the same zeros.
+        s.right = operand(tl, t.a);
+        const int i = g.rows().gp_output(t.a.h), j = g.cols().gp_output(t.a.w);
+        s.zero = i < 0 || j < 0;
+        const Grid fed = p == Pitfall::OutputAsGradient ? Grid::Z : Grid::dX;
+        s.wrong = s.zero ? s.right : operand(tl, {fed, t.a.n, t.a.c, i, j});
+        break;
+      }
+    }
+  }
+  s.product = s.first ? s.wrong.value * t.b_value : t.a_value * s.wrong.value;
+  return s;
+}
+
+// What the mistake does instead, in a few words, for lines about whole cells.
+const char* how(Pitfall p, Phase phase) {
+  switch (p) {
+    case Pitfall::ConvolutionConvention:
+      return phase == Phase::Dw ? "it pairs each G cell with the input under the opposite tap"
+                                : "it gathers with W in place of Wr";
+    case Pitfall::NoRotation:
+      return "it gathers with W in place of Wr";
+    case Pitfall::OutputAsGradient:
+      return "Z in place of G";
+    case Pitfall::InputGradientAsGradient:
+      return "dX in place of G";
+    case Pitfall::NoGradientPadding:
+      break;
+  }
+  return "";
+}
+
+// Without padding the gradient map the mistake computes dXp[y,x] only where the kernel lies
+// wholly on Gd; its cell there is (y − (kh−1)·dil, x − (kw−1)·dil), the same sum.
+std::optional<CellRef> unpadded_cell(const Geometry& g, const Shape& wrong, const CellRef& dxp) {
+  const int y = dxp.h - (g.kh - 1) * g.dil_h, x = dxp.w - (g.kw - 1) * g.dil_w;
+  if (y < 0 || x < 0 || y >= wrong.h || x >= wrong.w) return std::nullopt;
+  return CellRef{Grid::dX, dxp.n, dxp.c, y, x};
+}
+
+// The words for a term step.
+std::string term_words(const Timeline& tl, Pitfall p, const Frame& f, const Shape& wrong) {
+  const Term& t = *f.current_term;
+  const std::string title = std::string(pitfall_title(p)) + ": ";
+  const auto s = swap_of(tl, p, f.phase, t, f.target);
+  if (!s) {
+    const auto cell = unpadded_cell(tl.geometry(), wrong, f.target);
+    if (!cell)
+      return title +
+             "here the kernel hangs over the edge of Gd, so the mistake computes no cell "
+             "for " +
+             tl.cell_name(f.target) + ": this sum is left out.";
+    return title +
+           "here the kernel lies wholly on Gd, so the mistake adds this same term, into "
+           "its " +
+           tl.cell_name(*cell) + ".";
+  }
+  if (s->zero)
+    return title + s->right.name +
+           " is a zero of the padded gradient map in the mistake too: the term is 0 either way.";
+  const std::string values = s->first ? factor(s->wrong.value) + "·" + factor(t.b_value)
+                                      : factor(t.a_value) + "·" + factor(s->wrong.value);
+  const bool same = std::fabs(s->product - t.product) <= 1e-9;
+  return title + "uses " + s->wrong.name + " = " + number(s->wrong.value) + " in place of " +
+         s->right.name + " = " + number(s->right.value) + ", so the term is " + values + " = " +
+         number(s->product) + (same ? " either way." : " instead of " + number(t.product) + ".");
+}
+
+// The words for a step that finishes a cell (cell granularity, a sum over channels or samples).
+std::string cell_words(const Timeline& tl, Pitfall p, const Frame& f, const MistakeStep& m) {
+  const std::string title = std::string(pitfall_title(p)) + ": ";
+  if (p == Pitfall::NoGradientPadding) {
+    const auto cell = unpadded_cell(tl.geometry(), m.values.shape, f.target);
+    if (!cell)
+      return title + "the kernel hangs over the edge of Gd for " + tl.cell_name(f.target) +
+             ", so the mistake computes no cell for it.";
+    return title + "the kernel lies wholly on Gd for " + tl.cell_name(f.target) +
+           ", so the mistake's " + tl.cell_name(*cell) + " is this same sum, " +
+           number(m.values(cell->n, cell->c, cell->h, cell->w)) + ".";
+  }
+  const double wrong = m.values(f.target.n, f.target.c, f.target.h, f.target.w);
+  const bool same = std::fabs(wrong - f.running_sum) <= 1e-9;
+  return title + tl.cell_name(f.target) + " comes out " + number(wrong) + " in the mistake (" +
+         how(p, f.phase) + ")" +
+         (same ? ", the same here." : ", not " + number(f.running_sum) + ".");
+}
+
+// The words for a step with no single term or cell: what the mistake skips at a stage, or how
+// many of its cells differ so far.
+std::string stage_words(Pitfall p, const Frame& f, const MistakeStep& m) {
+  const std::string title = std::string(pitfall_title(p)) + ": ";
+  const bool gathering_ahead = f.phase == Phase::DxGather && f.kind == StepKind::Stage &&
+                               f.stage != Stage::ZeroUncovered && f.stage != Stage::Crop;
+  if (gathering_ahead) {
+    if (f.stage == Stage::RotateKernel &&
+        (p == Pitfall::NoRotation || p == Pitfall::ConvolutionConvention))
+      return title + "the mistake skips this turn, and gathers with W as it is.";
+    if (f.stage == Stage::PadGradient && p == Pitfall::NoGradientPadding)
+      return title +
+             "the mistake skips this padding, and places the kernel only where it lies "
+             "wholly on Gd.";
+    if (p == Pitfall::OutputAsGradient || p == Pitfall::InputGradientAsGradient)
+      return title + "the mistake starts from " + (p == Pitfall::OutputAsGradient ? "Z" : "dX") +
+             " in place of G, so its Gp holds those values where this one holds G's.";
+  }
+  long long shown = 0, differ = 0;
+  for (std::size_t k = 0; k < m.progress.size(); ++k)
+    shown += m.progress[k] != Progress::Pending, differ += m.differs[k];
+  if (shown == 0)
+    return title + "the mistake's " + grid_name(m.grid) +
+           " fills beside the right one, cell by cell.";
+  if (differ == 0)
+    return title + "so far no cell of the mistake's " + grid_name(m.grid) + " differs.";
+  return title + plural(differ, "cell") + " of the mistake's " + grid_name(m.grid) +
+         (differ == 1 ? " differs" : " differ") + " from the right ones so far (framed).";
+}
+
+}  // namespace
+
+double mistake_sum(const Timeline& tl, Pitfall p, const Frame& f, long long through_term) {
+  double sum = 0;
+  long long at = 0;
+  tl.for_each_term(f.phase, f.cell, false, [&](const Term& t) {
+    if (at++ > through_term) return;
+    const auto s = swap_of(tl, p, f.phase, t, f.target);
+    sum += s ? s->product : t.product;
+  });
+  return sum;
+}
+
+std::optional<MistakeStep> mistake_step(const Timeline& tl, const Frame& f, Pitfall p) {
+  if (!pitfall_changes(p, f.phase)) return std::nullopt;
+  const PitfallResult& r = tl.pitfall(p);
+  const Geometry& g = tl.geometry();
+  MistakeStep m;
+  m.pitfall = p;
+  const std::string title = std::string(pitfall_title(p)) + ": ";
+  if (!r.cannot_happen.empty()) {
+    m.words = title + r.cannot_happen;
+    return m;
+  }
+  const bool unpadded = p == Pitfall::NoGradientPadding;
+  m.grid = f.phase == Phase::Dw                    ? Grid::dW
+           : unpadded || f.result_grid == Grid::dX ? Grid::dX
+                                                   : Grid::dXp;
+  const Tensor& wrong = m.grid == Grid::dW ? r.dW : m.grid == Grid::dX ? r.dX : r.dXp;
+  m.values = Tensor(wrong.shape);
+  if (!m.has_grid()) {
+    m.words = title + "its result is empty (" + dims(wrong.shape.h, wrong.shape.w) +
+              "): the kernel, spanning " + dims(g.span_h(), g.span_w()) +
+              ", fits nowhere inside the " + dims(g.gd_h(), g.gd_w()) +
+              " Gd, so no input gets a gradient at all.";
+    return m;
+  }
+  // The right result as the step shows it, when it is this grid: the fill follows it.
+  const bool follows = f.result_grid == m.grid && f.result.shape == wrong.shape &&
+                       f.progress.size() == f.result.values.size();
+  const bool mapped =
+      unpadded && f.result_grid == Grid::dXp && f.progress.size() == f.result.values.size();
+  const Tensor& right_final = tl.tensor(m.grid);
+  const std::size_t count = wrong.values.size();
+  const long long through = f.kind == StepKind::Term ? f.term : f.terms_per_cell;
+  m.progress.assign(count, Progress::Done);
+  m.differs.assign(count, 0);
+  const Shape& s = wrong.shape;
+  for (int n = 0; n < s.n; ++n)
+    for (int c = 0; c < s.c; ++c)
+      for (int y = 0; y < s.h; ++y)
+        for (int x = 0; x < s.w; ++x) {
+          const std::size_t k = wrong.offset(n, c, y, x);
+          Progress& pr = m.progress[k];
+          if (follows) pr = f.progress[k];
+          if (mapped)
+            pr = f.progress[f.result.offset(n, c, y + (g.kh - 1) * g.dil_h,
+                                            x + (g.kw - 1) * g.dil_w)];
+          if (pr == Progress::Pending) continue;
+          // The cell being summed: the mistake's terms so far (without padding the gradient
+          // map, the same terms as the right one's).
+          m.values.values[k] = pr == Progress::Done ? wrong.values[k]
+                               : unpadded           ? f.running_sum
+                                                    : mistake_sum(tl, p, f, through);
+          double right = 0;
+          bool outside = false;
+          if (follows) {
+            right = f.result.values[k];
+          } else if (unpadded) {  // the mistake's dX against the right dX, cell by cell
+            outside = y >= right_final.shape.h || x >= right_final.shape.w;
+            if (!outside) right = right_final(n, c, y, x);
+          } else {
+            right = right_final.values[k];
+          }
+          m.differs[k] = outside || std::fabs(m.values.values[k] - right) > 1e-9;
+        }
+  if (f.kind != StepKind::Stage && f.target.grid == (unpadded ? Grid::dXp : m.grid)) {
+    if (!unpadded)
+      m.target = f.target;
+    else if (const auto cell = unpadded_cell(g, s, f.target))
+      m.target = *cell;
+  }
+  if (f.kind == StepKind::Term && f.current_term)
+    m.words = term_words(tl, p, f, wrong.shape);
+  else if ((f.kind == StepKind::Cell || f.kind == StepKind::Sum) && f.target.grid != Grid::None)
+    m.words = cell_words(tl, p, f, m);
+  else
+    m.words = stage_words(p, f, m);
+  return m;
+}
+
+}  // namespace convstep

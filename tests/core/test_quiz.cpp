@@ -358,15 +358,14 @@ TEST(Quiz, AScriptAnswersRightAndWrongAndTheScoreCounts) {
   bool drawn = false;
   EXPECT_FALSE(shows_answer(scene, *app.quiz().question(), true, &drawn));
   EXPECT_TRUE(drawn);
-  // The classic mistakes' view shows the right results whole: it waits for the answer.
+  // A mistake's grid and line would give the right value away: they wait for the answer.
   app.pitfalls[0] = true;
   const Scene asked = app.scene(stage_view(1600, 900, 1));
-  EXPECT_TRUE(asked.grid(Grid::Xp) != nullptr);  // the step, not the mistakes
-  for (const SceneGrid& g : asked.grids) EXPECT_NE(g.copy, GridCopy::Right);
+    for (const SceneGrid& g : asked.grids) EXPECT_NE(g.copy, GridCopy::Mistake);
   app.quiz_reveal();
   bool right_shown = false;
   for (const SceneGrid& g : app.scene(stage_view(1600, 900, 1)).grids)
-    right_shown |= g.copy == GridCopy::Right;
+    right_shown |= g.copy == GridCopy::Mistake;
   EXPECT_TRUE(right_shown);
   app.pitfalls[0] = false;
   // Editing the lesson starts the score over.

@@ -121,8 +121,12 @@ TEST(Glyphs, EveryTextOfThePresetsHasItsGlyphs) {
   }
   for (Pitfall p : kAllPitfalls) {
     m.check(pitfall_title(p), "a pitfall's title");
-    m.check(pitfall_explanation(p, Geometry{}, true),
-            "the explanation of " + std::string(pitfall_name(p)));
+    for (LossKind k :
+         {LossKind::Sum, LossKind::HalfSumSquares, LossKind::Mse, LossKind::ReluThenSum}) {
+      const Loss loss{k, {}};
+      m.check(pitfall_explanation(p, Geometry{}, &loss),
+              "the explanation of " + std::string(pitfall_name(p)));
+    }
   }
   int presets = 0;
   for (const auto& entry :

@@ -533,7 +533,10 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
   }
   if (f.stage != Stage::None) {
     f.kind = StepKind::Stage;
-    if (block_done && with_result) {
+    // A phase of stages only (the loss phase when the lesson gives G) computes nothing: its
+    // result is there from the start.
+    const bool no_block = std::find(segs.begin(), segs.end(), Stage::None) == segs.end();
+    if ((block_done || no_block) && with_result) {
       f.result = final_values;
       std::fill(f.progress.begin(), f.progress.end(), Progress::Done);
     }

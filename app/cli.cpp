@@ -107,10 +107,12 @@ int compute_command(const std::string& path, const std::string& format) {
   const Results r =
       compute(lesson.input, lesson.weight, lesson.bias, lesson.upstream_or_empty(), geo);
   if (format == "json") {
-    const nlohmann::json out = {{"output", tensor_json(r.Z)},
-                                {"grad_input", tensor_json(r.dX)},
-                                {"grad_weight", tensor_json(r.dW)},
-                                {"grad_bias", r.db}};
+    nlohmann::json out = {{"output", tensor_json(r.Z)},
+                          {"grad_output", tensor_json(lesson.upstream_gradient())},
+                          {"grad_input", tensor_json(r.dX)},
+                          {"grad_weight", tensor_json(r.dW)},
+                          {"grad_bias", r.db}};
+    if (!lesson.gives_gradient()) out["loss"] = loss_value(lesson.loss, r.Z);
     std::cout << out.dump() << "\n";
   } else {
     if (!lesson.title.empty()) std::cout << lesson.title << "\n";

@@ -367,7 +367,9 @@ Loss read_loss(const json& j, const Geometry& geo) {
     fail("loss must be " + std::string(kLossForms) + ", got " + in_quotes(s));
   }
   if (!j.is_object() || j.size() != 1)
-    fail("loss must be " + std::string(kLossForms) + ", got " + describe(j));
+    fail("loss must be " + std::string(kLossForms) + ", got " +
+         (j.is_object() ? "an object with " + plural(static_cast<long long>(j.size()), "key")
+                        : describe(j)));
   const auto& [key, value] = *j.items().begin();
   if (key == "relu_then_sum") {
     if (!(value.is_boolean() && value.get<bool>()))

@@ -14,7 +14,7 @@ namespace convstep {
 namespace {
 
 std::vector<Stage> stages(const Model& m) {
-  if (m.lesson.gives_gradient()) return {Stage::ShowGradient};  // nothing is derived
+  if (m.lesson.gives_gradient()) return {Stage::GivenGradient};  // nothing is derived
   return {Stage::ComputeLoss, Stage::None};
 }
 

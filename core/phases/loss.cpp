@@ -5,6 +5,7 @@
 // A lesson that gives G itself names no loss: the phase then only says so, in one stage step.
 #include <algorithm>
 
+#include "core/colormap.h"
 #include "core/format.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
@@ -155,6 +156,13 @@ void draw(StageCanvas& s) {
   s.apply_progress(grad, n, o);
   s.window_overlay();
   s.term_overlay();
+  // The mean squared error's term reads T too: framed as the term's other operand.
+  const Frame& f = s.frame();
+  if (mse && f.kind == StepKind::Term && f.current_term && f.current_term->a.n == n &&
+      f.current_term->a.c == o)
+    if (const SceneGrid* t = s.find(Grid::T, n, o))
+      s.frame_rect(scaled(cell_rect(*t, f.current_term->a.h, f.current_term->a.w), 0.8f), kRoleTerm,
+                   3, FrameRole::Term);
   // L is one number: text under the grids.
   const Rect area = s.area();
   float bottom = 0;
@@ -163,7 +171,7 @@ void draw(StageCanvas& s) {
   const float size = s.label_size();
   const std::string text =
       "L = " + loss_formula(l.loss.kind) + " = " + number(loss_value(l.loss, tl.tensor(Grid::Z)));
-  s.text(area.x + area.w / 2, std::min(bottom + size * 0.6f, area.y + area.h - size), text, size,
+  s.text(area.x + area.w / 2, std::min(bottom + size * 1.5f, area.y + area.h - size), text, size,
          s.ink(), Font::Sans, Align::Center, TextRole::Label);
 }
 

@@ -163,16 +163,20 @@ void draw(StageCanvas& s) {
     if (const SceneGrid* t = s.find(Grid::T, n, o))
       s.frame_rect(scaled(cell_rect(*t, f.current_term->a.h, f.current_term->a.w), 0.8f), kRoleTerm,
                    3, FrameRole::Term);
-  // L is one number: text under the grids.
+  // L is one number: text under the grids, where there is room (step 0 says it in any case).
   const Rect area = s.area();
   float bottom = 0;
-  for (const StageCanvas::Slot& slot : slots)
-    bottom = std::max(bottom, slot.bounds.y + slot.bounds.h);
+  for (const StageCanvas::Slot& slot : slots) {
+    bottom = std::max({bottom, slot.bounds.y + slot.bounds.h, slot.overview.y + slot.overview.h});
+    if (const SceneGrid* grid = s.find(slot.grid, n, o))
+      bottom = std::max(bottom, grid->bounds.y + grid->bounds.h);
+  }
   const float size = s.label_size();
+  if (bottom + size * 2.1f > area.y + area.h) return;
   const std::string text =
       "L = " + loss_formula(l.loss.kind) + " = " + number(loss_value(l.loss, tl.tensor(Grid::Z)));
-  s.text(area.x + area.w / 2, std::min(bottom + size * 1.5f, area.y + area.h - size), text, size,
-         s.ink(), Font::Sans, Align::Center, TextRole::Label);
+  s.text(area.x + area.w / 2, bottom + size * 1.5f, text, size, s.ink(), Font::Sans, Align::Center,
+         TextRole::Label);
 }
 
 }  // namespace

@@ -277,7 +277,7 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
         out.push_back([kind, seed = static_cast<unsigned>(app.revision())](App& a, UiState&) {
           a.set_loss(kind, seed);
         });
-      if (kind == LossKind::Sum || kind == LossKind::Mse) ImGui::SameLine();
+      if (kind == LossKind::Sum) ImGui::SameLine();
     }
     if (ImGui::RadioButton("G given: random integers", given))
       out.push_back([seed = static_cast<unsigned>(app.revision())](App& a, UiState&) {

@@ -327,9 +327,9 @@ TEST(Script, RunsCommandsAndWaits) {
 TEST(Script, ErrorsNameTheLine) {
   EXPECT_EQ(script_error("phase dw\n\n# fine\nfly away\n"), "demo.txt:4: unknown command \"fly\"");
   EXPECT_EQ(script_error("seek\n"), "demo.txt:1: seek takes 1 argument, got 0");
-  EXPECT_EQ(
-      script_error("phase sideways\n"),
-      "demo.txt:1: phase: unknown phase \"sideways\": forward, loss, dw, dx_gather, dx_scatter or db");
+  EXPECT_EQ(script_error("phase sideways\n"),
+            "demo.txt:1: phase: unknown phase \"sideways\": forward, loss, dw, dx_gather, "
+            "dx_scatter or db");
   EXPECT_EQ(script_error("set stride 0\n"), "demo.txt:1: set: stride must be at least 1, got 0");
   EXPECT_EQ(script_error("edit W[9][9] 1\n"),
             "demo.txt:1: edit: W has shape [1][1][3][3]: the index is outside it");

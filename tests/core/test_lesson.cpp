@@ -207,8 +207,8 @@ TEST(Lesson, ALossAndAGivenGAreNeverBoth) {
   const Lesson mse = with_key(given, "loss", {{"mse", {{1, 2}}}});
   EXPECT_THROW(with_key(mse, "stride", 2), LessonError);
 }
-// ---- One key at a time (the app's parameter edits): the loader's rules and messages ----
 
+// ---- One key at a time (the app's parameter edits): the loader's rules and messages ----
 
 namespace with_key_test {
 

@@ -458,8 +458,6 @@ TEST(Settings, NumbersThatDoNotFitAreClampedNotWrapped) {
   EXPECT_EQ(s.speed, 0.25f);
 }
 
-// ---- Undo and redo ----
-
 // The lesson panel's loss control: a loss or a given G, never both; T keeps the output's shape.
 TEST(Loss, TheLossControlGivesGOneWayOrTheOther) {
   App app;
@@ -484,6 +482,8 @@ TEST(Loss, TheLossControlGivesGOneWayOrTheOther) {
   EXPECT_FALSE(app.lesson().gives_gradient());
   EXPECT_EQ(app.lesson().loss.kind, LossKind::Sum);
 }
+
+// ---- Undo and redo ----
 
 TEST(Undo, EveryKindOfEditGoesBackAndForth) {
   App app;

@@ -220,6 +220,22 @@ TEST(Pitfalls, NoGradientPaddingSaysWhenItsResultIsEmpty) {
       std::string::npos);
 }
 
+// Under a named loss the words say where G comes from; under L = ½ΣZ² itself, feeding Z back
+// is the right answer, and the words say so rather than call it a mistake.
+TEST(Pitfalls, OutputAsGradientUnderANamedLoss) {
+  const std::string base = R"({"input": [[1,2,0],[-1,3,1],[2,-2,1]], "weight": [[1,-1],[2,0]], )";
+  const Timeline half(parse_lesson(base + R"("loss": "half_sum_squares"})"));
+  const std::string words = half.pitfall_explanation(Pitfall::OutputAsGradient);
+  EXPECT_NE(words.find("is no mistake"), std::string::npos) << words;
+  EXPECT_EQ(words.find("not of this lesson's"), std::string::npos) << words;
+  EXPECT_EQ(max_abs_diff(half.pitfall(Pitfall::OutputAsGradient).dX, half.results().dX), 0);
+  const Timeline mse(parse_lesson(base + R"("loss": {"mse": [[1, 0], [2, -1]]}})"));
+  const std::string mse_words = mse.pitfall_explanation(Pitfall::OutputAsGradient);
+  EXPECT_NE(mse_words.find("derived from the loss L = mean((Z − T)²)"), std::string::npos)
+      << mse_words;
+  EXPECT_EQ(mse_words.find("the lesson's own"), std::string::npos) << mse_words;
+}
+
 // Statement 9: "G is all ones" only when the lesson's G is the ones of L = ΣZ; and Z is
 // ∂L/∂Z for L = ½ΣZ², so feeding it back gives that loss's gradients.
 TEST(Pitfalls, OutputAsGradientSaysWhichLossZIsTheGradientOf) {

@@ -424,6 +424,7 @@ Tensor* tensor_named(Lesson& l, const std::string& name) {
   if (name == "X" || name == "input") return &l.input;
   if (name == "W" || name == "weight") return &l.weight;
   if (name == "G" || name == "upstream") return &l.upstream;
+  if ((name == "T" || name == "target") && l.loss.kind == LossKind::Mse) return &l.loss.target;
   return nullptr;
 }
 
@@ -473,10 +474,14 @@ bool App::edit_value(const std::string& name, const std::vector<int>& index, dou
   } else {
     Tensor* t = tensor_named(l, name);
     if (!t) {
-      error_ = "unknown tensor " + in_quotes(name) + ": use X, W, b or G";
+      error_ = "unknown tensor " + in_quotes(name) +
+               (l.loss.kind == LossKind::Mse ? ": use X, W, b, G or T" : ": use X, W, b or G");
       return false;
     }
-    if (t == &l.upstream && t->shape.count() == 0) *t = l.upstream_gradient();
+    if (t == &l.upstream && t->shape.count() == 0) {  // G edited: given from now on
+      *t = l.upstream_gradient();
+      l.loss = {};
+    }
     int n = 0, c = 0, h, w;
     if (index.size() == 2)
       h = index[0], w = index[1];
@@ -528,9 +533,10 @@ bool App::reshape(int n, int c, int h, int w, int cout, int kh, int kw) {
   l.input = resized(l.input, Shape{n, c, h, w}, fill);
   l.weight = resized(l.weight, Shape{cout, c / groups, kh, kw}, fill);
   if (!l.bias.empty()) l.bias.resize(cout, 0.0);
-  l.upstream = Tensor();  // its shape follows the output: back to ones
+  l.upstream = Tensor();  // its shape follows the output: back to ones, or to the loss
   try {
-    l.geometry();  // the kernel must still fit
+    const Shape out = l.geometry().output_shape();  // the kernel must still fit
+    if (l.loss.kind == LossKind::Mse) l.loss.target = resized(l.loss.target, out, fill);
   } catch (const ConvError& e) {
     error_ = e.what();
     return false;
@@ -546,12 +552,14 @@ void App::randomize_integers(unsigned seed) {
   for (double& v : l.weight.values) v = value(rng);
   for (double& v : l.bias) v = value(rng);
   for (double& v : l.upstream.values) v = value(rng);
+  for (double& v : l.loss.target.values) v = value(rng);
   apply(std::move(l), "randomize values");
 }
 
 void App::set_upstream_ones() {
   Lesson l = lesson();
   l.upstream = Tensor();
+  l.loss = {};
   apply(std::move(l), "set G to ones");
 }
 
@@ -561,7 +569,22 @@ void App::set_upstream_random(unsigned seed) {
   Lesson l = lesson();
   l.upstream = Tensor(l.geometry().output_shape());
   for (double& v : l.upstream.values) v = value(rng);
+  l.loss = {};
   apply(std::move(l), "randomize G");
+}
+
+void App::set_loss(LossKind kind, unsigned seed) {
+  Lesson l = lesson();
+  if (!l.gives_gradient() && l.loss.kind == kind) return;
+  l.upstream = Tensor();
+  l.loss = {kind, {}};
+  if (kind == LossKind::Mse) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> value(-2, 3);
+    l.loss.target = Tensor(l.geometry().output_shape());
+    for (double& v : l.loss.target.values) v = value(rng);
+  }
+  apply(std::move(l), std::string("set the loss to L = ") + loss_formula(kind));
 }
 
 // ---------------------------------------------------------------------------------------------

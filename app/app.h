@@ -143,15 +143,19 @@ class App {
   // file loader reads that key (core/lesson.h, with_key): the same rules and messages.
   // On error the lesson is unchanged and the message is returned (and kept in last_error()).
   bool set_param(const std::string& key, const nlohmann::json& value);
-  // Edits one value: tensor "X", "W", "b" or "G" (or input, weight, bias, upstream) at an index
+  // Edits one value: tensor "X", "W", "b", "G" or the mse target "T" (or input, weight, bias,
+  // upstream, target) at an index
   // (1, 2 or 4 numbers; 2 means [h][w] of the first slice).
   bool edit_value(const std::string& tensor, const std::vector<int>& index, double value);
   // Changes shapes, keeping the values that still fit; new cells as settings.grow_fill says
   // (random integers from −3 to 3, the same ones for the same shapes).
   bool reshape(int n, int c, int h, int w, int cout, int kh, int kw);
   void randomize_integers(unsigned seed);  // X, W (and b, a custom G) with small integers
-  void set_upstream_ones();
+  void set_upstream_ones();                // L = ΣZ
   void set_upstream_random(unsigned seed);
+  // G derived from a loss (no longer given); the mean squared error's target T starts as small
+  // random integers, the same ones for the same seed.
+  void set_loss(LossKind kind, unsigned seed);
   const std::string& last_error() const { return error_; }
   void clear_error() { error_.clear(); }
 

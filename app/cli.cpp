@@ -105,18 +105,24 @@ int finish_output(const std::string& what) {
 int compute_command(const std::string& path, const std::string& format) {
   const Lesson lesson = load_lesson(path);
   const Geometry geo = lesson.geometry();
-  const Results r = compute(lesson.input, lesson.weight, lesson.bias, lesson.upstream, geo);
+  const Results r =
+      compute(lesson.input, lesson.weight, lesson.bias, lesson.upstream_or_empty(), geo);
   if (format == "json") {
-    const nlohmann::json out = {{"output", tensor_json(r.Z)},
-                                {"grad_input", tensor_json(r.dX)},
-                                {"grad_weight", tensor_json(r.dW)},
-                                {"grad_bias", r.db}};
+    nlohmann::json out = {{"output", tensor_json(r.Z)},
+                          {"grad_output", tensor_json(lesson.upstream_gradient())},
+                          {"grad_input", tensor_json(r.dX)},
+                          {"grad_weight", tensor_json(r.dW)},
+                          {"grad_bias", r.db}};
+    if (!lesson.gives_gradient()) out["loss"] = loss_value(lesson.loss, r.Z);
     std::cout << out.dump() << "\n";
   } else {
     if (!lesson.title.empty()) std::cout << lesson.title << "\n";
     std::cout << describe_geometry(geo) << "\n"
               << "G = ∂L/∂Z: "
-              << (lesson.upstream.shape.count() ? "from the lesson" : "all ones (L = ΣZ)")
+              << (lesson.gives_gradient() ? std::string("from the lesson")
+                  : lesson.loss.kind == LossKind::Sum
+                      ? std::string("all ones (L = ΣZ)")
+                      : "derived from L = " + loss_formula(lesson.loss.kind))
               << "\n\n";
     print_tensor(std::cout, "Z = Xp ⋆ W + b  (output)", r.Z, "c");
     print_tensor(std::cout, "dW = W_grad = ∂L/∂W", r.dW, "o");

@@ -204,6 +204,12 @@ void lesson_tables(std::ostream& out, const Timeline& tl) {
     out << "\nNo bias b.\n";
   else
     channel_table(out, "b", tl.lesson().bias);
+  const Lesson& l = tl.lesson();
+  if (!l.gives_gradient())
+    out << "\nThe loss is L = " << loss_formula(l.loss.kind)
+        << "; G = ∂L/∂Z is derived from it in the loss phase.\n";
+  if (!l.gives_gradient() && l.loss.kind == LossKind::Mse)
+    markdown_grid(out, "T", tl.tensor(Grid::T));
   markdown_grid(out, "G", tl.tensor(Grid::G));
 }
 

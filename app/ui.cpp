@@ -287,12 +287,19 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
           "bias", bias ? nlohmann::json(std::vector<double>(g.cout, 1.0)) : nlohmann::json()));
     ImGui::Text("→ Z %s, %lld multiply–adds", g.output_shape().str().c_str(), g.multiply_adds());
   }
-  if (ImGui::CollapsingHeader("Upstream gradient G = ∂L/∂Z")) {
-    const bool ones = l.upstream.shape.count() == 0;
-    if (ImGui::RadioButton("ones (L = ΣZ)", ones))
-      out.push_back([](App& a, UiState&) { a.set_upstream_ones(); });
-    ImGui::SameLine();
-    if (ImGui::RadioButton("random integers", !ones))
+  if (ImGui::CollapsingHeader("Loss L and its gradient G = ∂L/∂Z")) {
+    // G is derived from a loss, or given: one choice among them.
+    const bool given = l.gives_gradient();
+    for (LossKind kind :
+         {LossKind::Sum, LossKind::HalfSumSquares, LossKind::Mse, LossKind::ReluThenSum}) {
+      const std::string label = "L = " + loss_formula(kind);
+      if (ImGui::RadioButton(label.c_str(), !given && l.loss.kind == kind))
+        out.push_back([kind, seed = static_cast<unsigned>(app.revision())](App& a, UiState&) {
+          a.set_loss(kind, seed);
+        });
+      if (kind == LossKind::Sum) ImGui::SameLine();
+    }
+    if (ImGui::RadioButton("G given: random integers", given))
       out.push_back([seed = static_cast<unsigned>(app.revision())](App& a, UiState&) {
         a.set_upstream_random(seed);
       });
@@ -324,6 +331,10 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
     if (l.upstream.shape.count() > 0) {
       ImGui::Text("G");
       tensor_editor("G", l.upstream, ui.slice_n, std::min(ui.slice_c, g.cout - 1), out);
+    }
+    if (l.loss.kind == LossKind::Mse && !l.gives_gradient()) {
+      ImGui::Text("T (the target)");
+      tensor_editor("T", l.loss.target, ui.slice_n, std::min(ui.slice_c, g.cout - 1), out);
     }
     if (ImGui::Button("Randomize with integers"))
       out.push_back([seed = static_cast<unsigned>(app.revision() * 7919 + 1)](App& a, UiState&) {
@@ -418,7 +429,7 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
 
 void phase_chips(const App& app, Intents& out) {
   // Human words, in the order of kAllPhases.
-  const char* labels[] = {"forward", "dW", "dX gather", "dX scatter", "db"};
+  const char* labels[] = {"forward", "loss", "dW", "dX gather", "dX scatter", "db"};
   static_assert(std::size(labels) == std::size(kAllPhases));
   for (std::size_t i = 0; i < std::size(kAllPhases); ++i) {
     if (i) ImGui::SameLine();

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/format.h"
+#include "core/loss.h"
 
 namespace convstep {
 
@@ -756,9 +757,27 @@ std::string input_gradient_explanation(const Geometry& geo, const Tensor* right,
          (differ == 1 ? " differs." : " differ.");
 }
 
+// Z fed back as G: a mistake under every loss but L = ½ΣZ², whose gradient is Z.
+std::string output_as_gradient_explanation(const Loss* loss) {
+  const std::string s = "The output Z was fed back where the upstream gradient G = ∂L/∂Z belongs. ";
+  const std::string only =
+      "Z is ∂L/∂Z only for the loss L = ½ΣZ², so these are the gradients of that loss, not of "
+      "this lesson's.";
+  if (!loss) return s + "Here G is the lesson's own upstream gradient. " + only;
+  switch (loss->kind) {
+    case LossKind::Sum:
+      return s + "Here L = ΣZ, so G is all ones. " + only;
+    case LossKind::HalfSumSquares:
+      return s + "Here the loss is L = ½ΣZ² itself, whose gradient ∂L/∂Z is Z: in this lesson " +
+             "feeding Z back is no mistake, and the results are the right ones.";
+    default:
+      return s + "Here G is derived from the loss L = " + loss_formula(loss->kind) + ". " + only;
+  }
+}
+
 }  // namespace
 
-std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is_ones,
+std::string pitfall_explanation(Pitfall p, const Geometry& geo, const Loss* loss,
                                 const Tensor* right_dX, const PitfallResult* wrong) {
   switch (p) {
     case Pitfall::InputGradientAsGradient:
@@ -775,13 +794,7 @@ std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is
              "direction to the forward pass, so the kernel must be rotated by 180° first. "
              "Without the rotation each input collects the wrong weights.";
     case Pitfall::OutputAsGradient:
-      return std::string(
-                 "The output Z was fed back where the upstream gradient G = ∂L/∂Z "
-                 "belongs. ") +
-             (upstream_is_ones ? "Here L = ΣZ, so G is all ones. "
-                               : "Here G is the lesson's own upstream gradient. ") +
-             "Z is ∂L/∂Z only for the loss L = ½ΣZ², so these are the gradients of that loss, "
-             "not of this lesson's.";
+      return output_as_gradient_explanation(loss);
     case Pitfall::NoGradientPadding: {
       std::string s =
           "Without padding Gd (G spread out by the stride) by (k−1)·dil on every side, the "

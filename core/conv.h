@@ -219,10 +219,12 @@ inline constexpr Pitfall kAllPitfalls[] = {Pitfall::ConvolutionConvention, Pitfa
 const char* pitfall_name(Pitfall p);   // the command line's: "convolution_convention", ...
 const char* pitfall_title(Pitfall p);  // what a student reads: "Forgot to rotate the kernel"
 struct PitfallResult;
-// Why the variant differs from the right answer, in words true of this lesson: whether G is all
-// ones (L = ΣZ) or the lesson's own, whether the result comes out empty, whether the mistake can
-// happen at all. Given the right dX and the mistake's, it also names a cell that differs.
-std::string pitfall_explanation(Pitfall p, const Geometry& geo, bool upstream_is_ones,
+struct Loss;
+// Why the variant differs from the right answer, in words true of this lesson: where G comes
+// from (`loss`: derived from that loss, all ones for L = ΣZ; nullptr: the lesson gives G),
+// whether the result comes out empty, whether the mistake can happen at all. Given the right dX
+// and the mistake's, it also names a cell that differs.
+std::string pitfall_explanation(Pitfall p, const Geometry& geo, const Loss* loss,
                                 const Tensor* right_dX = nullptr,
                                 const PitfallResult* wrong = nullptr);
 // Whether dX has the shape G must have, so that it can be fed back in G's place.

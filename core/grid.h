@@ -14,7 +14,8 @@
 namespace convstep {
 
 // The grids that appear on the stage, by their DESIGN.md names.
-enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, None };
+// T is the target of a lesson whose loss is the mean squared error.
+enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, T, None };
 const char* grid_name(Grid g);  // "Xp", "dXp", ...; "" for None
 // The name with a plain gloss, for its first use and tooltips: "Gd: G spread out by the stride".
 const char* grid_gloss(Grid g);                         // "" for None

@@ -19,8 +19,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kKeys[] = {"version", "title",   "input",    "weight", "bias",
-                                 "stride",  "padding", "dilation", "groups", "upstream"};
+constexpr const char* kKeys[] = {"version", "title",    "input",  "weight",   "bias", "stride",
+                                 "padding", "dilation", "groups", "upstream", "loss"};
 constexpr long long kMaxFileBytes = 1LL << 30;
 
 [[noreturn]] void fail(const std::string& message) {
@@ -66,7 +66,7 @@ std::string unknown_key_message(const std::string& key) {
       return message + "; did you mean \"" + known + "\"?";
   message += "; the keys are";
   for (const char* known : kKeys)
-    message += std::string(" ") + known + (known == kKeys[9] ? "" : ",");
+    message += std::string(" ") + known + (known == std::end(kKeys)[-1] ? "" : ",");
   return message;
 }
 
@@ -347,6 +347,45 @@ Tensor read_upstream(const json& u, const Geometry& geo) {
   return G;
 }
 
+constexpr const char* kLossForms =
+    "\"sum\", \"half_sum_squares\", {\"mse\": target} or {\"relu_then_sum\": true}";
+
+void check_loss_target(const Loss& loss, const std::string& written, const Geometry& geo) {
+  if (loss.kind == LossKind::Mse && loss.target.shape != geo.output_shape())
+    fail("loss: the mse target must be shaped like the output " + geo.output_shape().str() +
+         ", got " + written);
+}
+
+Loss read_loss(const json& j, const Geometry& geo) {
+  Loss loss;
+  if (j.is_string()) {
+    const std::string s = j.get<std::string>();
+    if (s == "sum") return loss;
+    if (s == "half_sum_squares") return {LossKind::HalfSumSquares, {}};
+    if (s == "mse" || s == "relu_then_sum")
+      fail("loss " + in_quotes(s) + " must be written as an object: " + kLossForms);
+    fail("loss must be " + std::string(kLossForms) + ", got " + in_quotes(s));
+  }
+  if (!j.is_object() || j.size() != 1)
+    fail("loss must be " + std::string(kLossForms) + ", got " +
+         (j.is_object() ? "an object with " + plural(static_cast<long long>(j.size()), "key")
+                        : describe(j)));
+  const auto& [key, value] = *j.items().begin();
+  if (key == "relu_then_sum") {
+    if (!(value.is_boolean() && value.get<bool>()))
+      fail("loss: relu_then_sum must be true, got " + describe(value));
+    return {LossKind::ReluThenSum, {}};
+  }
+  if (key != "mse")
+    fail("loss must be " + std::string(kLossForms) + ", got an object with the key " +
+         in_quotes(key));
+  Nested t = read_nested(value, "loss.mse", {4, 2}, "[N][Cout][oH][oW] or [oH][oW]");
+  const std::string written = t.dims_str();
+  loss = {LossKind::Mse, to_tensor(std::move(t))};
+  check_loss_target(loss, written, geo);
+  return loss;
+}
+
 // The dimensions of a tensor as lesson_to_json writes them: [H][W] for one sample and channel.
 std::string written_dims(const Shape& s) {
   const std::string hw = "[" + std::to_string(s.h) + "][" + std::to_string(s.w) + "]";
@@ -363,12 +402,19 @@ Geometry Lesson::geometry() const {
 }
 
 Tensor Lesson::upstream_gradient() const {
-  return upstream.shape.count() == 0 ? ones_like_output(geometry()) : upstream;
+  if (gives_gradient()) return upstream;
+  const Geometry geo = geometry();
+  if (loss.kind == LossKind::Sum) return ones_like_output(geo);
+  return loss_gradient(loss, forward(input, weight, bias, geo));
+}
+
+Tensor Lesson::upstream_or_empty() const {
+  return gives_gradient() || loss.kind != LossKind::Sum ? upstream_gradient() : Tensor();
 }
 
 bool Lesson::operator==(const Lesson& o) const {
   return title == o.title && input == o.input && weight == o.weight && bias == o.bias &&
-         spec == o.spec && upstream == o.upstream;
+         spec == o.spec && upstream == o.upstream && loss == o.loss;
 }
 
 Lesson parse_lesson(const std::string& text) {
@@ -394,7 +440,12 @@ Lesson parse_lesson(const std::string& text) {
     lesson.bias = read_bias(j["bias"], geo);
     lesson.spec.bias = true;
   }
+  if (j.contains("upstream") && j.contains("loss"))
+    fail(
+        "give either \"upstream\" or \"loss\", not both: upstream is G itself, and a loss is "
+        "what G is derived from");
   if (j.contains("upstream")) lesson.upstream = read_upstream(j["upstream"], geo);
+  if (j.contains("loss")) lesson.loss = read_loss(j["loss"], geo);
   return lesson;
 }
 
@@ -417,10 +468,18 @@ Lesson with_key(Lesson lesson, const std::string& key, const json& value) {
   } else if (!lesson.bias.empty()) {
     check_bias(lesson.bias, geo);
   }
-  if (key == "upstream")
+  // G is given one way or the other: setting one replaces the other.
+  if (key == "upstream") {
     lesson.upstream = read_upstream(value, geo);
-  else if (lesson.upstream.shape.count() > 0)
-    check_upstream(lesson.upstream, written_dims(lesson.upstream.shape), geo);
+    lesson.loss = {};
+  } else if (key == "loss") {
+    lesson.loss = read_loss(value, geo);
+    lesson.upstream = {};
+  } else {
+    if (lesson.upstream.shape.count() > 0)
+      check_upstream(lesson.upstream, written_dims(lesson.upstream.shape), geo);
+    check_loss_target(lesson.loss, written_dims(lesson.loss.target.shape), geo);
+  }
   return lesson;
 }
 
@@ -508,9 +567,18 @@ std::string lesson_to_json(const Lesson& lesson) {
   fields.push_back(field("padding", padding_text(s.padding)));
   fields.push_back(field("dilation", pair_text(s.dil_h, s.dil_w)));
   fields.push_back(field("groups", std::to_string(s.groups)));
-  fields.push_back(field("upstream", lesson.upstream.shape.count() == 0
-                                         ? "\"ones\""
-                                         : tensor_text(lesson.upstream, true, 14)));
+  // L = ΣZ is written as it always was, "ones"; another loss in its place.
+  const Loss& loss = lesson.loss;
+  if (lesson.gives_gradient())
+    fields.push_back(field("upstream", tensor_text(lesson.upstream, true, 14)));
+  else if (loss.kind == LossKind::Sum)
+    fields.push_back(field("upstream", "\"ones\""));
+  else if (loss.kind == LossKind::Mse)
+    fields.push_back(field("loss", "{\"mse\": " + tensor_text(loss.target, true, 18) + "}"));
+  else if (loss.kind == LossKind::ReluThenSum)
+    fields.push_back(field("loss", "{\"relu_then_sum\": true}"));
+  else
+    fields.push_back(field("loss", std::string("\"") + loss_name(loss.kind) + "\""));
   std::string out = "{\n";
   for (std::size_t i = 0; i < fields.size(); ++i)
     out += fields[i] + (i + 1 < fields.size() ? ",\n" : "\n");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/conv.h"
+#include "core/loss.h"
 
 namespace convstep {
 
@@ -28,12 +29,18 @@ struct Lesson {
   Tensor weight;             // W, [Cout][C/groups][kH][kW]
   std::vector<double> bias;  // b, [Cout]; empty when the lesson has none
   ConvSpec spec;
-  Tensor upstream;  // G, shaped like the output; empty shape means "ones"
+  // G is given one way or the other, never both (the file may hold "upstream" or "loss"):
+  Tensor upstream;  // G itself, shaped like the output; empty shape: G comes from `loss`
+  Loss loss;        // the loss G is derived from; its default, L = ΣZ, makes G all ones
 
   // The resolved geometry, within every limit (README, "Limits"). Throws ConvError.
   Geometry geometry() const;
-  // G itself: the lesson's upstream, or all ones.
+  // Whether the lesson gives G itself (its "upstream") rather than a loss.
+  bool gives_gradient() const { return upstream.shape.count() > 0; }
+  // G itself: the lesson's upstream, or ∂L/∂Z of its loss (a forward pass), all ones for ΣZ.
   Tensor upstream_gradient() const;
+  // G for compute() and compute_pitfall(): empty when it is all ones (they make it then).
+  Tensor upstream_or_empty() const;
   bool operator==(const Lesson&) const;
 };
 

@@ -1064,15 +1064,20 @@ class StageBuilder final : public StageCanvas {
       if (!line.marks.empty()) scene_.texts.back().mark_color = kRoleTerm;
       line_y += size * 1.5f;
     }
-    if (to_.kind == StepKind::Term && to_.current_term) {
+    // A term that is no product a·b (the loss phase's derivatives) is as its equation says it.
+    const bool derived = phase_def(to_.phase).term_value != nullptr;
+    const int current = to_.equation.current;
+    if (to_.kind == StepKind::Term && to_.current_term && (!derived || current >= 0)) {
       // "current term: Gp[2,3]·Wr[0,0] = 1·(−1) = −1"
       const Term& term = *to_.current_term;
       const EquationTerm t =
-          product_term(tl_.cell_name(term.a), term.a_value,
-                       term.b.grid == Grid::None ? "" : tl_.cell_name(term.b), term.b_value);
+          derived
+              ? to_.equation.terms[current]
+              : product_term(tl_.cell_name(term.a), term.a_value,
+                             term.b.grid == Grid::None ? "" : tl_.cell_name(term.b), term.b_value);
       Equation e;
       e.target = "current term: " + t.symbols, e.terms = {{"", t.values}};
-      e.result = number(term.product);
+      if (!derived || t.values != number(term.product)) e.result = number(term.product);
       if (term.zero) e.remark = "  (a zero: adds nothing)";
       text(kMargin, line_y, e.text(), size, role_text_color(kRoleTerm, pal_.background), Font::Mono,
            Align::Left, TextRole::CurrentTerm);
@@ -1080,7 +1085,8 @@ class StageBuilder final : public StageCanvas {
     }
     // A whole stamp of a scatter has no single target: its cells show their running sums.
     const bool stamp = to_.source.grid != Grid::None && to_.kind != StepKind::Term;
-    if (to_.kind != StepKind::Stage && !stamp) {
+    // A derived cell is one term: its equation has said its value already.
+    if (to_.kind != StepKind::Stage && !stamp && !derived) {
       Equation e;
       e.target = "running sum " + tl_.cell_name(to_.target), e.result = number(to_.running_sum);
       if (target_hidden()) e.result = "?";

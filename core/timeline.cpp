@@ -241,7 +241,7 @@ struct MovingRef {
 class CellTerms {
  public:
   CellTerms(const PhaseDef& def, const Model& m, const Block& blk, int outer, int a, int b)
-      : blk_(blk) {
+      : blk_(blk), model_(m), term_value_(def.term_value) {
     CellRef t0, t1[3];
     const Term base = def.term(m.geo, {outer, a, b, 0, 0, 0}, &t0);
     Term step[3];
@@ -268,13 +268,15 @@ class CellTerms {
       term.b = b_.at(q, p, r);
       term.b_value = (*b_values_)(term.b.n, term.b.c, term.b.h, term.b.w);
     }
-    term.product = term.a_value * term.b_value;
+    term.product = term_value_ ? term_value_(model_, term) : term.a_value * term.b_value;
     *target = target_.at(q, p, r);
     return term;
   }
 
  private:
   const Block& blk_;
+  const Model& model_;
+  double (*term_value_)(const Model&, const Term&);
   MovingRef a_, b_, target_;
   const Tensor *a_values_ = nullptr, *b_values_ = nullptr;
   int a_cell_ = 0, b_cell_ = 0;
@@ -531,7 +533,10 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
   }
   if (f.stage != Stage::None) {
     f.kind = StepKind::Stage;
-    if (block_done && with_result) {
+    // A phase of stages only (the loss phase when the lesson gives G) computes nothing: its
+    // result is there from the start.
+    const bool no_block = std::find(segs.begin(), segs.end(), Stage::None) == segs.end();
+    if ((block_done || no_block) && with_result) {
       f.result = final_values;
       std::fill(f.progress.begin(), f.progress.end(), Progress::Done);
     }
@@ -569,14 +574,14 @@ const PitfallResult& Timeline::pitfall(Pitfall p) const {
   auto& slot = impl_->pitfalls[static_cast<std::size_t>(p)];
   if (!slot) {
     const Lesson& l = impl_->model.lesson;
-    slot = compute_pitfall(p, l.input, l.weight, l.bias, l.upstream, impl_->model.geo);
+    slot = compute_pitfall(p, l.input, l.weight, l.bias, impl_->model.G, impl_->model.geo);
   }
   return *slot;
 }
 
 std::string Timeline::pitfall_explanation(Pitfall p) const {
-  return convstep::pitfall_explanation(p, impl_->model.geo,
-                                       impl_->model.lesson.upstream.shape.count() == 0,
+  const Lesson& l = impl_->model.lesson;
+  return convstep::pitfall_explanation(p, impl_->model.geo, l.gives_gradient() ? nullptr : &l.loss,
                                        &results().dX, &pitfall(p));
 }
 
@@ -663,9 +668,11 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
   };
   const int cg = g.c_per_group(), og = g.cout_per_group();
   // Output cells of sample n, channel o: Z, G, and their places in Gd and Gp.
+  const bool target = impl_->model.lesson.loss.kind == LossKind::Mse;
   auto outputs = [&](int n, int o, Lattice i, Lattice j) {
     add(Grid::Z, n, o, i, j);
     add(Grid::G, n, o, i, j);
+    if (target) add(Grid::T, n, o, i, j);
     add(Grid::Gd, n, o, scaled(i, g.stride_h, 0), scaled(j, g.stride_w, 0));
     add(Grid::Gp, n, o, scaled(i, g.stride_h, (g.kh - 1) * g.dil_h),
         scaled(j, g.stride_w, (g.kw - 1) * g.dil_w));
@@ -740,6 +747,10 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
     }
     case Grid::db:
       for (int n = 0; n < g.n; ++n) outputs(n, cell.c, all_rows, all_cols);
+      break;
+    case Grid::T:  // a target cell is compared with its own output cell only
+      add(Grid::Z, cell.n, cell.c, one(cell.h), one(cell.w));
+      add(Grid::G, cell.n, cell.c, one(cell.h), one(cell.w));
       break;
     case Grid::None:
       break;

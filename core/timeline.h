@@ -85,6 +85,8 @@ enum class Stage : std::uint8_t {
   RotateKernel,    // Wr: W turned through 180°
   ZeroUncovered,   // the rows/columns of X no window reaches: their gradient is 0
   Crop,            // dXp's padding border is cropped off: dX
+  ComputeLoss,     // L, the loss the lesson names, from Z
+  GivenGradient,   // the lesson gives G itself: no loss to derive it from
 };
 const char* stage_name(Stage s);  // "pad_input", ...
 

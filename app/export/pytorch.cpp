@@ -106,14 +106,31 @@ std::string pytorch_code(const Lesson& lesson, const Results& results) {
         ", dilation=" + pair(g.dil_h, g.dil_w) + ", groups=" + std::to_string(g.groups) + ")\n";
 
   py += "\n# Backward: G = ∂L/∂Z flows back through the convolution.\n";
+  const LossKind loss = lesson.loss.kind;
+  const bool named_loss = !given_g && loss != LossKind::Sum;
   if (given_g) {
     py += "# The lesson gives G.\n";
     append_tensor(py, "G", lesson.upstream);
-  } else {
+    py += "Z.backward(G)\n";
+  } else if (!named_loss) {
     py += "# L = ΣZ, so every cell of G is 1.\n";
     py += "G = torch.ones_like(Z)\n";
+    py += "Z.backward(G)\n";
+  } else {
+    py += "# The loss L; autograd derives G = ∂L/∂Z from it (kept, to compare with convstep's).\n";
+    py += "Z.retain_grad()\n";
+    if (loss == LossKind::HalfSumSquares) py += "L = 0.5 * (Z ** 2).sum()  # G = Z\n";
+    if (loss == LossKind::ReluThenSum)
+      py += "L = F.relu(Z).sum()  # G = 1 where Z > 0, else 0 (0 at Z = 0 too)\n";
+    if (loss == LossKind::Mse) {
+      append_tensor(py, "T", lesson.loss.target);
+      py += "L = F.mse_loss(Z, T)  # reduction \"mean\": over all cells, so G = 2·(Z − T)/" +
+            std::to_string(lesson.loss.target.shape.count()) + "\n";
+    }
+    py += "L.backward()\n";
+    py += "G = Z.grad\n";
+    py += "print(\"L =\", L.item())\n";
   }
-  py += "Z.backward(G)\n";
   py += has_bias ? "db = b.grad\n"
                  : "db = G.sum(dim=(0, 2, 3))  # what a bias would get: the sum of G per channel\n";
   py +=
@@ -127,18 +144,23 @@ std::string pytorch_code(const Lesson& lesson, const Results& results) {
   append_tensor(py, "dX_convstep", results.dX);
   append_tensor(py, "dW_convstep", results.dW);
   append_vector(py, "db_convstep", results.db);
+  if (named_loss) append_tensor(py, "G_convstep", lesson.upstream_gradient());
+  const std::string also_g = named_loss ? " + [(\"G\", G_convstep, G)]" : "";
   py +=
       "\n# They agree when they differ by no more than rounding: 1e-9 of the largest value.\n"
       "for name, ours, theirs in [(\"Z\", Z_convstep, Z.detach()), (\"dX\", dX_convstep, "
       "X.grad),\n"
-      "                           (\"dW\", dW_convstep, W.grad), (\"db\", db_convstep, db)]:\n"
+      "                           (\"dW\", dW_convstep, W.grad), (\"db\", db_convstep, db)]" +
+      also_g +
+      ":\n"
       "    assert ours.shape == theirs.shape, f\"{name}: convstep's shape {tuple(ours.shape)}, "
       "PyTorch's {tuple(theirs.shape)}\"\n"
       "    scale = max(theirs.abs().max().item(), 1.0) if theirs.numel() else 1.0\n"
       "    difference = (ours - theirs).abs().max().item() if ours.numel() else 0.0\n"
       "    assert difference <= 1e-9 * scale, f\"{name}: convstep and PyTorch differ by "
       "{difference}\"\n"
-      "print(\"PyTorch agrees with convstep on Z, dX, dW and db.\")\n";
+      "print(\"PyTorch agrees with convstep on Z, dX, dW and db" +
+      (named_loss ? ", and on G = ∂L/∂Z" : "") + ".\")\n";
   return py;
 }
 

@@ -7,6 +7,7 @@
 
 #define CONVSTEP_PHASES(X)      \
   X(Forward, kForwardPhase)     \
+  X(Loss, kLossPhase)           \
   X(Dw, kDwPhase)               \
   X(DxGather, kDxGatherPhase)   \
   X(DxScatter, kDxScatterPhase) \

@@ -58,8 +58,16 @@ const PhaseDef& phase_def(Phase p) {
 
 Model::Model(Lesson l, const CancelFlag* cancel) : lesson(std::move(l)), geo(lesson.geometry()) {
   const Tensor &X = lesson.input, &W = lesson.weight;
-  G = lesson.upstream_gradient();
-  results = compute(X, W, lesson.bias, G, geo);
+  if (lesson.gives_gradient() || lesson.loss.kind == LossKind::Sum) {
+    G = lesson.upstream_gradient();
+    results = compute(X, W, lesson.bias, G, geo);
+  } else {  // G = ∂L/∂Z needs Z first
+    Tensor Z = forward(X, W, lesson.bias, geo);
+    G = loss_gradient(lesson.loss, Z);
+    results = compute(X, W, lesson.bias, G, geo);
+    results.Z = std::move(Z);  // the very Z that G was derived from
+  }
+  if (!lesson.gives_gradient()) loss = loss_value(lesson.loss, results.Z);
   check_cancel(cancel);
   // Before Xp, Gd and Gp: its own temporaries are then freed while fewer grids are held.
   dXp = grad_padded_input_gather(G, W, geo);
@@ -115,6 +123,8 @@ const Tensor& Model::tensor(Grid grid) const {
       return results.dW;
     case Grid::db:
       return db;
+    case Grid::T:
+      return lesson.loss.target;
     case Grid::None:
       break;
   }

@@ -42,6 +42,7 @@ struct Model {
   Results results;
   // X and W are the lesson's own; Z before the bias is kept only when there is a bias.
   Tensor Xp, G, Gd, Gp, Wr, dXp, Z_before_bias, db;
+  double loss = 0;               // L, when the lesson names a loss (L = ΣZ when it gives neither)
   bool simple_names = false;     // one sample, one channel in and out: 2-D indices
   int reach_h = 0, reach_w = 0;  // the extent of dXp that Gp ⋆ Wr reaches
   // The rows and columns of X that no window reaches, as indices of Xp, ascending: their
@@ -118,6 +119,9 @@ struct PhaseDef {
   Term (*term)(const Geometry&, const TermAt&, CellRef* target);
   Window (*window)(const Geometry&, const TermAt&);                  // nullptr: none
   std::optional<CellRef> (*source)(const Geometry&, const TermAt&);  // the cell that stamps
+  // What a term adds, when it is not the product a·b of its operands (the loss phase: the
+  // derivative of L at its Z cell). nullptr: a·b.
+  double (*term_value)(const Model&, const Term&) = nullptr;
   // Fills the frame of a step of the accumulation: target, running sum, result, equation.
   void (*block_step)(const Model&, const PhaseDef&, const BlockStep&, Frame&);
 

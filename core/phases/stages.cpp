@@ -28,6 +28,10 @@ const char* stage_name(Stage s) {
       return "zero_uncovered";
     case Stage::Crop:
       return "crop";
+    case Stage::ComputeLoss:
+      return "compute_loss";
+    case Stage::GivenGradient:
+      return "given_gradient";
   }
   return "";
 }
@@ -75,8 +79,32 @@ Equation add_bias(const Model& m, std::string* note) {
 
 Equation show_gradient(const Model& m, std::string* note) {
   *note = "Start from the upstream gradient G = ∂L/∂Z, one value per output cell.";
-  return said("G", m.lesson.upstream.shape.count() == 0 ? "∂L/∂Z = 1 everywhere (L = ΣZ)"
-                                                        : "∂L/∂Z, given by the lesson");
+  if (m.lesson.gives_gradient()) return said("G", "∂L/∂Z, given by the lesson");
+  const LossKind k = m.lesson.loss.kind;
+  if (k == LossKind::Sum) return said("G", "∂L/∂Z = 1 everywhere (L = ΣZ)");
+  return said("G", "∂L/∂Z of L = " + loss_formula(k) + ", derived in the loss phase");
+}
+
+// The loss phase of a lesson that gives G: nothing to derive.
+Equation given_gradient(std::string* note) {
+  *note =
+      "This lesson gives G directly; no loss is named, so nothing is derived here: the "
+      "backward phases start from G as given.";
+  return said("G", "∂L/∂Z, given by the lesson");
+}
+
+// L itself, from the output Z.
+Equation compute_loss(const Model& m, std::string* note) {
+  const Loss& loss = m.lesson.loss;
+  const long long cells = m.results.Z.shape.count();
+  *note =
+      "The loss L = " + loss_formula(loss.kind) + " is one number, computed from " +
+      (cells == 1 ? std::string("the one output cell") : "all " + plural(cells, "output cell")) +
+      ". Backpropagation starts from its gradient G = ∂L/∂Z: how much L changes when "
+      "each cell of Z changes.";
+  std::string right = loss_formula(loss.kind);
+  if (loss.kind == LossKind::Mse) right += " = Σ(Z − T)²/" + std::to_string(cells);
+  return said("L", right + " = " + number(m.loss));
 }
 
 Equation dilate_gradient(const Model& m, std::string* note) {
@@ -199,6 +227,10 @@ Equation describe_stage(const Model& m, Stage stage, std::string* note) {
       return zero_uncovered(m, note);
     case Stage::Crop:
       return crop(m, note);
+    case Stage::ComputeLoss:
+      return compute_loss(m, note);
+    case Stage::GivenGradient:
+      return given_gradient(note);
     case Stage::None:
       break;
   }

@@ -65,12 +65,12 @@ cat titles.txt 2>/dev/null | sed -n '1p;$p'
 grep -q "exit status 0" titles.txt || { echo "FAIL: convstep did not end normally"; cat app.log; fail=1; }
 # The phases in lecture order, each entered on its first step, and db's end reached.
 phases=$(grep -o "convstep — [^—]*" titles.txt | uniq | sed 's/convstep — //')
-expected=$'Forward: Z = Xp ⋆ W + b \n∂L/∂W: G laid over Xp \n∂L/∂X by gathering: Gp ⋆ Wr \n∂L/∂X by scattering: each G cell stamps g·W \n∂L/∂b = ΣG '
+expected=$'Forward: Z = Xp ⋆ W + b \nThe loss: G = ∂L/∂Z \n∂L/∂W: G laid over Xp \n∂L/∂X by gathering: Gp ⋆ Wr \n∂L/∂X by scattering: each G cell stamps g·W \n∂L/∂b = ΣG '
 [ "$phases" = "$expected" ] || { echo "FAIL: the phases were, in order:"; echo "$phases"; fail=1; }
 last=$(grep "convstep —" titles.txt | tail -1)
 [[ $last =~ ΣG\ —\ cell\ ([0-9]+)\ /\ ([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
   { echo "FAIL: did not reach the end of db: \"$last\""; fail=1; }
-for k in 1 2 3 4 5; do
+for k in 1 2 3 4 5 6; do
   /usr/bin/python3 - "phase-$k.png" <<'PY' || fail=1
 import struct, sys
 path = sys.argv[1]
@@ -83,6 +83,6 @@ if data[:8] != b"\x89PNG\r\n\x1a\n" or (w, h) != (1920, 1080):
     sys.exit(f"FAIL: {path} is not a 1920x1080 PNG")
 PY
 done
-[ -e phase-6.png ] && { echo "FAIL: more first steps than phases"; fail=1; }
+[ -e phase-7.png ] && { echo "FAIL: more first steps than phases"; fail=1; }
 [ -n "$keep" ] && cp phase-*.png titles.txt "$keep"/ 2>/dev/null
 exit $fail

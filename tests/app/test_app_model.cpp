@@ -343,9 +343,9 @@ TEST(Script, RunsCommandsAndWaits) {
 TEST(Script, ErrorsNameTheLine) {
   EXPECT_EQ(script_error("phase dw\n\n# fine\nfly away\n"), "demo.txt:4: unknown command \"fly\"");
   EXPECT_EQ(script_error("seek\n"), "demo.txt:1: seek takes 1 argument, got 0");
-  EXPECT_EQ(
-      script_error("phase sideways\n"),
-      "demo.txt:1: phase: unknown phase \"sideways\": forward, dw, dx_gather, dx_scatter or db");
+  EXPECT_EQ(script_error("phase sideways\n"),
+            "demo.txt:1: phase: unknown phase \"sideways\": forward, loss, dw, dx_gather, "
+            "dx_scatter or db");
   EXPECT_EQ(script_error("set stride 0\n"), "demo.txt:1: set: stride must be at least 1, got 0");
   EXPECT_EQ(script_error("edit W[9][9] 1\n"),
             "demo.txt:1: edit: W has shape [1][1][3][3]: the index is outside it");
@@ -474,6 +474,31 @@ TEST(Settings, NumbersThatDoNotFitAreClampedNotWrapped) {
   EXPECT_EQ(s.speed, 0.25f);
 }
 
+// The lesson panel's loss control: a loss or a given G, never both; T keeps the output's shape.
+TEST(Loss, TheLossControlGivesGOneWayOrTheOther) {
+  App app;
+  app.open_or_default("");
+  app.set_upstream_random(2);
+  EXPECT_TRUE(app.lesson().gives_gradient());
+  app.set_loss(LossKind::HalfSumSquares, 1);
+  EXPECT_FALSE(app.lesson().gives_gradient());
+  EXPECT_EQ(app.lesson().loss.kind, LossKind::HalfSumSquares);
+  app.set_loss(LossKind::Mse, 1);
+  EXPECT_EQ(app.lesson().loss.target.shape, app.lesson().geometry().output_shape());
+  ASSERT_TRUE(app.reshape(1, 1, 7, 7, 1, 2, 2)) << app.last_error();
+  EXPECT_EQ(app.lesson().loss.target.shape, (Shape{1, 1, 6, 6}));
+  EXPECT_TRUE(app.edit_value("T", {1, 1}, 9)) << app.last_error();
+  EXPECT_EQ(app.lesson().loss.target(0, 0, 1, 1), 9);
+  // Editing G makes it given: the loss gives way.
+  EXPECT_TRUE(app.edit_value("G", {0, 0}, 5)) << app.last_error();
+  EXPECT_TRUE(app.lesson().gives_gradient());
+  EXPECT_EQ(app.lesson().loss, Loss{});
+  EXPECT_FALSE(app.edit_value("T", {0, 0}, 1)) << "no target without the mse loss";
+  app.set_upstream_ones();
+  EXPECT_FALSE(app.lesson().gives_gradient());
+  EXPECT_EQ(app.lesson().loss.kind, LossKind::Sum);
+}
+
 // ---- Undo and redo ----
 
 TEST(Undo, EveryKindOfEditGoesBackAndForth) {
@@ -493,6 +518,12 @@ TEST(Undo, EveryKindOfEditGoesBackAndForth) {
   did(app.set_param("bias", nlohmann::json::array({1.5})), "change bias");
   app.set_upstream_random(3);
   did(true, "randomize G");
+  app.set_loss(LossKind::Mse, 5);  // the loss replaces the given G, with a target
+  did(true, "set the loss to L = mean((Z − T)²)");
+  did(app.edit_value("T", {0, 1}, 4), "edit T[0][1]");
+  did(app.reshape(1, 1, 6, 5, 1, 3, 3), "change shapes");  // T follows the output's shape
+  app.set_loss(LossKind::ReluThenSum, 5);
+  did(true, "set the loss to L = Σ relu(Z)");
   app.randomize_integers(4);
   did(true, "randomize values");
   app.open_preset("stride2");

@@ -195,7 +195,7 @@ TEST(Pitfalls, ConvolutionConventionGathersDXWithoutRotating) {
   const Tensor right = compute(l.input, l.weight, l.bias, l.upstream, geo).dX;
   ASSERT_EQ(right.values.size(), 9u);
   for (std::size_t i = 0; i < 9; ++i) EXPECT_NE(convention.dX.values[i], right.values[i]) << i;
-  const std::string words = pitfall_explanation(Pitfall::ConvolutionConvention, geo, false);
+  const std::string words = pitfall_explanation(Pitfall::ConvolutionConvention, geo, nullptr);
   EXPECT_NE(words.find("dX is gathered with W itself"), std::string::npos) << words;
   EXPECT_NE(words.find("[[1,0],[0,1]]"), std::string::npos) << words;
 }
@@ -209,14 +209,31 @@ TEST(Pitfalls, NoGradientPaddingSaysWhenItsResultIsEmpty) {
   const PitfallResult p =
       compute_pitfall(Pitfall::NoGradientPadding, l.input, l.weight, l.bias, l.upstream, geo);
   EXPECT_EQ(p.dX.shape, (Shape{1, 1, 0, 0}));
-  const std::string words = pitfall_explanation(Pitfall::NoGradientPadding, geo, true);
+  const std::string words = pitfall_explanation(Pitfall::NoGradientPadding, geo, &l.loss);
   EXPECT_NE(words.find("overlaps Gd completely"), std::string::npos) << words;
   EXPECT_NE(words.find("the result is empty (0×0)"), std::string::npos) << words;
   EXPECT_NE(words.find("3×3 kernel is larger than the 2×2 Gd"), std::string::npos) << words;
   // Where the result is not empty, nothing is said about emptiness.
   const Lesson sobel = preset("sobel-6x5.json");
-  EXPECT_EQ(pitfall_explanation(Pitfall::NoGradientPadding, sobel.geometry(), true).find("empty"),
-            std::string::npos);
+  EXPECT_EQ(
+      pitfall_explanation(Pitfall::NoGradientPadding, sobel.geometry(), &sobel.loss).find("empty"),
+      std::string::npos);
+}
+
+// Under a named loss the words say where G comes from; under L = ½ΣZ² itself, feeding Z back
+// is the right answer, and the words say so rather than call it a mistake.
+TEST(Pitfalls, OutputAsGradientUnderANamedLoss) {
+  const std::string base = R"({"input": [[1,2,0],[-1,3,1],[2,-2,1]], "weight": [[1,-1],[2,0]], )";
+  const Timeline half(parse_lesson(base + R"("loss": "half_sum_squares"})"));
+  const std::string words = half.pitfall_explanation(Pitfall::OutputAsGradient);
+  EXPECT_NE(words.find("is no mistake"), std::string::npos) << words;
+  EXPECT_EQ(words.find("not of this lesson's"), std::string::npos) << words;
+  EXPECT_EQ(max_abs_diff(half.pitfall(Pitfall::OutputAsGradient).dX, half.results().dX), 0);
+  const Timeline mse(parse_lesson(base + R"("loss": {"mse": [[1, 0], [2, -1]]}})"));
+  const std::string mse_words = mse.pitfall_explanation(Pitfall::OutputAsGradient);
+  EXPECT_NE(mse_words.find("derived from the loss L = mean((Z − T)²)"), std::string::npos)
+      << mse_words;
+  EXPECT_EQ(mse_words.find("the lesson's own"), std::string::npos) << mse_words;
 }
 
 // Statement 9: "G is all ones" only when the lesson's G is the ones of L = ΣZ; and Z is
@@ -318,7 +335,7 @@ void check_input_gradient_claims(const Tensor& X, const Tensor& W, const std::ve
   const Tensor right = compute(X, W, b, G, geo).dX;
   const PitfallResult p = compute_pitfall(Pitfall::InputGradientAsGradient, X, W, b, G, geo);
   const std::string words =
-      pitfall_explanation(Pitfall::InputGradientAsGradient, geo, G.shape.count() == 0, &right, &p);
+      pitfall_explanation(Pitfall::InputGradientAsGradient, geo, nullptr, &right, &p);
   const bool fit = geo.c == geo.cout && geo.h == geo.oh && geo.w == geo.ow;
   if (!fit) {
     EXPECT_EQ(p.dX.shape.h * p.dX.shape.w, 0) << what;

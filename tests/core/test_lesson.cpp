@@ -155,6 +155,59 @@ TEST(Lesson, ErrorsNameThePlace) {
             "the number 1e400 at line 1, column 16 is too large: every value must be finite");
 }
 
+// ---- The loss (issue 11) ----
+
+TEST(Lesson, EveryLossIsReadSavedAndReadBackTheSame) {
+  const std::string base = R"({"input": [[1,2,0],[-1,3,1],[2,-2,1]], "weight": [[1,-1],[2,0]], )";
+  for (const char* loss :
+       {R"("loss": "sum")", R"("loss": "half_sum_squares")", R"("loss": {"relu_then_sum": true})",
+        R"("loss": {"mse": [[1, 0.5], [2, -1]]})"}) {
+    SCOPED_TRACE(loss);
+    const Lesson l = parse_lesson(base + loss + "}");
+    EXPECT_FALSE(l.gives_gradient());
+    EXPECT_EQ(parse_lesson(lesson_to_json(l)), l) << lesson_to_json(l);
+  }
+  const Lesson mse = parse_lesson(base + R"("loss": {"mse": [[1, 0.5], [2, -1]]}})");
+  EXPECT_EQ(mse.loss.kind, LossKind::Mse);
+  EXPECT_EQ(mse.loss.target.values, (std::vector<double>{1, 0.5, 2, -1}));
+  // L = ΣZ is the default, and is written as it always was.
+  const Lesson plain = parse_lesson(base + R"("upstream": "ones"})");
+  EXPECT_EQ(plain, parse_lesson(base + R"("loss": "sum"})"));
+  EXPECT_NE(lesson_to_json(plain).find(R"("upstream": "ones")"), std::string::npos);
+}
+
+TEST(Lesson, GIsDerivedFromTheLoss) {
+  const std::string base = R"({"input": [[1,2,0],[-1,3,1],[2,-2,1]], "weight": [[1,-1],[2,0]], )";
+  // Z = [[−3, 8], [0, −2]].
+  using V = std::vector<double>;
+  EXPECT_EQ(parse_lesson(base + R"("loss": "sum"})").upstream_gradient().values, (V{1, 1, 1, 1}));
+  EXPECT_EQ(parse_lesson(base + R"("loss": "half_sum_squares"})").upstream_gradient().values,
+            (V{-3, 8, 0, -2}));
+  // relu's gradient at exactly 0 is 0, as in PyTorch.
+  EXPECT_EQ(parse_lesson(base + R"("loss": {"relu_then_sum": true}})").upstream_gradient().values,
+            (V{0, 1, 0, 0}));
+  // F.mse_loss's mean is over all 4 cells: G = 2(Z − T)/4.
+  EXPECT_EQ(
+      parse_lesson(base + R"("loss": {"mse": [[1, 0], [2, -1]]}})").upstream_gradient().values,
+      (V{-2, 4, -1, -0.5}));
+}
+
+TEST(Lesson, ALossAndAGivenGAreNeverBoth) {
+  EXPECT_EQ(error_of(R"({"input": [[1,2]], "weight": [[1]], "upstream": [[1,1]], "loss": "sum"})"),
+            "give either \"upstream\" or \"loss\", not both: upstream is G itself, and a loss is "
+            "what G is derived from");
+  // The app sets one or the other: the new one replaces the old.
+  const Lesson given = parse_lesson(R"({"input": [[1,2]], "weight": [[1]], "upstream": [[1,5]]})");
+  const Lesson named = with_key(given, "loss", "half_sum_squares");
+  EXPECT_FALSE(named.gives_gradient());
+  EXPECT_EQ(named.loss.kind, LossKind::HalfSumSquares);
+  const Lesson back = with_key(named, "upstream", nlohmann::json::array({{1, 5}}));
+  EXPECT_EQ(back, given);
+  // A new shape must fit the target, as it must fit a given G.
+  const Lesson mse = with_key(given, "loss", {{"mse", {{1, 2}}}});
+  EXPECT_THROW(with_key(mse, "stride", 2), LessonError);
+}
+
 // ---- One key at a time (the app's parameter edits): the loader's rules and messages ----
 
 namespace with_key_test {
@@ -167,6 +220,9 @@ std::string through_json(const Lesson& l, const std::string& key, const nlohmann
     j.erase("bias");
   else
     j[key] = value;
+  // G is given one way or the other: setting one replaces the other.
+  if (key == "loss") j.erase("upstream");
+  if (key == "upstream") j.erase("loss");
   try {
     return lesson_to_json(parse_lesson(j.dump()));
   } catch (const LessonError& e) {
@@ -223,6 +279,11 @@ TEST(Lesson, OneKeyIsReadAndCheckedAsTheLoaderReadsAFile) {
       {"upstream", {{1, 2}, {3, 4}}},
       {"upstream", nullptr},
       {"upstream", "twos"},
+      {"loss", "sum"},
+      {"loss", "half_sum_squares"},
+      {"loss", {{"relu_then_sum", true}}},
+      {"loss", {{"mse", {{1, 2}, {3, 4}}}}},
+      {"loss", "hinge"},
       {"title", "a new title"},
       {"title", 3},
       {"version", 1},
@@ -242,6 +303,8 @@ TEST(Lesson, OneKeyIsReadAndCheckedAsTheLoaderReadsAFile) {
     l.input = c.X, l.weight = c.W, l.bias = c.bias, l.spec = c.spec;
     l.spec.bias = !c.bias.empty();
     if (i % 2) l.upstream = c.G;  // half with their own G, which a new shape must still fit
+    // A quarter with a target, which a new shape must fit too.
+    if (i % 4 == 2) l.loss = {LossKind::Mse, c.G};
     for (const auto& [key, value] : edits) {
       const std::string expected = with_key_test::through_json(l, key, value);
       EXPECT_EQ(with_key_test::directly(l, key, value), expected)

@@ -49,7 +49,8 @@ import torch
 import torch.nn.functional as F
 
 TOLERANCE = 1e-9
-TENSORS = ("output", "grad_input", "grad_weight", "grad_bias")
+TENSORS = ("output", "grad_output", "grad_input", "grad_weight", "grad_bias")
+LOSSES = ("sum", "half_sum_squares", "mse", "relu_then_sum")
 
 
 # ---------------------------------------------------------------- lesson rules
@@ -102,9 +103,13 @@ def resolve(lesson):
   dilation = as_pair(lesson.get("dilation", 1))
   pads = explicit_padding(lesson.get("padding", 0), hw, khw, stride, dilation)
   upstream = lesson.get("upstream", "ones")
+  loss = lesson.get("loss", "sum")
+  target = as_4d(loss["mse"]) if isinstance(loss, dict) and "mse" in loss else None
+  if isinstance(loss, dict):
+    loss = "mse" if target is not None else "relu_then_sum"
   return dict(x=x, w=w, bias=lesson.get("bias"), stride=stride, dilation=dilation,
               groups=lesson.get("groups", 1), pads=pads,
-              upstream=None if upstream == "ones" else as_4d(upstream))
+              upstream=None if upstream == "ones" else as_4d(upstream), loss=loss, target=target)
 
 
 def output_size(size, pad_total, k, s, d):
@@ -123,11 +128,26 @@ def reference(p):
   t, bo, l, r = p["pads"]
   z = F.conv2d(F.pad(x, (l, r, t, bo)), w, b, stride=p["stride"], padding=0,
                dilation=p["dilation"], groups=p["groups"])
-  g = torch.ones_like(z) if p["upstream"] is None else torch.tensor(p["upstream"], dtype=f64)
-  z.backward(g)
+  loss = None
+  if p["upstream"] is not None:  # the lesson gives G
+    g = torch.tensor(p["upstream"], dtype=f64)
+    z.backward(g)
+  else:  # the loss, computed in torch; autograd derives G = dL/dZ
+    z.retain_grad()
+    if p["loss"] == "sum":
+      loss = z.sum()
+    elif p["loss"] == "half_sum_squares":
+      loss = 0.5 * (z ** 2).sum()
+    elif p["loss"] == "mse":
+      loss = F.mse_loss(z, torch.tensor(p["target"], dtype=f64))  # reduction "mean"
+    else:
+      loss = F.relu(z).sum()
+    loss.backward()
+    g = z.grad
   grad_bias = g.sum(dim=(0, 2, 3)) if b is None else b.grad
-  return dict(output=z.detach(), grad_input=x.grad, grad_weight=w.grad, grad_bias=grad_bias,
-              upstream=g, weight=w.detach())
+  return dict(output=z.detach(), grad_output=g, grad_input=x.grad, grad_weight=w.grad,
+              grad_bias=grad_bias, upstream=g, weight=w.detach(),
+              loss=None if loss is None else loss.item())
 
 
 # ------------------------------------------------------------------- generator
@@ -199,15 +219,25 @@ def random_lesson(rng, index):
       lesson[key] = v
   if groups > 1 or rng.random() < 0.3:
     lesson["groups"] = groups
-  upstream = rng.choice(["omit", "ones", "random"])
+  # G: all ones (by default or said), given, or derived from each loss in turn.
+  upstream = ("omit", "ones", "random") + LOSSES
+  upstream = upstream[index % len(upstream)]
   if upstream == "ones":
     lesson["upstream"] = "ones"
   elif upstream == "random":
     lesson["upstream"] = values(rng, [n, cout, oh, ow], kind)
+  elif upstream == "mse":
+    lesson["loss"] = {"mse": values(rng, [n, cout, oh, ow], kind)}
+  elif upstream == "relu_then_sum":
+    lesson["loss"] = {"relu_then_sum": True}
+  elif upstream != "omit":
+    lesson["loss"] = upstream
   if n == c == cout == 1 and rng.random() < 0.5:
     for key in ("input", "weight", "upstream"):
       if isinstance(lesson.get(key), list):
         lesson[key] = lesson[key][0][0]
+    if isinstance(lesson.get("loss"), dict) and "mse" in lesson["loss"]:
+      lesson["loss"]["mse"] = lesson["loss"]["mse"][0][0]
   return lesson
 
 
@@ -227,6 +257,12 @@ def fixed_lessons():
      "padding": [2, 0, 1, 3], "dilation": [1, 2]},
     {"title": "Sobel 4-D, upstream", "input": [[SOBEL_X]], "weight": [[SOBEL_W]],
      "upstream": [[[[1, -1, 2], [0, 3, 1], [-2, 1, 0], [1, 1, -1]]]]},
+    {"title": "Sobel, half sum of squares, bias", **base, "bias": [-2],
+     "loss": "half_sum_squares"},
+    {"title": "Sobel, relu then sum (outputs of exactly 0)", **base,
+     "loss": {"relu_then_sum": True}},
+    {"title": "Sobel, mean squared error", **base,
+     "loss": {"mse": [[1, -1, 2], [0, 3, 1], [-2, 1, 0], [1, 1, -1]]}},
   ]
 
 
@@ -260,7 +296,7 @@ def describe(p):
   return (f"input [{n}][{c}][{h}][{w}], weight [{cout}][{len(p['w'][0])}][{kh}][{kw}], "
           f"stride {p['stride']}, padding (t,b,l,r) {p['pads']}, dilation {p['dilation']}, "
           f"groups {p['groups']}, bias {'yes' if p['bias'] is not None else 'no'}, "
-          f"upstream {'ones' if p['upstream'] is None else 'given'}")
+          f"upstream {'given' if p['upstream'] is not None else 'from loss ' + p['loss']}")
 
 
 def check(convstep, path, lesson):
@@ -293,6 +329,14 @@ def check(convstep, path, lesson):
       at = unravel(int(diff.argmax()), want.shape)
       failures.append(f"{name}: relative error {err:.3e}; worst at {list(at)}: "
                       f"ours {got[at].item()!r}, torch {want[at].item()!r}")
+  # L itself, when a loss gives G.
+  if ref["loss"] is not None:
+    got = ours.get("loss")
+    err = math.inf if not isinstance(got, (int, float)) else \
+        abs(got - ref["loss"]) / max(abs(ref["loss"]), 1.0)
+    worst = max(worst, err)
+    if err > TOLERANCE:
+      failures.append(f"loss: ours {got!r}, torch {ref['loss']!r}")
   return worst, failures
 
 

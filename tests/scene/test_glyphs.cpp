@@ -131,8 +131,12 @@ TEST(Glyphs, EveryTextOfThePresetsHasItsGlyphs) {
   }
   for (Pitfall p : kAllPitfalls) {
     m.check(pitfall_title(p), "a pitfall's title");
-    m.check(pitfall_explanation(p, Geometry{}, true),
-            "the explanation of " + std::string(pitfall_name(p)));
+    for (LossKind k :
+         {LossKind::Sum, LossKind::HalfSumSquares, LossKind::Mse, LossKind::ReluThenSum}) {
+      const Loss loss{k, {}};
+      m.check(pitfall_explanation(p, Geometry{}, &loss),
+              "the explanation of " + std::string(pitfall_name(p)));
+    }
   }
   int presets = 0;
   for (const auto& entry :
@@ -155,6 +159,7 @@ TEST(Glyphs, EveryTextOfRandomLessonsHasItsGlyphs) {
     const testing::RandomCase r = testing::random_case(rng);
     Lesson l;
     l.input = r.X, l.weight = r.W, l.bias = r.bias, l.spec = r.spec, l.upstream = r.G;
+    testing::name_a_loss(l, i);
     check_lesson(l, "random lesson " + std::to_string(i) + " (" + r.describe() + ")", m);
   }
   EXPECT_TRUE(m.found.empty()) << m.report();

@@ -100,6 +100,7 @@ std::vector<Lesson> random_lessons(int count) {
     const testing::RandomCase r = testing::random_case(rng);
     Lesson l;
     l.input = r.X, l.weight = r.W, l.bias = r.bias, l.spec = r.spec, l.upstream = r.G;
+    testing::name_a_loss(l, i);
     out.push_back(l);
   }
   return out;

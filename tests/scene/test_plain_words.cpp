@@ -140,6 +140,7 @@ TEST(PlainWords, RandomLessons) {
     const testing::RandomCase r = testing::random_case(rng);
     Lesson l;
     l.input = r.X, l.weight = r.W, l.bias = r.bias, l.spec = r.spec, l.upstream = r.G;
+    testing::name_a_loss(l, i);
     check_lesson(l, "random lesson " + std::to_string(i) + " (" + r.describe() + ")", w);
   }
   for (const std::string& f : w.found) ADD_FAILURE() << f;

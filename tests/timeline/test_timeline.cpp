@@ -216,11 +216,59 @@ struct Reference {
     }
   }
 
+  // Z by the definition, one output cell at a time.
+  double z_at(int n, int o, int i, int j) const {
+    const int cg = g.c_per_group(), og = g.cout_per_group();
+    double z = l.bias.empty() ? 0.0 : l.bias[o];
+    for (int c = 0; c < cg; ++c)
+      for (int u = 0; u < g.kh; ++u)
+        for (int v = 0; v < g.kw; ++v)
+          z +=
+              x_at(n, o / og * cg + c, i * g.stride_h + u * g.dil_h, j * g.stride_w + v * g.dil_w) *
+              l.weight(o, c, u, v);
+    return z;
+  }
+
+  // The loss phase: L, then each G cell from its own Z cell by the loss's derivative, written
+  // out here: ΣZ → 1, ½ΣZ² → z, mean((Z − T)²) → 2(z − t)/count, Σ relu(Z) → 1 if z > 0, else 0.
+  // A lesson that gives G: one step that shows it.
+  void loss() {
+    if (l.upstream.shape.count() > 0) {
+      stage(l.upstream);
+      return;
+    }
+    Tensor Gr(g.output_shape());
+    stage(Gr);
+    const double count = static_cast<double>(Gr.values.size());
+    for (int n = 0; n < g.n; ++n)
+      for (int o = 0; o < g.cout; ++o)
+        for (int i = 0; i < g.oh; ++i)
+          for (int j = 0; j < g.ow; ++j) {
+            const double z = z_at(n, o, i, j);
+            double d = 1;
+            if (l.loss.kind == LossKind::HalfSumSquares) d = z;
+            if (l.loss.kind == LossKind::Mse) d = 2 * (z - l.loss.target(n, o, i, j)) / count;
+            if (l.loss.kind == LossKind::ReluThenSum) d = z > 0 ? 1 : 0;
+            Gr(n, o, i, j) = d;
+            steps.push_back({StepKind::Term,
+                             {Grid::G, n, o, i, j},
+                             {Grid::Z, n, o, i, j},
+                             {},
+                             d,
+                             false,
+                             d,
+                             snapshot(Gr)});
+          }
+  }
+
   static Reference of(const Lesson& l, Phase p, bool skip, bool keep_results = true) {
     Reference r(l, skip, keep_results);
     switch (p) {
       case Phase::Forward:
         r.forward();
+        break;
+      case Phase::Loss:
+        r.loss();
         break;
       case Phase::Dw:
         r.dw();
@@ -296,6 +344,41 @@ TEST(Timeline, EveryStepMatchesTheReferenceOnFiftySmallLessons) {
       for (bool skip : {false, true}) check_every_term_step(tl, p, skip);
     ++checked;
   }
+}
+
+// A lesson with a loss (random lessons give G): every phase, the loss first, against the
+// reference, and G itself against the derivatives written out in the reference.
+Lesson with_random_loss(Lesson l, LossKind kind, std::mt19937& rng) {
+  l.upstream = {};
+  l.loss.kind = kind;
+  if (kind == LossKind::Mse) {
+    l.loss.target = Tensor(l.geometry().output_shape());
+    std::uniform_int_distribution<int> value(-3, 3);
+    for (double& v : l.loss.target.values) v = value(rng);
+  }
+  return l;
+}
+
+TEST(Timeline, EveryStepOfEveryLossMatchesTheReference) {
+  std::mt19937 rng(311);
+  int checked = 0, relu_zeros = 0;
+  while (checked < 40) {
+    const auto r = testing::random_case(rng);
+    if (r.geo.multiply_adds() > 3000) continue;
+    const LossKind kind = static_cast<LossKind>(checked % 4);
+    SCOPED_TRACE(r.describe() + " loss " + loss_name(kind));
+    const Timeline tl(with_random_loss(lesson_of(r), kind, rng));
+    // Skipping zeros changes nothing the loss decides (EveryStepMatchesTheReference covers it).
+    for (Phase p : kAllPhases) check_every_term_step(tl, p, false);
+    check_every_term_step(tl, Phase::Loss, true);
+    // The phases after it run on the G the loss phase derived.
+    const Reference ref = Reference::of(tl.lesson(), Phase::Loss, false);
+    EXPECT_LE(max_abs_diff(ref.steps.back().result, tl.tensor(Grid::G)), 1e-12);
+    if (kind == LossKind::ReluThenSum)
+      for (double z : tl.results().Z.values) relu_zeros += z == 0;
+    ++checked;
+  }
+  EXPECT_GT(relu_zeros, 0) << "no output was exactly 0: relu's corner went untested";
 }
 
 // The last frame of every phase, at every granularity, equals the core's results.

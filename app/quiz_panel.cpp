@@ -17,22 +17,6 @@ float bar_scale(const App& app) {
   return app.settings.classroom ? 1.25f : 1.0f;
 }
 
-const char* phase_words(Phase p) {
-  switch (p) {
-    case Phase::Forward:
-      return "forward";
-    case Phase::Dw:
-      return "dW";
-    case Phase::DxGather:
-      return "dX gather";
-    case Phase::DxScatter:
-      return "dX scatter";
-    case Phase::Db:
-      return "db";
-  }
-  return "";
-}
-
 // "Score, right of asked: forward 2/3 (1 skipped) · dW 0/1", the current phase always shown.
 std::string score_line(const App& app) {
   std::string s = "Score, right of asked:";
@@ -40,7 +24,7 @@ std::string score_line(const App& app) {
   for (Phase p : kAllPhases) {
     const QuizScore& sc = app.quiz().score(p);
     if (sc.asked == 0 && p != app.phase()) continue;
-    s += sep + std::string(phase_words(p)) + " " + std::to_string(sc.right) + "/" +
+    s += sep + std::string(phase_label(p)) + " " + std::to_string(sc.right) + "/" +
          std::to_string(sc.asked);
     std::string extra;
     if (sc.skipped > 0) extra = std::to_string(sc.skipped) + " skipped";

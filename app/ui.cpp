@@ -428,16 +428,12 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
 // ---- The timeline bar ----
 
 void phase_chips(const App& app, Intents& out) {
-  // Human words, in the order of kAllPhases.
-  const char* labels[] = {"forward", "loss", "dW", "dX gather", "dX scatter", "db"};
-  static_assert(std::size(labels) == std::size(kAllPhases));
-  for (std::size_t i = 0; i < std::size(kAllPhases); ++i) {
-    if (i) ImGui::SameLine();
-    const bool active = app.phase() == kAllPhases[i];
+  for (Phase p : kAllPhases) {
+    if (p != kAllPhases[0]) ImGui::SameLine();
+    const bool active = app.phase() == p;
     if (active)
       ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-    if (ImGui::Button(labels[i]))
-      out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.enter_phase(p); });
+    if (ImGui::Button(phase_label(p))) out.push_back([p](App& a, UiState&) { a.enter_phase(p); });
     if (active) ImGui::PopStyleColor();
   }
 }
@@ -508,8 +504,7 @@ std::vector<std::pair<float, float>> bar_groups(const App& app) {
 
 float phase_chips_width() {
   float w = 0;
-  for (const char* label : {"forward", "dW", "dX gather", "dX scatter", "db"})
-    w += button_width(label) + ImGui::GetStyle().ItemSpacing.x;
+  for (Phase p : kAllPhases) w += button_width(phase_label(p)) + ImGui::GetStyle().ItemSpacing.x;
   return w - ImGui::GetStyle().ItemSpacing.x;
 }
 

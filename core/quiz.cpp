@@ -34,6 +34,7 @@ CellRef step_cell(const Geometry& geo, CellRef r) {
 
 std::vector<ExerciseCell> exercise(const Timeline& tl, Phase p, int n) {
   std::vector<ExerciseCell> out;
+  if (!tl.accumulates(p)) return out;  // nothing computed, nothing to ask
   const Grid g = phase_result(p);
   const Tensor& t = tl.tensor(g);
   for (std::size_t o : exercise_cells(t.values.size(), n)) {

@@ -20,6 +20,9 @@ constexpr std::array<const char*, 3> kGranularityNames = {"phase", "cell", "term
 const char* phase_name(Phase p) {
   return phase_def(p).name;
 }
+const char* phase_label(Phase p) {
+  return phase_def(p).label;
+}
 const char* phase_title(Phase p) {
   return phase_def(p).title;
 }
@@ -426,6 +429,11 @@ long long Timeline::count(Phase p, Granularity g, bool skip) const {
   long long n = 0;
   for (Stage s : impl_->segs(p)) n += s == Stage::None ? impl_->block(p).steps(g, skip) : 1;
   return n;
+}
+
+bool Timeline::accumulates(Phase p) const {
+  const std::vector<Stage>& segs = impl_->segs(p);
+  return std::find(segs.begin(), segs.end(), Stage::None) != segs.end();
 }
 
 // Every term of the cell is made, so that the cost does not depend on where in the cell we

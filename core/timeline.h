@@ -41,6 +41,7 @@ inline constexpr Phase kAllPhases[] = {CONVSTEP_PHASES(CONVSTEP_PHASE_VALUE)};
 #undef CONVSTEP_PHASE_VALUE
 const char* phase_name(Phase p);  // "forward", "dw", "dx_gather", "dx_scatter", "db"
 std::optional<Phase> parse_phase(std::string_view name);
+const char* phase_label(Phase p);        // "dX gather": a button's words
 const char* phase_title(Phase p);        // "Forward: Z = Xp ⋆ W + b"
 const char* phase_explanation(Phase p);  // a paragraph for students
 Grid phase_result(Phase p);              // the grid it ends with: Z, dW, dX, db
@@ -146,6 +147,9 @@ class Timeline {
   bool is_uncovered(int h, int w) const;
 
   long long count(Phase p, Granularity g, bool skip_zero_terms = false) const;  // O(1)
+  // Whether the phase computes its result cell by cell for this lesson: a loss phase on a
+  // lesson that gives G itself only says so.
+  bool accumulates(Phase p) const;
   // The complete state of step k, 0 ≤ k < count; time independent of k. Without
   // `with_result` the frame leaves `result` and `progress` empty: much cheaper, for streaming.
   Frame frame(Phase p, Granularity g, long long k, bool skip_zero_terms = false,

@@ -88,6 +88,7 @@ void draw(StageCanvas& s) {
 
 extern const PhaseDef kDbPhase = {
     .name = "db",
+    .label = "db",
     .title = "∂L/∂b = ΣG",
     .explanation =
         "The bias is added to every output cell of its channel, in every sample, so each "

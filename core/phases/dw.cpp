@@ -112,6 +112,7 @@ void draw(StageCanvas& s) {
 
 extern const PhaseDef kDwPhase = {
     .name = "dw",
+    .label = "dW",
     .title = "∂L/∂W: G laid over Xp",
     .explanation =
         "W[u,v] multiplied Xp[i·s + u·dil, j·s + v·dil] in every window (i, j), so its "

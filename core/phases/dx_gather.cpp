@@ -320,6 +320,7 @@ void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c)
 
 extern const PhaseDef kDxGatherPhase = {
     .name = "dx_gather",
+    .label = "dX gather",
     .title = "∂L/∂X by gathering: Gp ⋆ Wr",
     .explanation =
         "Each input cell collects the gradient of every output whose window covered it. "

@@ -278,6 +278,7 @@ void draw(StageCanvas& s) {
 
 extern const PhaseDef kDxScatterPhase = {
     .name = "dx_scatter",
+    .label = "dX scatter",
     .title = "∂L/∂X by scattering: each G cell stamps g·W",
     .explanation =
         "The same gradient, computed the other way round: each output's gradient g flows "

@@ -246,6 +246,7 @@ void draw(StageCanvas& s) {
 
 extern const PhaseDef kForwardPhase = {
     .name = "forward",
+    .label = "forward",
     .title = "Forward: Z = Xp ⋆ W + b",
     .explanation =
         "The kernel W slides over the padded input Xp with the stride. Each output cell "

@@ -183,6 +183,7 @@ void draw(StageCanvas& s) {
 
 extern const PhaseDef kLossPhase = {
     .name = "loss",
+    .label = "loss",
     .title = "The loss: G = ∂L/∂Z",
     .explanation =
         "Training starts from a loss L: one number that says how far the output is from what "

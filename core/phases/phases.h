@@ -94,6 +94,7 @@ struct BlockStep {
 struct PhaseDef {
   // ---- Words ----
   const char* name;         // "dx_gather": as the command line, scripts and files spell it
+  const char* label;        // "dX gather": its button, in a student's words
   const char* title;        // "∂L/∂X by gathering: Gp ⋆ Wr"
   const char* explanation;  // a paragraph for students, true of every lesson
   // What this lesson adds to it (how its groups split the channels), or "". nullptr: nothing.

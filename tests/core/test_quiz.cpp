@@ -48,6 +48,8 @@ std::vector<QuizQuestion> walk(const Timeline& tl, Phase p, Granularity g, int w
 // them, less the inputs no window reaches (0 by the rule, filled in by no step of their own).
 std::set<std::pair<std::string, double>> expected_cells(const Timeline& tl, Phase p) {
   std::set<std::pair<std::string, double>> out;
+  // A lesson that gives G itself: its loss phase computes nothing, so asks nothing.
+  if (p == Phase::Loss && tl.lesson().gives_gradient()) return out;
   const Geometry& g = tl.geometry();
   const Grid grid = phase_result(p);
   const Tensor& t = tl.tensor(grid);

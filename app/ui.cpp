@@ -398,7 +398,7 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
 
 void phase_chips(const App& app, Intents& out) {
   // Human words, in the order of kAllPhases.
-  const char* labels[] = {"forward", "dW", "dX gather", "dX scatter", "db"};
+  const char* labels[] = {"forward", "dW", "dX gather", "dX scatter", "db", "matrix"};
   static_assert(std::size(labels) == std::size(kAllPhases));
   for (std::size_t i = 0; i < std::size(kAllPhases); ++i) {
     if (i) ImGui::SameLine();

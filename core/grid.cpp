@@ -6,9 +6,9 @@
 namespace convstep {
 
 namespace {
-constexpr std::array<const char*, 13> kGridNames = {"X",  "Xp",  "W",  "Z",  "G",  "Gd", "Gp",
-                                                    "Wr", "dXp", "dX", "dW", "db", ""};
-constexpr std::array<const char*, 13> kGridGlosses = {
+constexpr std::array<const char*, 15> kGridNames = {
+    "X", "Xp", "W", "Z", "G", "Gd", "Gp", "Wr", "dXp", "dX", "dW", "db", "cols", "T(W)", ""};
+constexpr std::array<const char*, 15> kGridGlosses = {
     "X: the input",
     "Xp: X with its padding of zeros",
     "W: the kernel (its weights)",
@@ -21,6 +21,8 @@ constexpr std::array<const char*, 13> kGridGlosses = {
     "dX: the gradient of the input, ∂L/∂X",
     "dW: the gradient of the kernel, ∂L/∂W",
     "db: the gradient of the bias, ∂L/∂b",
+    "cols: the windows of Xp as columns, one column per output cell",
+    "T(W): the convolution as a matrix, one row per output cell and one column per input cell",
     ""};
 }  // namespace
 
@@ -39,7 +41,8 @@ std::optional<Grid> parse_grid(std::string_view name) {
 }
 
 std::vector<Grid> grids_named_in(std::string_view text) {
-  std::array<bool, 13> named{};
+  std::array<bool, kGridNames.size()> named{};
+  named[static_cast<int>(Grid::TW)] = text.find("T(W)") != std::string_view::npos;
   // Names are runs of ASCII letters and digits: "dXp[2,3]" and "Gp⋆" name dXp and Gp.
   for (std::size_t i = 0; i < text.size();) {
     std::size_t end = i;

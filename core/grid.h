@@ -14,7 +14,8 @@
 namespace convstep {
 
 // The grids that appear on the stage, by their DESIGN.md names.
-enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, None };
+// cols and TW are the matrix view's: im2col's columns, and T(W), the convolution as a matrix.
+enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, cols, TW, None };
 const char* grid_name(Grid g);  // "Xp", "dXp", ...; "" for None
 // The name with a plain gloss, for its first use and tooltips: "Gd: G spread out by the stride".
 const char* grid_gloss(Grid g);                         // "" for None

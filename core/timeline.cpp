@@ -741,6 +741,8 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
     case Grid::db:
       for (int n = 0; n < g.n; ++n) outputs(n, cell.c, all_rows, all_cols);
       break;
+    case Grid::cols:  // the matrix view's matrices relate to no cell of the other grids here
+    case Grid::TW:
     case Grid::None:
       break;
   }

@@ -85,6 +85,11 @@ enum class Stage : std::uint8_t {
   RotateKernel,    // Wr: W turned through 180°
   ZeroUncovered,   // the rows/columns of X no window reaches: their gradient is 0
   Crop,            // dXp's padding border is cropped off: dX
+  Im2col,          // the matrix view: each window of Xp becomes a column of cols
+  ForwardProduct,  // Z = W·cols
+  WeightProduct,   // dW = G·colsᵀ
+  Toeplitz,        // T(W), the convolution as a matrix: Z = T(W)·x
+  MatrixTooLarge,  // the lesson is too large (or grouped) for the matrix view: why
 };
 const char* stage_name(Stage s);  // "pad_input", ...
 

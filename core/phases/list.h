@@ -10,4 +10,5 @@
   X(Dw, kDwPhase)               \
   X(DxGather, kDxGatherPhase)   \
   X(DxScatter, kDxScatterPhase) \
-  X(Db, kDbPhase)
+  X(Db, kDbPhase)               \
+  X(Matrix, kMatrixPhase)

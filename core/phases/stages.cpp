@@ -28,6 +28,16 @@ const char* stage_name(Stage s) {
       return "zero_uncovered";
     case Stage::Crop:
       return "crop";
+    case Stage::Im2col:
+      return "im2col";
+    case Stage::ForwardProduct:
+      return "forward_product";
+    case Stage::WeightProduct:
+      return "weight_product";
+    case Stage::Toeplitz:
+      return "toeplitz";
+    case Stage::MatrixTooLarge:
+      return "matrix_too_large";
   }
   return "";
 }
@@ -199,6 +209,12 @@ Equation describe_stage(const Model& m, Stage stage, std::string* note) {
       return zero_uncovered(m, note);
     case Stage::Crop:
       return crop(m, note);
+    case Stage::Im2col:
+    case Stage::ForwardProduct:
+    case Stage::WeightProduct:
+    case Stage::Toeplitz:
+    case Stage::MatrixTooLarge:
+      return describe_matrix_stage(m, stage, note);
     case Stage::None:
       break;
   }

@@ -410,7 +410,7 @@ std::string matrix_view_refusal(const Geometry& geo) {
          "to be at most " +
          max + "×" + max + " to stay readable, and here it would be " + std::to_string(rows) + "×" +
          std::to_string(cols) +
-         ". A 6×6 input with one channel and one 3×3 kernel without padding fits.";
+         ". A 5×5 input with one channel, one 3×3 kernel and a padding of at most 1 fits.";
 }
 
 Tensor im2col_matrix(const Tensor& X, const Geometry& geo) {

@@ -202,7 +202,7 @@ Tensor toeplitz_matrix(const Tensor& W, const Geometry& geo);
 
 // The largest T(W) the matrix view draws, in rows and in columns: beyond it its cells are too
 // small to read on a classroom screen (README, "The matrix view").
-inline constexpr int kMatrixViewMaxSide = 36;
+inline constexpr int kMatrixViewMaxSide = 32;
 // Why the matrix view cannot show this lesson, in one sentence that says what would work; ""
 // when it can.
 std::string matrix_view_refusal(const Geometry& geo);

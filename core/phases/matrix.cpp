@@ -74,6 +74,12 @@ Grid result_grid(Stage) {
   return Grid::dX;
 }
 
+// dX, or nothing on a lesson the view cannot show: its one step computes no cell.
+const Tensor& final_values(const Model& m, Stage) {
+  static const Tensor none;
+  return shown(m.geo) ? m.results.dX : none;
+}
+
 void slices(const Geometry&, const Frame& f, int* n, int* c, int* o) {
   if (f.kind == StepKind::Stage) return;
   *n = f.target.n, *c = f.target.c;
@@ -352,7 +358,7 @@ extern const PhaseDef kMatrixPhase = {
     .block_step = gather_step,
     .result = Grid::dX,
     .result_grid = result_grid,
-    .final_values = nullptr,
+    .final_values = final_values,
     .cell_of = nullptr,
     .cell_remark = nullptr,
     .slices = slices,

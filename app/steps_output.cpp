@@ -224,6 +224,10 @@ Grid stage_grid(Stage s) {
     case Stage::ZeroUncovered:
     case Stage::Crop:
       return Grid::dXp;
+    case Stage::Im2col:
+      return Grid::cols;
+    case Stage::Toeplitz:
+      return Grid::TW;
     default:
       return Grid::None;
   }

@@ -294,7 +294,11 @@ class StageBuilder final : public StageCanvas {
   // over the grid and would otherwise reach the operators on either side; a label's shape sum
   // ("7×7 + 1 row = 8×7") widens it up to 40% of the stage, and is left out beyond that.
   float slot_width(const Slot& s, float cell) const {
-    const auto [plain, with_sum] = label_ems(s.grid);
+    const auto [plain, with_sum] =
+        s.label.empty()
+            ? label_ems(s.grid)
+            : std::pair{text_width(s.label + " (" + dims(s.rows, s.cols) + ")", 1, Font::SansBold),
+                        0.0f};
     const float size = label_size_at(cell);
     const float label_w = std::max(plain * size, std::min(with_sum * size, 0.4f * slots_width()));
     return std::max({s.cols * cell, 120 * text_scale(), label_w});

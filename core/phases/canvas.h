@@ -35,6 +35,9 @@ class StageCanvas {
     // The focus view: layout() shows a large grid in part (rows and cols are then the part's),
     // and the whole of it small here. Empty: the grid is shown whole.
     Rect overview = {};
+    // The label of a grid that is not one of the lesson's as it stands ("W" read as a matrix,
+    // on Grid::None): the layout keeps room for it. Empty: the grid's own name and shape.
+    std::string label = {};
   };
 
   // ---- The step being drawn ----

@@ -181,41 +181,45 @@ void draw_stage(StageCanvas& s, int n, int c) {
       break;
     }
     case Stage::ForwardProduct: {
+      const std::string z_label = sample_label(g, tl.lesson().bias.empty() ? "Z" : "Z − b", n);
       const Tensor w = kernel_matrix(tl.tensor(Grid::W)), z = sample_matrix(unbiased_z(tl), n);
-      std::vector<StageCanvas::Slot> slots = {{Grid::None, 0, 0, g.cout, taps, "·"},
-                                              {Grid::cols, n, 0, taps, cells, "="},
-                                              {Grid::None, 0, 0, g.cout, cells, ""}};
+      std::vector<StageCanvas::Slot> slots = {
+          {Grid::None, 0, 0, g.cout, taps, "·", {}, {}, "W"},
+          {Grid::cols, n, 0, taps, cells, "="},
+          {Grid::None, 0, 0, g.cout, cells, "", {}, {}, z_label}};
       s.layout(slots);
       s.add_grid(slots[0], Grid::None, w, 0, 0, "W");
       s.add_grid(slots[1], Grid::cols, cols, n, 0, cols_label);
-      s.add_grid(slots[2], Grid::None, z, 0, 0,
-                 sample_label(g, tl.lesson().bias.empty() ? "Z" : "Z − b", n));
+      s.add_grid(slots[2], Grid::None, z, 0, 0, z_label);
       break;
     }
     case Stage::WeightProduct: {
+      const std::string g_label = sample_label(g, "G", n), ct_label = sample_label(g, "colsᵀ", n);
       const Tensor gm = sample_matrix(tl.tensor(Grid::G), n), ct = transposed(cols, n, 0);
       const Tensor dw = kernel_matrix(tl.tensor(Grid::dW));
       std::vector<StageCanvas::Slot> slots = {
-          {Grid::None, 0, 0, g.cout, cells, "·"},
-          {Grid::None, 0, 0, cells, taps, g.n > 1 ? "→ Σ" : "="},
-          {Grid::None, 0, 0, g.cout, taps, ""}};
+          {Grid::None, 0, 0, g.cout, cells, "·", {}, {}, g_label},
+          {Grid::None, 0, 0, cells, taps, g.n > 1 ? "→ Σ" : "=", {}, {}, ct_label},
+          {Grid::None, 0, 0, g.cout, taps, "", {}, {}, "dW"}};
       s.layout(slots);
-      s.add_grid(slots[0], Grid::None, gm, 0, 0, sample_label(g, "G", n));
-      s.add_grid(slots[1], Grid::None, ct, 0, 0, sample_label(g, "colsᵀ", n));
+      s.add_grid(slots[0], Grid::None, gm, 0, 0, g_label);
+      s.add_grid(slots[1], Grid::None, ct, 0, 0, ct_label);
       s.add_grid(slots[2], Grid::None, dw, 0, 0, "dW");
       break;
     }
     case Stage::Toeplitz: {
+      const std::string x_label = sample_label(g, "x", n),
+                        zv_label = sample_label(g, tl.lesson().bias.empty() ? "z" : "z − b", n);
       const Tensor& T = tl.tensor(Grid::TW);
       const Tensor x = column(tl.tensor(Grid::X), n), z = column(unbiased_z(tl), n);
-      std::vector<StageCanvas::Slot> slots = {{Grid::TW, 0, 0, T.shape.h, T.shape.w, "·"},
-                                              {Grid::None, 0, 0, T.shape.w, 1, "="},
-                                              {Grid::None, 0, 0, T.shape.h, 1, ""}};
+      std::vector<StageCanvas::Slot> slots = {
+          {Grid::TW, 0, 0, T.shape.h, T.shape.w, "·"},
+          {Grid::None, 0, 0, T.shape.w, 1, "=", {}, {}, x_label},
+          {Grid::None, 0, 0, T.shape.h, 1, "", {}, {}, zv_label}};
       s.layout(slots);
       style_band(s, s.add_grid(slots[0], Grid::TW, T, 0, 0, "T(W)"), false);
-      s.add_grid(slots[1], Grid::None, x, 0, 0, sample_label(g, "x", n));
-      s.add_grid(slots[2], Grid::None, z, 0, 0,
-                 sample_label(g, tl.lesson().bias.empty() ? "z" : "z − b", n));
+      s.add_grid(slots[1], Grid::None, x, 0, 0, x_label);
+      s.add_grid(slots[2], Grid::None, z, 0, 0, zv_label);
       break;
     }
     default:
@@ -231,14 +235,16 @@ void draw_block(StageCanvas& s, int n, int c) {
   const Frame& f = s.frame();
   const Tensor& T = tl.tensor(Grid::TW);
   const Tensor tt = transposed(T, 0, 0), gv = column(tl.tensor(Grid::G), n);
-  std::vector<StageCanvas::Slot> slots = {{Grid::None, 0, 0, T.shape.w, T.shape.h, "·"},
-                                          {Grid::None, 0, 0, T.shape.h, 1, "="},
-                                          {Grid::dX, n, c, g.h, g.w, ""}};
+  const std::string gv_label = sample_label(g, "g", n);
+  std::vector<StageCanvas::Slot> slots = {
+      {Grid::None, 0, 0, T.shape.w, T.shape.h, "·", {}, {}, "T(W)ᵀ"},
+      {Grid::None, 0, 0, T.shape.h, 1, "=", {}, {}, gv_label},
+      {Grid::dX, n, c, g.h, g.w, ""}};
   s.layout(slots);
   SceneGrid& tg = s.add_grid(slots[0], Grid::None, tt, 0, 0, "T(W)ᵀ");
   style_band(s, tg, true);
   const SceneGrid tcopy = tg;  // add_grid may move the scene's grids
-  const SceneGrid gcopy = s.add_grid(slots[1], Grid::None, gv, 0, 0, sample_label(g, "g", n));
+  const SceneGrid gcopy = s.add_grid(slots[1], Grid::None, gv, 0, 0, gv_label);
   SceneGrid& dx = s.add_grid(slots[2], Grid::dX, s.result_or_final(Grid::dX), n, c,
                              s.slice_label(Grid::dX, n, c, "n", "c"), &tl.tensor(Grid::dX));
   s.apply_progress(dx, n, c);

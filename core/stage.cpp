@@ -350,6 +350,8 @@ class StageBuilder final : public StageCanvas {
   // kernel is always shown whole (its slot may hold W above Wr).
   bool needs_focus(const std::vector<Slot>& slots) override {
     overview_room_ = 0, focus_side_ = 0;
+    if (std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.whole; }))
+      return false;
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
     return !readable_whole([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });

@@ -149,6 +149,13 @@ std::string sample_label(const Geometry& g, const std::string& name, int n) {
   return g.n > 1 ? name + "[n=" + std::to_string(n) + "]" : name;
 }
 
+// The matrix view lays its matrices out whole: the focus view would show a page of T(W) that
+// need not hold the step's entries (the limit on T(W)'s size keeps them readable instead).
+void layout_whole(StageCanvas& s, std::vector<StageCanvas::Slot>& slots) {
+  for (StageCanvas::Slot& slot : slots) slot.whole = true;
+  s.layout(slots);
+}
+
 void draw_message(StageCanvas& s) {
   const Rect a = s.area();
   std::string why = matrix_view_refusal(s.timeline().geometry());
@@ -173,7 +180,7 @@ void draw_stage(StageCanvas& s, int n, int c) {
     case Stage::Im2col: {
       std::vector<StageCanvas::Slot> slots = {{Grid::Xp, n, c, g.hp(), g.wp(), "→"},
                                               {Grid::cols, n, 0, taps, cells, ""}};
-      s.layout(slots);
+      layout_whole(s, slots);
       s.style_padding(s.add_grid(slots[0], Grid::Xp, tl.tensor(Grid::Xp), n, c,
                                  s.slice_label(Grid::Xp, n, c, "n", "c")),
                       1.0f);
@@ -187,7 +194,7 @@ void draw_stage(StageCanvas& s, int n, int c) {
           {Grid::None, 0, 0, g.cout, taps, "·", {}, {}, "W"},
           {Grid::cols, n, 0, taps, cells, "="},
           {Grid::None, 0, 0, g.cout, cells, "", {}, {}, z_label}};
-      s.layout(slots);
+      layout_whole(s, slots);
       s.add_grid(slots[0], Grid::None, w, 0, 0, "W");
       s.add_grid(slots[1], Grid::cols, cols, n, 0, cols_label);
       s.add_grid(slots[2], Grid::None, z, 0, 0, z_label);
@@ -201,7 +208,7 @@ void draw_stage(StageCanvas& s, int n, int c) {
           {Grid::None, 0, 0, g.cout, cells, "·", {}, {}, g_label},
           {Grid::None, 0, 0, cells, taps, g.n > 1 ? "→ Σ" : "=", {}, {}, ct_label},
           {Grid::None, 0, 0, g.cout, taps, "", {}, {}, "dW"}};
-      s.layout(slots);
+      layout_whole(s, slots);
       s.add_grid(slots[0], Grid::None, gm, 0, 0, g_label);
       s.add_grid(slots[1], Grid::None, ct, 0, 0, ct_label);
       s.add_grid(slots[2], Grid::None, dw, 0, 0, "dW");
@@ -216,7 +223,7 @@ void draw_stage(StageCanvas& s, int n, int c) {
           {Grid::TW, 0, 0, T.shape.h, T.shape.w, "·"},
           {Grid::None, 0, 0, T.shape.w, 1, "=", {}, {}, x_label},
           {Grid::None, 0, 0, T.shape.h, 1, "", {}, {}, zv_label}};
-      s.layout(slots);
+      layout_whole(s, slots);
       style_band(s, s.add_grid(slots[0], Grid::TW, T, 0, 0, "T(W)"), false);
       s.add_grid(slots[1], Grid::None, x, 0, 0, x_label);
       s.add_grid(slots[2], Grid::None, z, 0, 0, zv_label);
@@ -240,7 +247,7 @@ void draw_block(StageCanvas& s, int n, int c) {
       {Grid::None, 0, 0, T.shape.w, T.shape.h, "·", {}, {}, "T(W)ᵀ"},
       {Grid::None, 0, 0, T.shape.h, 1, "=", {}, {}, gv_label},
       {Grid::dX, n, c, g.h, g.w, ""}};
-  s.layout(slots);
+  layout_whole(s, slots);
   SceneGrid& tg = s.add_grid(slots[0], Grid::None, tt, 0, 0, "T(W)ᵀ");
   style_band(s, tg, true);
   const SceneGrid tcopy = tg;  // add_grid may move the scene's grids

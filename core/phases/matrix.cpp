@@ -286,6 +286,7 @@ void draw(StageCanvas& s) {
 Equation describe_matrix_stage(const Model& m, Stage stage, std::string* note) {
   const Geometry& g = m.geo;
   const bool bias = !m.lesson.bias.empty();
+  const bool padded = g.hp() > g.h || g.wp() > g.w;
   const std::string taps = dims(g.c * g.kh * g.kw, g.oh * g.ow);
   const std::string samples = g.n > 1 ? " Each sample has its own cols." : "";
   Equation e;
@@ -309,11 +310,10 @@ Equation describe_matrix_stage(const Model& m, Stage stage, std::string* note) {
       break;
     case Stage::WeightProduct:
       *note =
-          "The same columns give the kernel's gradient: row o of G times column (c, u, v) of "
-          "colsᵀ adds every window's input under tap (c, u, v), weighted by the gradient of "
-          "that window's output, which is dW[o,c,u,v]." +
-          std::string(g.n > 1 ? " With several samples, the products of all samples are "
-                                "added: the stage shows one sample's factors."
+          "The same columns give dW: row o of G times column (c, u, v) of colsᵀ adds every "
+          "window's input under tap (c, u, v), weighted by its output's gradient." +
+          std::string(g.n > 1 ? " Over a batch, the samples' products are added (one "
+                                "sample is shown)."
                               : "");
       e.target = "dW", e.result = std::string(g.n > 1 ? "Σ over samples of " : "") +
                                   "G·colsᵀ: " + dims(g.cout, g.oh * g.ow) + " · " +
@@ -321,12 +321,10 @@ Equation describe_matrix_stage(const Model& m, Stage stage, std::string* note) {
       break;
     case Stage::Toeplitz:
       *note =
-          "The convolution is also one matrix acting on the whole input x, X read as one column: "
-          "T(W) has a row for each output value and a column for each input value. Row (o, i, "
-          "j) holds kernel o's weights at the inputs window (i, j) reads and 0 everywhere else, "
-          "so its few nonzeros form a band that moves along by the stride from one window to "
-          "the next. T(W) acts on X itself, not Xp: a tap on the padding multiplies a zero and "
-          "has no column.";
+          "T(W) is the convolution as one matrix acting on x, X read as one column: a row per "
+          "output value, a column per input value. Row (o, i, j) holds kernel o's weights at "
+          "the inputs window (i, j) reads, 0 elsewhere: a band." +
+          std::string(padded ? " The padding has no column: its taps multiply zeros." : "");
       e.target = "Z", e.result = std::string("T(W)·x") + (bias ? " + b" : "") + ": T(W) is " +
                                  dims(g.cout * g.oh * g.ow, g.c * g.h * g.w);
       break;

@@ -90,7 +90,8 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) ||
       (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false) && app.settings.classroom))
     out.push_back(toggle_classroom());
-  for (int i = 0; i < 5; ++i)
+  // 1, 2, ...: the phases in lecture order (as many as there are digits).
+  for (int i = 0; i < std::min(static_cast<int>(std::size(kAllPhases)), 9); ++i)
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false))
       out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.enter_phase(p); });
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) ui.show_export = 2;
@@ -682,7 +683,7 @@ void popups(const App& app, UiState& ui, Intents& out) {
         "Left / PageUp       previous step, back into the previous phase\n"
         "Home / End          start / end of the phase\n"
         "Space               play / pause\n"
-        "1 … 5               forward, dW, dX gather, dX scatter, db\n"
+        "1 … 6               forward, dW, dX gather, dX scatter, db, matrix\n"
         "F11                 classroom mode (Esc leaves it)\n"
         "+ / −               larger / smaller text and grids\n"
         "M                   the classic mistakes, one after the other, then none\n"

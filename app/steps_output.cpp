@@ -267,10 +267,20 @@ CellRef cell_at(const Tensor& t, Grid g, std::size_t offset) {
   return r;
 }
 
-// The cell the steps compute for a result cell: dX's cells are computed in dXp, inside its
-// padding border.
-CellRef step_cell(const Geometry& geo, CellRef r) {
-  if (r.grid != Grid::dX) return r;
+// The grid a phase's accumulation computes (dXp for the dX phases, dX itself for the matrix
+// view), or None when the phase has none (the matrix view of a lesson it cannot show).
+Grid block_grid(const Timeline& tl, Phase p) {
+  for (long long k = 0; k < tl.count(p, Granularity::Phase); ++k) {
+    const Frame f = tl.frame(p, Granularity::Phase, k, false, /*with_result=*/false);
+    if (f.kind != StepKind::Stage) return f.target.grid;
+  }
+  return Grid::None;
+}
+
+// The cell the steps compute for a result cell: the dX phases compute dX's cells in dXp,
+// inside its padding border.
+CellRef step_cell(const Geometry& geo, CellRef r, Grid computed) {
+  if (r.grid != Grid::dX || computed != Grid::dXp) return r;
   return {Grid::dXp, r.n, r.c, r.h + geo.pad_top, r.w + geo.pad_left};
 }
 
@@ -282,12 +292,14 @@ struct Exercise {
 
 Exercise make_exercise(const Timeline& tl, Phase p, int n) {
   Exercise e;
+  const Grid computed = block_grid(tl, p);
+  if (computed == Grid::None) return e;  // no cell to work out
   const Grid g = phase_result(p);
   const Tensor& t = tl.tensor(g);
   e.offsets = exercise_cells(t.values.size(), n);
   for (std::size_t o : e.offsets) {
     e.results.push_back(cell_at(t, g, o));
-    e.steps.push_back(step_cell(tl.geometry(), e.results.back()));
+    e.steps.push_back(step_cell(tl.geometry(), e.results.back(), computed));
   }
   return e;
 }
@@ -396,7 +408,8 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
       }
       if (!out) return false;
     }
-    if (req.format == StepsFormat::Markdown && req.from < total && end == total) {
+    if (req.format == StepsFormat::Markdown && req.from < total && end == total &&
+        block_grid(tl, p) != Grid::None) {
       const Grid r = phase_result(p);
       out << "\nThe result of this phase:\n";
       grid_table(out, tl, r, grid_name(r), &exercise.offsets);

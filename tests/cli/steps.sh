@@ -34,11 +34,22 @@ window=$("$convstep" steps "$sobel" --phase forward --granularity term --from 10
 check "--from/--count select 3 steps" '[ "$(wc -l <<<"$window")" -eq 3 ]'
 
 md=$("$convstep" steps "$sobel" --format markdown)
-check "worksheet has the lesson and a section per phase" '[ "$(grep -c "^## " <<<"$md")" -eq 6 ]'
+check "worksheet has the lesson and a section per phase" '[ "$(grep -c "^## " <<<"$md")" -eq 7 ]'
 check "worksheet has Z[0,1]'s full equation" 'grep -qF "Z[0,1] = Xp[0,1]·W[0,0] + " <<<"$md"'
 
 "$convstep" steps "$sobel" --phase backward 2>/dev/null
 check "unknown phase exits 2" '[ $? -eq 2 ]'
+# The matrix view: the default lesson's T(W) is 12×30, shown (4 stages, 30 dX cells); stride2's
+# is 9×56, too large: asked for alone it says why, once, with exit 2; within all, its one step says it.
+matrix=$("$convstep" steps "$sobel" --phase matrix --granularity cell)
+check "the matrix view has 4 stages and 30 cells" '[ "$(wc -l <<<"$matrix")" -eq 34 ]'
+why=$("$convstep" steps "$lessons/stride2.json" --phase matrix 2>&1 >/dev/null)
+check "a matrix view too large exits 2" '[ $? -eq 2 ]'
+check "and says why and what fits, on one line" \
+  'grep -q "^convstep: .*stride2.json: .*9×56.*5×5 input" <<<"$why" && [ "$(wc -l <<<"$why")" -eq 1 ]'
+all=$("$convstep" steps "$lessons/stride2.json" --phase all --granularity phase)
+check "--phase all keeps the other phases and notes the matrix view" \
+  '[ $? -eq 0 ] && grep -q "^db " <<<"$all" && grep -q "^matrix 0/1 matrix_too_large: .*9×56" <<<"$all"'
 "$convstep" steps "$sobel" --format jsonl --granularity term > /dev/full 2>/dev/null
 check "a full disk is an error" '[ $? -eq 1 ]'
 exit $fail

@@ -156,18 +156,26 @@ void layout_whole(StageCanvas& s, std::vector<StageCanvas::Slot>& slots) {
   s.layout(slots);
 }
 
+// The reason the view is not shown, wrapped at spaces into the stage's width.
 void draw_message(StageCanvas& s) {
   const Rect a = s.area();
-  std::string why = matrix_view_refusal(s.timeline().geometry());
-  // Two lines: the reason, then what would work.
-  const auto cut = why.rfind(". ");
-  const float size = std::clamp(a.w / 60, 12.0f, 26.0f) * s.text_scale();
-  const std::string first = cut == std::string::npos ? why : why.substr(0, cut + 1);
-  const std::string second = cut == std::string::npos ? "" : why.substr(cut + 2);
-  s.text(a.x + a.w / 2, a.y + a.h * 0.42f, first, size, s.ink(), Font::Sans, Align::Center,
-         TextRole::Label);
-  s.text(a.x + a.w / 2, a.y + a.h * 0.42f + size * 1.8f, second, size, s.ink(), Font::Sans,
-         Align::Center, TextRole::Label);
+  const std::string why = matrix_view_refusal(s.timeline().geometry());
+  const float size = 24 * s.text_scale(), width = a.w * 0.9f;
+  std::vector<std::string> lines(1);
+  for (std::size_t at = 0; at < why.size();) {
+    std::size_t end = why.find(' ', at);
+    if (end == std::string::npos) end = why.size();
+    const std::string word = why.substr(at, end - at);
+    if (!lines.back().empty() && text_width(lines.back() + " " + word, size) > width)
+      lines.emplace_back();
+    lines.back() += (lines.back().empty() ? "" : " ") + word;
+    at = end + 1;
+  }
+  float y = a.y + a.h / 2 - (static_cast<float>(lines.size()) - 1) * size * 0.75f;
+  for (const std::string& line : lines) {
+    s.text(a.x + a.w / 2, y, line, size, s.ink(), Font::Sans, Align::Center, TextRole::Label);
+    y += size * 1.5f;
+  }
 }
 
 void draw_stage(StageCanvas& s, int n, int c) {

@@ -351,11 +351,12 @@ extern const PhaseDef kMatrixPhase = {
     .title = "The matrix view: Z = T(W)·x, dX = T(W)ᵀ·g",
     .explanation =
         "A convolution is a matrix product. im2col turns every window of Xp into a column of "
-        "cols, so the forward pass is Z = W·cols and the kernel's gradient is dW = G·colsᵀ. "
-        "Written as one matrix T(W) acting on the whole input x, the convolution is z = T(W)·x, "
-        "and the chain rule gives dx = T(W)ᵀ·g, with g the upstream gradient G read as one "
-        "column. That is why computing dX is called a transposed convolution: it multiplies by "
-        "the transpose of the convolution's matrix. Column (c, y, x) of T(W) holds the weight "
+        "cols, so the forward pass is Z = W·cols (+ b) and the kernel's gradient is dW = G·colsᵀ. "
+        "Written as one matrix T(W) acting on the whole input x, the convolution is "
+        "z = T(W)·x (+ b), and the chain rule gives dx = T(W)ᵀ·g, with g the upstream gradient "
+        "G read as one column. That is why computing dX is called a transposed convolution: it "
+        "multiplies by the transpose of the convolution's matrix. Column (c, y, x) of T(W) holds "
+        "the weight "
         "that every window puts on input (c, y, x), so dX[c,y,x] sums G times those weights, "
         "over every output channel. With a stride or a dilation, some inputs are under fewer "
         "windows, and an input no window reads has a column of zeros: its gradient is 0. Every "

@@ -155,8 +155,10 @@ int render_without_display(const ShellOptions& options, const std::string& folde
   if (!problem.empty()) std::cerr << "convstep: " << problem << "\n";
   app.open_or_default(options.lesson);
   render_all_phases(app, folder);
+  std::string names;  // "forward, dw, ..., matrix"
+  for (Phase p : kAllPhases) names += (names.empty() ? "" : ", ") + std::string(phase_name(p));
   std::cout << "convstep: the stage of each phase of \"" << app.lesson().title << "\" is in "
-            << folder << "/ (forward, dw, dx_gather, dx_scatter, db as .png and .svg)\n";
+            << folder << "/ (" << names << " as .png and .svg)\n";
   return 0;
 }
 

@@ -227,6 +227,10 @@ Grid stage_grid(Stage s) {
     case Stage::ZeroUncovered:
     case Stage::Crop:
       return Grid::dXp;
+    case Stage::Im2col:
+      return Grid::cols;
+    case Stage::Toeplitz:
+      return Grid::TW;
     default:
       return Grid::None;
   }
@@ -386,7 +390,8 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
       }
       if (!out) return false;
     }
-    if (req.format == StepsFormat::Markdown && req.from < total && end == total) {
+    if (req.format == StepsFormat::Markdown && req.from < total && end == total &&
+        block_grid(tl, p) != Grid::None) {
       const Grid r = phase_result(p);
       out << "\nThe result of this phase:\n";
       grid_table(out, tl, r, grid_name(r), &exercise.offsets);

@@ -91,7 +91,8 @@ void shortcuts(const App& app, UiState& ui, Intents& out) {
   if (ImGui::IsKeyPressed(GLFW_KEY_F11, false) ||
       (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false) && app.settings.classroom))
     out.push_back(toggle_classroom());
-  for (int i = 0; i < 5; ++i)
+  // 1, 2, ...: the phases in lecture order (as many as there are digits).
+  for (int i = 0; i < std::min(static_cast<int>(std::size(kAllPhases)), 9); ++i)
     if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false))
       out.push_back([p = kAllPhases[i]](App& a, UiState&) { a.enter_phase(p); });
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_E, false)) ui.show_export = 2;
@@ -707,6 +708,32 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
 
 // ---- Popups ----
 
+// The Keys window's text; the number keys follow the list of phases.
+std::string keys_help() {
+  std::string phases = "1 … " + std::to_string(std::min<std::size_t>(std::size(kAllPhases), 9));
+  phases += std::string(20 - (phases.size() - 2), ' ');  // "…" is 3 bytes, 1 column
+  for (Phase p : kAllPhases) phases += std::string(p == kAllPhases[0] ? "" : ", ") + phase_label(p);
+  return "Right / PageDown    next step (Shift: 10), on into the next phase\n"
+         "Left / PageUp       previous step, back into the previous phase\n"
+         "Home / End          start / end of the phase\n"
+         "Space               play / pause\n" +
+         phases +
+         "\n"
+         "F11                 classroom mode (Esc leaves it)\n"
+         "+ / −               larger / smaller text and grids\n"
+         "M                   the classic mistakes one after the other, then none; each shows\n"
+         "                    its wrong result beside the right one in the phases it changes\n"
+         "                    (also: the mistakes… button of the timeline bar)\n"
+         "Q                   quiz: type the value of each cell before it is shown\n"
+         "R                   quiz: reveal the answer (not scored)\n"
+         "Mouse wheel, drag   zoom and move the stage; 0 resets\n"
+         "Ctrl+O / Ctrl+S     open / save a lesson\n"
+         "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
+         "Ctrl+Q              quit (unsaved edits are asked about)\n"
+         "Hover a cell        see what it depends on; click to pin\n\n"
+         "dX = X_grad = ∂L/∂X    dW = W_grad = ∂L/∂W    G = Z_grad = ∂L/∂Z";
+}
+
 void popups(const App& app, UiState& ui, Intents& out) {
   file_popups(app, ui, out);
   if (ui.show_help) {
@@ -714,25 +741,7 @@ void popups(const App& app, UiState& ui, Intents& out) {
     ui.show_help = false;
   }
   if (ImGui::BeginPopupModal("Keys", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-    ImGui::TextUnformatted(
-        "Right / PageDown    next step (Shift: 10), on into the next phase\n"
-        "Left / PageUp       previous step, back into the previous phase\n"
-        "Home / End          start / end of the phase\n"
-        "Space               play / pause\n"
-        "1 … 5               forward, dW, dX gather, dX scatter, db\n"
-        "F11                 classroom mode (Esc leaves it)\n"
-        "+ / −               larger / smaller text and grids\n"
-        "M                   the classic mistakes one after the other, then none; each shows\n"
-        "                    its wrong result beside the right one in the phases it changes\n"
-        "                    (also: the mistakes… button of the timeline bar)\n"
-        "Q                   quiz: type the value of each cell before it is shown\n"
-        "R                   quiz: reveal the answer (not scored)\n"
-        "Mouse wheel, drag   zoom and move the stage; 0 resets\n"
-        "Ctrl+O / Ctrl+S     open / save a lesson\n"
-        "Ctrl+Z / Ctrl+Y     undo / redo an edit (also Ctrl+Shift+Z)\n"
-        "Ctrl+Q              quit (unsaved edits are asked about)\n"
-        "Hover a cell        see what it depends on; click to pin\n\n"
-        "dX = X_grad = ∂L/∂X    dW = W_grad = ∂L/∂W    G = Z_grad = ∂L/∂Z");
+    ImGui::TextUnformatted(keys_help().c_str());
     if (ImGui::Button("Close") || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
   }

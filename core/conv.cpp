@@ -397,6 +397,55 @@ void im2col_products(const Padded& Xp, const Geometry& geo, const Tensor& K, Ten
     }
 }
 
+}  // namespace
+
+std::string matrix_view_refusal(const Geometry& geo) {
+  if (geo.groups > 1)
+    return "The matrix view shows lessons with one group: with " + std::to_string(geo.groups) +
+           " groups T(W) splits into " + std::to_string(geo.groups) +
+           " separate blocks, one small convolution each. Set groups to 1 to see it.";
+  const long long rows = 1LL * geo.cout * geo.oh * geo.ow, cols = 1LL * geo.c * geo.h * geo.w;
+  if (rows <= kMatrixViewMaxSide && cols <= kMatrixViewMaxSide) return "";
+  const std::string max = std::to_string(kMatrixViewMaxSide);
+  return "The matrix view needs T(W), one row per output value and one column per input value, "
+         "to be at most " +
+         max + "×" + max + " to stay readable, and here it would be " + std::to_string(rows) + "×" +
+         std::to_string(cols) +
+         ". A 5×5 input with one channel, one 3×3 kernel and a padding of at most 1 fits.";
+}
+
+Tensor im2col_matrix(const Tensor& X, const Geometry& geo) {
+  const int rows = geo.c_per_group() * geo.kh * geo.kw, cells = geo.oh * geo.ow;
+  Tensor cols(Shape{geo.n, geo.groups, rows, cells});
+  for (int n = 0; n < geo.n; ++n)
+    for (int g = 0; g < geo.groups; ++g) {
+      const RowMatrix m = im2col({X, geo.pad_top, geo.pad_left}, geo, n, g, 0, cells);
+      std::copy(m.data(), m.data() + m.size(), &cols.values[cols.offset(n, g, 0, 0)]);
+    }
+  return cols;
+}
+
+Tensor toeplitz_matrix(const Tensor& W, const Geometry& geo) {
+  const int cg = geo.c_per_group(), og = geo.cout_per_group();
+  const ConvAxis R = geo.rows(), C = geo.cols();
+  Tensor T(Shape{1, 1, geo.cout * geo.oh * geo.ow, geo.c * geo.h * geo.w});
+  for (int o = 0; o < geo.cout; ++o)
+    for (int i = 0; i < geo.oh; ++i)
+      for (int j = 0; j < geo.ow; ++j)
+        for (int c = 0; c < cg; ++c)
+          for (int u = 0; u < geo.kh; ++u)
+            for (int v = 0; v < geo.kw; ++v) {
+              const int y = R.input_of(i, u), x = C.input_of(j, v);
+              if (!R.in_input(y) || !C.in_input(x)) continue;  // a padding zero: no input
+              const int ci = o / og * cg + c;
+              T(0, 0, (o * geo.oh + i) * geo.ow + j,
+                (ci * geo.h + y - geo.pad_top) * geo.w + x - geo.pad_left) += W(o, c, u, v);
+            }
+  return T;
+}
+
+namespace {
+
 void correlate(const Padded& Xp, const Tensor& K, const Geometry& geo, Tensor& out) {
   im2col_products(Xp, geo, K, &out, Tensor{}, nullptr);
 }

@@ -189,6 +189,24 @@ Tensor grad_weight(const Tensor& X, const Tensor& G, const Geometry& geo,
                    GradWeightMethod method = GradWeightMethod::Im2col);
 std::vector<double> grad_bias(const Tensor& G);  // db[o] = Σ_{n,h,w} G[n,o,h,w]
 
+// ---- The matrix view ----
+// cols, as the im2col method builds it: for sample n and group g, slice (n, g) is a
+// [c/groups·kh·kw] × [oh·ow] matrix, one row per kernel tap (c', u, v) and one column per
+// window (i, j) holding the Xp cells that window reads. Z = W·cols per group.
+Tensor im2col_matrix(const Tensor& X, const Geometry& geo);
+// T(W), the convolution as a matrix acting on X itself (not Xp): [cout·oh·ow] × [c·h·w], row
+// o·oh·ow + i·ow + j, column c·h·w + y·w + x. Row (o, i, j) holds W[o]'s taps at the inputs
+// window (i, j) puts them on; everything else (other inputs, the padding, other groups) is 0.
+// So vec(Z[n]) = T(W)·vec(X[n]) + b, and vec(dX[n]) = T(W)ᵀ·vec(G[n]).
+Tensor toeplitz_matrix(const Tensor& W, const Geometry& geo);
+
+// The largest T(W) the matrix view draws, in rows and in columns: beyond it its cells are too
+// small to read on a classroom screen (README, "The matrix view").
+inline constexpr int kMatrixViewMaxSide = 32;
+// Why the matrix view cannot show this lesson, in one sentence that says what would work; ""
+// when it can.
+std::string matrix_view_refusal(const Geometry& geo);
+
 // ---- All results of a lesson, computed with the fast path ----
 struct Results {
   Tensor Z, dX, dW;

@@ -6,9 +6,9 @@
 namespace convstep {
 
 namespace {
-constexpr std::array<const char*, 14> kGridNames = {"X",  "Xp",  "W",  "Z",  "G",  "Gd", "Gp",
-                                                    "Wr", "dXp", "dX", "dW", "db", "T",  ""};
-constexpr std::array<const char*, 14> kGridGlosses = {
+constexpr std::array<const char*, 16> kGridNames = {
+    "X", "Xp", "W", "Z", "G", "Gd", "Gp", "Wr", "dXp", "dX", "dW", "db", "T", "cols", "T(W)", ""};
+constexpr std::array<const char*, 16> kGridGlosses = {
     "X: the input",
     "Xp: X with its padding of zeros",
     "W: the kernel (its weights)",
@@ -22,6 +22,8 @@ constexpr std::array<const char*, 14> kGridGlosses = {
     "dW: the gradient of the kernel, ∂L/∂W",
     "db: the gradient of the bias, ∂L/∂b",
     "T: the target the output is compared with",
+    "cols: the windows of Xp as columns, one column per output cell",
+    "T(W): the convolution as a matrix, one row per output cell and one column per input cell",
     ""};
 }  // namespace
 
@@ -41,11 +43,15 @@ std::optional<Grid> parse_grid(std::string_view name) {
 
 std::vector<Grid> grids_named_in(std::string_view text) {
   std::array<bool, kGridNames.size()> named{};
+  named[static_cast<int>(Grid::TW)] = text.find("T(W)") != std::string_view::npos;
   // Names are runs of ASCII letters and digits: "dXp[2,3]" and "Gp⋆" name dXp and Gp.
   for (std::size_t i = 0; i < text.size();) {
     std::size_t end = i;
     while (end < text.size() && std::isalnum(static_cast<unsigned char>(text[end]))) ++end;
-    if (const auto g = parse_grid(text.substr(i, end - i))) named[static_cast<int>(*g)] = true;
+    // "T(W)" is the matrix view's T(W), not the mean squared error's target T.
+    const bool of_w = text.substr(end, 3) == "(W)";
+    if (const auto g = parse_grid(text.substr(i, end - i)); g && !(*g == Grid::T && of_w))
+      named[static_cast<int>(*g)] = true;
     i = end + 1;
   }
   std::vector<Grid> out;

@@ -14,8 +14,9 @@
 namespace convstep {
 
 // The grids that appear on the stage, by their DESIGN.md names.
-// T is the target of a lesson whose loss is the mean squared error.
-enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, T, None };
+// T is the target of a lesson whose loss is the mean squared error; cols and TW are the matrix
+// view's: im2col's columns, and T(W), the convolution as a matrix.
+enum class Grid : std::uint8_t { X, Xp, W, Z, G, Gd, Gp, Wr, dXp, dX, dW, db, T, cols, TW, None };
 const char* grid_name(Grid g);  // "Xp", "dXp", ...; "" for None
 // The name with a plain gloss, for its first use and tooltips: "Gd: G spread out by the stride".
 const char* grid_gloss(Grid g);                         // "" for None

@@ -24,9 +24,10 @@ CellRef cell_at(const Shape& s, Grid g, std::size_t offset) {
   return r;
 }
 
-// dX's cells are computed in dXp, inside its padding border.
-CellRef step_cell(const Geometry& geo, CellRef r) {
-  if (r.grid != Grid::dX) return r;
+// The cell the steps compute for a result cell: the dX phases compute dX's cells in dXp,
+// inside its padding border; the matrix view computes dX itself.
+CellRef step_cell(const Geometry& geo, CellRef r, Grid computed) {
+  if (r.grid != Grid::dX || computed != Grid::dXp) return r;
   return {Grid::dXp, r.n, r.c, r.h + geo.pad_top, r.w + geo.pad_left};
 }
 
@@ -34,14 +35,15 @@ CellRef step_cell(const Geometry& geo, CellRef r) {
 
 std::vector<ExerciseCell> exercise(const Timeline& tl, Phase p, int n) {
   std::vector<ExerciseCell> out;
-  if (!tl.accumulates(p)) return out;  // nothing computed, nothing to ask
+  const Grid computed = tl.accumulation_grid(p);
+  if (computed == Grid::None) return out;  // nothing computed, nothing to ask
   const Grid g = phase_result(p);
   const Tensor& t = tl.tensor(g);
   for (std::size_t o : exercise_cells(t.values.size(), n)) {
     ExerciseCell e;
     e.offset = o;
     e.result = cell_at(t.shape, g, o);
-    e.step = step_cell(tl.geometry(), e.result);
+    e.step = step_cell(tl.geometry(), e.result, computed);
     out.push_back(e);
   }
   return out;
@@ -227,7 +229,7 @@ bool Quiz::conceals(const Timeline& tl, const Frame& f, const CellRef& cell) con
   // The phase's result, where the step has not finished it: its final value is the answer to
   // a question still to come. dX's cells are read in dXp while the steps compute dXp.
   CellRef at = cell;
-  if (cell.grid == Grid::dX && f.result_grid == Grid::dXp) at = step_cell(tl.geometry(), cell);
+  if (cell.grid == Grid::dX && f.result_grid == Grid::dXp) at = step_cell(tl.geometry(), cell, Grid::dXp);
   if (at.grid != f.result_grid || f.progress.empty() || f.granularity == Granularity::Phase)
     return false;
   const Shape& s = f.result.shape;

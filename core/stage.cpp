@@ -316,7 +316,11 @@ class StageBuilder final : public StageCanvas {
   // over the grid and would otherwise reach the operators on either side; a label's shape sum
   // ("7×7 + 1 row = 8×7") widens it up to 40% of the stage, and is left out beyond that.
   float slot_width(const Slot& s, float cell) const {
-    auto [plain, with_sum] = label_ems(s.grid);
+    auto [plain, with_sum] =
+        s.label.empty()
+            ? label_ems(s.grid)
+            : std::pair{text_width(s.label + " (" + dims(s.rows, s.cols) + ")", 1, Font::SansBold),
+                        0.0f};
     if (s.mistake) {  // "dXp wrong 2 (8×7)"
       const float more = text_width(mistake_suffix(0), 1, Font::SansBold);
       plain += more, with_sum += more;
@@ -373,6 +377,8 @@ class StageBuilder final : public StageCanvas {
   // kernel is always shown whole (its slot may hold W above Wr).
   bool needs_focus(const std::vector<Slot>& slots) override {
     overview_room_ = 0, focus_side_ = 0;
+    if (std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.whole; }))
+      return false;
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
     return !readable_whole([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });

@@ -431,9 +431,10 @@ long long Timeline::count(Phase p, Granularity g, bool skip) const {
   return n;
 }
 
-bool Timeline::accumulates(Phase p) const {
+Grid Timeline::accumulation_grid(Phase p) const {
   const std::vector<Stage>& segs = impl_->segs(p);
-  return std::find(segs.begin(), segs.end(), Stage::None) != segs.end();
+  if (std::find(segs.begin(), segs.end(), Stage::None) == segs.end()) return Grid::None;
+  return phase_def(p).result_grid(Stage::None);
 }
 
 // Every term of the cell is made, so that the cost does not depend on where in the cell we
@@ -760,6 +761,8 @@ std::vector<Window> Timeline::correspondences(const CellRef& cell) const {
       add(Grid::Z, cell.n, cell.c, one(cell.h), one(cell.w));
       add(Grid::G, cell.n, cell.c, one(cell.h), one(cell.w));
       break;
+    case Grid::cols:  // the matrix view's matrices relate to no cell of the other grids here
+    case Grid::TW:
     case Grid::None:
       break;
   }

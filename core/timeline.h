@@ -88,6 +88,11 @@ enum class Stage : std::uint8_t {
   Crop,            // dXp's padding border is cropped off: dX
   ComputeLoss,     // L, the loss the lesson names, from Z
   GivenGradient,   // the lesson gives G itself: no loss to derive it from
+  Im2col,          // the matrix view: each window of Xp becomes a column of cols
+  ForwardProduct,  // Z = W·cols
+  WeightProduct,   // dW = G·colsᵀ
+  Toeplitz,        // T(W), the convolution as a matrix: Z = T(W)·x
+  MatrixTooLarge,  // the lesson is too large (or grouped) for the matrix view: why
 };
 const char* stage_name(Stage s);  // "pad_input", ...
 
@@ -147,9 +152,10 @@ class Timeline {
   bool is_uncovered(int h, int w) const;
 
   long long count(Phase p, Granularity g, bool skip_zero_terms = false) const;  // O(1)
-  // Whether the phase computes its result cell by cell for this lesson: a loss phase on a
-  // lesson that gives G itself only says so.
-  bool accumulates(Phase p) const;
+  // The grid the phase's accumulation fills cell by cell (dXp for the dX phases, dX for the
+  // matrix view), or None when it computes nothing for this lesson: a loss phase on a lesson
+  // that gives G, the matrix view of a lesson too large for it.
+  Grid accumulation_grid(Phase p) const;
   // The complete state of step k, 0 ≤ k < count; time independent of k. Without
   // `with_result` the frame leaves `result` and `progress` empty: much cheaper, for streaming.
   Frame frame(Phase p, Granularity g, long long k, bool skip_zero_terms = false,

@@ -14,6 +14,7 @@ inline constexpr unsigned short kGlyphRanges[] = {
     0x0020, 0x00FF,  // Basic Latin and Latin-1: · × ° (and what users type in titles, paths)
     0x0391, 0x03A1,  // Greek capitals (U+03A2 is unassigned),
     0x03A3, 0x03C9,  // Σ and the rest, small letters (for users' titles too)
+    0x1D40, 0x1D40,  // ᵀ (a transpose: T(W)ᵀ, colsᵀ)
     0x2013, 0x2014,  // – —
     0x2026, 0x2026,  // …
     0x2190, 0x2193,  // ← ↑ → ↓

@@ -11,4 +11,5 @@
   X(Dw, kDwPhase)               \
   X(DxGather, kDxGatherPhase)   \
   X(DxScatter, kDxScatterPhase) \
-  X(Db, kDbPhase)
+  X(Db, kDbPhase)               \
+  X(Matrix, kMatrixPhase)

@@ -78,6 +78,10 @@ Model::Model(Lesson l, const CancelFlag* cancel) : lesson(std::move(l)), geo(les
   Gp = pad_gradient(Gd, geo);
   Wr = rotate_weight(W, geo);
   check_cancel(cancel);
+  if (matrix_view_refusal(geo).empty()) {
+    cols = im2col_matrix(X, geo);
+    TW = toeplitz_matrix(W, geo);
+  }
   db = Tensor(Shape{1, geo.cout, 1, 1});
   db.values = results.db;
   simple_names = geo.n == 1 && geo.c == 1 && geo.cout == 1;
@@ -125,6 +129,10 @@ const Tensor& Model::tensor(Grid grid) const {
       return db;
     case Grid::T:
       return lesson.loss.target;
+    case Grid::cols:
+      return cols;
+    case Grid::TW:
+      return TW;
     case Grid::None:
       break;
   }
@@ -135,6 +143,10 @@ const Tensor& Model::tensor(Grid grid) const {
 std::string Model::name(const CellRef& r) const {
   std::string s = grid_name(r.grid);
   if (r.grid == Grid::db) return s + "[" + std::to_string(r.c) + "]";
+  // Matrices: row and column (cols has one per sample, T(W) one for all).
+  if (r.grid == Grid::TW || r.grid == Grid::cols)
+    return s + "[" + (r.grid == Grid::cols && geo.n > 1 ? std::to_string(r.n) + "," : "") +
+           std::to_string(r.h) + "," + std::to_string(r.w) + "]";
   if (simple_names) return s + "[" + std::to_string(r.h) + "," + std::to_string(r.w) + "]";
   return s + "[" + std::to_string(r.n) + "," + std::to_string(r.c) + "," + std::to_string(r.h) +
          "," + std::to_string(r.w) + "]";

@@ -43,6 +43,8 @@ struct Model {
   // X and W are the lesson's own; Z before the bias is kept only when there is a bias.
   Tensor Xp, G, Gd, Gp, Wr, dXp, Z_before_bias, db;
   double loss = 0;               // L, when the lesson names a loss (L = ΣZ when it gives neither)
+  // The matrix view's, built only for lessons it shows (matrix_view_refusal is empty).
+  Tensor cols, TW;
   bool simple_names = false;     // one sample, one channel in and out: 2-D indices
   int reach_h = 0, reach_w = 0;  // the extent of dXp that Gp ⋆ Wr reaches
   // The rows and columns of X that no window reaches, as indices of Xp, ascending: their
@@ -148,6 +150,7 @@ const PhaseDef& phase_def(Phase p);
 // The accumulation of a gathering phase: each target cell is the sum of its terms.
 void gather_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame& f);
 Equation describe_stage(const Model& m, Stage stage, std::string* note);  // core/phases/stages.cpp
+Equation describe_matrix_stage(const Model& m, Stage stage, std::string* note);  // matrix.cpp
 void show_complete(const BlockStep& s, Frame& f);  // the result grid complete, every cell done
 // With groups > 1, how they split the channels: "the 4 input channels and 2 output channels
 // form 2 groups: input channels 0 and 1 with output channel 0, and ...". "" when groups = 1.

@@ -32,6 +32,16 @@ const char* stage_name(Stage s) {
       return "compute_loss";
     case Stage::GivenGradient:
       return "given_gradient";
+    case Stage::Im2col:
+      return "im2col";
+    case Stage::ForwardProduct:
+      return "forward_product";
+    case Stage::WeightProduct:
+      return "weight_product";
+    case Stage::Toeplitz:
+      return "toeplitz";
+    case Stage::MatrixTooLarge:
+      return "matrix_too_large";
   }
   return "";
 }
@@ -231,6 +241,12 @@ Equation describe_stage(const Model& m, Stage stage, std::string* note) {
       return compute_loss(m, note);
     case Stage::GivenGradient:
       return given_gradient(note);
+    case Stage::Im2col:
+    case Stage::ForwardProduct:
+    case Stage::WeightProduct:
+    case Stage::Toeplitz:
+    case Stage::MatrixTooLarge:
+      return describe_matrix_stage(m, stage, note);
     case Stage::None:
       break;
   }

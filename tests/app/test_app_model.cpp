@@ -275,12 +275,12 @@ TEST(App, NextOnTheLastStepOfAPhaseGoesOnToTheNextPhase) {
     }
   }
   EXPECT_EQ(visited, std::vector<Phase>(std::begin(kAllPhases), std::end(kAllPhases)));
-  EXPECT_EQ(app.phase(), Phase::Db);
+  EXPECT_EQ(app.phase(), Phase::Matrix);  // the last phase: Next at db's end goes into it
   EXPECT_EQ(app.step(), app.step_count() - 1);
-  // Previous goes back the same way: from db's first step to dX scatter's last.
+  // Previous goes back the same way: from the matrix view's first step to db's last.
   app.seek(0);
   app.step_by(-1);
-  EXPECT_EQ(app.phase(), Phase::DxScatter);
+  EXPECT_EQ(app.phase(), Phase::Db);
   EXPECT_EQ(app.step(), app.step_count() - 1);
   app.set_phase(Phase::Forward);
   app.step_by(-1);  // nothing before the first step of forward
@@ -345,7 +345,7 @@ TEST(Script, ErrorsNameTheLine) {
   EXPECT_EQ(script_error("seek\n"), "demo.txt:1: seek takes 1 argument, got 0");
   EXPECT_EQ(script_error("phase sideways\n"),
             "demo.txt:1: phase: unknown phase \"sideways\": forward, loss, dw, dx_gather, "
-            "dx_scatter or db");
+            "dx_scatter, db or matrix");
   EXPECT_EQ(script_error("set stride 0\n"), "demo.txt:1: set: stride must be at least 1, got 0");
   EXPECT_EQ(script_error("edit W[9][9] 1\n"),
             "demo.txt:1: edit: W has shape [1][1][3][3]: the index is outside it");

@@ -3,7 +3,7 @@
 # checksums in tests/data/golden/steps-jsonl.sha256 were made by convstep at commit bee8321,
 # before frames were streamed, and remade on purpose for issue 11 (the phases' words made true
 # of every lesson, and the scatter's whole stamps ending on a dXp value), and again when the
-# loss phase joined (the other phases' lines checked byte-identical first). They hold until a
+# loss phase and the matrix view joined (the other phases' lines checked byte-identical first). They hold until a
 # change to the steps is meant. After such a
 # change, regenerate them with: golden_steps.sh CONVSTEP LESSONS GOLDEN --update
 set -u

@@ -71,6 +71,17 @@ check "an answer key on a full disk exits 1" '[ $? -eq 1 ]'
 
 "$convstep" steps "$sobel" --phase backward 2>/dev/null
 check "unknown phase exits 2" '[ $? -eq 2 ]'
+# The matrix view: the default lesson's T(W) is 12×30, shown (4 stages, 30 dX cells); stride2's
+# is 9×56, too large: asked for alone it says why, once, with exit 2; within all, its one step says it.
+matrix=$("$convstep" steps "$sobel" --phase matrix --granularity cell)
+check "the matrix view has 4 stages and 30 cells" '[ "$(wc -l <<<"$matrix")" -eq 34 ]'
+why=$("$convstep" steps "$lessons/stride2.json" --phase matrix 2>&1 >/dev/null)
+check "a matrix view too large exits 2" '[ $? -eq 2 ]'
+check "and says why and what fits, on one line" \
+  'grep -q "^convstep: .*stride2.json: .*9×56.*5×5 input" <<<"$why" && [ "$(wc -l <<<"$why")" -eq 1 ]'
+all=$("$convstep" steps "$lessons/stride2.json" --phase all --granularity phase)
+check "--phase all keeps the other phases and notes the matrix view" \
+  '[ $? -eq 0 ] && grep -q "^db " <<<"$all" && grep -q "^matrix 0/1 matrix_too_large: .*9×56" <<<"$all"'
 "$convstep" steps "$sobel" --format jsonl --granularity term > /dev/full 2>/dev/null
 check "a full disk is an error" '[ $? -eq 1 ]'
 exit $fail

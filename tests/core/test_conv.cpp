@@ -498,6 +498,79 @@ TEST(Methods, AgreeOnAThousandRandomConfigurations) {
   EXPECT_GT(uncovered, 100);
 }
 
+// ---- The matrix view's matrices reproduce the results ----
+
+// T(W)·vec(X[n]) + b = vec(Z[n]), T(W)ᵀ·vec(G[n]) = vec(dX[n]), W_g·cols(n, g) = Z's group g
+// without b, and Σ_n G(n, g)·cols(n, g)ᵀ = dW's group g: against compute(), which the parity
+// script checks against PyTorch. Groups included, though the phase shows one group only.
+TEST(MatrixView, MatricesReproduceTheResults) {
+  std::mt19937 rng(7311);
+  int checked = 0, grouped = 0, strided = 0;
+  for (int t = 0; t < 400; ++t) {
+    const auto r = testing::random_case(rng);
+    const Geometry& g = r.geo;
+    if (1LL * g.cout * g.oh * g.ow * g.c * g.h * g.w > 200000) continue;
+    SCOPED_TRACE(r.describe());
+    const Results res = compute(r.X, r.W, r.bias, r.G, g);
+    const Tensor T = toeplitz_matrix(r.W, g), cols = im2col_matrix(r.X, g);
+    const int rows = g.cout * g.oh * g.ow, inputs = g.c * g.h * g.w;
+    ASSERT_EQ(T.shape, (Shape{1, 1, rows, inputs}));
+    for (int n = 0; n < g.n; ++n) {
+      for (int row = 0; row < rows; ++row) {  // z = T(W)·x + b
+        double z = r.bias.empty() ? 0.0 : r.bias[row / (g.oh * g.ow)];
+        for (int k = 0; k < inputs; ++k) z += T(0, 0, row, k) * r.X.values[n * inputs + k];
+        ASSERT_NEAR(z, res.Z.values[1LL * n * rows + row], 1e-9) << "Z row " << row;
+      }
+      for (int k = 0; k < inputs; ++k) {  // dx = T(W)ᵀ·g
+        double dx = 0;
+        for (int row = 0; row < rows; ++row) dx += T(0, 0, row, k) * r.G.values[n * rows + row];
+        ASSERT_NEAR(dx, res.dX.values[1LL * n * inputs + k], 1e-9) << "dX " << k;
+      }
+    }
+    const int og = g.cout_per_group(), taps = g.c_per_group() * g.kh * g.kw, cells = g.oh * g.ow;
+    ASSERT_EQ(cols.shape, (Shape{g.n, g.groups, taps, cells}));
+    for (int gr = 0; gr < g.groups; ++gr)
+      for (int o = gr * og; o < (gr + 1) * og; ++o) {
+        for (int n = 0; n < g.n; ++n)
+          for (int cell = 0; cell < cells; ++cell) {  // Z = W·cols (+ b)
+            double z = r.bias.empty() ? 0.0 : r.bias[o];
+            for (int k = 0; k < taps; ++k)
+              z += r.W.values[1LL * o * taps + k] * cols(n, gr, k, cell);
+            ASSERT_NEAR(z, res.Z(n, o, cell / g.ow, cell % g.ow), 1e-9);
+          }
+        for (int k = 0; k < taps; ++k) {  // dW = Σ_n G·colsᵀ
+          double dw = 0;
+          for (int n = 0; n < g.n; ++n)
+            for (int cell = 0; cell < cells; ++cell)
+              dw += r.G(n, o, cell / g.ow, cell % g.ow) * cols(n, gr, k, cell);
+          ASSERT_NEAR(dw, res.dW.values[1LL * o * taps + k], 1e-9);
+        }
+      }
+    ++checked, grouped += g.groups > 1, strided += g.stride_h > 1 || g.dil_w > 1;
+  }
+  EXPECT_GT(checked, 200);
+  EXPECT_GT(grouped, 50);
+  EXPECT_GT(strided, 50);
+}
+
+// The view is refused, with a sentence that says why and what fits, above 32×32 or with groups.
+TEST(MatrixView, RefusesLargeOrGroupedLessonsSayingWhatFits) {
+  const Geometry fits = resolve(ConvSpec{}, Shape{1, 1, 5, 5}, Shape{1, 1, 3, 3});
+  EXPECT_EQ(matrix_view_refusal(fits), "");  // the size the message suggests
+  ConvSpec pad1;
+  pad1.padding.top = pad1.padding.bottom = pad1.padding.left = pad1.padding.right = 1;
+  EXPECT_EQ(matrix_view_refusal(resolve(pad1, Shape{1, 1, 5, 5}, Shape{1, 1, 3, 3})), "");
+  const std::string big =
+      matrix_view_refusal(resolve(ConvSpec{}, Shape{1, 1, 6, 6}, Shape{1, 1, 3, 3}));
+  EXPECT_NE(big.find("here it would be 16×36"), std::string::npos) << big;
+  EXPECT_NE(big.find("5×5 input"), std::string::npos) << big;
+  ConvSpec grouped;
+  grouped.groups = 2;
+  EXPECT_NE(
+      matrix_view_refusal(resolve(grouped, Shape{1, 2, 3, 3}, Shape{2, 1, 2, 2})).find("one group"),
+      std::string::npos);
+}
+
 // im2col works in chunks of output cells, at most 256 KB of columns each, shared out among the
 // cores. With 64 channels per group and an 8×8 kernel a column has 4096 rows, so a chunk holds
 // 8 cells: this lesson's 51×44 outputs take 281 chunks, the last one cut short. The results

@@ -36,7 +36,7 @@ TEST(Names, EveryGridNameParsesBackToItsGrid) {
 
 // What the help and the messages say, word for word.
 TEST(Names, SpelledOutAsTheMessagesSayThem) {
-  EXPECT_EQ(spelled_out(phase_names()), "forward, loss, dw, dx_gather, dx_scatter or db");
+  EXPECT_EQ(spelled_out(phase_names()), "forward, loss, dw, dx_gather, dx_scatter, db or matrix");
   EXPECT_EQ(spelled_out(granularity_names()), "phase, cell or term");
   EXPECT_EQ(spelled_out(theme_names()), "dark, light or high_contrast");
   EXPECT_EQ(spelled_out(pitfall_names()),

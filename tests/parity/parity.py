@@ -8,7 +8,9 @@ tensors with torch (float64): the forward output Z, and with L = sum(Z * G)
 the gradients dL/dX, dL/dW and dL/db. Each must have exactly torch's shape and
 satisfy  max|ours - torch| / max(max|torch|, 1) <= 1e-9. It also runs, in torch, the
 F.conv_transpose2d call that the dX scatter phase prints as its PyTorch equivalent (with the
-lesson's stride, padding, output_padding, groups and dilation), which must give dX too.
+lesson's stride, padding, output_padding, groups and dilation), which must give dX too, and
+checks the matrix view's T(W) (as its worksheet prints it, to 6 digits) against torch's Jacobian
+of one sample's convolution, dz/dx, on the lessons the view shows and the worksheet prints it.
 
 Why: convstep implements the convolution and its backward pass by hand, so an
 independent reference is the only way to catch index, padding, stride,
@@ -369,6 +371,41 @@ def check_conv_transpose(convstep, path, ref):
   return err, [f"{call}: relative error {err:.3e} against autograd's dX"] if err > TOLERANCE else []
 
 
+MATRIX_TABLE = re.compile(r"^\*\*T\(W\)\*\* \((\d+)×(\d+)\):\n\n\|.*\n\|[-|]+\n((?:\| \*\*\d+\*\* \|.*\n)+)",
+                          re.M)
+
+
+def check_matrix_view(convstep, path, p):
+  """The matrix view's T(W), as its worksheet prints it, is the Jacobian dz/dx of one sample's
+  convolution as torch's autograd computes it; returns (relative error, failure messages). A
+  lesson the view does not show (exit 2, said in one line) has nothing to check."""
+  run = subprocess.run([convstep, "steps", path, "--phase", "matrix", "--granularity", "phase",
+                        "--format", "markdown"], capture_output=True, text=True, timeout=60)
+  if run.returncode == 2 and run.stderr.count("\n") == 1 and "matrix view" in run.stderr:
+    return 0.0, []
+  if run.returncode != 0:
+    return 0.0, [f"steps --phase matrix: exit code {run.returncode}; stderr: {run.stderr.strip()}"]
+  if re.search(r"^\*\*T\(W\)\*\* \(\d+×\d+\): too large to print", run.stdout, re.M):
+    return 0.0, []  # the worksheet prints tables up to 16×16
+  found = MATRIX_TABLE.search(run.stdout)
+  if not found:
+    return 0.0, ["the matrix view prints no T(W) table"]
+  rows = [[float(v.strip().replace("\u2212", "-")) for v in line.split("|")[2:-1]]
+          for line in found.group(3).splitlines()]
+  got = torch.tensor(rows, dtype=torch.float64)
+  t, bo, l, r = p["pads"]
+  w = torch.tensor(p["w"], dtype=torch.float64)
+  x = torch.tensor(p["x"], dtype=torch.float64)[:1]
+  conv = lambda x: F.conv2d(F.pad(x, (l, r, t, bo)), w, None, stride=p["stride"],
+                            dilation=p["dilation"], groups=p["groups"]).reshape(-1)
+  want = torch.autograd.functional.jacobian(conv, x).reshape(-1, x[0].numel())
+  if tuple(got.shape) != tuple(want.shape):
+    return 0.0, [f"T(W): shape {tuple(got.shape)}, torch's Jacobian {tuple(want.shape)}"]
+  err = (got - want).abs().max().item() / max(want.abs().max().item(), 1.0)
+  # The worksheet prints 6 significant digits.
+  return err, [f"T(W): relative error {err:.3e} against torch's Jacobian"] if err > 1e-5 else []
+
+
 def check_pytorch_code(convstep, path):
   """Runs the PyTorch program convstep writes for a lesson; returns failure messages."""
   code_path = path[:-len(".json")] + ".py"
@@ -431,6 +468,8 @@ def main():
         call_err, call_failures = check_conv_transpose(args.convstep, path,
                                                        reference(resolve(lesson)))
         err, failures = max(err, call_err), failures + call_failures
+        matrix_err, matrix_failures = check_matrix_view(args.convstep, path, resolve(lesson))
+        err, failures = max(err, matrix_err), failures + matrix_failures
     except subprocess.TimeoutExpired:
       err, failures = 0.0, ["convstep timed out"]
     worst = max(worst, err)

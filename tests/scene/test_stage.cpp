@@ -438,6 +438,44 @@ TEST(Stage, InputGradientFedBackIsDrawnOrSaidImpossible) {
   EXPECT_FALSE(has_text(t, "(0×0)"));
 }
 
+// The matrix view on the 6×5 Sobel: T(W) is 12×30, and each of the 12 windows puts its 9 taps
+// on 9 inputs: 108 entries make the band, the other 252 are drawn as structural zeros. At a
+// term step of dX = T(W)ᵀ·g, T(W)ᵀ's row of the target is framed, and the term's entry and its
+// G value are marked.
+TEST(Stage, MatrixViewDrawsTheBandAndTracesADXCellThroughTheTranspose) {
+  const Timeline tl = sobel();
+  const Scene toeplitz = still(tl, Phase::Matrix, Granularity::Phase, 3);
+  const SceneGrid* T = toeplitz.grid(Grid::TW);
+  ASSERT_NE(T, nullptr);
+  EXPECT_EQ(T->rows, 12);
+  EXPECT_EQ(T->cols, 30);
+  int band = 0, zeros = 0;
+  for (const SceneCell& c : T->cells) {
+    const int i = c.row / 3, j = c.row % 3, y = c.col / 5, x = c.col % 5;  // window, input
+    const bool on_band = y >= i && y < i + 3 && x >= j && x < j + 3;
+    EXPECT_EQ(c.style == CellStyle::Padding, !on_band) << c.row << "," << c.col;
+    (on_band ? band : zeros) += 1;
+  }
+  EXPECT_EQ(band, 108);
+  EXPECT_EQ(zeros, 252);
+  // dX[1,2] is cell 1·5 + 2 = 7 of the block, after 4 stages: its 12 terms, the 5th being
+  // T(W)[4,7]·G[1,1].
+  const Scene s = still(tl, Phase::Matrix, Granularity::Term, 4 + 7 * 12 + 4);
+  const SceneFrame* row = frame_with_role(s, FrameRole::Window);
+  ASSERT_NE(row, nullptr);
+  int term_frames = 0;
+  for (const SceneFrame& f : s.frames) term_frames += f.role == FrameRole::Term;
+  EXPECT_EQ(term_frames, 2);
+  const SceneFrame* target = frame_with_role(s, FrameRole::Target);
+  ASSERT_NE(target, nullptr);
+  EXPECT_EQ(cells_inside(*s.grid(Grid::dX), target->rect),
+            (std::vector<std::pair<int, int>>{{1, 2}}));
+  const Frame f = tl.frame(Phase::Matrix, Granularity::Term, 4 + 7 * 12 + 4);
+  ASSERT_TRUE(f.current_term);
+  EXPECT_EQ(f.current_term->a, (CellRef{Grid::TW, 0, 0, 4, 7}));
+  EXPECT_EQ(f.current_term->b, (CellRef{Grid::G, 0, 0, 1, 1}));
+}
+
 TEST(Svg, HasEveryGridAndTheEquation) {
   const Timeline tl = sobel();
   const Scene s = still(tl, Phase::DxGather, Granularity::Term, 4 + 13 * 9 + 6);

@@ -259,6 +259,40 @@ struct Reference {
                              d,
                              snapshot(Gr)});
           }
+
+  // The matrix view: four stages, then dX[n,c,y,x] = Σ_(o,i,j) T(W)[(o,i,j),(c,y,x)]·G[n,o,i,j],
+  // T(W)'s entry being the weight window (i, j) puts on input (y, x), 0 off the band. Lessons
+  // with groups or a T(W) over 32×32 get one step.
+  void matrix() {
+    const long long rows = 1LL * g.cout * g.oh * g.ow, cols = 1LL * g.c * g.h * g.w;
+    if (g.groups > 1 || rows > 32 || cols > 32) {
+      stage(Tensor());
+      return;
+    }
+    Tensor dX(g.input_shape());
+    for (int k = 0; k < 4; ++k) stage(dX);
+    const std::size_t before = steps.size();
+    for (int n = 0; n < g.n; ++n)
+      for (int c = 0; c < g.c; ++c)
+        for (int y = 0; y < g.h; ++y)
+          for (int x = 0; x < g.w; ++x) {
+            for (int o = 0; o < g.cout; ++o)
+              for (int i = 0; i < g.oh; ++i)
+                for (int j = 0; j < g.ow; ++j) {
+                  double entry = 0;
+                  bool on_band = false;
+                  for (int u = 0; u < g.kh; ++u)
+                    for (int v = 0; v < g.kw; ++v)
+                      if (i * g.stride_h + u * g.dil_h == y + g.pad_top &&
+                          j * g.stride_w + v * g.dil_w == x + g.pad_left)
+                        entry += l.weight(o, c, u, v), on_band = true;
+                  term(dX, {Grid::dX, n, c, y, x},
+                       {Grid::TW, 0, 0, (o * g.oh + i) * g.ow + j, (c * g.h + y) * g.w + x},
+                       {Grid::G, n, o, i, j}, entry, G(n, o, i, j), !on_band);
+                }
+            if (g.cout > 1) sum(dX, {Grid::dX, n, c, y, x});
+          }
+    keep_one_step(before, dX, {Grid::dX, 0, 0, 0, 0});
   }
 
   static Reference of(const Lesson& l, Phase p, bool skip, bool keep_results = true) {
@@ -281,6 +315,9 @@ struct Reference {
         break;
       case Phase::Db:
         r.db();
+        break;
+      case Phase::Matrix:
+        r.matrix();
         break;
     }
     return r;
@@ -397,6 +434,10 @@ TEST(Timeline, LastFramesAreTheResults) {
         EXPECT_LE(max_abs_diff(last(Phase::DxGather).result, res.dX), 1e-9);
         EXPECT_LE(max_abs_diff(last(Phase::DxScatter).result, res.dX), 1e-9);
         EXPECT_EQ(last(Phase::Db).result.values, res.db);
+        if (matrix_view_refusal(r.geo).empty())
+          EXPECT_LE(max_abs_diff(last(Phase::Matrix).result, res.dX), 1e-9);
+        else
+          EXPECT_EQ(last(Phase::Matrix).result.values.size(), 0u);
         for (Phase p : kAllPhases)
           for (Progress pr : last(p).progress) ASSERT_EQ(pr, Progress::Done) << phase_name(p);
       }
@@ -432,6 +473,13 @@ TEST(Timeline, StepCountsFollowTheFormulas) {
               g.cout * (1LL * g.n * g.oh * g.ow + (g.n > 1)));
     EXPECT_EQ(tl.count(Phase::Forward, Granularity::Term),
               g.multiply_adds() + 1 + bias + (cg > 1 ? z_cells : 0));
+    // The matrix view: 4 stages and a cell per dX value summing a term per output value.
+    const long long x_cells = 1LL * g.n * g.c * g.h * g.w, z_per_sample = z_cells / g.n;
+    const bool matrix = g.groups == 1 && z_per_sample <= 32 && x_cells / g.n <= 32;
+    EXPECT_EQ(tl.count(Phase::Matrix, Granularity::Term),
+              matrix ? 4 + x_cells * (z_per_sample + (g.cout > 1)) : 1);
+    EXPECT_EQ(tl.count(Phase::Matrix, Granularity::Cell), matrix ? 4 + x_cells : 1);
+    EXPECT_EQ(tl.count(Phase::Matrix, Granularity::Phase), matrix ? 5 : 1);
   }
 }
 

@@ -391,7 +391,7 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
       if (!out) return false;
     }
     if (req.format == StepsFormat::Markdown && req.from < total && end == total &&
-        block_grid(tl, p) != Grid::None) {
+        tl.accumulation_grid(p) != Grid::None) {
       const Grid r = phase_result(p);
       out << "\nThe result of this phase:\n";
       grid_table(out, tl, r, grid_name(r), &exercise.offsets);

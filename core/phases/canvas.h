@@ -35,14 +35,14 @@ class StageCanvas {
     // The focus view: layout() shows a large grid in part (rows and cols are then the part's),
     // and the whole of it small here. Empty: the grid is shown whole.
     Rect overview = {};
-    // A slot layout() adds after the phase's own for a mistake's result (core/mistake.h).
-    bool mistake = false;
     // The label of a grid that is not one of the lesson's as it stands ("W" read as a matrix,
     // on Grid::None): the layout keeps room for it. Empty: the grid's own name and shape.
     std::string label = {};
     // Never shown in part: when every slot is whole, layout() does without the focus view
     // (the matrix view, whose point is the whole matrix; its size is limited instead).
     bool whole = false;
+    // A slot layout() adds after the phase's own for a mistake's result (core/mistake.h).
+    bool mistake = false;
   };
 
   // ---- The step being drawn ----

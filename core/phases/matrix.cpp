@@ -348,6 +348,7 @@ Equation describe_matrix_stage(const Model& m, Stage stage, std::string* note) {
 
 extern const PhaseDef kMatrixPhase = {
     .name = "matrix",
+    .label = "matrix",
     .title = "The matrix view: Z = T(W)·x, dX = T(W)ᵀ·g",
     .explanation =
         "A convolution is a matrix product. im2col turns every window of Xp into a column of "

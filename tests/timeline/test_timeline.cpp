@@ -259,6 +259,7 @@ struct Reference {
                              d,
                              snapshot(Gr)});
           }
+  }
 
   // The matrix view: four stages, then dX[n,c,y,x] = Σ_(o,i,j) T(W)[(o,i,j),(c,y,x)]·G[n,o,i,j],
   // T(W)'s entry being the weight window (i, j) puts on input (y, x), 0 off the band. Lessons

@@ -34,7 +34,7 @@ window=$("$convstep" steps "$sobel" --phase forward --granularity term --from 10
 check "--from/--count select 3 steps" '[ "$(wc -l <<<"$window")" -eq 3 ]'
 
 md=$("$convstep" steps "$sobel" --format markdown)
-check "worksheet has the lesson and a section per phase" '[ "$(grep -c "^## " <<<"$md")" -eq 7 ]'
+check "worksheet has the lesson and a section per phase" '[ "$(grep -c "^## " <<<"$md")" -eq 8 ]'
 check "worksheet has Z[0,1]'s full equation" 'grep -qF "Z[0,1] = Xp[0,1]·W[0,0] + " <<<"$md"'
 
 # --exercise N: the worksheet's cells (the quiz's, with its worksheet option) blanked in every

@@ -48,8 +48,11 @@ std::vector<QuizQuestion> walk(const Timeline& tl, Phase p, Granularity g, int w
 // them, less the inputs no window reaches (0 by the rule, filled in by no step of their own).
 std::set<std::pair<std::string, double>> expected_cells(const Timeline& tl, Phase p) {
   std::set<std::pair<std::string, double>> out;
-  // A lesson that gives G itself: its loss phase computes nothing, so asks nothing.
+  // A phase that computes nothing for this lesson asks nothing: the loss phase of a lesson that
+  // gives G itself, the matrix view of a lesson too large for it.
   if (p == Phase::Loss && tl.lesson().gives_gradient()) return out;
+  const Grid computed = tl.accumulation_grid(p);  // dX's cells in dXp, or dX in the matrix view
+  if (computed == Grid::None) return out;
   const Geometry& g = tl.geometry();
   const Grid grid = phase_result(p);
   const Tensor& t = tl.tensor(grid);
@@ -58,7 +61,7 @@ std::set<std::pair<std::string, double>> expected_cells(const Timeline& tl, Phas
       for (int h = 0; h < t.shape.h; ++h)
         for (int w = 0; w < t.shape.w; ++w) {
           if (grid == Grid::dX && tl.is_uncovered(h, w)) continue;
-          const CellRef shown = grid == Grid::dX
+          const CellRef shown = grid == Grid::dX && computed == Grid::dXp
                                     ? CellRef{Grid::dXp, n, c, h + g.pad_top, w + g.pad_left}
                                     : CellRef{grid, n, c, h, w};
           // Z is asked before the bias is added, at the step that sums its terms.

@@ -27,7 +27,7 @@ EarlyFonts::EarlyFonts()
     : atlas_(std::make_unique<ImFontAtlas>()), scale_(ui_scale_of(load_settings())) {
   bake_ = std::async(std::launch::async, [this] {
     fonts_ = std::make_unique<FontSet>(atlas_.get(), scale_);
-    atlas_->Build();
+    fonts_->build(cache_dir());
   });
 }
 
@@ -95,7 +95,7 @@ void Session::rebuild_fonts(EarlyFonts* early) {
   } else {
     io.Fonts->Clear();
     fonts_ = std::make_unique<FontSet>(io.Fonts, ui_scale());
-    io.Fonts->Build();
+    fonts_->build(cache_dir());
   }
   if (io.BackendRendererUserData) {
     // The first time, the backend's device objects (its shaders and the font texture) are

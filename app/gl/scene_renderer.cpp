@@ -33,7 +33,7 @@ class ImGuiContextScope {
 
 }  // namespace
 
-SceneRenderer::SceneRenderer() {
+SceneRenderer::SceneRenderer(const std::string& font_cache) {
   ImGuiContext* previous = ImGui::GetCurrentContext();
   context_ = ImGui::CreateContext();  // current from here if none was: the scope restores
   ImGuiContextScope scope(context_, previous);
@@ -42,6 +42,7 @@ SceneRenderer::SceneRenderer() {
     io.IniFilename = nullptr;  // never write imgui.ini
     io.LogFilename = nullptr;
     fonts_ = std::make_unique<FontSet>(io.Fonts);
+    fonts_->build(font_cache);
     io.FontDefault = fonts_->ui_font();
     if (!ImGui_ImplOpenGL3_Init("#version 330 core"))
       throw GlError("Dear ImGui's OpenGL 3 backend could not start (is a GL 3.3 context current?)");

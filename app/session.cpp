@@ -5,12 +5,11 @@
 
 #include <malloc.h>  // malloc_trim
 
-#include <cstdint>
 #include <ctime>
 #include <iostream>
-#include <utility>
 
 #include "app/gl/font_set.h"
+#include "app/gl/font_texture.h"
 #include "app/gl/gl_api.h"
 #include "app/gl/scene_painter.h"
 #include "app/ui_files.h"
@@ -22,48 +21,6 @@ namespace {
 // Widgets and their text are larger in classroom mode.
 float ui_scale_of(const Settings& s) {
   return s.classroom ? 1.6f : 1.0f;
-}
-
-// The backend's device objects: its shader and buffers, and a font texture. It would upload
-// the atlas as RGBA (16 MB at 2048×2048, converted and copied at every start): it is handed a
-// white 1×1 stand-in instead, and upload_font_texture uploads the atlas itself.
-bool create_device_objects() {
-  ImGuiIO& io = ImGui::GetIO();
-  ImFontAtlas stand_in;
-  stand_in.TexPixelsRGBA32 = static_cast<unsigned int*>(IM_ALLOC(4));  // freed by the atlas
-  *stand_in.TexPixelsRGBA32 = 0xFFFFFFFF;
-  stand_in.TexWidth = stand_in.TexHeight = 1;
-  ImFontAtlas* fonts = std::exchange(io.Fonts, &stand_in);
-  const bool made = ImGui_ImplOpenGL3_CreateDeviceObjects();
-  io.Fonts = fonts;
-  return made;
-}
-
-// The atlas as a one-channel texture that reads as white with the atlas's alpha, as the
-// backend's RGBA texture does, in a quarter of the memory.
-GLuint upload_font_texture(ImFontAtlas& atlas) {
-  unsigned char* pixels = nullptr;
-  int width = 0, height = 0;
-  atlas.GetTexDataAsAlpha8(&pixels, &width, &height);
-  GLint previous_texture = 0, previous_alignment = 0, previous_row_length = 0;
-  glGetIntegerv(GL_TEXTURE_BINDING_2D, &previous_texture);
-  glGetIntegerv(GL_UNPACK_ALIGNMENT, &previous_alignment);
-  glGetIntegerv(GL_UNPACK_ROW_LENGTH, &previous_row_length);
-  GLuint texture = 0;
-  glGenTextures(1, &texture);
-  glBindTexture(GL_TEXTURE_2D, texture);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-  const GLint white_with_alpha[] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
-  glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, white_with_alpha);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, width, height, 0, GL_RED, GL_UNSIGNED_BYTE, pixels);
-  glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous_texture));
-  glPixelStorei(GL_UNPACK_ALIGNMENT, previous_alignment);
-  glPixelStorei(GL_UNPACK_ROW_LENGTH, previous_row_length);
-  atlas.SetTexID(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(texture)));
-  return texture;
 }
 
 }  // namespace
@@ -146,7 +103,7 @@ void Session::rebuild_fonts(EarlyFonts* early) {
   if (io.BackendRendererUserData) {
     // The first time, the backend's device objects are made here: its first NewFrame would
     // make them again, uploading the atlas a second time.
-    if (!device_objects_) device_objects_ = create_device_objects();
+    if (!device_objects_) device_objects_ = create_backend_objects();
     if (font_texture_) glDeleteTextures(1, &font_texture_);
     font_texture_ = upload_font_texture(*io.Fonts);
     // The texture holds the atlas now: its pixels in memory (4 MB) can go.

@@ -46,6 +46,7 @@ class SceneRenderer {
 
  private:
   ImGuiContext* context_ = nullptr;
+  unsigned font_texture_ = 0;  // the atlas (app/gl/font_texture.h)
   std::unique_ptr<FontSet> fonts_;
   std::unique_ptr<ScenePainter> painter_;
   std::unique_ptr<OffscreenTarget> target_;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "app/gl/font_cache.h"
 #include "app/gl/font_set.h"
@@ -182,6 +183,45 @@ TEST(FontCache, AFileOfOtherFontsOrSizesIsNotUsed) {
   FontSet same_fonts(&same, 1.0f);
   ASSERT_TRUE(restore_atlas(same, file, atlas_key(same)));
   expect_same_atlas(same, small);
+}
+
+TEST(FontCache, TablesThatDoNotFitTheAtlasAreRefusedEvenUnderARightChecksum) {
+  // A file made by something else, whose checksum is right: its tables are checked too, and
+  // nothing of them reaches Dear ImGui (which would stop the program on a rectangle outside the
+  // texture). Offsets in the format of app/gl/font_cache.cpp: the first custom rectangle's X at
+  // byte 40, the first glyph's code point at 72 and its U0 at 96.
+  ImFontAtlas made;
+  FontSet made_fonts(&made);
+  const std::uint64_t key = atlas_key(made);
+  made.Build();
+  const std::string file = save_atlas(made, key);
+  auto with_checksum = [](std::string f) {
+    const std::uint64_t sum = hash_bytes(f.data(), f.size() - 8);
+    std::memcpy(&f[f.size() - 8], &sum, 8);
+    return f;
+  };
+  auto patched = [&](std::size_t at, auto value) {
+    std::string f = file;
+    std::memcpy(&f[at], &value, sizeof value);
+    return with_checksum(f);
+  };
+  ASSERT_EQ(with_checksum(file), file);
+  const std::pair<const char*, std::string> bad[] = {
+      {"a rectangle outside the texture", patched(40, std::uint16_t{0xFFF0})},
+      {"a glyph outside the glyph ranges", patched(72, std::uint32_t{0x4E00})},
+      {"texture coordinates outside the texture", patched(96, 2.0f)},
+      {"a pixel missing",
+       with_checksum(file.substr(0, file.size() - 9) + file.substr(file.size() - 8))},
+  };
+  for (const auto& [what, bytes] : bad) {
+    ImFontAtlas atlas;
+    FontSet fonts(&atlas);
+    EXPECT_FALSE(restore_atlas(atlas, bytes, key)) << what;
+    EXPECT_FALSE(atlas.IsBuilt()) << what;
+  }
+  ImFontAtlas atlas;
+  FontSet fonts(&atlas);
+  EXPECT_TRUE(restore_atlas(atlas, file, key)) << "the file itself is good";
 }
 
 TEST(FontCache, ACacheThatCannotBeWrittenOrReadStillBakes) {

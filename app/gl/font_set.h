@@ -1,6 +1,7 @@
 // font_set.h — DejaVu Sans, Sans Bold and Sans Mono baked at a ladder of pixel sizes.
 //
 //   FontSet fonts(ImGui::GetIO().Fonts);               // before the atlas is built
+//   fonts.build(cache_dir());                          // from the cache file, or baked
 //   FontSet::Pick pick = fonts.nearest(Font::Mono, 21.0f);
 //   draw_list->AddText(pick.font, pick.size, pos, colour, "−4");
 //

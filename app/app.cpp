@@ -124,6 +124,9 @@ std::string config_dir() {
 std::string state_dir() {
   return xdg_dir("XDG_STATE_HOME", ".local/state");
 }
+std::string cache_dir() {
+  return xdg_dir("XDG_CACHE_HOME", ".cache");
+}
 
 Settings parse_settings(const std::string& text, std::string* problem) {
   // Settings nested deep would be refused anyway; refuse them before they are built.

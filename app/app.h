@@ -78,6 +78,7 @@ struct Settings {
 // Where settings and the unsaved-edits copy live (XDG base directories).
 std::string config_dir();
 std::string state_dir();
+std::string cache_dir();  // what can be made again: the baked font atlas
 // The defaults when the file is missing. When it is unreadable (a folder, a named pipe, not
 // JSON...), also the defaults, and `problem` says why in one line naming the file.
 Settings load_settings(std::string* problem = nullptr);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "app/app.h"
 #include "app/export/pytorch.h"
 #include "app/gl/gl_api.h"
 #include "app/gl/offscreen_target.h"
@@ -65,7 +66,7 @@ void ExportDialog::preview(const App& app) {
     preview_key_ = key;
     ExportRequest r = app_export_request(app, "png", "");
     r.width = kWidth, r.height = kHeight, r.theme = kAllThemes[theme_];
-    if (!preview_renderer_) preview_renderer_ = std::make_unique<SceneRenderer>();
+    if (!preview_renderer_) preview_renderer_ = std::make_unique<SceneRenderer>(cache_dir());
     const Pixels rgba = preview_renderer_->render(
         export_scene(app.timeline(), r, app.frame(), app.frame(), 1), kWidth, kHeight);
     GLint previous = 0, previous_alignment = 4;

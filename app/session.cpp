@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "app/gl/font_set.h"
+#include "app/gl/font_texture.h"
+#include "app/gl/gl_api.h"
 #include "app/gl/scene_painter.h"
 #include "app/ui_files.h"
 
@@ -27,7 +29,7 @@ EarlyFonts::EarlyFonts()
     : atlas_(std::make_unique<ImFontAtlas>()), scale_(ui_scale_of(load_settings())) {
   bake_ = std::async(std::launch::async, [this] {
     fonts_ = std::make_unique<FontSet>(atlas_.get(), scale_);
-    atlas_->Build();
+    fonts_->build(cache_dir());
   });
 }
 
@@ -68,6 +70,7 @@ Session::Session(const ShellOptions& options, EarlyFonts* early_fonts) {
 
 Session::~Session() {
   painter_.reset();
+  if (font_texture_) glDeleteTextures(1, &font_texture_);
   autosave();  // the last copy is on disk before the app goes
   autosaves_.wait();
   autosave();
@@ -95,19 +98,15 @@ void Session::rebuild_fonts(EarlyFonts* early) {
   } else {
     io.Fonts->Clear();
     fonts_ = std::make_unique<FontSet>(io.Fonts, ui_scale());
-    io.Fonts->Build();
+    fonts_->build(cache_dir());
   }
   if (io.BackendRendererUserData) {
-    // The first time, the backend's device objects (its shaders and the font texture) are
-    // made here: its first NewFrame would make them again, uploading the atlas a second time
-    // and leaking the first texture (16 MB at 2048×2048).
-    if (device_objects_) {
-      ImGui_ImplOpenGL3_DestroyFontsTexture();
-      ImGui_ImplOpenGL3_CreateFontsTexture();
-    } else {
-      device_objects_ = ImGui_ImplOpenGL3_CreateDeviceObjects();
-    }
-    // The texture holds the atlas now: its pixels in memory (20 MB, alpha and RGBA) can go.
+    // The first time, the backend's device objects are made here: its first NewFrame would
+    // make them again, uploading the atlas a second time.
+    if (!device_objects_) device_objects_ = create_backend_objects();
+    if (font_texture_) glDeleteTextures(1, &font_texture_);
+    font_texture_ = upload_font_texture(*io.Fonts);
+    // The texture holds the atlas now: its pixels in memory (4 MB) can go.
     io.Fonts->ClearTexData();
     malloc_trim(0);  // and with them what FreeType left in the baking thread's malloc arena
   }

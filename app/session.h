@@ -84,6 +84,7 @@ class Session {
   std::unique_ptr<ScenePainter> painter_;
   float fonts_scale_ = 0;
   bool device_objects_ = false;  // made by rebuild_fonts, not by the backend's first frame
+  unsigned font_texture_ = 0;    // the atlas, uploaded by rebuild_fonts (not by the backend)
   long long autosaved_revision_ = -1;
   bool kept_ = false;  // the last copy of unsaved edits was written
   Recovery recovery_;

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "app/app.h"
+
 namespace convstep {
 
 namespace {
@@ -9,7 +11,7 @@ thread_local const ExportRenderer::Fn* t_renderer = nullptr;  // with_renderer's
 }  // namespace
 
 ExportRenderer::ExportRenderer() {
-  if (!t_renderer) own_ = std::make_unique<SceneRenderer>();
+  if (!t_renderer) own_ = std::make_unique<SceneRenderer>(cache_dir());
 }
 ExportRenderer::~ExportRenderer() = default;
 

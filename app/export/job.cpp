@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "app/app.h"
+
 namespace convstep {
 
 ExportJob::ExportJob(const Lesson& lesson, ExportRequest request)
@@ -72,7 +74,7 @@ void ExportJob::serve(double seconds) {
     lock.unlock();
     std::exception_ptr error;
     try {
-      if (!renderer_) renderer_ = std::make_unique<SceneRenderer>();
+      if (!renderer_) renderer_ = std::make_unique<SceneRenderer>(cache_dir());
       renderer_->render(*w.scene, w.width, w.height, *w.rgba);
     } catch (...) {  // the export fails with it; the app goes on
       error = std::current_exception();

@@ -6,16 +6,20 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "app/gl/font_cache.h"
 #include "app/gl/glyphs.h"
 #include "app/resource_paths.h"
+#include "core/io.h"
 
 namespace convstep {
 namespace {
 
 constexpr const char* kSystemFontDir = "/usr/share/fonts/truetype/dejavu";
+constexpr long long kMaxCacheBytes = 64 << 20;  // 4 MB of pixels and 1 MB of tables at 18 px
 constexpr std::array<const char*, 3> kFiles = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
                                                "DejaVuSansMono.ttf"};
 
@@ -64,20 +68,56 @@ void FontSet::rebuild(float ui_scale) {
     ImFontConfig config;
     config.FontData = files_[face].data();
     config.FontDataSize = static_cast<int>(files_[face].size());
-    config.FontDataOwnedByAtlas = false;  // files_ keeps the bytes
+    // Owned, for AddFont not to copy the file (31 copies, 19 MB); then not owned, for the atlas
+    // not to free it: files_ keeps the bytes.
+    config.FontDataOwnedByAtlas = true;
     config.SizePixels = size;
     config.GlyphRanges = glyph_ranges(static_cast<Font>(face));
     config.OversampleH = 1;  // FreeType renders at the pixel grid; positions are snapped
     config.OversampleV = 1;
     config.PixelSnapH = true;
     std::snprintf(config.Name, sizeof config.Name, "%s, %.0fpx", kFiles[face], size);
-    return atlas_->AddFont(&config);
+    ImFont* font = atlas_->AddFont(&config);
+    atlas_->ConfigData.back().FontDataOwnedByAtlas = false;
+    return font;
   };
-  ui_font_ = add(0, std::max(6.0f, std::round(kUiSize * ui_scale)));
+  ui_size_ = std::max(6.0f, std::round(kUiSize * ui_scale));
+  ui_font_ = add(0, ui_size_);
   for (std::size_t i = 0; i < kBakedSizes.size(); ++i) {
     sizes_[i] = kBakedSizes[i];
     for (std::size_t face = 0; face < 3; ++face) fonts_[face][i] = add(face, sizes_[i]);
   }
+}
+
+FontSet::~FontSet() {
+  if (saving_.valid()) saving_.wait();
+}
+
+bool FontSet::build(const std::string& cache_folder) {
+  const std::string path =
+      cache_folder + "/font-atlas-" + std::to_string(static_cast<int>(ui_size_)) + "px.bin";
+  const std::uint64_t key = atlas_key(*atlas_);
+  if (!cache_folder.empty()) {
+    try {
+      if (restore_atlas(*atlas_, read_file(path, kMaxCacheBytes), key)) return true;
+    } catch (const IoError&) {
+      // No file yet, or one that cannot be read: bake.
+    }
+  }
+  atlas_->Build();
+  if (cache_folder.empty()) return false;
+  if (saving_.valid()) saving_.wait();
+  saving_ = std::async(std::launch::async, [path, cache_folder, file = save_atlas(*atlas_, key)] {
+    if (file.empty()) return;
+    try {
+      std::error_code ec;
+      std::filesystem::create_directories(cache_folder, ec);
+      write_file_atomically(path, file, SpecialFiles::Refuse);
+    } catch (const std::exception&) {
+      // A cache is a convenience: the next start bakes again.
+    }
+  });
+  return false;
 }
 
 FontSet::Pick FontSet::nearest(Font face, float pixels) const {

@@ -1,6 +1,7 @@
 // font_set.h — DejaVu Sans, Sans Bold and Sans Mono baked at a ladder of pixel sizes.
 //
 //   FontSet fonts(ImGui::GetIO().Fonts);               // before the atlas is built
+//   fonts.build(cache_dir());                          // from the cache file, or baked
 //   FontSet::Pick pick = fonts.nearest(Font::Mono, 21.0f);
 //   draw_list->AddText(pick.font, pick.size, pos, colour, "−4");
 //
@@ -22,6 +23,7 @@
 #pragma once
 
 #include <array>
+#include <future>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -48,10 +50,17 @@ class FontSet {
   // Reads the font files and fills `atlas` (see rebuild). Throws FontError naming the paths it
   // tried. The FontSet holds the files' bytes: it must outlive every build of the atlas.
   explicit FontSet(ImFontAtlas* atlas, float ui_scale = 1.0f);
+  ~FontSet();  // waits for the cache file being written
   // Clears the atlas and adds the fonts again: first Sans at kUiSize × ui_scale (the atlas' first
-  // font, i.e. ImGui's default), then every face at every baked size. The atlas is built later
-  // (by the backend's CreateFontsTexture, or GetTexDataAsRGBA32).
+  // font, i.e. ImGui's default), then every face at every baked size. The atlas is built later:
+  // by build(), or else by the backend's CreateFontsTexture (GetTexDataAsRGBA32), baking.
   void rebuild(float ui_scale);
+  // Builds the atlas from <cache_folder>/font-atlas-NNpx.bin (NN: the UI font's size) when that
+  // file holds this very atlas (app/gl/font_cache.h); otherwise bakes it with FreeType and
+  // writes the file, atomically, on a thread of its own. A missing, stale or damaged file is
+  // baked over; a file that cannot be written is left alone. An empty folder: baked, no file.
+  // True when the atlas came from the file.
+  bool build(const std::string& cache_folder);
   FontSet(const FontSet&) = delete;
   FontSet& operator=(const FontSet&) = delete;
 
@@ -78,6 +87,8 @@ class FontSet {
  private:
   ImFontAtlas* atlas_;
   std::vector<std::vector<char>> files_;  // Sans, SansBold, Mono
+  float ui_size_ = kUiSize;
+  std::future<void> saving_;  // the cache file being written
   std::array<std::array<ImFont*, kBakedSizes.size()>, 3> fonts_{};
   std::array<float, kBakedSizes.size()> sizes_{};
   ImFont* ui_font_ = nullptr;

@@ -277,6 +277,21 @@ PaintTransform ScenePainter::paint(const Scene& scene, Rect viewport, ImDrawList
   return t;
 }
 
+namespace {
+
+// How many of a grid's cells, a side, each of its scene cells stands for: 1 for a grid shown
+// cell by cell, more for an overview (core/stage.cpp) of a large one.
+int lattice_step(const SceneGrid& grid) {
+  if (grid.cells.empty() || grid.cell_size <= 0 ||
+      grid.cells.size() == static_cast<std::size_t>(std::max(grid.rows, 0)) *
+                               static_cast<std::size_t>(std::max(grid.cols, 0)))
+    return 1;
+  const float step = grid.cells[0].rect.w / grid.cell_size;
+  return std::isfinite(step) ? std::clamp(static_cast<int>(std::lround(step)), 1, 1 << 20) : 1;
+}
+
+}  // namespace
+
 void ScenePainter::paint_grid(const SceneGrid& grid, const PaintTransform& t, Color background,
                               ImDrawList* dl) {
   if (grid.cells.empty() || grid.opacity <= 0) return;
@@ -297,25 +312,31 @@ void ScenePainter::paint_grid(const SceneGrid& grid, const PaintTransform& t, Co
       add(kCells, kMarkPass, c.rect, c.shade, c.style, c.uncovered);
   };
 
-  // The lattice, when the cells are row-major on it and it fits in a texture.
-  const std::size_t count = static_cast<std::size_t>(std::max(grid.rows, 0)) *
-                            static_cast<std::size_t>(std::max(grid.cols, 0));
-  const float cs = grid.cell_size, eps = 1e-3f * grid.cell_size;
+  // The lattice, when the cells are row-major on it and it fits in a texture. An overview's
+  // cell stands for `step` × `step` cells of its grid: its lattice is of those (a short last
+  // row or column is off it, drawn as quads of their own). Drawn as quads, its 4096 cells of a
+  // few pixels each cost llvmpipe a quarter of a 1600×900 frame.
+  const int step = lattice_step(grid);
+  const int lcols = (std::max(grid.cols, 0) + step - 1) / step;
+  const int lrows = (std::max(grid.rows, 0) + step - 1) / step;
+  const std::size_t count = static_cast<std::size_t>(lrows) * static_cast<std::size_t>(lcols);
+  const float cs = grid.cell_size * static_cast<float>(step), eps = 1e-3f * grid.cell_size;
   const bool lattice =
-      count > 0 && count == grid.cells.size() && cs > 0 && grid.rows <= max_texture_size_ &&
-      grid.cols <= max_texture_size_ &&
-      std::fabs(grid.bounds.w - static_cast<float>(grid.cols) * cs) <= eps * grid.cols &&
-      std::fabs(grid.bounds.h - static_cast<float>(grid.rows) * cs) <= eps * grid.rows;
+      count > 0 && count == grid.cells.size() && cs > 0 && lrows <= max_texture_size_ &&
+      lcols <= max_texture_size_ &&
+      std::fabs(grid.bounds.w - static_cast<float>(grid.cols) * grid.cell_size) <=
+          eps * grid.cols &&
+      std::fabs(grid.bounds.h - static_cast<float>(grid.rows) * grid.cell_size) <= eps * grid.rows;
   if (!lattice) {
     d.cols = d.rows = 0;
     for (const SceneCell& c : grid.cells) add_cell(c);
   } else {
-    d.cols = grid.cols, d.rows = grid.rows, d.cell_size = cs;
+    d.cols = lcols, d.rows = lrows, d.cell_size = cs;
     d.next_shades.resize(count);
     d.blocks.clear();
     d.open.clear();
     auto on_lattice = [&](const SceneCell& c, int row, int col) {
-      return c.row == row && c.col == col &&
+      return c.row == row * step && c.col == col * step &&
              std::fabs(c.rect.x - (grid.bounds.x + static_cast<float>(col) * cs)) <= eps &&
              std::fabs(c.rect.y - (grid.bounds.y + static_cast<float>(row) * cs)) <= eps &&
              std::fabs(c.rect.w - cs) <= eps && std::fabs(c.rect.h - cs) <= eps;
@@ -323,12 +344,12 @@ void ScenePainter::paint_grid(const SceneGrid& grid, const PaintTransform& t, Co
     auto key_of = [](const SceneCell& c) {
       return std::clamp(static_cast<int>(c.style), 0, kMarkPass - 1) | (c.uncovered ? 8 : 0);
     };
-    for (int row = 0; row < grid.rows; ++row) {
+    for (int row = 0; row < lrows; ++row) {
       d.next_open.clear();
       std::size_t prev = 0;  // the next of d.open to compare with
-      const SceneCell* cells = &grid.cells[static_cast<std::size_t>(row) * grid.cols];
-      float* shades = &d.next_shades[static_cast<std::size_t>(row) * grid.cols];
-      for (int col = 0; col < grid.cols;) {
+      const SceneCell* cells = &grid.cells[static_cast<std::size_t>(row) * lcols];
+      float* shades = &d.next_shades[static_cast<std::size_t>(row) * lcols];
+      for (int col = 0; col < lcols;) {
         const SceneCell& c = cells[col];
         shades[col] = c.shade;
         if (!on_lattice(c, row, col)) {
@@ -338,7 +359,7 @@ void ScenePainter::paint_grid(const SceneGrid& grid, const PaintTransform& t, Co
         }
         // A run of lattice cells of one style along the row...
         const int key = key_of(c), col0 = col;
-        while (++col < grid.cols && on_lattice(cells[col], row, col) && key_of(cells[col]) == key)
+        while (++col < lcols && on_lattice(cells[col], row, col) && key_of(cells[col]) == key)
           shades[col] = cells[col].shade;
         // ...extends the same run of the row above into a rectangle, or starts one.
         while (prev < d.open.size() && d.blocks[d.open[prev]].col0 < col0) ++prev;

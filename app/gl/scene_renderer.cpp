@@ -7,6 +7,7 @@
 
 #include "app/gl/egl_context.h"
 #include "app/gl/font_set.h"
+#include "app/gl/font_texture.h"
 #include "app/gl/gl_api.h"
 #include "app/gl/offscreen_target.h"
 #include "app/gl/png.h"
@@ -33,7 +34,7 @@ class ImGuiContextScope {
 
 }  // namespace
 
-SceneRenderer::SceneRenderer() {
+SceneRenderer::SceneRenderer(const std::string& font_cache) {
   ImGuiContext* previous = ImGui::GetCurrentContext();
   context_ = ImGui::CreateContext();  // current from here if none was: the scope restores
   ImGuiContextScope scope(context_, previous);
@@ -42,14 +43,19 @@ SceneRenderer::SceneRenderer() {
     io.IniFilename = nullptr;  // never write imgui.ini
     io.LogFilename = nullptr;
     fonts_ = std::make_unique<FontSet>(io.Fonts);
+    fonts_->build(font_cache);
     io.FontDefault = fonts_->ui_font();
     if (!ImGui_ImplOpenGL3_Init("#version 330 core"))
       throw GlError("Dear ImGui's OpenGL 3 backend could not start (is a GL 3.3 context current?)");
+    create_backend_objects();
+    font_texture_ = upload_font_texture(*io.Fonts);
+    io.Fonts->ClearTexData();  // the texture holds the atlas now
     painter_ = std::make_unique<ScenePainter>(*fonts_);
     painter_->fill_background = false;  // render() clears to the background
   } catch (...) {
-    if (ImGui::GetIO().BackendRendererUserData) ImGui_ImplOpenGL3_Shutdown();
     painter_.reset();
+    if (font_texture_) glDeleteTextures(1, &font_texture_);
+    if (ImGui::GetIO().BackendRendererUserData) ImGui_ImplOpenGL3_Shutdown();
     ImGui::DestroyContext(context_);
     context_ = nullptr;
     throw;
@@ -62,6 +68,7 @@ SceneRenderer::~SceneRenderer() {
     ImGuiContextScope scope(context_);
     target_.reset();
     painter_.reset();
+    if (font_texture_) glDeleteTextures(1, &font_texture_);
     ImGui_ImplOpenGL3_Shutdown();
   }
   ImGuiContext* current = ImGui::GetCurrentContext();

@@ -10,7 +10,8 @@
 // window covering the image, whose draw list the ScenePainter fills. It owns a separate ImGui
 // context, so it can run inside the live app (for export) without touching the app's UI state;
 // the caller's current ImGui context and framebuffer binding are restored after each render.
-// It never writes imgui.ini or any other file.
+// It never writes imgui.ini; given a font cache folder, it reads its fonts from there and writes
+// them there when they were not (FontSet::build), as the app does.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +32,8 @@ class ScenePainter;
 class SceneRenderer {
  public:
   // Needs a current GL 3.3 core context for its whole life. Throws FontError, ShaderError.
-  SceneRenderer();
+  // `font_cache`: the folder of the baked font atlas (empty: baked, not kept).
+  explicit SceneRenderer(const std::string& font_cache = {});
   ~SceneRenderer();
   SceneRenderer(const SceneRenderer&) = delete;
   SceneRenderer& operator=(const SceneRenderer&) = delete;
@@ -44,6 +46,7 @@ class SceneRenderer {
 
  private:
   ImGuiContext* context_ = nullptr;
+  unsigned font_texture_ = 0;  // the atlas (app/gl/font_texture.h)
   std::unique_ptr<FontSet> fonts_;
   std::unique_ptr<ScenePainter> painter_;
   std::unique_ptr<OffscreenTarget> target_;

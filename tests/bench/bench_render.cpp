@@ -9,8 +9,13 @@
 #include <benchmark/benchmark.h>
 #include <imgui.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "app/gl/egl_context.h"
 #include "app/gl/gl_api.h"
@@ -35,7 +40,43 @@ std::string big_lesson_file(int size) {
   return path;
 }
 
+// CPU seconds used so far by this process's threads, by role: the UI (this thread), Mesa's
+// llvmpipe rendering threads, and the rest (the background rebuild and its compute threads).
+struct ThreadCpu {
+  double ui = 0, renderer = 0, background = 0;
+  static ThreadCpu now() {
+    ThreadCpu t;
+    const double tick = 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+    const std::string self = std::to_string(gettid());
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm"), stat(task.path() / "stat");
+      std::string name, line;
+      std::getline(comm, name);
+      std::getline(stat, line);
+      // utime and stime: the 14th and 15th fields, counted after the ")" that ends the name.
+      std::istringstream rest(line.substr(line.rfind(')') + 2));
+      std::string field;
+      double utime = 0, stime = 0;
+      for (int i = 3; i <= 15 && rest >> field; ++i)
+        if (i == 14)
+          utime = std::stod(field);
+        else if (i == 15)
+          stime = std::stod(field);
+      const double cpu = (utime + stime) * tick;
+      if (task.path().filename() == self)
+        t.ui += cpu;
+      else if (name.rfind("llvmpipe", 0) == 0)
+        t.renderer += cpu;
+      else
+        t.background += cpu;
+    }
+    return t;
+  }
+};
+
 // The frame loop of the app, as the window runs it, without vsync. `between` runs before each.
+// Besides frames/s: the CPU milliseconds a frame costs the UI thread, the renderer's threads
+// and the background work (what a quiet machine's two cores must give each frame).
 template <class Between>
 void frame_loop(benchmark::State& state, Session& session, Between between) {
   OffscreenTarget target(1600, 900);
@@ -43,6 +84,7 @@ void frame_loop(benchmark::State& state, Session& session, Between between) {
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = ImVec2(1600, 900);
   double now = 0;
+  const ThreadCpu start = ThreadCpu::now();
   for (auto _ : state) {
     between();
     io.DeltaTime = 1.0f / 60;
@@ -58,6 +100,11 @@ void frame_loop(benchmark::State& state, Session& session, Between between) {
   }
   state.counters["fps"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  const ThreadCpu end = ThreadCpu::now();
+  const double per_frame = 1000.0 / static_cast<double>(std::max<long long>(state.iterations(), 1));
+  state.counters["ui_ms"] = (end.ui - start.ui) * per_frame;
+  state.counters["render_ms"] = (end.renderer - start.renderer) * per_frame;
+  state.counters["background_ms"] = (end.background - start.background) * per_frame;
 }
 
 void frames(benchmark::State& state, const std::string& lesson, Phase phase) {

@@ -290,6 +290,35 @@ TEST_F(Render, ACellThatGrowsInIsDrawnBetweenItsNeighbours) {
   EXPECT_TRUE(same_colour(img.at(centre(10, 2, 60), centre(10, 0, 60)), diverging_color(-1)));
 }
 
+TEST_F(Render, AnOverviewsCellsEachShowTheirBlockOfTheGrid) {
+  // The overview of a large grid (core/stage.cpp) has one scene cell per step × step block of
+  // the grid's cells, the last row and column of blocks shorter. The painter draws the blocks as
+  // a lattice of their own (and the short ones as single quads): each shows its own colour.
+  const int n = 10, step = 3;
+  const float cell = 8, origin = 10;
+  Scene scene = blank_scene(n * cell + 2 * origin, n * cell + 2 * origin);
+  SceneGrid g;
+  g.grid = Grid::Xp, g.copy = GridCopy::Overview;
+  g.rows = g.cols = n, g.cell_size = cell;
+  g.bounds = {origin, origin, n * cell, n * cell};
+  for (int r = 0; r < n; r += step)
+    for (int c = 0; c < n; c += step) {
+      SceneCell x;
+      x.row = r, x.col = c;
+      x.rect = {origin + c * cell, origin + r * cell, std::min(step, n - c) * cell,
+                std::min(step, n - r) * cell};
+      x.shade = static_cast<float>((r * 7 + c * 5) % 9) / 4.0f - 1.0f;  // −1 … +1, mixed
+      g.cells.push_back(x);
+    }
+  scene.grids.push_back(g);
+  const int size = static_cast<int>(scene.width);
+  const Image img = render(scene, size, size);
+  for (const SceneCell& x : scene.grids[0].cells)
+    EXPECT_TRUE(same_colour(img.at(x.rect.x + x.rect.w / 2, x.rect.y + x.rect.h / 2),
+                            diverging_color(x.shade)))
+        << "the block at row " << x.row << ", column " << x.col;
+}
+
 TEST_F(Render, AChangedValueShowsOnTheNextRender) {
   // The painter keeps each grid's shades on the GPU between frames: a step that changes one
   // cell, or a grid of another shape, must still show the new colours.

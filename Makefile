@@ -27,8 +27,9 @@ run: build
 
 test: test-release test-sanitize test-fuzz
 
+# The tests' fonts are cached in the build folder, never in the user's own cache.
 test-release: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(BUILD) && XDG_CACHE_HOME=$$PWD/test-cache ctest --output-on-failure -j$(JOBS)
 
 # Everything, the app included, under AddressSanitizer + UndefinedBehaviorSanitizer: the app
 # tests (tours, restore, the monkeys) run through tests/app/under_asan.sh, which keeps Mesa's
@@ -37,7 +38,7 @@ test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSTEP_SANITIZE=ON \
 	  -DCONVSTEP_GUI=ON -DCONVSTEP_WERROR=ON > /dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(ASAN_BUILD) && XDG_CACHE_HOME=$$PWD/test-cache ctest --output-on-failure -j$(JOBS)
 
 # libFuzzer targets (tests/fuzz), built with clang under ASan + UBSan, each run FUZZ_SECONDS.
 test-fuzz: deps

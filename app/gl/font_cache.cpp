@@ -109,13 +109,19 @@ bool read_font(AtlasReader& r, ImFontAtlas& atlas, const ImFontConfig& config, C
   if (font.size != config.SizePixels || !finite_and_within(font.ascent, 4 * font.size + 64) ||
       !finite_and_within(font.descent, 4 * font.size + 64) || count > 0x10000)
     return false;
+  // At least one glyph, each once: Dear ImGui falls back on the last glyph of a font, and
+  // stops the program on more glyphs than 16-bit code points.
+  if (count == 0) return false;
   const ImWchar* ranges = ranges_of(atlas, config);
+  std::vector<bool> seen(0x10000);
   font.glyphs.resize(count);
   for (CachedGlyph& g : font.glyphs) {
     if (!r.get(g.code_point)) return false;
     for (float* v : {&g.advance, &g.x0, &g.y0, &g.x1, &g.y1, &g.u0, &g.v0, &g.u1, &g.v1})
       if (!r.get(*v)) return false;
     if (!in_ranges(ranges, g.code_point) || !plausible(g, font.size)) return false;
+    if (g.code_point >= seen.size() || seen[g.code_point]) return false;
+    seen[g.code_point] = true;
   }
   return true;
 }

@@ -36,7 +36,8 @@ std::uint64_t atlas_key(const ImFontAtlas& atlas);
 std::string save_atlas(const ImFontAtlas& atlas, std::uint64_t key);
 
 // Builds `atlas` (its fonts added, not built) from a file written by save_atlas for the same
-// key: true when done. False, with the atlas as it was, when the file does not hold this atlas.
+// key: true when done. False when the file does not hold this atlas: the atlas is left unbuilt,
+// to be baked as usual (Dear ImGui's own rectangles may be registered already, as a bake does).
 bool restore_atlas(ImFontAtlas& atlas, const std::string& file, std::uint64_t key);
 
 }  // namespace convstep

@@ -188,8 +188,9 @@ TEST(FontCache, AFileOfOtherFontsOrSizesIsNotUsed) {
 TEST(FontCache, TablesThatDoNotFitTheAtlasAreRefusedEvenUnderARightChecksum) {
   // A file made by something else, whose checksum is right: its tables are checked too, and
   // nothing of them reaches Dear ImGui (which would stop the program on a rectangle outside the
-  // texture). Offsets in the format of app/gl/font_cache.cpp: the first custom rectangle's X at
-  // byte 40, the first glyph's code point at 72 and its U0 at 96.
+  // texture, or fall back on a glyph that is not there). Offsets in the format of
+  // app/gl/font_cache.cpp: the first custom rectangle's X at byte 40, the first glyph's code
+  // point at 72 and its U0 at 96.
   ImFontAtlas made;
   FontSet made_fonts(&made);
   const std::uint64_t key = atlas_key(made);
@@ -206,10 +207,13 @@ TEST(FontCache, TablesThatDoNotFitTheAtlasAreRefusedEvenUnderARightChecksum) {
     return with_checksum(f);
   };
   ASSERT_EQ(with_checksum(file), file);
+  std::uint32_t first_code_point = 0;  // a glyph's record is 40 bytes: the second's is at 112
+  std::memcpy(&first_code_point, &file[72], sizeof first_code_point);
   const std::pair<const char*, std::string> bad[] = {
       {"a rectangle outside the texture", patched(40, std::uint16_t{0xFFF0})},
       {"a glyph outside the glyph ranges", patched(72, std::uint32_t{0x4E00})},
       {"texture coordinates outside the texture", patched(96, 2.0f)},
+      {"a glyph twice", patched(112, first_code_point)},
       {"a pixel missing",
        with_checksum(file.substr(0, file.size() - 9) + file.substr(file.size() - 8))},
   };

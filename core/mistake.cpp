@@ -226,6 +226,16 @@ std::optional<MistakeStep> mistake_step(const Timeline& tl, const Frame& f, Pitf
               " Gd, so no input gets a gradient at all.";
     return m;
   }
+  // A mistake that lands on the right answer here (Z fed back under L = ½ΣZ², where Z is
+  // ∂L/∂Z; the kernel left unrotated when it is the same turned through 180°) has no wrong
+  // result to show.
+  if (const Tensor& right = tl.tensor(m.grid);
+      right.shape == wrong.shape && right.values == wrong.values) {
+    m.values = Tensor();
+    m.words = title + "on this lesson it gives exactly the right " + grid_name(m.grid) +
+              ", so there is no wrong result to show.";
+    return m;
+  }
   // The right result as the step shows it, when it is this grid: the fill follows it.
   const bool follows = f.result_grid == m.grid && f.result.shape == wrong.shape &&
                        f.progress.size() == f.result.values.size();

@@ -328,6 +328,34 @@ TEST(Mistakes, AnEmptyOrImpossibleMistakeIsSaidNotDrawn) {
   }
 }
 
+// A mistake that gives the right answer on a lesson draws no grid labelled "wrong": Z fed back
+// when L = ½ΣZ² (then G is Z), and a kernel left unrotated when turning it changes nothing.
+TEST(Mistakes, AMistakeThatGivesTheRightAnswerHereIsSaidNotDrawn) {
+  const std::pair<const char*, Pitfall> cases[] = {
+      {R"({"input": [[1,2,3],[4,5,6],[7,8,9]], "weight": [[1,-2],[3,0]],
+           "loss": "half_sum_squares"})",
+       Pitfall::OutputAsGradient},
+      {R"({"input": [[1,2,3],[4,5,6],[7,8,9]], "weight": [[1,0],[0,1]]})", Pitfall::NoRotation},
+  };
+  for (const auto& [lesson, p] : cases) {
+    const Timeline tl(parse_lesson(lesson));
+    for (long long k = 0; k < tl.count(Phase::DxGather, Granularity::Cell); ++k) {
+      const Scene s = with_mistakes(tl, tl.frame(Phase::DxGather, Granularity::Cell, k), {p});
+      EXPECT_EQ(mistake_grid(s), nullptr) << pitfall_name(p) << " step " << k;
+      std::string all;
+      for (const std::string& l : mistake_texts(s)) all += l + " ";
+      EXPECT_NE(all.find("gives exactly the right dX"), std::string::npos) << all;
+    }
+  }
+  // A mistake that does change the answer still draws its grid.
+  const Timeline tl(
+      parse_lesson(R"({"input": [[1,2,3],[4,5,6],[7,8,9]], "weight": [[1,-2],[3,0]]})"));
+  const long long last = tl.count(Phase::DxGather, Granularity::Cell) - 1;
+  EXPECT_NE(mistake_grid(with_mistakes(tl, tl.frame(Phase::DxGather, Granularity::Cell, last),
+                                       {Pitfall::NoRotation})),
+            nullptr);
+}
+
 // Several mistakes at once, at every granularity, in classroom mode: three get a grid each,
 // labelled apart, with their numbers still shown (issue 10: "with three pitfalls on, the
 // numbers disappear"); all five get a line each, wrapped (no line wider than the stage), and a

@@ -119,7 +119,10 @@ void question_row(const App& app, QuizInput& input, Intents& out, bool column) {
   if (!q) {
     input.refocus = false;
     words(column,
-          app.frame().granularity == Granularity::Phase
+          app.timeline().accumulation_grid(app.phase()) == Grid::None
+              ? "Quiz: this phase works out no cell for this lesson. Step on (Right) to the next "
+                "phase."
+          : app.frame().granularity == Granularity::Phase
               ? "Quiz: it asks at cell and term steps. Choose cell or term in the timeline bar."
           : quiz.feedback() ? "Quiz: step on (Right) to the next cell."
           : quiz.worksheet_cells() > 0

@@ -18,8 +18,12 @@ Phase first_phase_changed(Pitfall p) {
 }
 
 std::string mistake_elsewhere(Pitfall p) {
-  return std::string(pitfall_title(p)) + ": the mistake shows in the " +
-         (pitfall_changes(p, Phase::Dw) ? "dW and dX gather phases." : "dX gather phase.");
+  std::string s = std::string(pitfall_title(p)) + ": this view draws the mistake in the " +
+                  (pitfall_changes(p, Phase::Dw) ? "dW and dX gather phases." : "dX gather phase.");
+  // Feeding back the wrong gradient changes every result computed from it.
+  if (p == Pitfall::OutputAsGradient || p == Pitfall::InputGradientAsGradient)
+    s += " It would change db too, as db adds up the gradient fed back.";
+  return s;
 }
 
 namespace {

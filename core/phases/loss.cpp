@@ -114,8 +114,8 @@ std::string lesson_explanation(const Model& m) {
       return "Here L = ½ΣZ²: the derivative of ½z² is z, so G = Z, and the largest outputs "
              "push back hardest.";
     case LossKind::Mse:
-      return "Here L = mean((Z − T)²), PyTorch's F.mse_loss with reduction \"mean\": the mean is "
-             "taken over all " +
+      return "Here L = mean((Z − T)²), PyTorch's mean squared error as it is by default: the "
+             "mean is taken over all " +
              std::to_string(m.results.Z.shape.count()) +
              " output cells, every sample and channel included, so G = 2·(Z − T)/" +
              std::to_string(m.results.Z.shape.count()) + ".";
@@ -188,8 +188,9 @@ extern const PhaseDef kLossPhase = {
     .explanation =
         "Training starts from a loss L: one number that says how far the output is from what "
         "is wanted. Backpropagation starts from its gradient G = ∂L/∂Z, one value per output "
-        "cell: how much L changes when that cell of Z changes. The losses here add up their "
-        "output cells one by one, so each G cell depends only on its own Z cell.",
+        "cell: how much L changes when that cell of Z changes. Every loss a lesson can name treats "
+        "each output cell on its own, so each G cell depends only on its own Z cell (and, "
+        "for the mean squared error, on its own cell of the target T).",
     .lesson_explanation = lesson_explanation,
     .result_name = "G",
     .summed_over = "samples",

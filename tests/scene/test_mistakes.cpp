@@ -249,7 +249,7 @@ TEST(Mistakes, TheWrongTermIsNamedWithItsNumbers) {
     EXPECT_EQ(mistake_grid(s), nullptr);
     all.clear();
     for (const std::string& l : mistake_texts(s)) all += l + " ";
-    EXPECT_NE(all.find("shows in the dX gather phase"), std::string::npos) << all;
+    EXPECT_NE(all.find("draws the mistake in the dX gather phase"), std::string::npos) << all;
   }
   {
     // Fed dX back, where dX fits G (padding 1 on a 4×4 input): dX's cell in place of Gp's.
@@ -474,6 +474,15 @@ TEST(Mistakes, TheSecondGridIsShownBesideThePanels) {
       EXPECT_NE(mistake_grid(build_stage(tl, f, f, 1, o)), nullptr)
           << w << "×" << h << " step " << k;
     }
+  }
+}
+
+// A gradient fed back in place of G changes db too, though the view draws it elsewhere.
+TEST(Mistakes, AWrongGradientFedBackIsSaidToChangeDbToo) {
+  for (Pitfall p : kAllPitfalls) {
+    const bool feeds_g = p == Pitfall::OutputAsGradient || p == Pitfall::InputGradientAsGradient;
+    EXPECT_EQ(mistake_elsewhere(p).find("would change db too") != std::string::npos, feeds_g)
+        << pitfall_name(p);
   }
 }
 

@@ -541,15 +541,9 @@ class StageBuilder final : public StageCanvas {
       if (s.mistake) s.overview = {};  // the right result's overview stands for both
     // The focus view takes a column for the overviews, and uses the scale whole.
     if (overview_room_ > 0) drop_mistake_slots(slots, zoom_);
-    float rows = 0, zoom_rows = 0;
+    float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
-    // The zoom is the other phases' when a slot laid out whole (the matrix view's) is a little
-    // taller than their tallest grid: its cells are smaller, its text as large.
-    for (const Slot& s : slots)
-      zoom_rows = std::max(zoom_rows, s.whole ? std::min(static_cast<float>(s.rows), tallest_grid())
-                                              : static_cast<float>(s.rows));
-    if (focus_side_ == 0)
-      fit_zoom([&] { return fit_cell(slots, std::max(zoom_rows, tallest_grid())); });
+    if (focus_side_ == 0) fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
     cell_ = fit_cell(slots, rows);
     float x = kMargin + overview_room_ + (slots_width() - total_width(slots, cell_)) / 2;
     const float mid_y = top_band() + label_band() + grid_height() / 2;

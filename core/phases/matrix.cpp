@@ -216,15 +216,15 @@ void draw_stage(StageCanvas& s, int n, int c) {
   const Tensor& cols = tl.tensor(Grid::cols);
   const int taps = g.c * g.kh * g.kw, cells = g.oh * g.ow;
   // Matrices too large to read whole show their first rows and columns, magnified: `side` of
-  // them, or `half` where three grids share the width; a window (a column of cols) or a dot
-  // product a little longer than `side` stays whole (`inner`), so that its sum is all there.
-  const int side = part_side(g), half = std::max(3, side / 2), inner = side + side / 4;
+  // them, or `half` where three grids share the width. A window (a column of cols) of up to 12
+  // values stays whole (`window`), so that W·cols's sums are all there.
+  const int side = part_side(g), half = std::max(3, side / 2), window = taps <= 12 ? taps : side;
   const std::string cols_label = sample_label(g, "cols", n);
   switch (s.frame().stage) {
     case Stage::Im2col: {
       std::vector<StageCanvas::Slot> slots = {{Grid::Xp, n, c, g.hp(), g.wp(), "→"},
                                               {Grid::cols, n, 0, taps, cells, ""}};
-      show_part(slots[1], taps, cells, inner, side, 0, 0);
+      show_part(slots[1], taps, cells, window, side, 0, 0);
       layout_whole(s, slots);
       s.style_padding(s.add_grid(slots[0], Grid::Xp, tl.tensor(Grid::Xp), n, c,
                                  s.slice_label(Grid::Xp, n, c, "n", "c")),
@@ -239,8 +239,8 @@ void draw_stage(StageCanvas& s, int n, int c) {
           {Grid::None, 0, 0, g.cout, taps, "·", {}, {}, "W"},
           {Grid::cols, n, 0, taps, cells, "="},
           {Grid::None, 0, 0, g.cout, cells, "", {}, {}, z_label}};
-      show_part(slots[0], g.cout, taps, side, inner, 0, 0);
-      show_part(slots[1], taps, cells, inner, half, 0, 0);
+      show_part(slots[0], g.cout, taps, side, window, 0, 0);
+      show_part(slots[1], taps, cells, window, half, 0, 0);
       show_part(slots[2], g.cout, cells, side, half, 0, 0);
       layout_whole(s, slots);
       s.add_grid(slots[0], Grid::None, w, 0, 0, "W");

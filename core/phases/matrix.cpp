@@ -288,8 +288,8 @@ void draw_stage(StageCanvas& s, int n, int c) {
   }
 }
 
-// The first column of T(W)ᵀ's part at a step on row `row`: from the row's first entry in the
-// band, moved on as far as needed to hold the current term's entry `k` (-1: none).
+// The first column of T(W)ᵀ's part at a step on row `row`: the row's first entry in the band,
+// or the page after it that holds the current term's entry `k` (-1: none).
 int first_band_col(const Geometry& g, int row, int k, int shown, int full) {
   const int y = row / g.w % g.h, x = row % g.w;
   int first = 0;
@@ -300,10 +300,11 @@ int first_band_col(const Geometry& g, int row, int k, int shown, int full) {
       break;
     }
   }
-  first = std::clamp(first, 0, std::max(0, full - shown));
-  if (k >= first + shown) first = k - shown + 1;
-  if (k >= 0 && k < first) first = k;
-  return first;
+  // Pages of `shown` columns from there turn rather than scroll, so that the cells stay put
+  // while the terms go along the row.
+  if (k >= first) first += (k - first) / shown * shown;
+  if (k >= 0 && k < first) first = k / shown * shown;
+  return std::clamp(first, 0, std::max(0, full - shown));
 }
 
 // dX = T(W)ᵀ·g: the rows of T(W)ᵀ around the target's (T(W)'s column) and the part of g the

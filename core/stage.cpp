@@ -496,7 +496,7 @@ class StageBuilder final : public StageCanvas {
 
   // The whole of `values`' slice, small, in `at`, with the part `shown` magnified framed.
   void add_overview(const Rect& at, Grid grid, const Tensor& values, int n, int c,
-                    const SceneGrid& shown, double max_abs) {
+                    const SceneGrid& shown, double max_abs, const std::string& name) {
     const Shape& s = values.shape;
     SceneGrid ov;
     ov.grid = grid, ov.copy = GridCopy::Overview, ov.slice_n = n, ov.slice_c = c;
@@ -518,9 +518,8 @@ class StageBuilder final : public StageCanvas {
         ov.cells.push_back(std::move(cell));
       }
     const float size = std::min(label_size_, 16 * text_scale());
-    text(ov.bounds.x + ov.bounds.w / 2, ov.bounds.y - size * 0.9f,
-         std::string("all of ") + grid_name(grid), size, pal_.muted, Font::Sans, Align::Center,
-         TextRole::Label);
+    text(ov.bounds.x + ov.bounds.w / 2, ov.bounds.y - size * 0.9f, "all of " + name, size,
+         pal_.muted, Font::Sans, Align::Center, TextRole::Label);
     add_frame(
         scene_,
         {ov.bounds.x + shown.first_col * ov.cell_size, ov.bounds.y + shown.first_row * ov.cell_size,
@@ -534,6 +533,10 @@ class StageBuilder final : public StageCanvas {
   void layout(std::vector<Slot>& slots) override {
     add_mistake_slots(slots);
     focus(slots);
+    // A part the phase chose itself (Slot::first_row) has its overview in the same column.
+    if (overview_room_ == 0 &&
+        std::any_of(slots.begin(), slots.end(), [](const Slot& s) { return s.overview.w > 0; }))
+      overview_room_ = overview_side() + overview_gap();
     for (Slot& s : slots)
       if (s.mistake) s.overview = {};  // the right result's overview stands for both
     // The focus view takes a column for the overviews, and uses the scale whole.
@@ -741,8 +744,10 @@ class StageBuilder final : public StageCanvas {
     // is smaller than the grid.
     const int shown_h = std::min(s.h, slot.rows), shown_w = std::min(s.w, slot.cols);
     if (shown_h < s.h || shown_w < s.w) {
-      sg.first_row = focus_first(grid, n, c, s.h, shown_h, true);
-      sg.first_col = focus_first(grid, n, c, s.w, shown_w, false);
+      sg.first_row = slot.first_row >= 0 ? std::min(slot.first_row, s.h - shown_h)
+                                         : focus_first(grid, n, c, s.h, shown_h, true);
+      sg.first_col = slot.first_col >= 0 ? std::min(slot.first_col, s.w - shown_w)
+                                         : focus_first(grid, n, c, s.w, shown_w, false);
       sg.shown_rows = shown_h, sg.shown_cols = shown_w;
     }
     sg.bounds = {slot.bounds.x + (slot.cols - shown_w) * cell_ / 2,
@@ -755,7 +760,9 @@ class StageBuilder final : public StageCanvas {
     double max_abs = 0;
     for (int y = 0; y < s.h; ++y)
       for (int x = 0; x < s.w; ++x) max_abs = std::max(max_abs, std::fabs(range(n, c, y, x)));
-    if (slot.overview.w > 0) add_overview(slot.overview, grid, values, n, c, sg, max_abs);
+    if (slot.overview.w > 0)
+      add_overview(slot.overview, grid, values, n, c, sg, max_abs,
+                   grid == Grid::None ? label : grid_name(grid));
     // Level of detail for very large grids: beyond kMaxDrawnSide cells a side, one block of
     // step × step cells is drawn per sampled cell (its top-left one), so that a 4096×4096
     // input costs what a 160×160 one does. The grid keeps its true rows, columns and cell

@@ -43,6 +43,10 @@ class StageCanvas {
     bool whole = false;
     // A slot layout() adds after the phase's own for a mistake's result (core/mistake.h).
     bool mistake = false;
+    // A part the phase chooses itself (rows and cols are then the part's, and overview is set
+    // to {0, 0, 1, 1} to ask for the whole beside it): its first row and column. -1: the focus
+    // view's own page around the step.
+    int first_row = -1, first_col = -1;
   };
 
   // ---- The step being drawn ----

@@ -149,11 +149,43 @@ std::string sample_label(const Geometry& g, const std::string& name, int n) {
   return g.n > 1 ? name + "[n=" + std::to_string(n) + "]" : name;
 }
 
-// The matrix view lays its matrices out whole: the focus view would show a page of T(W) that
-// need not hold the step's entries (the limit on T(W)'s size keeps them readable instead).
+// The matrix view lays out its matrices itself: the generic focus view would page through a
+// matrix without knowing which of its entries the step is on.
 void layout_whole(StageCanvas& s, std::vector<StageCanvas::Slot>& slots) {
   for (StageCanvas::Slot& slot : slots) slot.whole = true;
   s.layout(slots);
+}
+
+// How many rows or columns of a matrix the view shows at once: as many as the tallest grid the
+// lesson's other phases show, so that the matrix view's numbers are as large as theirs.
+int part_side(const Geometry& g) {
+  return std::max({g.hp(), g.gp_h(), g.kh, g.oh, g.h, 6});
+}
+
+// Shows `rows` × `cols` of a matrix `full_rows` × `full_cols` in `slot`, from (first_row,
+// first_col) (clamped into the matrix), with the whole of it small in the overviews' column.
+// A matrix that fits is left whole.
+void show_part(StageCanvas::Slot& slot, int full_rows, int full_cols, int rows, int cols,
+               int first_row, int first_col) {
+  rows = std::min(rows, full_rows), cols = std::min(cols, full_cols);
+  if (rows == full_rows && cols == full_cols) return;
+  slot.rows = rows, slot.cols = cols;
+  slot.first_row = std::clamp(first_row, 0, full_rows - rows);
+  slot.first_col = std::clamp(first_col, 0, full_cols - cols);
+  slot.overview = {0, 0, 1, 1};
+}
+
+// Where rows [r, r + nr) and columns [k, k + nk) of a `full_rows` × `full_cols` matrix are on
+// its overview (placed as the stage places it: centred in the slot's overview rect).
+Rect on_overview(const StageCanvas::Slot& slot, int full_rows, int full_cols, int r, int k, int nr,
+                 int nk) {
+  const Rect& at = slot.overview;
+  const float cs =
+      std::min(at.w / static_cast<float>(full_cols), at.h / static_cast<float>(full_rows));
+  const float x = at.x + (at.w - static_cast<float>(full_cols) * cs) / 2,
+              y = at.y + (at.h - static_cast<float>(full_rows) * cs) / 2;
+  return {x + static_cast<float>(k) * cs, y + static_cast<float>(r) * cs,
+          std::max(static_cast<float>(nk) * cs, 3.0f), std::max(static_cast<float>(nr) * cs, 3.0f)};
 }
 
 // The reason the view is not shown, wrapped at spaces into the stage's width.
@@ -183,11 +215,16 @@ void draw_stage(StageCanvas& s, int n, int c) {
   const Geometry& g = tl.geometry();
   const Tensor& cols = tl.tensor(Grid::cols);
   const int taps = g.c * g.kh * g.kw, cells = g.oh * g.ow;
+  // Matrices too large to read whole show their first rows and columns, magnified: `side` of
+  // them, or `half` where three grids share the width. A window (a column of cols) of up to 12
+  // values stays whole (`window`), so that W·cols's sums are all there.
+  const int side = part_side(g), half = std::max(3, side / 2), window = taps <= 12 ? taps : side;
   const std::string cols_label = sample_label(g, "cols", n);
   switch (s.frame().stage) {
     case Stage::Im2col: {
       std::vector<StageCanvas::Slot> slots = {{Grid::Xp, n, c, g.hp(), g.wp(), "→"},
                                               {Grid::cols, n, 0, taps, cells, ""}};
+      show_part(slots[1], taps, cells, window, side, 0, 0);
       layout_whole(s, slots);
       s.style_padding(s.add_grid(slots[0], Grid::Xp, tl.tensor(Grid::Xp), n, c,
                                  s.slice_label(Grid::Xp, n, c, "n", "c")),
@@ -202,6 +239,9 @@ void draw_stage(StageCanvas& s, int n, int c) {
           {Grid::None, 0, 0, g.cout, taps, "·", {}, {}, "W"},
           {Grid::cols, n, 0, taps, cells, "="},
           {Grid::None, 0, 0, g.cout, cells, "", {}, {}, z_label}};
+      show_part(slots[0], g.cout, taps, side, window, 0, 0);
+      show_part(slots[1], taps, cells, window, half, 0, 0);
+      show_part(slots[2], g.cout, cells, side, half, 0, 0);
       layout_whole(s, slots);
       s.add_grid(slots[0], Grid::None, w, 0, 0, "W");
       s.add_grid(slots[1], Grid::cols, cols, n, 0, cols_label);
@@ -216,6 +256,9 @@ void draw_stage(StageCanvas& s, int n, int c) {
           {Grid::None, 0, 0, g.cout, cells, "·", {}, {}, g_label},
           {Grid::None, 0, 0, cells, taps, g.n > 1 ? "→ Σ" : "=", {}, {}, ct_label},
           {Grid::None, 0, 0, g.cout, taps, "", {}, {}, "dW"}};
+      show_part(slots[0], g.cout, cells, side, half, 0, 0);
+      show_part(slots[1], cells, taps, half, half, 0, 0);
+      show_part(slots[2], g.cout, taps, side, half, 0, 0);
       layout_whole(s, slots);
       s.add_grid(slots[0], Grid::None, gm, 0, 0, g_label);
       s.add_grid(slots[1], Grid::None, ct, 0, 0, ct_label);
@@ -231,6 +274,9 @@ void draw_stage(StageCanvas& s, int n, int c) {
           {Grid::TW, 0, 0, T.shape.h, T.shape.w, "·"},
           {Grid::None, 0, 0, T.shape.w, 1, "=", {}, {}, x_label},
           {Grid::None, 0, 0, T.shape.h, 1, "", {}, {}, zv_label}};
+      show_part(slots[0], T.shape.h, T.shape.w, side, side, 0, 0);
+      show_part(slots[1], T.shape.w, 1, side, 1, 0, 0);
+      show_part(slots[2], T.shape.h, 1, side, 1, 0, 0);
       layout_whole(s, slots);
       style_band(s, s.add_grid(slots[0], Grid::TW, T, 0, 0, "T(W)"), false);
       s.add_grid(slots[1], Grid::None, x, 0, 0, x_label);
@@ -242,8 +288,28 @@ void draw_stage(StageCanvas& s, int n, int c) {
   }
 }
 
-// dX = T(W)ᵀ·g: T(W)ᵀ's row for the target (T(W)'s column) framed, the term's entry and G
-// value framed, dX filling up.
+// The first column of T(W)ᵀ's part at a step on row `row`: the row's first entry in the band,
+// or the page after it that holds the current term's entry `k` (-1: none).
+int first_band_col(const Geometry& g, int row, int k, int shown, int full) {
+  const int y = row / g.w % g.h, x = row % g.w;
+  int first = 0;
+  for (int col = 0; col < full; ++col) {
+    const int i = col / g.ow % g.oh, j = col % g.ow;
+    if (on_tap(g.rows(), y, i) && on_tap(g.cols(), x, j)) {
+      first = col;
+      break;
+    }
+  }
+  // Pages of `shown` columns from there turn rather than scroll, so that the cells stay put
+  // while the terms go along the row.
+  if (k >= first) first += (k - first) / shown * shown;
+  if (k >= 0 && k < first) first = k / shown * shown;
+  return std::clamp(first, 0, std::max(0, full - shown));
+}
+
+// dX = T(W)ᵀ·g: the rows of T(W)ᵀ around the target's (T(W)'s column) and the part of g the
+// current term is in, magnified, the whole of both small beside them with the row and the term
+// marked; the target's row framed, the term's entry and G value framed, dX filling up.
 void draw_block(StageCanvas& s, int n, int c) {
   const Timeline& tl = s.timeline();
   const Geometry& g = tl.geometry();
@@ -251,10 +317,21 @@ void draw_block(StageCanvas& s, int n, int c) {
   const Tensor& T = tl.tensor(Grid::TW);
   const Tensor tt = transposed(T, 0, 0), gv = column(tl.tensor(Grid::G), n);
   const std::string gv_label = sample_label(g, "g", n);
+  const int full_rows = T.shape.w, full_cols = T.shape.h, side = part_side(g);
+  const bool on_cell = f.kind != StepKind::Stage;
+  const int row = on_cell ? tw_col(g, f.target.c, f.target.h, f.target.w) : 0;  // T(W)ᵀ's
+  const int k = f.kind == StepKind::Term && f.current_term
+                    ? tw_row(g, f.current_term->b.c, f.current_term->b.h, f.current_term->b.w)
+                    : -1;
+  const int rows = std::min(side, full_rows), cols = std::min(side, full_cols);
+  const int first_row = std::min(row / rows * rows, full_rows - rows);
+  const int first_col = first_band_col(g, row, k, cols, full_cols);
   std::vector<StageCanvas::Slot> slots = {
-      {Grid::None, 0, 0, T.shape.w, T.shape.h, "·", {}, {}, "T(W)ᵀ"},
-      {Grid::None, 0, 0, T.shape.h, 1, "=", {}, {}, gv_label},
+      {Grid::None, 0, 0, full_rows, full_cols, "·", {}, {}, "T(W)ᵀ"},
+      {Grid::None, 0, 0, full_cols, 1, "=", {}, {}, gv_label},
       {Grid::dX, n, c, g.h, g.w, ""}};
+  show_part(slots[0], full_rows, full_cols, rows, cols, first_row, first_col);
+  show_part(slots[1], full_cols, 1, cols, 1, first_col, 0);
   layout_whole(s, slots);
   SceneGrid& tg = s.add_grid(slots[0], Grid::None, tt, 0, 0, "T(W)ᵀ");
   style_band(s, tg, true);
@@ -264,18 +341,23 @@ void draw_block(StageCanvas& s, int n, int c) {
                              s.slice_label(Grid::dX, n, c, "n", "c"), &tl.tensor(Grid::dX));
   s.apply_progress(dx, n, c);
   s.term_overlay();  // dX's target cell
-  if (f.kind == StepKind::Stage) return;
+  if (!on_cell) return;
   const float thick = std::clamp(tcopy.cell_size * 0.08f, 2.0f, 5.0f);
-  const int row = tw_col(g, f.target.c, f.target.h, f.target.w);  // T(W)ᵀ's row
-  Rect r = cell_rect(tcopy, row, 0);
-  r.w = tcopy.cell_size * static_cast<float>(T.shape.h);
+  Rect r = cell_rect(tcopy, row, tcopy.first_col);
+  r.w = tcopy.cell_size * static_cast<float>(tcopy.visible_cols());
   s.frame_rect(r, kRoleWindow, thick, FrameRole::Window);
-  if (f.kind == StepKind::Term && f.current_term) {
-    const Term& t = *f.current_term;
-    const int k = tw_row(g, t.b.c, t.b.h, t.b.w);
-    s.frame_rect(scaled(cell_rect(tcopy, row, k), 0.88f), kRoleTerm, thick, FrameRole::Term);
-    s.frame_rect(scaled(cell_rect(gcopy, k, 0), 0.88f), kRoleTerm, thick, FrameRole::Term);
-  }
+  if (slots[0].overview.w > 0)
+    s.frame_rect(on_overview(slots[0], full_rows, full_cols, row, 0, 1, full_cols), kRoleWindow, 2,
+                 FrameRole::Overview);
+  if (k < 0) return;
+  s.frame_rect(scaled(cell_rect(tcopy, row, k), 0.88f), kRoleTerm, thick, FrameRole::Term);
+  s.frame_rect(scaled(cell_rect(gcopy, k, 0), 0.88f), kRoleTerm, thick, FrameRole::Term);
+  if (slots[0].overview.w > 0)
+    s.frame_rect(on_overview(slots[0], full_rows, full_cols, row, k, 1, 1), kRoleTerm, 2,
+                 FrameRole::Overview);
+  if (slots[1].overview.w > 0)
+    s.frame_rect(on_overview(slots[1], full_cols, 1, k, 0, 1, 1), kRoleTerm, 2,
+                 FrameRole::Overview);
 }
 
 void draw(StageCanvas& s) {

@@ -392,8 +392,9 @@ Equation describe_matrix_stage(const Model& m, Stage stage, std::string* note) {
     case Stage::ForwardProduct:
       *note =
           "With one kernel per row, W times cols is the whole forward pass at once: entry "
-          "(o, i·oW + j) is kernel o's dot product with window (i, j), which is Z[o,i,j]." +
-          std::string(bias ? " The bias is added afterwards." : "");
+          "(o, i·oW + j) is kernel o's dot product with window (i, j), which is Z[o,i,j]" +
+          std::string(bias ? " before its bias b[o] is added" : "") +
+          (g.n > 1 ? " (for one sample: each sample has its own cols)." : ".");
       e.target = "Z", e.result = std::string("W·cols") + (bias ? " + b" : "") + ": " +
                                  dims(g.cout, g.c * g.kh * g.kw) + " · " + taps + " = " +
                                  dims(g.cout, g.oh * g.ow);

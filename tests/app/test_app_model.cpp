@@ -67,7 +67,7 @@ TEST(App, TheMKeyShowsEachPitfallInTurn) {
     bool titled = false;
     for (const SceneText& t : app.scene({}).texts)
       titled |= t.text.rfind(pitfall_title(p), 0) == 0 &&
-                t.text.find("shows in the") != std::string::npos;
+                t.text.find("draws the mistake in the") != std::string::npos;
     EXPECT_TRUE(titled) << pitfall_name(p);
     app.enter_phase(Phase::DxGather);
     app.seek(app.step_count() / 2);

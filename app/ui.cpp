@@ -402,7 +402,8 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
         out.push_back([i, on](App& a, UiState&) { a.pitfalls[i] = on; });
       if (!on) continue;
       ImGui::Indent();
-      ImGui::TextUnformatted(app.timeline().pitfall_explanation(p).c_str());
+      // A mistake's explanation may name the right value of a cell the open question asks.
+      ImGui::TextUnformatted(app.timeline().pitfall_explanation(p, !app.quiz().question()).c_str());
       const PitfallResult& r = app.timeline().pitfall(p);
       const Results& right = app.timeline().results();
       auto compare = [&](const char* name, const Tensor& wrong, const Tensor& good) {

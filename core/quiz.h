@@ -119,7 +119,8 @@ class Quiz {
   // The cells the stage must not show yet: the step's open questions.
   std::vector<CellRef> hidden() const;
   // Whether a cell's value may not be shown (a tooltip's): an open question, or a result cell
-  // the step has not finished, while the quiz is on.
+  // the step has not finished that the quiz will ask (the same rule as questions_at), while
+  // the quiz is on.
   bool conceals(const Timeline& tl, const Frame& f, const CellRef& cell) const;
 
   const QuizScore& score(Phase p) const { return scores_[static_cast<int>(p)]; }

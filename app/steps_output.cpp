@@ -337,6 +337,8 @@ bool blank_step(Frame& f, const Exercise& exercise) {
     return false;
   if (!f.equation.result.empty()) f.equation.result = kBlank;
   if (!f.equation.running.empty()) f.equation.running = kBlank;
+  // relu's remark "(Z[1,2] = 5 > 0)" decides the loss phase's answer.
+  if (f.phase == Phase::Loss) f.equation.remark.clear();
   return true;
 }
 

@@ -1062,7 +1062,8 @@ class StageBuilder final : public StageCanvas {
     if (target_hidden()) {
       if (!equation.result.empty()) equation.result = "?";
       if (!equation.running.empty()) equation.running = "?";
-      equation.remark.clear();  // relu's "(Z = 5 > 0)" says the answer
+      // relu's remark "(Z[1,2] = 5 > 0)" decides a derived cell's value.
+      if (phase_def(to_.phase).term_value) equation.remark.clear();
     }
     const std::size_t budget = static_cast<std::size_t>((o_.width - 2 * kMargin) / (size * 0.602f));
     // On one line if it fits, else symbols and values on two; the current term underlined.

@@ -280,15 +280,16 @@ bool shows_answer(const Scene& s, const QuizQuestion& q, bool target, bool* hidd
 }
 
 // Whether `text` holds `value` right after `before` ("= ", "→ ", "is "), as a whole number: at
-// the end or followed by a space, ")", "," or ".". A sum's values row of one term, "= 5 = ?",
-// is the sum the student is asked to do, and not counted.
+// the end or followed by a space, ")", "," or a full stop. A sum's values row, "= 5 + 0 = ?" or
+// "= 5 = ?", is the sum the student is asked to do, and not counted.
 bool states(const std::string& text, const std::string& before, const std::string& value) {
   const std::string needle = before + value;
   for (std::size_t at = text.find(needle); at != std::string::npos;
        at = text.find(needle, at + 1)) {
     const std::string rest = text.substr(at + needle.size());
-    if (rest.starts_with(" = ?")) continue;
-    if (rest.empty() || rest[0] == ' ' || rest[0] == ')' || rest[0] == ',' || rest[0] == '.')
+    if (rest.starts_with(" = ?") || rest.starts_with(" + ")) continue;
+    if (rest.empty() || rest[0] == ' ' || rest[0] == ')' || rest[0] == ',' || rest == "." ||
+        rest.starts_with(". "))
       return true;
   }
   return false;

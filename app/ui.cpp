@@ -358,7 +358,8 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
   ImGui::TextUnformatted(phase_title(f.phase));
   ImGui::Separator();
   ImGui::TextUnformatted(app.timeline().explanation(f.phase).c_str());
-  if (!f.note.empty()) {
+  // A derived cell's note says its value: it waits while the quiz asks that cell.
+  if (!f.note.empty() && !note_withheld(f, app.quiz().hidden())) {
     ImGui::Spacing();
     ImGui::TextColored(ImVec4(0.55f, 0.8f, 1, 1), "%s", f.note.c_str());
   }

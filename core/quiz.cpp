@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/phases/phases.h"
+
 namespace convstep {
 
 std::vector<std::size_t> exercise_cells(std::size_t cells, int n) {
@@ -97,6 +99,11 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
     out.push_back(std::move(q));
   }
   return out;
+}
+
+bool note_withheld(const Frame& f, const std::vector<CellRef>& hidden) {
+  return f.kind != StepKind::Stage && phase_def(f.phase).term_value &&
+         std::find(hidden.begin(), hidden.end(), f.target) != hidden.end();
 }
 
 std::optional<std::array<int, 3>> question_slice(const Frame& f, const CellRef& cell) {

@@ -12,6 +12,7 @@
 #include "core/mistake.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
+#include "core/quiz.h"
 
 namespace convstep {
 
@@ -1006,7 +1007,7 @@ class StageBuilder final : public StageCanvas {
          TextRole::Title);
     // A derived cell's note says why it has its value (relu's "its slope is 1"): it waits
     // while the quiz asks that cell.
-    if (to_.note.empty() || (target_hidden() && phase_def(to_.phase).term_value)) return;
+    if (to_.note.empty() || note_withheld(to_, o_.hidden)) return;
     float size = 18 * k;
     std::vector<std::string> lines = wrap(to_.note, size, width);
     while (lines.size() > 2 && size > 11 * k) lines = wrap(to_.note, size *= 0.92f, width);

@@ -27,7 +27,9 @@ void put_cell(std::ostream& out, const CellRef& r, double value) {
 }
 
 // Written directly rather than through a JSON value: a cell may list millions of terms.
-void put_term(std::ostream& out, const Term& t) {
+// An exercise's blanked step writes no product: a cell of one term (the loss phase's) is its
+// product.
+void put_term(std::ostream& out, const Term& t, bool blank) {
   out << R"({"a":)";
   put_cell(out, t.a, t.a_value);
   if (t.b.grid != Grid::None) {
@@ -35,14 +37,18 @@ void put_term(std::ostream& out, const Term& t) {
     put_cell(out, t.b, t.b_value);
   }
   out << R"(,"product":)";
-  put_number(out, t.product);
+  if (blank)
+    out << "null";
+  else
+    put_number(out, t.product);
   if (t.zero) out << R"(,"zero":true)";
   out << '}';
 }
 
 // One JSON line. A cell's terms are streamed one by one after the rest of the step: a cell may
 // sum millions of them, and no step is ever held whole.
-// An exercise's blanked step has no running sum: null, and "exercise": true.
+// An exercise's blanked step has no running sum: null, and "exercise": true; its note, which
+// may say why the cell has its value (relu's "its slope is 1"), is left out.
 void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, bool skip,
                       bool blank) {
   nlohmann::json j = {{"index", f.index},
@@ -61,7 +67,7 @@ void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, boo
     if (f.kind == StepKind::Sum) j["sum_of"] = f.block_sums;
   }
   j["equation"] = f.equation.text();
-  if (!f.note.empty()) j["note"] = f.note;
+  if (!f.note.empty() && !blank) j["note"] = f.note;
   std::string head = j.dump();
   if (f.kind == StepKind::Stage) {
     out << head << '\n';
@@ -70,12 +76,12 @@ void write_frame_json(std::ostream& out, const Timeline& tl, const Frame& f, boo
   head.pop_back();  // the closing brace: the terms follow
   out << head << ",\"terms\":[";
   if (f.kind == StepKind::Term && f.current_term) {
-    put_term(out, *f.current_term);
+    put_term(out, *f.current_term, blank);
   } else if (f.kind == StepKind::Cell || f.kind == StepKind::Block) {
     bool first = true;
     tl.for_each_term(f.phase, f.cell, skip, [&](const Term& t) {
       if (!first) out << ',';
-      put_term(out, t);
+      put_term(out, t, blank);
       first = false;
     });
   }
@@ -185,8 +191,24 @@ void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
 
 namespace {
 
-// The lesson a worksheet opens with: X, W, b, G and the settings, padding included.
-void lesson_tables(std::ostream& out, const Timeline& tl) {
+// Where the G cells `cells` sit in G, Gd or Gp, as sorted offsets: the loss phase's exercise
+// blanks them in every table that shows them.
+std::vector<std::size_t> gradient_blanks(const Timeline& tl, Grid grid,
+                                         const std::vector<CellRef>& cells) {
+  const Geometry& g = tl.geometry();
+  const bool padded = grid == Grid::Gp, dilated = grid != Grid::G;
+  const int top = padded ? (g.kh - 1) * g.dil_h : 0, left = padded ? (g.kw - 1) * g.dil_w : 0;
+  const int sh = dilated ? g.stride_h : 1, sw = dilated ? g.stride_w : 1;
+  std::vector<std::size_t> out;
+  for (const CellRef& r : cells)
+    out.push_back(tl.tensor(grid).offset(r.n, r.c, top + r.h * sh, left + r.w * sw));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The lesson a worksheet opens with: X, W, b, G and the settings, padding included. `asked_g`:
+// the G cells the loss phase's exercise blanks.
+void lesson_tables(std::ostream& out, const Timeline& tl, const std::vector<CellRef>& asked_g) {
   const Geometry& g = tl.geometry();
   out << "\n## The lesson\n\n"
       << "| setting | value |\n|---|---|\n"
@@ -210,7 +232,8 @@ void lesson_tables(std::ostream& out, const Timeline& tl) {
         << "; G = ∂L/∂Z is derived from it in the loss phase.\n";
   if (!l.gives_gradient() && l.loss.kind == LossKind::Mse)
     markdown_grid(out, "T", tl.tensor(Grid::T));
-  markdown_grid(out, "G", tl.tensor(Grid::G));
+  const std::vector<std::size_t> blanks = gradient_blanks(tl, Grid::G, asked_g);
+  grid_tables(out, "G", tl.tensor(Grid::G), nullptr, blanks.empty() ? nullptr : &blanks);
 }
 
 // The grid a stage brings in, printed when it first appears.
@@ -314,13 +337,15 @@ bool blank_step(Frame& f, const Exercise& exercise) {
     return false;
   if (!f.equation.result.empty()) f.equation.result = kBlank;
   if (!f.equation.running.empty()) f.equation.running = kBlank;
+  // relu's remark "(Z[1,2] = 5 > 0)" decides the loss phase's answer.
+  if (f.phase == Phase::Loss) f.equation.remark.clear();
   return true;
 }
 
 // One step of the worksheet: a numbered line, then the grid its stage brings in, the first
 // time that grid appears.
 void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long long k, bool* shown,
-                   const Exercise& exercise) {
+                   const Exercise& exercise, const std::vector<CellRef>& asked_g) {
   // A paragraph, not a list item: a table between items would restart a list's numbering in
   // some Markdown viewers.
   out << "**Step " << (k + 1) << ".** " << (f.kind == StepKind::Stage ? "*" + f.note + "* " : "")
@@ -334,7 +359,9 @@ void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long l
   // Gd = G at stride 1, dXp = dX): it is printed once, under its first name.
   if (tl.tensor(g).shape == tl.tensor(source_grid(g)).shape) return;
   // dXp holds dX inside it: an exercise's blanked dX cells are blank there too.
+  // Gd and Gp hold G: the loss phase's blanked G cells are blank there too.
   std::vector<std::size_t> blanks;
+  if (g == Grid::Gd || g == Grid::Gp) blanks = gradient_blanks(tl, g, asked_g);
   for (const CellRef& r : exercise.steps)
     if (r.grid == g) blanks.push_back(tl.tensor(g).offset(r.n, r.c, r.h, r.w));
   std::sort(blanks.begin(), blanks.end());
@@ -345,6 +372,11 @@ void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long l
 }  // namespace
 
 bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req) {
+  // The G cells the loss phase's exercise blanks: blank in G's table at the top and in Gd, Gp.
+  std::vector<CellRef> asked_g;
+  if (req.exercise > 0 &&
+      std::find(req.phases.begin(), req.phases.end(), Phase::Loss) != req.phases.end())
+    asked_g = make_exercise(tl, Phase::Loss, req.exercise).results;
   if (req.format == StepsFormat::Markdown) {
     const std::string title =
         tl.lesson().title.empty() ? "Convolution worksheet" : tl.lesson().title;
@@ -353,7 +385,7 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
     out << "X " << g.input_shape().str() << ", W " << g.weight_shape().str() << ", stride "
         << g.stride_h << "×" << g.stride_w << ", dilation " << g.dil_h << "×" << g.dil_w
         << ", groups " << g.groups << " → Z " << g.output_shape().str() << ".\n";
-    lesson_tables(out, tl);
+    lesson_tables(out, tl, asked_g);
   }
   if (req.answers) {
     const std::string title =
@@ -385,7 +417,7 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
           out << '\n';
           break;
         case StepsFormat::Markdown:
-          markdown_step(out, tl, f, k, shown, exercise);
+          markdown_step(out, tl, f, k, shown, exercise, asked_g);
           break;
       }
       if (!out) return false;

@@ -358,7 +358,8 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
   ImGui::TextUnformatted(phase_title(f.phase));
   ImGui::Separator();
   ImGui::TextUnformatted(app.timeline().explanation(f.phase).c_str());
-  if (!f.note.empty()) {
+  // A derived cell's note says its value: it waits while the quiz asks that cell.
+  if (!f.note.empty() && !note_withheld(f, app.quiz().hidden())) {
     ImGui::Spacing();
     ImGui::TextColored(ImVec4(0.55f, 0.8f, 1, 1), "%s", f.note.c_str());
   }
@@ -402,7 +403,8 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
         out.push_back([i, on](App& a, UiState&) { a.pitfalls[i] = on; });
       if (!on) continue;
       ImGui::Indent();
-      ImGui::TextUnformatted(app.timeline().pitfall_explanation(p).c_str());
+      // A mistake's explanation may name the right value of a cell the open question asks.
+      ImGui::TextUnformatted(app.timeline().pitfall_explanation(p, !app.quiz().question()).c_str());
       const PitfallResult& r = app.timeline().pitfall(p);
       const Results& right = app.timeline().results();
       auto compare = [&](const char* name, const Tensor& wrong, const Tensor& good) {

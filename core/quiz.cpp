@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/phases/phases.h"
+
 namespace convstep {
 
 std::vector<std::size_t> exercise_cells(std::size_t cells, int n) {
@@ -49,6 +51,27 @@ std::vector<ExerciseCell> exercise(const Timeline& tl, Phase p, int n) {
   return out;
 }
 
+namespace {
+
+// Whether the quiz asks a cell of the grid `g` the phase computes, once a step finishes it.
+// `chosen`: the worksheet's cells, when it chooses some. The one rule for questions and for
+// the cells a tooltip keeps hidden.
+bool asked_cell(const Timeline& tl, Grid g, const CellRef& cell,
+                const std::vector<ExerciseCell>* chosen) {
+  if (g == Grid::dXp) {
+    const Geometry& geo = tl.geometry();
+    // The padding border is cropped away, and inputs no window reaches get 0 by the rule
+    // (the gather fills them in a step of their own): neither is asked.
+    if (tl.is_padding(Grid::dXp, cell.h, cell.w) ||
+        tl.is_uncovered(cell.h - geo.pad_top, cell.w - geo.pad_left))
+      return false;
+  }
+  return !chosen || std::any_of(chosen->begin(), chosen->end(),
+                                [&](const ExerciseCell& e) { return e.step == cell; });
+}
+
+}  // namespace
+
 std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool skip,
                                        int worksheet_cells) {
   std::vector<QuizQuestion> out;
@@ -63,17 +86,7 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
   for (std::size_t o = 0; o < f.progress.size(); ++o) {
     if (f.progress[o] != Progress::Done || before[o] == Progress::Done) continue;
     const CellRef cell = cell_at(f.result.shape, g, o);
-    if (g == Grid::dXp) {
-      const Geometry& geo = tl.geometry();
-      // The padding border is cropped away, and inputs no window reaches get 0 by the rule
-      // (the gather fills them in a step of their own): neither is asked.
-      if (tl.is_padding(Grid::dXp, cell.h, cell.w) ||
-          tl.is_uncovered(cell.h - geo.pad_top, cell.w - geo.pad_left))
-        continue;
-    }
-    if (worksheet_cells > 0 && std::none_of(chosen.begin(), chosen.end(),
-                                            [&](const ExerciseCell& e) { return e.step == cell; }))
-      continue;
+    if (!asked_cell(tl, g, cell, worksheet_cells > 0 ? &chosen : nullptr)) continue;
     QuizQuestion q;
     q.phase = f.phase, q.cell = cell, q.offset = o, q.answer = f.result.values[o];
     q.name = tl.cell_name(cell);
@@ -86,6 +99,11 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
     out.push_back(std::move(q));
   }
   return out;
+}
+
+bool note_withheld(const Frame& f, const std::vector<CellRef>& hidden) {
+  return f.kind != StepKind::Stage && phase_def(f.phase).term_value &&
+         std::find(hidden.begin(), hidden.end(), f.target) != hidden.end();
 }
 
 std::optional<std::array<int, 3>> question_slice(const Frame& f, const CellRef& cell) {
@@ -226,17 +244,21 @@ bool Quiz::conceals(const Timeline& tl, const Frame& f, const CellRef& cell) con
   if (!on_) return false;
   for (const CellRef& h : hidden())
     if (h == cell) return true;
-  // The phase's result, where the step has not finished it: its final value is the answer to
-  // a question still to come. dX's cells are read in dXp while the steps compute dXp.
+  // The phase's result, where the step has not finished it and the quiz will ask it: its final
+  // value is the answer to a question still to come. dX's cells are read in dXp while the
+  // steps compute dXp.
   CellRef at = cell;
-  if (cell.grid == Grid::dX && f.result_grid == Grid::dXp) at = step_cell(tl.geometry(), cell, Grid::dXp);
+  if (cell.grid == Grid::dX && f.result_grid == Grid::dXp)
+    at = step_cell(tl.geometry(), cell, Grid::dXp);
   if (at.grid != f.result_grid || f.progress.empty() || f.granularity == Granularity::Phase)
     return false;
   const Shape& s = f.result.shape;
   if (at.n < 0 || at.c < 0 || at.h < 0 || at.w < 0 || at.n >= s.n || at.c >= s.c || at.h >= s.h ||
       at.w >= s.w)
     return false;
-  return f.progress[f.result.offset(at.n, at.c, at.h, at.w)] != Progress::Done;
+  if (f.progress[f.result.offset(at.n, at.c, at.h, at.w)] == Progress::Done) return false;
+  const std::vector<ExerciseCell> chosen = exercise(tl, f.phase, worksheet_cells_);
+  return asked_cell(tl, f.result_grid, at, worksheet_cells_ > 0 ? &chosen : nullptr);
 }
 
 }  // namespace convstep

@@ -56,6 +56,11 @@ struct QuizQuestion {
 std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool skip_zero_terms,
                                        int worksheet_cells);
 
+// Whether the step's note waits while the `hidden` cells are asked: a derived cell's note (the
+// loss phase's) says why it has its value ("its slope is 1"). The stage and the why panel both
+// follow it.
+bool note_withheld(const Frame& f, const std::vector<CellRef>& hidden);
+
 // The (n, c, o) slice the stage must show for question `cell` of step `f`: unset when the
 // step's own slice shows it (its target's). A scatter stamp of G[o] finishes cells in every
 // input channel of o's group, and the stage shows one channel at a time.
@@ -119,7 +124,8 @@ class Quiz {
   // The cells the stage must not show yet: the step's open questions.
   std::vector<CellRef> hidden() const;
   // Whether a cell's value may not be shown (a tooltip's): an open question, or a result cell
-  // the step has not finished, while the quiz is on.
+  // the step has not finished that the quiz will ask (the same rule as questions_at), while
+  // the quiz is on.
   bool conceals(const Timeline& tl, const Frame& f, const CellRef& cell) const;
 
   const QuizScore& score(Phase p) const { return scores_[static_cast<int>(p)]; }

@@ -12,6 +12,7 @@
 #include "core/mistake.h"
 #include "core/phases/canvas.h"
 #include "core/phases/phases.h"
+#include "core/quiz.h"
 
 namespace convstep {
 
@@ -1011,7 +1012,9 @@ class StageBuilder final : public StageCanvas {
         std::clamp(title_room / std::max(1.0f, 1.1f * sans_width(title, 1)), 12 * k, 26 * k);
     text(kMargin, 22 * k, title, title_size, pal_.ink, Font::SansBold, Align::Left,
          TextRole::Title);
-    if (to_.note.empty()) return;
+    // A derived cell's note says why it has its value (relu's "its slope is 1"): it waits
+    // while the quiz asks that cell.
+    if (to_.note.empty() || note_withheld(to_, o_.hidden)) return;
     float size = 18 * k;
     std::vector<std::string> lines = wrap(to_.note, size, width);
     while (lines.size() > 2 && size > 11 * k) lines = wrap(to_.note, size *= 0.92f, width);
@@ -1067,6 +1070,8 @@ class StageBuilder final : public StageCanvas {
     if (target_hidden()) {
       if (!equation.result.empty()) equation.result = "?";
       if (!equation.running.empty()) equation.running = "?";
+      // relu's remark "(Z[1,2] = 5 > 0)" decides a derived cell's value.
+      if (phase_def(to_.phase).term_value) equation.remark.clear();
     }
     const std::size_t budget = static_cast<std::size_t>((o_.width - 2 * kMargin) / (size * 0.602f));
     // On one line if it fits, else symbols and values on two; the current term underlined.
@@ -1091,7 +1096,9 @@ class StageBuilder final : public StageCanvas {
       Equation e;
       e.target = "current term: " + t.symbols, e.terms = {{"", t.values}};
       if (!derived || t.values != number(term.product)) e.result = number(term.product);
-      if (term.zero) e.remark = "  (a zero: adds nothing)";
+      // The last term of an asked cell may be all of it: its value waits with the cell's.
+      if (target_hidden()) e.result = "?";
+      if (term.zero && !target_hidden()) e.remark = "  (a zero: adds nothing)";
       text(kMargin, line_y, e.text(), size, role_text_color(kRoleTerm, pal_.background), Font::Mono,
            Align::Left, TextRole::CurrentTerm);
       line_y += size * 1.5f;

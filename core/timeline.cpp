@@ -588,10 +588,13 @@ const PitfallResult& Timeline::pitfall(Pitfall p) const {
   return *slot;
 }
 
-std::string Timeline::pitfall_explanation(Pitfall p) const {
+std::string Timeline::pitfall_explanation(Pitfall p, bool with_values) const {
   const Lesson& l = impl_->model.lesson;
+  // Without the right dX and the mistake's, the explanation names no cell's value.
+  const bool values = with_values || p != Pitfall::InputGradientAsGradient;
   return convstep::pitfall_explanation(p, impl_->model.geo, l.gives_gradient() ? nullptr : &l.loss,
-                                       &results().dX, &pitfall(p));
+                                       values ? &results().dX : nullptr,
+                                       values ? &pitfall(p) : nullptr);
 }
 
 Equation Timeline::cell_equation(const CellRef& cell) const {

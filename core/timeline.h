@@ -173,7 +173,9 @@ class Timeline {
   // A notebook's mistake on this lesson, computed on first use and kept (the lesson never
   // changes), and why it differs from the right answer, in words true of this lesson.
   const PitfallResult& pitfall(Pitfall p) const;
-  std::string pitfall_explanation(Pitfall p) const;
+  // `with_values` false: without the right value of any cell (a mistake's "dX[0,1] should be
+  // 4"), while the quiz may be asking that cell.
+  std::string pitfall_explanation(Pitfall p, bool with_values = true) const;
 
   // The cells of every grid that `cell` depends on or feeds, itself excluded, as lattices
   // (one per grid slice, none overlapping): a few regions whatever the lesson's size. Empty

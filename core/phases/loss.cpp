@@ -56,7 +56,9 @@ Equation derivation(const Model& m, const CellRef& g) {
       e.result = "1";
       break;
     case LossKind::HalfSumSquares:
-      e.terms = {{m.name(z), number(zv)}};
+      // The value is the result, not a term, so that the quiz can hide it.
+      e.target += " = " + m.name(z);
+      e.result = number(zv);
       break;
     case LossKind::Mse: {
       const std::string count = std::to_string(m.results.Z.shape.count());

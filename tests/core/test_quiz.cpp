@@ -12,6 +12,7 @@
 #include "app/app.h"
 #include "app/script.h"
 #include "app/steps_output.h"
+#include "core/conv.h"
 #include "core/format.h"
 #include "core/quiz.h"
 #include "core/stage.h"
@@ -34,6 +35,20 @@ Timeline preset(const std::string& name) {
       load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/" + name + ".json"));
 }
 
+// A preset's lesson with G derived from the loss `kind` instead (no preset names a loss). The
+// mean squared error's target: 0, ½, 1, 0, ½, … so that its answers are not all Z's.
+Lesson with_loss(const std::string& path, LossKind kind) {
+  Lesson l = load_lesson(path);
+  l.upstream = Tensor();
+  l.loss.kind = kind;
+  if (kind == LossKind::Mse) {
+    l.loss.target = Tensor(l.geometry().output_shape());
+    for (std::size_t k = 0; k < l.loss.target.values.size(); ++k)
+      l.loss.target.values[k] = 0.5 * static_cast<double>(k % 3);
+  }
+  return l;
+}
+
 // Every question of a walk through the phase, in order.
 std::vector<QuizQuestion> walk(const Timeline& tl, Phase p, Granularity g, int worksheet = 0,
                                bool skip = false) {
@@ -51,10 +66,11 @@ std::set<std::pair<std::string, double>> expected_cells(const Timeline& tl, Phas
   // A phase that computes nothing for this lesson asks nothing: the loss phase of a lesson that
   // gives G itself, the matrix view of a lesson too large for it.
   if (p == Phase::Loss && tl.lesson().gives_gradient()) return out;
-  const Grid computed = tl.accumulation_grid(p);  // dX's cells in dXp, or dX in the matrix view
-  if (computed == Grid::None) return out;
   const Geometry& g = tl.geometry();
+  if (p == Phase::Matrix && !matrix_view_refusal(g).empty()) return out;
   const Grid grid = phase_result(p);
+  // dX's cells are computed in dXp, inside its padding border; the matrix view computes dX.
+  const Grid computed = grid == Grid::dX && p != Phase::Matrix ? Grid::dXp : grid;
   const Tensor& t = tl.tensor(grid);
   for (int n = 0; n < t.shape.n; ++n)
     for (int c = 0; c < t.shape.c; ++c)
@@ -263,37 +279,97 @@ bool shows_answer(const Scene& s, const QuizQuestion& q, bool target, bool* hidd
   return shows;
 }
 
+// Whether `text` holds `value` right after `before` ("= ", "→ ", "is "), as a whole number: at
+// the end or followed by a space, ")", "," or a full stop. A sum's values row, "= 5 + 0 = ?" or
+// "= 5 = ?", is the sum the student is asked to do, and not counted.
+bool states(const std::string& text, const std::string& before, const std::string& value) {
+  const std::string needle = before + value;
+  for (std::size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + 1)) {
+    const std::string rest = text.substr(at + needle.size());
+    if (rest.starts_with(" = ?") || rest.starts_with(" + ")) continue;
+    if (rest.empty() || rest[0] == ' ' || rest[0] == ')' || rest[0] == ',' || rest == "." ||
+        rest.starts_with(". "))
+      return true;
+  }
+  return false;
+}
+
+// A text of the scene that lets a student read `q`'s value off (see the rule in
+// core/stage.cpp): its value written after "=", "→" or "is" in any text about the cell (the
+// step's equation, current term, running sum and note when it is the step's target, or any
+// text naming it), or, for a derived cell (the loss phase's), a remark after the equation's
+// hidden "?" or a note. "" when none.
+std::string leaking_text(const Scene& s, const Frame& f, const QuizQuestion& q, bool target) {
+  const std::string value = format_number(q.answer, kUnicode);
+  for (const SceneText& t : s.texts) {
+    const bool about =
+        (target && (t.role == TextRole::Equation || t.role == TextRole::CurrentTerm ||
+                    t.role == TextRole::RunningSum || t.role == TextRole::Note)) ||
+        t.text.find(q.name) != std::string::npos ||
+        (!q.dx_name.empty() && t.text.find(q.dx_name) != std::string::npos);
+    if (!about) continue;
+    if (states(t.text, "= ", value) || states(t.text, "→ ", value) || states(t.text, "is ", value))
+      return t.text;
+    // A derived cell's remark and note say why it has its value (relu's "Z[1,2] = 5 > 0").
+    const bool derived = target && f.phase == Phase::Loss;
+    if (derived && t.role == TextRole::Equation && t.text.find('?') != std::string::npos &&
+        !ends_with(t.text, "?"))
+      return t.text;
+    if (derived && t.role == TextRole::Note) return t.text;
+  }
+  return "";
+}
+
+// The lessons the leak test walks: every preset, and four of them under each loss.
+std::vector<std::pair<std::string, Lesson>> leak_lessons() {
+  std::vector<std::pair<std::string, Lesson>> out;
+  for (const std::string& path : preset_paths()) out.emplace_back(path, load_lesson(path));
+  for (const char* name : {"sobel-6x5", "stride2", "padding1-4x4", "channels"})
+    for (LossKind kind :
+         {LossKind::Sum, LossKind::HalfSumSquares, LossKind::Mse, LossKind::ReluThenSum}) {
+      const std::string path =
+          std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/" + name + ".json";
+      out.emplace_back(std::string(name) + " with loss " + loss_name(kind), with_loss(path, kind));
+    }
+  return out;
+}
+
 TEST(Quiz, TheStageNeverShowsAnAskedCellBeforeItIsAnswered) {
   long long checked = 0;
-  for (const std::string& path : preset_paths()) {
-    const Timeline tl(load_lesson(path));
-    for (Phase p : kAllPhases)
-      for (Granularity g : {Granularity::Cell, Granularity::Term}) {
-        const long long steps = tl.count(p, g);
-        for (long long k = 0; k < steps && k < 400; ++k) {
-          const Frame f = tl.frame(p, g, k);
-          const std::vector<QuizQuestion> qs = questions_at(tl, f, false, 0);
-          if (qs.empty()) continue;
-          // One question at a time, as the app asks them: the earlier ones answered.
-          for (std::size_t i = 0; i < qs.size(); ++i) {
-            const QuizQuestion& q = qs[i];
-            StageOptions o;
-            o.slice = question_slice(f, q.cell);
-            for (std::size_t j = i; j < qs.size(); ++j) o.hidden.push_back(qs[j].cell);
-            const Scene quiz = build_stage(tl, f, f, 1, o);
-            o.hidden.clear();
-            const Scene plain = build_stage(tl, f, f, 1, o);
-            bool drawn = false, unused = false;
-            const bool target = q.cell == f.target;
-            EXPECT_FALSE(shows_answer(quiz, q, target, &drawn))
-                << path << " " << phase_name(p) << " " << k << ": " << q.name;
-            EXPECT_TRUE(drawn) << path << " " << phase_name(p) << " " << k << ": " << q.name;
-            // Without the quiz, the same check sees the value: it can fail.
-            EXPECT_TRUE(shows_answer(plain, q, target, &unused)) << path << " " << q.name;
-            ++checked;
+  for (const auto& [path, lesson] : leak_lessons()) {
+    const Timeline tl(lesson);
+    for (bool skip : {false, true})
+      for (Phase p : kAllPhases)
+        for (Granularity g : {Granularity::Cell, Granularity::Term}) {
+          const long long steps = tl.count(p, g, skip);
+          for (long long k = 0; k < steps; ++k) {
+            const Frame f = tl.frame(p, g, k, skip);
+            const std::vector<QuizQuestion> qs = questions_at(tl, f, skip, 0);
+            if (qs.empty()) continue;
+            // One question at a time, as the app asks them: the earlier ones answered.
+            for (std::size_t i = 0; i < qs.size(); ++i) {
+              const QuizQuestion& q = qs[i];
+              StageOptions o;
+              o.slice = question_slice(f, q.cell);
+              for (std::size_t j = i; j < qs.size(); ++j) o.hidden.push_back(qs[j].cell);
+              const Scene quiz = build_stage(tl, f, f, 1, o);
+              o.hidden.clear();
+              const Scene plain = build_stage(tl, f, f, 1, o);
+              bool drawn = false, unused = false;
+              const bool target = q.cell == f.target;
+              EXPECT_FALSE(shows_answer(quiz, q, target, &drawn))
+                  << path << " " << phase_name(p) << " " << k << ": " << q.name;
+              EXPECT_EQ(leaking_text(quiz, f, q, target), "")
+                  << path << " " << phase_name(p) << " " << granularity_name(g) << " skip " << skip
+                  << " " << k << ": " << q.name << " = " << q.answer;
+              EXPECT_TRUE(drawn) << path << " " << phase_name(p) << " " << k << ": " << q.name;
+              // Without the quiz, the same check sees the value: it can fail.
+              EXPECT_TRUE(shows_answer(plain, q, target, &unused)) << path << " " << q.name;
+              ++checked;
+            }
           }
         }
-      }
   }
   EXPECT_GT(checked, 500);
 }
@@ -317,6 +393,130 @@ TEST(Quiz, ConcealsTheCellsStillToBeAskedFromTooltips) {
   EXPECT_FALSE(quiz.conceals(tl, f, first));  // finished at an earlier step
   quiz.answer("0");
   EXPECT_FALSE(quiz.conceals(tl, f, f.target));
+}
+
+// A tooltip hides exactly the cells the quiz asks (now or later): not dXp's padding border,
+// not inputs no window reaches, not cells outside the worksheet's choice.
+TEST(Quiz, ConcealsOnlyCellsTheQuizAsks) {
+  long long concealed = 0;
+  for (const char* name : {"padding1-4x4", "stride2"})
+    for (int worksheet : {0, 2}) {
+      const Timeline tl = preset(name);
+      std::set<std::string> asked;
+      for (const QuizQuestion& q : walk(tl, Phase::DxGather, Granularity::Cell, worksheet))
+        asked.insert(q.name);
+      const Geometry& geo = tl.geometry();
+      for (long long k = 0; k < tl.count(Phase::DxGather, Granularity::Cell); ++k) {
+        const Frame f = tl.frame(Phase::DxGather, Granularity::Cell, k);
+        Quiz quiz;
+        quiz.set_on(true);
+        quiz.set_worksheet_cells(worksheet);
+        quiz.arrive(tl, f, false, 1);
+        for (Grid g : {Grid::dXp, Grid::dX}) {
+          const Shape s = tl.tensor(g).shape;
+          for (int h = 0; h < s.h; ++h)
+            for (int w = 0; w < s.w; ++w) {
+              const CellRef cell{g, 0, 0, h, w};
+              if (!quiz.conceals(tl, f, cell)) continue;
+              ++concealed;
+              const CellRef at = g == Grid::dX
+                                     ? CellRef{Grid::dXp, 0, 0, h + geo.pad_top, w + geo.pad_left}
+                                     : cell;
+              EXPECT_TRUE(asked.contains(tl.cell_name(at)))
+                  << name << " worksheet " << worksheet << " step " << k << ": "
+                  << tl.cell_name(cell) << " is hidden but never asked";
+            }
+        }
+      }
+    }
+  EXPECT_GT(concealed, 20);
+}
+
+// The why panel shows a mistake's explanation; with a question open it names no cell's right
+// value ("dX[0,1] should be 4"), which the question may ask.
+TEST(Quiz, AMistakesExplanationWithholdsValuesWhileAsked) {
+  const Timeline tl = preset("padding1-4x4");  // dX and G the same shape: the mistake happens
+  const Pitfall p = Pitfall::InputGradientAsGradient;
+  ASSERT_NE(tl.pitfall_explanation(p).find("should be"), std::string::npos);
+  const std::string quiet = tl.pitfall_explanation(p, false);
+  EXPECT_EQ(quiet.find("should be"), std::string::npos) << quiet;
+  EXPECT_NE(quiet.find("same shape"), std::string::npos) << quiet;  // the words stay
+}
+
+// ---- The worksheet's exercises give no answer away ----
+
+// Row y, column x of the first table headed `heading` ("**G** (") in a worksheet.
+std::string table_cell(const std::string& md, const std::string& heading, int y, int x) {
+  const std::size_t at = md.find("\n" + heading);
+  if (at == std::string::npos) return "(no table)";
+  const std::string row = "| **" + std::to_string(y) + "** |";
+  std::size_t line = md.find(row, at);
+  if (line == std::string::npos) return "(no row)";
+  line += row.size();
+  for (int i = 0; i < x; ++i) line = md.find('|', line) + 1;
+  const std::size_t end = md.find('|', line);
+  std::string cell = md.substr(line, end - line);
+  cell.erase(0, cell.find_first_not_of(' '));
+  cell.erase(cell.find_last_not_of(' ') + 1);
+  return cell;
+}
+
+// The loss phase's exercise blanks G cells: the lesson's G table at the top, and Gd and Gp,
+// which hold G, show them blank too.
+TEST(Exercise, TheWorksheetShowsNoBlankedGradientCellElsewhere) {
+  const std::string path = std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/stride2.json";
+  const Timeline tl(with_loss(path, LossKind::HalfSumSquares));
+  const Geometry& g = tl.geometry();
+  ASSERT_GT(g.stride_h, 1);  // Gd is printed: it is not G
+  StepsRequest r;
+  r.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
+  r.format = StepsFormat::Markdown;
+  r.exercise = 3;
+  std::ostringstream out, answers;
+  r.answers = &answers;
+  ASSERT_TRUE(write_steps(out, tl, r));
+  const std::string md = out.str();
+  int checked = 0;
+  for (const ExerciseCell& e : exercise(tl, Phase::Loss, 3)) {
+    if (e.result.n != 0 || e.result.c != 0) continue;
+    const int h = e.result.h, w = e.result.w;
+    EXPECT_EQ(table_cell(md, "**G** (", h, w), "____") << tl.cell_name(e.result);
+    EXPECT_EQ(table_cell(md, "**Gd** (", h * g.stride_h, w * g.stride_w), "____");
+    EXPECT_EQ(table_cell(md, "**Gp** (", (g.kh - 1) * g.dil_h + h * g.stride_h,
+                         (g.kw - 1) * g.dil_w + w * g.stride_w),
+              "____");
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+  // The other G cells are printed.
+  EXPECT_EQ(table_cell(md, "**G** (", 0, 0), format_number(tl.tensor(Grid::G).values[0], kUnicode));
+}
+
+// A blanked loss step in jsonl: one term is the whole cell, so its product is the answer, and
+// relu's note says it; neither is written, and ½ΣZ²'s equation ends in the blank.
+TEST(Exercise, BlankedStepsInJsonlGiveNoValueAway) {
+  const std::string path = std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json";
+  for (LossKind kind : {LossKind::HalfSumSquares, LossKind::Mse, LossKind::ReluThenSum})
+    for (Granularity gr : {Granularity::Cell, Granularity::Term}) {
+      const Timeline tl(with_loss(path, kind));
+      StepsRequest r;
+      r.phases = {Phase::Loss};
+      r.format = StepsFormat::Jsonl;
+      r.granularity = gr;
+      r.exercise = 3;
+      std::ostringstream out;
+      ASSERT_TRUE(write_steps(out, tl, r));
+      std::istringstream lines(out.str());
+      int blanked = 0;
+      for (std::string line; std::getline(lines, line);) {
+        if (line.find("\"exercise\":true") == std::string::npos) continue;
+        ++blanked;
+        EXPECT_NE(line.find("\"product\":null"), std::string::npos) << line;
+        EXPECT_EQ(line.find("\"note\""), std::string::npos) << line;
+        EXPECT_NE(line.find("____\""), std::string::npos) << line;  // the equation's end
+      }
+      EXPECT_EQ(blanked, 3) << loss_name(kind);
+    }
 }
 
 // ---- A scripted run, as a teacher prepares a demo ----
@@ -366,7 +566,7 @@ TEST(Quiz, AScriptAnswersRightAndWrongAndTheScoreCounts) {
   // A mistake's grid and line would give the right value away: they wait for the answer.
   app.pitfalls[0] = true;
   const Scene asked = app.scene(stage_view(1600, 900, 1));
-    for (const SceneGrid& g : asked.grids) EXPECT_NE(g.copy, GridCopy::Mistake);
+  for (const SceneGrid& g : asked.grids) EXPECT_NE(g.copy, GridCopy::Mistake);
   app.quiz_reveal();
   bool right_shown = false;
   for (const SceneGrid& g : app.scene(stage_view(1600, 900, 1)).grids)

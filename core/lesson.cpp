@@ -370,7 +370,9 @@ Loss read_loss(const json& j, const Geometry& geo) {
     fail("loss must be " + std::string(kLossForms) + ", got " +
          (j.is_object() ? "an object with " + plural(static_cast<long long>(j.size()), "key")
                         : describe(j)));
-  const auto& [key, value] = *j.items().begin();
+  // The one key and its value (items() is a temporary: nothing may refer into it).
+  const std::string key = j.begin().key();
+  const nlohmann::json& value = j.begin().value();
   if (key == "relu_then_sum") {
     if (!(value.is_boolean() && value.get<bool>()))
       fail("loss: relu_then_sum must be true, got " + describe(value));

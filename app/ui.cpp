@@ -702,10 +702,17 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
     a.hover = cell;
     if (clicked) a.pinned = cell && a.pinned != cell ? cell : std::nullopt;
   });
-  if (cell)
-    ImGui::SetTooltip(
-        "%s", cell_tooltip(app, ui, *cell, shown == cell ? std::optional(related) : std::nullopt)
-                  .c_str());
+  if (cell) {
+    // Wrapped within half the window, so that a long equation stays on screen whole.
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(
+        std::min(ImGui::GetIO().DisplaySize.x * 0.5f, ImGui::GetFontSize() * 45.0f));
+    ImGui::TextUnformatted(
+        cell_tooltip(app, ui, *cell, shown == cell ? std::optional(related) : std::nullopt)
+            .c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
 }
 
 // ---- Popups ----

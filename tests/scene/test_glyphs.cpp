@@ -14,6 +14,7 @@
 #include "app/gl/glyphs.h"
 #include "core/stage.h"
 #include "tests/core/random_lessons.h"
+#include "tests/scene/mistake_scenes.h"
 
 namespace convstep {
 namespace {
@@ -101,20 +102,8 @@ void check_lesson(const Lesson& lesson, const std::string& name, Missing& m) {
         check_scene(build_stage(tl, f, f, 1, {}), where, m);
       }
   // The mistakes inside the step view, and the hover tooltips' equations.
-  StageOptions pitfalls;
-  pitfalls.pitfalls.assign(std::begin(kAllPitfalls), std::end(kAllPitfalls));
-  // Inside the step view of the phases they change: stages, terms and cells.
-  for (Phase p : {Phase::Dw, Phase::DxGather})
-    for (Granularity g : {Granularity::Term, Granularity::Cell}) {
-      const long long count = tl.count(p, g);
-      for (long long k : {0LL, count / 2, count - 1}) {
-        const Frame f = tl.frame(p, g, k);
-        check_scene(build_stage(tl, f, f, 1, pitfalls),
-                    name + " pitfalls " + phase_name(p) + " step " + std::to_string(k), m);
-      }
-    }
-  const Frame f = tl.frame(Phase::Forward, Granularity::Cell, 0);
-  check_scene(build_stage(tl, f, f, 1, pitfalls), name + " pitfalls elsewhere", m);
+  for_each_mistake_scene(
+      tl, name, [&](const Scene& s, const std::string& where) { check_scene(s, where, m); });
   for (int g = 0; g < static_cast<int>(Grid::None); ++g) {
     const CellRef cell{static_cast<Grid>(g), 0, 0, 0, 0};
     if (tl.tensor(cell.grid).shape.count() == 0) continue;

@@ -16,6 +16,7 @@
 #include "core/check.h"
 #include "core/stage.h"
 #include "tests/core/random_lessons.h"
+#include "tests/scene/mistake_scenes.h"
 
 namespace convstep {
 namespace {
@@ -85,20 +86,8 @@ void check_lesson(const Lesson& lesson, const std::string& name, Words& w) {
         w.check(f.note, where + " note");
         check_scene(build_stage(tl, f, f, 1, {}), where, w);
       }
-  StageOptions pitfalls;
-  pitfalls.pitfalls.assign(std::begin(kAllPitfalls), std::end(kAllPitfalls));
-  // Inside the step view of the phases they change: stages, terms and cells.
-  for (Phase p : {Phase::Dw, Phase::DxGather})
-    for (Granularity g : {Granularity::Term, Granularity::Cell}) {
-      const long long count = tl.count(p, g);
-      for (long long k : {0LL, count / 2, count - 1}) {
-        const Frame f = tl.frame(p, g, k);
-        check_scene(build_stage(tl, f, f, 1, pitfalls),
-                    name + " pitfalls " + phase_name(p) + " step " + std::to_string(k), w);
-      }
-    }
-  const Frame f = tl.frame(Phase::Forward, Granularity::Cell, 0);
-  check_scene(build_stage(tl, f, f, 1, pitfalls), name + " pitfalls elsewhere", w);
+  for_each_mistake_scene(
+      tl, name, [&](const Scene& s, const std::string& where) { check_scene(s, where, w); });
   for (Pitfall p : kAllPitfalls)
     w.check(tl.pitfall_explanation(p), name + " explanation of " + pitfall_name(p));
   for (int g = 0; g < static_cast<int>(Grid::None); ++g) {

@@ -29,7 +29,7 @@ std::string bytes_text(std::size_t n) {
 }
 
 // The lesson file's JSON without the spaces and line breaks between its tokens: the same
-// text to the parser, a third shorter.
+// text to the parser, and shorter.
 std::string compact_json(const Lesson& lesson) {
   const std::string pretty = lesson_to_json(lesson);
   std::string out;
@@ -133,8 +133,8 @@ std::string base64url_decode(std::string_view text) {
     }
   }
   if (length % 4 == 1)
-    fail("its base64url ends in the middle of a character (" + std::to_string(length) +
-         " characters): the link may have been cut short");
+    fail("it is cut short: " + std::to_string(length) +
+         " characters of base64url do not make whole bytes; was the link copied whole?");
   return out;
 }
 

@@ -184,8 +184,8 @@ TEST(Link, EachMistakeInALinkIsNamedWithItsPlace) {
        "link, lesson: character 4, \"%\", is not base64url: the lesson of a link is written "
        "with A–Z, a–z, 0–9, - and _ only"},
       {"#lesson=abcde",
-       "link, lesson: its base64url ends in the middle of a character (5 characters): the link "
-       "may have been cut short"},
+       "link, lesson: it is cut short: 5 characters of base64url do not make whole bytes; was "
+       "the link copied whole?"},
       {ok + "&phase=dx",
        "link, phase: unknown phase \"dx\"; it must be " + spelled_out(phase_names())},
       {ok + "&granularity=cells", "link, granularity: unknown granularity \"cells\"; it must be " +

@@ -377,7 +377,7 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"convstep: 2-D convolution and its backpropagation, step by step"};
   app.footer(
       "Without a subcommand, convstep opens the app:\n"
-      "  convstep [LESSON.json] [--script FILE] [--headless] [--no-restore] [--size WxH]");
+      "  convstep [LESSON.json | LINK] [--script FILE] [--headless] [--no-restore] [--size WxH]");
   app.require_subcommand(1);
 
   std::string lesson_path, format = "text";
@@ -524,7 +524,9 @@ std::optional<int> parse_app_arguments(int argc, char** argv, AppArguments* out)
   CLI::App cli{
       "convstep: 2-D convolution and its backpropagation, step by step.\n"
       "Subcommands (see convstep --help): compute, validate, steps, svg, export, link."};
-  cli.add_option("lesson", out->lesson, "a lesson file (JSON); default: the 6×5 Sobel example");
+  cli.add_option("lesson", out->lesson,
+                 "a lesson file (JSON), or a link to a lesson (\"…#lesson=…\", in quotes); "
+                 "default: the 6×5 Sobel example");
   cli.add_option("--script", out->script, "run the commands of a script file");
   cli.add_flag("--headless", out->headless, "render through EGL, with no display");
   cli.add_flag("--no-restore", out->no_restore,

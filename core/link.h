@@ -1,9 +1,8 @@
 // link.h — a lesson and a view of it, shared as the fragment of a web address.
 //
 //   LinkView view{lesson, Phase::DxGather, Granularity::Cell, 13};
-//   link_url(view, "https://example.org/convstep/")
-//     →
-//     "https://example.org/convstep/#lesson=eyJ2ZXJzaW9uIjox…&phase=dx_gather&granularity=cell&step=13"
+//   std::string url = link_url(view, "https://example.org/convstep/");
+//   // https://example.org/convstep/#lesson=eyJ2…&phase=dx_gather&granularity=cell&step=13
 //   LinkView back = parse_link(url);   // the same view; throws LessonError
 //
 // The fragment is key=value pairs joined by "&":

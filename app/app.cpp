@@ -269,9 +269,64 @@ void App::set_path(std::string path) {
 void App::open_or_default(const std::string& path) {
   if (path.empty())
     open_preset("sobel-6x5");
+  else if (looks_like_link(path))
+    open_link(path);
   else
     open(path);
   clear_history();  // the lesson the app starts with is where undo stops
+}
+
+// ---- Links ----
+
+void App::open_link(std::string_view text) {
+  open_link(parse_link(text));  // a bad link throws before anything changes
+}
+
+void App::open_link(LinkView view) {
+  set_lesson(std::move(view.lesson), "", false, "open a link");
+  settle();  // the step is the new lesson's: its timeline must be on screen to go there
+  // A link counts every term, zeros included, as `convstep steps` does.
+  settings.skip_zero_terms = false;
+  settings.granularity = view.granularity;
+  set_classroom(view.classroom);
+  set_phase(view.phase);
+  seek(static_cast<long long>(view.step));
+}
+
+LinkView App::link_view() const {
+  LinkView view;
+  view.lesson = timeline_->lesson();  // the lesson whose step is on screen
+  view.phase = phase_;
+  view.granularity = settings.granularity;
+  view.step = static_cast<std::size_t>(linked_step());
+  view.classroom = settings.classroom;
+  return view;
+}
+
+long long App::linked_step() const {
+  if (!settings.skip_zero_terms || settings.granularity != Granularity::Term) return step_;
+  // Skipping zero terms renumbers the block's term steps and the stages after them; the
+  // stages before the block are the same steps either way.
+  const Timeline& tl = *timeline_;
+  const long long skipping = step_count(), full = tl.count(phase_, Granularity::Term);
+  const auto is_stage = [&](long long k) {
+    return tl.frame(phase_, Granularity::Term, k, true, false).kind == StepKind::Stage;
+  };
+  long long before = 0, after = 0;
+  while (before < skipping && is_stage(before)) ++before;
+  while (after < skipping - before && is_stage(skipping - 1 - after)) ++after;
+  if (to_.kind == StepKind::Stage) return step_ < before ? step_ : step_ - skipping + full;
+  // The full walk's first step of the target cell, then the term within the cell.
+  long long lo = before, hi = full - 1 - after;
+  while (lo < hi) {
+    const long long mid = (lo + hi) / 2;
+    if (tl.frame(phase_, Granularity::Term, mid, false, false).cell >= to_.cell)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  const long long in_cell = to_.kind == StepKind::Sum ? to_.terms_per_cell : to_.term;
+  return std::clamp(lo + in_cell, before, full - 1 - after);
 }
 
 // ---- Undo and redo ----

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/lesson.h"
+#include "core/link.h"
 #include "core/quiz.h"
 #include "core/stage.h"
 #include "core/timeline.h"
@@ -100,8 +101,16 @@ class App {
   // ---- The lesson ----
   void open(const std::string& path);         // throws LessonError; keeps the old one then
   void open_preset(const std::string& name);  // "sobel-6x5" from assets/lessons
-  // At the start: the seed's 6×5 Sobel when path is empty. Not undoable.
+  // At the start: the seed's 6×5 Sobel when path is empty, a link when it is one
+  // (core/link.h: "…#lesson=…"). Not undoable.
   void open_or_default(const std::string& path);
+  // A lesson shared by link, at the view it names (core/link.h): its phase, granularity, step
+  // and classroom mode. The lesson has no file (Save asks where) and opening it is undoable.
+  // Throws LessonError for a bad link; the lesson and its edits stay as they are then.
+  void open_link(std::string_view text);
+  void open_link(LinkView view);
+  // The lesson on screen and the view of it, as a link gives them (link_url makes the link).
+  LinkView link_view() const;
   // Replaces the lesson (undoable, like every change to it). `what` names it for Undo.
   void set_lesson(Lesson lesson, std::string path, bool unsaved = false,
                   std::string what = "open a lesson");
@@ -241,7 +250,9 @@ class App {
   void restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to);
   void set_path(std::string path);
   void set_frame(long long k, bool tween);
-  double step_seconds() const;  // how long the current move takes at speed 1
+  double step_seconds() const;
+  long long linked_step() const;  // the step as a link numbers it: zero terms counted  // how long
+                                  // the current move takes at speed 1
 
   std::shared_ptr<const Lesson> lesson_;           // the latest lesson
   Geometry geometry_;                              // its geometry

@@ -17,6 +17,7 @@
 #include "core/format.h"
 #include "core/io.h"
 #include "core/lesson.h"
+#include "core/link.h"
 #include "core/mistake.h"
 #include "core/names.h"
 #include "core/stage.h"
@@ -350,13 +351,33 @@ int export_svg_command(const std::string& path, const std::string& phase,
   return finish_output("the file name");
 }
 
+// The link that opens the lesson at this step, in the app or on the web page: `base` (the page's
+// address, empty by default) + "#" + the fragment (core/link.h).
+int link_command(const std::string& path, const std::string& phase, const std::string& granularity,
+                 long long step, bool classroom, const std::string& base) {
+  LinkView view;
+  view.lesson = load_lesson(path);
+  view.phase = *parse_phase(phase);  // CLI11 has checked the names
+  view.granularity = *parse_granularity(granularity);
+  view.classroom = classroom;
+  const long long count = Timeline(view.lesson).count(view.phase, view.granularity);
+  if (step >= count) {
+    std::cerr << "convstep: --step " << step << " is past the end: " << phase << " has " << count
+              << " " << granularity << " steps (0.." << count - 1 << ")\n";
+    return kExitBadInput;
+  }
+  view.step = static_cast<std::size_t>(step);
+  std::cout << link_url(view, base) << "\n";
+  return finish_output("the link");
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"convstep: 2-D convolution and its backpropagation, step by step"};
   app.footer(
       "Without a subcommand, convstep opens the app:\n"
-      "  convstep [LESSON.json] [--script FILE] [--headless] [--no-restore] [--size WxH]");
+      "  convstep [LESSON.json | LINK] [--script FILE] [--headless] [--no-restore] [--size WxH]");
   app.require_subcommand(1);
 
   std::string lesson_path, format = "text";
@@ -412,6 +433,22 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   svg->add_option("-o,--out", out_path, "the SVG file to write")->required();
 
+  std::string link_phase = "forward", link_granularity = "cell", link_base;
+  bool link_classroom = false;
+  CLI::App* link = app.add_subcommand(
+      "link", "print a link that opens the lesson at a step, in the app or on the web page");
+  link->add_option("lesson", lesson_path, "lesson file (JSON)")->required();
+  link->add_option("--phase", link_phase, spelled_out(phase_names()))
+      ->check(CLI::IsMember(phase_names()))
+      ->capture_default_str();
+  link->add_option("--granularity", link_granularity, spelled_out(granularity_names()))
+      ->check(CLI::IsMember(granularity_names()))
+      ->capture_default_str();
+  link->add_option("--step", step, "the step (0-based), as convstep steps numbers it");
+  link->add_flag("--classroom", link_classroom, "open it in classroom mode");
+  link->add_option("--base", link_base,
+                   "the web page's address, written before the \"#\"; default none");
+
   ExportArguments ex;
   CLI::App* export_ = app.add_subcommand(
       "export", "write pictures of the steps, a GIF or video, the worksheet or PyTorch code");
@@ -465,6 +502,9 @@ int run_cli(int argc, char** argv) {
     if (svg->parsed())
       return export_svg_command(lesson_path, svg_phase, svg_granularity,
                                 whole_number(step, "--step", 0, LLONG_MAX), theme, out_path);
+    if (link->parsed())
+      return link_command(lesson_path, link_phase, link_granularity,
+                          whole_number(step, "--step", 0, LLONG_MAX), link_classroom, link_base);
     if (steps->parsed())
       return steps_command(lesson_path, phase, granularity,
                            whole_number(from, "--from", 0, LLONG_MAX),
@@ -483,8 +523,10 @@ int run_cli(int argc, char** argv) {
 std::optional<int> parse_app_arguments(int argc, char** argv, AppArguments* out) {
   CLI::App cli{
       "convstep: 2-D convolution and its backpropagation, step by step.\n"
-      "Subcommands (see convstep --help): compute, validate, steps, svg, export."};
-  cli.add_option("lesson", out->lesson, "a lesson file (JSON); default: the 6×5 Sobel example");
+      "Subcommands (see convstep --help): compute, validate, steps, svg, export, link."};
+  cli.add_option("lesson", out->lesson,
+                 "a lesson file (JSON), or a link to a lesson (\"…#lesson=…\", in quotes); "
+                 "default: the 6×5 Sobel example");
   cli.add_option("--script", out->script, "run the commands of a script file");
   cli.add_flag("--headless", out->headless, "render through EGL, with no display");
   cli.add_flag("--no-restore", out->no_restore,

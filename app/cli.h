@@ -1,5 +1,5 @@
-// cli.h — convstep's command line: `compute`, `validate`, `steps`, `svg`, `export`; and the exit
-// status every part of convstep returns (README, "Exit status"):
+// cli.h — convstep's command line: `compute`, `validate`, `steps`, `svg`, `export`, `link`; and the
+// exit status every part of convstep returns (README, "Exit status"):
 //   0  success;
 //   2  bad input or bad arguments: a lesson, a script or an option that is wrong, missing or
 //      unreadable;

@@ -1,5 +1,5 @@
-// convstep: with a subcommand (compute, validate, steps, svg, export) the command line; otherwise
-// the app, in a window, or headless through EGL with --headless.
+// convstep: with a subcommand (compute, validate, steps, svg, export, link) the command line;
+// otherwise the app, in a window, or headless through EGL with --headless.
 #include <climits>
 #include <csignal>
 #include <cstdio>
@@ -29,7 +29,7 @@ namespace {
 }
 
 bool is_subcommand(const char* arg) {
-  for (const char* name : {"compute", "validate", "steps", "svg", "export", "--help", "-h"})
+  for (const char* name : {"compute", "validate", "steps", "svg", "export", "link", "--help", "-h"})
     if (std::strcmp(arg, name) == 0) return true;
   return false;
 }

@@ -32,7 +32,7 @@ const std::map<std::string, std::pair<int, int>>& verbs() {
       {"export", {2, 2}},    {"quit", {0, 0}},          {"slice", {1, 3}},
       {"press", {1, 1}},     {"undo", {0, 0}},          {"redo", {0, 0}},
       {"key", {1, 1}},       {"grow", {1, 1}},          {"quiz", {1, 2}},
-      {"answer", {1, 1}},    {"reveal", {0, 0}},
+      {"answer", {1, 1}},    {"reveal", {0, 0}},        {"open_link", {1, 1}},
   };
   return v;
 }
@@ -209,6 +209,8 @@ void ScriptRunner::run(const ScriptCommand& c, App& app, ScriptHost& host) {
   };
   if (v == "open")
     app.open(a[0]);
+  else if (v == "open_link")
+    app.open_link(a[0]);
   else if (v == "preset")
     app.open_preset(a[0]);
   else if (v == "save")

@@ -2,6 +2,7 @@
 // demo. One command per line; `#` starts a comment (`##`, as in ImGui's labels, does not):
 //
 //   preset sobel-6x5
+//   open_link lesson=eyJ2ZXJz…&step=3   # a link without its "#", which starts a comment here
 //   phase dx_gather
 //   granularity term
 //   seek 17

@@ -58,6 +58,11 @@ struct UiState {
   std::string toast;
   double toast_until = 0;  // ImGui time
 
+  // File › Open link…: the text field, as long as the longest link and then some, so that a
+  // longer one is read whole and refused for its length rather than cut.
+  bool show_link = false;
+  std::vector<char> link_field;
+
   bool restore_offer = false;  // unsaved edits left by an earlier session are offered back
   Lesson restore_lesson;
   std::string restore_path;

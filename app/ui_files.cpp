@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "app/resource_paths.h"
+#include "core/link.h"
 #include "core/user_text.h"
 
 namespace convstep {
@@ -22,6 +23,7 @@ using Purpose = FileBrowser::Purpose;
 
 constexpr const char* kQuestion = "Save your edits?";
 constexpr const char* kRestore = "Unsaved edits from last time";
+constexpr const char* kOpenLink = "Open a link";
 
 std::string file_name(const std::string& path) {
   return fs::path(path).filename().string();
@@ -98,6 +100,88 @@ Intent redo() {
     const std::string what = app.redo_name();
     if (app.redo()) notify(ui, "Redone: " + what);
   };
+}
+
+// ---- Links (core/link.h) ----
+
+// The link of the lesson and the step on screen, on the clipboard.
+Intent copy_link() {
+  return [](App& app, UiState& ui) {
+    try {
+      const std::string link = link_url(app.link_view(), "");
+      ImGui::SetClipboardText(link.c_str());
+      notify(ui,
+             "Copied the link to this step (" + std::to_string(link.size()) +
+                 " characters). Open link… in the File menu opens it; on the web, put the web "
+                 "page's address before it.",
+             6);
+    } catch (const LessonError& e) {
+      show_error(ui, "There is no link for this lesson", e.what());
+    }
+  };
+}
+
+// Opens a pasted link, asking first about unsaved edits; a bad link changes nothing.
+Intent open_link(std::string text) {
+  return [text](App& app, UiState& ui) {
+    LinkView view;
+    try {
+      view = parse_link(text);
+    } catch (const LessonError& e) {
+      show_error(ui, "This link cannot be opened", e.what());
+      return;
+    }
+    unless_unsaved("open the link", [view](App& a, UiState& u) {
+      a.open_link(view);
+      notify(u, "Opened the link: " +
+                    (a.lesson().title.empty() ? "a lesson" : in_quotes(a.lesson().title, 60)) +
+                    ", " + phase_label(a.phase()) + ", step " + std::to_string(a.step() + 1) +
+                    " of " + std::to_string(a.step_count()));
+    })(app, ui);
+  };
+}
+
+// The field starts with the clipboard's text when it holds a link.
+void start_link_field(UiState& ui) {
+  ui.link_field.assign(2 * kMaxLinkBytes + 1, '\0');
+  const char* clipboard = ImGui::GetClipboardText();
+  if (clipboard && looks_like_link(clipboard))
+    std::snprintf(ui.link_field.data(), ui.link_field.size(), "%s", clipboard);
+}
+
+void link_popup(UiState& ui, Intents& out) {
+  if (ui.show_link && nothing_open()) {
+    start_link_field(ui);
+    ImGui::OpenPopup(kOpenLink);
+    ui.show_link = false;
+  }
+  if (!ImGui::BeginPopupModal(kOpenLink, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  const float em = ImGui::GetFontSize();
+  ImGui::PushTextWrapPos(em * 34);
+  ImGui::TextWrapped(
+      "Paste a link to a lesson: the address of convstep's web page with \"#lesson=\" and the "
+      "lesson after it, or what convstep link prints.");
+  ImGui::PopTextWrapPos();
+  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+  ImGui::SetNextItemWidth(em * 34);
+  bool open = ImGui::InputText("##link", ui.link_field.data(), ui.link_field.size(),
+                               ImGuiInputTextFlags_EnterReturnsTrue);
+  open |= ImGui::Button("Open", ImVec2(em * 6, 0));
+  ImGui::SameLine();
+  if (ImGui::Button("Paste")) {
+    const char* clipboard = ImGui::GetClipboardText();
+    std::snprintf(ui.link_field.data(), ui.link_field.size(), "%s", clipboard ? clipboard : "");
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel", ImVec2(em * 6, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) {
+    ui.link_field.clear();
+    ImGui::CloseCurrentPopup();
+  } else if (open) {
+    out.push_back(open_link(ui.link_field.data()));
+    ui.link_field.clear();
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndPopup();
 }
 
 // ---- The file browser ----
@@ -388,6 +472,7 @@ void file_menu(const App& app, Intents& out) {
     }
     ImGui::EndMenu();
   }
+  if (ImGui::MenuItem("Open link…")) out.push_back([](App&, UiState& u) { u.show_link = true; });
   ImGui::Separator();
   // One Save. A preset (read-only) or a lesson with no file has only Save as, on Ctrl+S too;
   // a lesson of the user's own says which file Save writes, and Save as names another.
@@ -402,6 +487,9 @@ void file_menu(const App& app, Intents& out) {
   }
   if (ImGui::MenuItem("Export…", "Ctrl+E"))
     out.push_back([](App&, UiState& u) { u.show_export = 1; });
+  if (ImGui::MenuItem("Copy link")) out.push_back(copy_link());
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("A link that opens this lesson at this step, to paste anywhere");
   ImGui::Separator();
   if (ImGui::MenuItem("Quit", "Ctrl+Q")) out.push_back(request_quit());
 }
@@ -416,6 +504,7 @@ void edit_menu(const App& app, Intents& out) {
 void file_popups(const App& app, UiState& ui, Intents& out) {
   restore_popup(ui, out);
   browser_popup(app, ui, out);
+  link_popup(ui, out);
   question_popup(app, ui, out);
   error_popup(ui);
   toast(ui);

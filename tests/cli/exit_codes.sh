@@ -49,7 +49,7 @@ touch not-a-folder
 huge=99999999999999999999
 deep='"version" is nested more than 64 levels deep (line 1, column 76)'
 
-for command in compute validate steps; do
+for command in compute validate steps link; do
   check 0 "" /dev/null "$convstep" $command "$lesson"
   check 2 "cannot open: No such file or directory" /dev/null "$convstep" $command missing.json
   check 2 "is a folder, not a file" /dev/null "$convstep" $command folder
@@ -71,6 +71,17 @@ check 0 "" /dev/null "$convstep" steps "$lesson" --count 9223372036854775807
 check 1 "cannot write the steps" /dev/null bash -c '"$@" | head -c 1; exit ${PIPESTATUS[0]}' - \
   "$convstep" steps "$lesson" --granularity term
 check 2 "--phase" /dev/null "$convstep" steps "$lesson" --phase "$(printf 'x%.0s' {1..5000})"
+
+# link: the step is checked against the lesson; a lesson too big for a link is bad input.
+check 2 "--step 99 is past the end: dx_gather has 35 cell steps (0..34)" /dev/null \
+  "$convstep" link "$lesson" --phase dx_gather --step 99
+check 2 "--step must be a whole number" /dev/null "$convstep" link "$lesson" --step $huge
+check 2 "--phase" /dev/null "$convstep" link "$lesson" --phase dx
+check 2 "--granularity" /dev/null "$convstep" link "$lesson" --granularity cells
+python3 -c "print('{\"input\": [' + ','.join(['[' + ','.join(['0.123456789'] * 100) + ']'] * 100) + '], \"weight\": [[1]]}')" >big-link.json
+check 2 "big-link.json: this lesson is too big for a link: its link would be 1" /dev/null \
+  "$convstep" link big-link.json
+check 2 "share the lesson file instead" /dev/null "$convstep" link big-link.json
 
 check 0 "" /dev/null "$convstep" svg "$lesson" -o out.svg
 check 2 "--step must be a whole number" /dev/null "$convstep" svg "$lesson" --step $huge -o out.svg
@@ -121,6 +132,10 @@ if "$convstep" --headless --help 2>/dev/null | grep -q "run the commands of a sc
   app 0 "" /dev/null "$convstep" --headless --no-restore --script script.txt
   app 2 "$deep" /dev/null "$convstep" --headless --no-restore --script script.txt deep.json
   app 2 "cannot open" /dev/null "$convstep" --headless --no-restore --script script.txt missing.json
+  app 2 "convstep: link, lesson: character 4, \"*\", is not base64url" /dev/null \
+    "$convstep" --headless --no-restore --script script.txt "https://example.org/#lesson=abc*"
+  app 2 "convstep: link: it is 100007 bytes long after its" /dev/null \
+    "$convstep" --headless --no-restore --script script.txt "#lesson=$(printf 'A%.0s' {1..100000})"
   app 2 "is a folder, not a file" /dev/null "$convstep" --headless --no-restore --script script.txt folder
   app 2 "missing.txt: cannot open" /dev/null "$convstep" --headless --no-restore --script missing.txt
   app 2 "is a folder, not a file" /dev/null "$convstep" --headless --no-restore --script folder

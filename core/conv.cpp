@@ -2,10 +2,13 @@
 
 #include <sched.h>
 
+#include <immintrin.h>
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -613,26 +616,6 @@ Tensor grad_padded_input_gather(const Tensor& G, const Tensor& W, const Geometry
   return correlate_gradient(Gp, rotate_weight(W, geo), geo, geo.hp(), geo.wp());
 }
 
-namespace {
-
-// The gather for stride 1, the fast path of compute(): only the cells of dXp inside the
-// padding, which are dX, reading G as Gp (padded by (k − 1)·dil): neither Gp nor dXp is built.
-// The same terms in the same order as grad_padded_input_gather, which with stride 1 reaches
-// every cell.
-Tensor grad_input_gather_stride_one(const Tensor& G, const Tensor& W, const Geometry& geo) {
-  Geometry gather = geo;
-  gather.c = geo.cout, gather.h = geo.oh, gather.w = geo.ow;
-  gather.cout = geo.c, gather.oh = geo.h, gather.ow = geo.w;
-  gather.stride_h = gather.stride_w = 1;
-  Tensor dX(geo.input_shape());
-  const Padded Gp{G, (geo.kh - 1) * geo.dil_h - geo.pad_top,
-                  (geo.kw - 1) * geo.dil_w - geo.pad_left};
-  correlate(Gp, rotate_weight(W, geo), gather, dX);
-  return dX;
-}
-
-}  // namespace
-
 Tensor grad_input(const Tensor& G, const Tensor& W, const Geometry& geo, GradInputMethod method) {
   switch (method) {
     case GradInputMethod::Direct:
@@ -694,6 +677,299 @@ Tensor ones_like_output(const Geometry& geo) {
   return Tensor(geo.output_shape(), 1.0);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast path without a stride: direct correlation, vectorized along the rows.
+//
+// With stride 1, the cells a tap reads for consecutive outputs of a row are consecutive in the
+// (padded) input row, so each product reads the input in place: no im2col columns, no packing
+// of them, only a zero-padded copy of X and of G. Every output value is summed by one task, in
+// one fixed order (taps c, u, v; dW: samples, rows, then lanes), on any number of cores.
+
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int kLanes = 8;
+#elif defined(__AVX__)
+constexpr int kLanes = 4;
+#else
+constexpr int kLanes = 2;
+#endif
+using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
+
+Vec load(const double* p) {
+#if defined(__AVX512F__)
+  return _mm512_loadu_pd(p);
+#elif defined(__AVX__)
+  return _mm256_loadu_pd(p);
+#else
+  return _mm_loadu_pd(p);
+#endif
+}
+
+// v, as a value GCC must keep in a register: it would otherwise read it from memory again for
+// each of its uses in dW's tile, and the loads, not the multiply-adds, would set the pace.
+Vec in_register(Vec v) {
+  asm("" : "+v"(v));
+  return v;
+}
+
+void store(double* p, Vec v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// The lanes' sum, in lane order.
+double lane_sum(Vec v) {
+  double sum = 0;
+  for (int l = 0; l < kLanes; ++l) sum += v[l];
+  return sum;
+}
+
+// a·b + c, fused where the CPU can (-march=native); the portable build multiplies, then adds.
+Vec multiply_add(Vec a, Vec b, Vec c) {
+#if defined(__AVX512F__)
+  return _mm512_fmadd_pd(a, b, c);
+#elif defined(__FMA__)
+  return _mm256_fmadd_pd(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
+Vec broadcast(double x) {
+#if defined(__AVX512F__)
+  return _mm512_set1_pd(x);
+#elif defined(__AVX__)
+  return _mm256_set1_pd(x);
+#else
+  return _mm_set1_pd(x);
+#endif
+}
+
+constexpr int kTileO = 4;                // output channels of a tile
+constexpr int kTileV = 3;                // vectors of a tile, along a row
+constexpr int kTileJ = kTileV * kLanes;  // cells of a tile, along a row
+constexpr int kTileTaps = 3;             // dW: taps of a tile
+constexpr int kBandRows = 8;             // output rows of one task
+
+int round_up(int value, int step) {
+  return (value + step - 1) / step * step;
+}
+
+// The input rows a band of output rows reads: rows y0 .. y0 + rows − 1 of the padded grid of
+// channels c0 .. c0 + channels − 1 of sample n, each `pitch` wide, cell (y, x) being
+// src(n, c, y − top, x − left) and 0 outside src. A task copies its band (it stays in the
+// core's cache) and then reads it in place, with room for whole tiles past the last output.
+struct Band {
+  int rows, pitch;
+  std::vector<double> values;
+
+  Band(const Tensor& src, int n, int c0, int channels, int y0, int rows_, int top, int left,
+       int pitch_)
+      : rows(rows_), pitch(pitch_), values(static_cast<std::size_t>(channels) * rows_ * pitch_) {
+    const Shape s = src.shape;
+    const int x0 = std::max(0, -left), x1 = std::min(s.w, pitch - left);
+    for (int c = 0; c < channels && x0 < x1; ++c)
+      for (int y = std::max(y0, top); y < std::min(y0 + rows, top + s.h); ++y) {
+        const double* in = &src.values[src.offset(n, c0 + c, y - top, 0)];
+        std::copy(in + x0, in + x1,
+                  &values[(static_cast<std::size_t>(c) * rows + y - y0) * pitch] + x0 + left);
+      }
+  }
+};
+
+// The offsets in a band of every tap (c, u, v), in that order, from the cell an output reads
+// with tap 0.
+std::vector<std::ptrdiff_t> tap_offsets(const Geometry& g, int rows, int pitch) {
+  std::vector<std::ptrdiff_t> taps;
+  for (int c = 0; c < g.c_per_group(); ++c)
+    for (int u = 0; u < g.kh; ++u)
+      for (int v = 0; v < g.kw; ++v)
+        taps.push_back((1LL * c * rows + 1LL * u * g.dil_h) * pitch + 1LL * v * g.dil_w);
+  return taps;
+}
+
+// A stride-1 correlation: out[n, o, i, j] = Σ_{c, u, v} K[o, c, u, v]·src[n, g·cg + c,
+// i + u·dil_h − top, j + v·dil_w − left] (0 outside src) for the outputs of `g` (its cout,
+// oh × ow and groups; g.c counts src's channels). A task computes a band of rows of every
+// output channel of one group of one sample.
+struct Correlation {
+  const Geometry g;
+  const Tensor& src;
+  int top, left, band_rows, pitch, og_tiles;
+  std::vector<double> kernel;  // per group: [tap (c, u, v)][o], o rounded up to whole tiles
+  std::vector<std::ptrdiff_t> taps;
+
+  Correlation(const Geometry& geo, const Tensor& source, int top_, int left_, const Tensor& K)
+      : g(geo), src(source), top(top_), left(left_) {
+    const int og = g.cout_per_group(), n_taps = g.c_per_group() * g.kh * g.kw;
+    band_rows = kBandRows + (g.kh - 1) * g.dil_h;
+    pitch = round_up(g.ow, kTileJ) + (g.kw - 1) * g.dil_w;
+    og_tiles = round_up(og, kTileO);
+    kernel.assign(static_cast<std::size_t>(g.groups) * n_taps * og_tiles, 0.0);
+    for (int o = 0; o < g.cout; ++o)
+      for (int t = 0; t < n_taps; ++t)
+        kernel[(static_cast<std::size_t>(o / og) * n_taps + t) * og_tiles + o % og] =
+            K.values[static_cast<std::size_t>(o) * n_taps + t];
+    taps = tap_offsets(g, band_rows, pitch);
+  }
+  int bands() const { return (g.oh + kBandRows - 1) / kBandRows; }
+  long long tasks() const { return 1LL * g.n * g.groups * bands(); }
+
+  void run(long long t, Tensor& out) const {
+    const int band = static_cast<int>(t % bands()), i0 = band * kBandRows;
+    const int grp = static_cast<int>(t / bands() % g.groups),
+              n = static_cast<int>(t / bands() / g.groups);
+    const int og = g.cout_per_group(), cg = g.c_per_group();
+    const Band in(src, n, grp * cg, cg, i0, band_rows, top, left, pitch);
+    for (int o0 = 0; o0 < og; o0 += kTileO) {
+      const double* w0 = &kernel[static_cast<std::size_t>(grp) * taps.size() * og_tiles + o0];
+      for (int i = i0; i < std::min(g.oh, i0 + kBandRows); ++i)
+        for (int j = 0; j < g.ow; j += kTileJ) {
+          Vec acc[kTileO][kTileV] = {};
+          const double* x0 = in.values.data() + static_cast<std::ptrdiff_t>(i - i0) * pitch + j;
+          const double* w = w0;
+          for (const std::ptrdiff_t tap : taps) {
+            Vec xs[kTileV];
+#pragma GCC unroll 4
+            for (int l = 0; l < kTileV; ++l) xs[l] = load(x0 + tap + l * kLanes);
+#pragma GCC unroll 4
+            for (int o = 0; o < kTileO; ++o) {
+              const Vec wo = broadcast(w[o]);
+#pragma GCC unroll 4
+              for (int l = 0; l < kTileV; ++l) acc[o][l] = multiply_add(wo, xs[l], acc[o][l]);
+            }
+            w += og_tiles;
+          }
+          // Out of the registers with constant indices (a variable one would keep acc in
+          // memory throughout), then the tile's real channels and cells into place.
+          double tile[kTileO][kTileJ];
+#pragma GCC unroll 4
+          for (int o = 0; o < kTileO; ++o)
+#pragma GCC unroll 4
+            for (int l = 0; l < kTileV; ++l) store(tile[o] + l * kLanes, acc[o][l]);
+          const int cells = std::min(kTileJ, g.ow - j);
+          for (int o = 0; o < std::min(kTileO, og - o0); ++o)
+            std::copy(tile[o], tile[o] + cells,
+                      &out.values[out.offset(n, grp * og + o0 + o, i, j)]);
+        }
+    }
+  }
+};
+
+// dW without a stride: dW[o, c, u, v] = Σ_{n, i, j} G[n, o, i, j]·Xp[n, g·cg + c, i + u·dil_h,
+// j + v·dil_w]. A task sums the terms of a band of rows of one sample for every weight of one
+// group; the bands' sums are then added in order (samples, then bands).
+struct WeightGradient {
+  const Geometry& g;
+  const Tensor& X;
+  const Tensor& G;
+  int band_rows, pitch, n_taps;
+  std::vector<std::ptrdiff_t> taps;  // rounded up to whole tiles: the extra ones repeat tap 0
+  std::vector<double> partial;       // per task: the group's og × n_taps sums
+
+  WeightGradient(const Geometry& geo, const Tensor& input, const Tensor& upstream)
+      : g(geo), X(input), G(upstream) {
+    band_rows = kBandRows + (g.kh - 1) * g.dil_h;
+    pitch = g.ow + (g.kw - 1) * g.dil_w;
+    taps = tap_offsets(g, band_rows, pitch);
+    n_taps = static_cast<int>(taps.size());
+    taps.resize(static_cast<std::size_t>(round_up(n_taps, kTileTaps)), taps[0]);
+    partial.resize(static_cast<std::size_t>(tasks()) * g.cout_per_group() * n_taps);
+  }
+  int bands() const { return (g.oh + kBandRows - 1) / kBandRows; }
+  long long tasks() const { return 1LL * g.groups * g.n * bands(); }
+
+  void run(long long t) {
+    const int band = static_cast<int>(t % bands()), i0 = band * kBandRows;
+    const int n = static_cast<int>(t / bands() % g.n), grp = static_cast<int>(t / bands() / g.n);
+    const int og = g.cout_per_group(), cg = g.c_per_group();
+    const Band in(X, n, grp * cg, cg, i0, band_rows, g.pad_top, g.pad_left, pitch);
+    double* sums = &partial[static_cast<std::size_t>(t) * og * n_taps];
+    for (int o0 = 0; o0 < og; o0 += kTileO) {
+      const int o_count = std::min(kTileO, og - o0);
+      for (int t0 = 0; t0 < n_taps; t0 += kTileTaps) {
+        Vec acc[kTileO][kTileTaps] = {};
+        double tail[kTileO][kTileTaps] = {};  // the last ow % kLanes cells of each row
+        for (int i = i0; i < std::min(g.oh, i0 + kBandRows); ++i) {
+          const double* gs[kTileO];
+          for (int o = 0; o < kTileO; ++o)  // a tile's missing channels repeat its first
+            gs[o] = &G.values[G.offset(n, grp * og + o0 + (o < o_count ? o : 0), i, 0)];
+          const double* x0 = in.values.data() + static_cast<std::ptrdiff_t>(i - i0) * pitch;
+          const double* xs[kTileTaps];
+          for (int k = 0; k < kTileTaps; ++k) xs[k] = x0 + taps[t0 + k];
+          int j = 0;
+          for (; j + kLanes <= g.ow; j += kLanes) {
+            Vec gv[kTileO], xv[kTileTaps];
+#pragma GCC unroll 4
+            for (int o = 0; o < kTileO; ++o) gv[o] = in_register(load(gs[o] + j));
+#pragma GCC unroll 4
+            for (int k = 0; k < kTileTaps; ++k) xv[k] = in_register(load(xs[k] + j));
+#pragma GCC unroll 4
+            for (int o = 0; o < kTileO; ++o)
+#pragma GCC unroll 4
+              for (int k = 0; k < kTileTaps; ++k) acc[o][k] = multiply_add(gv[o], xv[k], acc[o][k]);
+          }
+          for (; j < g.ow; ++j)
+            for (int o = 0; o < kTileO; ++o)
+              for (int k = 0; k < kTileTaps; ++k) tail[o][k] += gs[o][j] * xs[k][j];
+        }
+        double tile[kTileO][kTileTaps];  // constant indices: see Correlation::run
+#pragma GCC unroll 4
+        for (int o = 0; o < kTileO; ++o)
+#pragma GCC unroll 4
+          for (int k = 0; k < kTileTaps; ++k) tile[o][k] = lane_sum(acc[o][k]) + tail[o][k];
+        for (int o = 0; o < o_count; ++o)
+          for (int k = 0; k < kTileTaps && t0 + k < n_taps; ++k)
+            sums[(o0 + o) * n_taps + t0 + k] = tile[o][k];
+      }
+    }
+  }
+
+  // The bands' sums, added in task order: for each group, samples, then bands.
+  void finish(Tensor& dW) const {
+    const std::size_t per_group = static_cast<std::size_t>(g.cout_per_group()) * n_taps;
+    for (long long t = 0; t < tasks(); ++t) {
+      const std::size_t grp = static_cast<std::size_t>(t / bands() / g.n);
+      const double* sums = &partial[static_cast<std::size_t>(t) * per_group];
+      double* out = &dW.values[grp * per_group];
+      for (std::size_t k = 0; k < per_group; ++k) out[k] += sums[k];
+    }
+  }
+};
+
+// The geometry of dX as a stride-1 correlation of G (Cout channels) with Wr (C outputs).
+Geometry gather_as_correlation(const Geometry& geo) {
+  Geometry g = geo;
+  g.c = geo.cout, g.h = geo.oh, g.w = geo.ow;
+  g.cout = geo.c, g.oh = geo.h, g.ow = geo.w;
+  return g;
+}
+
+// compute() without a stride: every task of Z, dW and dX in one parallel loop (they are
+// independent), then dW's bands added up.
+Results compute_stride_one(const Tensor& X, const Tensor& W, const Tensor& G, const Geometry& geo) {
+  const int span_h = (geo.kh - 1) * geo.dil_h, span_w = (geo.kw - 1) * geo.dil_w;
+  const Tensor Wr = rotate_weight(W, geo);
+  const Correlation forward(geo, X, geo.pad_top, geo.pad_left, W);
+  const Correlation gather(gather_as_correlation(geo), G, span_h - geo.pad_top,
+                           span_w - geo.pad_left, Wr);
+  WeightGradient weight(geo, X, G);
+  Results r{Tensor(geo.output_shape()), Tensor(geo.input_shape()), Tensor(geo.weight_shape()), {}};
+  const long long z = forward.tasks(), dw = weight.tasks(), dx = gather.tasks();
+  parallel_for(z + dw + dx, 3 * geo.multiply_adds(), [&](long long t) {
+    if (t < z)
+      forward.run(t, r.Z);
+    else if (t < z + dw)
+      weight.run(t - z);
+    else
+      gather.run(t - z - dw, r.dX);
+  });
+  weight.finish(r.dW);
+  return r;
+}
+
+}  // namespace
+
 namespace {
 // An empty G stands for all ones (L = ΣZ).
 Tensor upstream_or_ones(const Tensor& G, const Geometry& geo) {
@@ -705,15 +981,18 @@ Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bia
                 const Geometry& geo) {
   const Tensor ones = G.shape.count() == 0 ? ones_like_output(geo) : Tensor{};
   const Tensor& upstream = G.shape.count() == 0 ? ones : G;  // not copied: it is megabytes
+  if (geo.stride_h == 1 && geo.stride_w == 1) {
+    Results r = compute_stride_one(X, W, upstream, geo);
+    r.db = grad_bias(upstream);
+    add_bias(r.Z, bias, geo);
+    return r;
+  }
+  // With a stride: im2col. Z and dW read the same columns of Xp: they are built once for both.
+  // dX scatters by im2col, as Gp would be mostly inserted zeros.
   Results r{Tensor(geo.output_shape()), {}, Tensor(geo.weight_shape()), grad_bias(upstream)};
-  // Z and dW read the same columns of Xp: they are built once for both.
   im2col_products({X, geo.pad_top, geo.pad_left}, geo, W, &r.Z, upstream, &r.dW);
   add_bias(r.Z, bias, geo);
-  // Without a stride the gather is a plain correlation whose chunks write disjoint cells, so
-  // it splits over the cores; with one, Gp is mostly inserted zeros and im2col does less work.
-  const bool stride_one = geo.stride_h == 1 && geo.stride_w == 1;
-  r.dX = stride_one ? grad_input_gather_stride_one(upstream, W, geo)
-                    : grad_input(upstream, W, geo, GradInputMethod::Im2col);
+  r.dX = grad_input(upstream, W, geo, GradInputMethod::Im2col);
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -761,19 +762,30 @@ int round_up(int value, int step) {
 // core's cache) and then reads it in place, with room for whole tiles past the last output.
 struct Band {
   int rows, pitch;
-  std::vector<double> values;
+  std::unique_ptr<double[]> values;  // not zero-filled: every cell is written once below
 
   Band(const Tensor& src, int n, int c0, int channels, int y0, int rows_, int top, int left,
        int pitch_)
-      : rows(rows_), pitch(pitch_), values(static_cast<std::size_t>(channels) * rows_ * pitch_) {
+      : rows(rows_),
+        pitch(pitch_),
+        values(new double[static_cast<std::size_t>(channels) * rows_ * pitch_]) {
     const Shape s = src.shape;
-    const int x0 = std::max(0, -left), x1 = std::min(s.w, pitch - left);
-    for (int c = 0; c < channels && x0 < x1; ++c)
-      for (int y = std::max(y0, top); y < std::min(y0 + rows, top + s.h); ++y) {
-        const double* in = &src.values[src.offset(n, c0 + c, y - top, 0)];
-        std::copy(in + x0, in + x1,
-                  &values[(static_cast<std::size_t>(c) * rows + y - y0) * pitch] + x0 + left);
+    const int x0 = std::clamp(left, 0, pitch), x1 = std::clamp(left + s.w, x0, pitch);
+    for (int c = 0; c < channels; ++c)
+      for (int y = y0; y < y0 + rows; ++y) {
+        double* out = &values[(static_cast<std::size_t>(c) * rows + y - y0) * pitch];
+        if (y < top || y >= top + s.h || x0 == x1) {
+          std::fill(out, out + pitch, 0.0);
+          continue;
+        }
+        const double* in = &src.values[src.offset(n, c0 + c, y - top, 0)] - left;
+        std::fill(out, out + x0, 0.0);
+        std::copy(in + x0, in + x1, out + x0);
+        std::fill(out + x1, out + pitch, 0.0);
       }
+  }
+  const double* row(int c, int y) const {
+    return &values[(static_cast<std::size_t>(c) * rows + y) * pitch];
   }
 };
 
@@ -787,6 +799,21 @@ std::vector<std::ptrdiff_t> tap_offsets(const Geometry& g, int rows, int pitch) 
         taps.push_back((1LL * c * rows + 1LL * u * g.dil_h) * pitch + 1LL * v * g.dil_w);
   return taps;
 }
+
+// Where a task of a stride-1 product works: a band of output rows of one group of one sample.
+// Tasks are numbered samples, then groups, then bands.
+struct BandTask {
+  int n, group, first_row;
+  BandTask(const Geometry& g, long long t) {
+    const int bands = (g.oh + kBandRows - 1) / kBandRows;
+    n = static_cast<int>(t / bands / g.groups);
+    group = static_cast<int>(t / bands % g.groups);
+    first_row = static_cast<int>(t % bands) * kBandRows;
+  }
+  static long long count(const Geometry& g) {
+    return 1LL * g.n * g.groups * ((g.oh + kBandRows - 1) / kBandRows);
+  }
+};
 
 // A stride-1 correlation: out[n, o, i, j] = Σ_{c, u, v} K[o, c, u, v]·src[n, g·cg + c,
 // i + u·dil_h − top, j + v·dil_w − left] (0 outside src) for the outputs of `g` (its cout,
@@ -812,21 +839,20 @@ struct Correlation {
             K.values[static_cast<std::size_t>(o) * n_taps + t];
     taps = tap_offsets(g, band_rows, pitch);
   }
-  int bands() const { return (g.oh + kBandRows - 1) / kBandRows; }
-  long long tasks() const { return 1LL * g.n * g.groups * bands(); }
+  // The source rows a task reads.
+  Band band(const BandTask& at) const {
+    const int cg = g.c_per_group();
+    return Band(src, at.n, at.group * cg, cg, at.first_row, band_rows, top, left, pitch);
+  }
 
-  void run(long long t, Tensor& out) const {
-    const int band = static_cast<int>(t % bands()), i0 = band * kBandRows;
-    const int grp = static_cast<int>(t / bands() % g.groups),
-              n = static_cast<int>(t / bands() / g.groups);
-    const int og = g.cout_per_group(), cg = g.c_per_group();
-    const Band in(src, n, grp * cg, cg, i0, band_rows, top, left, pitch);
+  void run(const BandTask& at, const Band& in, Tensor& out) const {
+    const int og = g.cout_per_group(), i0 = at.first_row;
     for (int o0 = 0; o0 < og; o0 += kTileO) {
-      const double* w0 = &kernel[static_cast<std::size_t>(grp) * taps.size() * og_tiles + o0];
+      const double* w0 = &kernel[static_cast<std::size_t>(at.group) * taps.size() * og_tiles + o0];
       for (int i = i0; i < std::min(g.oh, i0 + kBandRows); ++i)
         for (int j = 0; j < g.ow; j += kTileJ) {
           Vec acc[kTileO][kTileV] = {};
-          const double* x0 = in.values.data() + static_cast<std::ptrdiff_t>(i - i0) * pitch + j;
+          const double* x0 = in.row(0, i - i0) + j;
           const double* w = w0;
           for (const std::ptrdiff_t tap : taps) {
             Vec xs[kTileV];
@@ -850,7 +876,7 @@ struct Correlation {
           const int cells = std::min(kTileJ, g.ow - j);
           for (int o = 0; o < std::min(kTileO, og - o0); ++o)
             std::copy(tile[o], tile[o] + cells,
-                      &out.values[out.offset(n, grp * og + o0 + o, i, j)]);
+                      &out.values[out.offset(at.n, at.group * og + o0 + o, i, j)]);
         }
     }
   }
@@ -858,32 +884,24 @@ struct Correlation {
 
 // dW without a stride: dW[o, c, u, v] = Σ_{n, i, j} G[n, o, i, j]·Xp[n, g·cg + c, i + u·dil_h,
 // j + v·dil_w]. A task sums the terms of a band of rows of one sample for every weight of one
-// group; the bands' sums are then added in order (samples, then bands).
+// group, reading the band of X that the forward pass's task reads; the bands' sums are then
+// added in task order.
 struct WeightGradient {
   const Geometry& g;
-  const Tensor& X;
   const Tensor& G;
-  int band_rows, pitch, n_taps;
+  int n_taps;
   std::vector<std::ptrdiff_t> taps;  // rounded up to whole tiles: the extra ones repeat tap 0
   std::vector<double> partial;       // per task: the group's og × n_taps sums
 
-  WeightGradient(const Geometry& geo, const Tensor& input, const Tensor& upstream)
-      : g(geo), X(input), G(upstream) {
-    band_rows = kBandRows + (g.kh - 1) * g.dil_h;
-    pitch = g.ow + (g.kw - 1) * g.dil_w;
-    taps = tap_offsets(g, band_rows, pitch);
+  WeightGradient(const Geometry& geo, const Correlation& forward, const Tensor& upstream)
+      : g(geo), G(upstream), taps(forward.taps) {
     n_taps = static_cast<int>(taps.size());
     taps.resize(static_cast<std::size_t>(round_up(n_taps, kTileTaps)), taps[0]);
-    partial.resize(static_cast<std::size_t>(tasks()) * g.cout_per_group() * n_taps);
+    partial.resize(static_cast<std::size_t>(BandTask::count(g)) * g.cout_per_group() * n_taps);
   }
-  int bands() const { return (g.oh + kBandRows - 1) / kBandRows; }
-  long long tasks() const { return 1LL * g.groups * g.n * bands(); }
 
-  void run(long long t) {
-    const int band = static_cast<int>(t % bands()), i0 = band * kBandRows;
-    const int n = static_cast<int>(t / bands() % g.n), grp = static_cast<int>(t / bands() / g.n);
-    const int og = g.cout_per_group(), cg = g.c_per_group();
-    const Band in(X, n, grp * cg, cg, i0, band_rows, g.pad_top, g.pad_left, pitch);
+  void run(long long t, const BandTask& at, const Band& in) {
+    const int og = g.cout_per_group(), n = at.n, i0 = at.first_row;
     double* sums = &partial[static_cast<std::size_t>(t) * og * n_taps];
     for (int o0 = 0; o0 < og; o0 += kTileO) {
       const int o_count = std::min(kTileO, og - o0);
@@ -893,10 +911,9 @@ struct WeightGradient {
         for (int i = i0; i < std::min(g.oh, i0 + kBandRows); ++i) {
           const double* gs[kTileO];
           for (int o = 0; o < kTileO; ++o)  // a tile's missing channels repeat its first
-            gs[o] = &G.values[G.offset(n, grp * og + o0 + (o < o_count ? o : 0), i, 0)];
-          const double* x0 = in.values.data() + static_cast<std::ptrdiff_t>(i - i0) * pitch;
+            gs[o] = &G.values[G.offset(n, at.group * og + o0 + (o < o_count ? o : 0), i, 0)];
           const double* xs[kTileTaps];
-          for (int k = 0; k < kTileTaps; ++k) xs[k] = x0 + taps[t0 + k];
+          for (int k = 0; k < kTileTaps; ++k) xs[k] = in.row(0, i - i0) + taps[t0 + k];
           int j = 0;
           for (; j + kLanes <= g.ow; j += kLanes) {
             Vec gv[kTileO], xv[kTileTaps];
@@ -928,10 +945,9 @@ struct WeightGradient {
   // The bands' sums, added in task order: for each group, samples, then bands.
   void finish(Tensor& dW) const {
     const std::size_t per_group = static_cast<std::size_t>(g.cout_per_group()) * n_taps;
-    for (long long t = 0; t < tasks(); ++t) {
-      const std::size_t grp = static_cast<std::size_t>(t / bands() / g.n);
+    for (long long t = 0; t < BandTask::count(g); ++t) {
       const double* sums = &partial[static_cast<std::size_t>(t) * per_group];
-      double* out = &dW.values[grp * per_group];
+      double* out = &dW.values[static_cast<std::size_t>(BandTask(g, t).group) * per_group];
       for (std::size_t k = 0; k < per_group; ++k) out[k] += sums[k];
     }
   }
@@ -945,24 +961,29 @@ Geometry gather_as_correlation(const Geometry& geo) {
   return g;
 }
 
-// compute() without a stride: every task of Z, dW and dX in one parallel loop (they are
-// independent), then dW's bands added up.
+// compute() without a stride. A task of the forward pass copies a band of X, computes Z's rows
+// from it and dW's terms over them; a task of the gather copies a band of G and computes dX's
+// rows. They are independent: all run in one parallel loop, the larger ones first. Then dW's
+// bands are added up.
 Results compute_stride_one(const Tensor& X, const Tensor& W, const Tensor& G, const Geometry& geo) {
   const int span_h = (geo.kh - 1) * geo.dil_h, span_w = (geo.kw - 1) * geo.dil_w;
-  const Tensor Wr = rotate_weight(W, geo);
+  const Geometry back = gather_as_correlation(geo);
   const Correlation forward(geo, X, geo.pad_top, geo.pad_left, W);
-  const Correlation gather(gather_as_correlation(geo), G, span_h - geo.pad_top,
-                           span_w - geo.pad_left, Wr);
-  WeightGradient weight(geo, X, G);
+  const Correlation gather(back, G, span_h - geo.pad_top, span_w - geo.pad_left,
+                           rotate_weight(W, geo));
+  WeightGradient weight(geo, forward, G);
   Results r{Tensor(geo.output_shape()), Tensor(geo.input_shape()), Tensor(geo.weight_shape()), {}};
-  const long long z = forward.tasks(), dw = weight.tasks(), dx = gather.tasks();
-  parallel_for(z + dw + dx, 3 * geo.multiply_adds(), [&](long long t) {
-    if (t < z)
-      forward.run(t, r.Z);
-    else if (t < z + dw)
-      weight.run(t - z);
-    else
-      gather.run(t - z - dw, r.dX);
+  const long long z = BandTask::count(geo), dx = BandTask::count(back);
+  parallel_for(z + dx, 3 * geo.multiply_adds(), [&](long long t) {
+    if (t < z) {
+      const BandTask at(geo, t);
+      const Band in = forward.band(at);
+      forward.run(at, in, r.Z);
+      weight.run(t, at, in);
+    } else {
+      const BandTask at(back, t - z);
+      gather.run(at, gather.band(at), r.dX);
+    }
   });
   weight.finish(r.dW);
   return r;

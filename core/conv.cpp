@@ -2,7 +2,9 @@
 
 #include <sched.h>
 
+#if defined(__SSE2__)
 #include <immintrin.h>
+#endif
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -682,9 +684,10 @@ Tensor ones_like_output(const Geometry& geo) {
 // The fast path without a stride: direct correlation, vectorized along the rows.
 //
 // With stride 1, the cells a tap reads for consecutive outputs of a row are consecutive in the
-// (padded) input row, so each product reads the input in place: no im2col columns, no packing
-// of them, only a zero-padded copy of X and of G. Every output value is summed by one task, in
-// one fixed order (taps c, u, v; dW: samples, rows, then lanes), on any number of cores.
+// (padded) input row, so each product reads the input in place: no im2col columns and no packing
+// of them, only the band of X or G each task reads, copied with its padding. Every output value
+// is summed in one fixed order (Z and dX: taps c, u, v; dW: lane by lane along a band's rows,
+// then the bands in order), on any number of cores.
 
 namespace {
 
@@ -693,7 +696,7 @@ constexpr int kLanes = 8;
 #elif defined(__AVX__)
 constexpr int kLanes = 4;
 #else
-constexpr int kLanes = 2;
+constexpr int kLanes = 2;  // SSE2, or the compiler's own code for two lanes elsewhere
 #endif
 using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
 
@@ -702,15 +705,21 @@ Vec load(const double* p) {
   return _mm512_loadu_pd(p);
 #elif defined(__AVX__)
   return _mm256_loadu_pd(p);
-#else
+#elif defined(__SSE2__)
   return _mm_loadu_pd(p);
+#else
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 #endif
 }
 
 // v, as a value GCC must keep in a register: it would otherwise read it from memory again for
 // each of its uses in dW's tile, and the loads, not the multiply-adds, would set the pace.
 Vec in_register(Vec v) {
+#if defined(__SSE2__)
   asm("" : "+v"(v));
+#endif
   return v;
 }
 
@@ -741,8 +750,10 @@ Vec broadcast(double x) {
   return _mm512_set1_pd(x);
 #elif defined(__AVX__)
   return _mm256_set1_pd(x);
-#else
+#elif defined(__SSE2__)
   return _mm_set1_pd(x);
+#else
+  return Vec{} + x;
 #endif
 }
 

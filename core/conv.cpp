@@ -972,6 +972,26 @@ Geometry gather_as_correlation(const Geometry& geo) {
   return g;
 }
 
+// Whether the direct path's own buffers stay small beside the lesson's tensors: a task's band
+// of X or G (rows rounded up to whole tiles), the kernel tables (channels rounded up to whole
+// tiles) and dW's band sums. A lesson of many channels on a few cells would multiply them; it
+// goes by im2col instead.
+bool direct_fits(const Geometry& geo) {
+  constexpr long long kMaxValues = 1LL << 21;  // 16 MB
+  const long long rows = kBandRows + 1LL * (geo.kh - 1) * geo.dil_h;
+  const long long span_w = 1LL * (geo.kw - 1) * geo.dil_w;
+  const long long cg = geo.c_per_group(), og = geo.cout_per_group(), k = 1LL * geo.kh * geo.kw;
+  const long long bands = (geo.oh + kBandRows - 1) / kBandRows;
+  const long long weights = geo.cout * cg * k;
+  // The tables and sums grow with W; a band must stay small whatever the lesson.
+  const long long tables = std::max(kMaxValues, 4 * weights);
+  return cg * rows * (round_up(geo.ow, kTileJ) + span_w) <= kMaxValues &&           // a band of X
+         og * rows * (round_up(geo.w, kTileJ) + span_w) <= kMaxValues &&            // a band of G
+         geo.groups * cg * k * round_up(static_cast<int>(og), kTileO) <= tables &&  // W's
+         geo.groups * og * k * round_up(static_cast<int>(cg), kTileO) <= tables &&  // Wr's
+         geo.n * bands * weights <= tables;                                         // dW's sums
+}
+
 // compute() without a stride. A task of the forward pass copies a band of X, computes Z's rows
 // from it and dW's terms over them; a task of the gather copies a band of G and computes dX's
 // rows. They are independent: all run in one parallel loop, the larger ones first. Then dW's
@@ -1013,14 +1033,15 @@ Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bia
                 const Geometry& geo) {
   const Tensor ones = G.shape.count() == 0 ? ones_like_output(geo) : Tensor{};
   const Tensor& upstream = G.shape.count() == 0 ? ones : G;  // not copied: it is megabytes
-  if (geo.stride_h == 1 && geo.stride_w == 1) {
+  if (geo.stride_h == 1 && geo.stride_w == 1 && direct_fits(geo)) {
     Results r = compute_stride_one(X, W, upstream, geo);
     r.db = grad_bias(upstream);
     add_bias(r.Z, bias, geo);
     return r;
   }
-  // With a stride: im2col. Z and dW read the same columns of Xp: they are built once for both.
-  // dX scatters by im2col, as Gp would be mostly inserted zeros.
+  // With a stride (or too many channels on too few cells for the bands): im2col. Z and dW read
+  // the same columns of Xp: they are built once for both.
+  // dX scatters by im2col (with a stride Gp would be mostly inserted zeros).
   Results r{Tensor(geo.output_shape()), {}, Tensor(geo.weight_shape()), grad_bias(upstream)};
   im2col_products({X, geo.pad_top, geo.pad_left}, geo, W, &r.Z, upstream, &r.dW);
   add_bias(r.Z, bias, geo);

@@ -2,11 +2,17 @@
 
 #include <sched.h>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -613,26 +619,6 @@ Tensor grad_padded_input_gather(const Tensor& G, const Tensor& W, const Geometry
   return correlate_gradient(Gp, rotate_weight(W, geo), geo, geo.hp(), geo.wp());
 }
 
-namespace {
-
-// The gather for stride 1, the fast path of compute(): only the cells of dXp inside the
-// padding, which are dX, reading G as Gp (padded by (k − 1)·dil): neither Gp nor dXp is built.
-// The same terms in the same order as grad_padded_input_gather, which with stride 1 reaches
-// every cell.
-Tensor grad_input_gather_stride_one(const Tensor& G, const Tensor& W, const Geometry& geo) {
-  Geometry gather = geo;
-  gather.c = geo.cout, gather.h = geo.oh, gather.w = geo.ow;
-  gather.cout = geo.c, gather.oh = geo.h, gather.ow = geo.w;
-  gather.stride_h = gather.stride_w = 1;
-  Tensor dX(geo.input_shape());
-  const Padded Gp{G, (geo.kh - 1) * geo.dil_h - geo.pad_top,
-                  (geo.kw - 1) * geo.dil_w - geo.pad_left};
-  correlate(Gp, rotate_weight(W, geo), gather, dX);
-  return dX;
-}
-
-}  // namespace
-
 Tensor grad_input(const Tensor& G, const Tensor& W, const Geometry& geo, GradInputMethod method) {
   switch (method) {
     case GradInputMethod::Direct:
@@ -694,6 +680,348 @@ Tensor ones_like_output(const Geometry& geo) {
   return Tensor(geo.output_shape(), 1.0);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast path without a stride: direct correlation, vectorized along the rows.
+//
+// With stride 1, the cells a tap reads for consecutive outputs of a row are consecutive in the
+// (padded) input row, so each product reads the input in place: no im2col columns and no packing
+// of them, only the band of X or G each task reads, copied with its padding. Every output value
+// is summed in one fixed order (Z and dX: taps c, u, v; dW: lane by lane along a band's rows,
+// then the bands in order), on any number of cores.
+
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int kLanes = 8;
+#elif defined(__AVX__)
+constexpr int kLanes = 4;
+#else
+constexpr int kLanes = 2;  // SSE2, or the compiler's own code for two lanes elsewhere
+#endif
+using Vec = double __attribute__((vector_size(kLanes * sizeof(double))));
+
+Vec load(const double* p) {
+#if defined(__AVX512F__)
+  return _mm512_loadu_pd(p);
+#elif defined(__AVX__)
+  return _mm256_loadu_pd(p);
+#elif defined(__SSE2__)
+  return _mm_loadu_pd(p);
+#else
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+#endif
+}
+
+// v, as a value GCC must keep in a register: it would otherwise read it from memory again for
+// each of its uses in dW's tile, and the loads, not the multiply-adds, would set the pace.
+Vec in_register(Vec v) {
+#if defined(__SSE2__)
+  asm("" : "+v"(v));
+#endif
+  return v;
+}
+
+void store(double* p, Vec v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// The lanes' sum, in lane order.
+double lane_sum(Vec v) {
+  double sum = 0;
+  for (int l = 0; l < kLanes; ++l) sum += v[l];
+  return sum;
+}
+
+// a·b + c, fused where the CPU can (-march=native); the portable build multiplies, then adds.
+Vec multiply_add(Vec a, Vec b, Vec c) {
+#if defined(__AVX512F__)
+  return _mm512_fmadd_pd(a, b, c);
+#elif defined(__FMA__)
+  return _mm256_fmadd_pd(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
+Vec broadcast(double x) {
+#if defined(__AVX512F__)
+  return _mm512_set1_pd(x);
+#elif defined(__AVX__)
+  return _mm256_set1_pd(x);
+#elif defined(__SSE2__)
+  return _mm_set1_pd(x);
+#else
+  return Vec{} + x;
+#endif
+}
+
+constexpr int kTileO = 4;                // output channels of a tile
+constexpr int kTileV = 3;                // vectors of a tile, along a row
+constexpr int kTileJ = kTileV * kLanes;  // cells of a tile, along a row
+constexpr int kTileTaps = 3;             // dW: taps of a tile
+constexpr int kBandRows = 8;             // output rows of one task
+
+int round_up(int value, int step) {
+  return (value + step - 1) / step * step;
+}
+
+// The input rows a band of output rows reads: rows y0 .. y0 + rows − 1 of the padded grid of
+// channels c0 .. c0 + channels − 1 of sample n, each `pitch` wide, cell (y, x) being
+// src(n, c, y − top, x − left) and 0 outside src. A task copies its band (it stays in the
+// core's cache) and then reads it in place, with room for whole tiles past the last output.
+struct Band {
+  int rows, pitch;
+  std::unique_ptr<double[]> values;  // not zero-filled: every cell is written once below
+
+  Band(const Tensor& src, int n, int c0, int channels, int y0, int rows_, int top, int left,
+       int pitch_)
+      : rows(rows_),
+        pitch(pitch_),
+        values(new double[static_cast<std::size_t>(channels) * rows_ * pitch_]) {
+    const Shape s = src.shape;
+    const int x0 = std::clamp(left, 0, pitch), x1 = std::clamp(left + s.w, x0, pitch);
+    for (int c = 0; c < channels; ++c)
+      for (int y = y0; y < y0 + rows; ++y) {
+        double* out = &values[(static_cast<std::size_t>(c) * rows + y - y0) * pitch];
+        if (y < top || y >= top + s.h || x0 == x1) {
+          std::fill(out, out + pitch, 0.0);
+          continue;
+        }
+        const double* in = &src.values[src.offset(n, c0 + c, y - top, 0)] - left;
+        std::fill(out, out + x0, 0.0);
+        std::copy(in + x0, in + x1, out + x0);
+        std::fill(out + x1, out + pitch, 0.0);
+      }
+  }
+  const double* row(int c, int y) const {
+    return &values[(static_cast<std::size_t>(c) * rows + y) * pitch];
+  }
+};
+
+// The offsets in a band of every tap (c, u, v), in that order, from the cell an output reads
+// with tap 0.
+std::vector<std::ptrdiff_t> tap_offsets(const Geometry& g, int rows, int pitch) {
+  std::vector<std::ptrdiff_t> taps;
+  for (int c = 0; c < g.c_per_group(); ++c)
+    for (int u = 0; u < g.kh; ++u)
+      for (int v = 0; v < g.kw; ++v)
+        taps.push_back((1LL * c * rows + 1LL * u * g.dil_h) * pitch + 1LL * v * g.dil_w);
+  return taps;
+}
+
+// Where a task of a stride-1 product works: a band of output rows of one group of one sample.
+// Tasks are numbered samples, then groups, then bands.
+struct BandTask {
+  int n, group, first_row;
+  BandTask(const Geometry& g, long long t) {
+    const int bands = (g.oh + kBandRows - 1) / kBandRows;
+    n = static_cast<int>(t / bands / g.groups);
+    group = static_cast<int>(t / bands % g.groups);
+    first_row = static_cast<int>(t % bands) * kBandRows;
+  }
+  static long long count(const Geometry& g) {
+    return 1LL * g.n * g.groups * ((g.oh + kBandRows - 1) / kBandRows);
+  }
+};
+
+// A stride-1 correlation: out[n, o, i, j] = Σ_{c, u, v} K[o, c, u, v]·src[n, g·cg + c,
+// i + u·dil_h − top, j + v·dil_w − left] (0 outside src) for the outputs of `g` (its cout,
+// oh × ow and groups; g.c counts src's channels). A task computes a band of rows of every
+// output channel of one group of one sample.
+struct Correlation {
+  const Geometry g;
+  const Tensor& src;
+  int top, left, band_rows, pitch, og_tiles;
+  std::vector<double> kernel;  // per group: [tap (c, u, v)][o], o rounded up to whole tiles
+  std::vector<std::ptrdiff_t> taps;
+
+  Correlation(const Geometry& geo, const Tensor& source, int top_, int left_, const Tensor& K)
+      : g(geo), src(source), top(top_), left(left_) {
+    const int og = g.cout_per_group(), n_taps = g.c_per_group() * g.kh * g.kw;
+    band_rows = kBandRows + (g.kh - 1) * g.dil_h;
+    pitch = round_up(g.ow, kTileJ) + (g.kw - 1) * g.dil_w;
+    og_tiles = round_up(og, kTileO);
+    kernel.assign(static_cast<std::size_t>(g.groups) * n_taps * og_tiles, 0.0);
+    for (int o = 0; o < g.cout; ++o)
+      for (int t = 0; t < n_taps; ++t)
+        kernel[(static_cast<std::size_t>(o / og) * n_taps + t) * og_tiles + o % og] =
+            K.values[static_cast<std::size_t>(o) * n_taps + t];
+    taps = tap_offsets(g, band_rows, pitch);
+  }
+  // The source rows a task reads.
+  Band band(const BandTask& at) const {
+    const int cg = g.c_per_group();
+    return Band(src, at.n, at.group * cg, cg, at.first_row, band_rows, top, left, pitch);
+  }
+
+  void run(const BandTask& at, const Band& in, Tensor& out) const {
+    const int og = g.cout_per_group(), i0 = at.first_row;
+    for (int o0 = 0; o0 < og; o0 += kTileO) {
+      const double* w0 = &kernel[static_cast<std::size_t>(at.group) * taps.size() * og_tiles + o0];
+      for (int i = i0; i < std::min(g.oh, i0 + kBandRows); ++i)
+        for (int j = 0; j < g.ow; j += kTileJ) {
+          Vec acc[kTileO][kTileV] = {};
+          const double* x0 = in.row(0, i - i0) + j;
+          const double* w = w0;
+          for (const std::ptrdiff_t tap : taps) {
+            Vec xs[kTileV];
+#pragma GCC unroll 4
+            for (int l = 0; l < kTileV; ++l) xs[l] = load(x0 + tap + l * kLanes);
+#pragma GCC unroll 4
+            for (int o = 0; o < kTileO; ++o) {
+              const Vec wo = broadcast(w[o]);
+#pragma GCC unroll 4
+              for (int l = 0; l < kTileV; ++l) acc[o][l] = multiply_add(wo, xs[l], acc[o][l]);
+            }
+            w += og_tiles;
+          }
+          // Out of the registers with constant indices (a variable one would keep acc in
+          // memory throughout), then the tile's real channels and cells into place.
+          double tile[kTileO][kTileJ];
+#pragma GCC unroll 4
+          for (int o = 0; o < kTileO; ++o)
+#pragma GCC unroll 4
+            for (int l = 0; l < kTileV; ++l) store(tile[o] + l * kLanes, acc[o][l]);
+          const int cells = std::min(kTileJ, g.ow - j);
+          for (int o = 0; o < std::min(kTileO, og - o0); ++o)
+            std::copy(tile[o], tile[o] + cells,
+                      &out.values[out.offset(at.n, at.group * og + o0 + o, i, j)]);
+        }
+    }
+  }
+};
+
+// dW without a stride: dW[o, c, u, v] = Σ_{n, i, j} G[n, o, i, j]·Xp[n, g·cg + c, i + u·dil_h,
+// j + v·dil_w]. A task sums the terms of a band of rows of one sample for every weight of one
+// group, reading the band of X that the forward pass's task reads; the bands' sums are then
+// added in task order.
+struct WeightGradient {
+  const Geometry& g;
+  const Tensor& G;
+  int n_taps;
+  std::vector<std::ptrdiff_t> taps;  // rounded up to whole tiles: the extra ones repeat tap 0
+  std::vector<double> partial;       // per task: the group's og × n_taps sums
+
+  WeightGradient(const Geometry& geo, const Correlation& forward, const Tensor& upstream)
+      : g(geo), G(upstream), taps(forward.taps) {
+    n_taps = static_cast<int>(taps.size());
+    taps.resize(static_cast<std::size_t>(round_up(n_taps, kTileTaps)), taps[0]);
+    partial.resize(static_cast<std::size_t>(BandTask::count(g)) * g.cout_per_group() * n_taps);
+  }
+
+  void run(long long t, const BandTask& at, const Band& in) {
+    const int og = g.cout_per_group(), n = at.n, i0 = at.first_row;
+    double* sums = &partial[static_cast<std::size_t>(t) * og * n_taps];
+    for (int o0 = 0; o0 < og; o0 += kTileO) {
+      const int o_count = std::min(kTileO, og - o0);
+      for (int t0 = 0; t0 < n_taps; t0 += kTileTaps) {
+        Vec acc[kTileO][kTileTaps] = {};
+        double tail[kTileO][kTileTaps] = {};  // the last ow % kLanes cells of each row
+        for (int i = i0; i < std::min(g.oh, i0 + kBandRows); ++i) {
+          const double* gs[kTileO];
+          for (int o = 0; o < kTileO; ++o)  // a tile's missing channels repeat its first
+            gs[o] = &G.values[G.offset(n, at.group * og + o0 + (o < o_count ? o : 0), i, 0)];
+          const double* xs[kTileTaps];
+          for (int k = 0; k < kTileTaps; ++k) xs[k] = in.row(0, i - i0) + taps[t0 + k];
+          int j = 0;
+          for (; j + kLanes <= g.ow; j += kLanes) {
+            Vec gv[kTileO], xv[kTileTaps];
+#pragma GCC unroll 4
+            for (int o = 0; o < kTileO; ++o) gv[o] = in_register(load(gs[o] + j));
+#pragma GCC unroll 4
+            for (int k = 0; k < kTileTaps; ++k) xv[k] = in_register(load(xs[k] + j));
+#pragma GCC unroll 4
+            for (int o = 0; o < kTileO; ++o)
+#pragma GCC unroll 4
+              for (int k = 0; k < kTileTaps; ++k) acc[o][k] = multiply_add(gv[o], xv[k], acc[o][k]);
+          }
+          for (; j < g.ow; ++j)
+            for (int o = 0; o < kTileO; ++o)
+              for (int k = 0; k < kTileTaps; ++k) tail[o][k] += gs[o][j] * xs[k][j];
+        }
+        double tile[kTileO][kTileTaps];  // constant indices: see Correlation::run
+#pragma GCC unroll 4
+        for (int o = 0; o < kTileO; ++o)
+#pragma GCC unroll 4
+          for (int k = 0; k < kTileTaps; ++k) tile[o][k] = lane_sum(acc[o][k]) + tail[o][k];
+        for (int o = 0; o < o_count; ++o)
+          for (int k = 0; k < kTileTaps && t0 + k < n_taps; ++k)
+            sums[(o0 + o) * n_taps + t0 + k] = tile[o][k];
+      }
+    }
+  }
+
+  // The bands' sums, added in task order: for each group, samples, then bands.
+  void finish(Tensor& dW) const {
+    const std::size_t per_group = static_cast<std::size_t>(g.cout_per_group()) * n_taps;
+    for (long long t = 0; t < BandTask::count(g); ++t) {
+      const double* sums = &partial[static_cast<std::size_t>(t) * per_group];
+      double* out = &dW.values[static_cast<std::size_t>(BandTask(g, t).group) * per_group];
+      for (std::size_t k = 0; k < per_group; ++k) out[k] += sums[k];
+    }
+  }
+};
+
+// The geometry of dX as a stride-1 correlation of G (Cout channels) with Wr (C outputs).
+Geometry gather_as_correlation(const Geometry& geo) {
+  Geometry g = geo;
+  g.c = geo.cout, g.h = geo.oh, g.w = geo.ow;
+  g.cout = geo.c, g.oh = geo.h, g.ow = geo.w;
+  return g;
+}
+
+// Whether the direct path's own buffers stay small beside the lesson's tensors: a task's band
+// of X or G (rows rounded up to whole tiles), the kernel tables (channels rounded up to whole
+// tiles) and dW's band sums. A lesson of many channels on a few cells would multiply them; it
+// goes by im2col instead.
+bool direct_fits(const Geometry& geo) {
+  constexpr long long kMaxValues = 1LL << 21;  // 16 MB
+  const long long rows = kBandRows + 1LL * (geo.kh - 1) * geo.dil_h;
+  const long long span_w = 1LL * (geo.kw - 1) * geo.dil_w;
+  const long long cg = geo.c_per_group(), og = geo.cout_per_group(), k = 1LL * geo.kh * geo.kw;
+  const long long bands = (geo.oh + kBandRows - 1) / kBandRows;
+  const long long weights = geo.cout * cg * k;
+  // The tables and sums grow with W; a band must stay small whatever the lesson.
+  const long long tables = std::max(kMaxValues, 4 * weights);
+  return cg * rows * (round_up(geo.ow, kTileJ) + span_w) <= kMaxValues &&           // a band of X
+         og * rows * (round_up(geo.w, kTileJ) + span_w) <= kMaxValues &&            // a band of G
+         geo.groups * cg * k * round_up(static_cast<int>(og), kTileO) <= tables &&  // W's
+         geo.groups * og * k * round_up(static_cast<int>(cg), kTileO) <= tables &&  // Wr's
+         geo.n * bands * weights <= tables;                                         // dW's sums
+}
+
+// compute() without a stride. A task of the forward pass copies a band of X, computes Z's rows
+// from it and dW's terms over them; a task of the gather copies a band of G and computes dX's
+// rows. They are independent: all run in one parallel loop, the larger ones first. Then dW's
+// bands are added up.
+Results compute_stride_one(const Tensor& X, const Tensor& W, const Tensor& G, const Geometry& geo) {
+  const int span_h = (geo.kh - 1) * geo.dil_h, span_w = (geo.kw - 1) * geo.dil_w;
+  const Geometry back = gather_as_correlation(geo);
+  const Correlation forward(geo, X, geo.pad_top, geo.pad_left, W);
+  const Correlation gather(back, G, span_h - geo.pad_top, span_w - geo.pad_left,
+                           rotate_weight(W, geo));
+  WeightGradient weight(geo, forward, G);
+  Results r{Tensor(geo.output_shape()), Tensor(geo.input_shape()), Tensor(geo.weight_shape()), {}};
+  const long long z = BandTask::count(geo), dx = BandTask::count(back);
+  parallel_for(z + dx, 3 * geo.multiply_adds(), [&](long long t) {
+    if (t < z) {
+      const BandTask at(geo, t);
+      const Band in = forward.band(at);
+      forward.run(at, in, r.Z);
+      weight.run(t, at, in);
+    } else {
+      const BandTask at(back, t - z);
+      gather.run(at, gather.band(at), r.dX);
+    }
+  });
+  weight.finish(r.dW);
+  return r;
+}
+
+}  // namespace
+
 namespace {
 // An empty G stands for all ones (L = ΣZ).
 Tensor upstream_or_ones(const Tensor& G, const Geometry& geo) {
@@ -705,15 +1033,19 @@ Results compute(const Tensor& X, const Tensor& W, const std::vector<double>& bia
                 const Geometry& geo) {
   const Tensor ones = G.shape.count() == 0 ? ones_like_output(geo) : Tensor{};
   const Tensor& upstream = G.shape.count() == 0 ? ones : G;  // not copied: it is megabytes
+  if (geo.stride_h == 1 && geo.stride_w == 1 && direct_fits(geo)) {
+    Results r = compute_stride_one(X, W, upstream, geo);
+    r.db = grad_bias(upstream);
+    add_bias(r.Z, bias, geo);
+    return r;
+  }
+  // With a stride (or too many channels on too few cells for the bands): im2col. Z and dW read
+  // the same columns of Xp: they are built once for both.
+  // dX scatters by im2col (with a stride Gp would be mostly inserted zeros).
   Results r{Tensor(geo.output_shape()), {}, Tensor(geo.weight_shape()), grad_bias(upstream)};
-  // Z and dW read the same columns of Xp: they are built once for both.
   im2col_products({X, geo.pad_top, geo.pad_left}, geo, W, &r.Z, upstream, &r.dW);
   add_bias(r.Z, bias, geo);
-  // Without a stride the gather is a plain correlation whose chunks write disjoint cells, so
-  // it splits over the cores; with one, Gp is mostly inserted zeros and im2col does less work.
-  const bool stride_one = geo.stride_h == 1 && geo.stride_w == 1;
-  r.dX = stride_one ? grad_input_gather_stride_one(upstream, W, geo)
-                    : grad_input(upstream, W, geo, GradInputMethod::Im2col);
+  r.dX = grad_input(upstream, W, geo, GradInputMethod::Im2col);
   return r;
 }
 

@@ -286,35 +286,39 @@ class CellTerms {
 };
 
 // The terms an equation shows: all of them when there are few, else the first and the last
-// few. Keeping only those makes an equation cost the same at any term of a long sum.
+// few. Keeping only those makes an equation cost the same at any term of a long sum; they are
+// kept as indices in the cell's term order (cheap to note at every term) and made at the end.
 struct EquationTerms {
   static constexpr long long kMaxShown = 64, kHead = 6, kTail = 3;
-  std::vector<Term> head;        // the first kMaxShown
-  std::array<Term, kTail> ring;  // the last kTail, cyclically
+  std::vector<long long> head;        // the first kMaxShown
+  std::array<long long, kTail> ring;  // the last kTail, cyclically
   long long total = 0;
 
-  void add(const Term& t) {
+  void add(long long t) {
     if (total < kMaxShown) head.push_back(t);
     ring[total % kTail] = t;
     ++total;
   }
-  std::vector<Term> shown() const {
+  std::vector<long long> shown() const {
     if (total <= kMaxShown) return head;
-    std::vector<Term> out(head.begin(), head.begin() + kHead);
+    std::vector<long long> out(head.begin(), head.begin() + kHead);
     for (long long i = total - kTail; i < total; ++i) out.push_back(ring[i % kTail]);
     return out;
   }
 };
 
 // "Z[1,2] = Xp[1,2]·W[0,0] + … = 1·1 + … = 5"; long sums show their first and last terms.
-Equation sum_equation(const Model& m, const CellRef& target, const EquationTerms& terms,
-                      double sum) {
+Equation sum_equation(const Model& m, const CellRef& target, const CellTerms& cell,
+                      const EquationTerms& terms, double sum) {
   Equation e;
   e.target = m.name(target);
   e.result = terms.total == 0 ? "0" : number(sum);
-  for (const Term& t : terms.shown())
+  for (long long index : terms.shown()) {
+    CellRef unused;
+    const Term t = cell.at(index, &unused);
     e.terms.push_back(
         product_term(m.name(t.a), t.a_value, t.b.grid == Grid::None ? "" : m.name(t.b), t.b_value));
+  }
   if (terms.total > EquationTerms::kMaxShown) {
     e.elided_at = EquationTerms::kHead;
     e.elided = terms.total - EquationTerms::kHead - EquationTerms::kTail;
@@ -437,13 +441,16 @@ Grid Timeline::accumulation_grid(Phase p) const {
   return phase_def(p).result_grid(Stage::None);
 }
 
-// Every term of the cell is made, so that the cost does not depend on where in the cell we
-// are; none is kept but the few the equation shows (the limits bound the terms per cell).
+// Every term of the cell is made and summed, so that the cost does not depend on where in the
+// cell we are: the terms past the step go into sums of their own, which are dropped. None is
+// kept but the few the equation shows (the limits bound the terms per cell).
 BlockStep Timeline::Impl::walk_cell(const PhaseDef& def, const Block& blk, const BlockPosition& pos,
                                     bool skip, Frame& f) const {
   BlockStep s;
   const long long per_q = 1LL * blk.rows.inner * blk.cols.inner;
   f.block_sums.assign(blk.q, 0.0);
+  double later = 0;
+  std::vector<double> later_sums(blk.q, 0.0);
   EquationTerms so_far;
   bool current_shown = false;
   const CellTerms terms(def, model, blk, pos.outer, pos.a, pos.b);
@@ -452,18 +459,19 @@ BlockStep Timeline::Impl::walk_cell(const PhaseDef& def, const Block& blk, const
     const Term term = terms.at(t, &target);
     if (t == pos.term) s.current = term, s.current_target = target;
     if (skip && term.zero) continue;
-    if (t > pos.term) {
+    const bool done = t <= pos.term;
+    (done ? s.sum : later) += term.product;
+    (done ? f.block_sums : later_sums)[t / per_q] += term.product;
+    if (!done) {
       s.cell_complete = false;
       continue;
     }
-    s.sum += term.product;
-    f.block_sums[t / per_q] += term.product;
-    so_far.add(term);
+    so_far.add(t);
     current_shown = t == pos.term;
   }
   CellRef target;
   def.term(model.geo, {pos.outer, pos.a, pos.b, 0, 0, 0}, &target);
-  s.sum_equation = sum_equation(model, target, so_far, s.sum);
+  s.sum_equation = sum_equation(model, target, terms, so_far, s.sum);
   // A term step's term is the last of the sum so far: the stage underlines it.
   if (f.kind == StepKind::Term && current_shown)
     s.sum_equation.current = static_cast<int>(s.sum_equation.terms.size()) - 1;

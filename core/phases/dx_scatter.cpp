@@ -144,7 +144,8 @@ void show_stamps(const Stamper& st, const Geometry& g, Frame& f) {
                 // Every contribution is computed, included or not: the cost must not depend on
                 // how far the scatter has come.
                 const bool in = (source_row + j) * st.per_source + t <= st.now;
-                values[x] += in ? G_row[j] * W_row[v] : 0.0;
+                const double product = G_row[j] * W_row[v];  // made first: a select, no branch
+                values[x] += in ? product : 0.0;
                 any[x] |= in;
                 all[x] &= in;
               }

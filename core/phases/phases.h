@@ -19,7 +19,9 @@
 //      - block_step: gather_step (each target cell is the sum of its terms) or your own
 //        (scatter_step in dx_scatter.cpp: a step's terms land in many cells);
 //      - cell_of(): which of its cells computes a result cell (the hovered cell's equation);
-//      - slices() and draw(): what the stage lays out (core/phases/canvas.h).
+//      - slices() and draw(): what the stage lays out (core/phases/canvas.h);
+//      - if they apply: why it refuses a lesson (matrix.cpp), a later step its questions come
+//        before (forward.cpp), and how the notebooks' mistakes take its terms (dw.cpp).
 //   A new kind of stage step goes in `enum class Stage` (core/timeline.h), with its words in
 //   core/phases/stages.cpp. Equations are data (core/equation.h): set their parts, never text.
 #pragma once

@@ -169,10 +169,10 @@ int steps_command(const std::string& path, const std::string& phase, const std::
     request.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
   else
     request.phases = {*parse_phase(phase)};  // CLI11 has checked the name
-  // The matrix view asked for alone, on a lesson it cannot show: why, as bad input. With
-  // `all` its one step says the same and the other phases follow as usual.
-  if (phase == phase_name(Phase::Matrix))
-    if (const std::string why = matrix_view_refusal(timeline.geometry()); !why.empty())
+  // A phase asked for alone, on a lesson it cannot show (the matrix view's limits): why, as bad
+  // input. With `all` its one step says the same and the other phases follow as usual.
+  if (phase != "all")
+    if (const std::string why = phase_refusal(request.phases[0], timeline.geometry()); !why.empty())
       throw std::invalid_argument(path_excerpt(path) + ": " + why);
   request.granularity = *parse_granularity(granularity);
   // `from + count` must not overflow: a count past the end means "to the end".

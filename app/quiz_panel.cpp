@@ -133,12 +133,10 @@ void question_row(const App& app, QuizInput& input, Intents& out, bool column) {
   const std::string id = std::string(phase_name(q->phase)) + " " + q->name;
   const bool fresh = input.asked != id;
   if (fresh) input.asked = id, input.text[0] = '\0', input.problem.clear();
-  // Z is asked at the step that sums its terms: the bias comes in a step of its own, later.
-  const bool before_bias = q->phase == Phase::Forward && !app.timeline().lesson().bias.empty();
   // dX's cells are computed in dXp: the worksheet names them in dX.
   const std::string also = q->dx_name.empty() ? "" : " (" + q->dx_name + ")";
   ImGui::Text("Quiz: what is %s%s%s?", q->name.c_str(), also.c_str(),
-              before_bias ? ", before the bias" : "");
+              q->before.empty() ? "" : (", before " + q->before).c_str());
   if (quiz.question_count() > 1) {
     beside(column);
     ImGui::TextDisabled("(cell %d of %d at this step)", quiz.question_number() + 1,

@@ -337,8 +337,8 @@ bool blank_step(Frame& f, const Exercise& exercise) {
     return false;
   if (!f.equation.result.empty()) f.equation.result = kBlank;
   if (!f.equation.running.empty()) f.equation.running = kBlank;
-  // relu's remark "(Z[1,2] = 5 > 0)" decides the loss phase's answer.
-  if (f.phase == Phase::Loss) f.equation.remark.clear();
+  // A remark that decides the answer (relu's "(Z[1,2] = 5 > 0)") is hidden with it.
+  if (phase_remark_gives_result(f.phase)) f.equation.remark.clear();
   return true;
 }
 
@@ -374,9 +374,9 @@ void markdown_step(std::ostream& out, const Timeline& tl, const Frame& f, long l
 bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req) {
   // The G cells the loss phase's exercise blanks: blank in G's table at the top and in Gd, Gp.
   std::vector<CellRef> asked_g;
-  if (req.exercise > 0 &&
-      std::find(req.phases.begin(), req.phases.end(), Phase::Loss) != req.phases.end())
-    asked_g = make_exercise(tl, Phase::Loss, req.exercise).results;
+  if (req.exercise > 0)
+    for (Phase p : req.phases)
+      if (phase_result(p) == Grid::G) asked_g = make_exercise(tl, p, req.exercise).results;
   if (req.format == StepsFormat::Markdown) {
     const std::string title =
         tl.lesson().title.empty() ? "Convolution worksheet" : tl.lesson().title;

@@ -4,108 +4,46 @@
 
 #include "core/equation.h"
 #include "core/format.h"
+#include "core/phases/phases.h"
 
 namespace convstep {
 
 bool pitfall_changes(Pitfall p, Phase phase) {
-  if (phase == Phase::DxGather) return true;
-  return phase == Phase::Dw &&
-         (p == Pitfall::ConvolutionConvention || p == Pitfall::OutputAsGradient);
+  const PhaseDef& def = phase_def(phase);
+  return def.mistake_changes && def.mistake_changes(p);
 }
 
 Phase first_phase_changed(Pitfall p) {
-  return pitfall_changes(p, Phase::Dw) ? Phase::Dw : Phase::DxGather;
+  for (Phase phase : kAllPhases)
+    if (pitfall_changes(p, phase)) return phase;
+  return kAllPhases[0];  // every mistake changes a phase (tests/scene/test_mistakes.cpp)
 }
 
 std::string mistake_elsewhere(Pitfall p) {
-  std::string s = std::string(pitfall_title(p)) + ": this view draws the mistake in the " +
-                  (pitfall_changes(p, Phase::Dw) ? "dW and dX gather phases." : "dX gather phase.");
+  std::vector<std::string> labels;
+  for (Phase phase : kAllPhases)
+    if (pitfall_changes(p, phase)) labels.push_back(phase_label(phase));
+  std::string where;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    where += (i == 0 ? "" : i + 1 == labels.size() ? " and " : ", ") + labels[i];
+  std::string s = std::string(pitfall_title(p)) + ": this view draws the mistake in the " + where +
+                  (labels.size() == 1 ? " phase." : " phases.");
   // Feeding back the wrong gradient changes every result computed from it.
   if (p == Pitfall::OutputAsGradient || p == Pitfall::InputGradientAsGradient)
     s += " It would change db too, as db adds up the gradient fed back.";
   return s;
 }
 
-namespace {
-
-// An operand of a term: its name and value.
-struct Operand {
-  std::string name;
-  double value = 0;
-};
-
-// The operand a mistake changes in a term, and the term it gives.
-struct Swap {
-  bool first = true;  // the mistake changes the term's first operand (else its second)
-  bool zero = false;  // it is a zero of the padded gradient map in the mistake too
-  Operand right, wrong;
-  double product = 0;  // the mistake's term
-};
-
-Operand operand(const Timeline& tl, const CellRef& r) {
+MistakeOperand mistake_operand(const Timeline& tl, const CellRef& r) {
   return {tl.cell_name(r), tl.tensor(r.grid)(r.n, r.c, r.h, r.w)};
 }
 
-// How the mistake takes term `t` of target `target`: the operand it uses in place of the right
-// one. nullopt: it takes the term as it is (without padding the gradient map, the terms it
-// computes are the right ones; it computes fewer cells).
-std::optional<Swap> swap_of(const Timeline& tl, Pitfall p, Phase phase, const Term& t,
-                            const CellRef& target) {
-  const Geometry& g = tl.geometry();
-  Swap s;
-  if (phase == Phase::Dw) {  // t.a = Xp[n,c,i·s+u·dil,j·s+v·dil], t.b = G[n,o,i,j]
-    if (p == Pitfall::ConvolutionConvention) {
-      // A true convolution pairs G[i,j] with the input under the kernel's opposite tap.
-      const int y = t.b.h * g.stride_h + (g.kh - 1 - target.h) * g.dil_h;
-      const int x = t.b.w * g.stride_w + (g.kw - 1 - target.w) * g.dil_w;
-      s.right = operand(tl, t.a), s.wrong = operand(tl, {Grid::Xp, t.a.n, t.a.c, y, x});
-    } else {  // OutputAsGradient
-      s.first = false;
-      s.right = operand(tl, t.b), s.wrong = operand(tl, {Grid::Z, t.b.n, t.b.c, t.b.h, t.b.w});
-    }
-  } else {  // dX gather: t.a = Gp[n,o,y,x], t.b = Wr[c,o',u,v]
-    switch (p) {
-      case Pitfall::NoGradientPadding:
-        return std::nullopt;
-      case Pitfall::ConvolutionConvention:
-      case Pitfall::NoRotation:
-        // Wr[c,o',u,v] is W[o,c',kh−1−u,kw−1−v]: the mistake reads W[o,c',u,v].
-        s.first = false;
-        s.right = operand(tl, t.b);
-        s.wrong = operand(tl, {Grid::W, t.a.c, t.b.n % g.c_per_group(), t.b.h, t.b.w});
-        break;
-      case Pitfall::OutputAsGradient:
-      case Pitfall::InputGradientAsGradient: {
-        // The mistake's Gp holds Z (or dX) where this one holds G, and the same zeros.
-        s.right = operand(tl, t.a);
-        const int i = g.rows().gp_output(t.a.h), j = g.cols().gp_output(t.a.w);
-        s.zero = i < 0 || j < 0;
-        const Grid fed = p == Pitfall::OutputAsGradient ? Grid::Z : Grid::dX;
-        s.wrong = s.zero ? s.right : operand(tl, {fed, t.a.n, t.a.c, i, j});
-        break;
-      }
-    }
-  }
-  s.product = s.first ? s.wrong.value * t.b_value : t.a_value * s.wrong.value;
-  return s;
-}
+namespace {
 
-// What the mistake does instead, in a few words, for lines about whole cells.
-const char* how(Pitfall p, Phase phase) {
-  switch (p) {
-    case Pitfall::ConvolutionConvention:
-      return phase == Phase::Dw ? "it pairs each G cell with the input under the opposite tap"
-                                : "it gathers with W in place of Wr";
-    case Pitfall::NoRotation:
-      return "it gathers with W in place of Wr";
-    case Pitfall::OutputAsGradient:
-      return "Z in place of G";
-    case Pitfall::InputGradientAsGradient:
-      return "dX in place of G";
-    case Pitfall::NoGradientPadding:
-      break;
-  }
-  return "";
+// How the mistake takes term `t` of target `target` in `phase` (PhaseDef::mistake_term).
+std::optional<MistakeSwap> swap_of(const Timeline& tl, Pitfall p, Phase phase, const Term& t,
+                                   const CellRef& target) {
+  return phase_def(phase).mistake_term(tl, p, t, target);
 }
 
 // Without padding the gradient map the mistake computes dXp[y,x] only where the kernel lies
@@ -159,7 +97,7 @@ std::string cell_words(const Timeline& tl, Pitfall p, const Frame& f, const Mist
   const double wrong = m.values(f.target.n, f.target.c, f.target.h, f.target.w);
   const bool same = std::fabs(wrong - f.running_sum) <= 1e-9;
   return title + tl.cell_name(f.target) + " comes out " + number(wrong) + " in the mistake (" +
-         how(p, f.phase) + ")" +
+         phase_def(f.phase).mistake_how(p) + ")" +
          (same ? ", the same here." : ", not " + number(f.running_sum) + ".");
 }
 
@@ -167,20 +105,9 @@ std::string cell_words(const Timeline& tl, Pitfall p, const Frame& f, const Mist
 // many of its cells differ so far.
 std::string stage_words(Pitfall p, const Frame& f, const MistakeStep& m) {
   const std::string title = std::string(pitfall_title(p)) + ": ";
-  const bool gathering_ahead = f.phase == Phase::DxGather && f.kind == StepKind::Stage &&
-                               f.stage != Stage::ZeroUncovered && f.stage != Stage::Crop;
-  if (gathering_ahead) {
-    if (f.stage == Stage::RotateKernel &&
-        (p == Pitfall::NoRotation || p == Pitfall::ConvolutionConvention))
-      return title + "the mistake skips this turn, and gathers with W as it is.";
-    if (f.stage == Stage::PadGradient && p == Pitfall::NoGradientPadding)
-      return title +
-             "the mistake skips this padding, and places the kernel only where it lies "
-             "wholly on Gd.";
-    if (p == Pitfall::OutputAsGradient || p == Pitfall::InputGradientAsGradient)
-      return title + "the mistake starts from " + (p == Pitfall::OutputAsGradient ? "Z" : "dX") +
-             " in place of G, so its Gp holds those values where this one holds G's.";
-  }
+  if (const PhaseDef& def = phase_def(f.phase); f.kind == StepKind::Stage && def.mistake_at_stage)
+    if (const std::string words = def.mistake_at_stage(p, f.stage); !words.empty())
+      return title + words;
   long long shown = 0, differ = 0;
   for (std::size_t k = 0; k < m.progress.size(); ++k)
     shown += m.progress[k] != Progress::Pending, differ += m.differs[k];
@@ -218,9 +145,10 @@ std::optional<MistakeStep> mistake_step(const Timeline& tl, const Frame& f, Pitf
     return m;
   }
   const bool unpadded = p == Pitfall::NoGradientPadding;
-  m.grid = f.phase == Phase::Dw                    ? Grid::dW
-           : unpadded || f.result_grid == Grid::dX ? Grid::dX
-                                                   : Grid::dXp;
+  // The mistake's version of the phase's result: dX is shown as dXp until the crop, and the
+  // mistake that skips the padding computes dX itself.
+  m.grid = phase_result(f.phase);
+  if (m.grid == Grid::dX && !unpadded && f.result_grid != Grid::dX) m.grid = Grid::dXp;
   const Tensor& wrong = m.grid == Grid::dW ? r.dW : m.grid == Grid::dX ? r.dX : r.dXp;
   m.values = Tensor(wrong.shape);
   if (!m.has_grid()) {

@@ -94,6 +94,7 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
     if (g == Grid::dXp && (geo.pad_top > 0 || geo.pad_left > 0))
       q.dx_name =
           tl.cell_name({Grid::dX, cell.n, cell.c, cell.h - geo.pad_top, cell.w - geo.pad_left});
+    if (const auto before = phase_def(f.phase).asked_before) q.before = before(tl.lesson());
     q.formula = tl.cell_equation(cell);
     q.equation = q.formula.text();
     out.push_back(std::move(q));

@@ -46,6 +46,7 @@ struct QuizQuestion {
   double answer = 0;
   std::string name;      // "Z[1,2]"
   std::string dx_name;   // a dXp cell inside a padding border: the dX cell it is, "dX[0,1]"
+  std::string before;    // a later step that changes the cell ("the bias": Z before the bias)
   std::string equation;  // the equation that gives it, with its numbers
   Equation formula;      // the same as data, for layouts that elide a long sum
 };

@@ -32,6 +32,13 @@ const char* phase_explanation(Phase p) {
 Grid phase_result(Phase p) {
   return phase_def(p).result;
 }
+std::string phase_refusal(Phase p, const Geometry& geo) {
+  const PhaseDef& def = phase_def(p);
+  return def.refusal ? def.refusal(geo) : "";
+}
+bool phase_remark_gives_result(Phase p) {
+  return phase_def(p).remark_gives_result;
+}
 const char* granularity_name(Granularity g) {
   return kGranularityNames[static_cast<int>(g)];
 }

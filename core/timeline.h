@@ -45,6 +45,10 @@ const char* phase_label(Phase p);        // "dX gather": a button's words
 const char* phase_title(Phase p);        // "Forward: Z = Xp ⋆ W + b"
 const char* phase_explanation(Phase p);  // a paragraph for students
 Grid phase_result(Phase p);              // the grid it ends with: Z, dW, dX, db
+// Why the phase cannot show a lesson of this geometry (the matrix view's size limits), or "".
+std::string phase_refusal(Phase p, const Geometry& geo);
+// Whether its remarks decide its results (relu's "Z[1,2] = 5 > 0"): a worksheet hides them.
+bool phase_remark_gives_result(Phase p);
 
 enum class Granularity { Phase, Cell, Term };
 inline constexpr Granularity kAllGranularities[] = {Granularity::Phase, Granularity::Cell,

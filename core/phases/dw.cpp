@@ -108,6 +108,38 @@ void draw(StageCanvas& s) {
   s.term_overlay();
 }
 
+// The mistakes that touch dW: the convolution's convention, and Z fed back as the gradient.
+bool mistake_changes(Pitfall p) {
+  return p == Pitfall::ConvolutionConvention || p == Pitfall::OutputAsGradient;
+}
+
+// t.a = Xp[n,c,i·s+u·dil,j·s+v·dil], t.b = G[n,o,i,j].
+std::optional<MistakeSwap> mistake_term(const Timeline& tl, Pitfall p, const Term& t,
+                                        const CellRef& target) {
+  const Geometry& g = tl.geometry();
+  MistakeSwap s;
+  if (p == Pitfall::ConvolutionConvention) {
+    // A true convolution pairs G[i,j] with the input under the kernel's opposite tap.
+    const int y = t.b.h * g.stride_h + (g.kh - 1 - target.h) * g.dil_h;
+    const int x = t.b.w * g.stride_w + (g.kw - 1 - target.w) * g.dil_w;
+    s.right = mistake_operand(tl, t.a),
+    s.wrong = mistake_operand(tl, {Grid::Xp, t.a.n, t.a.c, y, x});
+    s.product = s.wrong.value * t.b_value;
+  } else {  // OutputAsGradient
+    s.first = false;
+    s.right = mistake_operand(tl, t.b);
+    s.wrong = mistake_operand(tl, {Grid::Z, t.b.n, t.b.c, t.b.h, t.b.w});
+    s.product = t.a_value * s.wrong.value;
+  }
+  return s;
+}
+
+const char* mistake_how(Pitfall p) {
+  return p == Pitfall::ConvolutionConvention
+             ? "it pairs each G cell with the input under the opposite tap"
+             : "Z in place of G";
+}
+
 }  // namespace
 
 extern const PhaseDef kDwPhase = {
@@ -143,6 +175,9 @@ extern const PhaseDef kDwPhase = {
     .cell_remark = nullptr,
     .slices = slices,
     .draw = draw,
+    .mistake_changes = mistake_changes,
+    .mistake_term = mistake_term,
+    .mistake_how = mistake_how,
 };
 
 }  // namespace convstep

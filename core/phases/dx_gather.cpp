@@ -268,6 +268,73 @@ void draw(StageCanvas& s) {
   }
 }
 
+// Every mistake touches dX: they are all mistakes of the gathering or of the gradient fed to it.
+bool mistake_changes(Pitfall) {
+  return true;
+}
+
+// t.a = Gp[n,o,y,x], t.b = Wr[c,o',u,v].
+std::optional<MistakeSwap> mistake_term(const Timeline& tl, Pitfall p, const Term& t,
+                                        const CellRef&) {
+  const Geometry& g = tl.geometry();
+  MistakeSwap s;
+  switch (p) {
+    case Pitfall::NoGradientPadding:
+      // Without padding the gradient map, the terms it computes are the right ones; it
+      // computes fewer cells.
+      return std::nullopt;
+    case Pitfall::ConvolutionConvention:
+    case Pitfall::NoRotation:
+      // Wr[c,o',u,v] is W[o,c',kh−1−u,kw−1−v]: the mistake reads W[o,c',u,v].
+      s.first = false;
+      s.right = mistake_operand(tl, t.b);
+      s.wrong = mistake_operand(tl, {Grid::W, t.a.c, t.b.n % g.c_per_group(), t.b.h, t.b.w});
+      break;
+    case Pitfall::OutputAsGradient:
+    case Pitfall::InputGradientAsGradient: {
+      // The mistake's Gp holds Z (or dX) where this one holds G, and the same zeros.
+      s.right = mistake_operand(tl, t.a);
+      const int i = g.rows().gp_output(t.a.h), j = g.cols().gp_output(t.a.w);
+      s.zero = i < 0 || j < 0;
+      const Grid fed = p == Pitfall::OutputAsGradient ? Grid::Z : Grid::dX;
+      s.wrong = s.zero ? s.right : mistake_operand(tl, {fed, t.a.n, t.a.c, i, j});
+      break;
+    }
+  }
+  s.product = s.first ? s.wrong.value * t.b_value : t.a_value * s.wrong.value;
+  return s;
+}
+
+const char* mistake_how(Pitfall p) {
+  switch (p) {
+    case Pitfall::ConvolutionConvention:
+    case Pitfall::NoRotation:
+      return "it gathers with W in place of Wr";
+    case Pitfall::OutputAsGradient:
+      return "Z in place of G";
+    case Pitfall::InputGradientAsGradient:
+      return "dX in place of G";
+    case Pitfall::NoGradientPadding:
+      break;
+  }
+  return "";
+}
+
+// The stages that prepare the gathering: what the mistake skips there, or how it starts.
+std::string mistake_at_stage(Pitfall p, Stage stage) {
+  if (stage == Stage::ZeroUncovered || stage == Stage::Crop) return "";
+  if (stage == Stage::RotateKernel &&
+      (p == Pitfall::NoRotation || p == Pitfall::ConvolutionConvention))
+    return "the mistake skips this turn, and gathers with W as it is.";
+  if (stage == Stage::PadGradient && p == Pitfall::NoGradientPadding)
+    return "the mistake skips this padding, and places the kernel only where it lies wholly "
+           "on Gd.";
+  if (p == Pitfall::OutputAsGradient || p == Pitfall::InputGradientAsGradient)
+    return std::string("the mistake starts from ") + (p == Pitfall::OutputAsGradient ? "Z" : "dX") +
+           " in place of G, so its Gp holds those values where this one holds G's.";
+  return "";
+}
+
 }  // namespace
 
 // The result slot of both dX phases: dXp filling up, its padding border hatched; at the crop
@@ -355,6 +422,10 @@ extern const PhaseDef kDxGatherPhase = {
     .cell_remark = nullptr,
     .slices = slices,
     .draw = draw,
+    .mistake_changes = mistake_changes,
+    .mistake_term = mistake_term,
+    .mistake_how = mistake_how,
+    .mistake_at_stage = mistake_at_stage,
 };
 
 }  // namespace convstep

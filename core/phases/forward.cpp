@@ -242,6 +242,11 @@ void draw(StageCanvas& s) {
   s.term_overlay();
 }
 
+// Z is asked at the step that sums its terms: the bias comes in a step of its own, later.
+const char* asked_before(const Lesson& lesson) {
+  return lesson.bias.empty() ? "" : "the bias";
+}
+
 }  // namespace
 
 extern const PhaseDef kForwardPhase = {
@@ -275,6 +280,7 @@ extern const PhaseDef kForwardPhase = {
     .cell_remark = cell_remark,
     .slices = slices,
     .draw = draw,
+    .asked_before = asked_before,
 };
 
 }  // namespace convstep

@@ -214,6 +214,7 @@ extern const PhaseDef kLossPhase = {
     .cell_remark = nullptr,
     .slices = slices,
     .draw = draw,
+    .remark_gives_result = true,
 };
 
 }  // namespace convstep

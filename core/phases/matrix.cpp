@@ -467,6 +467,7 @@ extern const PhaseDef kMatrixPhase = {
     .cell_remark = nullptr,
     .slices = slices,
     .draw = draw,
+    .refusal = matrix_view_refusal,
 };
 
 }  // namespace convstep

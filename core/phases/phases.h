@@ -19,7 +19,9 @@
 //      - block_step: gather_step (each target cell is the sum of its terms) or your own
 //        (scatter_step in dx_scatter.cpp: a step's terms land in many cells);
 //      - cell_of(): which of its cells computes a result cell (the hovered cell's equation);
-//      - slices() and draw(): what the stage lays out (core/phases/canvas.h).
+//      - slices() and draw(): what the stage lays out (core/phases/canvas.h);
+//      - if they apply: why it refuses a lesson (matrix.cpp), a later step its questions come
+//        before (forward.cpp), and how the notebooks' mistakes take its terms (dw.cpp).
 //   A new kind of stage step goes in `enum class Stage` (core/timeline.h), with its words in
 //   core/phases/stages.cpp. Equations are data (core/equation.h): set their parts, never text.
 #pragma once
@@ -42,7 +44,7 @@ struct Model {
   Results results;
   // X and W are the lesson's own; Z before the bias is kept only when there is a bias.
   Tensor Xp, G, Gd, Gp, Wr, dXp, Z_before_bias, db;
-  double loss = 0;               // L, when the lesson names a loss (L = ΣZ when it gives neither)
+  double loss = 0;  // L, when the lesson names a loss (L = ΣZ when it gives neither)
   // The matrix view's, built only for lessons it shows (matrix_view_refusal is empty).
   Tensor cols, TW;
   bool simple_names = false;     // one sample, one channel in and out: 2-D indices
@@ -59,6 +61,21 @@ struct Model {
   double value(const CellRef& r) const { return tensor(r.grid)(r.n, r.c, r.h, r.w); }
   std::string name(const CellRef& r) const;  // "Gp[2,3]", or "Gp[0,0,2,3]" for bigger lessons
 };
+
+// An operand of a term, as a mistake's line names it.
+struct MistakeOperand {
+  std::string name;
+  double value = 0;
+};
+
+// The operand a mistake changes in a term, and the term it gives.
+struct MistakeSwap {
+  bool first = true;  // the mistake changes the term's first operand (else its second)
+  bool zero = false;  // it is a zero of the padded gradient map in the mistake too
+  MistakeOperand right, wrong;
+  double product = 0;  // the mistake's term
+};
+MistakeOperand mistake_operand(const Timeline& tl, const CellRef& r);  // core/mistake.cpp
 
 // An accumulation's loops: cells (outer, a, b), a < rows and b < cols, each the sum of the
 // terms (q, p, r), q < q, p < rows_inner and r < cols_inner. For a gathering phase the result
@@ -142,6 +159,28 @@ struct PhaseDef {
   // The (n, c) slice of the input-side grids and the output channel o that a frame is on.
   void (*slices)(const Geometry&, const Frame&, int* n, int* c, int* o);
   void (*draw)(StageCanvas&);  // lays out the phase's grids and overlays
+
+  // ---- What else a phase may say ----
+  // Why it cannot show a lesson (the matrix view's size limits), or "". nullptr: it shows all.
+  std::string (*refusal)(const Geometry&) = nullptr;
+  // A later step that changes the cells its accumulation finishes, as a question names it
+  // ("the bias": Z is asked before the bias), or "". nullptr: none.
+  const char* (*asked_before)(const Lesson&) = nullptr;
+  // Its remarks decide its results (relu's "Z[1,2] = 5 > 0"): a worksheet hides them with the
+  // answers.
+  bool remark_gives_result = false;
+
+  // ---- A notebook's mistakes inside the step view (core/mistake.h) ----
+  // Which mistakes change what the phase computes. nullptr: none.
+  bool (*mistake_changes)(Pitfall) = nullptr;
+  // How mistake `p` takes term `t` of `target`: the operand it uses in place of the right one;
+  // nullopt when it takes the term as it is.
+  std::optional<MistakeSwap> (*mistake_term)(const Timeline&, Pitfall, const Term& t,
+                                             const CellRef& target) = nullptr;
+  // What the mistake does instead, in a few words: "it gathers with W in place of Wr".
+  const char* (*mistake_how)(Pitfall) = nullptr;
+  // What the mistake does at a stage step, or "" (then the line counts the cells that differ).
+  std::string (*mistake_at_stage)(Pitfall, Stage) = nullptr;
 };
 
 const PhaseDef& phase_def(Phase p);

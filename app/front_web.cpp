@@ -11,6 +11,7 @@
 #include <imgui.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -23,6 +24,7 @@
 #include "app/session.h"
 #include "app/ui_files.h"
 #include "core/format.h"
+#include "core/link.h"
 #include "core/io.h"
 #include "core/user_text.h"
 
@@ -80,49 +82,55 @@ std::string state_text(const App& app) {
 }
 
 EM_JS(void, publish_state, (const char* text), {
-  const node = document.getElementById('state');
-  if (node) node.textContent = UTF8ToString(text);
+  Module.page.publishState(UTF8ToString(text));
 });
 
 EM_JS(void, set_page_fullscreen, (int on), {
-  const d = document;
-  if (on && !d.fullscreenElement && d.documentElement.requestFullscreen)
-    d.documentElement.requestFullscreen().catch(() = > {});
-  else if (!on && d.fullscreenElement)
-    d.exitFullscreen().catch(() = > {});
+  Module.page.setFullscreen(on);
 });
 
 EM_JS(void, offer_download, (const char* path, const char* name, const char* type), {
-  const bytes = FS.readFile(UTF8ToString(path));
-  const url = URL.createObjectURL(new Blob([bytes], {
-    type:
-      UTF8ToString(type)
-  }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = UTF8ToString(name);
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() = > URL.revokeObjectURL(url), 1000);
+  Module.page.offer(FS.readFile(UTF8ToString(path)), UTF8ToString(name), UTF8ToString(type));
 });
 
 // The canvas as the frame just drawn left it (WebGL clears it once the frame is shown).
 EM_JS(void, offer_canvas_png, (const char* name), {
-  const file = UTF8ToString(name);
-  Module.canvas.toBlob((blob) = >
-                                {
-                                  const url = URL.createObjectURL(blob);
-                                  const a = document.createElement('a');
-                                  a.href = url;
-                                  a.download = file;
-                                  document.body.appendChild(a);
-                                  a.click();
-                                  a.remove();
-                                  setTimeout(() = > URL.revokeObjectURL(url), 1000);
-                                },
-                       'image/png');
+  Module.page.offerCanvas(UTF8ToString(name));
 });
+
+// A message on the page itself (web/index.html), over the canvas: a link that cannot be read.
+EM_JS(void, show_page_message, (const char* text), {
+  Module.page.showMessage(UTF8ToString(text));
+});
+
+// The page address's fragment, without its "#", in memory the caller frees.
+EM_JS(char*, page_fragment, (), {
+  const text = Module.page.fragment();
+  const size = lengthBytesUTF8(text) + 1;
+  const p = _malloc(size);
+  stringToUTF8(text, p, size);
+  return p;
+});
+
+// Opens the view a link holds (its fragment, or the whole address): the lesson, phase,
+// granularity, step and classroom mode. A link that cannot be read changes nothing and says why
+// on the page, with the lesson file's own messages.
+void open_link(const std::string& text) {
+  App& app = page->session->app;
+  LinkView view;
+  try {
+    view = parse_link(text);
+  } catch (const std::exception& e) {
+    show_page_message(("This link cannot be opened: " + excerpt(e.what(), kMessageChars)).c_str());
+    return;
+  }
+  app.set_lesson(std::move(view.lesson), "", false, "open a link");
+  app.settle();  // the timeline of the link's lesson, before its step is looked for
+  app.set_granularity(view.granularity);
+  app.set_phase(view.phase);
+  app.seek(static_cast<long long>(view.step));
+  app.set_classroom(view.classroom);
+}
 
 void frame() {
   Session& session = *page->session;
@@ -230,6 +238,27 @@ EMSCRIPTEN_KEEPALIVE void convstep_download(const char* format) {
   }
 }
 
+// A link opened while the page is open (its address's fragment changed): the view it holds.
+EMSCRIPTEN_KEEPALIVE void convstep_open_link(const char* text) {
+  if (page) open_link(text);
+}
+
+// The link of what is on screen, as a fragment ("lesson=…&phase=…&step=…"), for the page's
+// Copy link; or, when the lesson is too big for a link, the message that says so, after "!".
+EMSCRIPTEN_KEEPALIVE const char* convstep_link() {
+  static std::string text;
+  if (!page) return "";
+  const App& app = page->session->app;
+  LinkView view{app.lesson(), app.phase(), app.settings.granularity,
+                static_cast<std::size_t>(app.step()), app.settings.classroom};
+  try {
+    text = link_fragment(view);
+  } catch (const std::exception& e) {
+    text = std::string("!") + excerpt(e.what(), kMessageChars);
+  }
+  return text.c_str();
+}
+
 // The browser left full screen (its Escape key): classroom mode ends with it, as on the desktop.
 EMSCRIPTEN_KEEPALIVE void convstep_fullscreen_left() {
   if (!page || !page->fullscreen) return;
@@ -261,6 +290,13 @@ int main() {
     std::fprintf(stderr, "convstep: %s\n", e.what());
     return 1;
   }
+  // The page's address may hold a lesson and a view to open: a link opens at that view.
+  char* fragment = page_fragment();
+  if (fragment && *fragment) {
+    open_link(fragment);
+    page->session->app.clear_history();  // the start: nothing to undo yet
+  }
+  std::free(fragment);
   page->last = glfwGetTime();
   emscripten_set_main_loop(frame, 0, false);
   return 0;

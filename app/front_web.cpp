@@ -24,8 +24,8 @@
 #include "app/session.h"
 #include "app/ui_files.h"
 #include "core/format.h"
-#include "core/link.h"
 #include "core/io.h"
+#include "core/link.h"
 #include "core/user_text.h"
 
 namespace convstep {
@@ -81,27 +81,20 @@ std::string state_text(const App& app) {
   return out.str();
 }
 
-EM_JS(void, publish_state, (const char* text), {
-  Module.page.publishState(UTF8ToString(text));
-});
+EM_JS(void, publish_state, (const char* text), { Module.page.publishState(UTF8ToString(text)); });
 
-EM_JS(void, set_page_fullscreen, (int on), {
-  Module.page.setFullscreen(on);
-});
+EM_JS(void, set_page_fullscreen, (int on), { Module.page.setFullscreen(on); });
 
 EM_JS(void, offer_download, (const char* path, const char* name, const char* type), {
   Module.page.offer(FS.readFile(UTF8ToString(path)), UTF8ToString(name), UTF8ToString(type));
 });
 
 // The canvas as the frame just drawn left it (WebGL clears it once the frame is shown).
-EM_JS(void, offer_canvas_png, (const char* name), {
-  Module.page.offerCanvas(UTF8ToString(name));
-});
+EM_JS(void, offer_canvas_png, (const char* name), { Module.page.offerCanvas(UTF8ToString(name)); });
 
 // A message on the page itself (web/index.html), over the canvas: a link that cannot be read.
-EM_JS(void, show_page_message, (const char* text), {
-  Module.page.showMessage(UTF8ToString(text));
-});
+EM_JS(void, show_page_message, (const char* text),
+      { Module.page.showMessage(UTF8ToString(text)); });
 
 // The page address's fragment, without its "#", in memory the caller frees.
 EM_JS(char*, page_fragment, (), {

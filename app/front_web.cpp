@@ -64,7 +64,7 @@ void fit_canvas() {
   int cw = 0, ch = 0;
   glfwGetWindowSize(page->window, &cw, &ch);
   if (cw != w || ch != h) glfwSetWindowSize(page->window, w, h);
-  page->session->display_scale = static_cast<float>(ratio);
+  page->session->ui.display_scale = static_cast<float>(ratio);
 }
 
 // Where the lecture is, for the page and its tests: the phase, granularity and step, and the

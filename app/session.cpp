@@ -87,7 +87,7 @@ Session::~Session() {
 }
 
 float Session::ui_scale() const {
-  return ui_scale_of(app.settings) * display_scale;
+  return ui_scale_of(app.settings) * ui.display_scale;
 }
 
 bool Session::fonts_stale() const {

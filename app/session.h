@@ -73,9 +73,6 @@ class Session {
 
   App app;
   UiState ui;
-  // Device pixels per layout pixel: the browser's devicePixelRatio (app/front_web.cpp), which
-  // scales widgets and their text; 1 on the desktop.
-  float display_scale = 1;
   std::optional<ScriptRunner> script;
   ExportDialog export_dialog;  // File › Export
   bool busy() const;           // something moves or a script runs: keep drawing

@@ -75,9 +75,12 @@ std::string state_text(const App& app) {
   out << "phase=" << phase_name(app.phase())
       << " granularity=" << granularity_name(app.settings.granularity) << " step=" << app.step()
       << " steps=" << app.step_count() << " classroom=" << (app.settings.classroom ? 1 : 0);
-  if (f.target.grid != Grid::None)
-    out << " cell=" << grid_name(f.target.grid) << "[" << f.target.h << "," << f.target.w << "]"
+  // The cell as its equation names it ("dXp[1,4]"), as `convstep steps` prints it.
+  if (f.target.grid != Grid::None) {
+    const std::string equation = f.equation.text();
+    out << " cell=" << equation.substr(0, equation.find(" = "))
         << " value=" << format_number(f.running_sum, kUnicode);
+  }
   return out.str();
 }
 
@@ -87,6 +90,11 @@ EM_JS(void, set_page_fullscreen, (int on), { Module.page.setFullscreen(on); });
 
 EM_JS(void, offer_download, (const char* path, const char* name, const char* type), {
   Module.page.offer(FS.readFile(UTF8ToString(path)), UTF8ToString(name), UTF8ToString(type));
+});
+
+EM_JS(void, offer_bytes, (const char* data, int size, const char* stem, const char* type), {
+  Module.page.offer(HEAPU8.slice(data, data + size), UTF8ToString(stem) + '.json',
+                    UTF8ToString(type));
 });
 
 // The canvas as the frame just drawn left it (WebGL clears it once the frame is shown).
@@ -187,8 +195,8 @@ EMSCRIPTEN_KEEPALIVE void convstep_open_text(const char* name, const char* text)
   }
 }
 
-// An export of what is on screen, offered as a download: "svg" (the step), "md" (the worksheet)
-// or "py" (PyTorch code).
+// An export of what is on screen, offered as a download: "png" (the canvas), "svg" (the step),
+// "md" (the worksheet), "py" (PyTorch code) or "json" (the lesson as edited, as a file).
 EMSCRIPTEN_KEEPALIVE void convstep_download(const char* format) {
   if (!page) return;
   App& app = page->session->app;
@@ -199,6 +207,12 @@ EMSCRIPTEN_KEEPALIVE void convstep_download(const char* format) {
   const std::string path = "/downloads/" + name;
   if (kind == "png") {
     page->png_pending = name;
+    return;
+  }
+  if (kind == "json") {  // the lesson as edited, as a lesson file
+    const std::string text = lesson_to_json(app.lesson());
+    offer_bytes(text.data(), static_cast<int>(text.size()),
+                (stem.empty() ? "lesson" : stem).c_str(), "application/json");
     return;
   }
   try {

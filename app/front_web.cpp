@@ -9,6 +9,7 @@
 #include <emscripten.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -97,6 +98,11 @@ EM_JS(void, offer_bytes, (const char* data, int size, const char* stem, const ch
                     UTF8ToString(type));
 });
 
+// What the app copies (Ctrl+C in a text field, a copied link) goes to the system's clipboard
+// too, where the browser allows it; pasting in the app pastes what it copied last.
+EM_JS(void, copy_to_clipboard, (const char* text), { Module.page.copy(UTF8ToString(text)); });
+std::string copied;
+
 // The canvas as the frame just drawn left it (WebGL clears it once the frame is shown).
 EM_JS(void, offer_canvas_png, (const char* name), { Module.page.offerCanvas(UTF8ToString(name)); });
 
@@ -131,6 +137,8 @@ void open_link(const std::string& text) {
   app.set_phase(view.phase);
   app.seek(static_cast<long long>(view.step));
   app.set_classroom(view.classroom);
+  // Said as opening a file is (its edits, if any, are one undo away).
+  notify(page->session->ui, "Opened a link: " + excerpt(app.lesson().title, kMessageChars));
 }
 
 void frame() {
@@ -276,6 +284,9 @@ EMSCRIPTEN_KEEPALIVE void convstep_fullscreen_left() {
 }  // extern "C"
 
 int main() {
+  // Files the app writes in the page's memory (a lesson opened from the computer, settings,
+  // exports) readable again: emscripten starts with a umask that leaves them no permissions.
+  umask(022);
   glfwSetErrorCallback([](int code, const char* text) {
     std::fprintf(stderr, "convstep: GLFW error %d: %s\n", code, text);
   });
@@ -289,6 +300,11 @@ int main() {
   ImGui::GetIO().IniFilename = nullptr;
   ImGui_ImplGlfw_InitForOpenGL(page->window, true);
   ImGui_ImplOpenGL3_Init("#version 300 es");
+  ImGui::GetIO().SetClipboardTextFn = [](void*, const char* text) {
+    copied = text;
+    copy_to_clipboard(text);
+  };
+  ImGui::GetIO().GetClipboardTextFn = [](void*) { return copied.c_str(); };
   ShellOptions options;
   options.no_restore = true;  // the page keeps no edits between visits
   try {

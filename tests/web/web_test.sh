@@ -5,8 +5,8 @@
 #     and the page's state (phase, step, the target cell and its value) is what
 #     `convstep steps` prints for that step;
 #  2. a malformed link: the page says what is wrong and stays up, on the default lesson;
-#  3. the same lesson opened as a file (index.html?open=…, the path the file input takes) and
-#     from a link: the same state and the same stage.
+#  3. another lesson (stride2) opened as a file (index.html?open=…, the path the file input
+#     takes) and from a link: the same state and the same stage.
 # Usage: web_test.sh SITE_DIR CONVSTEP   (make test-web)
 set -euo pipefail
 
@@ -31,7 +31,8 @@ fail() {
 mkdir "$work/www" "$work/profile"
 : > "$work/server.log"
 cp -r "$site"/. "$work/www/"
-cp "$lesson" "$work/www/sobel-6x5.json"
+other="$root/assets/lessons/stride2.json"
+cp "$other" "$work/www/stride2.json"
 (cd "$work/www" && exec python3 -u -m http.server 0 --bind 127.0.0.1 > "$work/server.log" 2>&1) &
 server=$!
 for _ in $(seq 50); do
@@ -95,16 +96,19 @@ bad_colours=$(convert "$work/bad.png" -format %k info:)
 [ "$bad_colours" -ge 200 ] || fail "the page went blank after a malformed link ($bad_colours colours)"
 
 # ---- 3. The same lesson from a file and from a link ----
-chrome "$work/file.png" "${base}?open=sobel-6x5.json"
-chrome "$work/same.png" "$base#$(link_of "$lesson" "")"
+chrome "$work/file.png" "${base}?open=stride2.json"
+chrome "$work/same.png" "$base#$(link_of "$other" "")"
+other_steps=$("$convstep" steps "$other" --phase forward --granularity term | wc -l)
 echo "from a file: $(state_of "$work/file.html")"
 echo "from a link: $(state_of "$work/same.html")"
-[ -n "$(state_of "$work/file.html")" ] || fail "no state after opening the file"
+[[ "$(state_of "$work/file.html")" == *" steps=$other_steps "* ]] ||
+  fail "the file's lesson is not on the page (stride2 has $other_steps forward term steps)"
 [ "$(state_of "$work/file.html")" == "$(state_of "$work/same.html")" ] ||
   fail "the file and the link give different views"
-# The stage (the middle of the window, between the side panels) pixel for pixel.
-convert "$work/file.png" -crop 900x700+330+80 +repage "$work/file-stage.png"
-convert "$work/same.png" -crop 900x700+330+80 +repage "$work/same-stage.png"
+# The stage (the middle of the window, between the side panels, below the toast that says a
+# file was opened) pixel for pixel.
+convert "$work/file.png" -crop 900x620+330+140 +repage "$work/file-stage.png"
+convert "$work/same.png" -crop 900x620+330+140 +repage "$work/same-stage.png"
 differ=$(compare -metric AE -fuzz 2% "$work/file-stage.png" "$work/same-stage.png" null: 2>&1 || true)
 echo "stage pixels that differ between the file and the link: $differ"
 [ "$differ" = 0 ] || fail "the stage differs between the file and the link ($differ pixels)"

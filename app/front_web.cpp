@@ -122,7 +122,7 @@ EM_JS(char*, page_fragment, (), {
 // Opens the view a link holds (its fragment, or the whole address): the lesson, phase,
 // granularity, step and classroom mode. A link that cannot be read changes nothing and says why
 // on the page, with the lesson file's own messages.
-void open_link(const std::string& text) {
+void open_link(const std::string& text, bool announce) {
   App& app = page->session->app;
   LinkView view;
   try {
@@ -137,8 +137,30 @@ void open_link(const std::string& text) {
   app.set_phase(view.phase);
   app.seek(static_cast<long long>(view.step));
   app.set_classroom(view.classroom);
-  // Said as opening a file is (its edits, if any, are one undo away).
-  notify(page->session->ui, "Opened a link: " + excerpt(app.lesson().title, kMessageChars));
+  // Said as opening a file is (its edits, if any, are one undo away); the page's own link, at
+  // the start, only in the status line: a toast would cover the stage the link was made for.
+  const std::string said = "Opened a link: " + excerpt(app.lesson().title, kMessageChars);
+  if (announce)
+    notify(page->session->ui, said);
+  else
+    page->session->ui.status = said;
+}
+
+EM_JS(void, choose_lesson_file, (), { Module.page.chooseFile(); });
+
+void download(const std::string& kind);
+
+// File › Open and Save as browse the computer's files through the page, not the page's memory:
+// Open is the page's file input, Save as a download of the lesson.
+void use_page_for_files(UiState& ui) {
+  if (!ui.show_browser) return;
+  ui.show_browser = false;
+  if (ui.browser.purpose() == FileBrowser::Purpose::Open) {
+    choose_lesson_file();
+  } else {
+    download("json");
+    ui.after_save = nullptr;  // nothing waits on a download (the page has no quit)
+  }
 }
 
 void frame() {
@@ -155,6 +177,7 @@ void frame() {
     feed_keys(ImGui::GetIO());
     ImGui::NewFrame();
     session.draw();
+    use_page_for_files(session.ui);
     ImGui::Render();
     session.after_render();
   } catch (const std::exception& e) {
@@ -206,9 +229,16 @@ EMSCRIPTEN_KEEPALIVE void convstep_open_text(const char* name, const char* text)
 // An export of what is on screen, offered as a download: "png" (the canvas), "svg" (the step),
 // "md" (the worksheet), "py" (PyTorch code) or "json" (the lesson as edited, as a file).
 EMSCRIPTEN_KEEPALIVE void convstep_download(const char* format) {
-  if (!page) return;
+  if (page) download(format);
+}
+
+}  // extern "C"
+
+namespace convstep {
+namespace {
+
+void download(const std::string& kind) {
   App& app = page->session->app;
-  const std::string kind = format;
   const std::string stem = std::filesystem::path(app.lesson_path()).stem().string();
   const std::string name =
       (stem.empty() ? std::string("lesson") : stem) + "-" + phase_name(app.phase()) + "." + kind;
@@ -253,9 +283,14 @@ EMSCRIPTEN_KEEPALIVE void convstep_download(const char* format) {
   }
 }
 
+}  // namespace
+}  // namespace convstep
+
+extern "C" {
+
 // A link opened while the page is open (its address's fragment changed): the view it holds.
 EMSCRIPTEN_KEEPALIVE void convstep_open_link(const char* text) {
-  if (page) open_link(text);
+  if (page) open_link(text, true);
 }
 
 // The link of what is on screen, as a fragment ("lesson=…&phase=…&step=…"), for the page's
@@ -316,7 +351,7 @@ int main() {
   // The page's address may hold a lesson and a view to open: a link opens at that view.
   char* fragment = page_fragment();
   if (fragment && *fragment) {
-    open_link(fragment);
+    open_link(fragment, false);
     page->session->app.clear_history();  // the start: nothing to undo yet
   }
   std::free(fragment);

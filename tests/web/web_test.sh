@@ -47,7 +47,9 @@ chrome() {  # chrome OUT.png URL: the screenshot, and the DOM into OUT.html (one
   local flags=(--headless=new --no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader
     --window-size=1600,900 --virtual-time-budget=5000 --user-data-dir="$work/profile"
     --disable-gpu-sandbox --no-first-run)
-  timeout 120 chromium "${flags[@]}" --screenshot="$1" --dump-dom "$2" 2> /dev/null > "${1%.png}.html"
+  timeout 120 chromium "${flags[@]}" --screenshot="$1" --dump-dom "$2" 2> "$work/chromium.log" \
+    > "${1%.png}.html" || fail "chromium failed on $2: $(tail -3 "$work/chromium.log")"
+  [ -s "$1" ] || { fail "no screenshot of $2"; convert -size 1600x900 xc:black "$1"; }
 }
 state_of() { sed -n 's/.*<div id="state"[^>]*>\([^<]*\)<\/div>.*/\1/p' "$1"; }
 # Pixels within a few per cent of a colour.

@@ -69,7 +69,11 @@ def measure(url):
     finally:
         chrome.kill()
         chrome.wait()
-        subprocess.run(["rm", "-rf", profile])
+        # Its helper processes may still be writing the profile for a moment.
+        for _ in range(20):
+            if subprocess.run(["rm", "-rf", profile], stderr=subprocess.DEVNULL).returncode == 0:
+                break
+            time.sleep(0.1)
 
 
 if __name__ == "__main__":

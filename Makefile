@@ -7,11 +7,12 @@
 BUILD      := build
 ASAN_BUILD := build-asan
 FUZZ_BUILD := build-fuzz
+WEB_BUILD  := build-web
 FUZZ_SECONDS ?= 20
 JOBS       ?= 2
 LESSON     ?= assets/lessons/sobel-6x5.json
 
-.PHONY: run test deps build test-release test-sanitize test-fuzz clean
+.PHONY: run test deps build test-release test-sanitize test-fuzz web test-web clean
 
 deps:
 	@bash scripts/install-deps
@@ -25,7 +26,7 @@ build: deps
 run: build
 	@./$(BUILD)/convstep $(LESSON)
 
-test: test-release test-sanitize test-fuzz
+test: test-release test-sanitize test-fuzz test-web
 
 # The tests' fonts are cached in the build folder, never in the user's own cache.
 test-release: build
@@ -47,5 +48,18 @@ test-fuzz: deps
 	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# The browser build (issue 14): build-web/site/ is a static site (index.html, convstep.js,
+# convstep.wasm, convstep.data) that any web host serves. Debian's emscripten needs Debian's node
+# modules (NODE_PATH); its system libraries come prebuilt in its own cache.
+web: deps
+	@imgui=$$(bash scripts/install-web-deps) && \
+	  NODE_PATH=/usr/share/nodejs emcmake cmake -S web -B $(WEB_BUILD) \
+	    -DCONVSTEP_IMGUI_DIR="$$imgui" > /dev/null && \
+	  NODE_PATH=/usr/share/nodejs cmake --build $(WEB_BUILD) -j$(JOBS)
+
+# The page in headless Chromium: the stage drawn, the state the page shows, links and files.
+test-web: web build
+	bash tests/web/web_test.sh $(WEB_BUILD)/site $(BUILD)/convstep
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(WEB_BUILD)

@@ -9,7 +9,8 @@
 //   ... each frame: if (std::optional<Timeline> t = job.take()) show(std::move(*t));
 //
 // One worker thread, at a lower priority than the UI's, started with the first request and
-// joined by the destructor (which cancels the work in hand first).
+// joined by the destructor (which cancels the work in hand first). Where there are no worker
+// threads (the browser, app/platform.h) start() does the work at once, and take() has it.
 #pragma once
 
 #include <sys/resource.h>
@@ -22,6 +23,7 @@
 #include <optional>
 #include <thread>
 
+#include "app/platform.h"
 #include "core/cancel.h"
 
 namespace convstep {
@@ -46,6 +48,10 @@ class LatestJob {
 
   // Starts `work` as soon as the worker is free; the work in hand becomes stale.
   void start(Work work) {
+    if constexpr (!kWorkerThreads) {
+      run_here(std::move(work));
+      return;
+    }
     std::lock_guard lock(mutex_);
     if (running_) running_->store(true);
     next_ = std::move(work);
@@ -81,6 +87,19 @@ class LatestJob {
   }
 
  private:
+  void run_here(Work work) {
+    result_.reset();
+    error_ = nullptr;
+    finished_ = ++requested_;
+    const CancelFlag never(false);
+    try {
+      result_.emplace(work(never));
+    } catch (const Cancelled&) {
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+
   void loop() {
     // Below the UI and the renderer's threads: on a busy machine the frames come first, and
     // the work takes what is left. (On Linux a thread has its own nice value.)

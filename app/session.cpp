@@ -3,7 +3,9 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#ifndef __EMSCRIPTEN__
 #include <malloc.h>  // malloc_trim
+#endif
 
 #include <ctime>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include "app/gl/font_texture.h"
 #include "app/gl/gl_api.h"
 #include "app/gl/scene_painter.h"
+#include "app/platform.h"
 #include "app/ui_files.h"
 
 namespace convstep {
@@ -27,7 +30,8 @@ float ui_scale_of(const Settings& s) {
 
 EarlyFonts::EarlyFonts()
     : atlas_(std::make_unique<ImFontAtlas>()), scale_(ui_scale_of(load_settings())) {
-  bake_ = std::async(std::launch::async, [this] {
+  // On a thread of its own where there are threads; in the browser, when atlas() asks.
+  bake_ = std::async(kWorkerThreads ? std::launch::async : std::launch::deferred, [this] {
     fonts_ = std::make_unique<FontSet>(atlas_.get(), scale_);
     fonts_->build(cache_dir());
   });
@@ -83,7 +87,7 @@ Session::~Session() {
 }
 
 float Session::ui_scale() const {
-  return ui_scale_of(app.settings);
+  return ui_scale_of(app.settings) * ui.display_scale;
 }
 
 bool Session::fonts_stale() const {
@@ -108,7 +112,9 @@ void Session::rebuild_fonts(EarlyFonts* early) {
     font_texture_ = upload_font_texture(*io.Fonts);
     // The texture holds the atlas now: its pixels in memory (4 MB) can go.
     io.Fonts->ClearTexData();
-    malloc_trim(0);  // and with them what FreeType left in the baking thread's malloc arena
+#ifndef __EMSCRIPTEN__  // the browser's one heap has no arenas to trim
+    malloc_trim(0);     // and with them what FreeType left in the baking thread's malloc arena
+#endif
   }
   painter_ = std::make_unique<ScenePainter>(*fonts_);
   ImGui::GetStyle() = ImGuiStyle();

@@ -677,8 +677,9 @@ void stage(const App& app, UiState& ui, ScenePainter& painter, Intents& out) {
   // mode enlarges text and grids together, as far as the grids have room. Zoomed in, the
   // grids are shown whole (numbers appear as they grow large enough); at zoom 1, the focus view
   // magnifies the part around the step of grids too large to read.
-  StageOptions view = stage_view(size.x, size.y, app.settings.scale());
-  view.pixels_per_unit *= ui.zoom.factor;
+  const float d = ui.display_scale;
+  StageOptions view = stage_view(size.x / d, size.y / d, app.settings.scale());
+  view.pixels_per_unit *= d * ui.zoom.factor;
   view.focus_view = !ui.zoom.zoomed();
   Scene scene = app.scene(view);
   ui.stage_scale_used = scene.scale;
@@ -891,13 +892,14 @@ void draw_ui(App& app, UiState& ui, ScenePainter& painter) {
       (ui.status.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
   const bool left = state.settings.show_lesson_panel && !classroom,
              right = state.settings.show_why_panel && !classroom;
-  const float side = std::clamp(W * 0.2f, 220.0f, 420.0f);
+  const float d = ui.display_scale;  // layout pixels: the same panels on any pixel density
+  const float side = std::clamp(W * 0.2f, 220.0f * d, 420.0f * d);
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
   const float body_h = std::max(1.0f, H - top - bar_h);
   // A small window keeps its stage: the side panels fold into tabs at its edges, and a tab
   // opens its panel over the stage (compact_layout).
-  const bool compact = W < kCompactWidth;
+  const bool compact = W < kCompactWidth * d;
   const float tab = compact ? ImGui::GetFrameHeight() * 1.5f : 0;
   const float left_w = !left     ? 0
                        : compact ? tab

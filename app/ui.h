@@ -89,6 +89,9 @@ struct UiState {
   // 0 none, 1 the lesson panel, 2 the why panel.
   int open_panel = 0;
   StageZoom zoom;  // the stage's mouse wheel zoom and drag pan; 0 resets them
+  // Device pixels per layout pixel: the browser's devicePixelRatio (app/front_web.cpp), 1 on the
+  // desktop. Widgets, text and the stage are sized in layout pixels and drawn in device pixels.
+  float display_scale = 1;
   QuizInput quiz;  // the quiz bar's answer box (app/quiz_panel.h)
 };
 

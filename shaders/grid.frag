@@ -16,7 +16,8 @@
 // diverging_color(shade) (tests/render checks it); so are the style fills (cell_fill()). Every
 // width is in framebuffer pixels, measured with screen-space derivatives, so lines stay crisp
 // at any scale and rotation.
-#version 330 core
+// No #version line: the program puts the platform's first (app/platform.h): 330 core on
+// the desktop, 300 es in the browser.
 
 in vec2 v_grid;
 flat in int v_style;

@@ -12,7 +12,8 @@
 //     its shade from a texture, one texel per cell: a 128×128 grid is a handful of quads.
 // Each is compiled with "#define CELL_STYLE n" (quads over whole cells) or "#define MARK_PASS"
 // (the "no gradient" mark of uncovered cells, in their top-right corners).
-#version 330 core
+// No #version line: the program puts the platform's first (app/platform.h): 330 core on
+// the desktop, 300 es in the browser.
 
 layout(location = 0) in vec4 a_rect;    // x, y, w, h (layout units, before rotation)
 layout(location = 1) in vec4 a_params;  // shade −1..1, style (CellStyle), uncovered 0/1, unused

@@ -1,7 +1,9 @@
 #include "app/gl/font_set.h"
 
 #include <imgui.h>
+#ifndef __EMSCRIPTEN__
 #include <imgui_freetype.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +14,7 @@
 
 #include "app/gl/font_cache.h"
 #include "app/gl/glyphs.h"
+#include "app/platform.h"
 #include "app/resource_paths.h"
 #include "core/io.h"
 
@@ -62,8 +65,10 @@ FontSet::FontSet(ImFontAtlas* atlas, float ui_scale) : atlas_(atlas) {
 
 void FontSet::rebuild(float ui_scale) {
   atlas_->Clear();
+#ifndef __EMSCRIPTEN__  // the browser build bakes with Dear ImGui's own stb_truetype builder
   atlas_->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
   atlas_->FontBuilderFlags = ImGuiFreeTypeBuilderFlags_LightHinting;
+#endif
   auto add = [&](std::size_t face, float size) {
     ImFontConfig config;
     config.FontData = files_[face].data();
@@ -94,18 +99,23 @@ FontSet::~FontSet() {
 }
 
 bool FontSet::build(const std::string& cache_folder) {
+  if constexpr (!kFontCache) {
+    atlas_->Build();
+    return false;
+  }
+  if (cache_folder.empty()) {
+    atlas_->Build();
+    return false;
+  }
   const std::string path =
       cache_folder + "/font-atlas-" + std::to_string(static_cast<int>(ui_size_)) + "px.bin";
   const std::uint64_t key = atlas_key(*atlas_);
-  if (!cache_folder.empty()) {
-    try {
-      if (restore_atlas(*atlas_, read_file(path, kMaxCacheBytes), key)) return true;
-    } catch (const IoError&) {
-      // No file yet, or one that cannot be read: bake.
-    }
+  try {
+    if (restore_atlas(*atlas_, read_file(path, kMaxCacheBytes), key)) return true;
+  } catch (const IoError&) {
+    // No file yet, or one that cannot be read: bake.
   }
   atlas_->Build();
-  if (cache_folder.empty()) return false;
   if (saving_.valid()) saving_.wait();
   saving_ = std::async(std::launch::async, [path, cache_folder, file = save_atlas(*atlas_, key)] {
     if (file.empty()) return;

@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "app/gl/gl_api.h"
+#include "app/platform.h"
 
 namespace convstep {
 
@@ -35,11 +37,18 @@ unsigned upload_font_texture(ImFontAtlas& atlas) {
   glBindTexture(GL_TEXTURE_2D, texture);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-  const GLint white_with_alpha[] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
-  glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, white_with_alpha);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
   glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, width, height, 0, GL_RED, GL_UNSIGNED_BYTE, pixels);
+  if constexpr (kTextureSwizzle) {
+    const GLint white_with_alpha[] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+    glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, white_with_alpha);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, width, height, 0, GL_RED, GL_UNSIGNED_BYTE, pixels);
+  } else {  // white, with the atlas's alpha: half the bytes of RGBA
+    std::vector<unsigned char> white_alpha(static_cast<std::size_t>(width) * height * 2, 255);
+    for (std::size_t i = 0; i < white_alpha.size() / 2; ++i) white_alpha[2 * i + 1] = pixels[i];
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_LUMINANCE_ALPHA, width, height, 0, GL_LUMINANCE_ALPHA,
+                 GL_UNSIGNED_BYTE, white_alpha.data());
+  }
   glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous_texture));
   glPixelStorei(GL_UNPACK_ALIGNMENT, previous_alignment);
   glPixelStorei(GL_UNPACK_ROW_LENGTH, previous_row_length);

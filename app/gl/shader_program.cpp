@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/gl/gl_api.h"
+#include "app/platform.h"
 
 namespace convstep {
 namespace {
@@ -38,17 +39,10 @@ std::string describe(const std::string& path, const std::string& defines) {
 }
 
 GLuint compile(GLenum kind, const std::string& path, const std::string& defines) {
-  std::string source = read_source(path);
-  if (!defines.empty()) {
-    // After the #version line (only comments may precede it), then a #line directive so that
-    // the driver's log still gives the file's own line numbers.
-    const std::size_t version = source.find("#version");
-    const std::size_t eol = version == std::string::npos ? 0 : source.find('\n', version);
-    const std::size_t at = eol == std::string::npos ? source.size() : eol + 1;
-    const auto next_line =
-        1 + std::count(source.begin(), source.begin() + static_cast<long>(at), '\n');
-    source.insert(at, defines + "\n#line " + std::to_string(next_line) + "\n");
-  }
+  // The platform's #version line first (app/platform.h), then the defines, then a #line
+  // directive so that the driver's log still gives the file's own line numbers.
+  const std::string source = std::string(kGlslVersion) + defines + (defines.empty() ? "" : "\n") +
+                             "#line 1\n" + read_source(path);
   const GLuint shader = glCreateShader(kind);
   const char* text = source.c_str();
   glShaderSource(shader, 1, &text, nullptr);

@@ -430,9 +430,15 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
 
 // ---- The timeline bar ----
 
+float button_width(const char* label);
+
+// One chip per phase, wrapping onto a new line where the bar is narrower than them (a phone).
 void phase_chips(const App& app, Intents& out) {
   for (Phase p : kAllPhases) {
-    if (p != kAllPhases[0]) ImGui::SameLine();
+    if (p != kAllPhases[0]) {
+      ImGui::SameLine();
+      if (ImGui::GetContentRegionAvail().x < button_width(phase_label(p))) ImGui::NewLine();
+    }
     const bool active = app.phase() == p;
     if (active)
       ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
@@ -505,16 +511,17 @@ std::vector<std::pair<float, float>> bar_groups(const App& app) {
   return g;
 }
 
-float phase_chips_width() {
-  float w = 0;
-  for (Phase p : kAllPhases) w += button_width(phase_label(p)) + ImGui::GetStyle().ItemSpacing.x;
-  return w - ImGui::GetStyle().ItemSpacing.x;
-}
-
-// How many rows the bar's controls take in `width`.
+// How many rows the bar's controls take in `width`, laid out as phase_chips and next_group do.
 int bar_rows(const App& app, float width) {
   int rows = 1;
-  float x = phase_chips_width();
+  float x = 0;
+  for (Phase p : kAllPhases) {
+    const float w = button_width(phase_label(p)), space = ImGui::GetStyle().ItemSpacing.x;
+    if (x > 0 && x + space + w > width)
+      ++rows, x = w;
+    else
+      x += (x > 0 ? space : 0) + w;
+  }
   for (const auto& [w, space] : bar_groups(app))
     if (x + space + w > width)
       ++rows, x = w;

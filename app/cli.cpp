@@ -336,10 +336,8 @@ int export_svg_command(const std::string& path, const std::string& phase,
   const Timeline timeline(load_lesson(path));
   const Phase p = *parse_phase(phase);
   const Granularity g = *parse_granularity(granularity);
-  const long long count = timeline.count(p, g);
-  if (step >= count) {
-    std::cerr << "convstep: --step " << step << " is past the end: " << phase << " has " << count
-              << " " << granularity << " steps (0.." << count - 1 << ")\n";
+  if (const std::string why = timeline.past_the_end(p, g, step); !why.empty()) {
+    std::cerr << "convstep: --step " << why << "\n";
     return kExitBadInput;
   }
   StageOptions options;
@@ -360,10 +358,13 @@ int link_command(const std::string& path, const std::string& phase, const std::s
   view.phase = *parse_phase(phase);  // CLI11 has checked the names
   view.granularity = *parse_granularity(granularity);
   view.classroom = classroom;
-  const long long count = Timeline(view.lesson).count(view.phase, view.granularity);
-  if (step >= count) {
-    std::cerr << "convstep: --step " << step << " is past the end: " << phase << " has " << count
-              << " " << granularity << " steps (0.." << count - 1 << ")\n";
+  const Timeline timeline(view.lesson);
+  // A phase that cannot show the lesson (the matrix view's limits) makes no link to it.
+  if (const std::string why = phase_refusal(view.phase, timeline.geometry()); !why.empty())
+    throw std::invalid_argument(path_excerpt(path) + ": " + why);
+  if (const std::string why = timeline.past_the_end(view.phase, view.granularity, step);
+      !why.empty()) {
+    std::cerr << "convstep: --step " << why << "\n";
     return kExitBadInput;
   }
   view.step = static_cast<std::size_t>(step);

@@ -231,14 +231,12 @@ LinkView parse_link(std::string_view text) {
     if (!k) fail("link, step: must be a whole number from 0, got " + in_quotes(*step));
     view.step = *k;
     // Step 0 is in every phase: only a later one needs the lesson's timeline to check.
-    if (view.step > 0) {
-      const long long count = Timeline(view.lesson).count(view.phase, view.granularity);
-      if (view.step >= static_cast<std::size_t>(count))
-        fail("link, step: " + std::to_string(view.step) +
-             " is past the end: " + phase_name(view.phase) + " has " + std::to_string(count) + " " +
-             granularity_name(view.granularity) + (count == 1 ? " step" : " steps") + " (0.." +
-             std::to_string(count - 1) + ")");
-    }
+    if (view.step > 0)
+      if (const std::string why =
+              Timeline(view.lesson)
+                  .past_the_end(view.phase, view.granularity, static_cast<long long>(view.step));
+          !why.empty())
+        fail("link, step: " + why);
   }
   return view;
 }

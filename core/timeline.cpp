@@ -442,6 +442,14 @@ long long Timeline::count(Phase p, Granularity g, bool skip) const {
   return n;
 }
 
+std::string Timeline::past_the_end(Phase p, Granularity g, long long step) const {
+  const long long n = count(p, g);
+  if (step < n) return "";
+  return std::to_string(step) + " is past the end: " + phase_name(p) + " has " +
+         plural(n, std::string(granularity_name(g)) + " step") + " (0.." + std::to_string(n - 1) +
+         ")";
+}
+
 Grid Timeline::accumulation_grid(Phase p) const {
   const std::vector<Stage>& segs = impl_->segs(p);
   if (std::find(segs.begin(), segs.end(), Stage::None) == segs.end()) return Grid::None;

@@ -156,6 +156,9 @@ class Timeline {
   bool is_uncovered(int h, int w) const;
 
   long long count(Phase p, Granularity g, bool skip_zero_terms = false) const;  // O(1)
+  // "" when `step` is one of them, else why not: "99 is past the end: dx_gather has 35 cell
+  // steps (0..34)" (the command line and links put where it comes from in front).
+  std::string past_the_end(Phase p, Granularity g, long long step) const;
   // The grid the phase's accumulation fills cell by cell (dXp for the dX phases, dX for the
   // matrix view), or None when it computes nothing for this lesson: a loss phase on a lesson
   // that gives G, the matrix view of a lesson too large for it.

@@ -5,6 +5,7 @@
 
 #include "app/export/formats.h"
 #include "app/export/pytorch.h"
+#include "core/format.h"
 #include "core/io.h"
 #include "core/names.h"
 #include "core/user_text.h"
@@ -47,8 +48,9 @@ std::vector<ExportRange> export_ranges(const Timeline& timeline, const ExportReq
                                                : std::to_string(from) + ":" + std::to_string(to);
       throw std::invalid_argument(
           "steps " + steps + (from >= to && to <= count ? " hold no step" : " are past the end") +
-          ": " + phase_name(p) + " has " + std::to_string(count) + " " +
-          granularity_name(request.granularity) + " steps (0.." + std::to_string(count - 1) + ")");
+          ": " + phase_name(p) + " has " +
+          plural(count, std::string(granularity_name(request.granularity)) + " step") + " (0.." +
+          std::to_string(count - 1) + ")");
     }
     ranges.push_back({p, from, to});
   }

@@ -78,6 +78,8 @@ check 2 "--step 99 is past the end: dx_gather has 35 cell steps (0..34)" /dev/nu
 check 2 "--step must be a whole number" /dev/null "$convstep" link "$lesson" --step $huge
 check 2 "--phase" /dev/null "$convstep" link "$lesson" --phase dx
 check 2 "--granularity" /dev/null "$convstep" link "$lesson" --granularity cells
+check 2 "The matrix view shows lessons with one group" /dev/null \
+  "$convstep" link "$lessons/groups.json" --phase matrix
 python3 -c "print('{\"input\": [' + ','.join(['[' + ','.join(['0.123456789'] * 100) + ']'] * 100) + '], \"weight\": [[1]]}')" >big-link.json
 check 2 "big-link.json: this lesson is too big for a link: its link would be 1" /dev/null \
   "$convstep" link big-link.json

@@ -250,9 +250,8 @@ class App {
   void restore(std::deque<Snapshot>& from, std::deque<Snapshot>& to);
   void set_path(std::string path);
   void set_frame(long long k, bool tween);
-  double step_seconds() const;
-  long long linked_step() const;  // the step as a link numbers it: zero terms counted  // how long
-                                  // the current move takes at speed 1
+  double step_seconds() const;    // how long the current move takes at speed 1
+  long long linked_step() const;  // the step as a link numbers it: zero terms counted
 
   std::shared_ptr<const Lesson> lesson_;           // the latest lesson
   Geometry geometry_;                              // its geometry

@@ -124,22 +124,17 @@ EM_JS(char*, page_fragment, (), {
 // on the page, with the lesson file's own messages.
 void open_link(const std::string& text, bool announce) {
   App& app = page->session->app;
-  LinkView view;
   try {
-    view = parse_link(text);
+    app.open_link(text);  // as the desktop's File › Open link…
   } catch (const std::exception& e) {
     show_page_message(("This link cannot be opened: " + excerpt(e.what(), kMessageChars)).c_str());
     return;
   }
-  app.set_lesson(std::move(view.lesson), "", false, "open a link");
-  app.settle();  // the timeline of the link's lesson, before its step is looked for
-  app.set_granularity(view.granularity);
-  app.set_phase(view.phase);
-  app.seek(static_cast<long long>(view.step));
-  app.set_classroom(view.classroom);
   // Said as opening a file is (its edits, if any, are one undo away); the page's own link, at
   // the start, only in the status line: a toast would cover the stage the link was made for.
-  const std::string said = "Opened a link: " + excerpt(app.lesson().title, kMessageChars);
+  const std::string& title = app.lesson().title;
+  const std::string said =
+      "Opened a link: " + (title.empty() ? "a lesson" : excerpt(title, kMessageChars));
   if (announce)
     notify(page->session->ui, said);
   else
@@ -298,11 +293,8 @@ EMSCRIPTEN_KEEPALIVE void convstep_open_link(const char* text) {
 EMSCRIPTEN_KEEPALIVE const char* convstep_link() {
   static std::string text;
   if (!page) return "";
-  const App& app = page->session->app;
-  LinkView view{app.lesson(), app.phase(), app.settings.granularity,
-                static_cast<std::size_t>(app.step()), app.settings.classroom};
   try {
-    text = link_fragment(view);
+    text = link_fragment(page->session->app.link_view());
   } catch (const std::exception& e) {
     text = std::string("!") + excerpt(e.what(), kMessageChars);
   }

@@ -6,7 +6,8 @@
 #     `convstep steps` prints for that step;
 #  2. a malformed link: the page says what is wrong and stays up, on the default lesson;
 #  3. another lesson (stride2) opened as a file (index.html?open=…, the path the file input
-#     takes) and from a link: the same state and the same stage.
+#     takes) and from a link: the same state and the same stage;
+#  4. a large lesson file (3.7 MB) opens.
 # Usage: web_test.sh SITE_DIR CONVSTEP   (make test-web)
 set -euo pipefail
 
@@ -114,6 +115,20 @@ convert "$work/same.png" -crop 900x620+330+140 +repage "$work/same-stage.png"
 differ=$(compare -metric AE -fuzz 2% "$work/file-stage.png" "$work/same-stage.png" null: 2>&1 || true)
 echo "stage pixels that differ between the file and the link: $differ"
 [ "$differ" = 0 ] || fail "the stage differs between the file and the link ($differ pixels)"
+
+# ---- 4. A large lesson file (3.7 MB: 600×600 decimals) opens ----
+# Handed to the app on its stack it overran it (emscripten's ccall copies strings there).
+python3 - "$work/www/big.json" << 'EOF'
+import json, random, sys
+random.seed(1)
+x = [[round(random.uniform(-1, 1), 6) for _ in range(600)] for _ in range(600)]
+json.dump({"version": 1, "title": "big", "input": x, "weight": [[1, 0, -1], [2, 0, -2], [1, 0, -1]]},
+          open(sys.argv[1], "w"))
+EOF
+chrome "$work/big.png" "${base}?open=big.json"
+echo "a 600×600 lesson from a file: $(state_of "$work/big.html")"
+[[ "$(state_of "$work/big.html")" == *" steps=3218437 "* ]] ||
+  fail "the 600×600 lesson did not open: $(state_of "$work/big.html")"
 
 if [ "$failures" -gt 0 ]; then
   mkdir -p "${CONVSTEP_WEB_KEEP:-/tmp/convstep-web-failed}"

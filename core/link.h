@@ -55,8 +55,9 @@ std::string link_url(const LinkView& view, std::string_view base);
 // phase, an unknown, repeated or missing key.
 LinkView parse_link(std::string_view text);
 
-// Whether `text` looks like a link rather than a file name: it holds "#lesson=" or starts with
-// "lesson=" (the command line opens either as a link).
+// Whether `text` looks like a link rather than a file name: a fragment after its "#" that holds
+// the key lesson ("#lesson=…", "#phase=…&lesson=…"), or a text that starts with "lesson=" (the
+// command line opens either as a link).
 bool looks_like_link(std::string_view text);
 
 // RFC 4648 §5, exposed for the tests: no padding written; padding accepted. The decoder throws

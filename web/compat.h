@@ -4,7 +4,8 @@
 //
 // Numbers are read and written as the desktop does: from_chars and to_chars of doubles by the
 // C library's strtod and printf, with from_chars's own rules (no leading space or plus sign, no
-// hexadecimal) and to_chars's shortest text that reads back as the same double. The page has no
+// hexadecimal); to_chars writes the shortest %g text that reads back as the same double (the
+// same number as the desktop's, though "0.0001" where the desktop writes "1e-04"). The page has no
 // worker threads (app/platform.h): a jthread cannot start, as when a system has none to spare,
 // and the core then does the work on its own thread. Folders are swapped in two renames.
 #pragma once

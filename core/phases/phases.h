@@ -21,7 +21,8 @@
 //      - cell_of(): which of its cells computes a result cell (the hovered cell's equation);
 //      - slices() and draw(): what the stage lays out (core/phases/canvas.h);
 //      - if they apply: why it refuses a lesson (matrix.cpp), a later step its questions come
-//        before (forward.cpp), and how the notebooks' mistakes take its terms (dw.cpp).
+//        before (forward.cpp), and how the notebooks' mistakes take its terms (dw.cpp,
+//        dx_gather.cpp).
 //   A new kind of stage step goes in `enum class Stage` (core/timeline.h), with its words in
 //   core/phases/stages.cpp. Equations are data (core/equation.h): set their parts, never text.
 #pragma once

@@ -6,7 +6,11 @@
 #     `convstep steps` prints for that step;
 #  2. a malformed link: the page says what is wrong and stays up, on the default lesson;
 #  3. another lesson (stride2) opened as a file (index.html?open=…, the path the file input
-#     takes) and from a link: the same state and the same stage.
+#     takes) and from a link: the same state and the same stage;
+#  4. the page's PNG button at the link of 1 downloads the stage of that step as
+#     `convstep export --format png` draws it (1600×900, the same cells and frames; the text may
+#     differ a little: the page bakes its fonts with stb_truetype, the desktop with FreeType);
+#     Ctrl+S on a lesson opened from the computer downloads it.
 # Usage: web_test.sh SITE_DIR CONVSTEP   (make test-web)
 set -euo pipefail
 
@@ -114,6 +118,82 @@ convert "$work/same.png" -crop 900x620+330+140 +repage "$work/same-stage.png"
 differ=$(compare -metric AE -fuzz 2% "$work/file-stage.png" "$work/same-stage.png" null: 2>&1 || true)
 echo "stage pixels that differ between the file and the link: $differ"
 [ "$differ" = 0 ] || fail "the stage differs between the file and the link ($differ pixels)"
+
+# ---- 4. The PNG button, and Ctrl+S on a lesson from the computer ----
+# A page of the test's own holds the app in a frame and catches its downloads (the links the
+# page clicks): it shows the PNG where the app was, for the screenshot, and lists what came in
+# #got: "png NAME TYPE WIDTHxHEIGHT", "save NAME BYTES".
+cat > "$work/www/probe.html" << 'EOF'
+<!doctype html>
+<html><head><meta charset="utf-8"><style>
+  html, body { margin: 0; overflow: hidden; background: #000; }
+  iframe, img { position: absolute; left: 0; top: 0; width: 1600px; height: 900px; border: 0; }
+  img { z-index: 1; }
+</style></head><body>
+<div id="got"></div>
+<iframe id="app"></iframe>
+<script>
+  const app = document.getElementById('app');
+  const got = document.getElementById('got');
+  const note = (line) => { got.textContent += line + '\n'; };
+  app.src = 'index.html' + location.hash;
+  app.addEventListener('load', () => {
+    const w = app.contentWindow;
+    w.HTMLAnchorElement.prototype.click = function () {
+      const name = this.download;
+      fetch(this.href).then((r) => r.blob()).then((blob) => {
+        if (!name.endsWith('.png')) { note('save ' + name + ' ' + blob.size); return; }
+        const img = document.createElement('img');
+        img.onload = () => {
+          note('png ' + name + ' ' + blob.type + ' ' + img.naturalWidth + 'x' + img.naturalHeight);
+          saveByKeys(w);
+        };
+        img.src = URL.createObjectURL(blob);
+        document.body.appendChild(img);
+      });
+    };
+    const started = setInterval(() => {
+      if (!app.contentDocument.getElementById('state').textContent) return;
+      clearInterval(started);
+      app.contentDocument.querySelector('[data-export="png"]').click();
+    }, 100);
+  });
+  // stride2.json opened as a chosen file is, then Ctrl+S pressed, as GLFW reads keys.
+  async function saveByKeys(w) {
+    w.openText('stride2.json', await (await fetch('stride2.json')).text());
+    const key = (type, code, ctrl) => {
+      const e = new w.KeyboardEvent(type, {bubbles: true, ctrlKey: ctrl});
+      Object.defineProperty(e, 'keyCode', {get: () => code});
+      w.dispatchEvent(e);
+    };
+    setTimeout(() => { key('keydown', 17, true); key('keydown', 83, true); }, 300);
+    setTimeout(() => { key('keyup', 83, true); key('keyup', 17, false); }, 600);
+  }
+</script></body></html>
+EOF
+"$convstep" export "$lesson" --format png --phase dx_gather --granularity cell --steps 13 \
+  -o "$work/desktop.png" || fail "convstep export --format png failed"
+chrome "$work/download.png" \
+  "${base}probe.html#$(link_of "$lesson" "&phase=dx_gather&granularity=cell&step=13")"
+downloads=$(sed -n '/<div id="got">/,/<\/div>/p' "$work/download.html")
+echo "downloads: $(tr '\n' ' ' <<< "$downloads")"
+[[ "$downloads" == *"png sobel-6x5-dx_gather.png image/png 1600x900"* ]] ||
+  fail "the PNG button gave no 1600×900 PNG of the step"
+[[ "$downloads" == *"save stride2.json "* ]] ||
+  fail "Ctrl+S on a lesson opened from the computer did not download it"
+# The downloaded picture against the desktop's: pixels that differ (text aside, a few), and the
+# window's orange and the target's green frames alike.
+differ=$(compare -metric AE -fuzz 10% "$work/desktop.png" "$work/download.png" null: 2>&1 || true)
+echo "PNG pixels that differ from convstep export's: $differ of 1440000"
+[[ "$differ" =~ ^[0-9]+$ ]] && [ "$differ" -le 20000 ] ||
+  fail "the downloaded PNG is not the stage convstep export draws ($differ pixels differ)"
+for colour in '#E69F00' '#009E73'; do
+  page_px=$(pixels_like "$work/download.png" "$colour")
+  desk_px=$(pixels_like "$work/desktop.png" "$colour")
+  echo "$colour: $page_px px in the page's PNG, $desk_px in the desktop's"
+  [ $((page_px * 100)) -ge $((desk_px * 95)) ] && [ $((page_px * 100)) -le $((desk_px * 105)) ] ||
+    fail "the PNG's $colour frames differ from the desktop's: $page_px px, not $desk_px"
+done
 
 if [ "$failures" -gt 0 ]; then
   mkdir -p "${CONVSTEP_WEB_KEEP:-/tmp/convstep-web-failed}"

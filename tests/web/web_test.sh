@@ -47,9 +47,11 @@ done
 [ -n "${port:-}" ] || { echo "FAIL: the web server did not start"; cat "$work/server.log"; exit 1; }
 base="http://127.0.0.1:$port/"
 
-chrome() {  # chrome OUT.png URL: the screenshot, and the DOM into OUT.html (one run does both)
+# chrome OUT.png URL [MS]: the screenshot, and the DOM into OUT.html (one run does both), after
+# MS ms of the page's time (5000 unless given).
+chrome() {
   local flags=(--headless=new --no-sandbox --use-angle=swiftshader --enable-unsafe-swiftshader
-    --window-size=1600,900 --virtual-time-budget=5000 --user-data-dir="$work/profile"
+    --window-size=1600,900 --virtual-time-budget="${3:-5000}" --user-data-dir="$work/profile"
     --disable-gpu-sandbox --no-first-run)
   timeout 120 chromium "${flags[@]}" --screenshot="$1" --dump-dom "$2" 2> "$work/chromium.log" \
     > "${1%.png}.html" || fail "chromium failed on $2: $(tail -3 "$work/chromium.log")"
@@ -166,18 +168,22 @@ cat > "$work/www/probe.html" << 'EOF'
       Object.defineProperty(e, 'keyCode', {get: () => code});
       w.dispatchEvent(e);
     };
-    setTimeout(() => { key('keydown', 17, true); key('keydown', 83, true); }, 300);
-    setTimeout(() => { key('keyup', 83, true); key('keyup', 17, false); }, 600);
+    // One key a step, each held long enough for the app's frames to see it.
+    setTimeout(() => key('keydown', 17, true), 300);
+    setTimeout(() => key('keydown', 83, true), 600);
+    setTimeout(() => key('keyup', 83, true), 900);
+    setTimeout(() => key('keyup', 17, false), 1200);
   }
 </script></body></html>
 EOF
 "$convstep" export "$lesson" --format png --phase dx_gather --granularity cell --steps 13 \
   -o "$work/desktop.png" || fail "convstep export --format png failed"
 chrome "$work/download.png" \
-  "${base}probe.html#$(link_of "$lesson" "&phase=dx_gather&granularity=cell&step=13")"
+  "${base}probe.html#$(link_of "$lesson" "&phase=dx_gather&granularity=cell&step=13")" 15000
 downloads=$(sed -n '/<div id="got">/,/<\/div>/p' "$work/download.html")
 echo "downloads: $(tr '\n' ' ' <<< "$downloads")"
-[[ "$downloads" == *"png sobel-6x5-dx_gather.png image/png 1600x900"* ]] ||
+# A lesson from a link has no file name: "lesson".
+[[ "$downloads" == *"png lesson-dx_gather.png image/png 1600x900"* ]] ||
   fail "the PNG button gave no 1600×900 PNG of the step"
 [[ "$downloads" == *"save stride2.json "* ]] ||
   fail "Ctrl+S on a lesson opened from the computer did not download it"

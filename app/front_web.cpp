@@ -267,6 +267,7 @@ void download(const std::string& kind) {
     r.from = app.step(), r.to = app.step() + 1;
     r.scale = app.settings.stage_scale;
     r.theme = app.settings.theme;
+    r.reduce_motion = app.settings.reduce_motion;
     for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
       if (app.pitfalls[i]) r.pitfalls.push_back(kAllPitfalls[i]);
     r.slice = app.slice;

@@ -21,6 +21,7 @@
 #include "app/export/pytorch.h"
 #include "app/export/request.h"
 #include "app/gl/gl_api.h"
+#include "app/gl/scene_renderer.h"
 #include "app/platform.h"
 #include "app/session.h"
 #include "app/ui_files.h"
@@ -39,7 +40,9 @@ struct Page {
   double last = 0;
   bool fullscreen = false;
   std::string shown_state;
-  std::string png_pending;  // the file name of a PNG to offer once the next frame is drawn
+  // Draws the PNG export's pictures: made at the first PNG (its own ImGui context and font
+  // atlas, baked in about a second), kept for the next.
+  std::unique_ptr<SceneRenderer> png_renderer;
 };
 Page* page = nullptr;
 
@@ -103,8 +106,11 @@ EM_JS(void, offer_bytes, (const char* data, int size, const char* stem, const ch
 EM_JS(void, copy_to_clipboard, (const char* text), { Module.page.copy(UTF8ToString(text)); });
 std::string copied;
 
-// The canvas as the frame just drawn left it (WebGL clears it once the frame is shown).
-EM_JS(void, offer_canvas_png, (const char* name), { Module.page.offerCanvas(UTF8ToString(name)); });
+// A picture's pixels (RGBA, rows top first), which the page encodes as a PNG and offers.
+EM_JS(void, offer_rgba_png, (const unsigned char* rgba, int width, int height, const char* name), {
+  Module.page.offerPixels(HEAPU8.slice(rgba, rgba + width * height * 4), width, height,
+                          UTF8ToString(name));
+});
 
 // A message on the page itself (web/index.html), over the canvas: a link that cannot be read.
 EM_JS(void, show_page_message, (const char* text),
@@ -191,7 +197,6 @@ void frame() {
   glClearColor(0.1f, 0.1f, 0.1f, 1);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  if (!page->png_pending.empty()) offer_canvas_png(std::exchange(page->png_pending, "").c_str());
   if (std::string state = state_text(session.app); state != page->shown_state) {
     publish_state(state.c_str());
     page->shown_state = std::move(state);
@@ -221,7 +226,8 @@ EMSCRIPTEN_KEEPALIVE void convstep_open_text(const char* name, const char* text)
   }
 }
 
-// An export of what is on screen, offered as a download: "png" (the canvas), "svg" (the step),
+// An export of what is on screen, offered as a download: "png" and "svg" (the step's stage, as
+// `convstep export` draws it),
 // "md" (the worksheet), "py" (PyTorch code) or "json" (the lesson as edited, as a file).
 EMSCRIPTEN_KEEPALIVE void convstep_download(const char* format) {
   if (page) download(format);
@@ -238,10 +244,6 @@ void download(const std::string& kind) {
   const std::string name =
       (stem.empty() ? std::string("lesson") : stem) + "-" + phase_name(app.phase()) + "." + kind;
   const std::string path = "/downloads/" + name;
-  if (kind == "png") {
-    page->png_pending = name;
-    return;
-  }
   if (kind == "json") {  // the lesson as edited, as a lesson file
     const std::string text = lesson_to_json(app.lesson());
     offer_bytes(text.data(), static_cast<int>(text.size()),
@@ -260,6 +262,7 @@ void download(const std::string& kind) {
     r.from = app.step(), r.to = app.step() + 1;
     r.scale = app.settings.stage_scale;
     r.theme = app.settings.theme;
+    r.reduce_motion = app.settings.reduce_motion;
     for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
       if (app.pitfalls[i]) r.pitfalls.push_back(kAllPitfalls[i]);
     r.slice = app.slice;
@@ -269,6 +272,14 @@ void download(const std::string& kind) {
       r.from = r.to = -1;
     }
     if (kind == "py") r.from = r.to = -1;
+    if (kind == "png") {  // drawn here, in the page's WebGL context, and encoded by the page
+      const Scene scene = one_picture_scene(app.timeline(), r);
+      if (!page->png_renderer) page->png_renderer = std::make_unique<SceneRenderer>();
+      std::vector<std::uint8_t> rgba;
+      page->png_renderer->render(scene, r.width, r.height, rgba);
+      offer_rgba_png(rgba.data(), r.width, r.height, name.c_str());
+      return;
+    }
     run_export(app.timeline(), r);
     const char* type = kind == "svg" ? "image/svg+xml" : "text/plain";
     offer_download(path.c_str(), name.c_str(), type);

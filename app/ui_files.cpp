@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "app/platform.h"
 #include "app/resource_paths.h"
 #include "core/link.h"
 #include "core/user_text.h"
@@ -72,10 +73,11 @@ void save_to(App& app, UiState& ui, const std::string& path) {
   if (auto then = std::exchange(ui.after_save, nullptr)) then(app, ui);
 }
 
-// Save: to the lesson's own file; a preset or a lesson with no file asks where, as Save as.
+// Save: to the lesson's own file; a preset or a lesson with no file asks where, as Save as. In
+// the browser, Save as is a download (app/front_web.cpp), and so is Save.
 Intent save() {
   return [](App& app, UiState& ui) {
-    if (app.read_only()) return browse(Purpose::Save)(app, ui);
+    if (app.read_only() || !kSaveInPlace) return browse(Purpose::Save)(app, ui);
     const std::string path = app.lesson_path();  // a copy: saving sets the path
     save_to(app, ui, path);
   };

@@ -15,10 +15,9 @@
 
 namespace convstep {
 
-// Never made in the browser (the dialog starts no job and draws no preview): only their
-// destructors are needed, for the dialog's members.
+// Never made in the browser (the dialog starts no job): only its destructor is needed, for the
+// dialog's members.
 ExportJob::~ExportJob() = default;
-SceneRenderer::~SceneRenderer() = default;
 
 ExportDialog::ExportDialog() = default;
 ExportDialog::~ExportDialog() = default;

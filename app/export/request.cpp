@@ -84,6 +84,18 @@ Scene export_scene(const Timeline& timeline, const ExportRequest& request, const
   return build_stage(timeline, from, to, t, o);
 }
 
+Scene one_picture_scene(const Timeline& timeline, const ExportRequest& request) {
+  if (request.phases.size() != 1)
+    throw std::invalid_argument("a" + std::string(request.format == "svg" ? "n " : " ") +
+                                request.format + " is one picture: choose one phase");
+  const Phase p = request.phases[0];
+  const long long k = request.from >= 0 ? export_ranges(timeline, request)[0].from
+                                        : representative_step(timeline, p, request.granularity,
+                                                              request.skip_zero_terms);
+  const Frame f = timeline.frame(p, request.granularity, k, request.skip_zero_terms);
+  return export_scene(timeline, request, f, f, 1);
+}
+
 bool is_picture_format(const std::string& format) {
   return format == "png" || format == "pngs" || format == "gif" || format == "mp4";
 }

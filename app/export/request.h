@@ -96,6 +96,11 @@ long long representative_step(const Timeline& timeline, Phase phase, Granularity
 Scene export_scene(const Timeline& timeline, const ExportRequest& request, const Frame& from,
                    const Frame& to, float t);
 
+// The one picture a png or an svg export draws: the stage at request.from (or, with no step
+// given, at the representative step) of its one phase. Throws std::invalid_argument for more
+// than one phase or a step outside the phase.
+Scene one_picture_scene(const Timeline& timeline, const ExportRequest& request);
+
 // Whether the format draws pictures (and so needs the app's renderer).
 bool is_picture_format(const std::string& format);
 

@@ -12,6 +12,7 @@
 #include "app/gl/offscreen_target.h"
 #include "app/gl/png.h"
 #include "app/gl/scene_painter.h"
+#include "app/platform.h"
 
 namespace convstep {
 namespace {
@@ -45,7 +46,7 @@ SceneRenderer::SceneRenderer(const std::string& font_cache) {
     fonts_ = std::make_unique<FontSet>(io.Fonts);
     fonts_->build(font_cache);
     io.FontDefault = fonts_->ui_font();
-    if (!ImGui_ImplOpenGL3_Init("#version 330 core"))
+    if (!ImGui_ImplOpenGL3_Init(kImGuiGlslVersion))
       throw GlError("Dear ImGui's OpenGL 3 backend could not start (is a GL 3.3 context current?)");
     create_backend_objects();
     font_texture_ = upload_font_texture(*io.Fonts);
@@ -133,6 +134,7 @@ void SceneRenderer::render(const Scene& scene, int width, int height,
              previous_viewport[3]);
 }
 
+#ifndef __EMSCRIPTEN__  // the page has no EGL: its pictures are drawn in its own WebGL context
 void render_scene_png(const Scene& scene, int width, int height, const std::string& path) {
   EglContext gl;
   std::vector<std::uint8_t> rgba;
@@ -142,5 +144,6 @@ void render_scene_png(const Scene& scene, int width, int height, const std::stri
   }
   write_png(path, width, height, rgba);
 }
+#endif
 
 }  // namespace convstep

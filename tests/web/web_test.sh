@@ -7,7 +7,11 @@
 #  2. a malformed link: the page says what is wrong and stays up, on the default lesson;
 #  3. another lesson (stride2) opened as a file (index.html?open=…, the path the file input
 #     takes) and from a link: the same state and the same stage;
-#  4. a large lesson file (3.7 MB) opens.
+#  4. the page's PNG button at the link of 1 downloads the stage of that step as
+#     `convstep export --format png` draws it (1600×900, the same cells and frames; the text may
+#     differ a little: the page bakes its fonts with stb_truetype, the desktop with FreeType);
+#     Ctrl+S on a lesson opened from the computer downloads it;
+#  5. a large lesson file (3.7 MB) opens.
 # Usage: web_test.sh SITE_DIR CONVSTEP   (make test-web)
 set -euo pipefail
 
@@ -116,7 +120,88 @@ differ=$(compare -metric AE -fuzz 2% "$work/file-stage.png" "$work/same-stage.pn
 echo "stage pixels that differ between the file and the link: $differ"
 [ "$differ" = 0 ] || fail "the stage differs between the file and the link ($differ pixels)"
 
-# ---- 4. A large lesson file (3.7 MB: 600×600 decimals) opens ----
+# ---- 4. The PNG button, and Ctrl+S on a lesson from the computer ----
+# A page of the test's own holds the app in a frame and catches its downloads (the links the
+# page clicks): it clicks PNG and shows the PNG where the app was, for the screenshot, or with
+# ?save has a lesson opened as from the computer and presses Ctrl+S; it lists in #got what came:
+# "png NAME TYPE WIDTHxHEIGHT", "save NAME BYTES".
+cat > "$work/www/probe.html" << 'EOF'
+<!doctype html>
+<html><head><meta charset="utf-8"><style>
+  html, body { margin: 0; overflow: hidden; background: #000; }
+  iframe, img { position: absolute; left: 0; top: 0; width: 1600px; height: 900px; border: 0; }
+  img { z-index: 1; }
+</style></head><body>
+<div id="got"></div>
+<iframe id="app"></iframe>
+<script>
+  const app = document.getElementById('app');
+  const got = document.getElementById('got');
+  const note = (line) => { got.textContent += line + '\n'; };
+  const saving = location.search === '?save';
+  app.src = saving ? 'index.html?open=stride2.json' : 'index.html' + location.hash;
+  app.addEventListener('load', () => {
+    const w = app.contentWindow;
+    w.HTMLAnchorElement.prototype.click = function () {
+      const name = this.download;
+      fetch(this.href).then((r) => r.blob()).then((blob) => {
+        if (!name.endsWith('.png')) { note('save ' + name + ' ' + blob.size); return; }
+        const img = document.createElement('img');
+        img.onload = () => {
+          note('png ' + name + ' ' + blob.type + ' ' + img.naturalWidth + 'x' + img.naturalHeight);
+        };
+        img.src = URL.createObjectURL(blob);
+        document.body.appendChild(img);
+      });
+    };
+    const started = setInterval(() => {
+      if (!app.contentDocument.getElementById('state').textContent) return;
+      clearInterval(started);
+      if (saving)
+        saveByKeys(w);
+      else
+        app.contentDocument.querySelector('[data-export="png"]').click();
+    }, 100);
+  });
+  // With stride2.json opened as a chosen file is (?open=, before the app's first frame), Ctrl+S
+  // pressed as GLFW reads keys, and held: the app's next frame sees it. (Waiting for frames in
+  // between is unreliable here: under the test's virtual time they may come too late.)
+  function saveByKeys(w) {
+    for (const code of [17, 83]) {
+      const e = new w.KeyboardEvent('keydown', {bubbles: true, ctrlKey: true});
+      Object.defineProperty(e, 'keyCode', {get: () => code});
+      w.dispatchEvent(e);
+    }
+  }
+</script></body></html>
+EOF
+"$convstep" export "$lesson" --format png --phase dx_gather --granularity cell --steps 13 \
+  -o "$work/desktop.png" || fail "convstep export --format png failed"
+got() { tr '\n' ' ' < "$1" | sed -n 's/.*<div id="got">\([^<]*\)<\/div>.*/\1/p'; }
+chrome "$work/download.png" \
+  "${base}probe.html#$(link_of "$lesson" "&phase=dx_gather&granularity=cell&step=13")"
+echo "PNG button: $(got "$work/download.html")"
+# A lesson from a link has no file name: "lesson".
+[[ "$(got "$work/download.html")" == *"png lesson-dx_gather.png image/png 1600x900"* ]] ||
+  fail "the PNG button gave no 1600×900 PNG of the step"
+chrome "$work/save.png" "${base}probe.html?save"
+echo "Ctrl+S: $(got "$work/save.html")"
+[[ "$(got "$work/save.html")" == *"save stride2.json "* ]] ||
+  fail "Ctrl+S on a lesson opened from the computer did not download it"
+# The downloaded picture against the desktop's: pixels that differ (text aside, a few), and the
+# window's orange and the target's green frames alike.
+differ=$(compare -metric AE -fuzz 10% "$work/desktop.png" "$work/download.png" null: 2>&1 || true)
+echo "PNG pixels that differ from convstep export's: $differ of 1440000"
+[[ "$differ" =~ ^[0-9]+$ ]] && [ "$differ" -le 20000 ] ||
+  fail "the downloaded PNG is not the stage convstep export draws ($differ pixels differ)"
+for colour in '#E69F00' '#009E73'; do
+  page_px=$(pixels_like "$work/download.png" "$colour")
+  desk_px=$(pixels_like "$work/desktop.png" "$colour")
+  echo "$colour: $page_px px in the page's PNG, $desk_px in the desktop's"
+  [ $((page_px * 100)) -ge $((desk_px * 95)) ] && [ $((page_px * 100)) -le $((desk_px * 105)) ] ||
+    fail "the PNG's $colour frames differ from the desktop's: $page_px px, not $desk_px"
+done
+# ---- 5. A large lesson file (3.7 MB: 600×600 decimals) opens ----
 # Handed to the app on its stack it overran it (emscripten's ccall copies strings there).
 python3 - "$work/www/big.json" << 'EOF'
 import json, random, sys

@@ -54,9 +54,12 @@ Equation subtotals(const Model& m, const PhaseDef& def, const Frame& f) {
 void gather_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame& f) {
   def.term(m.geo, {s.at.outer, s.at.a, s.at.b, 0, 0, 0}, &f.target);  // fixed for the cell
   f.running_sum = s.sum;
-  if (s.with_result) show_progress(s, f);
-  // The block's last step: cells of only skipped zero terms may follow, and they are 0.
-  if (s.granularity == Granularity::Phase || s.last) show_complete(s, f);
+  // The block's last step shows every cell done (cells of only skipped zero terms may follow,
+  // and they are 0): the progress up to it would be overwritten, so it is not made.
+  if (s.granularity == Granularity::Phase || s.last)
+    show_complete(s, f);
+  else if (s.with_result)
+    show_progress(s, f);
 
   if (f.kind == StepKind::Sum && s.shape.q > 1) {
     f.equation = subtotals(m, def, f);

@@ -430,7 +430,10 @@ void why_panel(const App& app, UiState& ui, Intents& out) {
 
 // ---- The timeline bar ----
 
-float button_width(const char* label);
+// The width of a button labelled `label`.
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
+}
 
 // One chip per phase, wrapping onto a new line where the bar is narrower than them (a phone).
 void phase_chips(const App& app, Intents& out) {
@@ -476,10 +479,7 @@ void scrubber(const App& app, float width, Intents& out) {
   dl->AddCircleFilled(ImVec2(p.x + u * width, p.y + h / 2), h * 0.32f, im_color(kRoleWindow));
 }
 
-// The width of a button, a checkbox or a labelled item `item` wide.
-float button_width(const char* label) {
-  return ImGui::CalcTextSize(label).x + 2 * ImGui::GetStyle().FramePadding.x;
-}
+// The width of a checkbox or of a labelled item `item` wide.
 float labelled_width(float item, const char* label) {
   return item + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label).x;
 }

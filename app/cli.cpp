@@ -432,7 +432,8 @@ int run_cli(int argc, char** argv) {
   svg->add_option("--theme", theme, spelled_out(theme_names()))
       ->check(CLI::IsMember(theme_names()))
       ->capture_default_str();
-  svg->add_option("-o,--out", out_path, "the SVG file to write")->required();
+  svg->add_option("-o,--out", out_path, "the SVG file to write (- for standard output)")
+      ->required();
 
   std::string link_phase = "forward", link_granularity = "cell", link_base;
   bool link_classroom = false;
@@ -457,7 +458,10 @@ int run_cli(int argc, char** argv) {
   export_->add_option("--format", ex.format, spelled_out(export_format_names()))
       ->check(CLI::IsMember(export_format_names()))
       ->required();
-  export_->add_option("-o,--out", ex.out, "the file to write (a folder for pngs)")->required();
+  export_
+      ->add_option("-o,--out", ex.out,
+                   "the file to write (a folder for pngs; - for standard output)")
+      ->required();
   export_
       ->add_option("--phase", ex.phase,
                    spelled_out(phases_or_all) + "; default forward for png and svg, else all")
@@ -493,6 +497,9 @@ int run_cli(int argc, char** argv) {
     return report_parse_error(app, e);
   }
 
+  // "-" is standard output, as for most programs that write files.
+  for (std::string* out : {&out_path, &ex.out})
+    if (*out == "-") *out = "/dev/stdout";
   try {
     if (compute->parsed()) return compute_command(lesson_path, format);
     if (validate->parsed()) return validate_command(lesson_path);

@@ -37,6 +37,9 @@ head -c 200 stdout.svg | grep -q "<svg" || { echo "FAIL stdout: the file does no
 # The picture is all there is: the file's name, printed after a written file, is not appended.
 [ "$(tail -n 1 stdout.svg)" = "</svg>" ] || { echo "FAIL stdout: the picture is followed by: $(tail -n 1 stdout.svg)"; fail=1; }
 [ -c /dev/null ] && [ -L /dev/stdout ] || { echo "FAIL: /dev was changed"; fail=1; }
+# "-" is standard output too, never a file named "-".
+svg - | grep -q "<svg" || { echo "FAIL -o -: no picture on standard output"; fail=1; }
+[ ! -e ./- ] || { echo "FAIL -o -: a file named - was written"; fail=1; }
 
 # A folder is a clear error, exit 1, and stays as it was.
 mkdir folder.svg

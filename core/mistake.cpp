@@ -169,10 +169,8 @@ std::optional<MistakeStep> mistake_step(const Timeline& tl, const Frame& f, Pitf
     return m;
   }
   // The right result as the step shows it, when it is this grid: the fill follows it.
-  const bool follows = f.result_grid == m.grid && f.result.shape == wrong.shape &&
-                       f.progress.size() == f.result.values.size();
-  const bool mapped =
-      unpadded && f.result_grid == Grid::dXp && f.progress.size() == f.result.values.size();
+  const bool follows = f.result_grid == m.grid && f.result.shape() == wrong.shape;
+  const bool mapped = unpadded && f.result_grid == Grid::dXp && !f.result.empty();
   const Tensor& right_final = tl.tensor(m.grid);
   const std::size_t count = wrong.values.size();
   const long long through = f.kind == StepKind::Term ? f.term : f.terms_per_cell;
@@ -185,10 +183,10 @@ std::optional<MistakeStep> mistake_step(const Timeline& tl, const Frame& f, Pitf
         for (int x = 0; x < s.w; ++x) {
           const std::size_t k = wrong.offset(n, c, y, x);
           Progress& pr = m.progress[k];
-          if (follows) pr = f.progress[k];
+          if (follows) pr = f.result.progress(k);
           if (mapped)
-            pr = f.progress[f.result.offset(n, c, y + (g.kh - 1) * g.dil_h,
-                                            x + (g.kw - 1) * g.dil_w)];
+            pr = f.result.progress(
+                f.result.offset(n, c, y + (g.kh - 1) * g.dil_h, x + (g.kw - 1) * g.dil_w));
           if (pr == Progress::Pending) continue;
           // The cell being summed: the mistake's terms so far (without padding the gradient
           // map, the same terms as the right one's).
@@ -198,7 +196,7 @@ std::optional<MistakeStep> mistake_step(const Timeline& tl, const Frame& f, Pitf
           double right = 0;
           bool outside = false;
           if (follows) {
-            right = f.result.values[k];
+            right = f.result.value(k);
           } else if (unpadded) {  // the mistake's dX against the right dX, cell by cell
             outside = y >= right_final.shape.h || x >= right_final.shape.w;
             if (!outside) right = right_final(n, c, y, x);

@@ -77,18 +77,21 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
   std::vector<QuizQuestion> out;
   const bool accumulating =
       f.kind == StepKind::Cell || f.kind == StepKind::Term || f.kind == StepKind::Sum;
-  if (!accumulating || f.progress.empty()) return out;
+  if (!accumulating || f.result.empty()) return out;
   // The cells finished by this step: done now, not done one step before.
-  std::vector<Progress> before(f.progress.size(), Progress::Pending);
-  if (f.index > 0) before = tl.frame(f.phase, f.granularity, f.index - 1, skip).progress;
+  ResultFill before;  // a stage step, or another grid: every cell was pending
+  if (f.index > 0) before = tl.frame(f.phase, f.granularity, f.index - 1, skip).result;
+  const bool was_filling = before.shape() == f.result.shape();
   const std::vector<ExerciseCell> chosen = exercise(tl, f.phase, worksheet_cells);
   const Grid g = f.result_grid;
-  for (std::size_t o = 0; o < f.progress.size(); ++o) {
-    if (f.progress[o] != Progress::Done || before[o] == Progress::Done) continue;
-    const CellRef cell = cell_at(f.result.shape, g, o);
+  for (std::size_t o = 0; o < f.result.size(); ++o) {
+    if (f.result.progress(o) != Progress::Done ||
+        (was_filling && before.progress(o) == Progress::Done))
+      continue;
+    const CellRef cell = cell_at(f.result.shape(), g, o);
     if (!asked_cell(tl, g, cell, worksheet_cells > 0 ? &chosen : nullptr)) continue;
     QuizQuestion q;
-    q.phase = f.phase, q.cell = cell, q.offset = o, q.answer = f.result.values[o];
+    q.phase = f.phase, q.cell = cell, q.offset = o, q.answer = f.result.value(o);
     q.name = tl.cell_name(cell);
     const Geometry& geo = tl.geometry();
     if (g == Grid::dXp && (geo.pad_top > 0 || geo.pad_left > 0))
@@ -251,13 +254,13 @@ bool Quiz::conceals(const Timeline& tl, const Frame& f, const CellRef& cell) con
   CellRef at = cell;
   if (cell.grid == Grid::dX && f.result_grid == Grid::dXp)
     at = step_cell(tl.geometry(), cell, Grid::dXp);
-  if (at.grid != f.result_grid || f.progress.empty() || f.granularity == Granularity::Phase)
+  if (at.grid != f.result_grid || f.result.empty() || f.granularity == Granularity::Phase)
     return false;
-  const Shape& s = f.result.shape;
+  const Shape& s = f.result.shape();
   if (at.n < 0 || at.c < 0 || at.h < 0 || at.w < 0 || at.n >= s.n || at.c >= s.c || at.h >= s.h ||
       at.w >= s.w)
     return false;
-  if (f.progress[f.result.offset(at.n, at.c, at.h, at.w)] == Progress::Done) return false;
+  if (f.result.progress(f.result.offset(at.n, at.c, at.h, at.w)) == Progress::Done) return false;
   const std::vector<ExerciseCell> chosen = exercise(tl, f.phase, worksheet_cells_);
   return asked_cell(tl, f.result_grid, at, worksheet_cells_ > 0 ? &chosen : nullptr);
 }

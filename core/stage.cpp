@@ -835,10 +835,10 @@ class StageBuilder final : public StageCanvas {
 
   // Applies a frame's progress to the result grid: pending cells blank, partial ones shown.
   void apply_progress(SceneGrid& sg, int n, int c) override {
-    const Frame& f = to_;
-    if (f.progress.empty()) return;
+    const ResultFill& result = to_.result;
+    if (result.empty()) return;
     for (SceneCell& cell : sg.cells) {
-      const Progress p = f.progress[f.result.offset(n, c, cell.row, cell.col)];
+      const Progress p = result.progress(result.offset(n, c, cell.row, cell.col));
       if (p == Progress::Pending) {
         cell.style = CellStyle::Pending;
         cell.text.clear();
@@ -1172,13 +1172,16 @@ class StageBuilder final : public StageCanvas {
   }
 
   const Tensor& result_or_final(Grid grid) const override {
-    return to_.result.shape.count() > 0 ? to_.result : tl_.tensor(grid);
+    if (to_.result.empty()) return tl_.tensor(grid);
+    if (!result_values_) result_values_ = to_.result.values();  // once a stage
+    return *result_values_;
   }
 
   const Timeline& tl_;
   const Geometry& g_;
   const Frame& from_;
   const Frame& to_;
+  mutable std::optional<Tensor> result_values_;  // to_'s result, made when first drawn
   float t_;
   const StageOptions& o_;
   Palette pal_;

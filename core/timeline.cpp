@@ -56,6 +56,74 @@ std::optional<Granularity> parse_granularity(std::string_view name) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A result grid as a step leaves it
+
+ResultFill ResultFill::pending(std::shared_ptr<const Tensor> final_values) {
+  ResultFill r;
+  r.final_ = std::move(final_values);
+  return r;
+}
+
+ResultFill ResultFill::complete(std::shared_ptr<const Tensor> final_values) {
+  ResultFill r = pending(std::move(final_values));
+  r.all_done_ = true;
+  return r;
+}
+
+ResultFill ResultFill::in_loop_order(std::shared_ptr<const Tensor> final_values, int rows, int cols,
+                                     long long done, std::size_t at, double value, Progress state) {
+  ResultFill r = pending(std::move(final_values));
+  r.rows_ = rows, r.cols_ = cols, r.done_ = done;
+  r.at_ = at, r.at_value_ = value, r.at_state_ = state;
+  return r;
+}
+
+ResultFill ResultFill::held(Tensor values, std::vector<Progress> progress) {
+  ResultFill r;
+  r.held_ = std::move(values);
+  r.held_progress_ = std::move(progress);
+  return r;
+}
+
+bool ResultFill::done(std::size_t offset) const {
+  if (all_done_) return true;
+  const Shape& s = final_->shape;
+  const std::size_t w = offset % s.w, h = offset / s.w % s.h, slice = offset / s.w / s.h;
+  if (h >= static_cast<std::size_t>(rows_) || w >= static_cast<std::size_t>(cols_)) return false;
+  return static_cast<long long>((slice * rows_ + h) * cols_ + w) < done_;
+}
+
+double ResultFill::value(std::size_t offset) const {
+  if (!final_) return held_.values[offset];
+  if (offset == at_) return at_value_;
+  return done(offset) ? final_->values[offset] : 0.0;
+}
+
+Progress ResultFill::progress(std::size_t offset) const {
+  if (!final_) return held_progress_[offset];
+  if (offset == at_) return at_state_;
+  return done(offset) ? Progress::Done : Progress::Pending;
+}
+
+Tensor ResultFill::values() const {
+  if (!final_) return held_;
+  if (all_done_) return *final_;
+  // In each row the loop reaches, the done cells come first: one copy a row.
+  const Shape& s = final_->shape;
+  Tensor out(s);
+  const int rows = std::min(s.h, rows_), cols = std::min(s.w, cols_);
+  for (long long slice = 0; slice < 1LL * s.n * s.c; ++slice)
+    for (int y = 0; y < rows; ++y) {
+      const long long first = (slice * rows_ + y) * cols_;
+      const long long done = std::clamp<long long>(done_ - first, 0, cols);
+      const std::size_t at = static_cast<std::size_t>((slice * s.h + y) * s.w);
+      std::copy_n(final_->values.begin() + at, done, out.values.begin() + at);
+    }
+  if (at_ < out.values.size()) out.values[at_] = at_value_;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // An accumulation block: cells (outer, a, b), each the sum of terms (q, p, r).
 // Term (q, p, r) of cell (outer, a, b) is a structural zero unless row_ok(a, p) and
 // col_ok(b, r): the validity separates by axis, which makes counting the non-zero terms, and
@@ -389,14 +457,14 @@ struct Timeline::Impl {
   BlockStep walk_cell(const PhaseDef& def, const Block& blk, const BlockPosition& pos, bool skip,
                       Frame& f) const;
   void block_frame(const PhaseDef& def, Phase phase, long long local, bool skip, Frame& f,
-                   const Tensor& final_values, bool with_result) const;
+                   std::shared_ptr<const Tensor> final_values) const;
 };
 
 // ---------------------------------------------------------------------------------------------
 
 Timeline::Timeline(Lesson lesson) : Timeline(std::move(lesson), nullptr) {}
 Timeline::Timeline(Lesson lesson, const CancelFlag* cancel)
-    : impl_(std::make_unique<Impl>(std::move(lesson), cancel)) {}
+    : impl_(std::make_shared<Impl>(std::move(lesson), cancel)) {}
 Timeline::~Timeline() = default;
 Timeline::Timeline(Timeline&&) noexcept = default;
 Timeline& Timeline::operator=(Timeline&&) noexcept = default;
@@ -496,7 +564,7 @@ BlockStep Timeline::Impl::walk_cell(const PhaseDef& def, const Block& blk, const
 // A step of the accumulation block: the walk finds the cell and its terms, the phase says
 // what they mean.
 void Timeline::Impl::block_frame(const PhaseDef& def, Phase phase, long long local, bool skip,
-                                 Frame& f, const Tensor& final_values, bool with_result) const {
+                                 Frame& f, std::shared_ptr<const Tensor> final_values) const {
   const Block& blk = block(phase);
   const Granularity gran = f.granularity;
   const BlockPosition pos = gran == Granularity::Term   ? locate_term(blk, local, skip)
@@ -519,8 +587,7 @@ void Timeline::Impl::block_frame(const PhaseDef& def, Phase phase, long long loc
   s.last = local == blk.steps(gran, skip) - 1;
   s.cells = blk.cells();
   s.shape = blk.shape;
-  s.final_values = &final_values;
-  s.with_result = with_result;
+  s.final_values = std::move(final_values);
   if (def.source)
     if (const auto source = def.source(model.geo, s.at)) f.source = *source;
   if (def.window) f.window = def.window(model.geo, s.at);
@@ -557,25 +624,22 @@ Frame Timeline::frame(Phase phase, Granularity gran, long long k, bool skip,
 
   // The result grid: which grid, and its final values.
   f.result_grid = def.result_grid(f.stage);
-  const Tensor& final_values =
-      def.final_values ? def.final_values(m.model, f.stage) : m.model.tensor(f.result_grid);
-  if (with_result) {
-    f.result = Tensor(final_values.shape);
-    f.progress.assign(final_values.values.size(), Progress::Pending);
-  }
+  // Its final values, kept alive by the fills that read them.
+  const std::shared_ptr<const Tensor> final_values(impl_, def.final_values
+                                                              ? &def.final_values(m.model, f.stage)
+                                                              : &m.model.tensor(f.result_grid));
   if (f.stage != Stage::None) {
     f.kind = StepKind::Stage;
     // A phase of stages only (the loss phase when the lesson gives G) computes nothing: its
     // result is there from the start.
     const bool no_block = std::find(segs.begin(), segs.end(), Stage::None) == segs.end();
-    if ((block_done || no_block) && with_result) {
-      f.result = final_values;
-      std::fill(f.progress.begin(), f.progress.end(), Progress::Done);
-    }
+    if (with_result)
+      f.result = block_done || no_block ? ResultFill::complete(final_values)
+                                        : ResultFill::pending(final_values);
     f.equation = describe_stage(m.model, f.stage, &f.note);
     return f;
   }
-  m.block_frame(def, phase, local, skip, f, final_values, with_result);
+  m.block_frame(def, phase, local, skip, f, with_result ? final_values : nullptr);
   return f;
 }
 

@@ -102,6 +102,48 @@ const char* stage_name(Stage s);  // "pad_input", ...
 
 enum class Progress : std::uint8_t { Pending, Partial, Done };
 
+// A phase's result grid as a step leaves it: each cell done (its final value), partial (its sum
+// so far) or pending (0). A gathering phase finishes its cells one after another in loop order,
+// so its fill is a count of finished cells plus the step's own cell, never a copy of the grid: a
+// frame costs the same at the first and the last step of a 1024×1024 lesson. A scattering phase,
+// whose cells fill in no order, holds the grid.
+class ResultFill {
+ public:
+  ResultFill() = default;  // none: a frame made without its result
+  // Every cell pending, or every cell done. `final_values` stays alive with the fill.
+  static ResultFill pending(std::shared_ptr<const Tensor> final_values);
+  static ResultFill complete(std::shared_ptr<const Tensor> final_values);
+  // The loop runs over the (n, c) slices and, in each, over the top-left rows × cols cells: the
+  // first `done` cells of it are done; cell `at` (an offset) holds `value`.
+  static ResultFill in_loop_order(std::shared_ptr<const Tensor> final_values, int rows, int cols,
+                                  long long done, std::size_t at, double value, Progress state);
+  // Each cell's value and progress as given.
+  static ResultFill held(Tensor values, std::vector<Progress> progress);
+
+  bool empty() const { return size() == 0; }
+  const Shape& shape() const { return final_ ? final_->shape : held_.shape; }
+  std::size_t size() const { return static_cast<std::size_t>(shape().count()); }
+  std::size_t offset(int n, int c, int h, int w) const {
+    return ((static_cast<std::size_t>(n) * shape().c + c) * shape().h + h) * shape().w + w;
+  }
+  double value(std::size_t offset) const;
+  Progress progress(std::size_t offset) const;
+  Tensor values() const;  // every cell's value (pending cells 0)
+
+ private:
+  bool done(std::size_t offset) const;
+
+  std::shared_ptr<const Tensor> final_;  // null when held
+  bool all_done_ = false;
+  int rows_ = 0, cols_ = 0;
+  long long done_ = 0;
+  std::size_t at_ = static_cast<std::size_t>(-1);
+  double at_value_ = 0;
+  Progress at_state_ = Progress::Pending;
+  Tensor held_;
+  std::vector<Progress> held_progress_;
+};
+
 struct Frame {
   Phase phase = Phase::Forward;
   Granularity granularity = Granularity::Term;
@@ -122,10 +164,9 @@ struct Frame {
   std::optional<Window> window;
 
   // The phase's result grid as it stands after this step.
-  Grid result_grid = Grid::None;   // Z, dW, dXp then dX, db
-  Tensor result;                   // values; Pending cells hold 0
-  std::vector<Progress> progress;  // per value of `result`
-  float rotation_deg = 0;          // Wr's turn: 0 before RotateKernel, 180 from it on
+  Grid result_grid = Grid::None;  // Z, dW, dXp then dX, db
+  ResultFill result;              // each cell's value and progress
+  float rotation_deg = 0;         // Wr's turn: 0 before RotateKernel, 180 from it on
 
   Equation equation;  // with real numbers; equation.text() writes it
   std::string note;   // one sentence about this step
@@ -164,7 +205,7 @@ class Timeline {
   // that gives G, the matrix view of a lesson too large for it.
   Grid accumulation_grid(Phase p) const;
   // The complete state of step k, 0 ≤ k < count; time independent of k. Without
-  // `with_result` the frame leaves `result` and `progress` empty: much cheaper, for streaming.
+  // `with_result` the frame leaves `result` empty: much cheaper, for streaming.
   Frame frame(Phase p, Granularity g, long long k, bool skip_zero_terms = false,
               bool with_result = true) const;
 
@@ -199,7 +240,7 @@ class Timeline {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared with the frames' result fills, which read its values
 };
 
 }  // namespace convstep

@@ -66,9 +66,9 @@ void draw(StageCanvas& s) {
   Tensor final_row(row.shape);
   final_row.values = tl.results().db;
   SceneGrid& dbg = s.add_grid(slots[1], Grid::db, row, 0, 0, "db", &final_row);
-  if (!f.progress.empty())
+  if (!f.result.empty())
     for (SceneCell& cell : dbg.cells)
-      if (f.progress[cell.col] == Progress::Pending)
+      if (f.result.progress(cell.col) == Progress::Pending)
         cell.style = CellStyle::Pending, cell.text.clear();
   const float cell = s.cell_size();
   const Rect target = cell_rect(dbg, 0, f.target.c);

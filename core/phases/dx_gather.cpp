@@ -368,7 +368,7 @@ void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c)
     return;
   }
   const Tensor& values =
-      f.result_grid == Grid::dXp && f.result.shape.count() ? f.result : tl.tensor(Grid::dXp);
+      f.result_grid == Grid::dXp ? s.result_or_final(Grid::dXp) : tl.tensor(Grid::dXp);
   SceneGrid& dxp = s.add_grid(slot, Grid::dXp, values, n, c,
                               s.slice_label(Grid::dXp, n, c, "n", "c"), &tl.tensor(Grid::dXp));
   if (f.result_grid == Grid::dXp) s.apply_progress(dxp, n, c);

@@ -123,13 +123,15 @@ struct Stamper {
 
 // dXp as it stands, a row at a time: each term adds g·w along a row of G, so the sums of a
 // row build up together, each cell's in the same order (o, u, v) as Stamper::at adds them.
-void show_stamps(const Stamper& st, const Geometry& g, Frame& f) {
+ResultFill stamps(const Stamper& st, const Geometry& g, const Shape& dxp) {
+  Tensor sums(dxp);
+  std::vector<Progress> progress(sums.values.size());
   std::vector<std::uint8_t> any(g.wp()), all(g.wp());
   for (int n = 0; n < g.n; ++n)
     for (int c = 0; c < g.c; ++c) {
       const int grp = c / g.c_per_group(), c_in = c - grp * g.c_per_group();
       for (int y = 0; y < g.hp(); ++y) {
-        double* values = &f.result.values[f.result.offset(n, c, y, 0)];
+        double* values = &sums.values[sums.offset(n, c, y, 0)];
         std::fill(any.begin(), any.end(), 0);
         std::fill(all.begin(), all.end(), 1);
         for (int o = grp * g.cout_per_group(); o < (grp + 1) * g.cout_per_group(); ++o)
@@ -151,18 +153,23 @@ void show_stamps(const Stamper& st, const Geometry& g, Frame& f) {
               }
             }
           }
-        Progress* progress = &f.progress[f.result.offset(n, c, y, 0)];
+        Progress* row_progress = &progress[sums.offset(n, c, y, 0)];
         for (int x = 0; x < g.wp(); ++x)
-          progress[x] = all[x] ? Progress::Done : any[x] ? Progress::Partial : Progress::Pending;
+          row_progress[x] = all[x]   ? Progress::Done
+                            : any[x] ? Progress::Partial
+                                     : Progress::Pending;
       }
     }
+  return ResultFill::held(std::move(sums), std::move(progress));
 }
 
 // A term adds into one cell of dXp; a whole step stamps g·W[o] into the source's window.
 void scatter_step(const Model& m, const PhaseDef& def, const BlockStep& s, Frame& f) {
   const Stamper stamper(m, s.cell, s.term);
-  if (s.with_result) show_stamps(stamper, m.geo, f);
-  if (s.granularity == Granularity::Phase) show_complete(s, f);
+  if (s.granularity == Granularity::Phase)
+    show_complete(s, f);
+  else if (s.final_values)
+    f.result = stamps(stamper, m.geo, s.final_values->shape);
   Equation& e = f.equation;
   e.op = "+=";
   if (s.whole_cell) {

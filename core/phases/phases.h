@@ -27,6 +27,7 @@
 //   core/phases/stages.cpp. Equations are data (core/equation.h): set their parts, never text.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -107,8 +108,8 @@ struct BlockStep {
   CellRef current_target;  // where it adds
   double sum = 0;          // the cell's terms so far
   Equation sum_equation;   // "target = terms so far = their values = sum"
-  const Tensor* final_values = nullptr;
-  bool with_result = true;
+  // The result's final values; null when the frame is made without its result.
+  std::shared_ptr<const Tensor> final_values;
 };
 
 struct PhaseDef {

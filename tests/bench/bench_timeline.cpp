@@ -1,11 +1,12 @@
 // The timeline and the stage: building a timeline (what every edit costs before the first new
-// frame), frame(k) at the first, middle and last term step of each phase (the same cost
-// wherever k is), and laying out one frame as a scene (build_stage), for the default lesson and
-// 64×64, 256×256 and 1024×1024 inputs with a 3×3 kernel; and an edit's latency in the core:
-// one value changed, the timeline rebuilt, the new frame and its stage; the same through the
-// app's model, the rebuild on its worker thread (app_edit/…); and what a parameter edit costs
-// the UI thread: the key set directly (with_key) against the JSON round trip it replaced.
-// Run: build/tests/bench_timeline   (figures go in docs/PERFORMANCE.md, never in assertions)
+// frame), frame(k) at the first, middle and last term step of each phase and at the first
+// cell's last term (the same cost wherever k is), and laying out one frame as a scene
+// (build_stage), for the default lesson and 64×64, 256×256 and 1024×1024 inputs with a 3×3 kernel;
+// and an edit's latency in the core: one value changed, the timeline rebuilt, the new frame and its
+// stage; the same through the app's model, the rebuild on its worker thread (app_edit/…); and what
+// a parameter edit costs the UI thread: the key set directly (with_key) against the JSON round trip
+// it replaced. Run: build/tests/bench_timeline   (figures go in docs/PERFORMANCE.md, never in
+// assertions)
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -45,17 +46,24 @@ void build_timeline(benchmark::State& state, int size) {
   for (auto _ : state) benchmark::DoNotOptimize(Timeline(lesson));
 }
 
-// The first, middle (where = 1) or last term step of a phase.
-long long term_step(const Timeline& tl, Phase phase, int where) {
+// Where frame(k) is measured. A step's equation writes out the cell's terms so far, so the
+// first term step writes one and the last writes them all: the first cell's last term step
+// writes as many as the last one, and the two differ only in k.
+enum Where { kFirst, kMiddle, kLast, kFirstCellEnd };
+
+long long term_step(const Timeline& tl, Phase phase, Where where) {
   const long long count = tl.count(phase, Granularity::Term);
   // The first and last *term* steps: phases begin and end with stages (pad, crop, ...).
-  long long k = where == 1 ? count / 2 : where == 0 ? 0 : count - 1;
-  const long long direction = where == 0 ? 1 : -1;
+  long long k = where == kMiddle ? count / 2 : where == kLast ? count - 1 : 0;
+  const long long direction = where == kMiddle || where == kLast ? -1 : 1;
   while (tl.frame(phase, Granularity::Term, k, false, false).kind != StepKind::Term) k += direction;
+  // Without skipping, each of the first cell's terms is a step.
+  if (where == kFirstCellEnd)
+    k += tl.frame(phase, Granularity::Term, k, false, false).terms_per_cell - 1;
   return k;
 }
 
-void frame_at(benchmark::State& state, int size, Phase phase, int where) {
+void frame_at(benchmark::State& state, int size, Phase phase, Where where) {
   const Timeline& tl = timeline_of(size);
   if (tl.accumulation_grid(phase) == Grid::None) {  // the matrix view of a large lesson
     state.SkipWithError("no term steps: the phase shows only why for this lesson");
@@ -70,7 +78,8 @@ void frame_at(benchmark::State& state, int size, Phase phase, int where) {
 // One still picture of the middle term step of the forward phase, at the app's stage size.
 void stage_at(benchmark::State& state, int size) {
   const Timeline& tl = timeline_of(size);
-  const Frame f = tl.frame(Phase::Forward, Granularity::Term, term_step(tl, Phase::Forward, 1));
+  const Frame f =
+      tl.frame(Phase::Forward, Granularity::Term, term_step(tl, Phase::Forward, kMiddle));
   StageOptions options;
   for (auto _ : state) benchmark::DoNotOptimize(build_stage(tl, f, f, 1.0f, options));
 }
@@ -79,7 +88,7 @@ void stage_at(benchmark::State& state, int size) {
 void edit(benchmark::State& state, const Lesson& original) {
   Lesson lesson = original;
   const Timeline first(lesson);
-  const long long k = term_step(first, Phase::Forward, 1);
+  const long long k = term_step(first, Phase::Forward, kMiddle);
   StageOptions options;
   for (auto _ : state) {
     lesson.input.values[0] += 1;
@@ -158,7 +167,7 @@ void register_all() {
   benchmark::RegisterBenchmark("edit/1024x1024", [](benchmark::State& s) {
     edit(s, big_lesson(1024));
   })->Unit(benchmark::kMillisecond);
-  const char* at[] = {"first", "middle", "last"};
+  const char* at[] = {"first", "middle", "last", "first_cell_end"};
   for (int size : {0, 64, 256, 1024}) {
     benchmark::RegisterBenchmark(("timeline/build/" + size_name(size)).c_str(),
                                  [size](benchmark::State& s) { build_timeline(s, size); })
@@ -169,7 +178,7 @@ void register_all() {
   }
   for (int size : kSizes)
     for (Phase p : kAllPhases)
-      for (int where : {0, 1, 2})
+      for (Where where : {kFirst, kMiddle, kLast, kFirstCellEnd})
         benchmark::RegisterBenchmark(
             ("frame/" + size_name(size) + "/" + phase_name(p) + "/" + at[where]).c_str(),
             [size, p, where](benchmark::State& s) { frame_at(s, size, p, where); })

@@ -101,9 +101,10 @@ TEST(Mistakes, TheWrongResultFillsExactlyAsFarAsTheRightOneWithItsDifferencesFra
           EXPECT_TRUE(b.text.empty()) << where;
           continue;
         }
-        const bool summing = f.kind == StepKind::Term && f.target.grid == wrong->grid &&
-                             f.target.h == b.row && f.target.w == b.col &&
-                             f.progress[f.result.offset(0, 0, b.row, b.col)] == Progress::Partial;
+        const bool summing =
+            f.kind == StepKind::Term && f.target.grid == wrong->grid && f.target.h == b.row &&
+            f.target.w == b.col &&
+            f.result.progress(f.result.offset(0, 0, b.row, b.col)) == Progress::Partial;
         if (summing) {
           // The mistake's own sum so far: the right terms with W in place of Wr.
           EXPECT_EQ(b.value, mistake_sum(tl, Pitfall::NoRotation, f, f.term)) << where;
@@ -299,7 +300,7 @@ TEST(Mistakes, WithoutPaddingTheGradientMapOnlyWholeWindowsAreComputed) {
     }
     // Its cells fill when the right dXp cells they equal are summed.
     for (const SceneCell& c : wrong->cells) {
-      const Progress right = f.progress[f.result.offset(0, 0, c.row + 2, c.col + 2)];
+      const Progress right = f.result.progress(f.result.offset(0, 0, c.row + 2, c.col + 2));
       EXPECT_EQ(c.style == CellStyle::Pending, right == Progress::Pending) << k;
       if (right == Progress::Done) {
         EXPECT_EQ(c.value, r.dX(0, 0, c.row, c.col));

@@ -496,9 +496,9 @@ class StageBuilder final : public StageCanvas {
   }
 
   // The whole of `values`' slice, small, in `at`, with the part `shown` magnified framed.
-  void add_overview(const Rect& at, Grid grid, const Tensor& values, int n, int c,
+  void add_overview(const Rect& at, Grid grid, GridValues values, int n, int c,
                     const SceneGrid& shown, double max_abs, const std::string& name) {
-    const Shape& s = values.shape;
+    const Shape& s = values.shape();
     SceneGrid ov;
     ov.grid = grid, ov.copy = GridCopy::Overview, ov.slice_n = n, ov.slice_c = c;
     ov.rows = s.h, ov.cols = s.w;
@@ -733,13 +733,13 @@ class StageBuilder final : public StageCanvas {
   // A grid placed centred in `slot`, showing `values`' (n, c) slice.
   // The colour scale comes from `scale` (default: the values themselves), so that a result
   // grid keeps its colours while it fills up.
-  SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,
+  SceneGrid& add_grid(const Slot& slot, Grid grid, GridValues values, int n, int c,
                       const std::string& label, const Tensor* scale = nullptr,
                       bool show_shape = true) override {
     SceneGrid sg;
     sg.grid = grid;
     sg.slice_n = n, sg.slice_c = c;
-    const Shape& s = values.shape;
+    const Shape& s = values.shape();
     sg.rows = s.h, sg.cols = s.w, sg.cell_size = cell_;
     // The focus view shows the part of the grid around the step (focus_first), when the slot
     // is smaller than the grid.
@@ -757,7 +757,7 @@ class StageBuilder final : public StageCanvas {
     sg.label = label + " (" + dims(s.h, s.w) + ")";
     // The colour scale is another grid's range only when it has these values' shape (a
     // pitfall's wrong dX may be larger than the right one it is compared with).
-    const Tensor& range = scale && scale->shape == s ? *scale : values;
+    const GridValues range = scale && scale->shape == s ? GridValues(*scale) : values;
     double max_abs = 0;
     for (int y = 0; y < s.h; ++y)
       for (int x = 0; x < s.w; ++x) max_abs = std::max(max_abs, std::fabs(range(n, c, y, x)));
@@ -1171,17 +1171,15 @@ class StageBuilder final : public StageCanvas {
     phase_def(to_.phase).slices(g_, to_, n, c, o);
   }
 
-  const Tensor& result_or_final(Grid grid) const override {
+  GridValues result_or_final(Grid grid) const override {
     if (to_.result.empty()) return tl_.tensor(grid);
-    if (!result_values_) result_values_ = to_.result.values();  // once a stage
-    return *result_values_;
+    return to_.result;
   }
 
   const Timeline& tl_;
   const Geometry& g_;
   const Frame& from_;
   const Frame& to_;
-  mutable std::optional<Tensor> result_values_;  // to_'s result, made when first drawn
   float t_;
   const StageOptions& o_;
   Palette pal_;

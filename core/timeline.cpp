@@ -105,24 +105,6 @@ Progress ResultFill::progress(std::size_t offset) const {
   return done(offset) ? Progress::Done : Progress::Pending;
 }
 
-Tensor ResultFill::values() const {
-  if (!final_) return held_;
-  if (all_done_) return *final_;
-  // In each row the loop reaches, the done cells come first: one copy a row.
-  const Shape& s = final_->shape;
-  Tensor out(s);
-  const int rows = std::min(s.h, rows_), cols = std::min(s.w, cols_);
-  for (long long slice = 0; slice < 1LL * s.n * s.c; ++slice)
-    for (int y = 0; y < rows; ++y) {
-      const long long first = (slice * rows_ + y) * cols_;
-      const long long done = std::clamp<long long>(done_ - first, 0, cols);
-      const std::size_t at = static_cast<std::size_t>((slice * s.h + y) * s.w);
-      std::copy_n(final_->values.begin() + at, done, out.values.begin() + at);
-    }
-  if (at_ < out.values.size()) out.values[at_] = at_value_;
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // An accumulation block: cells (outer, a, b), each the sum of terms (q, p, r).
 // Term (q, p, r) of cell (outer, a, b) is a structural zero unless row_ok(a, p) and

@@ -128,7 +128,6 @@ class ResultFill {
   }
   double value(std::size_t offset) const;
   Progress progress(std::size_t offset) const;
-  Tensor values() const;  // every cell's value (pending cells 0)
 
  private:
   bool done(std::size_t offset) const;

@@ -22,6 +22,23 @@
 
 namespace convstep {
 
+// The values a grid on the stage shows: a tensor's, or a result's as a step leaves it (read
+// cell by cell, never copied: the stage is laid out again every frame).
+class GridValues {
+ public:
+  // Implicit: wherever a grid's values are asked for, a tensor or a result will do.
+  GridValues(const Tensor& t) : tensor_(&t) {}
+  GridValues(const ResultFill& r) : result_(&r) {}
+  const Shape& shape() const { return tensor_ ? tensor_->shape : result_->shape(); }
+  double operator()(int n, int c, int h, int w) const {
+    return tensor_ ? (*tensor_)(n, c, h, w) : result_->value(result_->offset(n, c, h, w));
+  }
+
+ private:
+  const Tensor* tensor_ = nullptr;
+  const ResultFill* result_ = nullptr;
+};
+
 class StageCanvas {
  public:
   // A place for a grid: its extent in cells (the largest grid it will show) and the operator
@@ -77,7 +94,7 @@ class StageCanvas {
   virtual float label_size() const = 0;  // the type size of the grids' labels
   // A grid centred in `slot`, showing `values`' (n, c) slice; its colours scale to `scale`
   // (default: the values), so that a result keeps its colours while it fills up.
-  virtual SceneGrid& add_grid(const Slot& slot, Grid grid, const Tensor& values, int n, int c,
+  virtual SceneGrid& add_grid(const Slot& slot, Grid grid, GridValues values, int n, int c,
                               const std::string& label, const Tensor* scale = nullptr,
                               bool show_shape = true) = 0;
   // "Xp", or "Xp[n=1,c=0]" when the tensor has several slices.
@@ -86,7 +103,7 @@ class StageCanvas {
   // The grid on the stage showing the (n, c) slice of `grid`, or null.
   virtual const SceneGrid* find(Grid grid, int n, int c) const = 0;
   // The frame's result as it stands, or (without one) the grid's final values.
-  virtual const Tensor& result_or_final(Grid grid) const = 0;
+  virtual GridValues result_or_final(Grid grid) const = 0;
 
   // ---- Styles ----
   virtual void style_padding(SceneGrid& sg, float grow) = 0;     // Xp's ring, growing in

@@ -57,8 +57,8 @@ void draw(StageCanvas& s) {
   int n, c, o;
   s.slices(&n, &c, &o);
   Tensor row(Shape{1, 1, 1, g.cout});
-  const Tensor& db = s.result_or_final(Grid::db);
-  for (int k = 0; k < g.cout; ++k) row.values[k] = db.values[k];
+  const GridValues db = s.result_or_final(Grid::db);  // cout values, one per channel
+  for (int k = 0; k < g.cout; ++k) row.values[k] = db(0, k, 0, 0);
   std::vector<StageCanvas::Slot> slots = {{Grid::G, n, o, g.oh, g.ow, "Σ →"},
                                           {Grid::db, 0, 0, 1, g.cout, ""}};
   s.layout(slots);

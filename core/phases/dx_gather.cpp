@@ -367,7 +367,7 @@ void draw_dx_result(StageCanvas& s, const StageCanvas::Slot& slot, int n, int c)
                      0, 0);
     return;
   }
-  const Tensor& values =
+  const GridValues values =
       f.result_grid == Grid::dXp ? s.result_or_final(Grid::dXp) : tl.tensor(Grid::dXp);
   SceneGrid& dxp = s.add_grid(slot, Grid::dXp, values, n, c,
                               s.slice_label(Grid::dXp, n, c, "n", "c"), &tl.tensor(Grid::dXp));

@@ -18,8 +18,8 @@
 #include <sstream>
 #include <utility>
 
+#include "app/export/app_request.h"
 #include "app/export/pytorch.h"
-#include "app/export/request.h"
 #include "app/gl/gl_api.h"
 #include "app/gl/scene_renderer.h"
 #include "app/platform.h"
@@ -253,25 +253,7 @@ void download(const std::string& kind) {
   try {
     std::error_code ec;
     std::filesystem::create_directories("/downloads", ec);
-    ExportRequest r;
-    r.format = kind;
-    r.out = path;
-    r.phases = {app.phase()};
-    r.granularity = app.settings.granularity;
-    r.skip_zero_terms = app.settings.skip_zero_terms;
-    r.from = app.step(), r.to = app.step() + 1;
-    r.scale = app.settings.stage_scale;
-    r.theme = app.settings.theme;
-    r.reduce_motion = app.settings.reduce_motion;
-    for (std::size_t i = 0; i < std::size(kAllPitfalls); ++i)
-      if (app.pitfalls[i]) r.pitfalls.push_back(kAllPitfalls[i]);
-    r.slice = app.slice;
-    if (kind == "md") {  // the worksheet of every phase, one equation per cell, as the app's
-      r.phases.assign(std::begin(kAllPhases), std::end(kAllPhases));
-      r.granularity = Granularity::Cell;
-      r.from = r.to = -1;
-    }
-    if (kind == "py") r.from = r.to = -1;
+    const ExportRequest r = app_export_request(app, kind, path);
     if (kind == "png") {  // drawn here, in the page's WebGL context, and encoded by the page
       const Scene scene = one_picture_scene(app.timeline(), r);
       if (!page->png_renderer) page->png_renderer = std::make_unique<SceneRenderer>();

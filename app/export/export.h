@@ -15,6 +15,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "app/export/app_request.h"
 #include "app/export/pipeline.h"
 #include "app/export/request.h"
 #include "app/gl/scene_renderer.h"
@@ -59,10 +60,6 @@ class ExportRenderer {
 // it is written. A folder of PNGs has no such bound: its pictures are written as they come.
 constexpr long long kMaxExportSteps = 20'000;
 
-// The request for exporting what the app shows: its phase, granularity, step (for one picture),
-// theme, stage scale, pitfalls and slice, at 1600×900.
-ExportRequest app_export_request(const App& app, const std::string& format,
-                                 const std::string& path);
 // Any export, the pictures drawn in the GL context current on this thread (run_export draws
 // them through the registered exporter, which makes its own).
 void export_here(const Timeline& timeline, const ExportRequest& request,

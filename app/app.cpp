@@ -285,12 +285,16 @@ void App::open_link(std::string_view text) {
 void App::open_link(LinkView view) {
   set_lesson(std::move(view.lesson), "", false, "open a link");
   settle();  // the step is the new lesson's: its timeline must be on screen to go there
-  // A link counts every term, zeros included, as `convstep steps` does.
-  settings.skip_zero_terms = false;
   settings.granularity = view.granularity;
   set_classroom(view.classroom);
   set_phase(view.phase);
-  seek(static_cast<long long>(view.step));
+  // A link counts every term, zeros included, as `convstep steps` does. While zero terms are
+  // skipped, the same step of the skipping walk is shown; a zero term is only in the full walk.
+  const long long full = static_cast<long long>(view.step);
+  const std::optional<long long> skipping =
+      settings.skip_zero_terms ? skipping_step(full) : std::nullopt;
+  if (!skipping) settings.skip_zero_terms = false;
+  seek(skipping.value_or(full));
 }
 
 LinkView App::link_view() const {
@@ -303,18 +307,52 @@ LinkView App::link_view() const {
   return view;
 }
 
-long long App::linked_step() const {
-  if (!settings.skip_zero_terms || settings.granularity != Granularity::Term) return step_;
-  // Skipping zero terms renumbers the block's term steps and the stages after them; the
-  // stages before the block are the same steps either way.
+// Skipping zero terms renumbers the block's term steps and the stages after them; the stages
+// before the block are the same steps either way.
+std::pair<long long, long long> App::stages_around_terms() const {
   const Timeline& tl = *timeline_;
-  const long long skipping = step_count(), full = tl.count(phase_, Granularity::Term);
+  const long long skipping = tl.count(phase_, Granularity::Term, true);
   const auto is_stage = [&](long long k) {
     return tl.frame(phase_, Granularity::Term, k, true, false).kind == StepKind::Stage;
   };
   long long before = 0, after = 0;
   while (before < skipping && is_stage(before)) ++before;
   while (after < skipping - before && is_stage(skipping - 1 - after)) ++after;
+  return {before, after};
+}
+
+std::optional<long long> App::skipping_step(long long full_step) const {
+  if (settings.granularity != Granularity::Term) return full_step;
+  const Timeline& tl = *timeline_;
+  const long long skipping = tl.count(phase_, Granularity::Term, true);
+  const long long full = tl.count(phase_, Granularity::Term);
+  if (full_step < 0 || full_step >= full) return std::nullopt;
+  const Frame f = tl.frame(phase_, Granularity::Term, full_step, false, false);
+  const auto [before, after] = stages_around_terms();
+  if (f.kind == StepKind::Stage)
+    return full_step < before ? full_step : full_step - full + skipping;
+  if (f.current_term && f.current_term->zero) return std::nullopt;
+  // The skipping walk's steps are in (cell, term) order, a cell's Sum step after its terms.
+  const auto place = [](const Frame& g) {
+    return std::pair(g.cell, g.kind == StepKind::Sum ? g.terms_per_cell : g.term);
+  };
+  long long lo = before, hi = skipping - 1 - after;
+  while (lo < hi) {
+    const long long mid = (lo + hi) / 2;
+    if (place(tl.frame(phase_, Granularity::Term, mid, true, false)) >= place(f))
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  if (place(tl.frame(phase_, Granularity::Term, lo, true, false)) != place(f)) return std::nullopt;
+  return lo;
+}
+
+long long App::linked_step() const {
+  if (!settings.skip_zero_terms || settings.granularity != Granularity::Term) return step_;
+  const Timeline& tl = *timeline_;
+  const long long skipping = step_count(), full = tl.count(phase_, Granularity::Term);
+  const auto [before, after] = stages_around_terms();
   if (to_.kind == StepKind::Stage) return step_ < before ? step_ : step_ - skipping + full;
   // The full walk's first step of the target cell, then the term within the cell.
   long long lo = before, hi = full - 1 - after;

@@ -26,6 +26,7 @@
 #include <nlohmann/json_fwd.hpp>  // the declarations only: json.hpp is in the .cpp files
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/lesson.h"
@@ -252,6 +253,11 @@ class App {
   void set_frame(long long k, bool tween);
   double step_seconds() const;    // how long the current move takes at speed 1
   long long linked_step() const;  // the step as a link numbers it: zero terms counted
+  // The step of the skipping walk that shows step `full_step` of the full one (a link's), or
+  // nullopt when only the full walk shows it (a zero term) or it is not a step.
+  std::optional<long long> skipping_step(long long full_step) const;
+  // The stage steps before and after the term steps, at term granularity.
+  std::pair<long long, long long> stages_around_terms() const;
 
   std::shared_ptr<const Lesson> lesson_;           // the latest lesson
   Geometry geometry_;                              // its geometry

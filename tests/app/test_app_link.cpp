@@ -37,7 +37,7 @@ TEST(AppLink, ALinkOpensItsLessonAtItsView) {
 
   App app;
   app.open_preset("sobel-6x5");
-  app.settings.skip_zero_terms = true;  // a link counts every term: this is turned off
+  app.settings.skip_zero_terms = true;  // cell steps are the same either way: it stays on
   app.open_link(link_url(view, "https://example.org/convstep/"));
   EXPECT_EQ(app.lesson(), view.lesson);
   EXPECT_EQ(app.phase(), Phase::DxGather);
@@ -45,7 +45,7 @@ TEST(AppLink, ALinkOpensItsLessonAtItsView) {
   EXPECT_EQ(app.step(), 5);
   EXPECT_EQ(app.frame().index, 5);
   EXPECT_TRUE(app.settings.classroom);
-  EXPECT_FALSE(app.settings.skip_zero_terms);
+  EXPECT_TRUE(app.settings.skip_zero_terms);
   EXPECT_TRUE(app.lesson_path().empty());  // no file: Save asks where
   EXPECT_TRUE(app.read_only());
   EXPECT_FALSE(app.dirty());
@@ -120,6 +120,38 @@ TEST(AppLink, ALinkMadeWhileSkippingZeroTermsOpensTheSameTerm) {
     }
   }
   EXPECT_GT(renumbered, compared / 4);  // the skipping walk is numbered differently
+}
+
+// A teacher who skips zero terms keeps skipping when a link opens, on the same term; only a
+// link to a zero term, which the skipping walk does not show, turns skipping off.
+TEST(AppLink, ALinkKeepsZeroTermsSkippedUnlessItShowsOne) {
+  long long kept = 0, turned_off = 0;
+  for (const char* preset : {"stride2", "dilation2", "padding1-4x4"}) {
+    App source;
+    source.open_preset(preset);
+    source.set_granularity(Granularity::Term);
+    for (Phase p : kAllPhases) {
+      source.set_phase(p);
+      for (long long k = 0; k < source.step_count(); ++k) {
+        source.seek(k);
+        App other;
+        other.settings.skip_zero_terms = true;
+        other.open_link(source.link_view());
+        const bool zero = source.frame().current_term && source.frame().current_term->zero;
+        ASSERT_EQ(other.settings.skip_zero_terms, !zero)
+            << preset << " " << phase_name(p) << " step " << k;
+        ASSERT_EQ(place_of(other), place_of(source))
+            << preset << " " << phase_name(p) << " step " << k;
+        if (source.frame().current_term) {
+          EXPECT_EQ(other.frame().current_term->a, source.frame().current_term->a);
+          EXPECT_EQ(other.frame().current_term->b, source.frame().current_term->b);
+        }
+        (zero ? turned_off : kept) += 1;
+      }
+    }
+  }
+  EXPECT_GT(kept, 0);
+  EXPECT_GT(turned_off, 0);
 }
 
 TEST(AppLink, ALessonRebuiltInTheBackgroundOpensAtItsStep) {

@@ -201,19 +201,11 @@ std::size_t find_number(const std::string& text, const std::string& number) {
     return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.' ||
            c == 'e' || c == 'E';
   };
-  bool in_string = false, escaped = false;
+  JsonStrings strings;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (part_of_number(c)) {
+    if (strings.inside(c)) continue;
+    if (part_of_number(c)) {
       std::size_t end = i;
       while (end < text.size() && part_of_number(text[end])) ++end;
       if (text.compare(i, end - i, number) == 0) return i;

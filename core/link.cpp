@@ -34,22 +34,9 @@ std::string compact_json(const Lesson& lesson) {
   const std::string pretty = lesson_to_json(lesson);
   std::string out;
   out.reserve(pretty.size());
-  bool in_string = false, escaped = false;
-  for (char c : pretty) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == ' ' || c == '\n') {
-      continue;
-    }
-    out += c;
-  }
+  JsonStrings strings;
+  for (char c : pretty)
+    if (strings.inside(c) || (c != ' ' && c != '\n')) out += c;
   return out;
 }
 

@@ -41,6 +41,27 @@ long long whole_number(std::string_view text, const std::string& what, long long
 // The same for a finite number.
 double finite_number(std::string_view text, const std::string& what, double lo, double hi);
 
+// Follows JSON text one character at a time and says which ones belong to a string (its
+// quotes included), so that a scan can look at what lies outside strings:
+//   JsonStrings strings;
+//   for (char c : text) if (!strings.inside(c) && c == ' ') ...
+class JsonStrings {
+ public:
+  bool inside(char c) {
+    if (!in_string_) return in_string_ = c == '"';
+    if (escaped_)
+      escaped_ = false;
+    else if (c == '\\')
+      escaped_ = true;
+    else if (c == '"')
+      in_string_ = false;
+    return true;
+  }
+
+ private:
+  bool in_string_ = false, escaped_ = false;
+};
+
 // Empty when the JSON text nests at most kMaxNesting arrays and objects deep; otherwise a
 // message naming the top-level key (when there is one) and the line and column of the first
 // bracket too deep. Reads the text once, without recursion, whether or not it is valid JSON.

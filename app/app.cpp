@@ -363,8 +363,14 @@ long long App::linked_step() const {
     else
       lo = mid + 1;
   }
-  const long long in_cell = to_.kind == StepKind::Sum ? to_.terms_per_cell : to_.term;
-  return std::clamp(lo + in_cell, before, full - 1 - after);
+  if (to_.kind == StepKind::Sum) {
+    // The full walk's Sum step of the cell; without one, the step is the one a phase of only
+    // zero terms keeps while skipping them, and the cell's last term stands for it.
+    const long long sum = lo + to_.terms_per_cell;
+    const Frame there = tl.frame(phase_, Granularity::Term, std::min(sum, full - 1), false, false);
+    return there.kind == StepKind::Sum && there.cell == to_.cell ? sum : sum - 1;
+  }
+  return std::clamp(lo + to_.term, before, full - 1 - after);
 }
 
 // ---- Undo and redo ----
@@ -692,8 +698,8 @@ long long App::step_count() const {
 
 void App::set_frame(long long k, bool tween) {
   step_ = std::clamp(k, 0LL, step_count() - 1);
-  // A frame holds a copy of the result grid: free the old ones first, so that no more than
-  // two are ever alive.
+  // A frame of the scattering phase holds a copy of its result grid: free the old ones first,
+  // so that no more than two are ever alive.
   from_ = tween ? std::move(to_) : Frame{};
   to_ = timeline_->frame(phase_, settings.granularity, step_, settings.skip_zero_terms);
   if (!tween) from_ = to_;
@@ -730,7 +736,7 @@ void App::enter_phase(Phase p) {
 
 void App::set_granularity(Granularity g) {
   // Keep the cell being computed: the first step of the new granularity on the same cell.
-  // Only what is needed: a frame holds a copy of the result grid.
+  // The frames looked at are made without their results: only their kind and cell count.
   const StepKind old_kind = to_.kind;
   const long long old_cell = to_.cell;
   settings.granularity = g;

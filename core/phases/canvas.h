@@ -29,6 +29,8 @@ class GridValues {
   // Implicit: wherever a grid's values are asked for, a tensor or a result will do.
   GridValues(const Tensor& t) : tensor_(&t) {}
   GridValues(const ResultFill& r) : result_(&r) {}
+  GridValues(Tensor&&) = delete;  // it would point to a value about to go
+  GridValues(ResultFill&&) = delete;
   const Shape& shape() const { return tensor_ ? tensor_->shape : result_->shape(); }
   double operator()(int n, int c, int h, int w) const {
     return tensor_ ? (*tensor_)(n, c, h, w) : result_->value(result_->offset(n, c, h, w));

@@ -154,6 +154,37 @@ TEST(AppLink, ALinkKeepsZeroTermsSkippedUnlessItShowsOne) {
   EXPECT_GT(turned_off, 0);
 }
 
+// Every window of this lesson lies on padding: skipping its zero terms leaves one step per
+// phase, which stands for a whole cell. Its link opens that cell, at its last term.
+TEST(AppLink, TheOneStepLeftWhenEveryTermIsZeroLinksToItsCell) {
+  LinkView view;
+  view.lesson.input = Tensor(Shape{1, 2, 1, 1});
+  view.lesson.input.values = {5, 3};
+  view.lesson.weight = Tensor(Shape{1, 2, 1, 1});
+  view.lesson.weight.values = {2, 1};
+  view.lesson.spec.stride_h = view.lesson.spec.stride_w = 3;
+  view.lesson.spec.padding = Padding{PaddingMode::Explicit, 2, 2, 2, 2};
+  view.granularity = Granularity::Term;
+  App app;
+  app.open_link(view);
+  app.settings.skip_zero_terms = true;
+  long long placeholders = 0;
+  for (Phase p : {Phase::Forward, Phase::Dw, Phase::Matrix}) {
+    app.set_phase(p);
+    for (long long k = 0; k < app.step_count(); ++k) {
+      app.seek(k);
+      if (app.frame().kind != StepKind::Sum) continue;
+      App other;
+      other.open_link(app.link_view());
+      EXPECT_EQ(other.frame().cell, app.frame().cell) << phase_name(p) << " step " << k;
+      if (other.frame().kind == StepKind::Sum) continue;  // the full walk's own Sum step
+      EXPECT_EQ(other.frame().term, other.frame().terms_per_cell - 1) << phase_name(p);
+      ++placeholders;
+    }
+  }
+  EXPECT_GT(placeholders, 0);
+}
+
 TEST(AppLink, ALessonRebuiltInTheBackgroundOpensAtItsStep) {
   // Over kBackgroundWork multiply–adds: its timeline is built on the worker.
   std::mt19937 rng(5);

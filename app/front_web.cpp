@@ -159,8 +159,11 @@ void use_page_for_files(UiState& ui) {
   if (ui.browser.purpose() == FileBrowser::Purpose::Open) {
     choose_lesson_file();
   } else {
+    // The lesson is handed to the browser, which saves it: what waited for the save (another
+    // lesson opened over unsaved edits) goes on, as after a save on the desktop. Should the
+    // download be called off, Edit › Undo brings the edits back, as after any lesson opened.
     download("json");
-    ui.after_save = nullptr;  // nothing waits on a download (the page has no quit)
+    if (auto then = std::exchange(ui.after_save, nullptr)) then(page->session->app, ui);
   }
 }
 

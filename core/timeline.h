@@ -105,8 +105,8 @@ enum class Progress : std::uint8_t { Pending, Partial, Done };
 // A phase's result grid as a step leaves it: each cell done (its final value), partial (its sum
 // so far) or pending (0). A gathering phase finishes its cells one after another in loop order,
 // so its fill is a count of finished cells plus the step's own cell, never a copy of the grid: a
-// frame costs the same at the first and the last step of a 1024×1024 lesson. A scattering phase,
-// whose cells fill in no order, holds the grid.
+// frame's cost grows neither with the grid nor with k. A scattering phase, whose cells fill in
+// no order, holds the grid. A fill keeps its timeline's values alive.
 class ResultFill {
  public:
   ResultFill() = default;  // none: a frame made without its result
@@ -204,7 +204,8 @@ class Timeline {
   // that gives G, the matrix view of a lesson too large for it.
   Grid accumulation_grid(Phase p) const;
   // The complete state of step k, 0 ≤ k < count; time independent of k. Without
-  // `with_result` the frame leaves `result` empty: much cheaper, for streaming.
+  // `with_result` the frame leaves `result` empty (the scattering phase's frame then makes no
+  // copy of its grid).
   Frame frame(Phase p, Granularity g, long long k, bool skip_zero_terms = false,
               bool with_result = true) const;
 

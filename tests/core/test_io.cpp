@@ -1,6 +1,7 @@
 // Files: what a write does to a regular file, a link, a device, a named pipe, a folder and a
 // full disk; reads that refuse what is not a regular file; folders made whole or not at all.
 #include "core/io.h"
+#include "tests/temp_dir.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -18,16 +19,6 @@ namespace convstep {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "convstep-io-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
 
 std::string contents(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

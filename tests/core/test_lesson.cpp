@@ -12,6 +12,7 @@
 
 #include "core/lesson.h"
 #include "tests/core/random_lessons.h"
+#include "tests/temp_dir.h"
 
 namespace convstep {
 namespace {
@@ -28,15 +29,6 @@ std::string error_of(const std::string& text) {
   }
   return "no error";
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "convstep-test-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 TEST(Lesson, EveryPresetLoadsAndRoundTrips) {
   int count = 0;

@@ -14,20 +14,12 @@
 #include "app/gl/font_cache.h"
 #include "app/gl/font_set.h"
 #include "app/gl/glyphs.h"
+#include "tests/temp_dir.h"
 
 namespace convstep {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "convstep-font-cache-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -25,6 +25,7 @@
 #include "app/gl/shader_program.h"
 #include "core/colormap.h"
 #include "core/stage.h"
+#include "tests/temp_dir.h"
 
 namespace convstep {
 namespace {
@@ -487,14 +488,6 @@ TEST_F(Render, LeavesNoImGuiContextAndWritesNoFiles) {
 }
 
 // A scratch folder under the system's temporary directory, removed afterwards.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "convstep-render-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 TEST_F(Render, ShaderCompileErrorsNameTheFileAndLine) {
   TempDir dir;

@@ -14,13 +14,18 @@ LESSON     ?= assets/lessons/sobel-6x5.json
 
 .PHONY: run test deps build test-release test-sanitize test-fuzz web test-web clean
 
+# New build folders use Ninja: it keeps both cores busy to the end of a clean build, where
+# CMake's recursive Makefiles leave one idle now and then (issue 9). A folder configured before
+# keeps the generator it was made with (cmake refuses to switch one).
+generator = $(if $(wildcard $(1)/CMakeCache.txt),,-G Ninja)
+
 deps:
 	@bash scripts/install-deps
 
 # The Release build is compiled for this machine's vector units (CONVSTEP_NATIVE); the
 # sanitizer and fuzz builds stay portable and run the same tests on the portable code.
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCONVSTEP_WERROR=ON -DCONVSTEP_NATIVE=ON > /dev/null
+	@cmake $(call generator,$(BUILD)) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCONVSTEP_WERROR=ON -DCONVSTEP_NATIVE=ON > /dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: build
@@ -36,14 +41,14 @@ test-release: build
 # tests (tours, restore, the monkeys) run through tests/app/under_asan.sh, which keeps Mesa's
 # own leaks out of the reports (tests/lsan.supp).
 test-sanitize: deps
-	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSTEP_SANITIZE=ON \
+	@cmake $(call generator,$(ASAN_BUILD)) -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVSTEP_SANITIZE=ON \
 	  -DCONVSTEP_GUI=ON -DCONVSTEP_WERROR=ON > /dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && XDG_CACHE_HOME=$$PWD/test-cache ctest --output-on-failure -j$(JOBS)
 
 # libFuzzer targets (tests/fuzz), built with clang under ASan + UBSan, each run FUZZ_SECONDS.
 test-fuzz: deps
-	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	@CC=clang-14 CXX=clang++-14 cmake $(call generator,$(FUZZ_BUILD)) -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCONVSTEP_FUZZ=ON -DCONVSTEP_FUZZ_SECONDS=$(FUZZ_SECONDS) > /dev/null
 	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -j$(JOBS)

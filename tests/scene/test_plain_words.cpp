@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <regex>
 #include <sstream>
 
 #include "core/check.h"
@@ -26,29 +25,74 @@ namespace fs = std::filesystem;
 // Function names of PyTorch that a lesson quotes on purpose, as a student would type them.
 const char* const kQuotedCode[] = {"conv_transpose2d", "output_padding"};
 
+// A letter, digit or underscore (ASCII): what a code identifier is made of.
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+bool is_lower_or_digit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// The identifier such as no_rotation that starts at text[at] (a lower-case letter, then lower-case
+// letters and digits, then at least one underscore followed by some), or "". Plain string
+// functions rather than std::regex, which is slow to compile.
+std::string identifier_at(const std::string& text, std::size_t at) {
+  if (at >= text.size() || text[at] < 'a' || text[at] > 'z') return "";
+  std::size_t end = at + 1;
+  while (end < text.size() && is_lower_or_digit(text[end])) ++end;
+  bool underscored = false;
+  while (end + 1 < text.size() && text[end] == '_' && is_lower_or_digit(text[end + 1])) {
+    end += 2;
+    while (end < text.size() && is_lower_or_digit(text[end])) ++end;
+    underscored = true;
+  }
+  return underscored ? text.substr(at, end - at) : "";
+}
+
+// Whether "1 rows", "1 zero rows"… (a count of one with a plural noun) starts at text[at].
+bool one_plural_at(const std::string& text, std::size_t at) {
+  static const char* const kNouns[] = {"rows",    "columns", "cells",    "zeros",   "channels",
+                                       "steps",   "terms",   "samples",  "windows", "inputs",
+                                       "outputs", "kernels", "pictures", "values",  "groups"};
+  auto noun_at = [](std::string_view s) {
+    for (const std::string_view noun : kNouns)
+      if (s.starts_with(noun) && (s.size() == noun.size() || !is_word_char(s[noun.size()])))
+        return true;
+    return false;
+  };
+  std::string_view rest = std::string_view(text).substr(at);
+  if (!rest.starts_with("1 ")) return false;
+  rest.remove_prefix(2);
+  return (rest.starts_with("zero ") && noun_at(rest.substr(5))) || noun_at(rest);
+}
+
 struct Words {
   std::vector<std::string> found;  // each problem, with where it was
   long long texts = 0;
 
   void check(const std::string& text, const std::string& where) {
     ++texts;
-    static const std::regex seed("seed", std::regex::icase);
-    static const std::regex identifier("(^|[^A-Za-z0-9_])([a-z][a-z0-9]*(_[a-z0-9]+)+)");
-    // "1 zero rows", "1 cells": a count of one with a plural noun (not 11, 2.1 or s−1).
-    static const std::regex one_plural(
-        "1 (zero )?(rows|columns|cells|zeros|channels|steps|terms|samples|windows|inputs|outputs|"
-        "kernels|pictures|values|groups)\\b");
     auto report = [&](const std::string& what) {
       if (found.size() < 40) found.push_back(what + " in " + where + ": \"" + text + "\"");
     };
-    if (std::regex_search(text, seed)) report("\"seed\"");
-    for (std::sregex_iterator it(text.begin(), text.end(), identifier), end; it != end; ++it) {
-      const std::string name = (*it)[2];
+    std::string lower = text;
+    for (char& c : lower)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (lower.find("seed") != std::string::npos) report("\"seed\"");
+    // An identifier starts the text or follows a character that is not a letter, digit or
+    // underscore; the next one starts after it.
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      if (at > 0 && is_word_char(text[at - 1])) continue;
+      const std::string name = identifier_at(text, at);
+      if (name.empty()) continue;
       if (std::find(std::begin(kQuotedCode), std::end(kQuotedCode), name) == std::end(kQuotedCode))
         report("the identifier " + name);
+      at += name.size() - 1;
     }
-    for (std::sregex_iterator it(text.begin(), text.end(), one_plural), end; it != end; ++it) {
-      const std::string before = text.substr(0, static_cast<std::size_t>(it->position()));
+    // "1 zero rows", "1 cells": a count of one with a plural noun (not 11, 2.1 or s−1).
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      if (!one_plural_at(text, at)) continue;
+      const std::string before = text.substr(0, at);
       const bool part_of_a_number =
           !before.empty() &&
           (std::isdigit(static_cast<unsigned char>(before.back())) ||

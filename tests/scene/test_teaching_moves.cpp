@@ -4,9 +4,10 @@
 // Checked on the scene (no GPU, no clock): durations are data, moves are scenes at a time t.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <random>
-#include <regex>
 
 #include "core/stage.h"
 #include "tests/core/random_lessons.h"
@@ -217,18 +218,69 @@ struct Shapes {
   int span_rows = 0, span_cols = 0;    // a dilated kernel's extent
   int total_rows = 0, total_cols = 0;  // = the grid
 };
+
+// A reader of a label, without std::regex (slow to compile): each method reads one piece at
+// `at` and moves past it, or leaves `at` where it was and answers false.
+struct LabelReader {
+  const std::string& text;
+  std::size_t at = 0;
+
+  bool word(std::string_view w) {
+    if (std::string_view(text).substr(at).starts_with(w)) return at += w.size(), true;
+    return false;
+  }
+  bool number(std::optional<std::string>* out) {
+    std::size_t end = at;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    if (end == at) return false;
+    *out = text.substr(at, end - at);
+    at = end;
+    return true;
+  }
+  // "7×7"
+  bool pair(std::optional<std::string>* a, std::optional<std::string>* b) {
+    const std::size_t start = at;
+    if (number(a) && word("×") && number(b)) return true;
+    at = start, a->reset(), b->reset();
+    return false;
+  }
+  // "1 row", "2 rows"
+  bool count(std::optional<std::string>* n, std::string_view noun) {
+    const std::size_t start = at;
+    if (number(n) && word(" ") && word(noun)) return word("s"), true;
+    at = start, n->reset();
+    return false;
+  }
+};
+
+// The label's form: NAME (R×C[, spans R×C][ + [N rows][, ][N columns]][ = R×C]).
 bool label_shapes(const Scene& s, const std::string& grid, Shapes* out) {
-  static const std::regex form(
-      R"(^(\S+) \((\d+)×(\d+)(?:, spans (\d+)×(\d+))?(?: \+ (?:(\d+) rows?)?(?:, )?(?:(\d+) columns?)?)?(?: = (\d+)×(\d+))?\)$)");
+  auto is_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
   for (const SceneText& t : s.texts) {
-    std::smatch m;
-    if (t.role != TextRole::Label || !std::regex_match(t.text, m, form) || m[1] != grid) continue;
-    auto num = [&](int i, int otherwise) { return m[i].matched ? std::stoi(m[i]) : otherwise; };
-    out->rows = num(2, 0), out->cols = num(3, 0);
-    out->span_rows = num(4, out->rows), out->span_cols = num(5, out->cols);
-    out->extra_rows = num(6, 0), out->extra_cols = num(7, 0);
-    out->total_rows = num(8, out->rows + out->extra_rows);
-    out->total_cols = num(9, out->cols + out->extra_cols);
+    if (t.role != TextRole::Label) continue;
+    const std::string& text = t.text;
+    const std::size_t name_end = std::find_if(text.begin(), text.end(), is_space) - text.begin();
+    if (name_end == 0 || text.substr(0, name_end) != grid) continue;
+    LabelReader r{text, name_end};
+    std::optional<std::string> rows, cols, span_rows, span_cols, extra_rows, extra_cols, total_rows,
+        total_cols;
+    if (!r.word(" (") || !r.pair(&rows, &cols)) continue;
+    if (r.word(", spans ") && !r.pair(&span_rows, &span_cols)) continue;
+    if (r.word(" + ")) {
+      r.count(&extra_rows, "row");
+      r.word(", ");
+      r.count(&extra_cols, "column");
+    }
+    if (r.word(" = ") && !r.pair(&total_rows, &total_cols)) continue;
+    if (!r.word(")") || r.at != text.size()) continue;
+    auto num = [](const std::optional<std::string>& n, int otherwise) {
+      return n ? std::stoi(*n) : otherwise;
+    };
+    out->rows = num(rows, 0), out->cols = num(cols, 0);
+    out->span_rows = num(span_rows, out->rows), out->span_cols = num(span_cols, out->cols);
+    out->extra_rows = num(extra_rows, 0), out->extra_cols = num(extra_cols, 0);
+    out->total_rows = num(total_rows, out->rows + out->extra_rows);
+    out->total_cols = num(total_cols, out->cols + out->extra_cols);
     return true;
   }
   return false;

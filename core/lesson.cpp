@@ -5,13 +5,20 @@
 #include <cerrno>
 #include <cmath>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/format.h"
 #include "core/io.h"
+#include "core/json.h"
 #include "core/timeline.h"
 #include "core/user_text.h"
+
+// The one copy of the parser and serializer that core/json.h declares extern.
+template class nlohmann::detail::serializer<nlohmann::json>;
+template class nlohmann::detail::lexer<nlohmann::json, convstep::json_detail::StringInput>;
+template class nlohmann::detail::parser<nlohmann::json, convstep::json_detail::StringInput>;
+template class nlohmann::detail::json_sax_dom_parser<nlohmann::json>;
+template class nlohmann::detail::json_sax_dom_callback_parser<nlohmann::json>;
 
 namespace convstep {
 

@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <functional>
 #include <new>
-#include <nlohmann/json.hpp>
 #include <random>
 
 #include "app/latest_job.h"
 #include "app/resource_paths.h"
 #include "core/io.h"
+#include "core/json.h"
 #include "core/stage.h"
 #include "core/user_text.h"
 

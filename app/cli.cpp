@@ -5,7 +5,6 @@
 #include <climits>
 #include <cstdio>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 #include "app/steps_output.h"
 #include "core/format.h"
 #include "core/io.h"
+#include "core/json.h"
 #include "core/lesson.h"
 #include "core/link.h"
 #include "core/mistake.h"

@@ -4,11 +4,11 @@
 #include <cfloat>
 #include <climits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "app/export/formats.h"
 #include "core/io.h"
+#include "core/json.h"
 #include "core/names.h"
 #include "core/user_text.h"
 

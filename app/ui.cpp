@@ -10,7 +10,6 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
-#include <nlohmann/json.hpp>
 
 #include "app/gl/scene_painter.h"
 #include "app/quiz_panel.h"
@@ -18,6 +17,7 @@
 #include "app/ui_files.h"
 #include "core/colormap.h"
 #include "core/format.h"
+#include "core/json.h"
 #include "core/user_text.h"
 
 namespace convstep {

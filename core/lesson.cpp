@@ -5,13 +5,25 @@
 #include <cerrno>
 #include <cmath>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/format.h"
 #include "core/io.h"
+#include "core/json.h"
 #include "core/timeline.h"
 #include "core/user_text.h"
+
+// The one copy of the parser, the serializer and the members that core/json.h declares extern.
+template class nlohmann::detail::serializer<nlohmann::json>;
+template class nlohmann::detail::lexer<nlohmann::json, convstep::json_detail::StringInput>;
+template class nlohmann::detail::parser<nlohmann::json, convstep::json_detail::StringInput>;
+template class nlohmann::detail::json_sax_dom_parser<nlohmann::json>;
+template class nlohmann::detail::json_sax_dom_callback_parser<nlohmann::json>;
+template void nlohmann::json::json_value::destroy(nlohmann::detail::value_t);
+template nlohmann::json::basic_json(const nlohmann::json&);
+template nlohmann::json::basic_json(initializer_list_t, bool, nlohmann::detail::value_t);
+template nlohmann::json::reference nlohmann::json::operator[](std::string);
+template nlohmann::json::const_reference nlohmann::json::operator[](const std::string&) const;
 
 namespace convstep {
 

@@ -8,11 +8,11 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "app/app.h"
 #include "app/file_browser.h"
 #include "app/recovery.h"
+#include "core/json.h"
 
 namespace convstep {
 namespace {

@@ -1,6 +1,5 @@
 // The app's model and scripts, without a window: what a user's action does to the state.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -12,6 +11,7 @@
 #include "app/app.h"
 #include "app/script.h"
 #include "app/stage_zoom.h"
+#include "core/json.h"
 #include "tests/bench/big_lesson.h"
 
 namespace convstep {

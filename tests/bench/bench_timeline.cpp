@@ -10,10 +10,10 @@
 #include <benchmark/benchmark.h>
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "app/app.h"
+#include "core/json.h"
 #include "core/stage.h"
 #include "core/timeline.h"
 #include "tests/bench/big_lesson.h"

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include <nlohmann/json.hpp>
 #include <random>
 
+#include "core/json.h"
 #include "core/lesson.h"
 #include "tests/core/random_lessons.h"
 #include "tests/temp_dir.h"

@@ -8,11 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "app/app.h"
 #include "app/script.h"
+#include "core/json.h"
 #include "tests/fuzz/cheap.h"
 
 using namespace convstep;

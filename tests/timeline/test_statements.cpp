@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
 #include "app/steps_output.h"
 #include "core/format.h"
+#include "core/json.h"
 #include "tests/core/random_lessons.h"
 
 namespace convstep {

@@ -117,6 +117,9 @@ class App {
                   std::string what = "open a lesson");
   // Atomic; throws LessonError, also for a preset's own file: presets are read-only.
   void save(const std::string& path);
+  // The lesson as it stands was kept outside the app, where save() cannot write: the page hands
+  // it to the browser as a download. It is no longer unsaved; its file, if any, stays as it was.
+  void mark_saved() { dirty_ = false; }
   const Lesson& lesson() const { return *lesson_; }  // the latest, maybe not yet on screen
   // The same lesson, for work on another thread (autosave): shared, never copied.
   std::shared_ptr<const Lesson> shared_lesson() const { return lesson_; }

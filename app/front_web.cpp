@@ -247,10 +247,11 @@ void download(const std::string& kind) {
   const std::string name =
       (stem.empty() ? std::string("lesson") : stem) + "-" + phase_name(app.phase()) + "." + kind;
   const std::string path = "/downloads/" + name;
-  if (kind == "json") {  // the lesson as edited, as a lesson file
+  if (kind == "json") {  // the lesson as edited, as a lesson file: the page's Save
     const std::string text = lesson_to_json(app.lesson());
     offer_bytes(text.data(), static_cast<int>(text.size()),
                 (stem.empty() ? "lesson" : stem).c_str(), "application/json");
+    app.mark_saved();
     return;
   }
   try {

@@ -81,13 +81,9 @@ std::vector<QuizQuestion> questions_at(const Timeline& tl, const Frame& f, bool 
   // The cells finished by this step: done now, not done one step before.
   ResultFill before;  // a stage step, or another grid: every cell was pending
   if (f.index > 0) before = tl.frame(f.phase, f.granularity, f.index - 1, skip).result;
-  const bool was_filling = before.shape() == f.result.shape();
   const std::vector<ExerciseCell> chosen = exercise(tl, f.phase, worksheet_cells);
   const Grid g = f.result_grid;
-  for (std::size_t o = 0; o < f.result.size(); ++o) {
-    if (f.result.progress(o) != Progress::Done ||
-        (was_filling && before.progress(o) == Progress::Done))
-      continue;
+  for (std::size_t o : f.result.finished_since(before)) {
     const CellRef cell = cell_at(f.result.shape(), g, o);
     if (!asked_cell(tl, g, cell, worksheet_cells > 0 ? &chosen : nullptr)) continue;
     QuizQuestion q;

@@ -105,6 +105,40 @@ Progress ResultFill::progress(std::size_t offset) const {
   return done(offset) ? Progress::Done : Progress::Pending;
 }
 
+std::size_t ResultFill::loop_offset(long long index) const {
+  const Shape& s = final_->shape;
+  const long long per_slice = static_cast<long long>(rows_) * cols_;
+  const long long slice = index / per_slice, h = index % per_slice / cols_, w = index % cols_;
+  return static_cast<std::size_t>((slice * s.h + h) * s.w + w);
+}
+
+std::vector<std::size_t> ResultFill::finished_since(const ResultFill& before) const {
+  const bool same_grid = !before.empty() && before.shape() == shape();
+  auto finished = [&](std::size_t o) {
+    return progress(o) == Progress::Done && !(same_grid && before.progress(o) == Progress::Done);
+  };
+  std::vector<std::size_t> out;
+  // Both filled in loop order by the same loop (or `before` with nothing done yet): besides
+  // the two steps' own cells, only the loop's cells from before's count to this one's differ.
+  const bool in_loop = final_ && !all_done_ && (rows_ > 0 && cols_ > 0);
+  const bool before_in_loop =
+      !same_grid || (before.final_ && !before.all_done_ &&
+                     (before.done_ == 0 || (before.rows_ == rows_ && before.cols_ == cols_)));
+  if (in_loop && before_in_loop) {
+    const long long from = same_grid ? std::min(before.done_, done_) : 0;
+    for (long long i = from; i < done_; ++i)
+      if (const std::size_t o = loop_offset(i); finished(o)) out.push_back(o);
+    for (std::size_t o : {at_, same_grid ? before.at_ : at_})
+      if (o < size() && finished(o)) out.push_back(o);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+  for (std::size_t o = 0; o < size(); ++o)
+    if (finished(o)) out.push_back(o);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // An accumulation block: cells (outer, a, b), each the sum of terms (q, p, r).
 // Term (q, p, r) of cell (outer, a, b) is a structural zero unless row_ok(a, p) and

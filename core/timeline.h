@@ -128,9 +128,14 @@ class ResultFill {
   }
   double value(std::size_t offset) const;
   Progress progress(std::size_t offset) const;
+  // The offsets, in order, of the cells done here and not in `before`: the same grid's fill one
+  // step earlier, or another grid's (or none), whose cells count as pending. Filling in loop
+  // order, only the cells the loop passed since `before` are looked at, not the whole grid.
+  std::vector<std::size_t> finished_since(const ResultFill& before) const;
 
  private:
   bool done(std::size_t offset) const;
+  std::size_t loop_offset(long long index) const;  // the index-th cell of the loop
 
   std::shared_ptr<const Tensor> final_;  // null when held
   bool all_done_ = false;

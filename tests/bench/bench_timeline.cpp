@@ -2,11 +2,11 @@
 // frame), frame(k) at the first, middle and last term step of each phase and at the first
 // cell's last term (the same cost wherever k is), and laying out one frame as a scene
 // (build_stage), for the default lesson and 64×64, 256×256 and 1024×1024 inputs with a 3×3 kernel;
-// and an edit's latency in the core: one value changed, the timeline rebuilt, the new frame and its
-// stage; the same through the app's model, the rebuild on its worker thread (app_edit/…); and what
-// a parameter edit costs the UI thread: the key set directly (with_key) against the JSON round trip
-// it replaced. Run: build/tests/bench_timeline   (figures go in docs/PERFORMANCE.md, never in
-// assertions)
+// what the quiz does at each step it arrives at; an edit's latency in the core: one value
+// changed, the timeline rebuilt, the new frame and its stage; the same through the app's model,
+// the rebuild on its worker thread (app_edit/…); and what a parameter edit costs the UI thread:
+// the key set directly (with_key) against the JSON round trip it replaced.
+// Run: build/tests/bench_timeline   (figures go in docs/PERFORMANCE.md, never in assertions)
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "core/json.h"
+#include "core/quiz.h"
 #include "core/stage.h"
 #include "core/timeline.h"
 #include "tests/bench/big_lesson.h"
@@ -82,6 +83,15 @@ void stage_at(benchmark::State& state, int size) {
       tl.frame(Phase::Forward, Granularity::Term, term_step(tl, Phase::Forward, kMiddle));
   StageOptions options;
   for (auto _ : state) benchmark::DoNotOptimize(build_stage(tl, f, f, 1.0f, options));
+}
+
+// What the quiz does at each step it arrives at: the questions, the cells this step finished
+// (here the first cell of the forward phase, at its last term).
+void quiz_at(benchmark::State& state, int size) {
+  const Timeline& tl = timeline_of(size);
+  const Frame f =
+      tl.frame(Phase::Forward, Granularity::Term, term_step(tl, Phase::Forward, kFirstCellEnd));
+  for (auto _ : state) benchmark::DoNotOptimize(questions_at(tl, f, false, 0));
 }
 
 // One edit of X, then everything the core does before the new frame can be drawn.
@@ -174,6 +184,9 @@ void register_all() {
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("stage/build/" + size_name(size)).c_str(),
                                  [size](benchmark::State& s) { stage_at(s, size); })
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("quiz/questions/" + size_name(size)).c_str(),
+                                 [size](benchmark::State& s) { quiz_at(s, size); })
         ->Unit(benchmark::kMicrosecond);
   }
   for (int size : kSizes)

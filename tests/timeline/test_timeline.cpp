@@ -393,6 +393,37 @@ TEST(Timeline, EveryStepMatchesTheReferenceOnFiftySmallLessons) {
   }
 }
 
+// The cells a step finished, as the fill lists them without scanning its grid (the quiz asks
+// them), against a scan of every cell of the step and of the step before.
+TEST(Timeline, FinishedCellsMatchAScanOfTheGrid) {
+  std::mt19937 rng(77);
+  int checked = 0;
+  while (checked < 30) {
+    const auto r = testing::random_case(rng);
+    if (r.geo.multiply_adds() > 3000) continue;
+    SCOPED_TRACE(r.describe());
+    const Timeline tl(lesson_of(r));
+    for (Phase p : kAllPhases)
+      for (Granularity g : {Granularity::Term, Granularity::Cell})
+        for (bool skip : {false, true}) {
+          ResultFill before;
+          for (long long k = 0; k < tl.count(p, g, skip); ++k) {
+            SCOPED_TRACE(std::string(phase_name(p)) + " step " + std::to_string(k));
+            const ResultFill now = tl.frame(p, g, k, skip).result;
+            const bool same_grid = !before.empty() && before.shape() == now.shape();
+            std::vector<std::size_t> scanned;
+            for (std::size_t o = 0; o < now.size(); ++o)
+              if (now.progress(o) == Progress::Done &&
+                  !(same_grid && before.progress(o) == Progress::Done))
+                scanned.push_back(o);
+            ASSERT_EQ(now.finished_since(before), scanned);
+            before = now;
+          }
+        }
+    ++checked;
+  }
+}
+
 // A lesson with a loss (random lessons give G): every phase, the loss first, against the
 // reference, and G itself against the derivatives written out in the reference.
 Lesson with_random_loss(Lesson l, LossKind kind, std::mt19937& rng) {

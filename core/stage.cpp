@@ -296,13 +296,104 @@ class StageBuilder final : public StageCanvas {
   // A slot is never narrower than its label, and operators keep room to be read, so that tiny
   // kernels beside large inputs stay legible.
   float fit_cell(const std::vector<Slot>& slots, float rows) const {
-    const float avail_w = slots_width(), avail_h = grid_height();
-    float lo = 0.01f, hi = std::max(lo, std::min(max_cell(), avail_h / rows));
-    for (int i = 0; i < 30; ++i) {  // total_width grows with the cell size: bisect
-      const float mid = (lo + hi) / 2;
-      (total_width(slots, mid) <= avail_w ? lo : hi) = mid;
+    return fit_shelves(slots, rows).cell;
+  }
+
+  // ---- Shelves ----
+  // The slots stand side by side on one shelf, read left to right. A stage taller than wide (a
+  // phone held upright, a portrait page) may stack them on two or three shelves, read one after
+  // the other, when that makes the cells larger: an operator ending a shelf leads to the next.
+  // The focus view keeps one shelf: it chooses the part of each grid shown for one.
+  struct Shelves {
+    float cell = 0;
+    std::vector<std::size_t> starts = {0};  // each shelf's first slot
+  };
+  static constexpr int kMaxShelves = 3;
+  // Between two shelves: the lower one's labels, and some air.
+  float shelf_gap() const { return label_band() + 16 * text_scale(); }
+
+  Shelves fit_shelves(const std::vector<Slot>& slots, float rows) const {
+    const bool upright = o_.height > o_.width && focus_side_ == 0;
+    const int most = upright ? std::min<int>(kMaxShelves, static_cast<int>(slots.size())) : 1;
+    Shelves best;
+    for (int count = 1; count <= most; ++count) {
+      for (const std::vector<std::size_t>& starts : shelf_splits(slots.size(), count)) {
+        const float cell = fit_cell_on(slots, starts, rows);
+        // More shelves only for clearly larger cells: a stage a little taller than wide keeps
+        // the equation on one line.
+        if (cell > best.cell * (count > 1 ? 1.15f : 1.0f)) best = {cell, starts};
+      }
     }
-    return total_width(slots, hi) <= avail_w ? hi : lo;
+    return best;
+  }
+  // Every way to cut `n` slots, in order, into `count` (at most three) shelves of one or more.
+  static std::vector<std::vector<std::size_t>> shelf_splits(std::size_t n, int count) {
+    std::vector<std::vector<std::size_t>> out;
+    if (count == 1) out.push_back({0});
+    for (std::size_t a = 1; a < n; ++a) {
+      if (count == 2) out.push_back({0, a});
+      for (std::size_t b = a + 1; count == 3 && b < n; ++b) out.push_back({0, a, b});
+    }
+    return out;
+  }
+  // The slots from `first` up to `end` on one shelf: their widths and the gaps between them;
+  // a shelf after the first begins with the operator that leads to it, as an equation broken
+  // over lines does.
+  float shelf_width(const std::vector<Slot>& slots, std::size_t first, std::size_t end,
+                    float cell) const {
+    float w = first > 0 && !slots[first - 1].op_after.empty()
+                  ? gap_after(slots[first - 1], slots[first], cell)
+                  : 0;
+    for (std::size_t i = first; i < end; ++i)
+      w += slot_width(slots[i], cell) + (i + 1 < end ? gap_after(slots[i], slots[i + 1], cell) : 0);
+    return w;
+  }
+  float shelf_rows(const std::vector<Slot>& slots, std::size_t first, std::size_t end) const {
+    float rows = 0;
+    for (std::size_t i = first; i < end; ++i)
+      rows = std::max(rows, static_cast<float>(slots[i].rows));
+    return rows;
+  }
+  // A shelf's height: its tallest grid's, or, stacked, its tallest operator's, which would
+  // otherwise reach the labels of the shelf below (the glyph of · is small, its line is not).
+  float shelf_height(const std::vector<Slot>& slots, std::size_t first, std::size_t end, float cell,
+                     bool stacked) const {
+    float h = shelf_rows(slots, first, end) * cell;
+    for (std::size_t i = first > 0 ? first - 1 : 0; stacked && i + 1 < end; ++i)
+      if (!slots[i].op_after.empty()) h = std::max(h, operator_size(slots[i].op_after, cell));
+    return h;
+  }
+  std::size_t shelf_end(const std::vector<Slot>& slots, const std::vector<std::size_t>& starts,
+                        std::size_t k) const {
+    return k + 1 < starts.size() ? starts[k + 1] : slots.size();
+  }
+  // The largest cell with which every shelf fits the width, and the shelves, at least `rows`
+  // cells high in all, fit the height.
+  float fit_cell_on(const std::vector<Slot>& slots, const std::vector<std::size_t>& starts,
+                    float rows) const {
+    float shelves_rows = 0;
+    for (std::size_t k = 0; k < starts.size(); ++k)
+      shelves_rows += shelf_rows(slots, starts[k], shelf_end(slots, starts, k));
+    const bool stacked = starts.size() > 1;
+    const float avail_w = slots_width();
+    const float avail_h = grid_height() - (starts.size() - 1) * shelf_gap();
+    if (avail_h <= 0) return 0;
+    auto fits = [&](float cell) {
+      float height = 0;
+      for (std::size_t k = 0; k < starts.size(); ++k) {
+        const std::size_t first = starts[k], end = shelf_end(slots, starts, k);
+        if (shelf_width(slots, first, end, cell) > avail_w) return false;
+        height += shelf_height(slots, first, end, cell, stacked);
+      }
+      return height <= avail_h;
+    };
+    float lo = 0.01f,
+          hi = std::max(lo, std::min(max_cell(), avail_h / std::max(rows, shelves_rows)));
+    for (int i = 0; i < 30; ++i) {  // a shelf's width and height grow with the cell size: bisect
+      const float mid = (lo + hi) / 2;
+      (fits(mid) ? lo : hi) = mid;
+    }
+    return fits(hi) ? hi : lo;
   }
   // The width the slots share: the stage's, less the overviews' column in the focus view.
   float slots_width() const { return o_.width - 2 * kMargin - overview_room_; }
@@ -341,13 +432,6 @@ class StageBuilder final : public StageCanvas {
                text_width(name + " (" + shape_text(grid, shape) + ")", 1, Font::SansBold)};
     }
     return *known;
-  }
-  float total_width(const std::vector<Slot>& slots, float cell) const {
-    float w = 0;
-    for (std::size_t i = 0; i < slots.size(); ++i)
-      w += slot_width(slots[i], cell) +
-           (i + 1 < slots.size() ? gap_after(slots[i], slots[i + 1], cell) : 0);
-    return w;
   }
   // The tallest grid any phase of the lesson shows: the zoom is chosen for it, so that text and
   // cells keep their sizes from one phase to the next.
@@ -544,34 +628,59 @@ class StageBuilder final : public StageCanvas {
     if (overview_room_ > 0) drop_mistake_slots(slots, zoom_);
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
-    if (focus_side_ == 0) fit_zoom([&] { return fit_cell(slots, std::max(rows, tallest_grid())); });
-    cell_ = fit_cell(slots, rows);
-    float x = kMargin + overview_room_ + (slots_width() - total_width(slots, cell_)) / 2;
-    const float mid_y = top_band() + label_band() + grid_height() / 2;
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-      Slot& s = slots[i];
-      const float w = slot_width(s, cell_);
-      s.bounds = {x + (w - s.cols * cell_) / 2, mid_y - s.rows * cell_ / 2, s.cols * cell_,
-                  s.rows * cell_};
-      x += w;
-      if (i + 1 == slots.size()) break;
-      const float gap = gap_after(s, slots[i + 1], cell_);
-      if (!s.op_after.empty()) {
-        // ⋆ is a small glyph: drawn larger than = and → to weigh the same.
-        const float k = text_scale();
-        const float op_size =
-            std::clamp(cell_ * 0.9f, 24 * k, 56 * k) * (s.op_after == "⋆"   ? 1.5f
-                                                        : s.op_after == "·" ? 2.0f
-                                                                            : 1.0f);
-        text(x + gap / 2, mid_y, s.op_after, op_size, pal_.ink, Font::Sans, Align::Center,
-             TextRole::Operator);
-      }
-      x += gap;
+    const float zoom_rows = std::max(rows, tallest_grid());
+    if (focus_side_ == 0) fit_zoom([&] { return fit_cell(slots, zoom_rows); });
+    // The shelves the zoom was chosen for (a scale raised never shrinks the cells), then the
+    // largest cell on them.
+    const Shelves shelves = fit_shelves(slots, zoom_rows);
+    cell_ = fit_cell_on(slots, shelves.starts, rows);
+    // The shelves, centred in the grids' band, one under the other.
+    const std::vector<std::size_t>& starts = shelves.starts;
+    std::vector<float> heights;
+    float total = (starts.size() - 1) * shelf_gap();
+    for (std::size_t k = 0; k < starts.size(); ++k)
+      total += heights.emplace_back(
+          shelf_height(slots, starts[k], shelf_end(slots, starts, k), cell_, starts.size() > 1));
+    float top = top_band() + label_band() + (grid_height() - total) / 2;
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      place_shelf(slots, starts[k], shelf_end(slots, starts, k), top + heights[k] / 2);
+      top += heights[k] + shelf_gap();
     }
     label_size_ = label_size_at(cell_);
     place_overviews(slots);
     for (const Slot& s : slots)
       if (s.mistake) mistake_slots_.push_back(s);
+  }
+
+  // Places slots `first` up to `end` side by side, centred, their middles at `mid_y`, with the
+  // operators before and between them.
+  void place_shelf(std::vector<Slot>& slots, std::size_t first, std::size_t end, float mid_y) {
+    float x =
+        kMargin + overview_room_ + (slots_width() - shelf_width(slots, first, end, cell_)) / 2;
+    auto op_then_gap = [&](std::size_t before) {  // the operator after slot `before`, if any
+      const float gap = gap_after(slots[before], slots[before + 1], cell_);
+      if (!slots[before].op_after.empty())
+        operator_text(slots[before].op_after, x + gap / 2, mid_y);
+      x += gap;
+    };
+    if (first > 0 && !slots[first - 1].op_after.empty()) op_then_gap(first - 1);
+    for (std::size_t i = first; i < end; ++i) {
+      Slot& s = slots[i];
+      const float w = slot_width(s, cell_);
+      s.bounds = {x + (w - s.cols * cell_) / 2, mid_y - s.rows * cell_ / 2, s.cols * cell_,
+                  s.rows * cell_};
+      x += w;
+      if (i + 1 < end) op_then_gap(i);
+    }
+  }
+  void operator_text(const std::string& op, float x, float y) {
+    text(x, y, op, operator_size(op, cell_), pal_.ink, Font::Sans, Align::Center,
+         TextRole::Operator);
+  }
+  // ⋆ and · are small glyphs: drawn larger than = and → to weigh the same.
+  float operator_size(const std::string& op, float cell) const {
+    const float k = text_scale();
+    return std::clamp(cell * 0.9f, 24 * k, 56 * k) * (op == "⋆" ? 1.5f : op == "·" ? 2.0f : 1.0f);
   }
 
   // ---- The mistakes (core/mistake.h) ----
@@ -600,7 +709,8 @@ class StageBuilder final : public StageCanvas {
   void drop_mistake_slots(std::vector<Slot>& slots, float zoom) {
     const float asked = zoom_;
     zoom_ = zoom;
-    while (!slots.empty() && slots.back().mistake && total_width(slots, 0.01f) > slots_width())
+    while (!slots.empty() && slots.back().mistake &&
+           shelf_width(slots, 0, slots.size(), 0.01f) > slots_width())
       slots.pop_back();
     zoom_ = asked;
   }

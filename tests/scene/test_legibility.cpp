@@ -117,7 +117,8 @@ std::vector<Lesson> random_lessons(int count) {
 
 // Stages as the app shows them: the desk at 1600×900 with both side panels, the same without
 // them, a small window, and classroom mode.
-const std::pair<float, float> kStages[] = {{960, 790}, {1600, 790}, {584, 530}, {1920, 930}};
+const std::pair<float, float> kStages[] = {{960, 790},  {1600, 790}, {584, 530},
+                                           {1920, 930}, {914, 1852}, {1240, 1754}};
 
 TEST(Legibility, NumbersAreAtLeast40PercentOfTheirCellAndNeverSmallerThanTheLabels) {
   static_assert(kTextPerCell >= 0.4f);
@@ -214,6 +215,44 @@ TEST(Legibility, TheNoteWrapsAndIsNeverCut) {
         }
   }
   EXPECT_GT(wrapped, 0);  // some notes do need two lines
+}
+
+// A stage taller than wide (a phone held upright, a portrait page) stacks the grids on shelves
+// instead of shrinking them into one row. The default lesson's forward phase on the phone's
+// stage (720 units wide, its narrowest): on one row, Xp, W and Z are 5 + 3 + 3 cells beside
+// two operators' gaps of at least 56 units, within margins of 40, so a cell could be at most
+// (720 − 2·40 − 2·56) / 11 = 48 units. On shelves the cells reach the largest size, 57 units.
+// The grids are read as before: each one right of the one before on its shelf, or below it.
+TEST(Legibility, AnUprightStageStacksTheGridsOnShelves) {
+  const Lesson l = load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json");
+  const Timeline tl(l);
+  const Frame f = tl.frame(Phase::Forward, Granularity::Term, 20);
+  const StageOptions view = stage_view(600, 1200, 1);
+  ASSERT_EQ(view.width, 720);
+  const Scene s = build_stage(tl, f, f, 1, view);
+  std::vector<const SceneGrid*> own;
+  for (const SceneGrid& g : s.grids)
+    if (g.copy == GridCopy::Own) own.push_back(&g);
+  ASSERT_EQ(own.size(), 3u);
+  EXPECT_EQ(own[0]->grid, Grid::Xp);
+  for (const SceneGrid* g : own) EXPECT_GT(g->cell_size, 48) << grid_id(*g);
+  bool stacked = false;
+  for (std::size_t i = 1; i < own.size(); ++i) {
+    const Rect &a = own[i - 1]->bounds, &b = own[i]->bounds;
+    const bool right = b.x >= a.x + a.w, below = b.y >= a.y + a.h;
+    EXPECT_TRUE(right || below) << grid_id(*own[i]) << " is neither right of nor below "
+                                << grid_id(*own[i - 1]);
+    stacked |= below;
+  }
+  EXPECT_TRUE(stacked);
+  // A wide stage keeps one row: every grid level with Xp.
+  const Scene wide = build_stage(tl, f, f, 1, stage_view(1600, 790, 1));
+  const Rect xp = wide.grids[0].bounds;
+  ASSERT_EQ(wide.grids[0].grid, Grid::Xp);
+  for (const SceneGrid& g : wide.grids) {
+    if (g.copy != GridCopy::Own) continue;
+    EXPECT_TRUE(g.bounds.y < xp.y + xp.h && g.bounds.y + g.bounds.h > xp.y) << grid_id(g);
+  }
 }
 
 }  // namespace

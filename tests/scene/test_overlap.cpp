@@ -125,6 +125,9 @@ const StageCase kStageCases[] = {
     {"1600×900", 1600, 900 - 110, 1},
     {"1920×1080 with the panels", 1920 - 2 * 384, 1080 - 110, 1},
     {"1920×1080 classroom", 1920, 1080 - 116, 2},
+    // Upright: the grids may stand on two or three shelves.
+    {"a phone held upright (the page, 412×915 at 2.6×)", 1082 - 2 * 84, 2402 - 550, 1},
+    {"a portrait page, 1240×1754", 1240, 1754, 1},
 };
 
 // Frames to look at: every step at phase granularity (the stage moves), and the first, middle

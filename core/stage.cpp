@@ -16,6 +16,20 @@
 
 namespace convstep {
 
+std::vector<std::string> wrap_text(const std::string& words, float size, float width) {
+  std::vector<std::string> lines(1);
+  for (std::size_t at = 0; at < words.size();) {
+    std::size_t end = words.find(' ', at);
+    if (end == std::string::npos) end = words.size();
+    const std::string word = words.substr(at, end - at);
+    if (!lines.back().empty() && text_width(lines.back() + " " + word, size) > width)
+      lines.emplace_back();
+    lines.back() += (lines.back().empty() ? "" : " ") + word;
+    at = end + 1;
+  }
+  return lines;
+}
+
 const char* theme_name(Theme t) {
   switch (t) {
     case Theme::Dark:
@@ -303,7 +317,8 @@ class StageBuilder final : public StageCanvas {
   // The slots stand side by side on one shelf, read left to right. A stage taller than wide (a
   // phone held upright, a portrait page) may stack them on two or three shelves, read one after
   // the other, when that makes the cells larger: an operator ending a shelf leads to the next.
-  // The focus view keeps one shelf: it chooses the part of each grid shown for one.
+  // The text's scale is chosen for one shelf (fit_zoom): shelves give the grids the stage's
+  // height, while the title and the equation still have only its width.
   struct Shelves {
     float cell = 0;
     std::vector<std::size_t> starts = {0};  // each shelf's first slot
@@ -312,19 +327,29 @@ class StageBuilder final : public StageCanvas {
   // Between two shelves: the lower one's labels, and some air.
   float shelf_gap() const { return label_band() + 16 * text_scale(); }
 
+  int most_shelves(const std::vector<Slot>& slots) const {
+    const bool upright = o_.height > o_.width && !one_shelf_;
+    return upright ? std::min<int>(kMaxShelves, static_cast<int>(slots.size())) : 1;
+  }
   Shelves fit_shelves(const std::vector<Slot>& slots, float rows) const {
-    const bool upright = o_.height > o_.width && focus_side_ == 0;
-    const int most = upright ? std::min<int>(kMaxShelves, static_cast<int>(slots.size())) : 1;
     Shelves best;
-    for (int count = 1; count <= most; ++count) {
-      for (const std::vector<std::size_t>& starts : shelf_splits(slots.size(), count)) {
-        const float cell = fit_cell_on(slots, starts, rows);
-        // More shelves only for clearly larger cells: a stage a little taller than wide keeps
-        // the equation on one line.
-        if (cell > best.cell * (count > 1 ? 1.15f : 1.0f)) best = {cell, starts};
-      }
+    for (int count = 1; count <= most_shelves(slots); ++count) {
+      Shelves here;  // the best split into `count` shelves
+      for (const std::vector<std::size_t>& starts : shelf_splits(slots.size(), count))
+        if (const float cell = fit_cell_on(slots, starts, rows); cell > here.cell)
+          here = {cell, starts};
+      // More shelves only for clearly larger cells: a stage a little taller than wide keeps
+      // the equation on one line.
+      if (count == 1 || here.cell > best.cell * 1.15f) best = here;
     }
     return best;
+  }
+  // Whether the slots fit at all, at the smallest cell.
+  bool room_for(const std::vector<Slot>& slots) const {
+    for (int count = 1; count <= most_shelves(slots); ++count)
+      for (const std::vector<std::size_t>& starts : shelf_splits(slots.size(), count))
+        if (fits_on(slots, starts, kSmallestCell)) return true;
+    return false;
   }
   // Every way to cut `n` slots, in order, into `count` (at most three) shelves of one or more.
   static std::vector<std::vector<std::size_t>> shelf_splits(std::size_t n, int count) {
@@ -374,26 +399,26 @@ class StageBuilder final : public StageCanvas {
     float shelves_rows = 0;
     for (std::size_t k = 0; k < starts.size(); ++k)
       shelves_rows += shelf_rows(slots, starts[k], shelf_end(slots, starts, k));
-    const bool stacked = starts.size() > 1;
-    const float avail_w = slots_width();
     const float avail_h = grid_height() - (starts.size() - 1) * shelf_gap();
-    if (avail_h <= 0) return 0;
-    auto fits = [&](float cell) {
-      float height = 0;
-      for (std::size_t k = 0; k < starts.size(); ++k) {
-        const std::size_t first = starts[k], end = shelf_end(slots, starts, k);
-        if (shelf_width(slots, first, end, cell) > avail_w) return false;
-        height += shelf_height(slots, first, end, cell, stacked);
-      }
-      return height <= avail_h;
-    };
-    float lo = 0.01f,
+    float lo = kSmallestCell,
           hi = std::max(lo, std::min(max_cell(), avail_h / std::max(rows, shelves_rows)));
     for (int i = 0; i < 30; ++i) {  // a shelf's width and height grow with the cell size: bisect
       const float mid = (lo + hi) / 2;
-      (fits(mid) ? lo : hi) = mid;
+      (fits_on(slots, starts, mid) ? lo : hi) = mid;
     }
-    return fits(hi) ? hi : lo;
+    return fits_on(slots, starts, hi) ? hi : lo;
+  }
+  static constexpr float kSmallestCell = 0.01f;
+  // Whether every shelf fits the width, and the shelves the height, with cells of `cell`.
+  bool fits_on(const std::vector<Slot>& slots, const std::vector<std::size_t>& starts,
+               float cell) const {
+    float height = (starts.size() - 1) * shelf_gap();
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      const std::size_t first = starts[k], end = shelf_end(slots, starts, k);
+      if (shelf_width(slots, first, end, cell) > slots_width()) return false;
+      height += shelf_height(slots, first, end, cell, starts.size() > 1);
+    }
+    return height <= grid_height();
   }
   // The width the slots share: the stage's, less the overviews' column in the focus view.
   float slots_width() const { return o_.width - 2 * kMargin - overview_room_; }
@@ -504,11 +529,17 @@ class StageBuilder final : public StageCanvas {
     // part cannot have them does the scale stop where the cells would shrink (fit_zoom).
     const int side = side_at_zoom();
     if (side == smallest) fit_zoom([&] { return part_cell(smallest); });
-    // The grids side by side are usually held back by the width: the part takes as many rows
-    // as the height has room for at that cell size.
+    // The grids side by side on one shelf are usually held back by the width: the part takes
+    // as many rows as the height has room for at that cell size. (Stacked, the height is what
+    // holds them back.)
     const float cell = part_cell(side);
-    const int rows_side = std::clamp(static_cast<int>(grid_height() / cell * (1 - 1e-4f)), side,
-                                     std::max(side, largest));
+    const bool one_shelf =
+        fit_shelves(part(side), std::max(std::min(rows, static_cast<float>(side)), tallest_grid()))
+            .starts.size() == 1;
+    const int rows_side = one_shelf
+                              ? std::clamp(static_cast<int>(grid_height() / cell * (1 - 1e-4f)),
+                                           side, std::max(side, largest))
+                              : side;
     for (Slot& s : slots)
       if (s.grid != Grid::W && s.grid != Grid::Wr && (s.rows > rows_side || s.cols > side))
         s.rows = std::min(s.rows, rows_side), s.cols = std::min(s.cols, side),
@@ -602,9 +633,12 @@ class StageBuilder final : public StageCanvas {
         cell.shade = max_abs > 0 ? static_cast<float>(cell.value / max_abs) : 0.0f;
         ov.cells.push_back(std::move(cell));
       }
-    const float size = std::min(label_size_, 16 * text_scale());
-    text(ov.bounds.x + ov.bounds.w / 2, ov.bounds.y - size * 0.9f, "all of " + name, size,
-         pal_.muted, Font::Sans, Align::Center, TextRole::Label);
+    // No wider than the column and half its gap on either side.
+    const std::string label = "all of " + name;
+    const float size =
+        std::min({label_size_, 16 * text_scale(), (at.w + overview_gap()) / text_width(label, 1)});
+    text(ov.bounds.x + ov.bounds.w / 2, ov.bounds.y - size * 0.9f, label, size, pal_.muted,
+         Font::Sans, Align::Center, TextRole::Label);
     add_frame(
         scene_,
         {ov.bounds.x + shown.first_col * ov.cell_size, ov.bounds.y + shown.first_row * ov.cell_size,
@@ -629,8 +663,17 @@ class StageBuilder final : public StageCanvas {
     float rows = 0;
     for (const Slot& s : slots) rows = std::max(rows, static_cast<float>(s.rows));
     const float zoom_rows = std::max(rows, tallest_grid());
-    if (focus_side_ == 0) fit_zoom([&] { return fit_cell(slots, zoom_rows); });
-    // The shelves the zoom was chosen for (a scale raised never shrinks the cells), then the
+    if (focus_side_ == 0) {
+      // The scale as far as one shelf takes it (the title and the equation have only the
+      // stage's width, however the grids stand), then, from 1 up to that, as far as the cells
+      // on shelves keep growing.
+      auto cell_at_zoom = [&] { return fit_cell(slots, zoom_rows); };
+      one_shelf_ = true;
+      fit_zoom(cell_at_zoom);
+      one_shelf_ = false;
+      fit_zoom(cell_at_zoom);
+    }
+    // The shelves chosen as the zoom was (the tallest grid of the lesson's phases), then the
     // largest cell on them.
     const Shelves shelves = fit_shelves(slots, zoom_rows);
     cell_ = fit_cell_on(slots, shelves.starts, rows);
@@ -704,14 +747,12 @@ class StageBuilder final : public StageCanvas {
     }
     drop_mistake_slots(slots, 1);
   }
-  // Leaves out the last mistakes' slots while the slots are wider than the room they share at
-  // `zoom`.
+  // Leaves out the last mistakes' slots while the slots do not fit the stage at `zoom`, on one
+  // shelf or, upright, on several.
   void drop_mistake_slots(std::vector<Slot>& slots, float zoom) {
     const float asked = zoom_;
     zoom_ = zoom;
-    while (!slots.empty() && slots.back().mistake &&
-           shelf_width(slots, 0, slots.size(), 0.01f) > slots_width())
-      slots.pop_back();
+    while (!slots.empty() && slots.back().mistake && !room_for(slots)) slots.pop_back();
     zoom_ = asked;
   }
 
@@ -786,7 +827,7 @@ class StageBuilder final : public StageCanvas {
     const float k = text_scale(), size = mistake_text_size();
     float y = o_.height - (mistake_lines_height() - 4) * k + size / 2;
     for (const auto& [words, here] : mistake_words_)
-      for (const std::string& line : wrap(words, size, o_.width - 2 * kMargin)) {
+      for (const std::string& line : wrap_text(words, size, o_.width - 2 * kMargin)) {
         text(kMargin, y, line, size,
              here ? role_text_color(kRoleDiff, pal_.background) : pal_.muted, Font::Sans,
              Align::Left, TextRole::Pitfall);
@@ -811,7 +852,7 @@ class StageBuilder final : public StageCanvas {
         int n = 0;
         *fits = true;
         for (const auto& [words, here] : mistake_words_) {
-          const int need = static_cast<int>(wrap(words, lines_size_, width).size());
+          const int need = static_cast<int>(wrap_text(words, lines_size_, width).size());
           *fits &= need <= (here ? 2 : 1);
           n += std::max(need, here ? 2 : 1);
         }
@@ -1086,48 +1127,33 @@ class StageBuilder final : public StageCanvas {
 
   // ---- Text around the grids ----
 
-  // The width of Sans text, estimated on the wide side (DejaVu Sans averages about half its
-  // size per character in prose): text wraps a little early rather than runs off the stage.
-  static float sans_width(const std::string& s, float size) { return columns(s) * size * 0.56f; }
-
-  // `words` broken at spaces into lines at most `width` wide; never inside a word (a word
-  // longer than a line has a line of its own).
-  static std::vector<std::string> wrap(const std::string& words, float size, float width) {
-    std::vector<std::string> lines(1);
-    for (std::size_t at = 0; at < words.size();) {
-      std::size_t end = words.find(' ', at);
-      if (end == std::string::npos) end = words.size();
-      const std::string word = words.substr(at, end - at);
-      if (!lines.back().empty() && sans_width(lines.back() + " " + word, size) > width)
-        lines.emplace_back();
-      lines.back() += (lines.back().empty() ? "" : " ") + word;
-      at = end + 1;
-    }
-    return lines;
-  }
-
-  // The title and the counter on one line, the note wrapped below them on at most two lines
-  // (top_band), its type a little smaller when it needs more.
+  // The title and the counter on one line, the note wrapped below them on two lines (top_band),
+  // its type a little smaller when it needs more, and three on a narrow stage at a large scale.
   void header() {
     const float k = text_scale(), width = o_.width - 2 * kMargin;
     const std::string counter = std::string(granularity_name(to_.granularity)) + " " +
                                 std::to_string(to_.index + 1) + " / " + std::to_string(to_.count);
-    const float counter_size = 22 * k;
+    // The title shrinks rather than run into the counter (bold is about 10% wider), down to
+    // 12 units; on a narrow stage at a large scale, where even that would not fit, both shrink.
+    const std::string title = phase_title(to_.phase);
+    const float title_em = std::max(1.0f, 1.1f * text_width(title, 1));
+    const float shrink =
+        std::min(1.0f, (width - 24 * k) / (12 * k * title_em + text_width(counter, 22 * k)));
+    const float counter_size = 22 * k * shrink;
     text(o_.width - kMargin, 22 * k, counter, counter_size, pal_.muted, Font::Sans, Align::Right,
          TextRole::Counter);
-    // The title shrinks rather than run into the counter (bold is about 10% wider).
-    const std::string title = phase_title(to_.phase);
-    const float title_room = width - sans_width(counter, counter_size) - 24 * k;
-    const float title_size =
-        std::clamp(title_room / std::max(1.0f, 1.1f * sans_width(title, 1)), 12 * k, 26 * k);
+    const float title_room = width - text_width(counter, counter_size) - 24 * k;
+    const float title_size = std::clamp(title_room / title_em, 12 * k * shrink, 26 * k);
     text(kMargin, 22 * k, title, title_size, pal_.ink, Font::SansBold, Align::Left,
          TextRole::Title);
     // A derived cell's note says why it has its value (relu's "its slope is 1"): it waits
     // while the quiz asks that cell.
     if (to_.note.empty() || note_withheld(to_, o_.hidden)) return;
     float size = 18 * k;
-    std::vector<std::string> lines = wrap(to_.note, size, width);
-    while (lines.size() > 2 && size > 11 * k) lines = wrap(to_.note, size *= 0.92f, width);
+    std::vector<std::string> lines = wrap_text(to_.note, size, width);
+    while (lines.size() > 2 && size > 11 * k) lines = wrap_text(to_.note, size *= 0.92f, width);
+    // Three lines are all the band holds: a narrow stage at a large scale sets them smaller.
+    while (lines.size() > 3 && size > 6 * k) lines = wrap_text(to_.note, size *= 0.92f, width);
     float y = 50 * k;
     for (const std::string& line : lines) {
       text(kMargin, y, line, size, pal_.muted, Font::Sans, Align::Left, TextRole::Note);
@@ -1311,6 +1337,7 @@ class StageBuilder final : public StageCanvas {
   // The focus view: the width of the overviews' column, and the side of the parts shown.
   float overview_room_ = 0;
   int focus_side_ = 0;
+  bool one_shelf_ = false;  // the slots are fitted on one shelf, whatever the stage's shape
 };
 
 }  // namespace

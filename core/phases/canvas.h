@@ -137,6 +137,10 @@ inline float text_width(const std::string& s, float size, Font font = Font::Sans
   return static_cast<float>(n) * size * (font == Font::SansBold ? 0.62f : 0.56f);
 }
 
+// `words` broken at spaces into lines at most `width` wide (text_width) at type size `size`;
+// never inside a word (a word longer than a line has a line of its own).
+std::vector<std::string> wrap_text(const std::string& words, float size, float width);
+
 inline Rect lerp(const Rect& a, const Rect& b, float t) {
   return {a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, a.w + (b.w - a.w) * t,
           a.h + (b.h - a.h) * t};

@@ -188,21 +188,16 @@ Rect on_overview(const StageCanvas::Slot& slot, int full_rows, int full_cols, in
           std::max(static_cast<float>(nk) * cs, 3.0f), std::max(static_cast<float>(nr) * cs, 3.0f)};
 }
 
-// The reason the view is not shown, wrapped at spaces into the stage's width.
+// The reason the view is not shown, wrapped at spaces into the stage's width, its type smaller
+// when the lines would not fit the stage's height (a narrow stage at a large scale).
 void draw_message(StageCanvas& s) {
   const Rect a = s.area();
   const std::string why = matrix_view_refusal(s.timeline().geometry());
-  const float size = 24 * s.text_scale(), width = a.w * 0.9f;
-  std::vector<std::string> lines(1);
-  for (std::size_t at = 0; at < why.size();) {
-    std::size_t end = why.find(' ', at);
-    if (end == std::string::npos) end = why.size();
-    const std::string word = why.substr(at, end - at);
-    if (!lines.back().empty() && text_width(lines.back() + " " + word, size) > width)
-      lines.emplace_back();
-    lines.back() += (lines.back().empty() ? "" : " ") + word;
-    at = end + 1;
-  }
+  const float k = s.text_scale(), width = a.w * 0.9f;
+  float size = 24 * k;
+  std::vector<std::string> lines = wrap_text(why, size, width);
+  while (static_cast<float>(lines.size()) * 1.5f * size > a.h && size > 8 * k)
+    lines = wrap_text(why, size *= 0.92f, width);
   float y = a.y + a.h / 2 - (static_cast<float>(lines.size()) - 1) * size * 0.75f;
   for (const std::string& line : lines) {
     s.text(a.x + a.w / 2, y, line, size, s.ink(), Font::Sans, Align::Center, TextRole::Label);

@@ -255,5 +255,35 @@ TEST(Legibility, AnUprightStageStacksTheGridsOnShelves) {
   }
 }
 
+// On the phone's upright stage, the mistakes' grids and the focus view get their room too: the
+// wrong dXp stands on a shelf of its own rather than being left out, and a 128×128 input's
+// part is shown at a readable size (kFocusBelowPixels) rather than not at all.
+TEST(Legibility, AnUprightStageKeepsTheMistakesAndTheFocusView) {
+  const StageOptions phone = stage_view(600, 1200, 1);
+  const Lesson sobel =
+      load_lesson(std::string(CONVSTEP_SOURCE_DIR) + "/assets/lessons/sobel-6x5.json");
+  const Timeline tl(sobel);
+  const Frame f = tl.frame(Phase::DxGather, Granularity::Term, 30);
+  StageOptions with_mistake = phone;
+  with_mistake.pitfalls = {Pitfall::NoRotation};
+  const Scene s = build_stage(tl, f, f, 1, with_mistake);
+  EXPECT_TRUE(std::any_of(s.grids.begin(), s.grids.end(),
+                          [](const SceneGrid& g) { return g.copy == GridCopy::Mistake; }));
+
+  Lesson big;
+  big.input = Tensor(Shape{1, 1, 128, 128}, 2.0);
+  big.weight = Tensor(Shape{1, 1, 3, 3}, 1.0);
+  const Timeline large(big);
+  for (Phase p : {Phase::Forward, Phase::Dw, Phase::DxGather, Phase::DxScatter}) {
+    const Frame step = large.frame(p, Granularity::Term, 4);
+    const Scene scene = build_stage(large, step, step, 1, phone);
+    for (const SceneGrid& g : scene.grids) {
+      if (g.copy != GridCopy::Own) continue;
+      EXPECT_GE(g.cell_size * phone.pixels_per_unit, kFocusBelowPixels)
+          << phase_name(p) << " " << grid_id(g);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace convstep

@@ -117,6 +117,9 @@ std::vector<Lesson> presets() {
 struct StageCase {
   const char* window;
   float w, h, scale;
+  // A phone at 2× has no room for the grids beside the mistakes' lines, nor for the focus
+  // view's kernel at 2 × 36 px: checked without the mistakes, and for 36 px.
+  bool cramped = false;
 };
 const StageCase kStageCases[] = {
     {"1024×640 with the panels", 1024 - 2 * 36, 640 - 24 - 100, 1},
@@ -128,6 +131,7 @@ const StageCase kStageCases[] = {
     // Upright: the grids may stand on two or three shelves.
     {"a phone held upright (the page, 412×915 at 2.6×)", 1082 - 2 * 84, 2402 - 550, 1},
     {"a portrait page, 1240×1754", 1240, 1754, 1},
+    {"a phone upright in classroom mode", 600, 1100, 2, true},
 };
 
 // Frames to look at: every step at phase granularity (the stage moves), and the first, middle
@@ -154,6 +158,7 @@ void expect_no_overlap(const std::vector<Lesson>& lessons,
       for (Phase p : kAllPhases)
         for (const Frame& f : frames(tl, p))
           for (const std::vector<Pitfall>& on : pitfalls) {
+            if (!on.empty() && st.cramped) continue;
             StageOptions o = stage_view(st.w, st.h, st.scale);
             o.pitfalls = on;
             const std::string overlap = first_overlap(build_stage(tl, f, f, 1, o));
@@ -265,7 +270,7 @@ TEST(Focus, A128x128LessonIsShownMagnifiedAroundTheStep) {
             << where << ": the target " << f.target.h << "," << f.target.w << " is out of view";
       }
     }
-    EXPECT_GE(kernel_px, kFocusCellPixels * st.scale) << st.window;
+    EXPECT_GE(kernel_px, kFocusCellPixels * (st.cramped ? 1 : st.scale)) << st.window;
     std::printf(
         "128×128 focus view, %s: smallest kernel cell %.1f px, its digits %.1f px; smallest "
         "number anywhere %.1f px\n",

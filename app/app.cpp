@@ -532,6 +532,15 @@ Tensor* tensor_named(Lesson& l, const std::string& name) {
 
 }  // namespace
 
+bool App::set_param_json(const std::string& key, std::string_view json_text) {
+  const nlohmann::json value = nlohmann::json::parse(json_text, nullptr, false);
+  if (value.is_discarded()) {
+    error_ = key + ": " + std::string(json_text) + " is not a JSON value";
+    return false;
+  }
+  return set_param(key, value);
+}
+
 bool App::set_param(const std::string& key, const nlohmann::json& value) {
   // get<int>() would wrap a larger number around: 4294967298 is not 2.
   if (key == "groups" && value.is_number_integer() && value.get<long long>() >= 1 &&

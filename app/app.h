@@ -157,6 +157,9 @@ class App {
   // file loader reads that key (core/lesson.h, with_key): the same rules and messages.
   // On error the lesson is unchanged and the message is returned (and kept in last_error()).
   bool set_param(const std::string& key, const nlohmann::json& value);
+  // The same, the value written as JSON ("[2, 1]", "\"same\"", "null"): the lesson panel's
+  // edits, which spare the interface's code nlohmann-json's templates (a second of build time).
+  bool set_param_json(const std::string& key, std::string_view json_text);
   // Edits one value: tensor "X", "W", "b", "G" or the mse target "T" (or input, weight, bias,
   // upstream, target) at an index
   // (1, 2 or 4 numbers; 2 means [h][w] of the first slice).

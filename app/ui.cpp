@@ -17,7 +17,6 @@
 #include "app/ui_files.h"
 #include "core/colormap.h"
 #include "core/format.h"
-#include "core/json.h"
 #include "core/user_text.h"
 
 namespace convstep {
@@ -188,8 +187,16 @@ bool input_int(const char* label, int* v, int lo, int hi) {
   return changed;
 }
 
-Intent set_param(std::string key, nlohmann::json value) {
-  return [key, value](App& app, UiState&) { app.set_param(key, value); };
+// `value` written as JSON, as App::set_param_json reads it.
+Intent set_param(std::string key, std::string value) {
+  return [key, value](App& app, UiState&) { app.set_param_json(key, value); };
+}
+
+// "[2,1]": a list of integers as JSON.
+std::string json_list(const std::vector<int>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
+  return out + "]";
 }
 
 Intent edit_value(std::string tensor, std::vector<int> index, double value) {
@@ -256,10 +263,11 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
     int stride[2] = {l.spec.stride_h, l.spec.stride_w};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
     if (ImGui::InputInt2("stride (sH, sW)", stride))
-      out.push_back(set_param("stride", {stride[0], stride[1]}));
+      out.push_back(set_param("stride", json_list({stride[0], stride[1]})));
     int dil[2] = {l.spec.dil_h, l.spec.dil_w};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-    if (ImGui::InputInt2("dilation", dil)) out.push_back(set_param("dilation", {dil[0], dil[1]}));
+    if (ImGui::InputInt2("dilation", dil))
+      out.push_back(set_param("dilation", json_list({dil[0], dil[1]})));
     // What the lesson file says, and what the panel shows for it, in the order of PaddingMode.
     const char* modes[] = {"explicit", "valid", "same", "full"};
     const char* mode_words[] = {"as many zeros as I say", "none (valid)",
@@ -268,24 +276,23 @@ void lesson_panel(const App& app, UiState& ui, Intents& out) {
     int mode = static_cast<int>(l.spec.padding.mode);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
     if (ImGui::Combo("padding", &mode, mode_words, 4))
-      out.push_back(
-          set_param("padding", mode == 0 ? nlohmann::json(0) : nlohmann::json(modes[mode])));
+      out.push_back(set_param("padding", mode == 0 ? "0" : "\"" + std::string(modes[mode]) + "\""));
     if (l.spec.padding.mode == PaddingMode::Explicit) {
       int p[4] = {l.spec.padding.top, l.spec.padding.bottom, l.spec.padding.left,
                   l.spec.padding.right};
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
       if (ImGui::InputInt4("top bottom left right", p))
-        out.push_back(set_param("padding", {p[0], p[1], p[2], p[3]}));
+        out.push_back(set_param("padding", json_list({p[0], p[1], p[2], p[3]})));
     } else {
       ImGui::TextDisabled("= top %d, bottom %d, left %d, right %d", g.pad_top, g.pad_bottom,
                           g.pad_left, g.pad_right);
     }
     int groups = l.spec.groups;
-    if (input_int("groups", &groups, 1, 64)) out.push_back(set_param("groups", groups));
+    if (input_int("groups", &groups, 1, 64))
+      out.push_back(set_param("groups", std::to_string(groups)));
     bool bias = !l.bias.empty();
     if (ImGui::Checkbox("bias", &bias))
-      out.push_back(set_param(
-          "bias", bias ? nlohmann::json(std::vector<double>(g.cout, 1.0)) : nlohmann::json()));
+      out.push_back(set_param("bias", bias ? json_list(std::vector<int>(g.cout, 1)) : "null"));
     ImGui::Text("→ Z %s, %lld multiply–adds", g.output_shape().str().c_str(), g.multiply_adds());
   }
   if (ImGui::CollapsingHeader("Loss L and its gradient G = ∂L/∂Z")) {

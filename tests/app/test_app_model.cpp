@@ -103,6 +103,25 @@ TEST(App, AnInvalidParameterIsExplainedAndChangesNothing) {
   EXPECT_TRUE(app.dirty());
 }
 
+// The lesson panel writes its parameter edits as JSON text: the same edits, the same checks.
+TEST(App, AParameterWrittenAsJsonIsReadAsTheLessonFileReadsIt) {
+  App app;
+  EXPECT_TRUE(app.set_param_json("padding", "\"same\""));
+  EXPECT_EQ(app.timeline().geometry().output_shape(), (Shape{1, 1, 6, 5}));
+  EXPECT_TRUE(app.set_param_json("stride", "[2,1]"));
+  EXPECT_EQ(app.lesson().spec.stride_h, 2);
+  EXPECT_EQ(app.lesson().spec.stride_w, 1);
+  EXPECT_TRUE(app.set_param_json("bias", "[1]"));
+  EXPECT_EQ(app.lesson().bias, std::vector<double>{1});
+  EXPECT_TRUE(app.set_param_json("bias", "null"));
+  EXPECT_TRUE(app.lesson().bias.empty());
+  const Lesson before = app.lesson();
+  EXPECT_FALSE(app.set_param_json("stride", "[2,"));
+  EXPECT_EQ(app.last_error(), "stride: [2, is not a JSON value");
+  EXPECT_FALSE(app.set_param_json("stride", "0"));
+  EXPECT_EQ(app.lesson(), before);
+}
+
 TEST(App, EditsRecomputeTheResults) {
   App app;
   // W[0][0] 1 → 2 adds one more X[0,0]·1 = 1 to Z[0,0]: 0 → 1. dW does not depend on W.

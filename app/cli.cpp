@@ -15,7 +15,6 @@
 #include "app/steps_output.h"
 #include "core/format.h"
 #include "core/io.h"
-#include "core/json.h"
 #include "core/lesson.h"
 #include "core/link.h"
 #include "core/mistake.h"
@@ -35,24 +34,6 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& e) {
   // CLI11 quotes the arguments it could not use whole: they may be a megabyte long.
   std::cerr << "convstep: " << excerpt(e.what(), 3 * kExcerptChars) << " (see convstep --help)\n";
   return kExitBadInput;
-}
-
-nlohmann::json tensor_json(const Tensor& t) {
-  nlohmann::json out = nlohmann::json::array();
-  const Shape& s = t.shape;
-  for (int n = 0; n < s.n; ++n) {
-    nlohmann::json channels = nlohmann::json::array();
-    for (int c = 0; c < s.c; ++c) {
-      nlohmann::json rows = nlohmann::json::array();
-      for (int h = 0; h < s.h; ++h) {
-        const double* row = &t.values[t.offset(n, c, h, 0)];
-        rows.push_back(std::vector<double>(row, row + s.w));
-      }
-      channels.push_back(std::move(rows));
-    }
-    out.push_back(std::move(channels));
-  }
-  return out;
 }
 
 // Each (n, c) slice as a right-aligned matrix.
@@ -109,13 +90,7 @@ int compute_command(const std::string& path, const std::string& format) {
   const Results r =
       compute(lesson.input, lesson.weight, lesson.bias, lesson.upstream_or_empty(), geo);
   if (format == "json") {
-    nlohmann::json out = {{"output", tensor_json(r.Z)},
-                          {"grad_output", tensor_json(lesson.upstream_gradient())},
-                          {"grad_input", tensor_json(r.dX)},
-                          {"grad_weight", tensor_json(r.dW)},
-                          {"grad_bias", r.db}};
-    if (!lesson.gives_gradient()) out["loss"] = loss_value(lesson.loss, r.Z);
-    std::cout << out.dump() << "\n";
+    write_results_json(std::cout, lesson, r);
   } else {
     if (!lesson.title.empty()) std::cout << lesson.title << "\n";
     std::cout << describe_geometry(geo) << "\n"

@@ -5,6 +5,7 @@
 
 #include "core/format.h"
 #include "core/json.h"
+#include "core/loss.h"
 #include "core/quiz.h"
 
 namespace convstep {
@@ -431,6 +432,38 @@ bool write_steps(std::ostream& out, const Timeline& tl, const StepsRequest& req)
   }
   out.flush();
   return static_cast<bool>(out);
+}
+
+namespace {
+
+nlohmann::json tensor_json(const Tensor& t) {
+  nlohmann::json out = nlohmann::json::array();
+  const Shape& s = t.shape;
+  for (int n = 0; n < s.n; ++n) {
+    nlohmann::json channels = nlohmann::json::array();
+    for (int c = 0; c < s.c; ++c) {
+      nlohmann::json rows = nlohmann::json::array();
+      for (int h = 0; h < s.h; ++h) {
+        const double* row = &t.values[t.offset(n, c, h, 0)];
+        rows.push_back(std::vector<double>(row, row + s.w));
+      }
+      channels.push_back(std::move(rows));
+    }
+    out.push_back(std::move(channels));
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_results_json(std::ostream& out, const Lesson& lesson, const Results& r) {
+  nlohmann::json j = {{"output", tensor_json(r.Z)},
+                      {"grad_output", tensor_json(lesson.upstream_gradient())},
+                      {"grad_input", tensor_json(r.dX)},
+                      {"grad_weight", tensor_json(r.dW)},
+                      {"grad_bias", r.db}};
+  if (!lesson.gives_gradient()) j["loss"] = loss_value(lesson.loss, r.Z);
+  out << j.dump() << "\n";
 }
 
 }  // namespace convstep

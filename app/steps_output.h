@@ -1,11 +1,13 @@
-// steps_output.h — the timeline's steps as text, JSON lines or a Markdown worksheet.
-// Shared by `convstep steps` and the app's worksheet export.
+// steps_output.h — the timeline's steps as text, JSON lines or a Markdown worksheet, shared by
+// `convstep steps` and the app's worksheet export; and `convstep compute --format json`.
 #pragma once
 
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "core/conv.h"
+#include "core/lesson.h"
 #include "core/timeline.h"
 
 namespace convstep {
@@ -38,5 +40,9 @@ void markdown_grid(std::ostream& out, const std::string& name, const Tensor& t,
 
 // Streams the steps; returns false if writing failed (e.g. a full disk).
 bool write_steps(std::ostream& out, const Timeline& timeline, const StepsRequest& request);
+
+// The results as one JSON object, a line: output, grad_output, grad_input, grad_weight (each
+// [n][c][h][w]), grad_bias, and the loss when the lesson names one.
+void write_results_json(std::ostream& out, const Lesson& lesson, const Results& results);
 
 }  // namespace convstep

@@ -306,7 +306,8 @@ class StageBuilder final : public StageCanvas {
     }
   }
 
-  // The cell size with which `slots` fit side by side, `rows` cells high: the largest that fits.
+  // The cell size with which `slots` fit side by side (or on shelves, below), `rows` cells high:
+  // the largest that fits.
   // A slot is never narrower than its label, and operators keep room to be read, so that tiny
   // kernels beside large inputs stay legible.
   float fit_cell(const std::vector<Slot>& slots, float rows) const {

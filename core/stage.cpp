@@ -1236,8 +1236,9 @@ class StageBuilder final : public StageCanvas {
       // The last term of an asked cell may be all of it: its value waits with the cell's.
       if (target_hidden()) e.result = "?";
       if (term.zero && !target_hidden()) e.remark = "  (a zero: adds nothing)";
-      text(kMargin, line_y, e.text(), size, role_text_color(kRoleTerm, pal_.background), Font::Mono,
-           Align::Left, TextRole::CurrentTerm);
+      const std::string line = e.text();
+      text(kMargin, line_y, line, fitting(line, size), role_text_color(kRoleTerm, pal_.background),
+           Font::Mono, Align::Left, TextRole::CurrentTerm);
       line_y += size * 1.5f;
     }
     // A whole stamp of a scatter has no single target: its cells show their running sums.
@@ -1247,9 +1248,19 @@ class StageBuilder final : public StageCanvas {
       Equation e;
       e.target = "running sum " + tl_.cell_name(to_.target), e.result = number(to_.running_sum);
       if (target_hidden()) e.result = "?";
-      text(kMargin, line_y, e.text(), size, role_text_color(kRoleTarget, pal_.background),
-           Font::Mono, Align::Left, TextRole::RunningSum);
+      const std::string line = e.text();
+      text(kMargin, line_y, line, fitting(line, size),
+           role_text_color(kRoleTarget, pal_.background), Font::Mono, Align::Left,
+           TextRole::RunningSum);
     }
+  }
+  // The size at which a mono line that cannot be shortened (a term with its remark, long
+  // numbers) fits the stage's width: `size`, or smaller on a narrow stage, down to half the
+  // size at scale 1. (The equation's own lines are shortened instead: equation_lines.)
+  float fitting(const std::string& line, float size) const {
+    const float fits =
+        (o_.width - 2 * kMargin) / (std::max<std::size_t>(1, columns(line)) * 0.602f);
+    return std::min(size, std::max(fits, 0.5f * size / zoom_));
   }
 
   void hover() {

@@ -145,14 +145,16 @@ std::vector<EquationLine> equation_lines(const Equation& e, std::size_t budget) 
     m.marks.clear();
     return {line_of(m)};
   }
-  // Symbols on the first line, values aligned under them on the second.
+  // Symbols on the first line, values aligned under them on the second. What is left for the
+  // sums saturates at 0 (as short as they go) on a budget too small for the rest.
+  auto left = [budget](std::size_t used) { return budget > used ? budget - used : 0; };
   Marked first;
   first.add(e.target + " " + e.op + " ");
-  first.add(elided(row(e, true), budget - columns(e.target) - columns(e.op) - 2));
+  first.add(elided(row(e, true), left(columns(e.target) + columns(e.op) + 2)));
   const std::string indent(columns(e.target) + columns(e.op), ' ');
   Marked second;
   second.add(indent + "= ");
-  second.add(elided(row(e, false), budget - indent.size() - 5 - columns(e.result)));
+  second.add(elided(row(e, false), left(indent.size() + 5 + columns(e.result))));
   second.add(" = " + e.result);
   return {line_of(first), line_of(second)};
 }

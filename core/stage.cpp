@@ -1213,8 +1213,15 @@ class StageBuilder final : public StageCanvas {
     const std::size_t budget = static_cast<std::size_t>((o_.width - 2 * kMargin) / (size * 0.602f));
     // On one line if it fits, else symbols and values on two; the current term underlined.
     float line_y = y;
-    for (const EquationLine& line : convstep::equation_lines(equation, budget)) {
-      text(kMargin, line_y, line.text, size, pal_.ink, Font::Mono, Align::Left, TextRole::Equation);
+    const std::vector<EquationLine> lines = convstep::equation_lines(equation, budget);
+    // One size for its lines, whose values stand under their symbols: the shortest form may
+    // still be too long for a narrow stage (a stage's sentence, a cell's first and last terms).
+    float equation_size = size;
+    for (const EquationLine& line : lines)
+      equation_size = std::min(equation_size, fitting(line.text, size));
+    for (const EquationLine& line : lines) {
+      text(kMargin, line_y, line.text, equation_size, pal_.ink, Font::Mono, Align::Left,
+           TextRole::Equation);
       scene_.texts.back().marks = line.marks;
       if (!line.marks.empty()) scene_.texts.back().mark_color = kRoleTerm;
       line_y += size * 1.5f;
@@ -1256,7 +1263,7 @@ class StageBuilder final : public StageCanvas {
   }
   // The size at which a mono line that cannot be shortened (a term with its remark, long
   // numbers) fits the stage's width: `size`, or smaller on a narrow stage, down to half the
-  // size at scale 1. (The equation's own lines are shortened instead: equation_lines.)
+  // size at scale 1.
   float fitting(const std::string& line, float size) const {
     const float fits =
         (o_.width - 2 * kMargin) / (std::max<std::size_t>(1, columns(line)) * 0.602f);

@@ -79,6 +79,16 @@ TEST(Equation, LongSumsGoOnTwoLinesAndKeepTheCurrentTerm) {
   EXPECT_TRUE(marked(equation_lines(sum_of(40, -1), 100)).empty());
 }
 
+// A budget smaller than the target and the result alone (a narrow stage at a large scale):
+// both sums as short as they go, never whole. (The room left wrapped around below zero and
+// wrote the values line out in full, the longer the smaller the budget.)
+TEST(Equation, ATinyBudgetShortensBothSumsAsFarAsTheyGo) {
+  const auto lines = equation_lines(sum_of(40, 20), 10);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const EquationLine& l : lines) EXPECT_NE(l.text.find("…"), std::string::npos) << l.text;
+  EXPECT_LE(lines[1].text.size(), equation_lines(sum_of(40, 20), 40)[1].text.size());
+}
+
 TEST(Equation, ATermIsAProductOrAPlainAddition) {
   const EquationTerm product = product_term("Gp[2,3]", 1, "Wr[0,0]", -1);
   EXPECT_EQ(product.symbols, "Gp[2,3]·Wr[0,0]");

@@ -53,14 +53,15 @@ std::string describe(const Rect& r) {
   return buf;
 }
 
-// The first overlap on the scene, or line of the current term or the running sum running off
-// the stage's side, described, or "".
+// The first overlap on the scene, or equation line running off the stage's side, described,
+// or "".
 std::string first_overlap(const Scene& s) {
   std::vector<Rect> boxes;
   for (const SceneText& t : s.texts) boxes.push_back(text_box(t));
   for (std::size_t i = 0; i < boxes.size(); ++i) {
     const TextRole role = s.texts[i].role;
-    if ((role == TextRole::CurrentTerm || role == TextRole::RunningSum) &&
+    if ((role == TextRole::Equation || role == TextRole::CurrentTerm ||
+         role == TextRole::RunningSum) &&
         boxes[i].x + boxes[i].w > s.width + 0.5f)
       return "\"" + s.texts[i].text + "\" " + describe(boxes[i]) + " runs off the stage";
     for (std::size_t j = i + 1; j < boxes.size(); ++j)
